@@ -1,0 +1,51 @@
+# Front door. `make run` and `make test` are the whole set-up on a fresh machine.
+#   make build   build/pkbench (Release)
+#   make run     the main job on the bundled corpus: ./pkbench.db and the report
+#   make test    every test (CI=true adds -Werror and the ASan/UBSan build)
+#   make bench   micro-benchmarks (figures, never pass/fail)
+#   make fuzz    libFuzzer targets for FUZZ_SECONDS each (clang)
+JOBS ?= $(shell nproc)
+BUILD ?= build
+FUZZ_SECONDS ?= 60
+CMAKE_FLAGS ?=
+ifeq ($(CI),true)
+CMAKE_FLAGS += -DPKB_WERROR=ON
+endif
+
+.PHONY: all deps build run test test-asan bench fuzz fuzz-smoke clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@./$(BUILD)/pkbench run --db pkbench.db corpus
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+ifeq ($(CI),true)
+	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory fuzz-smoke
+endif
+
+test-asan: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPKB_SANITIZE=ON -DPKB_CUDA=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS) -LE slow
+
+bench: build
+	@./$(BUILD)/pkbench bench all
+
+fuzz: deps
+	@bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: deps
+	@bash scripts/fuzz.sh 20
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,120 @@
+/* cli: subcommand dispatch, --help and --version, and small helpers shared by
+ * the subcommands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blk.h"
+#include "build_info.h"
+
+typedef struct {
+  const char *name;
+  int (*fn)(int, char **);
+  const char *summary;
+} cli_cmd;
+
+static const cli_cmd commands[] = {
+    {"run", cli_run, "prove a corpus, record results in the database, print the success table"},
+    {"prove", cli_prove, "execute and prove one block file"},
+    {"hunt", cli_hunt, "search for prover killers under a gas limit"},
+    {"gen", cli_gen, "generate worst-case and mainnet-like blocks"},
+    {"import", cli_import, "import state-test fixtures into block files"},
+    {"export", cli_export, "export a block file as a test fixture"},
+    {"report", cli_report, "draw the success-rate report from the database"},
+    {"compare", cli_compare, "compare two runs (regression gate for CI)"},
+    {"cost", cli_cost, "proving cost per gas of each opcode and precompile"},
+    {"bench", cli_bench, "micro-benchmarks of the prover and the executor"},
+    {"conformance", cli_conformance, "run Ethereum state-test fixtures against the executor"},
+};
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: pkbench [--version] COMMAND [ARGS...]\n"
+          "\n"
+          "pkbench finds Ethereum blocks that fit the gas limit but take a zero-knowledge\n"
+          "prover longer than a slot to prove, and measures how often a prover makes it.\n"
+          "\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f, "\n'pkbench COMMAND --help' describes each command. With no command, 'run' is used.\n");
+}
+
+static void version(void) {
+  printf("pkbench %s (%s, %s)\nbackends: cpu%s\n", PKB_VERSION, PKB_GIT_REV, PKB_BUILD_TYPE,
+         PKB_HAVE_CUDA ? " cuda" : "");
+}
+
+int cli_main(int argc, char **argv) {
+  if (argc < 2) {
+    char *def[] = {"run", NULL};
+    return cli_run(1, def);
+  }
+  const char *sub = argv[1];
+  if (cli_is_help(sub) || strcmp(sub, "help") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  if (strcmp(sub, "--version") == 0 || strcmp(sub, "version") == 0) {
+    version();
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(sub, commands[i].name) == 0) return commands[i].fn(argc - 1, argv + 1);
+  fprintf(stderr, "pkbench: unknown command '%s' (try 'pkbench --help')\n", sub);
+  return 2;
+}
+
+void cli_err(const char *sub, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "pkbench %s: ", sub);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+int cli_is_help(const char *s) { return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0; }
+
+int cli_parse_u64(const char *s, unsigned long long *out) {
+  if (!s || !*s || *s == '-') return -1;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end) return -1;
+  *out = v;
+  return 0;
+}
+
+int cli_not_available(int argc, char **argv, const char *usage_text, const char *what) {
+  for (int i = 1; i < argc; i++) {
+    if (cli_is_help(argv[i])) {
+      printf("%s\nstatus: not available in this build yet (%s).\n", usage_text, what);
+      return 0;
+    }
+  }
+  cli_err(argv[0], "not available yet: %s", what);
+  return 2;
+}
+
+void cli_json_str(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; s && *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
+    else if (ch == '\n') fputs("\\n", f);
+    else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
+    else fputc(ch, f);
+  }
+  fputc('"', f);
+}
+
+int cli_load_block(const char *sub, const char *path, void *block) {
+  blk_error e = {0, NULL};
+  int rc = blk_read_file(path, (blk_block *)block, &e);
+  if (rc == BLK_E_IO) cli_err(sub, "%s: %s: %s", path, e.msg, strerror(errno));
+  else if (rc != BLK_OK) cli_err(sub, "%s: offset %zu: %s (%s)", path, e.offset, e.msg, blk_strerror(rc));
+  return rc;
+}

@@ -1,0 +1,48 @@
+/* cli: the pkbench command line. Only this layer prints or exits.
+ *
+ * Each subcommand is one function cli_<name>(argc, argv) in harness/cli_<name>.c,
+ * where argv[0] is the subcommand's name. It returns the process exit status:
+ * 0 success, 1 a negative verdict (a regression, a failed proof, conformance
+ * failures), 2 bad input or a capability this build does not have.
+ * Errors are one line on stderr: "pkbench SUB: WHAT: WHY".
+ */
+#ifndef PKB_CLI_H
+#define PKB_CLI_H
+
+#include <stdio.h>
+
+int cli_main(int argc, char **argv);
+
+int cli_run(int argc, char **argv);
+int cli_prove(int argc, char **argv);
+int cli_hunt(int argc, char **argv);
+int cli_gen(int argc, char **argv);
+int cli_import(int argc, char **argv);
+int cli_export(int argc, char **argv);
+int cli_report(int argc, char **argv);
+int cli_compare(int argc, char **argv);
+int cli_cost(int argc, char **argv);
+int cli_bench(int argc, char **argv);
+int cli_conformance(int argc, char **argv);
+
+/* One-line error on stderr, prefixed with "pkbench SUB: ". */
+void cli_err(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Is s "--help" or "-h"? */
+int cli_is_help(const char *s);
+
+/* Parse a non-negative integer option value; 0 on success, -1 on bad input. */
+int cli_parse_u64(const char *s, unsigned long long *out);
+
+/* Help and refusal for a subcommand whose capability is not in this build:
+ * --help prints usage (exit 0); anything else says so plainly (exit 2). */
+int cli_not_available(int argc, char **argv, const char *usage, const char *what);
+
+/* Read and decode a block file; on failure print the one-line error naming the
+ * file, the byte offset and the reason, and return the BLK_E_* code. */
+int cli_load_block(const char *sub, const char *path, void *block /* blk_block* */);
+
+/* JSON string output with escaping. */
+void cli_json_str(FILE *f, const char *s);
+
+#endif

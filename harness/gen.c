@@ -1,0 +1,494 @@
+/* gen: worst-case block generators (see gen.h).
+ *
+ * Each scenario is a contract body written with a small assembler whose
+ * opcode values come from the one opcode list (prover/evm/opcodes.def), plus
+ * the transactions that call it. A loop body is unrolled so that the jump back
+ * costs little next to the stressed operation, which is what makes these
+ * blocks expensive per unit of gas. Where a scenario needs input data (a
+ * precompile's arguments), the data sits after the code and is copied to
+ * memory with CODECOPY once per transaction.
+ */
+#include "gen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "evm/txsig.h"
+
+enum {
+#define EVM_OP(name, code, in, out, gas, fork, cls) OP_##name = code,
+#include "evm/opcodes.def"
+#undef EVM_OP
+};
+
+/* ---- a tiny assembler ---- */
+
+typedef struct {
+  uint8_t *b;
+  size_t n, cap;
+  int oom;
+} gasm;
+
+static void emit(gasm *a, const uint8_t *p, size_t n) {
+  if (a->oom) return;
+  if (a->n + n > a->cap) {
+    size_t cap = a->cap ? a->cap : 256;
+    while (cap < a->n + n) cap *= 2;
+    uint8_t *nb = realloc(a->b, cap);
+    if (!nb) {
+      a->oom = 1;
+      return;
+    }
+    a->b = nb;
+    a->cap = cap;
+  }
+  memcpy(a->b + a->n, p, n);
+  a->n += n;
+}
+
+static void op(gasm *a, uint8_t o) { emit(a, &o, 1); }
+
+/* PUSHn of the minimal width for v (PUSH0 for zero: every supported fork has it). */
+static void push(gasm *a, uint64_t v) {
+  uint8_t be[8];
+  int n = 0;
+  for (int i = 7; i >= 0; i--) {
+    uint8_t byte = (uint8_t)(v >> (8 * i));
+    if (n == 0 && byte == 0) continue;
+    be[n++] = byte;
+  }
+  if (n == 0) {
+    op(a, OP_PUSH0);
+    return;
+  }
+  op(a, (uint8_t)(OP_PUSH1 + n - 1));
+  emit(a, be, (size_t)n);
+}
+
+static void push_bytes(gasm *a, const uint8_t *p, size_t n) {
+  op(a, (uint8_t)(OP_PUSH1 + n - 1));
+  emit(a, p, n);
+}
+
+/* A loop: JUMPDEST, body repeated `unroll` times, jump back. Returns the pc of
+ * the loop head so fixed-width jumps stay valid. */
+static void loop(gasm *a, const gasm *body, int unroll) {
+  size_t head = a->n;
+  op(a, OP_JUMPDEST);
+  for (int i = 0; i < unroll; i++) emit(a, body->b, body->n);
+  uint8_t target[2] = {(uint8_t)(head >> 8), (uint8_t)head};
+  push_bytes(a, target, 2);
+  op(a, OP_JUMP);
+}
+
+/* ---- block scaffolding ---- */
+
+static const uint8_t CONTRACT[20] = {[18] = 0x10, [19] = 0x00};
+
+typedef struct {
+  blk_block *b;
+  size_t cap_accounts;
+  int err;
+} builder;
+
+static blk_account *add_account(builder *bd, const uint8_t addr[20]) {
+  blk_block *b = bd->b;
+  if (b->n_accounts == bd->cap_accounts) {
+    size_t cap = bd->cap_accounts ? bd->cap_accounts * 2 : 16;
+    blk_account *na = realloc(b->accounts, cap * sizeof *na);
+    if (!na) {
+      bd->err = GEN_E_NOMEM;
+      return NULL;
+    }
+    b->accounts = na;
+    bd->cap_accounts = cap;
+  }
+  blk_account *a = &b->accounts[b->n_accounts++];
+  memset(a, 0, sizeof *a);
+  memcpy(a->address.b, addr, 20);
+  return a;
+}
+
+static void set_u64(blk_u256 *v, uint64_t x) {
+  memset(v->b, 0, 32);
+  for (int i = 0; i < 8; i++) v->b[31 - i] = (uint8_t)(x >> (8 * i));
+}
+
+static int cmp_account(const void *x, const void *y) {
+  return memcmp(((const blk_account *)x)->address.b, ((const blk_account *)y)->address.b, 20);
+}
+
+static void init_block(blk_block *b, const gen_params *p) {
+  memset(b, 0, sizeof *b);
+  b->version = BLK_VERSION;
+  b->env.fork = p->fork;
+  b->env.chain_id = 1;
+  b->env.number = 1;
+  b->env.timestamp = 1700000000;
+  b->env.gas_limit = p->gas_limit;
+  set_u64(&b->env.base_fee, 7);
+  memset(b->env.coinbase.b, 0xc0, 20);
+  memset(b->env.prevrandao, 0x5a, 32);
+}
+
+/* Transactions from test keys 0.. (round robin with increasing nonces), each
+ * capped at GEN_TX_GAS_CAP, until the block gas limit is used. to == NULL
+ * sends to fresh addresses (plain transfers). min_gas is the least gas a
+ * transaction must have to be worth sending. */
+static int fill_txs(builder *bd, const uint8_t *to, uint64_t per_tx, uint64_t min_gas,
+                    const uint8_t *data, size_t data_len, int calldata_offset) {
+  blk_block *b = bd->b;
+  uint64_t left = b->env.gas_limit;
+  size_t n = 0, cap = 0;
+  uint32_t nkeys = 0;
+  while (left >= min_gas) {
+    uint64_t g = per_tx < left ? per_tx : left;
+    if (n == cap) {
+      cap = cap ? cap * 2 : 16;
+      blk_tx *nt = realloc(b->txs, cap * sizeof *nt);
+      if (!nt) return GEN_E_NOMEM;
+      b->txs = nt;
+    }
+    blk_tx *t = &b->txs[n];
+    memset(t, 0, sizeof *t);
+    b->n_txs = ++n;
+    t->type = 2;
+    t->sender_key = (uint32_t)((n - 1) % BLK_MAX_TEST_KEYS);
+    t->nonce = (n - 1) / BLK_MAX_TEST_KEYS;
+    if (t->sender_key + 1 > nkeys) nkeys = t->sender_key + 1;
+    t->gas_limit = g;
+    if (to) {
+      memcpy(t->to.b, to, 20);
+    } else {
+      /* fresh recipient per transfer: 0xee.. || index */
+      memset(t->to.b, 0xee, 12);
+      for (int i = 0; i < 8; i++) t->to.b[19 - i] = (uint8_t)((n - 1) >> (8 * i));
+      set_u64(&t->value, 1);
+    }
+    set_u64(&t->gas_price, 10);
+    set_u64(&t->max_priority_fee, 2);
+    size_t dl = data_len + (calldata_offset ? 32 : 0);
+    if (dl) {
+      t->data.data = calloc(dl, 1);
+      if (!t->data.data) return GEN_E_NOMEM;
+      t->data.len = dl;
+      if (data_len) memcpy(t->data.data, data, data_len);
+      if (calldata_offset) {
+        /* a distinct 32-byte word per transaction: where its loop starts */
+        uint64_t start = (uint64_t)(n - 1) << 32;
+        for (int i = 0; i < 8; i++) t->data.data[dl - 1 - i] = (uint8_t)(start >> (8 * i));
+      }
+    }
+    left -= g;
+  }
+  for (uint32_t k = 0; k < nkeys; k++) {
+    uint8_t addr[20];
+    if (evm_test_address(k, addr) != EVM_SIG_OK) return GEN_E_KEYS;
+    blk_account *a = add_account(bd, addr);
+    if (!a) return bd->err;
+    /* enough for every transaction's gas at the max fee, and the transfers */
+    set_u64(&a->balance, 1000000000000000000ull);
+  }
+  return GEN_OK;
+}
+
+/* One contract with `code` at CONTRACT, then transactions calling it. */
+static int contract_block(const gen_params *p, gasm *code, int calldata_offset, blk_block *out) {
+  if (code->oom) return GEN_E_NOMEM;
+  init_block(out, p);
+  builder bd = {out, 0, 0};
+  out->codes = calloc(1, sizeof(blk_bytes));
+  if (!out->codes) return GEN_E_NOMEM;
+  out->n_codes = 1;
+  out->codes[0].data = code->b;
+  out->codes[0].len = code->n;
+  code->b = NULL;
+  blk_account *c = add_account(&bd, CONTRACT);
+  if (!c) return bd.err;
+  c->code_ref = 1;
+  int rc = fill_txs(&bd, CONTRACT, GEN_TX_GAS_CAP, 100000, NULL, 0, calldata_offset);
+  if (rc != GEN_OK) return rc;
+  qsort(out->accounts, out->n_accounts, sizeof(blk_account), cmp_account);
+  return GEN_OK;
+}
+
+/* ---- scenarios ---- */
+
+typedef int (*gen_fn)(const gen_params *p, blk_block *out);
+
+static int g_empty(const gen_params *p, blk_block *out) {
+  init_block(out, p);
+  return GEN_OK;
+}
+
+static int g_transfers(const gen_params *p, blk_block *out) {
+  init_block(out, p);
+  builder bd = {out, 0, 0};
+  int rc = fill_txs(&bd, NULL, 21000, 21000, NULL, 0, 0);
+  if (rc != GEN_OK) return rc;
+  qsort(out->accounts, out->n_accounts, sizeof(blk_account), cmp_account);
+  return GEN_OK;
+}
+
+/* Calldata-heavy transactions to an account without code: the most calldata
+ * bytes per gas (non-zero bytes, at the floor price of EIP-7623 from Prague). */
+static int g_calldata(const gen_params *p, blk_block *out) {
+  init_block(out, p);
+  builder bd = {out, 0, 0};
+  uint64_t per_byte = p->fork >= BLK_FORK_PRAGUE ? 40 : 16;
+  uint8_t sink[20];
+  memset(sink, 0xda, 20);
+  int rc = fill_txs(&bd, sink, GEN_TX_GAS_CAP, 21000 + per_byte, NULL, 0, 0);
+  if (rc != GEN_OK) return rc;
+  /* Each transaction carries as many bytes as its own gas pays for. */
+  for (size_t t = 0; t < out->n_txs; t++) {
+    blk_tx *tx = &out->txs[t];
+    size_t len = (size_t)((tx->gas_limit - 21000) / per_byte);
+    tx->data.data = malloc(len);
+    if (!tx->data.data) return GEN_E_NOMEM;
+    tx->data.len = len;
+    for (size_t i = 0; i < len; i++) tx->data.data[i] = (uint8_t)(0x80 | (i * 131 + t + p->seed));
+  }
+  qsort(out->accounts, out->n_accounts, sizeof(blk_account), cmp_account);
+  return GEN_OK;
+}
+
+static int g_keccak(const gen_params *p, blk_block *out) {
+  /* 8159 bytes = 60 full rate blocks minus one byte, so the padding fits in
+   * the last block: 60 permutations for 30 + 6*255 gas. */
+  gasm code = {0}, body = {0};
+  push(&body, 8159);
+  push(&body, 0);
+  op(&body, OP_KECCAK256);
+  op(&body, OP_POP);
+  loop(&code, &body, 32);
+  free(body.b);
+  return contract_block(p, &code, 0, out);
+}
+
+static int arith_loop(const gen_params *p, uint8_t opcode, int nargs, int bits, blk_block *out) {
+  /* Operands of `bits` bits (top bit set) stay on the stack; each step copies
+   * them, applies the operation and drops the result. */
+  gasm code = {0}, body = {0};
+  uint8_t v[32];
+  for (int k = nargs - 1; k >= 0; k--) {
+    size_t nb = (size_t)(bits + 7) / 8;
+    for (size_t i = 0; i < nb; i++) v[i] = (uint8_t)(0xa5 ^ (i * 29) ^ (k * 77) ^ p->seed);
+    v[0] &= (uint8_t)(0xff >> (8 * nb - (size_t)bits));
+    v[0] |= (uint8_t)(0x80 >> (8 * nb - (size_t)bits));
+    v[nb - 1] |= 1; /* odd: a modulus that is never zero */
+    push_bytes(&code, v, nb);
+  }
+  for (int k = 0; k < nargs; k++) op(&body, (uint8_t)(OP_DUP1 + nargs - 1));
+  op(&body, opcode);
+  op(&body, OP_POP);
+  loop(&code, &body, 64);
+  free(body.b);
+  return contract_block(p, &code, 0, out);
+}
+
+static int g_mulmod(const gen_params *p, blk_block *out) { return arith_loop(p, OP_MULMOD, 3, 255, out); }
+static int g_addmod(const gen_params *p, blk_block *out) { return arith_loop(p, OP_ADDMOD, 3, 255, out); }
+static int g_div(const gen_params *p, blk_block *out) { return arith_loop(p, OP_DIV, 2, 255, out); }
+static int g_sdiv(const gen_params *p, blk_block *out) { return arith_loop(p, OP_SDIV, 2, 255, out); }
+static int g_mod(const gen_params *p, blk_block *out) { return arith_loop(p, OP_MOD, 2, 127, out); }
+static int g_mul(const gen_params *p, blk_block *out) { return arith_loop(p, OP_MUL, 2, 255, out); }
+static int g_exp(const gen_params *p, blk_block *out) { return arith_loop(p, OP_EXP, 2, 255, out); }
+
+static int g_sstore_new(const gen_params *p, blk_block *out) {
+  /* Each transaction writes fresh slots from its own start (calldata word):
+   * every SSTORE is a cold zero-to-nonzero write. */
+  gasm code = {0}, body = {0};
+  push(&code, 0);
+  op(&code, OP_CALLDATALOAD);
+  push(&body, 1);
+  op(&body, OP_DUP2);
+  op(&body, OP_SSTORE);
+  push(&body, 1);
+  op(&body, OP_ADD);
+  loop(&code, &body, 16);
+  free(body.b);
+  return contract_block(p, &code, 1, out);
+}
+
+static int g_sload_cold(const gen_params *p, blk_block *out) {
+  gasm code = {0}, body = {0};
+  push(&code, 0);
+  op(&code, OP_CALLDATALOAD);
+  push(&body, 1);
+  op(&body, OP_ADD);
+  op(&body, OP_DUP1);
+  op(&body, OP_SLOAD);
+  op(&body, OP_POP);
+  loop(&code, &body, 16);
+  free(body.b);
+  return contract_block(p, &code, 1, out);
+}
+
+static int g_jumpdest(const gen_params *p, blk_block *out) {
+  gasm code = {0}, body = {0};
+  op(&body, OP_JUMPDEST);
+  loop(&code, &body, 1024);
+  free(body.b);
+  return contract_block(p, &code, 0, out);
+}
+
+static int g_swap16(const gen_params *p, blk_block *out) {
+  gasm code = {0}, body = {0};
+  for (int i = 0; i < 17; i++) push(&code, (uint64_t)i + 1);
+  op(&body, OP_SWAP16);
+  loop(&code, &body, 512);
+  free(body.b);
+  return contract_block(p, &code, 0, out);
+}
+
+static int g_push32(const gen_params *p, blk_block *out) {
+  gasm code = {0}, body = {0};
+  uint8_t v[32];
+  for (int i = 0; i < 32; i++) v[i] = (uint8_t)(0xff - i);
+  push_bytes(&body, v, 32);
+  op(&body, OP_POP);
+  loop(&code, &body, 256);
+  free(body.b);
+  return contract_block(p, &code, 0, out);
+}
+
+static int g_mcopy(const gen_params *p, blk_block *out) {
+  /* 32 KiB copies: memory is paid once, each copy costs 3 + 3 per word. */
+  gasm code = {0}, body = {0};
+  push(&body, 32768);
+  push(&body, 0);
+  push(&body, 32);
+  op(&body, OP_MCOPY);
+  loop(&code, &body, 16);
+  free(body.b);
+  return contract_block(p, &code, 0, out);
+}
+
+/* A loop of STATICCALLs to precompile `addr` with `in` as input, copied from
+ * the end of the code into memory at 0 before the loop. */
+static int precompile_loop(const gen_params *p, uint16_t addr, const uint8_t *in, size_t in_len, size_t ret_len,
+                           blk_block *out) {
+  gasm code = {0}, body = {0};
+  /* CODECOPY(0, data_start, in_len); data_start is patched once the code length is known. */
+  push(&code, in_len);
+  size_t patch = code.n;
+  uint8_t zero2[2] = {0, 0};
+  push_bytes(&code, zero2, 2);
+  push(&code, 0);
+  op(&code, OP_CODECOPY);
+  push(&body, ret_len);
+  push(&body, in_len);
+  push(&body, in_len);
+  push(&body, 0);
+  push(&body, addr);
+  op(&body, OP_GAS);
+  op(&body, OP_STATICCALL);
+  op(&body, OP_POP);
+  loop(&code, &body, 8);
+  free(body.b);
+  size_t data_start = code.n;
+  if (!code.oom) {
+    code.b[patch + 1] = (uint8_t)(data_start >> 8);
+    code.b[patch + 2] = (uint8_t)data_start;
+  }
+  emit(&code, in, in_len);
+  return contract_block(p, &code, 0, out);
+}
+
+static int g_sha256(const gen_params *p, blk_block *out) {
+  uint8_t in[4096];
+  for (size_t i = 0; i < sizeof in; i++) in[i] = (uint8_t)(i * 7 + p->seed);
+  return precompile_loop(p, 0x02, in, sizeof in, 32, out);
+}
+
+static int g_ripemd160(const gen_params *p, blk_block *out) {
+  uint8_t in[4096];
+  for (size_t i = 0; i < sizeof in; i++) in[i] = (uint8_t)(i * 11 + p->seed);
+  return precompile_loop(p, 0x03, in, sizeof in, 32, out);
+}
+
+static int g_identity(const gen_params *p, blk_block *out) {
+  uint8_t in[4096];
+  for (size_t i = 0; i < sizeof in; i++) in[i] = (uint8_t)(i * 13 + p->seed);
+  return precompile_loop(p, 0x04, in, sizeof in, 0, out);
+}
+
+static int g_blake2f(const gen_params *p, blk_block *out) {
+  /* EIP-152 input: rounds (4 bytes), h (64), m (128), t (16), f (1). */
+  uint8_t in[213] = {0};
+  uint32_t rounds = 100000;
+  in[0] = (uint8_t)(rounds >> 24);
+  in[1] = (uint8_t)(rounds >> 16);
+  in[2] = (uint8_t)(rounds >> 8);
+  in[3] = (uint8_t)rounds;
+  for (int i = 4; i < 212; i++) in[i] = (uint8_t)(i * 3 + p->seed);
+  in[212] = 1;
+  return precompile_loop(p, 0x09, in, sizeof in, 64, out);
+}
+
+static int g_modexp_even(const gen_params *p, blk_block *out) {
+  /* mod_even_8b_exp_896 of the benchmark suite: 8-byte base and modulus
+   * (even), 112-byte exponent. */
+  uint8_t in[96 + 8 + 112 + 8] = {0};
+  in[31] = 8;
+  in[63] = 112;
+  in[95] = 8;
+  for (int i = 0; i < 8; i++) in[96 + i] = (uint8_t)(0xf1 - i);
+  for (int i = 0; i < 112; i++) in[104 + i] = (uint8_t)(0xff - (i & 7));
+  for (int i = 0; i < 8; i++) in[216 + i] = (uint8_t)(0xe3 + i * 5);
+  in[223] &= 0xfe;
+  return precompile_loop(p, 0x05, in, sizeof in, 8, out);
+}
+
+#define GEN_SCENARIOS(X)                                                                  \
+  X(empty, "a block with no transactions")                                                \
+  X(transfers, "plain ether transfers to fresh accounts, 21000 gas each")                 \
+  X(calldata, "transactions carrying the most non-zero calldata per gas")                \
+  X(keccak, "KECCAK256 over 8159 bytes (60 permutations) in a loop")                       \
+  X(mulmod, "MULMOD on 255-bit operands in a loop")                                       \
+  X(addmod, "ADDMOD on 255-bit operands in a loop")                                       \
+  X(mul, "MUL on 255-bit operands in a loop")                                             \
+  X(div, "DIV of 255-bit operands in a loop")                                             \
+  X(sdiv, "SDIV of 255-bit operands in a loop")                                           \
+  X(mod, "MOD of 127-bit operands in a loop")                                             \
+  X(exp, "EXP with a 255-bit exponent in a loop")                                         \
+  X(sstore_new, "SSTORE of fresh slots (cold, zero to non-zero)")                         \
+  X(sload_cold, "SLOAD of distinct cold slots")                                           \
+  X(jumpdest, "runs of JUMPDEST (most instructions per gas)")                             \
+  X(swap16, "SWAP16 in a loop")                                                           \
+  X(push32, "PUSH32 and POP in a loop")                                                   \
+  X(mcopy, "MCOPY of 32 KiB in a loop")                                                   \
+  X(sha256, "SHA2-256 precompile on 4 KiB inputs")                                        \
+  X(ripemd160, "RIPEMD-160 precompile on 4 KiB inputs")                                   \
+  X(identity, "IDENTITY precompile on 4 KiB inputs")                                      \
+  X(blake2f, "BLAKE2F precompile at 100000 rounds per call")                              \
+  X(modexp_even, "MODEXP with 8-byte even modulus and 896-bit exponent")
+
+static const struct {
+  const char *name;
+  const char *desc;
+  gen_fn fn;
+} scenarios[] = {
+#define X(n, d) {#n, d, g_##n},
+    GEN_SCENARIOS(X)
+#undef X
+};
+
+size_t gen_scenario_count(void) { return sizeof scenarios / sizeof scenarios[0]; }
+const char *gen_scenario_name(size_t i) { return i < gen_scenario_count() ? scenarios[i].name : NULL; }
+const char *gen_scenario_desc(size_t i) { return i < gen_scenario_count() ? scenarios[i].desc : NULL; }
+
+int gen_worst_case(const char *name, const gen_params *p, blk_block *out) {
+  memset(out, 0, sizeof *out);
+  if (p->gas_limit < 21000 || p->gas_limit > (1ull << 40) || (unsigned)p->fork >= BLK_FORK_COUNT)
+    return GEN_E_PARAM;
+  for (size_t i = 0; i < gen_scenario_count(); i++) {
+    if (strcmp(name, scenarios[i].name) == 0) {
+      int rc = scenarios[i].fn(p, out);
+      if (rc != GEN_OK) blk_free(out);
+      return rc;
+    }
+  }
+  return GEN_E_UNKNOWN;
+}

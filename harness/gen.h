@@ -1,0 +1,42 @@
+/* gen: block generators for the corpus.
+ *
+ * Worst-case scenarios follow the shape of the execution-spec-tests benchmark
+ * suite: one contract holds a loop that repeats the stressed operation until
+ * the transaction runs out of gas, and transactions calling it fill the block
+ * up to its gas limit, each capped at GEN_TX_GAS_CAP (EIP-7825's 2^24, used
+ * for every fork as the suite does). Generators are deterministic: the same
+ * parameters give the same bytes.
+ */
+#ifndef PKB_GEN_H
+#define PKB_GEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blk.h"
+
+#define GEN_TX_GAS_CAP (1ull << 24)
+
+typedef struct {
+  uint64_t gas_limit; /* block gas limit, filled by the transactions */
+  blk_fork fork;
+  uint64_t seed;      /* for generators with random choices */
+} gen_params;
+
+enum {
+  GEN_OK = 0,
+  GEN_E_UNKNOWN = -1, /* no scenario of that name */
+  GEN_E_PARAM = -2,   /* gas limit too small for one transaction, or out of range */
+  GEN_E_NOMEM = -3,
+  GEN_E_KEYS = -4     /* test key derivation failed */
+};
+
+/* Worst-case scenarios, by index 0..gen_scenario_count()-1. */
+size_t gen_scenario_count(void);
+const char *gen_scenario_name(size_t i);
+const char *gen_scenario_desc(size_t i);
+
+/* Build scenario `name` into *out (caller frees with blk_free). */
+int gen_worst_case(const char *name, const gen_params *p, blk_block *out);
+
+#endif

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# End-to-end checks of the pkbench command line: help on every command, one-line
+# errors on bad input, `run` recording one result per block, resume, and the
+# bundled corpus being exactly what the generator makes.
+# Usage: e2e_cli.sh PATH/TO/pkbench   (run from the repository root by ctest)
+set -u
+PKB=${1:?usage: e2e_cli.sh PATH/TO/pkbench}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0; checks=0
+ok() { checks=$((checks+1)); }
+bad() { checks=$((checks+1)); fails=$((fails+1)); echo "FAIL: $*"; }
+
+# --help answers for every command, exit 0, and names its usage
+for c in run prove hunt gen import export report compare cost bench conformance; do
+  out=$("$PKB" "$c" --help 2>&1); rc=$?
+  if [ $rc -eq 0 ] && grep -q "usage: pkbench $c" <<<"$out"; then ok; else bad "$c --help (rc=$rc)"; fi
+done
+"$PKB" --help | grep -q "commands:" && ok || bad "pkbench --help"
+"$PKB" --version | grep -q "backends: cpu" && ok || bad "--version names backends"
+"$PKB" no-such-command >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown command exit 2"
+
+# prove on garbage: non-zero, one line naming the file, the offset and the reason
+printf 'this is not a block' > "$T/garbage.blk"
+err=$("$PKB" prove "$T/garbage.blk" 2>&1 >/dev/null); rc=$?
+lines=$(printf '%s\n' "$err" | wc -l)
+if [ $rc -ne 0 ] && [ "$lines" -eq 1 ] && grep -q "garbage.blk: offset [0-9]*: " <<<"$err"; then ok; else bad "prove garbage: rc=$rc err=$err"; fi
+"$PKB" prove "$T/missing.blk" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "prove missing file exit 2"
+"$PKB" prove --bogus x.blk >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "prove unknown flag exit 2"
+
+# gen: the bundled worst-case corpus is exactly what the generator writes
+"$PKB" gen worst-case --out "$T/wc" >/dev/null || bad "gen worst-case"
+n_gen=$(ls "$T/wc"/*.blk | wc -l)
+n_cor=$(ls corpus/worst-case/*.blk | wc -l)
+[ "$n_gen" -eq "$n_cor" ] && ok || bad "corpus has $n_cor worst-case blocks, generator makes $n_gen"
+for f in "$T/wc"/*.blk; do
+  cmp -s "$f" "corpus/worst-case/$(basename "$f")" && ok || bad "corpus/worst-case/$(basename "$f") differs from the generator"
+done
+"$PKB" gen worst-case --scenario nope --out "$T/x" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "gen unknown scenario exit 2"
+"$PKB" gen worst-case --gas-limit abc >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "gen bad gas limit exit 2"
+
+# run: one run, one result per block, invalid blocks recorded and the run goes on
+mkdir -p "$T/c"
+cp corpus/worst-case/keccak_60M.blk corpus/worst-case/empty_60M.blk "$T/c/"
+cp "$T/garbage.blk" "$T/c/zz_garbage.blk"
+"$PKB" run --db "$T/r.db" "$T/c" >"$T/run.out" 2>"$T/run.err"; rc=$?
+[ $rc -eq 0 ] && ok || bad "run exit $rc: $(cat "$T/run.err")"
+grep -q "success_rate" "$T/run.out" && ok || bad "run summary has success_rate"
+[ "$(sqlite3 "$T/r.db" 'select count(*) from runs')" = 1 ] && ok || bad "one run row"
+[ "$(sqlite3 "$T/r.db" 'select count(*) from results')" = 3 ] && ok || bad "three result rows"
+[ "$(sqlite3 "$T/r.db" "select count(*) from results where status='invalid' and reason like 'offset %'")" = 1 ] && ok || bad "invalid block recorded with offset"
+grep -q "zz_garbage.blk: offset" "$T/run.err" && ok || bad "invalid block reported on stderr"
+# resume: nothing is redone, nothing duplicated
+"$PKB" run --db "$T/r.db" --resume 1 "$T/c" >/dev/null 2>&1
+[ "$(sqlite3 "$T/r.db" 'select count(*) from results')" = 3 ] && ok || bad "resume duplicated results"
+"$PKB" run --db "$T/r.db" --resume 99 "$T/c" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "resume unknown run exit 2"
+# bad database: refused with one line, file untouched
+printf 'not a database at all, just text that is long enough to look like a header......' > "$T/bad.db"
+before=$(sha256sum "$T/bad.db")
+err=$("$PKB" run --db "$T/bad.db" "$T/c" 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && ok || bad "bad db: rc=$rc err=$err"
+[ "$before" = "$(sha256sum "$T/bad.db")" ] && ok || bad "bad db modified"
+"$PKB" run --db "$T/r2.db" --slot 7x "$T/c" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "bad --slot exit 2"
+"$PKB" run --db "$T/r2.db" "$T/nonexistent" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "missing corpus exit 2"
+"$PKB" run --db "$T/r3.db" --json "$T/c" > "$T/run.json" 2>/dev/null
+[ "$(grep -c '"content_hash"' "$T/run.json")" = 3 ] && grep -q '"summary":true' "$T/run.json" && ok || bad "run --json"
+
+echo "e2e_cli: $((checks-fails)) passed, $fails failed"
+[ $fails -eq 0 ]
