@@ -29,6 +29,14 @@ typedef struct {
   const char *backend;  /* "cpu", "cuda", "auto" */
 } bench_opts;
 
+/* The benchmark areas (harness/bench_<area>.c). Each returns 0 or a negative
+ * error code and reports every figure through emit. */
+int bench_ntt_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
+int bench_hash_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
+int bench_stark_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
+int bench_precompiles_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
+int bench_evm_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
+
 /* Monotonic wall clock in milliseconds. */
 double bench_now_ms(void);
 

@@ -1,6 +1,127 @@
-/* cli_bench: placeholder until wired. */
+/* cli_bench: `pkbench bench [AREA...]`, the micro-benchmarks.
+ *
+ * Areas: prover (ntt, hash, stark), precompiles; `all` runs every area. Figures
+ * are medians over repetitions, printed as they are measured; they are never
+ * compared with a threshold here. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "bench.h"
 #include "cli.h"
 
+static const char usage_text[] =
+    "usage: pkbench bench [--json] [--quick] [--threads N] [--backend cpu|cuda|auto] [AREA...]\n"
+    "\n"
+    "Runs micro-benchmarks and prints one line per figure (median over repetitions).\n"
+    "Areas: prover (= ntt hash stark), ntt, hash, stark, precompiles, evm, all (default all).\n"
+    "  --json        one JSON object per line: bench, variant, size, threads, median_ms,\n"
+    "                per_s, unit, device, host\n"
+    "  --quick       small sizes and few repetitions (smoke runs)\n"
+    "  --threads N   worker threads (default: all cores)\n"
+    "  --backend B   prover backend (this build: cpu)";
+
+typedef struct {
+  const char *name;
+  int (*fn)(const bench_opts *, bench_emit_fn, void *);
+  int prover; /* part of the `prover` group */
+} area;
+
+static const area areas[] = {
+    {"ntt", bench_ntt_run, 1},
+    {"hash", bench_hash_run, 1},
+    {"stark", bench_stark_run, 1},
+    {"precompiles", bench_precompiles_run, 0},
+    {"evm", bench_evm_run, 0},
+};
+#define N_AREAS (sizeof areas / sizeof areas[0])
+
+typedef struct {
+  int json;
+  const char *host;
+} emit_ctx;
+
+static void emit(void *vctx, const bench_result *r) {
+  emit_ctx *c = vctx;
+  const char *dev = r->device ? r->device : "cpu";
+  if (c->json) {
+    printf("{\"bench\":");
+    cli_json_str(stdout, r->bench);
+    printf(",\"variant\":");
+    cli_json_str(stdout, r->variant ? r->variant : "");
+    printf(",\"size\":%llu,\"threads\":%d,\"median_ms\":%.6g,\"per_s\":%.6g,\"unit\":",
+           (unsigned long long)r->size, r->threads, r->median_ms, r->per_s);
+    cli_json_str(stdout, r->rate_unit ? r->rate_unit : "");
+    printf(",\"device\":");
+    cli_json_str(stdout, dev);
+    printf(",\"host\":");
+    cli_json_str(stdout, c->host);
+    printf("}\n");
+  } else {
+    printf("%-12s %-22s size %-10llu threads %-2d median %10.3f ms", r->bench, r->variant ? r->variant : "",
+           (unsigned long long)r->size, r->threads, r->median_ms);
+    if (r->per_s > 0) printf("  %12.4g %s/s", r->per_s, r->rate_unit ? r->rate_unit : "");
+    printf("  [%s]\n", dev);
+  }
+  fflush(stdout);
+}
+
 int cli_bench(int argc, char **argv) {
-  return cli_not_available(argc, argv, "usage: pkbench bench", "not wired");
+  bench_opts o = {0, 0, "cpu"};
+  int json = 0;
+  int want[N_AREAS] = {0}, any = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    unsigned long long n;
+    if (cli_is_help(a)) {
+      printf("%s\n", usage_text);
+      return 0;
+    } else if (strcmp(a, "--json") == 0) {
+      json = 1;
+    } else if (strcmp(a, "--quick") == 0) {
+      o.quick = 1;
+    } else if (strcmp(a, "--threads") == 0 && v) {
+      if (cli_parse_u64(v, &n) || n == 0 || n > 1024) {
+        cli_err("bench", "--threads: '%s' is not a thread count", v);
+        return 2;
+      }
+      o.threads = (int)n;
+      i++;
+    } else if (strcmp(a, "--backend") == 0 && v) {
+      if (strcmp(v, "cpu") != 0 && strcmp(v, "auto") != 0) {
+        cli_err("bench", "--backend: '%s' is not available in this build (cpu)", v);
+        return 2;
+      }
+      o.backend = "cpu";
+      i++;
+    } else if (strcmp(a, "all") == 0 || strcmp(a, "prover") == 0) {
+      int prover_only = strcmp(a, "prover") == 0;
+      for (size_t k = 0; k < N_AREAS; k++)
+        if (!prover_only || areas[k].prover) want[k] = 1;
+      any = 1;
+    } else {
+      size_t k = 0;
+      while (k < N_AREAS && strcmp(areas[k].name, a) != 0) k++;
+      if (k == N_AREAS) {
+        cli_err("bench", "unknown area or option '%s' (see --help)", a);
+        return 2;
+      }
+      want[k] = 1;
+      any = 1;
+    }
+  }
+  struct utsname u;
+  char host[512] = "unknown";
+  if (uname(&u) == 0) snprintf(host, sizeof host, "%s %s", u.nodename, u.machine);
+  emit_ctx c = {json, host};
+  int status = 0;
+  for (size_t k = 0; k < N_AREAS; k++) {
+    if (any && !want[k]) continue;
+    int rc = areas[k].fn(&o, emit, &c);
+    if (rc != 0) {
+      cli_err("bench", "%s: benchmark failed (code %d)", areas[k].name, rc);
+      status = 2;
+    }
+  }
+  return status;
 }

@@ -1,40 +1,103 @@
-/* cli_prove: `pkbench prove FILE.blk`. Decodes and checks the block; executing
- * and proving it belong to the executor and block prover, which this build
- * does not have yet, so a valid block is summarised and the command says
- * plainly that no proof was made. */
+/* cli_prove: `pkbench prove FILE.blk`: execute, build the tables, prove every
+ * shard of every proven table, verify every proof, and report. */
 #include <stdio.h>
 #include <string.h>
 
 #include "blk.h"
 #include "cli.h"
+#include "runner.h"
 
 static const char usage_text[] =
-    "usage: pkbench prove [--json] FILE.blk\n"
+    "usage: pkbench prove [--json] [--shard-log K] [--blowup 2|4] [--no-prove] FILE.blk\n"
     "\n"
-    "Executes the block, builds the trace tables, proves every shard, verifies every\n"
-    "proof and prints rows per table, shards, per-phase times, proof size and the\n"
-    "verification result. Exit status: 0 proven and verified, 1 a proof did not\n"
-    "verify, 2 bad input (the block file is malformed: the error names the byte\n"
-    "offset) or a capability this build lacks.\n"
-    "  --json   one JSON object on stdout";
+    "Executes the block, builds the trace tables, proves every shard of every proven\n"
+    "table, verifies every proof (from its serialised bytes) and prints rows per\n"
+    "table, shards, per-phase times, proof size and the verification result.\n"
+    "  --json          one JSON object on stdout\n"
+    "  --shard-log K   at most 2^K rows per shard (default 20)\n"
+    "  --blowup B      LDE blowup, 2 or 4 (default 2)\n"
+    "  --no-prove      execute and build the tables only\n"
+    "Tables marked 'sized' have no AIR in this build: their rows are counted, not proven.\n"
+    "Exit status: 0 proven and verified, 1 a proof did not verify, 2 bad input\n"
+    "(a malformed block names the byte offset) or a block this build cannot run.";
+
+static void print_json(const char *file, const run_block_result *r) {
+  printf("{\"file\":");
+  cli_json_str(stdout, file);
+  printf(",\"status\":\"%s\",\"verified\":%s,\"gas_used\":%llu,\"txs\":%zu,\"invalid_txs\":%zu,\"steps\":%llu,",
+         r->status == RUN_OK ? "ok" : "failed", r->verified && r->status == RUN_OK ? "true" : "false",
+         (unsigned long long)r->gas_used, r->txs, r->invalid_txs, (unsigned long long)r->steps);
+  printf("\"total_ms\":%.3f,\"prove_ms\":%.3f,\"phases\":{", r->total_ms, r->prove_ms);
+  for (int p = 0; p < RUN_PHASE_COUNT; p++) printf("%s\"%s\":%.3f", p ? "," : "", run_phase_name((run_phase)p), r->phase_ms[p]);
+  printf("},\"tables\":{");
+  for (int i = 0; i < TRACE_COUNT; i++) printf("%s\"%s\":%llu", i ? "," : "", r->tables[i].name, (unsigned long long)r->tables[i].rows);
+  printf("},\"proven_tables\":[");
+  int first = 1;
+  for (int i = 0; i < TRACE_COUNT; i++)
+    if (r->tables[i].proven) {
+      printf("%s\"%s\"", first ? "" : ",", r->tables[i].name);
+      first = 0;
+    }
+  printf("],\"shards\":%zu,\"proof_bytes\":%llu,\"peak_rss_kb\":%ld,\"estimate_ms\":null", r->n_shards,
+         (unsigned long long)r->proof_bytes, r->peak_rss_kb);
+  if (r->status != RUN_OK) {
+    printf(",\"reason\":");
+    cli_json_str(stdout, r->reason);
+  }
+  printf("}\n");
+}
+
+static void print_text(const char *file, const run_block_result *r) {
+  printf("%s: gas used %llu, %zu txs (%zu invalid), %llu instructions\n", file, (unsigned long long)r->gas_used,
+         r->txs, r->invalid_txs, (unsigned long long)r->steps);
+  printf("  %-10s %12s %6s %7s %12s\n", "table", "rows", "width", "shards", "prove ms");
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    const run_table *t = &r->tables[i];
+    if (t->width) printf("  %-10s %12llu %6u %7zu %12.1f\n", t->name, (unsigned long long)t->rows, t->width, t->shards, t->prove_ms);
+    else printf("  %-10s %12llu %6s %7zu %12s\n", t->name, (unsigned long long)t->rows, "-", t->shards, "sized");
+  }
+  printf("  phases (ms):");
+  for (int p = 0; p < RUN_PHASE_COUNT; p++) printf(" %s %.1f", run_phase_name((run_phase)p), r->phase_ms[p]);
+  printf("\n  total %.1f ms, %zu proofs, %llu proof bytes, peak memory %ld KiB: %s\n", r->total_ms, r->n_shards,
+         (unsigned long long)r->proof_bytes, r->peak_rss_kb, r->verified ? "every proof verified" : "not proven");
+}
 
 int cli_prove(int argc, char **argv) {
   const char *file = NULL;
   int json = 0;
+  run_opts o = run_opts_default();
   for (int i = 1; i < argc; i++) {
-    if (cli_is_help(argv[i])) {
-      printf("%s\nstatus: this build decodes and checks the block; proving is not available yet.\n", usage_text);
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    unsigned long long n;
+    if (cli_is_help(a)) {
+      printf("%s\n", usage_text);
       return 0;
-    } else if (strcmp(argv[i], "--json") == 0) {
+    } else if (strcmp(a, "--json") == 0) {
       json = 1;
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      cli_err("prove", "unknown option '%s' (see --help)", argv[i]);
+    } else if (strcmp(a, "--no-prove") == 0) {
+      o.prove = 0;
+    } else if (strcmp(a, "--shard-log") == 0 && v) {
+      if (cli_parse_u64(v, &n) || n < 1 || n > STARK_MAX_LOG_ROWS) {
+        cli_err("prove", "--shard-log: '%s' is not in 1..%d", v, STARK_MAX_LOG_ROWS);
+        return 2;
+      }
+      o.log_shard = (unsigned)n;
+      i++;
+    } else if (strcmp(a, "--blowup") == 0 && v) {
+      if (cli_parse_u64(v, &n) || (n != 2 && n != 4)) {
+        cli_err("prove", "--blowup: '%s' is not 2 or 4", v);
+        return 2;
+      }
+      o.stark.fri = fri_params_for(n == 2 ? 1 : 2, fri_security_bits(&o.stark.fri));
+      i++;
+    } else if (a[0] == '-' && a[1]) {
+      cli_err("prove", "unknown or incomplete option '%s' (see --help)", a);
       return 2;
     } else if (file) {
-      cli_err("prove", "one block file at a time ('%s' and '%s' given)", file, argv[i]);
+      cli_err("prove", "one block file at a time ('%s' and '%s' given)", file, a);
       return 2;
     } else {
-      file = argv[i];
+      file = a;
     }
   }
   if (!file) {
@@ -43,21 +106,12 @@ int cli_prove(int argc, char **argv) {
   }
   blk_block b;
   if (cli_load_block("prove", file, &b) != BLK_OK) return 2;
-  char hash[65];
-  blk_content_hash(&b, hash);
-  if (json) {
-    printf("{\"file\":");
-    cli_json_str(stdout, file);
-    printf(",\"content_hash\":\"%s\",\"fork\":\"%s\",\"txs\":%zu,\"gas_limit\":%llu,"
-           "\"tx_gas_total\":%llu,\"verified\":false,\"status\":\"decoded\"}\n",
-           hash, blk_fork_name(b.env.fork), b.n_txs, (unsigned long long)b.env.gas_limit,
-           (unsigned long long)blk_total_tx_gas(&b));
-  } else {
-    printf("%s: %s block, %zu txs, %zu accounts, gas limit %llu, tx gas total %llu\n", file,
-           blk_fork_name(b.env.fork), b.n_txs, b.n_accounts, (unsigned long long)b.env.gas_limit,
-           (unsigned long long)blk_total_tx_gas(&b));
-  }
+  run_block_result r;
+  int rc = run_prove_block(&b, &o, &r);
   blk_free(&b);
-  cli_err("prove", "%s: decoded, but proving is not available in this build yet", file);
-  return 2;
+  if (json) print_json(file, &r);
+  else if (rc == RUN_OK) print_text(file, &r);
+  if (rc != RUN_OK) cli_err("prove", "%s: %s", file, r.reason);
+  run_block_result_free(&r);
+  return rc == RUN_OK ? 0 : rc == RUN_E_VERIFY ? 1 : 2;
 }

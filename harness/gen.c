@@ -365,6 +365,43 @@ static int g_mcopy(const gen_params *p, blk_block *out) {
   return contract_block(p, &code, 0, out);
 }
 
+/* Calls to a second contract that returns at once: frame set-up and teardown
+ * per 100 gas (warm) is the cost being stressed. */
+static const uint8_t CALLEE[20] = {[18] = 0x10, [19] = 0x01};
+
+static int g_call(const gen_params *p, blk_block *out) {
+  gasm code = {0}, body = {0};
+  push(&body, 0);
+  push(&body, 0);
+  push(&body, 0);
+  push(&body, 0);
+  uint8_t callee[20];
+  memcpy(callee, CALLEE, 20);
+  push_bytes(&body, callee + 18, 2);
+  op(&body, OP_GAS);
+  op(&body, OP_STATICCALL);
+  op(&body, OP_POP);
+  loop(&code, &body, 16);
+  free(body.b);
+  int rc = contract_block(p, &code, 0, out);
+  if (rc != GEN_OK) return rc;
+  /* the callee: a single STOP, as a second code entry */
+  blk_bytes *nc = realloc(out->codes, 2 * sizeof *nc);
+  if (!nc) return GEN_E_NOMEM;
+  out->codes = nc;
+  out->codes[1].data = malloc(1);
+  if (!out->codes[1].data) return GEN_E_NOMEM;
+  out->codes[1].data[0] = OP_STOP;
+  out->codes[1].len = 1;
+  out->n_codes = 2;
+  builder bd = {out, out->n_accounts, 0};
+  blk_account *a = add_account(&bd, CALLEE);
+  if (!a) return bd.err;
+  a->code_ref = 2;
+  qsort(out->accounts, out->n_accounts, sizeof(blk_account), cmp_account);
+  return GEN_OK;
+}
+
 /* A loop of STATICCALLs to precompile `addr` with `in` as input, copied from
  * the end of the code into memory at 0 before the loop. */
 static int precompile_loop(const gen_params *p, uint16_t addr, const uint8_t *in, size_t in_len, size_t ret_len,
@@ -454,6 +491,7 @@ static int g_modexp_even(const gen_params *p, blk_block *out) {
   X(mod, "MOD of 127-bit operands in a loop")                                             \
   X(exp, "EXP with a 255-bit exponent in a loop")                                         \
   X(sstore_new, "SSTORE of fresh slots (cold, zero to non-zero)")                         \
+  X(call, "STATICCALL to a contract that stops at once, in a loop")                      \
   X(sload_cold, "SLOAD of distinct cold slots")                                           \
   X(jumpdest, "runs of JUMPDEST (most instructions per gas)")                             \
   X(swap16, "SWAP16 in a loop")                                                           \

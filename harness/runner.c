@@ -1,0 +1,172 @@
+/* runner: execute, trace, shard, prove and verify one block (see runner.h).
+ *
+ * Every proof is serialised, parsed back and verified from the bytes, so what
+ * is reported as verified is exactly what would be sent. The stateless
+ * witness work of a zkEVM guest that the executor does not itself report is
+ * added here: hashing the bytecode of every contract in the pre-state.
+ */
+#include "runner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "bench.h"
+#include "evm/evm.h"
+
+static const char *const phase_names[RUN_PHASE_COUNT] = {
+#define X(id, name) name,
+    RUN_PHASES(X)
+#undef X
+};
+
+const char *run_phase_name(run_phase p) { return (unsigned)p < RUN_PHASE_COUNT ? phase_names[p] : "?"; }
+
+run_opts run_opts_default(void) {
+  run_opts o;
+  o.log_shard = 20;
+  o.stark = stark_config_default();
+  o.prove = 1;
+  return o;
+}
+
+void run_block_result_free(run_block_result *r) {
+  if (!r) return;
+  free(r->shard_ms);
+  memset(r, 0, sizeof *r);
+}
+
+static int fail(run_block_result *r, int code, const char *fmt, const char *detail) {
+  r->status = code;
+  snprintf(r->reason, sizeof r->reason, fmt, detail);
+  return code;
+}
+
+static int push_shard_ms(run_block_result *r, double ms) {
+  double *n = realloc(r->shard_ms, (r->n_shards + 1) * sizeof *n);
+  if (!n) return -1;
+  r->shard_ms = n;
+  r->shard_ms[r->n_shards++] = ms;
+  return 0;
+}
+
+/* Prove and verify every shard of one table. */
+static int prove_table(const trace_table *t, const run_opts *o, run_block_result *r, run_table *rt) {
+  const stark_air *air = trace_air(t->id);
+  size_t shards = trace_shard_count(t, o->log_shard);
+  for (size_t k = 0; k < shards; k++) {
+    double t0 = bench_now_ms();
+    bb_t *m;
+    unsigned log_n;
+    if (trace_shard(t, o->log_shard, k, &m, &log_n) != TRACE_OK)
+      return fail(r, RUN_E_NOMEM, "%s: cannot build a shard", rt->name);
+    r->phase_ms[RUN_PHASE_TRACE] += bench_now_ms() - t0;
+    stark_proof proof;
+    stark_timings tm;
+    int rc = stark_prove(air, &o->stark, m, log_n, NULL, &proof, &tm);
+    free(m);
+    if (rc != STARK_OK) {
+      char what[96];
+      snprintf(what, sizeof what, "%s shard %zu (stark code %d)", rt->name, k, rc);
+      return fail(r, rc == STARK_ERR_NOMEM ? RUN_E_NOMEM : RUN_E_PROVE, "prover refused %s", what);
+    }
+    r->phase_ms[RUN_PHASE_LDE] += tm.lde_ms;
+    r->phase_ms[RUN_PHASE_COMMIT] += tm.trace_commit_ms;
+    r->phase_ms[RUN_PHASE_QUOTIENT] += tm.quotient_ms;
+    r->phase_ms[RUN_PHASE_QUOTIENT_COMMIT] += tm.quotient_commit_ms;
+    r->phase_ms[RUN_PHASE_OPEN] += tm.open_ms;
+    r->phase_ms[RUN_PHASE_FRI] += tm.fri_commit_ms;
+    r->phase_ms[RUN_PHASE_QUERIES] += tm.queries_ms;
+    r->prove_ms += tm.total_ms;
+    rt->prove_ms += tm.total_ms;
+    if (tm.peak_rss_kb > r->peak_rss_kb) r->peak_rss_kb = tm.peak_rss_kb;
+    if (push_shard_ms(r, tm.total_ms)) {
+      stark_proof_free(&proof);
+      return fail(r, RUN_E_NOMEM, "%s: out of memory", rt->name);
+    }
+
+    double v0 = bench_now_ms();
+    uint8_t *bytes;
+    size_t len;
+    rc = stark_proof_serialize(&proof, &bytes, &len);
+    stark_proof_free(&proof);
+    if (rc != STARK_OK) return fail(r, RUN_E_NOMEM, "%s: cannot serialise a proof", rt->name);
+    r->proof_bytes += len;
+    stark_proof parsed;
+    rc = stark_proof_deserialize(bytes, len, &parsed);
+    free(bytes);
+    if (rc == STARK_OK) {
+      rc = stark_verify(air, &o->stark.fri, NULL, &parsed);
+      stark_proof_free(&parsed);
+    }
+    r->phase_ms[RUN_PHASE_VERIFY] += bench_now_ms() - v0;
+    if (rc != STARK_OK) {
+      char what[96];
+      snprintf(what, sizeof what, "%s shard %zu (stark code %d)", rt->name, k, rc);
+      return fail(r, RUN_E_VERIFY, "proof of %s does not verify", what);
+    }
+  }
+  rt->proven = 1;
+  return RUN_OK;
+}
+
+int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) {
+  memset(r, 0, sizeof *r);
+  double t_start = bench_now_ms();
+  trace_collector c;
+  trace_init(&c, b->env.fork);
+  evm_tracer tr = trace_tracer(&c);
+
+  double t0 = bench_now_ms();
+  evm_block_result ex;
+  int erc = evm_execute_block(b, &tr, &ex);
+  r->phase_ms[RUN_PHASE_EXECUTE] = bench_now_ms() - t0;
+  r->gas_used = ex.gas_used;
+  r->txs = ex.n_txs;
+  r->steps = ex.steps;
+  for (size_t i = 0; i < ex.n_txs; i++) r->invalid_txs += ex.txs[i].status == EVM_TX_INVALID;
+  evm_block_result_free(&ex);
+  if (erc != EVM_OK) {
+    trace_free(&c);
+    if (erc == EVM_E_UNSUPPORTED_PRECOMPILE)
+      return fail(r, RUN_E_UNSUPPORTED, "%s", "the block calls a precompile this build does not have");
+    return fail(r, erc == EVM_E_NOMEM ? RUN_E_NOMEM : RUN_E_EXEC, "executor: %s", evm_strerror(erc));
+  }
+
+  /* Stateless witness: the guest hashes every contract's bytecode it is given. */
+  t0 = bench_now_ms();
+  uint64_t perms = 0;
+  for (size_t i = 0; i < b->n_codes; i++) perms += b->codes[i].len / 136 + 1;
+  trace_add_witness_keccak(&c, perms);
+  int trc = trace_finish(&c);
+  r->phase_ms[RUN_PHASE_TRACE] += bench_now_ms() - t0;
+  if (trc != TRACE_OK) {
+    trace_free(&c);
+    return fail(r, trc == TRACE_E_NOMEM ? RUN_E_NOMEM : RUN_E_TRACE, "trace: %s",
+                trc == TRACE_E_RANGE ? "a value does not fit a field element" : "cannot build the tables");
+  }
+
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    const trace_table *t = &c.t[i];
+    run_table *rt = &r->tables[i];
+    rt->name = trace_table_name((trace_table_id)i);
+    rt->width = trace_air((trace_table_id)i) ? t->width : 0;
+    rt->rows = t->rows;
+    rt->shards = t->rows ? trace_shard_count(t, o->log_shard) : 0;
+    if (!o->prove || !trace_air((trace_table_id)i) || t->rows == 0) continue;
+    int rc = prove_table(t, o, r, rt);
+    if (rc != RUN_OK) {
+      trace_free(&c);
+      r->total_ms = bench_now_ms() - t_start;
+      return rc;
+    }
+  }
+  trace_free(&c);
+  r->verified = o->prove ? 1 : 0;
+  r->total_ms = bench_now_ms() - t_start;
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > r->peak_rss_kb) r->peak_rss_kb = ru.ru_maxrss;
+  r->status = RUN_OK;
+  return RUN_OK;
+}

@@ -1,0 +1,83 @@
+/* runner: one block from file to verified proofs, with every phase timed.
+ *
+ * execute (with the trace collector attached) -> build tables -> cut shards ->
+ * prove each shard -> serialise, parse back and verify each proof. The result
+ * says per table how many rows and shards there were and whether the table was
+ * proven in this build (tables whose AIR is not built yet are sized only), and
+ * per phase how long it took. A proof that does not verify makes the block
+ * fail; it is never reported as proven.
+ */
+#ifndef PKB_RUNNER_H
+#define PKB_RUNNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blk.h"
+#include "stark/stark.h"
+#include "trace/trace.h"
+
+enum {
+  RUN_OK = 0,
+  RUN_E_NOMEM = -1,
+  RUN_E_EXEC = -2,        /* the executor failed (not an invalid transaction: those are results) */
+  RUN_E_UNSUPPORTED = -3, /* the block calls a precompile this build lacks */
+  RUN_E_TRACE = -4,       /* a value did not fit the tables */
+  RUN_E_PROVE = -5,       /* the prover refused (a constraint does not hold: a bug) */
+  RUN_E_VERIFY = -6       /* a proof did not verify */
+};
+
+typedef struct {
+  unsigned log_shard; /* rows per shard = 2^log_shard (default 20) */
+  stark_config stark;
+  int prove;          /* 0: execute and build tables only */
+} run_opts;
+
+run_opts run_opts_default(void);
+
+typedef struct {
+  const char *name;
+  unsigned width;     /* 0 for a sized-only table */
+  uint64_t rows;
+  size_t shards;
+  int proven;         /* 1 when its shards were proven and verified */
+  double prove_ms;
+} run_table;
+
+/* Phase names, in the order of run_block_result.phase_ms. */
+#define RUN_PHASES(X) \
+  X(EXECUTE, "execute") X(TRACE, "trace") X(LDE, "lde") X(COMMIT, "commit") X(QUOTIENT, "quotient") \
+  X(QUOTIENT_COMMIT, "quotient_commit") X(OPEN, "open") X(FRI, "fri") X(QUERIES, "queries") X(VERIFY, "verify")
+
+typedef enum {
+#define X(id, name) RUN_PHASE_##id,
+  RUN_PHASES(X)
+#undef X
+  RUN_PHASE_COUNT
+} run_phase;
+
+typedef struct {
+  int status;              /* RUN_OK or RUN_E_* */
+  char reason[256];        /* why, when status != RUN_OK */
+  uint64_t gas_used;
+  size_t txs, invalid_txs;
+  uint64_t steps;
+  double phase_ms[RUN_PHASE_COUNT];
+  double prove_ms;         /* sum of the shards' proving times */
+  double total_ms;         /* execute through verify, wall clock */
+  run_table tables[TRACE_COUNT];
+  double *shard_ms;        /* proving time of each shard (malloc'd), for the cluster model */
+  size_t n_shards;
+  uint64_t proof_bytes;
+  long peak_rss_kb;
+  int verified;            /* every proof made verified */
+} run_block_result;
+
+const char *run_phase_name(run_phase p);
+
+/* Execute, trace and (with o->prove) prove block b. *r is always initialised
+ * and must be released with run_block_result_free. Returns r->status. */
+int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r);
+void run_block_result_free(run_block_result *r);
+
+#endif

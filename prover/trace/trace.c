@@ -1,0 +1,282 @@
+/* trace: the event collector and the sharding of tables (see trace.h).
+ *
+ * Hot path: the tracer callbacks run once per executed instruction, so they
+ * append fixed-width rows to growing arrays and do nothing else; columns that
+ * need the next row (does the frame continue? was the jump taken?) are filled
+ * in one pass by trace_finish.
+ *
+ * The cpu, memory and storage tables carry their values and are proven with
+ * the AIRs of trace_air.c. The keccak, arith, precomp and ecrecover tables are
+ * sized here from the work reported (rows only, data == NULL): their AIRs are
+ * not in this build, so they are counted and reported, not proven.
+ */
+#include "trace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace_cols.h"
+
+static const struct {
+  const char *name;
+  unsigned width;
+} table_info[TRACE_COUNT] = {
+    [TRACE_CPU] = {"cpu", CPU_WIDTH},
+    [TRACE_MEMORY] = {"memory", MEM_WIDTH},
+    [TRACE_STORAGE] = {"storage", STO_WIDTH},
+    [TRACE_KECCAK] = {"keccak", 0},
+    [TRACE_ARITH] = {"arith", 0},
+    [TRACE_PRECOMP] = {"precomp", 0},
+    [TRACE_ECRECOVER] = {"ecrecover", 0},
+};
+
+const char *trace_table_name(trace_table_id id) { return (unsigned)id < TRACE_COUNT ? table_info[id].name : "?"; }
+unsigned trace_table_width(trace_table_id id) { return (unsigned)id < TRACE_COUNT ? table_info[id].width : 0; }
+
+/* Opcode facts from the one opcode list. */
+static const uint8_t op_in[256] = {
+#define EVM_OP(name, code, in, out, gas, fork, cls) [code] = in,
+#include "evm/opcodes.def"
+#undef EVM_OP
+};
+static const uint8_t op_out[256] = {
+#define EVM_OP(name, code, in, out, gas, fork, cls) [code] = out,
+#include "evm/opcodes.def"
+#undef EVM_OP
+};
+static const uint16_t op_gas[256] = {
+#define EVM_OP(name, code, in, out, gas, fork, cls) [code] = gas,
+#include "evm/opcodes.def"
+#undef EVM_OP
+};
+
+enum { OPC_JUMP = 0x56, OPC_JUMPI = 0x57, OPC_PUSH1 = 0x60, OPC_PUSH32 = 0x7f };
+
+void trace_init(trace_collector *c, blk_fork fork) {
+  memset(c, 0, sizeof *c);
+  c->fork = fork;
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    c->t[i].id = (trace_table_id)i;
+    c->t[i].width = table_info[i].width;
+  }
+}
+
+void trace_free(trace_collector *c) {
+  for (int i = 0; i < TRACE_COUNT; i++) free(c->t[i].data);
+  memset(c, 0, sizeof *c);
+}
+
+/* Room for one more row; NULL (and c->err set) when out of memory. */
+static bb_t *new_row(trace_collector *c, trace_table *t) {
+  if (c->err) return NULL;
+  if (t->rows == t->cap) {
+    size_t cap = t->cap ? t->cap * 2 : 1024;
+    bb_t *nd = realloc(t->data, cap * t->width * sizeof *nd);
+    if (!nd) {
+      c->err = TRACE_E_NOMEM;
+      return NULL;
+    }
+    t->data = nd;
+    t->cap = cap;
+  }
+  bb_t *r = t->data + t->rows * t->width;
+  memset(r, 0, t->width * sizeof *r);
+  t->rows++;
+  return r;
+}
+
+static bb_t fe(trace_collector *c, uint64_t v) {
+  if (v >= BB_P) {
+    c->err = c->err ? c->err : TRACE_E_RANGE;
+    return 0;
+  }
+  return bb_from_u32((uint32_t)v);
+}
+
+/* ---- tracer callbacks (hot) ---- */
+
+static void on_step(void *ctx, const evm_step_event *e) {
+  trace_collector *c = ctx;
+  bb_t *r = new_row(c, &c->t[TRACE_CPU]);
+  if (!r) return;
+  uint8_t op = e->opcode;
+  uint64_t cost = e->gas_before - e->gas_after;
+  r[CPU_PC] = fe(c, e->pc);
+  r[CPU_OP] = fe(c, op);
+  r[CPU_GAS_BEFORE] = fe(c, e->gas_before);
+  r[CPU_GAS_AFTER] = fe(c, e->gas_after);
+  r[CPU_COST] = fe(c, cost);
+  r[CPU_STATIC] = fe(c, op_gas[op]);
+  /* dynamic gas = cost - static; below zero only for an instruction that ran
+   * out of gas before its static cost, where the field difference is kept. */
+  r[CPU_DYN] = bb_sub(r[CPU_COST], r[CPU_STATIC]);
+  r[CPU_SP] = fe(c, e->stack_depth);
+  r[CPU_IN] = fe(c, op_in[op]);
+  r[CPU_OUT] = fe(c, op_out[op]);
+  r[CPU_MEMW] = fe(c, (e->memory_size + 31) / 32);
+  r[CPU_DEPTH] = fe(c, e->call_depth);
+  r[CPU_TX] = fe(c, c->tx);
+  if (op >= OPC_PUSH1 && op <= OPC_PUSH32) {
+    r[CPU_ISPUSH] = BB_ONE;
+    r[CPU_PUSHLEN] = fe(c, (uint64_t)(op - OPC_PUSH1 + 1));
+  }
+  r[CPU_REAL] = BB_ONE;
+  c->time++;
+}
+
+static void on_memory(void *ctx, uint64_t offset, uint64_t size, int is_write) {
+  trace_collector *c = ctx;
+  if (size == 0) return;
+  uint64_t first = offset / 32, last = (offset + size - 1) / 32;
+  for (uint64_t w = first; w <= last; w++) {
+    bb_t *r = new_row(c, &c->t[TRACE_MEMORY]);
+    if (!r) return;
+    r[MEM_ADDR] = fe(c, w);
+    r[MEM_TIME] = fe(c, c->time);
+    r[MEM_WRITE] = is_write ? BB_ONE : 0;
+    r[MEM_CONT] = w != first ? BB_ONE : 0;
+    r[MEM_REAL] = BB_ONE;
+  }
+}
+
+static void on_storage(void *ctx, const uint8_t address[20], const uint8_t key[32], int is_write, int is_cold,
+                       int transient) {
+  trace_collector *c = ctx;
+  bb_t *r = new_row(c, &c->t[TRACE_STORAGE]);
+  if (!r) return;
+  for (int i = 0; i < 10; i++) r[STO_ADDR + i] = bb_from_u32((uint32_t)address[2 * i] << 8 | address[2 * i + 1]);
+  for (int i = 0; i < 16; i++) r[STO_KEY + i] = bb_from_u32((uint32_t)key[2 * i] << 8 | key[2 * i + 1]);
+  r[STO_WRITE] = is_write ? BB_ONE : 0;
+  r[STO_COLD] = is_cold ? BB_ONE : 0;
+  r[STO_TRANSIENT] = transient ? BB_ONE : 0;
+  r[STO_TIME] = fe(c, c->time);
+  r[STO_REAL] = BB_ONE;
+}
+
+/* Sized tables: rows only. */
+static void add_rows(trace_collector *c, trace_table_id id, uint64_t n) { c->t[id].rows += (size_t)n; }
+
+static void on_keccak(void *ctx, uint64_t count, evm_keccak_source src) {
+  (void)src;
+  trace_collector *c = ctx;
+  c->keccak_perms += count;
+  add_rows(c, TRACE_KECCAK, 24 * count);
+}
+
+/* Rows per 256-bit instruction by its work over 16-bit limbs: one row for
+ * linear work (add, compare, bitwise), 16 for a 16x16-limb product, 32 for a
+ * division (product plus remainder check), 48 for the modular forms, and 16
+ * per exponent bit for EXP (square and multiply). */
+static void on_arith(void *ctx, uint8_t opcode, uint16_t bits_a, uint16_t bits_b) {
+  (void)bits_a;
+  trace_collector *c = ctx;
+  uint64_t rows;
+  switch (opcode) {
+    case 0x02: rows = 16; break;                       /* MUL */
+    case 0x04: case 0x05: case 0x06: case 0x07: rows = 32; break; /* DIV SDIV MOD SMOD */
+    case 0x08: case 0x09: rows = 48; break;            /* ADDMOD MULMOD */
+    case 0x0a: rows = 16 * (uint64_t)(bits_b ? bits_b : 1); break; /* EXP */
+    default: rows = 1;
+  }
+  add_rows(c, TRACE_ARITH, rows);
+}
+
+/* Rows per unit of precompile work: a SHA-256 or RIPEMD-160 compression is
+ * 64 or 80 rounds (one row each), a BLAKE2 round 8 G-function rows, a 64-bit
+ * limb product 4 rows of 16-bit limbs, a curve field multiplication 1 row. */
+static void on_precompile(void *ctx, evm_pc_id id, uint64_t input_len, const evm_pc_work *w) {
+  (void)input_len;
+  trace_collector *c = ctx;
+  uint64_t comp_rows = id == EVM_PC_RIPEMD160 ? 80 : 64;
+  add_rows(c, TRACE_PRECOMP, w->compressions * comp_rows + w->rounds * 8 + w->limb_muls * 4 + w->field_muls +
+                                 (w->input_bytes + 31) / 32);
+  if (id == EVM_PC_ECRECOVER) {
+    c->sig_recoveries++;
+    add_rows(c, TRACE_ECRECOVER, 256);
+  }
+}
+
+static void on_sigrecover(void *ctx, evm_sig_source src) {
+  (void)src;
+  trace_collector *c = ctx;
+  c->sig_recoveries++;
+  /* one row per bit of the double scalar multiplication */
+  add_rows(c, TRACE_ECRECOVER, 256);
+}
+
+static void on_tx_start(void *ctx, size_t index) {
+  trace_collector *c = ctx;
+  c->tx = (uint32_t)index;
+}
+
+evm_tracer trace_tracer(trace_collector *c) {
+  evm_tracer t;
+  memset(&t, 0, sizeof t);
+  t.ctx = c;
+  t.on_step = on_step;
+  t.on_memory = on_memory;
+  t.on_storage = on_storage;
+  t.on_keccak = on_keccak;
+  t.on_arith = on_arith;
+  t.on_precompile = on_precompile;
+  t.on_sigrecover = on_sigrecover;
+  t.on_tx_start = on_tx_start;
+  return t;
+}
+
+void trace_add_witness_keccak(trace_collector *c, uint64_t perms) {
+  c->keccak_perms += perms;
+  add_rows(c, TRACE_KECCAK, 24 * perms);
+}
+
+int trace_finish(trace_collector *c) {
+  if (c->err) return c->err;
+  trace_table *t = &c->t[TRACE_CPU];
+  for (size_t i = 0; i + 1 < t->rows; i++) {
+    bb_t *r = t->data + i * CPU_WIDTH, *n = r + CPU_WIDTH;
+    /* Rows of one frame are contiguous except where deeper frames' rows sit
+     * between them, and sibling frames are always separated by their
+     * caller's CALL row; so same transaction and same depth means the next
+     * row continues this frame. */
+    if (r[CPU_TX] != n[CPU_TX] || r[CPU_DEPTH] != n[CPU_DEPTH]) continue;
+    r[CPU_SEQ] = BB_ONE;
+    uint32_t op = bb_to_u32(r[CPU_OP]);
+    int taken = op == OPC_JUMP || (op == OPC_JUMPI && bb_to_u32(n[CPU_PC]) != bb_to_u32(r[CPU_PC]) + 1);
+    r[CPU_ISJUMP] = taken ? BB_ONE : 0;
+    r[CPU_ADV] = taken ? 0 : BB_ONE;
+  }
+  return TRACE_OK;
+}
+
+size_t trace_shard_count(const trace_table *t, unsigned log_shard) {
+  size_t per = (size_t)1 << log_shard;
+  return (t->rows + per - 1) / per;
+}
+
+int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
+  *out = NULL;
+  if (!t->data || t->width == 0 || log_shard < 1) return TRACE_E_ARG;
+  size_t per = (size_t)1 << log_shard;
+  size_t start = k * per;
+  if (start >= t->rows) return TRACE_E_ARG;
+  size_t n = t->rows - start < per ? t->rows - start : per;
+  unsigned lg = 1;
+  while (((size_t)1 << lg) < n) lg++;
+  size_t rows = (size_t)1 << lg;
+  bb_t *m = calloc(rows * t->width, sizeof *m);
+  if (!m) return TRACE_E_NOMEM;
+  memcpy(m, t->data + start * t->width, n * t->width * sizeof *m);
+  /* The shard's last real row has no successor inside the shard: its
+   * look-ahead columns are cleared so the shard stands alone. Padding rows
+   * are all zero, which every AIR here accepts. */
+  bb_t *last = m + (n - 1) * t->width;
+  if (t->id == TRACE_CPU) {
+    last[CPU_SEQ] = 0;
+    last[CPU_ISJUMP] = 0;
+    last[CPU_ADV] = 0;
+  }
+  if (t->id == TRACE_MEMORY) m[MEM_CONT] = 0; /* first row starts an access */
+  *out = m;
+  *log_n = lg;
+  return TRACE_OK;
+}

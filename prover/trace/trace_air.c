@@ -1,0 +1,57 @@
+/* trace_air: the AIRs of the proven tables (cpu, memory, storage).
+ *
+ * The constraints are written once in trace_air_body.inc and instantiated over
+ * the extension field (eval_ext: the definition, used by the verifier) and the
+ * base field (eval_base: the prover's fast path), so the two cannot drift.
+ *
+ * What the constraints establish, and what they take on trust, is listed in
+ * prover/README.md: in short, the arithmetic of gas, program counter and stack
+ * pointer between consecutive instructions and the shape of memory accesses
+ * are enforced; the opcode facts (static gas, stack effect) and the dynamic
+ * gas are witnessed values that a production zkEVM binds with lookups. */
+#include "trace.h"
+#include "trace_cols.h"
+
+/* ---- extension-field instance ---- */
+#define FT ext_t
+#define FRAME stark_eval_ext
+#define SUFFIX(x) x##_ext
+#define ADD ext_add
+#define SUB ext_sub
+#define MUL ext_mul
+#define K(c) ext_from_base(bb_from_u32(c))
+#define ASSERT stark_assert_zero_ext
+#include "trace_air_body.inc"
+#undef FT
+#undef FRAME
+#undef SUFFIX
+#undef ADD
+#undef SUB
+#undef MUL
+#undef K
+#undef ASSERT
+#undef CPU_CONSTRAINTS
+#undef MEM_CONSTRAINTS
+#undef STO_CONSTRAINTS
+
+/* ---- base-field instance ---- */
+#define FT bb_t
+#define FRAME stark_eval_base
+#define SUFFIX(x) x##_base
+#define ADD bb_add
+#define SUB bb_sub
+#define MUL bb_mul
+#define K(c) bb_from_u32(c)
+#define ASSERT stark_assert_zero_base
+#include "trace_air_body.inc"
+
+static const stark_air airs[TRACE_COUNT] = {
+    [TRACE_CPU] = {"pkb-cpu", CPU_WIDTH, 0, CPU_CONSTRAINTS, 3, cpu_eval_ext, cpu_eval_base, NULL},
+    [TRACE_MEMORY] = {"pkb-memory", MEM_WIDTH, 0, MEM_CONSTRAINTS, 3, mem_eval_ext, mem_eval_base, NULL},
+    [TRACE_STORAGE] = {"pkb-storage", STO_WIDTH, 0, STO_CONSTRAINTS, 3, sto_eval_ext, sto_eval_base, NULL},
+};
+
+const stark_air *trace_air(trace_table_id id) {
+  if ((unsigned)id >= TRACE_COUNT || airs[id].width == 0) return NULL;
+  return &airs[id];
+}

@@ -1,0 +1,156 @@
+/* Trace tables: built from real execution, every proven table's shards prove
+ * and verify, and one changed cell in a constrained column of any table makes
+ * the proof fail to verify. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "evm/evm.h"
+#include "gen.h"
+#include "stark/stark.h"
+#include "trace/trace.h"
+#include "trace/trace_cols.h"
+
+/* Execute scenario `name` at `gas` and collect its tables. */
+static void collect(const char *name, uint64_t gas, trace_collector *c, uint64_t *steps) {
+  gen_params p = {gas, BLK_FORK_OSAKA, 0};
+  blk_block b;
+  assert_int_equal(gen_worst_case(name, &p, &b), GEN_OK);
+  trace_init(c, b.env.fork);
+  evm_tracer tr = trace_tracer(c);
+  evm_block_result res;
+  assert_int_equal(evm_execute_block(&b, &tr, &res), EVM_OK);
+  *steps = res.steps;
+  evm_block_result_free(&res);
+  blk_free(&b);
+  assert_int_equal(trace_finish(c), TRACE_OK);
+}
+
+static stark_config cfg_nocheck(void) {
+  stark_config cfg = stark_config_default();
+  cfg.check_trace = 0;
+  cfg.threads = 1;
+  return cfg;
+}
+
+static int prove_verify(trace_table_id id, const bb_t *m, unsigned log_n) {
+  stark_config cfg = cfg_nocheck();
+  stark_proof proof;
+  int rc = stark_prove(trace_air(id), &cfg, m, log_n, NULL, &proof, NULL);
+  if (rc != STARK_OK) return rc;
+  rc = stark_verify(trace_air(id), &cfg.fri, NULL, &proof);
+  stark_proof_free(&proof);
+  return rc;
+}
+
+/* Prove shard 0 as is (must verify), then with each listed cell changed by +1
+ * in a row that the constraints reach (must not verify). */
+static void check_table(const trace_table *t, size_t row, const int *cols, size_t ncols) {
+  bb_t *m;
+  unsigned log_n;
+  assert_int_equal(trace_shard(t, 10, 0, &m, &log_n), TRACE_OK);
+  assert_true(row < ((size_t)1 << log_n));
+  assert_int_equal(prove_verify(t->id, m, log_n), STARK_OK);
+  for (size_t k = 0; k < ncols; k++) {
+    bb_t *cell = &m[row * t->width + (size_t)cols[k]];
+    bb_t saved = *cell;
+    *cell = bb_add(saved, BB_ONE);
+    int rc = prove_verify(t->id, m, log_n);
+    if (rc == STARK_OK) fail_msg("table %s: changing column %d of row %zu still verifies", trace_table_name(t->id), cols[k], row);
+    *cell = saved;
+  }
+  free(m);
+}
+
+static size_t find_row(const trace_table *t, int col_flag) {
+  for (size_t r = 1; r + 1 < t->rows && r < 1000; r++)
+    if (t->data[r * t->width + (size_t)col_flag] == BB_ONE) return r;
+  fail_msg("no row with the flag");
+  return 0;
+}
+
+static void test_cpu_and_memory(void **state) {
+  (void)state;
+  trace_collector c;
+  uint64_t steps;
+  collect("keccak", 120000, &c, &steps);
+  assert_int_equal(c.t[TRACE_CPU].rows, steps);
+  assert_true(c.t[TRACE_MEMORY].rows > 0);
+  assert_true(c.keccak_perms > 0);
+  /* a row that continues its frame, and one that is a taken jump */
+  const int cpu_cols[] = {CPU_PC, CPU_OP, CPU_GAS_BEFORE, CPU_GAS_AFTER, CPU_COST, CPU_STATIC, CPU_DYN, CPU_SP,
+                          CPU_IN, CPU_OUT, CPU_TX, CPU_DEPTH, CPU_PUSHLEN, CPU_ISPUSH, CPU_SEQ, CPU_ADV, CPU_REAL};
+  size_t r = find_row(&c.t[TRACE_CPU], CPU_ISPUSH);
+  check_table(&c.t[TRACE_CPU], r, cpu_cols, sizeof cpu_cols / sizeof cpu_cols[0]);
+  const int jump_cols[] = {CPU_ISJUMP};
+  check_table(&c.t[TRACE_CPU], find_row(&c.t[TRACE_CPU], CPU_ISJUMP), jump_cols, 1);
+  /* memory: a word that continues an access */
+  const int mem_cols[] = {MEM_ADDR, MEM_TIME, MEM_WRITE, MEM_CONT, MEM_REAL};
+  check_table(&c.t[TRACE_MEMORY], find_row(&c.t[TRACE_MEMORY], MEM_CONT), mem_cols, 5);
+  trace_free(&c);
+}
+
+static void test_storage(void **state) {
+  (void)state;
+  trace_collector c;
+  uint64_t steps;
+  collect("sstore_new", 300000, &c, &steps);
+  assert_true(c.t[TRACE_STORAGE].rows >= 10);
+  const int sto_cols[] = {STO_WRITE, STO_COLD, STO_TRANSIENT, STO_REAL};
+  check_table(&c.t[TRACE_STORAGE], 3, sto_cols, 4);
+  trace_free(&c);
+}
+
+static void test_shards_cover_rows(void **state) {
+  (void)state;
+  trace_collector c;
+  uint64_t steps;
+  collect("jumpdest", 200000, &c, &steps);
+  const trace_table *t = &c.t[TRACE_CPU];
+  size_t n = trace_shard_count(t, 12);
+  assert_true(n >= 2);
+  size_t total = 0;
+  for (size_t k = 0; k < n; k++) {
+    bb_t *m;
+    unsigned log_n;
+    assert_int_equal(trace_shard(t, 12, k, &m, &log_n), TRACE_OK);
+    assert_true(log_n <= 12);
+    for (size_t r = 0; r < ((size_t)1 << log_n); r++) total += m[r * t->width + CPU_REAL] == BB_ONE;
+    if (k == n - 1) assert_int_equal(prove_verify(TRACE_CPU, m, log_n), STARK_OK);
+    free(m);
+  }
+  assert_int_equal(total, t->rows);
+  bb_t *m;
+  unsigned log_n;
+  assert_int_equal(trace_shard(t, 12, n, &m, &log_n), TRACE_E_ARG);
+  trace_free(&c);
+}
+
+static void test_sized_tables(void **state) {
+  (void)state;
+  trace_collector c;
+  uint64_t steps;
+  collect("mulmod", 100000, &c, &steps);
+  /* every MULMOD counts 48 arith rows; the tx sender one recovery */
+  assert_true(c.t[TRACE_ARITH].rows >= 48);
+  assert_int_equal(c.t[TRACE_ARITH].rows % 48, 0);
+  assert_int_equal(c.t[TRACE_ECRECOVER].rows, 256);
+  assert_null(trace_air(TRACE_ARITH));
+  assert_non_null(trace_air(TRACE_CPU));
+  trace_free(&c);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_cpu_and_memory),
+      cmocka_unit_test(test_storage),
+      cmocka_unit_test(test_shards_cover_rows),
+      cmocka_unit_test(test_sized_tables),
+  };
+  return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
+}
