@@ -1,6 +1,7 @@
 # Front door. `make run` and `make test` are the whole set-up on a fresh machine.
 #   make build   build/pkbench (Release)
-#   make run     the main job on the bundled corpus: ./pkbench.db and the report
+#   make run     the main job on the bundled corpus (corpus/smoke): ./pkbench.db
+#   make corpus  regenerate corpus/smoke (1M gas) and corpus/worst-case (60M gas)
 #   make test    every test (CI=true adds -Werror and the ASan/UBSan build)
 #   make bench   micro-benchmarks (figures, never pass/fail)
 #   make fuzz    libFuzzer targets for FUZZ_SECONDS each (clang)
@@ -12,7 +13,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DPKB_WERROR=ON
 endif
 
-.PHONY: all deps build run test test-asan bench fuzz fuzz-smoke clean
+.PHONY: all deps build run corpus test test-asan bench fuzz fuzz-smoke clean
 
 all: build
 
@@ -24,7 +25,12 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	@./$(BUILD)/pkbench run --db pkbench.db corpus
+	@./$(BUILD)/pkbench run --db pkbench.db corpus/smoke
+
+corpus: build
+	@rm -rf corpus/smoke corpus/worst-case
+	@./$(BUILD)/pkbench gen worst-case --gas-limit 1000000 --out corpus/smoke >/dev/null
+	@./$(BUILD)/pkbench gen worst-case --gas-limit 60000000 --out corpus/worst-case >/dev/null
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

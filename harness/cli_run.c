@@ -6,11 +6,15 @@
  * where a run stopped. A block file that does not decode is recorded as
  * invalid with the decoder's offset and reason, and the run goes on.
  *
- * What "handle" means grows with the prover: this build decodes and checks each
- * block and records its totals with status "decoded"; it does not execute or
- * prove, and the summary says so instead of printing a success rate.
+ * Each block is executed, its tables built and every shard of every proven
+ * table proven and verified (harness/runner). The latency compared with the
+ * slot is the one measured on this host with one worker: execution, tables,
+ * proving and verification of the tables this build proves. It is labelled
+ * "measured:host", and the summary names the tables that were only sized.
+ * --no-prove records decoded blocks without executing them.
  */
 #include <errno.h>
+#include <math.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +26,12 @@
 #include "build_info.h"
 #include "cli.h"
 #include "db.h"
+#include "runner.h"
 
 static const char usage_text[] =
     "usage: pkbench run [--db FILE] [--slot 12s|6s|MS] [--gpus G] [--profile NAME]\n"
-    "                   [--resume RUN_ID] [--json] [CORPUS_DIR_OR_FILE...]\n"
+    "                   [--resume RUN_ID] [--shard-log K] [--no-prove] [--json]\n"
+    "                   [CORPUS_DIR_OR_FILE...]\n"
     "\n"
     "Handles every block file (*.blk, folders searched recursively, in path order),\n"
     "records one result per block in the database as each block finishes, and\n"
@@ -35,6 +41,8 @@ static const char usage_text[] =
     "  --gpus G         workers of the cluster model (default 1)\n"
     "  --profile NAME   hardware profile of the projection (default host)\n"
     "  --resume RUN_ID  continue an interrupted run: blocks it has finished are skipped\n"
+    "  --shard-log K    at most 2^K rows per shard (default 20)\n"
+    "  --no-prove       decode and check only; nothing is executed or proven\n"
     "  --json           one JSON object per block and a summary object, on stdout\n"
     "Default corpus: corpus/.\n"
     "Exit status: 0 when every block was handled, 2 on bad input (options, database).";
@@ -103,14 +111,45 @@ static int parse_slot(const char *s, long long *ms) {
 }
 
 typedef struct {
-  size_t handled, decoded, invalid, skipped, failed;
+  size_t handled, decoded, invalid, skipped, failed, proven, prove_failed, made_slot;
 } run_counts;
+
+/* Record what the runner measured into the result row, its phases and tables. */
+static void fill_result(const run_block_result *pr, long long slot_ms, db_result_info *ri, db_phase *ph,
+                        size_t *nph, db_table *tb, size_t *ntb) {
+  ri->exec_ms = pr->phase_ms[RUN_PHASE_EXECUTE];
+  ri->trace_ms = pr->phase_ms[RUN_PHASE_TRACE];
+  ri->prove_ms = pr->prove_ms;
+  ri->verify_ms = pr->phase_ms[RUN_PHASE_VERIFY];
+  ri->peak_mem_kb = pr->peak_rss_kb;
+  ri->proof_bytes = (int64_t)pr->proof_bytes;
+  *nph = 0;
+  for (int p = 0; p < RUN_PHASE_COUNT; p++) {
+    ph[*nph].name = run_phase_name((run_phase)p);
+    ph[*nph].ms = pr->phase_ms[p];
+    (*nph)++;
+  }
+  *ntb = 0;
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    tb[*ntb].name = pr->tables[i].name;
+    tb[*ntb].rows = (int64_t)pr->tables[i].rows;
+    tb[*ntb].width = pr->tables[i].width ? (int64_t)pr->tables[i].width : DB_NONE;
+    tb[*ntb].shards = (int64_t)pr->tables[i].shards;
+    (*ntb)++;
+  }
+  if (pr->status == RUN_OK) {
+    ri->projected_latency_ms = pr->total_ms;
+    ri->projection_label = "measured:host";
+    ri->made_slot = pr->total_ms <= (double)slot_ms;
+  }
+}
 
 int cli_run(int argc, char **argv) {
   const char *dbpath = "pkbench.db", *profile = "host";
   long long slot_ms = 12000;
   unsigned long long gpus = 1, resume = 0;
-  int json = 0;
+  int json = 0, prove = 1;
+  run_opts ro = run_opts_default();
   pathlist inputs = {0};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -120,6 +159,17 @@ int cli_run(int argc, char **argv) {
       return 0;
     } else if (strcmp(a, "--json") == 0) {
       json = 1;
+    } else if (strcmp(a, "--no-prove") == 0) {
+      prove = 0;
+    } else if (strcmp(a, "--shard-log") == 0 && v) {
+      unsigned long long k;
+      if (cli_parse_u64(v, &k) || k < 1 || k > STARK_MAX_LOG_ROWS) {
+        cli_err("run", "--shard-log: '%s' is not in 1..%d", v, STARK_MAX_LOG_ROWS);
+        free_paths(&inputs);
+        return 2;
+      }
+      ro.log_shard = (unsigned)k;
+      i++;
     } else if (strcmp(a, "--db") == 0 && v) {
       dbpath = v;
       i++;
@@ -221,8 +271,15 @@ int cli_run(int argc, char **argv) {
       size_t l = strlen(cmd);
       snprintf(cmd + l, sizeof cmd - l, " %s", argv[i]);
     }
-    db_run_info info = {NULL, PKB_GIT_REV, "{\"prover\":\"none\",\"stage\":\"decode\"}", "cpu", profile,
-                        (int64_t)gpus, slot_ms, host, cmd};
+    char config[256];
+    if (prove)
+      snprintf(config, sizeof config,
+               "{\"prover\":\"stark\",\"log_shard\":%u,\"log_blowup\":%u,\"queries\":%u,\"pow_bits\":%u,"
+               "\"proven_tables\":[\"cpu\",\"memory\",\"storage\"]}",
+               ro.log_shard, ro.stark.fri.log_blowup, ro.stark.fri.num_queries, ro.stark.fri.pow_bits);
+    else
+      snprintf(config, sizeof config, "{\"prover\":\"none\",\"stage\":\"decode\"}");
+    db_run_info info = {NULL, PKB_GIT_REV, config, "cpu", profile, (int64_t)gpus, slot_ms, host, cmd};
     rc = db_run_begin(db, &info, &run_id);
     if (rc != DB_OK) {
       cli_err("run", "%s: %s", dbpath, db_errmsg(db));
@@ -232,8 +289,11 @@ int cli_run(int argc, char **argv) {
     }
   }
 
-  if (!json) printf("%-40s %-7s %6s %10s %10s  %s\n", "block", "fork", "txs", "gas_limit", "tx_gas", "status");
+  if (!json)
+    printf("%-40s %-7s %5s %10s %10s %10s %5s  %s\n", "block", "fork", "txs", "gas_limit", "gas_used", "latency_ms",
+           "slot", "status");
   run_counts c = {0};
+  int tty = isatty(2);
   int status = 0;
   for (size_t i = 0; i < files.n; i++) {
     const char *path = files.v[i];
@@ -270,20 +330,47 @@ int cli_run(int argc, char **argv) {
       ri.reason = reason;
       cli_err("run", "%s: %s", path, reason);
       c.invalid++;
-    } else {
+    }
+    run_block_result pr;
+    memset(&pr, 0, sizeof pr);
+    db_phase ph[RUN_PHASE_COUNT];
+    db_table tb[TRACE_COUNT];
+    size_t nph = 0, ntb = 0;
+    if (drc == BLK_OK) {
       bi.fork = blk_fork_name(b.env.fork);
       bi.gas_limit = (int64_t)b.env.gas_limit;
       bi.tx_count = (int64_t)b.n_txs;
-      ri.status = DB_RESULT_DECODED;
-      ri.reason = "decoded and checked; execution and proving are not in this build";
       c.decoded++;
+      if (!prove) {
+        ri.status = DB_RESULT_DECODED;
+        ri.reason = "decoded and checked (--no-prove)";
+      } else {
+        if (tty) fprintf(stderr, "[%zu/%zu] proving %s ...", i + 1, files.n, path);
+        int prc = run_prove_block(&b, &ro, &pr);
+        if (tty) fprintf(stderr, "\r\033[K");
+        bi.gas_used = (int64_t)pr.gas_used;
+        fill_result(&pr, slot_ms, &ri, ph, &nph, tb, &ntb);
+        if (prc == RUN_OK) {
+          ri.status = DB_RESULT_OK;
+          ri.reason = NULL;
+          c.proven++;
+          c.made_slot += ri.made_slot == 1;
+        } else {
+          ri.status = prc == RUN_E_VERIFY ? DB_RESULT_VERIFY_FAILED : DB_RESULT_FAILED;
+          snprintf(reason, sizeof reason, "%s", pr.reason);
+          ri.reason = reason;
+          c.prove_failed++;
+          cli_err("run", "%s: %s", path, pr.reason);
+        }
+      }
     }
     int64_t block_id;
     rc = db_block_upsert(db, &bi, &block_id);
     if (rc == DB_OK) {
       ri.block_id = block_id;
-      rc = db_result_record(db, &ri, NULL, 0, NULL, 0, NULL);
+      rc = db_result_record(db, &ri, ph, nph, tb, ntb, NULL);
     }
+    run_block_result_free(&pr);
     if (rc != DB_OK) {
       cli_err("run", "%s: recording %s: %s", dbpath, path, db_errmsg(db));
       if (drc == BLK_OK) blk_free(&b);
@@ -296,18 +383,24 @@ int cli_run(int argc, char **argv) {
       cli_json_str(stdout, path);
       printf(",\"content_hash\":\"%s\",\"status\":\"%s\"", hash, ri.status);
       if (drc == BLK_OK)
-        printf(",\"fork\":\"%s\",\"txs\":%zu,\"gas_limit\":%llu,\"tx_gas\":%llu", bi.fork, b.n_txs,
-               (unsigned long long)b.env.gas_limit, (unsigned long long)blk_total_tx_gas(&b));
-      else {
+        printf(",\"fork\":\"%s\",\"txs\":%zu,\"gas_limit\":%llu,\"gas_used\":%lld", bi.fork, b.n_txs,
+               (unsigned long long)b.env.gas_limit, (long long)bi.gas_used);
+      if (ri.made_slot != DB_NONE)
+        printf(",\"latency_ms\":%.3f,\"label\":\"%s\",\"made_slot\":%s", ri.projected_latency_ms,
+               ri.projection_label, ri.made_slot ? "true" : "false");
+      if (ri.reason) {
         printf(",\"reason\":");
-        cli_json_str(stdout, reason);
+        cli_json_str(stdout, ri.reason);
       }
       printf("}\n");
     } else if (drc == BLK_OK) {
-      printf("%-40s %-7s %6zu %10llu %10llu  %s\n", path, bi.fork, b.n_txs, (unsigned long long)b.env.gas_limit,
-             (unsigned long long)blk_total_tx_gas(&b), ri.status);
+      char lat[32] = "-", gu[32] = "-";
+      if (ri.made_slot != DB_NONE) snprintf(lat, sizeof lat, "%.1f", ri.projected_latency_ms);
+      if (bi.gas_used != DB_NONE) snprintf(gu, sizeof gu, "%lld", (long long)bi.gas_used);
+      printf("%-40s %-7s %5zu %10llu %10s %10s %5s  %s\n", path, bi.fork, b.n_txs, (unsigned long long)b.env.gas_limit,
+             gu, lat, ri.made_slot == DB_NONE ? "-" : ri.made_slot ? "yes" : "no", ri.status);
     } else {
-      printf("%-40s %-7s %6s %10s %10s  %s\n", path, "-", "-", "-", "-", ri.status);
+      printf("%-40s %-7s %5s %10s %10s %10s %5s  %s\n", path, "-", "-", "-", "-", "-", "-", ri.status);
     }
     fflush(stdout);
     if (drc == BLK_OK) blk_free(&b);
@@ -315,16 +408,38 @@ int cli_run(int argc, char **argv) {
   free_paths(&files);
   db_run_finish(db, run_id, status ? DB_RUN_FAILED : DB_RUN_DONE);
   db_close(db);
+  /* Success rate over proven blocks, with a 95% Wilson interval. */
+  double rate = 0, lo = 0, hi = 0;
+  if (c.proven) {
+    double n = (double)c.proven, ph = (double)c.made_slot / n, z = 1.959964, z2 = z * z;
+    double den = 1 + z2 / n, mid = (ph + z2 / (2 * n)) / den;
+    double half = z * sqrt(ph * (1 - ph) / n + z2 / (4 * n * n)) / den;
+    rate = ph;
+    lo = mid - half < 0 ? 0 : mid - half;
+    hi = mid + half > 1 ? 1 : mid + half;
+  }
   if (json) {
     printf("{\"summary\":true,\"run_id\":%lld,\"blocks\":%zu,\"decoded\":%zu,\"invalid\":%zu,\"skipped\":%zu,"
-           "\"unreadable\":%zu,\"proven\":0,\"success_rate\":null,\"db\":",
-           (long long)run_id, c.handled, c.decoded, c.invalid, c.skipped, c.failed);
+           "\"unreadable\":%zu,\"proven\":%zu,\"failed\":%zu,\"made_slot\":%zu,\"slot_ms\":%lld,",
+           (long long)run_id, c.handled, c.decoded, c.invalid, c.skipped, c.failed, c.proven, c.prove_failed,
+           c.made_slot, slot_ms);
+    if (c.proven)
+      printf("\"success_rate\":%.6f,\"ci95\":[%.6f,%.6f],\"label\":\"measured:host\",", rate, lo, hi);
+    else
+      printf("\"success_rate\":null,");
+    printf("\"db\":");
     cli_json_str(stdout, dbpath);
     printf("}\n");
   } else {
-    printf("\nrun %lld: %zu blocks recorded in %s (%zu decoded, %zu invalid, %zu already done, %zu unreadable)\n",
-           (long long)run_id, c.handled, dbpath, c.decoded, c.invalid, c.skipped, c.failed);
-    printf("success_rate: n/a (0 blocks proven: this build decodes blocks but does not prove them yet)\n");
+    printf("\nrun %lld: %zu blocks recorded in %s (%zu proven, %zu failed, %zu invalid, %zu already done, %zu "
+           "unreadable)\n",
+           (long long)run_id, c.handled, dbpath, c.proven, c.prove_failed, c.invalid, c.skipped, c.failed);
+    if (c.proven)
+      printf("success_rate: %.1f%% of %zu proven blocks within the %.1f s slot (95%% CI %.1f-%.1f%%), measured on "
+             "this host, one CPU worker; keccak, arith, precompile and ecrecover tables are sized, not yet proven\n",
+             100 * rate, c.proven, slot_ms / 1000.0, 100 * lo, 100 * hi);
+    else
+      printf("success_rate: n/a (no block proven%s)\n", prove ? "" : ": --no-prove");
   }
   return status ? status : (c.failed ? 2 : 0);
 }

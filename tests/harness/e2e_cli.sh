@@ -28,20 +28,25 @@ if [ $rc -ne 0 ] && [ "$lines" -eq 1 ] && grep -q "garbage.blk: offset [0-9]*: "
 "$PKB" prove "$T/missing.blk" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "prove missing file exit 2"
 "$PKB" prove --bogus x.blk >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "prove unknown flag exit 2"
 
-# gen: the bundled worst-case corpus is exactly what the generator writes
-"$PKB" gen worst-case --out "$T/wc" >/dev/null || bad "gen worst-case"
-n_gen=$(ls "$T/wc"/*.blk | wc -l)
-n_cor=$(ls corpus/worst-case/*.blk | wc -l)
-[ "$n_gen" -eq "$n_cor" ] && ok || bad "corpus has $n_cor worst-case blocks, generator makes $n_gen"
-for f in "$T/wc"/*.blk; do
-  cmp -s "$f" "corpus/worst-case/$(basename "$f")" && ok || bad "corpus/worst-case/$(basename "$f") differs from the generator"
-done
+# gen: the bundled corpora are exactly what the generator writes
+check_corpus() { # DIR GAS_LIMIT
+  rm -rf "$T/wc"
+  "$PKB" gen worst-case --gas-limit "$2" --out "$T/wc" >/dev/null || bad "gen worst-case $2"
+  n_gen=$(ls "$T/wc"/*.blk | wc -l)
+  n_cor=$(ls "$1"/*.blk | wc -l)
+  [ "$n_gen" -eq "$n_cor" ] && ok || bad "$1 has $n_cor blocks, the generator makes $n_gen"
+  for f in "$T/wc"/*.blk; do
+    cmp -s "$f" "$1/$(basename "$f")" && ok || bad "$1/$(basename "$f") differs from the generator"
+  done
+}
+check_corpus corpus/worst-case 60000000
+check_corpus corpus/smoke 1000000
 "$PKB" gen worst-case --scenario nope --out "$T/x" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "gen unknown scenario exit 2"
 "$PKB" gen worst-case --gas-limit abc >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "gen bad gas limit exit 2"
 
 # run: one run, one result per block, invalid blocks recorded and the run goes on
 mkdir -p "$T/c"
-cp corpus/worst-case/keccak_60M.blk corpus/worst-case/empty_60M.blk "$T/c/"
+cp corpus/smoke/keccak_1M.blk corpus/smoke/empty_1M.blk "$T/c/"
 cp "$T/garbage.blk" "$T/c/zz_garbage.blk"
 "$PKB" run --db "$T/r.db" "$T/c" >"$T/run.out" 2>"$T/run.err"; rc=$?
 [ $rc -eq 0 ] && ok || bad "run exit $rc: $(cat "$T/run.err")"
@@ -49,6 +54,16 @@ grep -q "success_rate" "$T/run.out" && ok || bad "run summary has success_rate"
 [ "$(sqlite3 "$T/r.db" 'select count(*) from runs')" = 1 ] && ok || bad "one run row"
 [ "$(sqlite3 "$T/r.db" 'select count(*) from results')" = 3 ] && ok || bad "three result rows"
 [ "$(sqlite3 "$T/r.db" "select count(*) from results where status='invalid' and reason like 'offset %'")" = 1 ] && ok || bad "invalid block recorded with offset"
+[ "$(sqlite3 "$T/r.db" "select count(*) from results where status='ok' and prove_ms > 0 and made_slot is not null")" = 1 ] && ok || bad "keccak block proven and recorded"
+[ "$(sqlite3 "$T/r.db" "select count(*) from tables t join results r on r.id = t.result_id where r.status='ok' and t.name='cpu' and t.rows > 0")" = 1 ] && ok || bad "table rows recorded"
+[ "$(sqlite3 "$T/r.db" "select count(*) from phases where name='lde' and ms > 0")" = 1 ] && ok || bad "phase times recorded"
+# prove: a valid block proves and verifies; --json has the interface fields
+out=$("$PKB" prove --json --shard-log 12 corpus/smoke/sstore_new_1M.blk 2>/dev/null); rc=$?
+[ $rc -eq 0 ] && ok || bad "prove sstore_new exit $rc"
+for k in verified total_ms phases tables shards proof_bytes estimate_ms; do
+  grep -q "\"$k\":" <<<"$out" && ok || bad "prove --json lacks $k"
+done
+grep -q '"verified":true' <<<"$out" && ok || bad "prove did not verify"
 grep -q "zz_garbage.blk: offset" "$T/run.err" && ok || bad "invalid block reported on stderr"
 # resume: nothing is redone, nothing duplicated
 "$PKB" run --db "$T/r.db" --resume 1 "$T/c" >/dev/null 2>&1
@@ -62,7 +77,7 @@ err=$("$PKB" run --db "$T/bad.db" "$T/c" 2>&1 >/dev/null); rc=$?
 [ "$before" = "$(sha256sum "$T/bad.db")" ] && ok || bad "bad db modified"
 "$PKB" run --db "$T/r2.db" --slot 7x "$T/c" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "bad --slot exit 2"
 "$PKB" run --db "$T/r2.db" "$T/nonexistent" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "missing corpus exit 2"
-"$PKB" run --db "$T/r3.db" --json "$T/c" > "$T/run.json" 2>/dev/null
+"$PKB" run --db "$T/r3.db" --no-prove --json "$T/c" > "$T/run.json" 2>/dev/null
 [ "$(grep -c '"content_hash"' "$T/run.json")" = 3 ] && grep -q '"summary":true' "$T/run.json" && ok || bad "run --json"
 
 echo "e2e_cli: $((checks-fails)) passed, $fails failed"
