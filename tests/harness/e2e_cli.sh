@@ -80,5 +80,18 @@ err=$("$PKB" run --db "$T/bad.db" "$T/c" 2>&1 >/dev/null); rc=$?
 "$PKB" run --db "$T/r3.db" --no-prove --json "$T/c" > "$T/run.json" 2>/dev/null
 [ "$(grep -c '"content_hash"' "$T/run.json")" = 3 ] && grep -q '"summary":true' "$T/run.json" && ok || bad "run --json"
 
+# import: merge a database twice (the second adds nothing); fixtures to blocks
+"$PKB" import --db "$T/r.db" --into "$T/m.db" | grep -q "1 runs, 3 blocks, 3 results" && ok || bad "merge adds the run"
+"$PKB" import --db "$T/r.db" --into "$T/m.db" | grep -q "0 runs, 0 blocks, 0 results" && ok || bad "second merge adds nothing"
+"$PKB" import --db "$T/bad.db" --into "$T/m.db" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "merge of a bad db exit 2"
+"$PKB" import --out "$T/imp" "$T/garbage.blk" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "import of a non-fixture exit 2"
+SHARED=../shared/conformance/state/stExample/add11.json
+if [ -f "$SHARED" ]; then
+  "$PKB" import --out "$T/imp" "$SHARED" >/dev/null && ok || bad "import add11"
+  "$PKB" prove "$T/imp/add11_Cancun_0.blk" >/dev/null 2>&1 && ok || bad "prove an imported block"
+else
+  echo "skipped: import of a shared fixture (../shared/conformance not found)"
+fi
+
 echo "e2e_cli: $((checks-fails)) passed, $fails failed"
 [ $fails -eq 0 ]
