@@ -9,6 +9,7 @@
 
 #include "blk.h"
 #include "build_info.h"
+#include "model.h"
 
 typedef struct {
   const char *name;
@@ -117,4 +118,27 @@ int cli_load_block(const char *sub, const char *path, void *block) {
   if (rc == BLK_E_IO) cli_err(sub, "%s: %s: %s", path, e.msg, strerror(errno));
   else if (rc != BLK_OK) cli_err(sub, "%s: offset %zu: %s (%s)", path, e.offset, e.msg, blk_strerror(rc));
   return rc;
+}
+
+int cli_load_profile(const char *sub, const char *name, void *profile) {
+  model_profile *p = profile;
+  char path[4096], err[512];
+  size_t n = strlen(name);
+  if (strchr(name, '/') || (n > 4 && strcmp(name + n - 4, ".tsv") == 0)) snprintf(path, sizeof path, "%s", name);
+  else snprintf(path, sizeof path, "prover/profiles/%s.tsv", name);
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    if (strcmp(name, "host") == 0) {
+      *p = model_profile_default();
+      return 0;
+    }
+    cli_err(sub, "--profile: %s: no such profile (%s)", name, path);
+    return 2;
+  }
+  fclose(f);
+  if (model_profile_load(path, p, err, sizeof err) != MODEL_OK) {
+    cli_err(sub, "--profile: %s", err);
+    return 2;
+  }
+  return 0;
 }

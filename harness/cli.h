@@ -42,6 +42,11 @@ int cli_not_available(int argc, char **argv, const char *usage, const char *what
  * file, the byte offset and the reason, and return the BLK_E_* code. */
 int cli_load_block(const char *sub, const char *path, void *block /* blk_block* */);
 
+/* Load the hardware profile NAME (prover/profiles/NAME.tsv, or a path to a
+ * .tsv file) into *profile (a model_profile); "host" without a file is the
+ * built-in host profile. Prints the error and returns non-zero on failure. */
+int cli_load_profile(const char *sub, const char *name, void *profile);
+
 /* JSON string output with escaping. */
 void cli_json_str(FILE *f, const char *s);
 

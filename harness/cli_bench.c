@@ -9,12 +9,16 @@
 
 #include "bench.h"
 #include "cli.h"
+#include "model.h"
 
 static const char usage_text[] =
     "usage: pkbench bench [--json] [--quick] [--threads N] [--backend cpu|cuda|auto] [AREA...]\n"
     "\n"
     "Runs micro-benchmarks and prints one line per figure (median over repetitions).\n"
     "Areas: prover (= ntt hash stark), ntt, hash, stark, precompiles, evm, all (default all).\n"
+    "'pkbench bench calibrate [--out FILE]' measures this machine's proving cost per\n"
+    "shard and per cell and writes the hardware profile the cost estimate uses\n"
+    "(default prover/profiles/host.tsv).\n"
     "  --json        one JSON object per line: bench, variant, size, threads, median_ms,\n"
     "                per_s, unit, device, host\n"
     "  --quick       small sizes and few repetitions (smoke runs)\n"
@@ -66,7 +70,46 @@ static void emit(void *vctx, const bench_result *r) {
   fflush(stdout);
 }
 
+static void cal_point(void *vctx, unsigned log_rows, double cells, double ms) {
+  emit_ctx *c = vctx;
+  bench_result r = {"calibrate", "cpu-shard", (uint64_t)1 << log_rows, 0, ms, cells / (ms / 1e3), "cells", NULL};
+  emit(c, &r);
+}
+
+static int calibrate(int argc, char **argv, int json, int quick) {
+  const char *out = "prover/profiles/host.tsv";
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
+  struct utsname u;
+  char host[512] = "unknown";
+  if (uname(&u) == 0) snprintf(host, sizeof host, "%s %s", u.nodename, u.machine);
+  emit_ctx c = {json, host};
+  model_profile p;
+  int rc = model_calibrate(10, quick ? 14 : 18, quick ? 1 : 3, &p, cal_point, &c);
+  if (rc != MODEL_OK) {
+    cli_err("bench", "calibrate: measurement failed (code %d)", rc);
+    return 2;
+  }
+  if (model_profile_save(out, &p) != MODEL_OK) {
+    cli_err("bench", "calibrate: %s: cannot write the profile", out);
+    return 2;
+  }
+  printf("profile %s: ms_per_cell %.4g, ms_per_shard %.4g (written to %s)\n", p.name, p.ms_per_cell, p.ms_per_shard,
+         out);
+  return 0;
+}
+
 int cli_bench(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "calibrate") == 0) {
+      int json = 0, quick = 0;
+      for (int k = 1; k < argc; k++) {
+        json |= strcmp(argv[k], "--json") == 0;
+        quick |= strcmp(argv[k], "--quick") == 0;
+      }
+      return calibrate(argc, argv, json, quick);
+    }
+  }
   bench_opts o = {0, 0, "cpu"};
   int json = 0;
   int want[N_AREAS] = {0}, any = 0;

@@ -8,7 +8,7 @@
 #include "runner.h"
 
 static const char usage_text[] =
-    "usage: pkbench prove [--json] [--shard-log K] [--blowup 2|4] [--no-prove] FILE.blk\n"
+    "usage: pkbench prove [--json] [--shard-log K] [--blowup 2|4] [--profile P] [--no-prove] FILE.blk\n"
     "\n"
     "Executes the block, builds the trace tables, proves every shard of every proven\n"
     "table, verifies every proof (from its serialised bytes) and prints rows per\n"
@@ -17,6 +17,7 @@ static const char usage_text[] =
     "  --shard-log K   at most 2^K rows per shard (default 20)\n"
     "  --blowup B      LDE blowup, 2 or 4 (default 2)\n"
     "  --no-prove      execute and build the tables only\n"
+    "  --profile P     hardware profile of the cost estimate (default host)\n"
     "Tables marked 'sized' have no AIR in this build: their rows are counted, not proven.\n"
     "Exit status: 0 proven and verified, 1 a proof did not verify, 2 bad input\n"
     "(a malformed block names the byte offset) or a block this build cannot run.";
@@ -38,8 +39,10 @@ static void print_json(const char *file, const run_block_result *r) {
       printf("%s\"%s\"", first ? "" : ",", r->tables[i].name);
       first = 0;
     }
-  printf("],\"shards\":%zu,\"proof_bytes\":%llu,\"peak_rss_kb\":%ld,\"estimate_ms\":null", r->n_shards,
-         (unsigned long long)r->proof_bytes, r->peak_rss_kb);
+  printf("],\"shards\":%zu,\"proof_bytes\":%llu,\"peak_rss_kb\":%ld,\"estimate_ms\":%.3f,"
+         "\"estimate_proven_ms\":%.3f,\"estimate_sized_ms\":%.3f,\"estimate_us\":%.3f",
+         r->n_shards, (unsigned long long)r->proof_bytes, r->peak_rss_kb, r->estimate.total_ms, r->estimate.proven_ms,
+         r->estimate.sized_ms, r->estimate_us);
   if (r->status != RUN_OK) {
     printf(",\"reason\":");
     cli_json_str(stdout, r->reason);
@@ -60,6 +63,9 @@ static void print_text(const char *file, const run_block_result *r) {
   for (int p = 0; p < RUN_PHASE_COUNT; p++) printf(" %s %.1f", run_phase_name((run_phase)p), r->phase_ms[p]);
   printf("\n  total %.1f ms, %zu proofs, %llu proof bytes, peak memory %ld KiB: %s\n", r->total_ms, r->n_shards,
          (unsigned long long)r->proof_bytes, r->peak_rss_kb, r->verified ? "every proof verified" : "not proven");
+  printf("  estimate (%.1f us to compute): %.1f ms for the proven tables, %.1f ms projected for the sized "
+         "tables at their assumed widths\n",
+         r->estimate_us, r->estimate.proven_ms, r->estimate.sized_ms);
 }
 
 int cli_prove(int argc, char **argv) {
@@ -76,6 +82,9 @@ int cli_prove(int argc, char **argv) {
       json = 1;
     } else if (strcmp(a, "--no-prove") == 0) {
       o.prove = 0;
+    } else if (strcmp(a, "--profile") == 0 && v) {
+      if (cli_load_profile("prove", v, &o.profile)) return 2;
+      i++;
     } else if (strcmp(a, "--shard-log") == 0 && v) {
       if (cli_parse_u64(v, &n) || n < 1 || n > STARK_MAX_LOG_ROWS) {
         cli_err("prove", "--shard-log: '%s' is not in 1..%d", v, STARK_MAX_LOG_ROWS);

@@ -39,7 +39,8 @@ static const char usage_text[] =
     "  --db FILE        results database (default ./pkbench.db, created if missing)\n"
     "  --slot D         slot deadline: 12s, 6s or milliseconds (default 12s)\n"
     "  --gpus G         workers of the cluster model (default 1)\n"
-    "  --profile NAME   hardware profile of the projection (default host)\n"
+    "  --profile NAME   hardware profile of the estimate: prover/profiles/NAME.tsv or a\n"
+    "                   path to one (default host)\n"
     "  --resume RUN_ID  continue an interrupted run: blocks it has finished are skipped\n"
     "  --shard-log K    at most 2^K rows per shard (default 20)\n"
     "  --no-prove       decode and check only; nothing is executed or proven\n"
@@ -123,6 +124,7 @@ static void fill_result(const run_block_result *pr, long long slot_ms, db_result
   ri->verify_ms = pr->phase_ms[RUN_PHASE_VERIFY];
   ri->peak_mem_kb = pr->peak_rss_kb;
   ri->proof_bytes = (int64_t)pr->proof_bytes;
+  ri->estimate_ms = pr->estimate.proven_ms;
   *nph = 0;
   for (int p = 0; p < RUN_PHASE_COUNT; p++) {
     ph[*nph].name = run_phase_name((run_phase)p);
@@ -206,6 +208,10 @@ int cli_run(int argc, char **argv) {
       free_paths(&inputs);
       return 2;
     }
+  }
+  if (cli_load_profile("run", profile, &ro.profile)) {
+    free_paths(&inputs);
+    return 2;
   }
   if (inputs.n == 0 && add_path(&inputs, "corpus")) {
     cli_err("run", "out of memory");

@@ -28,6 +28,7 @@ run_opts run_opts_default(void) {
   o.log_shard = 20;
   o.stark = stark_config_default();
   o.prove = 1;
+  o.profile = model_profile_default();
   return o;
 }
 
@@ -149,6 +150,12 @@ int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) 
     return fail(r, trc == TRACE_E_NOMEM ? RUN_E_NOMEM : RUN_E_TRACE, "trace: %s",
                 trc == TRACE_E_RANGE ? "a value does not fit a field element" : "cannot build the tables");
   }
+
+  uint64_t rows[TRACE_COUNT];
+  for (int i = 0; i < TRACE_COUNT; i++) rows[i] = c.t[i].rows;
+  t0 = bench_now_ms();
+  model_estimate_rows(&o->profile, rows, o->log_shard, &r->estimate);
+  r->estimate_us = (bench_now_ms() - t0) * 1e3;
 
   for (int i = 0; i < TRACE_COUNT; i++) {
     const trace_table *t = &c.t[i];

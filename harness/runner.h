@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "blk.h"
+#include "model.h"
 #include "stark/stark.h"
 #include "trace/trace.h"
 
@@ -31,6 +32,7 @@ typedef struct {
   unsigned log_shard; /* rows per shard = 2^log_shard (default 20) */
   stark_config stark;
   int prove;          /* 0: execute and build tables only */
+  model_profile profile; /* for the cost estimate (model.h) */
 } run_opts;
 
 run_opts run_opts_default(void);
@@ -71,6 +73,8 @@ typedef struct {
   uint64_t proof_bytes;
   long peak_rss_kb;
   int verified;            /* every proof made verified */
+  model_estimate estimate; /* predicted from table heights (model.h) */
+  double estimate_us;      /* time the estimate itself took */
 } run_block_result;
 
 const char *run_phase_name(run_phase p);

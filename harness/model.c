@@ -1,0 +1,212 @@
+/* model: proving-cost estimate from table heights, and profile files (see model.h). */
+#include "model.h"
+
+#include "bench.h"
+#include "gen.h"
+#include "stark/stark.h"
+
+#define CPU_WIDTH_FOR_MODEL ((double)trace_table_width(TRACE_CPU))
+
+#include <stdio.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Widths of production AIRs for the tables this build only sizes:
+ *   keccak    2633 columns: Plonky3's keccak-air (one row per round, bits of
+ *             the state and its theta/rho/pi/chi intermediates);
+ *   arith     96: sixteen 16-bit limbs for each of two operands, the result
+ *             and three columns of carries/quotient limbs per limb group, as
+ *             in limb-based 256-bit ALU chips;
+ *   precomp   64: one compression/round state per row (SHA-256 keeps 8 words
+ *             of state plus the schedule word and temporaries);
+ *   ecrecover 128: a point in affine coordinates as limbs plus the doubling
+ *             and addition witnesses per scalar bit.
+ * These are assumptions of the model, stated so, until each table's AIR is
+ * built and measured. */
+unsigned model_assumed_width(trace_table_id id) {
+  switch (id) {
+    case TRACE_KECCAK: return 2633;
+    case TRACE_ARITH: return 96;
+    case TRACE_PRECOMP: return 64;
+    case TRACE_ECRECOVER: return 128;
+    default: return 0;
+  }
+}
+
+model_profile model_profile_default(void) {
+  /* `pkbench bench calibrate` on the development host (2-core x86-64,
+   * AVX-512, 24 GiB); prover/profiles/host.tsv holds the same figures with
+   * how they were measured. */
+  model_profile p;
+  memset(&p, 0, sizeof p);
+  snprintf(p.name, sizeof p.name, "host");
+  snprintf(p.measured_on, sizeof p.measured_on, "2-core x86-64 development host");
+  snprintf(p.measured_at, sizeof p.measured_at, "2026-11-25");
+  p.log_shard = 20;
+  p.ms_per_cell = 4.5e-4;
+  p.ms_per_shard = 180.0;
+  return p;
+}
+
+void model_estimate_rows(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
+                         model_estimate *out) {
+  memset(out, 0, sizeof *out);
+  uint64_t per = (uint64_t)1 << log_shard;
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    if (rows[i] == 0) continue;
+    unsigned w = trace_air((trace_table_id)i) ? trace_table_width((trace_table_id)i)
+                                               : model_assumed_width((trace_table_id)i);
+    uint64_t full = rows[i] / per, rest = rows[i] % per;
+    double ms = (double)full * (p->ms_per_shard + p->ms_per_cell * (double)per * w);
+    size_t shards = (size_t)full;
+    if (rest) {
+      uint64_t padded = 2;
+      while (padded < rest) padded <<= 1;
+      ms += p->ms_per_shard + p->ms_per_cell * (double)padded * w;
+      shards++;
+    }
+    out->table_ms[i] = ms;
+    out->shards += shards;
+    out->total_ms += ms;
+    if (trace_air((trace_table_id)i)) out->proven_ms += ms;
+    else out->sized_ms += ms;
+  }
+}
+
+int model_profile_save(const char *path, const model_profile *p) {
+  FILE *f = fopen(path, "w");
+  if (!f) return MODEL_E_IO;
+  fprintf(f,
+          "# pkbench hardware profile: cost of proving one shard of 2^k rows and w columns\n"
+          "#   ms = ms_per_shard + ms_per_cell * 2^k * w\n"
+          "# measured by `pkbench bench calibrate`\n");
+  fprintf(f, "name\t%s\nmeasured_on\t%s\nmeasured_at\t%s\nlog_shard\t%u\nms_per_cell\t%.6g\nms_per_shard\t%.6g\n",
+          p->name, p->measured_on, p->measured_at, p->log_shard, p->ms_per_cell, p->ms_per_shard);
+  return fclose(f) == 0 ? MODEL_OK : MODEL_E_IO;
+}
+
+int model_profile_load(const char *path, model_profile *p, char *err, size_t errlen) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    snprintf(err, errlen, "%s: cannot open", path);
+    return MODEL_E_IO;
+  }
+  memset(p, 0, sizeof *p);
+  char line[512];
+  int lineno = 0, have_cell = 0, have_shard = 0;
+  while (fgets(line, sizeof line, f)) {
+    lineno++;
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
+    if (n == 0 || line[0] == '#') continue;
+    char *tab = strchr(line, '\t');
+    if (!tab) {
+      snprintf(err, errlen, "%s:%d: expected key<TAB>value", path, lineno);
+      fclose(f);
+      return MODEL_E_FORMAT;
+    }
+    *tab = 0;
+    const char *k = line, *v = tab + 1;
+    char *end;
+    if (strcmp(k, "name") == 0) snprintf(p->name, sizeof p->name, "%s", v);
+    else if (strcmp(k, "measured_on") == 0) snprintf(p->measured_on, sizeof p->measured_on, "%s", v);
+    else if (strcmp(k, "measured_at") == 0) snprintf(p->measured_at, sizeof p->measured_at, "%s", v);
+    else if (strcmp(k, "log_shard") == 0) {
+      unsigned long x = strtoul(v, &end, 10);
+      if (*end || x < 1 || x > 27) goto bad;
+      p->log_shard = (unsigned)x;
+    } else if (strcmp(k, "ms_per_cell") == 0) {
+      p->ms_per_cell = strtod(v, &end);
+      if (*end || !(p->ms_per_cell > 0)) goto bad;
+      have_cell = 1;
+    } else if (strcmp(k, "ms_per_shard") == 0) {
+      p->ms_per_shard = strtod(v, &end);
+      if (*end || !(p->ms_per_shard >= 0)) goto bad;
+      have_shard = 1;
+    } else {
+      snprintf(err, errlen, "%s:%d: unknown key '%s'", path, lineno, k);
+      fclose(f);
+      return MODEL_E_FORMAT;
+    }
+    continue;
+  bad:
+    snprintf(err, errlen, "%s:%d: bad value '%s' for %s", path, lineno, v, k);
+    fclose(f);
+    return MODEL_E_FORMAT;
+  }
+  fclose(f);
+  if (!have_cell || !have_shard || !p->log_shard) {
+    snprintf(err, errlen, "%s: needs ms_per_cell, ms_per_shard and log_shard", path);
+    return MODEL_E_FORMAT;
+  }
+  return MODEL_OK;
+}
+
+int model_calibrate(unsigned lo, unsigned hi, int reps, model_profile *out,
+                    void (*emit)(void *ctx, unsigned log_rows, double cells, double ms), void *ctx) {
+  if (lo < 4 || hi < lo || hi > 22 || reps < 1 || reps > 15) return MODEL_E_ARG;
+  /* A block whose cpu table fills the largest shard: JUMPDEST runs make one
+   * row per gas. */
+  gen_params gp = {((uint64_t)1 << hi) + 200000, BLK_FORK_OSAKA, 0};
+  blk_block b;
+  if (gen_worst_case("jumpdest", &gp, &b) != GEN_OK) return MODEL_E_ARG;
+  trace_collector c;
+  trace_init(&c, b.env.fork);
+  evm_tracer tr = trace_tracer(&c);
+  evm_block_result res;
+  int rc = evm_execute_block(&b, &tr, &res);
+  evm_block_result_free(&res);
+  blk_free(&b);
+  if (rc != EVM_OK || trace_finish(&c) != TRACE_OK || c.t[TRACE_CPU].rows < ((size_t)1 << hi)) {
+    trace_free(&c);
+    return MODEL_E_ARG;
+  }
+  stark_config cfg = stark_config_default();
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  int n = 0;
+  for (unsigned k = lo; k <= hi; k += 2) {
+    bb_t *m;
+    unsigned log_n;
+    if (trace_shard(&c.t[TRACE_CPU], k, 0, &m, &log_n) != TRACE_OK) {
+      trace_free(&c);
+      return MODEL_E_ARG;
+    }
+    double t[15];
+    for (int r = 0; r < reps; r++) {
+      stark_proof proof;
+      stark_timings tm;
+      if (stark_prove(trace_air(TRACE_CPU), &cfg, m, log_n, NULL, &proof, &tm) != STARK_OK) {
+        free(m);
+        trace_free(&c);
+        return MODEL_E_ARG;
+      }
+      stark_proof_free(&proof);
+      t[r] = tm.total_ms;
+    }
+    free(m);
+    double ms = bench_median(t, reps);
+    double cells = (double)((size_t)1 << log_n) * CPU_WIDTH_FOR_MODEL;
+    if (emit) emit(ctx, log_n, cells, ms);
+    sx += cells;
+    sy += ms;
+    sxx += cells * cells;
+    sxy += cells * ms;
+    n++;
+  }
+  trace_free(&c);
+  double den = n * sxx - sx * sx;
+  if (n < 2 || den <= 0) return MODEL_E_ARG;
+  double slope = (n * sxy - sx * sy) / den, icpt = (sy - slope * sx) / n;
+  memset(out, 0, sizeof *out);
+  snprintf(out->name, sizeof out->name, "host");
+  struct utsname u;
+  if (uname(&u) == 0) snprintf(out->measured_on, sizeof out->measured_on, "%.60s %.60s", u.nodename, u.machine);
+  time_t now = time(NULL);
+  strftime(out->measured_at, sizeof out->measured_at, "%Y-%m-%d", gmtime(&now));
+  out->log_shard = 20;
+  out->ms_per_cell = slope > 0 ? slope : 1e-9;
+  out->ms_per_shard = icpt > 0 ? icpt : 0;
+  return MODEL_OK;
+}

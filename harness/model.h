@@ -1,0 +1,66 @@
+/* model: the proving-cost estimate and hardware profiles.
+ *
+ * The estimate predicts a block's proving time from its tables' heights and
+ * widths alone, without proving: each table is cut into shards as the prover
+ * cuts it, each shard padded to a power of two, and a shard of 2^k rows and w
+ * columns is taken to cost
+ *     ms_per_shard + ms_per_cell * 2^k * w
+ * with the two constants of a hardware profile, measured by
+ * `pkbench bench calibrate` (prover/profiles/<name>.tsv). It runs in
+ * microseconds, which is what makes it usable as a search objective.
+ *
+ * Tables this build only sizes (no AIR yet) are estimated with the width a
+ * production AIR of that kind has (model_assumed_width, sources in model.c);
+ * the estimate reports that part separately so it is never mistaken for a
+ * measured figure.
+ */
+#ifndef PKB_MODEL_H
+#define PKB_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace/trace.h"
+
+enum { MODEL_OK = 0, MODEL_E_IO = -1, MODEL_E_FORMAT = -2, MODEL_E_ARG = -3 };
+
+typedef struct {
+  char name[64];        /* "host", "h100", ... */
+  char measured_on[128];/* machine description */
+  char measured_at[32]; /* ISO date */
+  unsigned log_shard;   /* shard size the profile was measured for */
+  double ms_per_cell;   /* per committed trace cell (rows x width before blowup) */
+  double ms_per_shard;  /* fixed cost per shard proof (FRI grinding, queries, ...) */
+} model_profile;
+
+/* The profile built into this binary when no file is given (measured on the
+ * development host; see prover/profiles/host.tsv). */
+model_profile model_profile_default(void);
+
+/* Read / write a profile file: "key<TAB>value" lines, '#' comments. */
+int model_profile_load(const char *path, model_profile *p, char *err, size_t errlen);
+int model_profile_save(const char *path, const model_profile *p);
+
+/* Width assumed for a table without an AIR in this build (0 for proven tables). */
+unsigned model_assumed_width(trace_table_id id);
+
+typedef struct {
+  double total_ms;   /* all tables */
+  double proven_ms;  /* tables with an AIR in this build */
+  double sized_ms;   /* tables only sized here, at their assumed widths */
+  double table_ms[TRACE_COUNT];
+  size_t shards;
+} model_estimate;
+
+/* Estimate from table heights: rows[i] for table i; log_shard as the prover's. */
+void model_estimate_rows(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
+                         model_estimate *out);
+
+/* Measure a profile on this machine: prove cpu-table shards of a generated
+ * block at 2^lo .. 2^hi rows (reps each, median) and fit ms_per_shard and
+ * ms_per_cell by least squares. Each point is also reported through emit
+ * (bench "calibrate") when emit is not NULL. */
+int model_calibrate(unsigned lo, unsigned hi, int reps, model_profile *out,
+                    void (*emit)(void *ctx, unsigned log_rows, double cells, double ms), void *ctx);
+
+#endif
