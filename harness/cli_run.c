@@ -14,7 +14,6 @@
  * --no-prove records decoded blocks without executing them.
  */
 #include <errno.h>
-#include <math.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 #include "build_info.h"
 #include "cli.h"
 #include "db.h"
+#include "model.h"
 #include "runner.h"
 
 static const char usage_text[] =
@@ -416,14 +416,7 @@ int cli_run(int argc, char **argv) {
   db_close(db);
   /* Success rate over proven blocks, with a 95% Wilson interval. */
   double rate = 0, lo = 0, hi = 0;
-  if (c.proven) {
-    double n = (double)c.proven, ph = (double)c.made_slot / n, z = 1.959964, z2 = z * z;
-    double den = 1 + z2 / n, mid = (ph + z2 / (2 * n)) / den;
-    double half = z * sqrt(ph * (1 - ph) / n + z2 / (4 * n * n)) / den;
-    rate = ph;
-    lo = mid - half < 0 ? 0 : mid - half;
-    hi = mid + half > 1 ? 1 : mid + half;
-  }
+  if (c.proven) model_wilson(c.made_slot, c.proven, &rate, &lo, &hi);
   if (json) {
     printf("{\"summary\":true,\"run_id\":%lld,\"blocks\":%zu,\"decoded\":%zu,\"invalid\":%zu,\"skipped\":%zu,"
            "\"unreadable\":%zu,\"proven\":%zu,\"failed\":%zu,\"made_slot\":%zu,\"slot_ms\":%lld,",

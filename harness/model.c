@@ -7,6 +7,7 @@
 
 #define CPU_WIDTH_FOR_MODEL ((double)trace_table_width(TRACE_CPU))
 
+#include <math.h>
 #include <stdio.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -209,4 +210,13 @@ int model_calibrate(unsigned lo, unsigned hi, int reps, model_profile *out,
   out->ms_per_cell = slope > 0 ? slope : 1e-9;
   out->ms_per_shard = icpt > 0 ? icpt : 0;
   return MODEL_OK;
+}
+
+void model_wilson(size_t k, size_t n, double *rate, double *lo, double *hi) {
+  double nn = (double)n, ph = (double)k / nn, z = 1.959964, z2 = z * z;
+  double den = 1 + z2 / nn, mid = (ph + z2 / (2 * nn)) / den;
+  double half = z * sqrt(ph * (1 - ph) / nn + z2 / (4 * nn * nn)) / den;
+  *rate = ph;
+  *lo = mid - half < 0 ? 0 : mid - half;
+  *hi = mid + half > 1 ? 1 : mid + half;
 }

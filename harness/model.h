@@ -56,6 +56,9 @@ typedef struct {
 void model_estimate_rows(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
                          model_estimate *out);
 
+/* 95% Wilson score interval of k successes out of n (n > 0): *rate = k/n. */
+void model_wilson(size_t k, size_t n, double *rate, double *lo, double *hi);
+
 /* Measure a profile on this machine: prove cpu-table shards of a generated
  * block at 2^lo .. 2^hi rows (reps each, median) and fit ms_per_shard and
  * ms_per_cell by least squares. Each point is also reported through emit
