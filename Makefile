@@ -1,6 +1,7 @@
 # Front door. `make run` and `make test` are the whole set-up on a fresh machine.
 #   make build   build/pkbench (Release)
-#   make run     the main job on the bundled corpus (corpus/smoke): ./pkbench.db
+#   make run     the main job on the bundled corpus (corpus/smoke): ./pkbench.db and
+#                the report in reports/out/
 #   make corpus  regenerate corpus/smoke (1M gas) and corpus/worst-case (60M gas)
 #   make test    every test (CI=true adds -Werror and the ASan/UBSan build)
 #   make bench   micro-benchmarks (figures, never pass/fail)
@@ -26,6 +27,7 @@ build: deps
 
 run: build
 	@./$(BUILD)/pkbench run --db pkbench.db corpus/smoke
+	@./$(BUILD)/pkbench report --db pkbench.db --out reports/out
 
 corpus: build
 	@rm -rf corpus/smoke corpus/worst-case

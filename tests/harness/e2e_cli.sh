@@ -80,6 +80,21 @@ err=$("$PKB" run --db "$T/bad.db" "$T/c" 2>&1 >/dev/null); rc=$?
 "$PKB" run --db "$T/r3.db" --no-prove --json "$T/c" > "$T/run.json" 2>/dev/null
 [ "$(grep -c '"content_hash"' "$T/run.json")" = 3 ] && grep -q '"summary":true' "$T/run.json" && ok || bad "run --json"
 
+# report: pictures are real PNG files, report.md agrees with the database
+"$PKB" report --db "$T/r.db" --out "$T/rep" >/dev/null 2>"$T/rep.err" && ok || bad "report: $(cat "$T/rep.err")"
+for f in latency_cdf.png slowest_run1.png phases_run1.png latency_cdf.svg; do
+  [ -s "$T/rep/$f" ] && [ "$(stat -c %s "$T/rep/$f")" -gt 2000 ] && ok || bad "report picture $f missing or tiny"
+done
+for f in latency_cdf.png slowest_run1.png phases_run1.png; do
+  [ "$(head -c 8 "$T/rep/$f" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] && ok || bad "$f is not a PNG"
+done
+[ -s "$T/rep/index.html" ] && grep -q "latency_cdf.svg" "$T/rep/index.html" && ok || bad "index.html"
+n_ok=$(sqlite3 "$T/r.db" "select count(*) from results where run_id=1 and status='ok'")
+n_12=$(sqlite3 "$T/r.db" "select count(*) from results where run_id=1 and status='ok' and projected_latency_ms <= 12000")
+grep -q "| 1 | .* | $n_ok | 0 | .*($n_12/$n_ok;" "$T/rep/report.md" && ok || bad "report.md disagrees with the database ($n_12/$n_ok)"
+"$PKB" report --db "$T/r.db" --out "$T/rep" 99 >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "report of an unknown run exit 2"
+"$PKB" report --db "$T/bad.db" --out "$T/rep" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "report of a bad db exit 2"
+
 # import: merge a database twice (the second adds nothing); fixtures to blocks
 "$PKB" import --db "$T/r.db" --into "$T/m.db" | grep -q "1 runs, 3 blocks, 3 results" && ok || bad "merge adds the run"
 "$PKB" import --db "$T/r.db" --into "$T/m.db" | grep -q "0 runs, 0 blocks, 0 results" && ok || bad "second merge adds nothing"
