@@ -44,6 +44,8 @@ static const char usage_text[] =
     "  --resume RUN_ID  continue an interrupted run: blocks it has finished are skipped\n"
     "  --shard-log K    at most 2^K rows per shard (default 20)\n"
     "  --no-prove       decode and check only; nothing is executed or proven\n"
+    "  --extra-work N   prove every shard N more times (a deliberately slowed prover,\n"
+    "                   for testing regression gates)\n"
     "  --json           one JSON object per block and a summary object, on stdout\n"
     "Default corpus: corpus/.\n"
     "Exit status: 0 when every block was handled, 2 on bad input (options, database).";
@@ -163,6 +165,15 @@ int cli_run(int argc, char **argv) {
       json = 1;
     } else if (strcmp(a, "--no-prove") == 0) {
       prove = 0;
+    } else if (strcmp(a, "--extra-work") == 0 && v) {
+      unsigned long long k;
+      if (cli_parse_u64(v, &k) || k > 100) {
+        cli_err("run", "--extra-work: '%s' is not in 0..100", v);
+        free_paths(&inputs);
+        return 2;
+      }
+      ro.extra_work = (unsigned)k;
+      i++;
     } else if (strcmp(a, "--shard-log") == 0 && v) {
       unsigned long long k;
       if (cli_parse_u64(v, &k) || k < 1 || k > STARK_MAX_LOG_ROWS) {

@@ -29,6 +29,7 @@ run_opts run_opts_default(void) {
   o.stark = stark_config_default();
   o.prove = 1;
   o.profile = model_profile_default();
+  o.extra_work = 0;
   return o;
 }
 
@@ -71,6 +72,18 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
       char what[96];
       snprintf(what, sizeof what, "%s shard %zu (stark code %d)", rt->name, k, rc);
       return fail(r, rc == STARK_ERR_NOMEM ? RUN_E_NOMEM : RUN_E_PROVE, "prover refused %s", what);
+    }
+    for (unsigned x = 0; x < o->extra_work && rc == STARK_OK; x++) {
+      /* deliberate extra work (a slowed prover for testing the gate) */
+      stark_proof again;
+      stark_timings t2;
+      if (trace_shard(t, o->log_shard, k, &m, &log_n) != TRACE_OK) break;
+      if (stark_prove(air, &o->stark, m, log_n, NULL, &again, &t2) == STARK_OK) {
+        stark_proof_free(&again);
+        tm.total_ms += t2.total_ms;
+        tm.lde_ms += t2.lde_ms;
+      }
+      free(m);
     }
     r->phase_ms[RUN_PHASE_LDE] += tm.lde_ms;
     r->phase_ms[RUN_PHASE_COMMIT] += tm.trace_commit_ms;

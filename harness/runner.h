@@ -33,6 +33,7 @@ typedef struct {
   stark_config stark;
   int prove;          /* 0: execute and build tables only */
   model_profile profile; /* for the cost estimate (model.h) */
+  unsigned extra_work;   /* tests of the regression gate: prove each shard this many more times */
 } run_opts;
 
 run_opts run_opts_default(void);

@@ -95,6 +95,22 @@ grep -q "| 1 | .* | $n_ok | 0 | .*($n_12/$n_ok;" "$T/rep/report.md" && ok || bad
 "$PKB" report --db "$T/r.db" --out "$T/rep" 99 >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "report of an unknown run exit 2"
 "$PKB" report --db "$T/bad.db" --out "$T/rep" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "report of a bad db exit 2"
 
+# compare: an identical rerun passes the gate, a deliberately slowed prover fails it
+mkdir -p "$T/g"
+for s in jumpdest push32 swap16; do
+  "$PKB" gen worst-case --gas-limit 150000 --scenario $s --out "$T/g" >/dev/null
+done
+"$PKB" run --db "$T/g.db" "$T/g" >/dev/null 2>&1
+"$PKB" run --db "$T/g.db" "$T/g" >/dev/null 2>&1
+"$PKB" run --db "$T/g.db" --extra-work 3 "$T/g" >/dev/null 2>&1
+"$PKB" compare --db "$T/g.db" --threshold 60 1 2 >"$T/cmp.out" 2>&1; rc=$?
+[ $rc -eq 0 ] && ok || bad "compare identical runs exit $rc: $(cat "$T/cmp.out")"
+"$PKB" compare --db "$T/g.db" --threshold 60 1 3 >"$T/cmp.out" 2>&1; rc=$?
+[ $rc -eq 1 ] && grep -q REGRESSION "$T/cmp.out" && ok || bad "compare slowed run exit $rc: $(cat "$T/cmp.out")"
+"$PKB" compare --db "$T/g.db" --json 1 3 | grep -q '"regression":true' && ok || bad "compare --json"
+"$PKB" compare --db "$T/g.db" 1 >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "compare one run exit 2"
+"$PKB" compare --db "$T/g.db" 1 42 >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "compare unknown run exit 2"
+
 # import: merge a database twice (the second adds nothing); fixtures to blocks
 "$PKB" import --db "$T/r.db" --into "$T/m.db" | grep -q "1 runs, 3 blocks, 3 results" && ok || bad "merge adds the run"
 "$PKB" import --db "$T/r.db" --into "$T/m.db" | grep -q "0 runs, 0 blocks, 0 results" && ok || bad "second merge adds nothing"
