@@ -111,6 +111,21 @@ done
 "$PKB" compare --db "$T/g.db" 1 >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "compare one run exit 2"
 "$PKB" compare --db "$T/g.db" 1 42 >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "compare unknown run exit 2"
 
+# SIGKILL mid-run, then --resume: no finished result lost, none duplicated
+"$PKB" run --db "$T/k.db" --extra-work 4 "$T/g" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do
+  n=$(sqlite3 "$T/k.db" "select count(*) from results" 2>/dev/null || echo 0)
+  [ "${n:-0}" -ge 1 ] && break
+  sleep 0.05
+done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+done_before=$(sqlite3 "$T/k.db" "select count(*) from results")
+[ "$done_before" -ge 1 ] && [ "$done_before" -lt 3 ] && ok || bad "kill mid-run left $done_before results (want 1 or 2)"
+"$PKB" run --db "$T/k.db" --resume 1 "$T/g" >/dev/null 2>&1 && ok || bad "resume after kill"
+[ "$(sqlite3 "$T/k.db" "select count(*) from results where run_id=1")" = 3 ] && ok || bad "resume did not complete the run"
+[ "$(sqlite3 "$T/k.db" "select count(distinct block_id) from results where run_id=1")" = 3 ] && ok || bad "resume duplicated a block"
+
 # import: merge a database twice (the second adds nothing); fixtures to blocks
 "$PKB" import --db "$T/r.db" --into "$T/m.db" | grep -q "1 runs, 3 blocks, 3 results" && ok || bad "merge adds the run"
 "$PKB" import --db "$T/r.db" --into "$T/m.db" | grep -q "0 runs, 0 blocks, 0 results" && ok || bad "second merge adds nothing"
