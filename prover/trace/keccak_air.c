@@ -25,7 +25,7 @@
 
 /* Constraint count, group by group, in evaluation order. */
 enum {
-  KA_N_FLAGS = 2 * NR,           /* row 0 is round 0; flags rotate */
+  KA_N_FLAGS = 2 * NR,            /* row 0 is round 0; flags rotate */
   KA_N_PREIMAGE = 2 * 25 * LIMBS, /* A = PREIMAGE on round 0; PREIMAGE carried */
   KA_N_EXPORT = 2,
   KA_N_C_BOOL = 5 * 64,
@@ -60,12 +60,13 @@ static const unsigned char ka_rho[25] = {
 };
 
 /* B = pi(rho(A')): pi moves lane (x, y) to (y, 2x + 3y), so B[X, Y] comes
- * from A' lane (a, b) = ((X + 3Y) mod 5, X) rotated left by rho[a + 5b], and
- * bit z of B[X, Y] is bit z - rho of that lane. Returns the offset of that
- * bit within the A' group. */
-static inline unsigned ka_b_bit(unsigned X, unsigned Y, unsigned z) {
+ * from A' lane (a, b) = ((X + 3Y) mod 5, X) rotated left by rho[a + 5b]:
+ * bit z of B[X, Y] is bit z - rho of that lane. ka_b_lane gives that lane's
+ * offset in the A' group and its rotation. */
+static inline void ka_b_lane(unsigned X, unsigned Y, unsigned *base, unsigned *rot) {
   unsigned lane = (X + 3 * Y) % 5 + 5 * X;
-  return 64 * lane + ((z + 64 - ka_rho[lane]) & 63);
+  *base = 64 * lane;
+  *rot = ka_rho[lane];
 }
 
 /* Arithmetic xor of two bits, a + b - 2ab (degree = deg a + deg b). */
@@ -132,17 +133,22 @@ static inline bb_t ka_xor_base(bb_t a, bb_t b) {
       }                                                                                       \
     /* rho, pi (renaming of A' bits), chi */                                                  \
     for (unsigned Y = 0; Y < 5; Y++)                                                          \
-      for (unsigned X = 0; X < 5; X++)                                                        \
+      for (unsigned X = 0; X < 5; X++) {                                                      \
+        unsigned o0, o1, o2, r0, r1, r2;                                                      \
+        ka_b_lane(X, Y, &o0, &r0);                                                            \
+        ka_b_lane((X + 1) % 5, Y, &o1, &r1);                                                  \
+        ka_b_lane((X + 2) % 5, Y, &o2, &r2);                                                  \
         for (unsigned k = 0; k < LIMBS; k++) {                                                \
           FT acc = zero;                                                                      \
-          for (int z = LB * k + LB - 1; z >= (int)(LB * k); z--) {                            \
-            FT b0 = ap[ka_b_bit(X, Y, (unsigned)z)];                                          \
-            FT b1 = ap[ka_b_bit((X + 1) % 5, Y, (unsigned)z)];                                \
-            FT b2 = ap[ka_b_bit((X + 2) % 5, Y, (unsigned)z)];                                \
+          for (unsigned z = LB * k + LB; z-- > LB * k;) {                                     \
+            FT b0 = ap[o0 + ((z - r0) & 63)];                                                 \
+            FT b1 = ap[o1 + ((z - r1) & 63)];                                                 \
+            FT b2 = ap[o2 + ((z - r2) & 63)];                                                 \
             acc = ADD(ADD(acc, acc), XOR(b0, MUL(SUB(one, b1), b2)));                         \
           }                                                                                   \
           ASSERT(e, SUB(acc, l[KECCAK_AIR_APP + LIMBS * (X + 5 * Y) + k]));                   \
         }                                                                                     \
+      }                                                                                       \
     /* iota */                                                                                \
     const FT *ib = l + KECCAK_AIR_APP00_BITS;                                                 \
     for (int z = 0; z < 64; z++) ASSERT(e, MUL(ib[z], SUB(ib[z], one)));                      \
@@ -237,15 +243,15 @@ static void ka_put_limbs(bb_t *dst, uint64_t v) {
 }
 
 /* Rows of one permutation of in: rows[0 .. nrows) with nrows <= 24 (fewer
- * when the trace ends inside it). export marks a real input. */
-static void ka_fill_perm(bb_t *rows, size_t nrows, const uint64_t in[25], int export) {
+ * when the trace ends inside it). real: the input is not padding. */
+static void ka_fill_perm(bb_t *rows, size_t nrows, const uint64_t in[25], int real) {
   uint64_t s[25];
   memcpy(s, in, sizeof s);
   for (size_t r = 0; r < nrows; r++) {
     bb_t *row = rows + r * KECCAK_AIR_WIDTH;
     memset(row, 0, sizeof *row * KECCAK_AIR_WIDTH);
     row[KECCAK_AIR_FLAGS + r] = BB_ONE;
-    row[KECCAK_AIR_EXPORT] = export && r == NR - 1 ? BB_ONE : 0;
+    row[KECCAK_AIR_EXPORT] = real && r == NR - 1 ? BB_ONE : 0;
     for (int i = 0; i < 25; i++) {
       ka_put_limbs(row + KECCAK_AIR_PREIMAGE + LIMBS * i, in[i]);
       ka_put_limbs(row + KECCAK_AIR_A + LIMBS * i, s[i]);
@@ -264,7 +270,8 @@ static void ka_fill_perm(bb_t *rows, size_t nrows, const uint64_t in[25], int ex
       ka_put_bits(row + KECCAK_AIR_AP + 64 * i, ap[i]);
     }
     for (int x = 0; x < 5; x++)
-      for (int y = 0; y < 5; y++) b[y + 5 * ((2 * x + 3 * y) % 5)] = ka_rotl(ap[x + 5 * y], ka_rho[x + 5 * y]);
+      for (int y = 0; y < 5; y++)
+        b[y + 5 * ((2 * x + 3 * y) % 5)] = ka_rotl(ap[x + 5 * y], ka_rho[x + 5 * y]);
     for (int y = 0; y < 5; y++)
       for (int x = 0; x < 5; x++)
         app[x + 5 * y] = b[x + 5 * y] ^ (~b[(x + 1) % 5 + 5 * y] & b[(x + 2) % 5 + 5 * y]);

@@ -30,20 +30,27 @@
  * The round output is APPP00 for lane 0 and APP for the other lanes
  * (keccak_air_output_col).
  *
- * Constraints (3182, in this order; degree counts a selector as 1):
- *   round flags: row 0 is round 0; each row's flags are the previous row's
- *     rotated by one (so row i computes round i mod 24)               deg 2
- *   on round 0: A = PREIMAGE                                          deg 2
- *   on transitions out of rounds 0..22: next PREIMAGE = PREIMAGE and
- *     next A = this round's output                                    deg 3
- *   EXPORT is a bit, and 0 unless round 23                            deg 2
- *   C, C', A', A''[0,0] bits are booleans                             deg 2
- *   C' = C ^ C[x-1] ^ rot(C[x+1], 1)                                  deg 3
- *   A limbs = recomposed bits of A' ^ C ^ C'                          deg 3
- *   sum_y A'[x, y, z] - C'[x, z] is in {0, 2, 4}                      deg 3
- *   A'' limbs = recomposed chi bits                                   deg 3
- *   A''[0, 0] limbs = recomposed APP00_BITS; A'''[0, 0] limbs =
- *     recomposed APP00_BITS ^ RC[round] (RC selected by the flags)    deg 2
+ * Constraints (3182), in evaluation order, with their counts and degrees (a
+ * selector counts as 1; "carry" = is_transition * (1 - FLAGS[23]): the next
+ * row continues this permutation):
+ *     24  row 0: FLAGS = round 0 (first-row selector)                   deg 2
+ *     24  next FLAGS[(r+1) mod 24] = FLAGS[r] (transitions)             deg 2
+ *    100  FLAGS[0] * (PREIMAGE - A)                                     deg 2
+ *    100  carry * (next PREIMAGE - PREIMAGE)                            deg 3
+ *      2  EXPORT is a bit; (1 - FLAGS[23]) * EXPORT                     deg 2
+ *    320  C bits are booleans                                           deg 2
+ *    320  C' = C ^ C[x-1] ^ C[x+1] rotated by 1                         deg 3
+ *   1600  A' bits are booleans                                          deg 2
+ *    100  A limbs = recomposed bits of A' ^ C ^ C'                      deg 3
+ *    320  d (d - 2) (d - 4) with d = sum_y A'[x, y, z] - C'[x, z]        deg 3
+ *    100  A'' limbs = recomposed chi bits of B                          deg 3
+ *     64  APP00_BITS are booleans                                       deg 2
+ *      4  A''[0, 0] limbs = recomposed APP00_BITS                       deg 1
+ *      4  APPP00 limbs = recomposed APP00_BITS ^ RC[round], the round
+ *         constant's bits selected by the flags                         deg 2
+ *    100  carry * (next A - this round's output)                        deg 3
+ * So the flags are one-hot and row i computes round i mod 24; each limb is
+ * tied to 16 boolean bits, which range-checks it.
  * max_degree is 3, so the quotient has 2 chunks: any log_blowup >= 1 works
  * (blowup 2 or 4). No public values.
  *
@@ -51,9 +58,10 @@
  * nothing ties the two rows: the next row's PREIMAGE is a new input and its A
  * is forced equal to it. The output of a permutation is not bound to anything
  * in this AIR: as in Plonky3, a consumer (a lookup or a multiset argument
- * over rows with EXPORT = 1) would read it; EXPORT itself is free on round-23
- * rows. The trace's last row is not tied to row 0 (no wrap-around), so the
- * trace may end in the middle of a permutation.
+ * over rows with EXPORT = 1) would read it, and PREIMAGE is carried to the
+ * round-23 row so that one row holds both the input and the output. EXPORT
+ * itself is free on round-23 rows. The trace's last row is not tied to
+ * row 0 (no wrap-around), so the trace may end inside a permutation.
  *
  * Padding: the trace has max(2, next power of two of 24 n_perms) rows; the
  * rows after the inputs hold permutations of the all-zero state (the last one
