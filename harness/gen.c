@@ -212,6 +212,18 @@ static int contract_block(const gen_params *p, gasm *code, int calldata_offset, 
   return GEN_OK;
 }
 
+int gen_contract_block(const gen_params *p, const uint8_t *code, size_t len, int calldata_offset, blk_block *out) {
+  memset(out, 0, sizeof *out);
+  if (p->gas_limit < 21000 || (unsigned)p->fork >= BLK_FORK_COUNT || len == 0 || len > BLK_MAX_CODE_BYTES)
+    return GEN_E_PARAM;
+  gasm a = {0};
+  emit(&a, code, len);
+  int rc = contract_block(p, &a, calldata_offset, out);
+  free(a.b);
+  if (rc != GEN_OK) blk_free(out);
+  return rc;
+}
+
 /* ---- scenarios ---- */
 
 typedef int (*gen_fn)(const gen_params *p, blk_block *out);

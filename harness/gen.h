@@ -36,6 +36,12 @@ size_t gen_scenario_count(void);
 const char *gen_scenario_name(size_t i);
 const char *gen_scenario_desc(size_t i);
 
+/* A block of one contract with `code` at the generators' contract address,
+ * called by transactions that fill p->gas_limit (each at most GEN_TX_GAS_CAP).
+ * With calldata_offset each transaction passes a distinct 32-byte start value.
+ * The code is copied. */
+int gen_contract_block(const gen_params *p, const uint8_t *code, size_t len, int calldata_offset, blk_block *out);
+
 /* Build scenario `name` into *out (caller frees with blk_free). */
 int gen_worst_case(const char *name, const gen_params *p, blk_block *out);
 

@@ -61,6 +61,11 @@ void trace_init(trace_collector *c, blk_fork fork) {
   }
 }
 
+void trace_init_counting(trace_collector *c, blk_fork fork) {
+  trace_init(c, fork);
+  c->count_only = 1;
+}
+
 void trace_free(trace_collector *c) {
   for (int i = 0; i < TRACE_COUNT; i++) free(c->t[i].data);
   memset(c, 0, sizeof *c);
@@ -97,6 +102,11 @@ static bb_t fe(trace_collector *c, uint64_t v) {
 
 static void on_step(void *ctx, const evm_step_event *e) {
   trace_collector *c = ctx;
+  if (c->count_only) {
+    c->t[TRACE_CPU].rows++;
+    c->time++;
+    return;
+  }
   bb_t *r = new_row(c, &c->t[TRACE_CPU]);
   if (!r) return;
   uint8_t op = e->opcode;
@@ -128,6 +138,10 @@ static void on_memory(void *ctx, uint64_t offset, uint64_t size, int is_write) {
   trace_collector *c = ctx;
   if (size == 0) return;
   uint64_t first = offset / 32, last = (offset + size - 1) / 32;
+  if (c->count_only) {
+    c->t[TRACE_MEMORY].rows += (size_t)(last - first + 1);
+    return;
+  }
   for (uint64_t w = first; w <= last; w++) {
     bb_t *r = new_row(c, &c->t[TRACE_MEMORY]);
     if (!r) return;
@@ -142,6 +156,10 @@ static void on_memory(void *ctx, uint64_t offset, uint64_t size, int is_write) {
 static void on_storage(void *ctx, const uint8_t address[20], const uint8_t key[32], int is_write, int is_cold,
                        int transient) {
   trace_collector *c = ctx;
+  if (c->count_only) {
+    c->t[TRACE_STORAGE].rows++;
+    return;
+  }
   bb_t *r = new_row(c, &c->t[TRACE_STORAGE]);
   if (!r) return;
   for (int i = 0; i < 10; i++) r[STO_ADDR + i] = bb_from_u32((uint32_t)address[2 * i] << 8 | address[2 * i + 1]);

@@ -76,9 +76,14 @@ typedef struct {
   uint64_t keccak_perms;
   uint64_t sig_recoveries;
   blk_fork fork;
+  int count_only;     /* rows are counted, no values stored (cost estimates) */
 } trace_collector;
 
 void trace_init(trace_collector *c, blk_fork fork);
+/* A collector that only counts rows: what the cost estimate needs, without
+ * the memory and time of storing values. trace_finish and trace_shard are not
+ * for such a collector. */
+void trace_init_counting(trace_collector *c, blk_fork fork);
 void trace_free(trace_collector *c);
 
 /* An evm_tracer whose callbacks fill c. */

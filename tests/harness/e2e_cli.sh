@@ -126,6 +126,19 @@ done_before=$(sqlite3 "$T/k.db" "select count(*) from results")
 [ "$(sqlite3 "$T/k.db" "select count(*) from results where run_id=1")" = 3 ] && ok || bad "resume did not complete the run"
 [ "$(sqlite3 "$T/k.db" "select count(distinct block_id) from results where run_id=1")" = 3 ] && ok || bad "resume duplicated a block"
 
+# hunt: a short search writes a proven winner with provenance, and a killer row
+"$PKB" hunt --gas-limit 300000 --eval-gas 200000 --evals 40 --seed 3 --db "$T/h.db" --out "$T/kill" >"$T/hunt.out" 2>"$T/hunt.err"; rc=$?
+[ $rc -eq 0 ] && ok || bad "hunt exit $rc: $(tail -3 "$T/hunt.err")"
+grep -q "^best: " "$T/hunt.out" && grep -q "every proof verified" "$T/hunt.out" && ok || bad "hunt summary: $(cat "$T/hunt.out")"
+blk=$(ls "$T/kill"/*.blk 2>/dev/null | head -1)
+[ -n "$blk" ] && [ -s "${blk%.blk}.json" ] && ok || bad "hunt wrote no winner"
+for k in objective_value gas_used estimate_ms measured_prove_ms found_by; do
+  grep -q "\"$k\":" "${blk%.blk}.json" && ok || bad "provenance lacks $k"
+done
+"$PKB" prove "$blk" >/dev/null 2>&1 && ok || bad "the hunted block proves"
+[ "$(sqlite3 "$T/h.db" "select count(*) from killers where found_by='hunt'")" = 1 ] && ok || bad "hunt killer row"
+"$PKB" hunt --objective zkvm-cycles --evals 5 --db "$T/h.db" --out "$T/kill" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "hunt zkvm-cycles says not available"
+
 # import: merge a database twice (the second adds nothing); fixtures to blocks
 "$PKB" import --db "$T/r.db" --into "$T/m.db" | grep -q "1 runs, 3 blocks, 3 results" && ok || bad "merge adds the run"
 "$PKB" import --db "$T/r.db" --into "$T/m.db" | grep -q "0 runs, 0 blocks, 0 results" && ok || bad "second merge adds nothing"
