@@ -9,6 +9,7 @@
  * projection label), so a measured host figure is never shown as a GPU one.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ static const char usage_text[] =
 typedef struct {
   char *name;
   double latency_ms;
+  double prove_ms, estimate_ms;
   int made_slot;
   int64_t result_id;
   char dominant[32];
@@ -91,6 +93,8 @@ static int result_cb(void *ctx, const db_result_row *row) {
   const char *slash = strrchr(name, '/');
   b->name = strdup(slash ? slash + 1 : name);
   b->latency_ms = ri->projected_latency_ms;
+  b->prove_ms = ri->prove_ms;
+  b->estimate_ms = ri->estimate_ms;
   b->made_slot = ri->made_slot;
   b->result_id = row->id;
   if (!r->label && ri->projection_label) r->label = strdup(ri->projection_label);
@@ -142,6 +146,53 @@ static void free_run(rep_run *r) {
   free(r->profile);
   free(r->config);
   free(r->label);
+}
+
+/* Ranks with ties averaged (1-based), for Spearman's coefficient. */
+static void ranks(const double *v, size_t n, double *rk) {
+  for (size_t i = 0; i < n; i++) {
+    size_t less = 0, equal = 0;
+    for (size_t j = 0; j < n; j++) {
+      less += v[j] < v[i];
+      equal += v[j] == v[i];
+    }
+    rk[i] = (double)less + ((double)equal + 1) / 2;
+  }
+}
+
+/* Spearman rank correlation of the estimate and the measured proving time over
+ * the blocks that have both; *n_out is how many. Returns 0 when fewer than 3. */
+static double spearman(const rep_run *r, size_t *n_out) {
+  size_t n = 0;
+  double *x = malloc((r->n_blocks + 1) * sizeof *x), *y = malloc((r->n_blocks + 1) * sizeof *y);
+  double *rx = malloc((r->n_blocks + 1) * sizeof *rx), *ry = malloc((r->n_blocks + 1) * sizeof *ry);
+  double rho = 0;
+  if (x && y && rx && ry) {
+    for (size_t i = 0; i < r->n_blocks; i++)
+      if (r->blocks[i].estimate_ms > 0 && r->blocks[i].prove_ms > 0) {
+        x[n] = r->blocks[i].estimate_ms;
+        y[n] = r->blocks[i].prove_ms;
+        n++;
+      }
+    if (n >= 3) {
+      ranks(x, n, rx);
+      ranks(y, n, ry);
+      double mx = 0, my = 0, sxy = 0, sxx = 0, syy = 0;
+      for (size_t i = 0; i < n; i++) mx += rx[i] / (double)n, my += ry[i] / (double)n;
+      for (size_t i = 0; i < n; i++) {
+        sxy += (rx[i] - mx) * (ry[i] - my);
+        sxx += (rx[i] - mx) * (rx[i] - mx);
+        syy += (ry[i] - my) * (ry[i] - my);
+      }
+      rho = sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : 0;
+    }
+  }
+  free(x);
+  free(y);
+  free(rx);
+  free(ry);
+  *n_out = n >= 3 ? n : 0;
+  return rho;
 }
 
 static size_t within(const rep_run *r, double ms) {
@@ -412,6 +463,11 @@ int cli_report(int argc, char **argv) {
       fprintf(md, "\nNo proven blocks in this run (%zu results, %zu failed).\n", r->n_results, r->n_failed);
       continue;
     }
+    size_t ns;
+    double rho = spearman(r, &ns);
+    if (ns)
+      fprintf(md, "\nCost estimate against measured proving time (proven tables): Spearman rank correlation "
+                  "%.3f over %zu blocks.\n", rho, ns);
     fprintf(md, "\n![slowest blocks](slowest_run%lld.png)\n![phases](phases_run%lld.png)\n\n", (long long)r->id,
             (long long)r->id);
     fprintf(md, "| slowest blocks | latency (s) | dominant table | within the run's deadline |\n| --- | --- | --- | --- |\n");
