@@ -1,0 +1,698 @@
+/* stark: the prover and the verifier (protocol in stark.h).
+ *
+ * Workload and memory at n rows, width w, blowup B, qc quotient chunks:
+ *   trace LDE      N x w base elements (N = nB), kept until the queries;
+ *   quotient       n qc ext values, then an N x 4qc base matrix;
+ *   openings       2n ext scratch (barycentric weights on H);
+ *   DEEP quotient  N ext values handed to FRI (which copies them once).
+ * The constraint evaluation and the DEEP combination are the two O(N) loops
+ * written here; both are split over `threads` pthreads by row ranges (the
+ * result does not depend on the split). NTTs and Merkle trees are threaded by
+ * their own modules.
+ */
+#include "stark/stark.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hash/poseidon2.h"
+#include "ntt/ntt.h"
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+stark_config stark_config_default(void) {
+  stark_config c;
+  c.fri = fri_params_for(1, 100);
+  c.threads = 0;
+  c.check_trace = 1;
+  return c;
+}
+
+void stark_proof_free(stark_proof *p) {
+  if (!p) return;
+  free(p->trace_zeta);
+  free(p->trace_zeta_next);
+  free(p->quotient_zeta);
+  free(p->trace_rows);
+  free(p->trace_paths);
+  free(p->quotient_rows);
+  free(p->quotient_paths);
+  fri_proof_free(&p->fri);
+  memset(p, 0, sizeof *p);
+}
+
+/* ---- a minimal parallel-for over row ranges ---- */
+
+typedef void (*range_fn)(void *ctx, size_t lo, size_t hi);
+typedef struct {
+  range_fn fn;
+  void *ctx;
+  size_t lo, hi;
+} range_job;
+
+static void *range_run(void *arg) {
+  range_job *j = arg;
+  j->fn(j->ctx, j->lo, j->hi);
+  return NULL;
+}
+
+static int resolve_threads(int threads) {
+  if (threads > 0) return threads;
+  long c = sysconf(_SC_NPROCESSORS_ONLN);
+  return c > 0 ? (int)(c > 256 ? 256 : c) : 1;
+}
+
+/* Runs fn over [0, n) in contiguous ranges of at least `grain` items; falls
+ * back to the calling thread whenever a thread cannot be started, so it cannot
+ * fail. */
+static void par_for(size_t n, size_t grain, int threads, range_fn fn, void *ctx) {
+  int t = resolve_threads(threads);
+  if ((size_t)t > n / grain) t = (int)(n / grain);
+  if (t <= 1) {
+    fn(ctx, 0, n);
+    return;
+  }
+  range_job jobs[256];
+  pthread_t tids[256];
+  int started[256];
+  size_t step = (n + (size_t)t - 1) / (size_t)t;
+  for (int i = 0; i < t; i++) {
+    size_t lo = (size_t)i * step, hi = lo + step < n ? lo + step : n;
+    jobs[i] = (range_job){fn, ctx, lo < n ? lo : n, hi};
+    started[i] = i > 0 && pthread_create(&tids[i], NULL, range_run, &jobs[i]) == 0;
+  }
+  for (int i = 0; i < t; i++)
+    if (!started[i]) range_run(&jobs[i]);
+  for (int i = 1; i < t; i++)
+    if (started[i]) pthread_join(tids[i], NULL);
+}
+
+/* ---- transcript shared by prover and verifier ---- */
+
+static void transcript_begin(chal_state *ch, const stark_air *air, unsigned log_n, unsigned qc,
+                             const fri_params *fp, const bb_t *pub) {
+  chal_init(ch);
+  chal_observe_label(ch, "pkb-stark-v1");
+  chal_observe_label(ch, air->name ? air->name : "");
+  uint32_t hdr[] = {log_n,         air->width,      qc,
+                    air->num_public, fp->log_blowup, fp->num_queries,
+                    fp->pow_bits,  fp->log_final_len, fri_log_arity(fp),
+                    air->num_constraints, air->max_degree};
+  for (size_t i = 0; i < sizeof hdr / sizeof hdr[0]; i++) chal_observe(ch, bb_from_u32(hdr[i]));
+  chal_observe_many(ch, pub, air->num_public);
+}
+
+static int air_ok(const stark_air *air) {
+  return air && air->eval_ext && air->width >= 1 && air->num_constraints >= 1 &&
+         air->max_degree >= 1;
+}
+
+/* Basis element X^k of the extension. */
+static ext_t ext_basis(int k) {
+  ext_t e = ext_zero();
+  e.v[k] = BB_ONE;
+  return e;
+}
+
+/* ---- quotient: folded constraints / Z_H on s * <w_{n qc}> ---- */
+
+typedef struct {
+  const stark_air *air;
+  const bb_t *lde, *pub;
+  unsigned w, qc;
+  size_t N, stride, next_off; /* LDE rows per quotient point; LDE rows per trace row */
+  bb_t s, w_nq, ginv;
+  const bb_t *zh, *zh_inv;    /* qc values each */
+  const bb_t *inv_first, *inv_last;
+  const ext_t *alpha_pows;
+  ext_t alpha;
+  bb_t *out;                  /* n qc rows of 4 */
+  atomic_int bad;             /* 1: a callback folded the wrong number; 2: out of memory */
+} quot_ctx;
+
+static void quot_range(void *arg, size_t lo, size_t hi) {
+  quot_ctx *c = arg;
+  unsigned w = c->w, m = c->air->num_constraints;
+  ext_t *lx = NULL, *nx = NULL;
+  if (!c->air->eval_base) {
+    lx = malloc(sizeof *lx * w * 2);
+    if (!lx) {
+      atomic_store(&c->bad, 2);
+      return;
+    }
+    nx = lx + w;
+  }
+  bb_t x = bb_mul(c->s, bb_pow(c->w_nq, lo));
+  for (size_t j = lo; j < hi; j++, x = bb_mul(x, c->w_nq)) {
+    size_t r = j * c->stride;
+    const bb_t *loc = c->lde + r * w, *nxt = c->lde + ((r + c->next_off) & (c->N - 1)) * w;
+    bb_t zh = c->zh[j % c->qc];
+    bb_t first = bb_mul(zh, c->inv_first[j]), last = bb_mul(zh, c->inv_last[j]);
+    bb_t trans = bb_sub(x, c->ginv);
+    ext_t acc;
+    unsigned count;
+    if (c->air->eval_base) {
+      stark_eval_base e = {loc, nxt, c->pub, first, last, trans, c->alpha_pows, ext_zero(), 0, m, -1};
+      c->air->eval_base(c->air, &e);
+      acc = e.acc;
+      count = e.count;
+    } else {
+      for (unsigned k = 0; k < w; k++) {
+        lx[k] = ext_from_base(loc[k]);
+        nx[k] = ext_from_base(nxt[k]);
+      }
+      stark_eval_ext e = {lx, nx, c->pub, ext_from_base(first), ext_from_base(last),
+                          ext_from_base(trans), c->alpha, ext_zero(), 0, -1};
+      c->air->eval_ext(c->air, &e);
+      acc = e.acc;
+      count = e.count;
+    }
+    if (count != m) atomic_store(&c->bad, 1);
+    ext_t q = ext_mul_base(acc, c->zh_inv[j % c->qc]);
+    memcpy(c->out + 4 * j, q.v, sizeof q.v);
+  }
+  free(lx);
+}
+
+/* ---- DEEP quotient on the LDE domain ---- */
+
+/* Per LDE point x (base field):
+ *   F(x) = [(T + U - A)(x - zeta g) + (T' - B')(x - zeta)] / ((x - zeta)(x - zeta g))
+ * with T = sum_{j<w} gamma^j t_j(x), U = sum_j gamma^(w+j) q_j(x),
+ * T' = gamma^W T (coefficients premultiplied), A and B' = gamma^W B the same
+ * sums over the opened values. The denominator is expanded as
+ * x^2 - x (zeta + zeta g) + zeta zeta g so that it costs no extension product. */
+typedef struct {
+  const bb_t *lde, *qmat;
+  unsigned w, qw;
+  bb_t s, w_N;
+  ext_t zeta, zeta_next, A, Bv; /* Bv = gamma^W sum_j gamma^j t_j(zeta g) */
+  ext_t zsum, zprod;            /* zeta + zeta g, zeta * zeta g */
+  const ext_t *gp;              /* gamma^0 .. gamma^(w+qw-1) */
+  const ext_t *gpw;             /* gamma^W gamma^j, j < w */
+  ext_t *out;
+} deep_ctx;
+
+static ext_t deep_row(const deep_ctx *c, const bb_t *trow, const bb_t *qrow, bb_t x, ext_t inv_den) {
+  ext_t T = ext_zero(), T2 = ext_zero(), U = ext_zero();
+  for (unsigned j = 0; j < c->w; j++) {
+    T = ext_add(T, ext_mul_base(c->gp[j], trow[j]));
+    T2 = ext_add(T2, ext_mul_base(c->gpw[j], trow[j]));
+  }
+  for (unsigned j = 0; j < c->qw; j++) U = ext_add(U, ext_mul_base(c->gp[c->w + j], qrow[j]));
+  ext_t xe = ext_from_base(x);
+  ext_t a = ext_mul(ext_sub(ext_add(T, U), c->A), ext_sub(xe, c->zeta_next));
+  ext_t b = ext_mul(ext_sub(T2, c->Bv), ext_sub(xe, c->zeta));
+  return ext_mul(ext_add(a, b), inv_den);
+}
+
+static ext_t deep_den(const deep_ctx *c, bb_t x) {
+  return ext_add_base(ext_sub(c->zprod, ext_mul_base(c->zsum, x)), bb_square(x));
+}
+
+/* gp must hold 2w + qw elements: gamma^0..gamma^(w+qw-1), then gamma^W gamma^j. */
+static deep_ctx deep_setup(unsigned w, unsigned qw, bb_t s, unsigned log_N, ext_t zeta,
+                           ext_t zeta_next, ext_t gamma, const ext_t *tz, const ext_t *tzn,
+                           const ext_t *qz, ext_t *gp) {
+  gp[0] = ext_one();
+  for (unsigned j = 1; j < w + qw; j++) gp[j] = ext_mul(gp[j - 1], gamma);
+  ext_t gW = ext_mul(gp[w + qw - 1], gamma);
+  for (unsigned j = 0; j < w; j++) gp[w + qw + j] = ext_mul(gW, gp[j]);
+  deep_ctx c;
+  memset(&c, 0, sizeof c);
+  c.w = w;
+  c.qw = qw;
+  c.s = s;
+  c.w_N = bb_two_adic_generator(log_N);
+  c.zeta = zeta;
+  c.zeta_next = zeta_next;
+  c.zsum = ext_add(zeta, zeta_next);
+  c.zprod = ext_mul(zeta, zeta_next);
+  c.gp = gp;
+  c.gpw = gp + w + qw;
+  c.A = ext_zero();
+  c.Bv = ext_zero();
+  for (unsigned j = 0; j < w; j++) {
+    c.A = ext_add(c.A, ext_mul(gp[j], tz[j]));
+    c.Bv = ext_add(c.Bv, ext_mul(c.gpw[j], tzn[j]));
+  }
+  for (unsigned j = 0; j < qw; j++) c.A = ext_add(c.A, ext_mul(gp[w + j], qz[j]));
+  return c;
+}
+
+static void deep_range(void *arg, size_t lo, size_t hi) {
+  deep_ctx *c = arg;
+  bb_t x0 = bb_mul(c->s, bb_pow(c->w_N, lo)), x = x0;
+  for (size_t i = lo; i < hi; i++, x = bb_mul(x, c->w_N)) c->out[i] = deep_den(c, x);
+  fri_ext_batch_inv(c->out + lo, c->out + lo, hi - lo);
+  x = x0;
+  for (size_t i = lo; i < hi; i++, x = bb_mul(x, c->w_N))
+    c->out[i] = deep_row(c, c->lde + i * c->w, c->qmat + i * c->qw, x, c->out[i]);
+}
+
+/* ---- openings at zeta and zeta g ----
+ * Trace columns by the barycentric formula on H,
+ *   f(z) = (z^n - 1)/n * sum_i f(g^i) g^i / (z - g^i),
+ * quotient columns from their coefficients, sum_r c_r zeta^r. Rows are cut in
+ * blocks with one partial sum each (field sums are exact, so the split does
+ * not change the result). */
+
+#define OPEN_BLOCK 4096
+
+typedef struct {
+  const bb_t *trace, *qv; /* n x w evaluations; n qc x 4 coefficients */
+  unsigned w, qc;
+  size_t n;
+  bb_t g;
+  ext_t zeta, zeta_next;
+  ext_t *part;            /* per block: w (zeta), w (zeta g), 4qc (quotient) */
+  atomic_int nomem;
+} open_ctx;
+
+static void open_range(void *arg, size_t blo, size_t bhi) {
+  open_ctx *c = arg;
+  unsigned w = c->w, qw = 4 * c->qc, stride = 2 * w + qw;
+  ext_t *d = malloc(sizeof *d * 2 * OPEN_BLOCK);
+  if (!d) {
+    atomic_store(&c->nomem, 1);
+    return;
+  }
+  for (size_t b = blo; b < bhi; b++) {
+    size_t lo = b * OPEN_BLOCK, hi = lo + OPEN_BLOCK < c->n ? lo + OPEN_BLOCK : c->n, m = hi - lo;
+    ext_t *d1 = d, *d2 = d + m, *acc = c->part + b * stride;
+    bb_t h0 = bb_pow(c->g, lo), h = h0;
+    for (size_t i = 0; i < m; i++, h = bb_mul(h, c->g)) {
+      d1[i] = ext_sub(c->zeta, ext_from_base(h));
+      d2[i] = ext_sub(c->zeta_next, ext_from_base(h));
+    }
+    fri_ext_batch_inv(d, d, 2 * m);
+    h = h0;
+    for (size_t i = 0; i < m; i++, h = bb_mul(h, c->g)) {
+      ext_t a = ext_mul_base(d1[i], h), e = ext_mul_base(d2[i], h);
+      const bb_t *row = c->trace + (lo + i) * w;
+      for (unsigned j = 0; j < w; j++) {
+        acc[j] = ext_add(acc[j], ext_mul_base(a, row[j]));
+        acc[w + j] = ext_add(acc[w + j], ext_mul_base(e, row[j]));
+      }
+    }
+    ext_t pw = ext_pow(c->zeta, lo);
+    for (size_t r = lo; r < hi; r++, pw = ext_mul(pw, c->zeta))
+      for (unsigned i = 0; i < c->qc; i++)
+        for (unsigned k = 0; k < 4; k++)
+          acc[2 * w + 4 * i + k] =
+              ext_add(acc[2 * w + 4 * i + k], ext_mul_base(pw, c->qv[(i * c->n + r) * 4 + k]));
+  }
+  free(d);
+}
+
+/* ---- prover ---- */
+
+int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace, unsigned log_n,
+                const bb_t *pub, stark_proof *proof, stark_timings *t) {
+  if (!air_ok(air) || !cfg || !trace || !proof || (air->num_public && !pub)) return STARK_ERR_ARG;
+  if (fri_params_check(&cfg->fri) != FRI_OK) return STARK_ERR_ARG;
+  const fri_params *fp = &cfg->fri;
+  unsigned lb = fp->log_blowup, w = air->width, qc = stark_air_quotient_chunks(air);
+  unsigned log_N = log_n + lb;
+  if (log_n < 1 || log_n > STARK_MAX_LOG_ROWS || log_N > BB_TWO_ADICITY) return STARK_ERR_ARG;
+  if (qc > (1u << lb)) return STARK_ERR_ARG;
+  memset(proof, 0, sizeof *proof);
+  stark_timings tm;
+  memset(&tm, 0, sizeof tm);
+  double t_start = now_ms(), t0;
+  int threads = cfg->threads;
+
+  if (cfg->check_trace) {
+    int rc = stark_air_check(air, trace, (size_t)1 << log_n, pub, NULL, NULL);
+    if (rc != STARK_OK) return rc;
+  }
+
+  size_t n = (size_t)1 << log_n, N = (size_t)1 << log_N, B = (size_t)1 << lb;
+  unsigned qw = 4 * qc, log_nq = log_n, Q = fp->num_queries;
+  while ((1u << (log_nq - log_n)) < qc) log_nq++;
+  size_t nq = (size_t)1 << log_nq;
+  unsigned m = air->num_constraints;
+  bb_t s = bb_generator();
+  int rc = STARK_ERR_NOMEM;
+
+  bb_t *lde = NULL, *qv = NULL, *qmat = NULL, *inv_first = NULL, *inv_last = NULL;
+  ext_t *alpha_pows = NULL, *scratch = NULL, *F = NULL, *gp = NULL;
+  size_t *indices = NULL;
+  merkle_tree *ttree = NULL, *qtree = NULL;
+  chal_state ch;
+  transcript_begin(&ch, air, log_n, qc, fp, pub);
+
+  proof->log_n = log_n;
+  proof->log_blowup = lb;
+  proof->width = w;
+  proof->qc = qc;
+  proof->num_queries = Q;
+
+  /* 2. trace LDE and commitment */
+  t0 = now_ms();
+  lde = malloc(sizeof *lde * N * w);
+  if (!lde) goto out;
+  if (ntt_coset_lde(trace, log_n, w, lb, s, lde, NTT_ORDER_NATURAL, threads) != NTT_OK) {
+    rc = STARK_ERR_INTERNAL;
+    goto out;
+  }
+  tm.lde_ms = now_ms() - t0;
+  t0 = now_ms();
+  {
+    merkle_matrix mm = {lde, w, N};
+    if (merkle_build(&mm, 1, MERKLE_POSEIDON2, threads, &ttree) != MERKLE_OK) {
+      rc = STARK_ERR_INTERNAL;
+      goto out;
+    }
+  }
+  merkle_root(ttree, &proof->trace_root);
+  chal_observe_digest(&ch, &proof->trace_root);
+  tm.trace_commit_ms = now_ms() - t0;
+
+  /* 3. quotient */
+  t0 = now_ms();
+  ext_t alpha = chal_sample_ext(&ch);
+  alpha_pows = malloc(sizeof *alpha_pows * m);
+  qv = malloc(sizeof *qv * nq * 4);
+  inv_first = malloc(sizeof *inv_first * nq);
+  inv_last = malloc(sizeof *inv_last * nq);
+  if (!alpha_pows || !qv || !inv_first || !inv_last) goto out;
+  alpha_pows[m - 1] = ext_one();
+  for (unsigned i = m - 1; i-- > 0;) alpha_pows[i] = ext_mul(alpha_pows[i + 1], alpha);
+  {
+    bb_t w_nq = bb_two_adic_generator(log_nq), g = bb_two_adic_generator(log_n);
+    bb_t ginv = bb_inv(g), zh[64], zh_inv[64];
+    /* Z_H(x) = x^n - 1 = s^n w_nq^(j n) - 1 depends on j mod qc only. */
+    bb_t sn = bb_pow(s, n), wn = bb_pow(w_nq, n);
+    for (unsigned k = 0; k < qc; k++) {
+      zh[k] = bb_sub(bb_mul(sn, bb_pow(wn, k)), BB_ONE);
+      zh_inv[k] = bb_inv(zh[k]);
+    }
+    bb_t x = s;
+    for (size_t j = 0; j < nq; j++, x = bb_mul(x, w_nq)) {
+      inv_first[j] = bb_sub(x, BB_ONE);
+      inv_last[j] = bb_sub(x, ginv);
+    }
+    bb_batch_inv(inv_first, inv_first, nq);
+    bb_batch_inv(inv_last, inv_last, nq);
+    quot_ctx qcx = {air, lde, pub, w, qc, N, N / nq, B, s, w_nq, ginv, zh, zh_inv,
+                    inv_first, inv_last, alpha_pows, alpha, qv, 0};
+    par_for(nq, 1024, threads, quot_range, &qcx);
+    int bad = atomic_load(&qcx.bad);
+    if (bad) {
+      rc = bad == 2 ? STARK_ERR_NOMEM : STARK_ERR_AIR;
+      goto out;
+    }
+  }
+  free(inv_first);
+  free(inv_last);
+  inv_first = inv_last = NULL;
+  /* coefficients of Q, then chunk i = coefficients [i n, (i+1) n) */
+  if (ntt_coset_idft(qv, log_nq, 4, s, NTT_ORDER_NATURAL, threads) != NTT_OK) {
+    rc = STARK_ERR_INTERNAL;
+    goto out;
+  }
+  qmat = calloc(N * qw, sizeof *qmat);
+  if (!qmat) goto out;
+  for (size_t r = 0; r < n; r++)
+    for (unsigned i = 0; i < qc; i++) memcpy(qmat + r * qw + 4 * i, qv + (i * n + r) * 4, 4 * sizeof *qv);
+  if (ntt_coset_dft(qmat, log_N, qw, s, NTT_ORDER_NATURAL, threads) != NTT_OK) {
+    rc = STARK_ERR_INTERNAL;
+    goto out;
+  }
+  tm.quotient_ms = now_ms() - t0;
+  t0 = now_ms();
+  {
+    merkle_matrix mm = {qmat, qw, N};
+    if (merkle_build(&mm, 1, MERKLE_POSEIDON2, threads, &qtree) != MERKLE_OK) {
+      rc = STARK_ERR_INTERNAL;
+      goto out;
+    }
+  }
+  merkle_root(qtree, &proof->quotient_root);
+  chal_observe_digest(&ch, &proof->quotient_root);
+  tm.quotient_commit_ms = now_ms() - t0;
+
+  /* 4. out-of-domain openings */
+  t0 = now_ms();
+  ext_t zeta = chal_sample_ext(&ch);
+  if (ext_is_base(zeta)) { /* probability ~2^-93; x - zeta must never vanish on D or H */
+    rc = STARK_ERR_INTERNAL;
+    goto out;
+  }
+  bb_t g = bb_two_adic_generator(log_n);
+  ext_t zeta_next = ext_mul_base(zeta, g);
+  proof->trace_zeta = calloc(w, sizeof *proof->trace_zeta);
+  proof->trace_zeta_next = calloc(w, sizeof *proof->trace_zeta_next);
+  proof->quotient_zeta = calloc(qw, sizeof *proof->quotient_zeta);
+  size_t nb = (n + OPEN_BLOCK - 1) / OPEN_BLOCK, pstride = 2 * (size_t)w + qw;
+  scratch = calloc(nb * pstride, sizeof *scratch);
+  if (!proof->trace_zeta || !proof->trace_zeta_next || !proof->quotient_zeta || !scratch) goto out;
+  {
+    open_ctx oc = {trace, qv, w, qc, n, g, zeta, zeta_next, scratch, 0};
+    par_for(nb, 1, threads, open_range, &oc);
+    if (atomic_load(&oc.nomem)) goto out;
+    for (size_t b = 0; b < nb; b++) {
+      const ext_t *acc = scratch + b * pstride;
+      for (unsigned j = 0; j < w; j++) {
+        proof->trace_zeta[j] = ext_add(proof->trace_zeta[j], acc[j]);
+        proof->trace_zeta_next[j] = ext_add(proof->trace_zeta_next[j], acc[w + j]);
+      }
+      for (unsigned j = 0; j < qw; j++)
+        proof->quotient_zeta[j] = ext_add(proof->quotient_zeta[j], acc[2 * w + j]);
+    }
+    bb_t ninv = bb_inv(bb_from_u64(n));
+    ext_t f1 = ext_mul_base(ext_sub(ext_pow(zeta, n), ext_one()), ninv);
+    ext_t f2 = ext_mul_base(ext_sub(ext_pow(zeta_next, n), ext_one()), ninv);
+    for (unsigned j = 0; j < w; j++) {
+      proof->trace_zeta[j] = ext_mul(proof->trace_zeta[j], f1);
+      proof->trace_zeta_next[j] = ext_mul(proof->trace_zeta_next[j], f2);
+    }
+  }
+  free(scratch);
+  scratch = NULL;
+  free(qv);
+  qv = NULL;
+  for (unsigned j = 0; j < w; j++) chal_observe_ext(&ch, proof->trace_zeta[j]);
+  for (unsigned j = 0; j < w; j++) chal_observe_ext(&ch, proof->trace_zeta_next[j]);
+  for (unsigned j = 0; j < qw; j++) chal_observe_ext(&ch, proof->quotient_zeta[j]);
+  tm.open_ms = now_ms() - t0;
+
+  /* 5-6. DEEP quotient and FRI */
+  t0 = now_ms();
+  ext_t gamma = chal_sample_ext(&ch);
+  gp = malloc(sizeof *gp * (2 * w + qw + 1));
+  F = malloc(sizeof *F * N);
+  indices = malloc(sizeof *indices * Q);
+  if (!gp || !F || !indices) goto out;
+  {
+    deep_ctx dc = deep_setup(w, qw, s, log_N, zeta, zeta_next, gamma, proof->trace_zeta,
+                             proof->trace_zeta_next, proof->quotient_zeta, gp);
+    dc.lde = lde;
+    dc.qmat = qmat;
+    dc.out = F;
+    par_for(N, 1024, threads, deep_range, &dc);
+  }
+  double fri_ms[2];
+  int frc = fri_prove(fp, &ch, F, log_N, s, threads, &proof->fri, indices, fri_ms);
+  if (frc != FRI_OK) {
+    rc = frc == FRI_ERR_NOMEM ? STARK_ERR_NOMEM : STARK_ERR_INTERNAL;
+    goto out;
+  }
+  free(F);
+  F = NULL;
+  tm.fri_commit_ms = now_ms() - t0 - fri_ms[1];
+
+  /* queries: FRI's (timed inside fri_prove), then the trace and quotient trees */
+  t0 = now_ms() - fri_ms[1];
+  proof->trace_rows = malloc(sizeof *proof->trace_rows * Q * w);
+  proof->trace_paths = malloc(sizeof *proof->trace_paths * Q * log_N);
+  proof->quotient_rows = malloc(sizeof *proof->quotient_rows * Q * qw);
+  proof->quotient_paths = malloc(sizeof *proof->quotient_paths * Q * log_N);
+  if (!proof->trace_rows || !proof->trace_paths || !proof->quotient_rows || !proof->quotient_paths)
+    goto out;
+  for (unsigned q = 0; q < Q; q++) {
+    if (merkle_open(ttree, indices[q], proof->trace_rows + (size_t)q * w,
+                    proof->trace_paths + (size_t)q * log_N) != MERKLE_OK ||
+        merkle_open(qtree, indices[q], proof->quotient_rows + (size_t)q * qw,
+                    proof->quotient_paths + (size_t)q * log_N) != MERKLE_OK) {
+      rc = STARK_ERR_INTERNAL;
+      goto out;
+    }
+  }
+  tm.queries_ms = now_ms() - t0;
+  rc = STARK_OK;
+
+out:
+  merkle_free(ttree);
+  merkle_free(qtree);
+  free(lde);
+  free(qv);
+  free(qmat);
+  free(inv_first);
+  free(inv_last);
+  free(alpha_pows);
+  free(scratch);
+  free(F);
+  free(gp);
+  free(indices);
+  if (rc != STARK_OK) {
+    stark_proof_free(proof);
+    return rc;
+  }
+  tm.total_ms = now_ms() - t_start;
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) == 0) tm.peak_rss_kb = ru.ru_maxrss;
+  if (t) *t = tm;
+  return STARK_OK;
+}
+
+/* ---- work estimate (mirrors stark_prove and fri_prove step by step) ---- */
+
+static uint64_t butterflies(unsigned log_n, uint64_t width) {
+  return ((uint64_t)1 << log_n) / 2 * log_n * width;
+}
+
+static uint64_t tree_perms(uint64_t leaves, uint64_t width) {
+  return leaves * ((width + P2_RATE - 1) / P2_RATE) + (leaves - 1);
+}
+
+int stark_estimate_work(const stark_air *air, const fri_params *fp, unsigned log_n, stark_work *out) {
+  if (!air_ok(air) || !out) return STARK_ERR_ARG;
+  size_t bytes = stark_proof_size_for(air, fp, log_n);
+  if (!bytes) return STARK_ERR_ARG;
+  unsigned lb = fp->log_blowup, log_N = log_n + lb, qc = stark_air_quotient_chunks(air);
+  unsigned log_nq = log_n;
+  while ((1u << (log_nq - log_n)) < qc) log_nq++;
+  uint64_t n = (uint64_t)1 << log_n, N = (uint64_t)1 << log_N, w = air->width, qw = 4 * qc;
+  unsigned L = fri_num_layers(fp, log_N);
+  memset(out, 0, sizeof *out);
+  out->trace_cells = n * w;
+  out->lde_cells = N * (w + qw);
+  unsigned log_m = log_N, ls = log_N, la = 0;
+  for (unsigned i = 0; i < L; i++) {
+    fri_layer_shape(fp, log_N, i, &ls, &la);
+    log_m = ls - la;
+  }
+  uint64_t M = (uint64_t)1 << log_m;
+  out->ntt_butterflies = butterflies(log_n, w) + butterflies(log_N, w) + butterflies(log_nq, 4) +
+                         butterflies(log_N, qw) + butterflies(log_m, 4);
+  out->constraint_evals = (uint64_t)1 << log_nq;
+  out->merkle_leaves = 2 * N;
+  out->p2_permutations = tree_perms(N, w) + tree_perms(N, qw) + ((uint64_t)1 << fp->pow_bits);
+  for (unsigned i = 0; i < L; i++) {
+    fri_layer_shape(fp, log_N, i, &ls, &la);
+    uint64_t rows = (uint64_t)1 << (ls - la);
+    out->merkle_leaves += rows;
+    out->p2_permutations += tree_perms(rows, (uint64_t)EXT_DEGREE << la);
+  }
+  /* DEEP: about 7 extension products per LDE point; folding: one per pair. */
+  out->ext_ops = 7 * N + (N - M);
+  out->fri_layers = L;
+  out->proof_bytes = bytes;
+  return STARK_OK;
+}
+
+/* ---- verifier ---- */
+
+typedef struct {
+  const stark_proof *p;
+  deep_ctx dc;
+  unsigned log_N;
+} verify_ctx;
+
+static int verify_open(void *arg, unsigned q, size_t index, ext_t *value) {
+  verify_ctx *v = arg;
+  const stark_proof *p = v->p;
+  unsigned w = p->width, qw = 4 * p->qc;
+  size_t N = (size_t)1 << v->log_N;
+  const bb_t *trow = p->trace_rows + (size_t)q * w, *qrow = p->quotient_rows + (size_t)q * qw;
+  for (unsigned j = 0; j < w; j++)
+    if (trow[j] >= BB_P) return -1;
+  for (unsigned j = 0; j < qw; j++)
+    if (qrow[j] >= BB_P) return -1;
+  merkle_dims td = {w, N}, qd = {qw, N};
+  if (merkle_verify(MERKLE_POSEIDON2, &p->trace_root, &td, 1, index, trow,
+                    p->trace_paths + (size_t)q * v->log_N) != MERKLE_OK)
+    return -1;
+  if (merkle_verify(MERKLE_POSEIDON2, &p->quotient_root, &qd, 1, index, qrow,
+                    p->quotient_paths + (size_t)q * v->log_N) != MERKLE_OK)
+    return -1;
+  bb_t x = bb_mul(v->dc.s, bb_pow(v->dc.w_N, index));
+  *value = deep_row(&v->dc, trow, qrow, x, ext_inv(deep_den(&v->dc, x)));
+  return 0;
+}
+
+int stark_verify(const stark_air *air, const fri_params *fp, const bb_t *pub,
+                 const stark_proof *p) {
+  if (!air_ok(air) || !fp || !p || (air->num_public && !pub)) return STARK_ERR_ARG;
+  if (fri_params_check(fp) != FRI_OK) return STARK_ERR_ARG;
+  unsigned lb = fp->log_blowup, w = air->width, qc = stark_air_quotient_chunks(air), qw = 4 * qc;
+  unsigned log_n = p->log_n, log_N = log_n + lb;
+  if (log_n < 1 || log_n > STARK_MAX_LOG_ROWS || log_N > BB_TWO_ADICITY) return STARK_ERR_ARG;
+  if (qc > (1u << lb) || p->log_blowup != lb || p->width != w || p->qc != qc ||
+      p->num_queries != fp->num_queries || p->fri.log_n != log_N ||
+      p->fri.log_arity != fri_log_arity(fp) || p->fri.num_layers != fri_num_layers(fp, log_N) ||
+      p->fri.final_len != fri_final_len(fp, log_N) || p->fri.num_queries != fp->num_queries)
+    return STARK_ERR_ARG;
+  if (!p->trace_zeta || !p->trace_zeta_next || !p->quotient_zeta || !p->trace_rows ||
+      !p->trace_paths || !p->quotient_rows || !p->quotient_paths)
+    return STARK_ERR_ARG;
+  for (unsigned i = 0; i < air->num_public; i++)
+    if (pub[i] >= BB_P) return STARK_ERR_ARG;
+
+  size_t n = (size_t)1 << log_n;
+  bb_t s = bb_generator(), g = bb_two_adic_generator(log_n);
+  chal_state ch;
+  transcript_begin(&ch, air, log_n, qc, fp, pub);
+  chal_observe_digest(&ch, &p->trace_root);
+  ext_t alpha = chal_sample_ext(&ch);
+  chal_observe_digest(&ch, &p->quotient_root);
+  ext_t zeta = chal_sample_ext(&ch);
+  if (ext_is_base(zeta)) return STARK_ERR_VERIFY;
+  ext_t zeta_next = ext_mul_base(zeta, g);
+  for (unsigned j = 0; j < w; j++) chal_observe_ext(&ch, p->trace_zeta[j]);
+  for (unsigned j = 0; j < w; j++) chal_observe_ext(&ch, p->trace_zeta_next[j]);
+  for (unsigned j = 0; j < qw; j++) chal_observe_ext(&ch, p->quotient_zeta[j]);
+  ext_t gamma = chal_sample_ext(&ch);
+
+  /* The constraint identity at zeta. */
+  ext_t zn = ext_pow(zeta, n), zh = ext_sub(zn, ext_one());
+  ext_t ginv = ext_from_base(bb_inv(g));
+  stark_eval_ext e = {p->trace_zeta, p->trace_zeta_next, pub,
+                      ext_div(zh, ext_sub(zeta, ext_one())), ext_div(zh, ext_sub(zeta, ginv)),
+                      ext_sub(zeta, ginv), alpha, ext_zero(), 0, -1};
+  air->eval_ext(air, &e);
+  if (e.count != air->num_constraints) return STARK_ERR_AIR;
+  ext_t qz = ext_zero(), zpow = ext_one();
+  for (unsigned i = 0; i < qc; i++, zpow = ext_mul(zpow, zn)) {
+    ext_t qi = ext_zero();
+    for (int k = 0; k < 4; k++) qi = ext_add(qi, ext_mul(ext_basis(k), p->quotient_zeta[4 * i + (unsigned)k]));
+    qz = ext_add(qz, ext_mul(zpow, qi));
+  }
+  if (!ext_eq(e.acc, ext_mul(zh, qz))) return STARK_ERR_VERIFY;
+
+  /* FRI with the DEEP quotient recomputed at each query. */
+  ext_t *gp = malloc(sizeof *gp * (2 * w + qw + 1));
+  if (!gp) return STARK_ERR_NOMEM;
+  verify_ctx vc;
+  vc.p = p;
+  vc.log_N = log_N;
+  vc.dc = deep_setup(w, qw, s, log_N, zeta, zeta_next, gamma, p->trace_zeta, p->trace_zeta_next,
+                     p->quotient_zeta, gp);
+  int frc = fri_verify(fp, &ch, &p->fri, log_N, s, verify_open, &vc);
+  free(gp);
+  if (frc == FRI_OK) return STARK_OK;
+  if (frc == FRI_ERR_NOMEM) return STARK_ERR_NOMEM;
+  if (frc == FRI_ERR_ARG) return STARK_ERR_ARG;
+  return STARK_ERR_VERIFY;
+}

@@ -1,0 +1,161 @@
+/* stark: the uni-STARK prover and verifier for one AIR (stark/air.h), with
+ * FRI (fri/fri.h) as the low-degree test and Poseidon2 Merkle commitments.
+ *
+ * Notation: n = 2^log_n trace rows, H = <g> with g = w_n, w = air width,
+ * B = 2^log_blowup, N = n B, LDE domain D = s * <w_N> with s = 31 (natural
+ * order), qc = stark_air_quotient_chunks(air) <= B.
+ *
+ * Prover, in transcript order (the verifier repeats every observe/sample):
+ *  1. observe label "pkb-stark-v1", the AIR name, (log_n, w, qc, num_public,
+ *     log_blowup, num_queries, pow_bits, log_final_len, effective log_arity,
+ *     num_constraints, max_degree) and the public values;
+ *  2. LDE of the trace to D; commit (one N x w matrix); observe the root;
+ *  3. sample alpha (ext); evaluate the folded constraints C on the quotient
+ *     domain s * <w_{n qc}> (every B/qc-th point of D), divide by
+ *     Z_H(x) = x^n - 1, interpolate Q (degree < n qc), split
+ *     Q(x) = sum_i x^(i n) Q_i(x), each Q_i of degree < n with 4 base
+ *     coordinate polynomials; LDE and commit them (one N x 4qc matrix);
+ *     observe the root;
+ *  4. sample zeta (ext; one in the base field, probability ~2^-93, makes the
+ *     prover fail with STARK_ERR_INTERNAL and the verifier reject); open every trace column at zeta and zeta g and every
+ *     quotient column at zeta; observe these values (trace at zeta, trace at
+ *     zeta g, quotient at zeta);
+ *  5. sample gamma (ext); build the DEEP quotient on D
+ *       F(x) = sum_j gamma^j (f_j(x) - f_j(zeta))/(x - zeta)
+ *            + gamma^W sum_{j<w} gamma^j (t_j(x) - t_j(zeta g))/(x - zeta g)
+ *     (f_j: trace columns then quotient columns, W = w + 4qc), of degree < n;
+ *  6. FRI on F (blowup B); at each query index open the trace and the quotient
+ *     trees.
+ * Verifier: checks the shapes, replays the transcript, checks
+ *     folded_constraints(zeta) == Z_H(zeta) * sum_i zeta^(i n) Q_i(zeta)
+ * and runs the FRI verifier with F(x_q) computed from the opened rows (each
+ * checked against its root).
+ *
+ * Zero knowledge: none (no blinding); this is a workload instrument.
+ * Soundness: conjectured fri_security_bits(params), capped by the extension
+ * field (~124 bits) and by the AIR's own soundness (see air.h on add256).
+ *
+ * Proof bytes (all integers little-endian; a field element is its canonical
+ * value as u32 and must be < p; an ext is 4 of them; a digest is 8), with
+ * log_N = log_n + log_blowup:
+ *   magic "PKBS", u32 version (1), u8 log_n, u8 log_blowup, u8 log_arity
+ *   (effective, 1 or 2), u32 width, u32 qc, u32 num_queries, u8 num_layers,
+ *   u32 final_len (a power of two; with the rest it fixes every FRI shape),
+ *   digest trace_root, digest quotient_root,
+ *   ext trace_zeta[w], ext trace_zeta_next[w], ext quotient_zeta[4qc],
+ *   digest fri_roots[num_layers], ext final_poly[final_len], elem pow_witness,
+ *   per query: elem trace_row[w], digest trace_path[log_N],
+ *              elem quotient_row[4qc], digest quotient_path[log_N],
+ *              per layer i (fri_layer_shape: 2^la_i values, domain 2^ls_i):
+ *                ext row[2^la_i], digest path[ls_i - la_i].
+ * Deserialisation is strict: exact length, canonical elements, header values
+ * in range; any other byte string is STARK_ERR_FORMAT. The verifier then
+ * checks the header against the AIR and the FRI parameters.
+ */
+#ifndef PKB_STARK_STARK_H
+#define PKB_STARK_STARK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "commit/merkle.h"
+#include "fri/fri.h"
+#include "stark/air.h"
+
+#define STARK_PROOF_VERSION 1
+#define STARK_MAX_LOG_ROWS 26
+
+typedef struct {
+  unsigned log_n;
+  unsigned log_blowup;
+  unsigned width;
+  unsigned qc;            /* quotient chunks; 4*qc base columns committed */
+  unsigned num_queries;
+  merkle_digest trace_root, quotient_root;
+  ext_t *trace_zeta;      /* width */
+  ext_t *trace_zeta_next; /* width */
+  ext_t *quotient_zeta;   /* 4*qc */
+  bb_t *trace_rows;       /* num_queries * width */
+  merkle_digest *trace_paths;    /* num_queries * (log_n + log_blowup) */
+  bb_t *quotient_rows;    /* num_queries * 4*qc */
+  merkle_digest *quotient_paths; /* num_queries * (log_n + log_blowup) */
+  fri_proof fri;
+} stark_proof;
+
+/* Wall-clock phase times (monotonic clock) and peak resident memory. */
+typedef struct {
+  double lde_ms;             /* trace LDE */
+  double trace_commit_ms;    /* Merkle tree of the trace LDE */
+  double quotient_ms;        /* constraint evaluation, division, interpolation, chunk LDE */
+  double quotient_commit_ms; /* Merkle tree of the quotient chunks */
+  double open_ms;            /* evaluations at zeta and zeta g */
+  double fri_commit_ms;      /* DEEP quotient, folding, layer commits, grinding */
+  double queries_ms;         /* query sampling and all openings */
+  double total_ms;
+  long peak_rss_kb;          /* getrusage ru_maxrss after proving (process-wide peak) */
+} stark_timings;
+
+/* Prover options. */
+typedef struct {
+  fri_params fri;
+  int threads;     /* for NTT and Merkle: 0 = all cores, 1 = calling thread only */
+  int check_trace; /* non-zero: refuse a trace that violates a constraint (STARK_ERR_CONSTRAINT) */
+} stark_config;
+
+/* Defaults: log_blowup 1, ~100 conjectured bits (fri_params_for(1, 100)),
+ * threads 0, check_trace 1. */
+stark_config stark_config_default(void);
+
+/* Prove that `trace` (row-major, n = 2^log_n rows of air->width elements)
+ * satisfies air with public values pub (air->num_public elements).
+ * 1 <= log_n, log_n + log_blowup <= STARK_MAX_LOG_ROWS + FRI_MAX_LOG_BLOWUP and
+ * <= 27; stark_air_quotient_chunks(air) <= 2^log_blowup.
+ * On success *proof is filled (release with stark_proof_free) and *t (if not
+ * NULL) receives the phase times. Without check_trace a bad trace still yields
+ * a proof, which does not verify (with overwhelming probability).
+ * Returns STARK_OK, STARK_ERR_ARG, STARK_ERR_AIR, STARK_ERR_CONSTRAINT,
+ * STARK_ERR_NOMEM, STARK_ERR_INTERNAL. The trace is not modified. */
+int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace, unsigned log_n,
+                const bb_t *pub, stark_proof *proof, stark_timings *t);
+
+/* Verify a proof for air, fri params and public values. STARK_OK when it
+ * verifies; STARK_ERR_VERIFY when it does not; STARK_ERR_ARG for bad
+ * parameters or a proof whose shape does not match them. */
+int stark_verify(const stark_air *air, const fri_params *fp, const bb_t *pub,
+                 const stark_proof *proof);
+
+void stark_proof_free(stark_proof *proof); /* frees the arrays; proof may be NULL */
+
+/* Exact serialised size of the proof stark_prove would produce for air at
+ * 2^log_n rows with parameters fp, without proving (0 for invalid shapes). */
+size_t stark_proof_size_for(const stark_air *air, const fri_params *fp, unsigned log_n);
+
+/* The work a proof costs, counted from the shapes alone (no proving): what a
+ * cost estimate needs to stay in step with the prover. */
+typedef struct {
+  uint64_t trace_cells;      /* n w */
+  uint64_t lde_cells;        /* N w + N 4qc: base elements produced by LDEs */
+  uint64_t ntt_butterflies;  /* trace iNTT + coset NTT, quotient iNTT + coset NTT, final layer */
+  uint64_t constraint_evals; /* eval callbacks on the quotient domain (n qc) */
+  uint64_t merkle_leaves;    /* rows hashed: trace, quotient, every FRI layer */
+  uint64_t p2_permutations;  /* leaf sponges + compressions of every tree + expected grinding */
+  uint64_t ext_ops;          /* DEEP quotient and folding, extension multiplications (approx.) */
+  unsigned fri_layers;
+  uint64_t proof_bytes;
+} stark_work;
+
+/* STARK_OK or STARK_ERR_ARG (shapes as stark_prove requires). */
+int stark_estimate_work(const stark_air *air, const fri_params *fp, unsigned log_n, stark_work *out);
+
+/* Exact serialised size of a well-formed proof (0 if its shape is invalid). */
+size_t stark_proof_size(const stark_proof *proof);
+
+/* Serialise into a new malloc'd buffer (*out, *len). STARK_OK, STARK_ERR_ARG,
+ * STARK_ERR_NOMEM. */
+int stark_proof_serialize(const stark_proof *proof, uint8_t **out, size_t *len);
+
+/* Parse bytes into *proof (release with stark_proof_free). STARK_OK or
+ * STARK_ERR_FORMAT (then *proof holds nothing to free), STARK_ERR_NOMEM. */
+int stark_proof_deserialize(const uint8_t *buf, size_t len, stark_proof *proof);
+
+#endif
