@@ -85,6 +85,8 @@ int model_profile_save(const char *path, const model_profile *p) {
           "# measured by `pkbench bench calibrate`\n");
   fprintf(f, "name\t%s\nmeasured_on\t%s\nmeasured_at\t%s\nlog_shard\t%u\nms_per_cell\t%.6g\nms_per_shard\t%.6g\n",
           p->name, p->measured_on, p->measured_at, p->log_shard, p->ms_per_cell, p->ms_per_shard);
+  fprintf(f, "# aggregation is not measured by calibrate: 0 means not modelled\nagg_ms_per_level\t%.6g\n",
+          p->agg_ms_per_level);
   return fclose(f) == 0 ? MODEL_OK : MODEL_E_IO;
 }
 
@@ -122,6 +124,9 @@ int model_profile_load(const char *path, model_profile *p, char *err, size_t err
       p->ms_per_cell = strtod(v, &end);
       if (*end || !(p->ms_per_cell > 0)) goto bad;
       have_cell = 1;
+    } else if (strcmp(k, "agg_ms_per_level") == 0) {
+      p->agg_ms_per_level = strtod(v, &end);
+      if (*end || !(p->agg_ms_per_level >= 0)) goto bad;
     } else if (strcmp(k, "ms_per_shard") == 0) {
       p->ms_per_shard = strtod(v, &end);
       if (*end || !(p->ms_per_shard >= 0)) goto bad;
@@ -219,4 +224,50 @@ void model_wilson(size_t k, size_t n, double *rate, double *lo, double *hi) {
   *rate = ph;
   *lo = mid - half < 0 ? 0 : mid - half;
   *hi = mid + half > 1 ? 1 : mid + half;
+}
+
+static int cmp_desc(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x < y) - (x > y);
+}
+
+double model_lpt(const double *shard_ms, size_t n, unsigned workers) {
+  if (n == 0) return 0;
+  if (workers == 0) workers = 1;
+  double *v = malloc(n * sizeof *v);
+  double *load = calloc(workers < n ? workers : n, sizeof *load);
+  if (!v || !load) {
+    /* without scratch memory, the sequential bound */
+    free(v);
+    free(load);
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += shard_ms[i];
+    return s;
+  }
+  memcpy(v, shard_ms, n * sizeof *v);
+  qsort(v, n, sizeof *v, cmp_desc);
+  size_t g = workers < n ? workers : n;
+  for (size_t i = 0; i < n; i++) {
+    size_t best = 0;
+    for (size_t k = 1; k < g; k++)
+      if (load[k] < load[best]) best = k;
+    load[best] += v[i];
+  }
+  double mk = 0;
+  for (size_t k = 0; k < g; k++)
+    if (load[k] > mk) mk = load[k];
+  free(v);
+  free(load);
+  return mk;
+}
+
+unsigned model_agg_levels(size_t n_shards) {
+  unsigned l = 0;
+  while (((size_t)1 << l) < n_shards) l++;
+  return l;
+}
+
+double model_latency(const model_profile *p, unsigned workers, double exec_ms, double trace_ms,
+                     const double *shard_ms, size_t n) {
+  return exec_ms + trace_ms + model_lpt(shard_ms, n, workers) + model_agg_levels(n) * p->agg_ms_per_level;
 }

@@ -31,6 +31,7 @@ typedef struct {
   unsigned log_shard;   /* shard size the profile was measured for */
   double ms_per_cell;   /* per committed trace cell (rows x width before blowup) */
   double ms_per_shard;  /* fixed cost per shard proof (FRI grinding, queries, ...) */
+  double agg_ms_per_level; /* one level of the recursion/aggregation tree; 0: not modelled */
 } model_profile;
 
 /* The profile built into this binary when no file is given (measured on the
@@ -55,6 +56,17 @@ typedef struct {
 /* Estimate from table heights: rows[i] for table i; log_shard as the prover's. */
 void model_estimate_rows(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
                          model_estimate *out);
+
+/* The cluster model. A block's latency on G workers is
+ *     exec + trace + LPT(shard times, G) + levels(shards) * agg_ms_per_level
+ * where LPT is the makespan of longest-processing-time-first scheduling of the
+ * shard proofs onto G identical workers and levels = ceil(log2(shards)) is the
+ * depth of a binary aggregation tree. With G = 1 and no aggregation it is the
+ * sequential time measured on the host. */
+double model_lpt(const double *shard_ms, size_t n, unsigned workers);
+unsigned model_agg_levels(size_t n_shards);
+double model_latency(const model_profile *p, unsigned workers, double exec_ms, double trace_ms,
+                     const double *shard_ms, size_t n);
 
 /* 95% Wilson score interval of k successes out of n (n > 0): *rate = k/n. */
 void model_wilson(size_t k, size_t n, double *rate, double *lo, double *hi);
