@@ -520,18 +520,7 @@ int blk_decode(const uint8_t *buf, size_t len, blk_block *out, blk_error *err) {
 
 /* ---- encoding ---- */
 
-static void put_tx(rlp_enc *e, const blk_tx *t) {
-  rlp_list_begin(e);
-  rlp_put_u64(e, t->type);
-  if (t->sender_is_address) rlp_put_bytes(e, t->sender.b, 20);
-  else rlp_put_u64(e, t->sender_key);
-  rlp_put_u64(e, t->nonce);
-  rlp_put_u64(e, t->gas_limit);
-  rlp_put_bytes(e, t->to.b, t->is_create ? 0 : 20);
-  rlp_put_u256(e, t->value.b);
-  rlp_put_bytes(e, t->data.data, t->data.len);
-  rlp_put_u256(e, t->gas_price.b);
-  rlp_put_u256(e, t->max_priority_fee.b);
+void blk_put_access_list(rlp_enc *e, const blk_tx *t) {
   rlp_list_begin(e);
   for (size_t i = 0; i < t->n_access_list; i++) {
     rlp_list_begin(e);
@@ -542,10 +531,9 @@ static void put_tx(rlp_enc *e, const blk_tx *t) {
     rlp_list_end(e);
   }
   rlp_list_end(e);
-  rlp_put_u256(e, t->max_fee_per_blob_gas.b);
-  rlp_list_begin(e);
-  for (size_t i = 0; i < t->n_blob_hashes; i++) rlp_put_bytes(e, t->blob_hashes[i], 32);
-  rlp_list_end(e);
+}
+
+void blk_put_auths(rlp_enc *e, const blk_tx *t) {
   rlp_list_begin(e);
   for (size_t i = 0; i < t->n_auths; i++) {
     const blk_auth *a = &t->auths[i];
@@ -559,6 +547,26 @@ static void put_tx(rlp_enc *e, const blk_tx *t) {
     rlp_list_end(e);
   }
   rlp_list_end(e);
+}
+
+static void put_tx(rlp_enc *e, const blk_tx *t) {
+  rlp_list_begin(e);
+  rlp_put_u64(e, t->type);
+  if (t->sender_is_address) rlp_put_bytes(e, t->sender.b, 20);
+  else rlp_put_u64(e, t->sender_key);
+  rlp_put_u64(e, t->nonce);
+  rlp_put_u64(e, t->gas_limit);
+  rlp_put_bytes(e, t->to.b, t->is_create ? 0 : 20);
+  rlp_put_u256(e, t->value.b);
+  rlp_put_bytes(e, t->data.data, t->data.len);
+  rlp_put_u256(e, t->gas_price.b);
+  rlp_put_u256(e, t->max_priority_fee.b);
+  blk_put_access_list(e, t);
+  rlp_put_u256(e, t->max_fee_per_blob_gas.b);
+  rlp_list_begin(e);
+  for (size_t i = 0; i < t->n_blob_hashes; i++) rlp_put_bytes(e, t->blob_hashes[i], 32);
+  rlp_list_end(e);
+  blk_put_auths(e, t);
   rlp_list_begin(e);
   if (t->has_signature) {
     rlp_put_u256(e, t->v.b);

@@ -42,6 +42,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "evm/rlp.h"
+
 #define BLK_VERSION 1
 
 /* Bounds that keep a hostile file from making the decoder allocate without limit. */
@@ -204,6 +206,12 @@ int blk_write_file(const char *path, const blk_block *b);
 /* Content hash of a block: SHA-256 of its canonical encoding, lower-case hex
  * in out (65 bytes with the NUL). Used as the block's identity in the database. */
 int blk_content_hash(const blk_block *b, char out[65]);
+
+/* RLP of a transaction's access list and authorization list. The block file
+ * uses the forms the transaction types (EIP-2930, EIP-7702) define, so the
+ * signing code and the codec share these. */
+void blk_put_access_list(rlp_enc *e, const blk_tx *t);
+void blk_put_auths(rlp_enc *e, const blk_tx *t);
 
 const char *blk_fork_name(blk_fork f);      /* "Cancun", "Prague", "Osaka" */
 int blk_fork_from_name(const char *name, blk_fork *out); /* BLK_OK or BLK_E_FORK */

@@ -177,36 +177,6 @@ static void put_to(rlp_enc *e, const blk_tx *tx) {
     rlp_put_bytes(e, tx->to.b, 20);
 }
 
-static void put_access_list(rlp_enc *e, const blk_tx *tx) {
-  rlp_list_begin(e);
-  for (size_t i = 0; i < tx->n_access_list; i++) {
-    const blk_access *a = &tx->access_list[i];
-    rlp_list_begin(e);
-    rlp_put_bytes(e, a->address.b, 20);
-    rlp_list_begin(e);
-    for (size_t k = 0; k < a->n_keys; k++) rlp_put_bytes(e, a->keys[k].b, 32);
-    rlp_list_end(e);
-    rlp_list_end(e);
-  }
-  rlp_list_end(e);
-}
-
-static void put_auths(rlp_enc *e, const blk_tx *tx) {
-  rlp_list_begin(e);
-  for (size_t i = 0; i < tx->n_auths; i++) {
-    const blk_auth *a = &tx->auths[i];
-    rlp_list_begin(e);
-    rlp_put_u256(e, a->chain_id.b);
-    rlp_put_bytes(e, a->address.b, 20);
-    rlp_put_u64(e, a->nonce);
-    rlp_put_u64(e, a->y_parity);
-    rlp_put_u256(e, a->r.b);
-    rlp_put_u256(e, a->s.b);
-    rlp_list_end(e);
-  }
-  rlp_list_end(e);
-}
-
 /* The fields of a typed transaction before its signature, without the
  * enclosing list. */
 static void put_typed_fields(rlp_enc *e, const blk_tx *tx, uint64_t chain_id) {
@@ -218,14 +188,14 @@ static void put_typed_fields(rlp_enc *e, const blk_tx *tx, uint64_t chain_id) {
   put_to(e, tx);
   rlp_put_u256(e, tx->value.b);
   rlp_put_bytes(e, tx->data.data, tx->data.len);
-  put_access_list(e, tx);
+  blk_put_access_list(e, tx);
   if (tx->type == 3) {
     rlp_put_u256(e, tx->max_fee_per_blob_gas.b);
     rlp_list_begin(e);
     for (size_t i = 0; i < tx->n_blob_hashes; i++) rlp_put_bytes(e, tx->blob_hashes[i], 32);
     rlp_list_end(e);
   }
-  if (tx->type == 4) put_auths(e, tx);
+  if (tx->type == 4) blk_put_auths(e, tx);
 }
 
 static void put_legacy_fields(rlp_enc *e, const blk_tx *tx) {
