@@ -509,7 +509,8 @@ int cli_report(int argc, char **argv) {
                     "alt=\"phases\">\n",
               (long long)runs[i].id, (long long)runs[i].id, (long long)runs[i].id);
   fprintf(html, "</body></html>\n");
-  int bad = (fclose(md) != 0) | (fclose(html) != 0);
+  int bad = fclose(md) != 0;
+  if (fclose(html) != 0) bad = 1;
   for (size_t i = 0; i < nr; i++) free_run(&runs[i]);
   if (bad) {
     cli_err("report", "%s: writing the report failed", out);

@@ -11,7 +11,7 @@
  * so a committed result survives a power cut too (one fsync per block is
  * nothing next to proving it).
  *
- * Schema (version 2; PRAGMA user_version holds the version, PRAGMA
+ * Schema (version 3; PRAGMA user_version holds the version, PRAGMA
  * application_id = DB_APP_ID marks the file as ours):
  *
  *   runs     one invocation over a set of blocks: when (started_at,
@@ -41,6 +41,14 @@
  *            phase so the prover can gain phases without a migration; seq keeps
  *            the order for stacked charts.
  *   tables   per-result AIR table sizes: rows (height), width, shards.
+ *   shards   per-result proof of each shard: the table it is cut from
+ *            (table_name), its index within that table, its rows and the
+ *            time to prove it alone (prove_ms). The cluster model schedules a
+ *            block's shards longest first onto G workers, so keeping every
+ *            shard's time (not only the total) lets a report compute the
+ *            latency for any G from the database alone. seq keeps the order
+ *            given; (result_id, table_name, shard) is UNIQUE, which also
+ *            indexes the lookup of one table's shards.
  *   killers  found prover killers: one row per (block, objective) with the
  *            value reached, who found it and when, and provenance as JSON (seed,
  *            generation, parents, mutator), free-form because each finder
@@ -49,8 +57,8 @@
  * The CREATE statements in db_migrations below are the schema's one written
  * form; this comment explains them.
  *
- * phases and tables hang off results (ON DELETE CASCADE) and are written in
- * the result's transaction. Foreign keys are enforced (PRAGMA foreign_keys is
+ * phases, tables and shards hang off results (ON DELETE CASCADE) and are
+ * written in the result's transaction. Foreign keys are enforced (PRAGMA foreign_keys is
  * set on every connection).
  *
  * Migrations: db_migrations[k-1] takes a database from version k-1 to k and
@@ -59,8 +67,11 @@
  * edit one, append the next. Migration 1 is the tables above; migration 2 adds
  * the read side for reports (an index for per-block history across runs and
  * the views result_view and run_summary that the report scripts query with the
- * sqlite3 shell). The functions here read only the tables, so they work on any
- * version from 1 on; db_merge reads the same tables from the other database.
+ * sqlite3 shell); migration 3 adds shards. The functions here read only the
+ * tables, so they work on any version from 1 on: a database below version 3
+ * simply has no shards (db_shards_iter finds none, db_merge copies none), and
+ * only storing shards needs version 3. db_merge reads the same tables from the
+ * other database.
  *
  * Opening never writes before the file has passed its checks: regular file,
  * SQLite magic header, then a read-only connection for user_version,
@@ -73,8 +84,8 @@
  *
  * db_merge attaches the other database read-only and copies, in one
  * transaction, what this one lacks, mapping ids through temp tables: blocks by
- * content hash, runs by uuid, results by (run, block), killers by (block,
- * objective).
+ * content hash, runs by uuid, results by (run, block) with their phases,
+ * tables and shards, killers by (block, objective).
  */
 #include "db.h"
 
@@ -186,7 +197,22 @@ static const char *const db_migrations[] = {
     "         coalesce(sum(r.status = 'ok'), 0) AS n_ok,\n"
     "         coalesce(sum(r.made_slot = 1), 0) AS n_made_slot\n"
     "  FROM runs u LEFT JOIN results r ON r.run_id = u.id GROUP BY u.id;\n",
+
+    /* 3: per-shard proving times for the cluster model */
+    "CREATE TABLE shards (\n"
+    "  result_id  INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,\n"
+    "  seq        INTEGER NOT NULL,\n"
+    "  table_name TEXT NOT NULL,\n"
+    "  shard      INTEGER NOT NULL CHECK (shard >= 0),\n"
+    "  rows       INTEGER,\n"
+    "  prove_ms   REAL,\n"
+    "  PRIMARY KEY (result_id, seq),\n"
+    "  UNIQUE (result_id, table_name, shard)\n"
+    ") WITHOUT ROWID;\n",
 };
+
+/* The first version with the shards table. */
+#define DB_V_SHARDS 3
 
 #define DB_N_MIGRATIONS ((int)(sizeof db_migrations / sizeof db_migrations[0]))
 
@@ -867,7 +893,8 @@ int db_block_upsert(db_handle *db, const db_block_info *b, int64_t *block_id) {
 /* ---- results ---- */
 
 static int check_result(db_handle *db, const db_result_info *r, const db_phase *phases,
-                        size_t n_phases, const db_table *tables, size_t n_tables) {
+                        size_t n_phases, const db_table *tables, size_t n_tables,
+                        const db_shard *shards, size_t n_shards) {
   if (!r) return fail(db, DB_E_ARG, "no result");
   if (!status_word_ok(r->status)) return fail(db, DB_E_ARG, "result status must be one lower-case word");
   if (r->made_slot != 0 && r->made_slot != 1 && r->made_slot != DB_NONE)
@@ -877,7 +904,19 @@ static int check_result(db_handle *db, const db_result_info *r, const db_phase *
     if (!phases[i].name || !*phases[i].name) return fail(db, DB_E_ARG, "phase %zu has no name", i);
   for (size_t i = 0; i < n_tables; i++)
     if (!tables[i].name || !*tables[i].name) return fail(db, DB_E_ARG, "table %zu has no name", i);
+  if (n_shards && !shards) return fail(db, DB_E_ARG, "NULL shards");
+  for (size_t i = 0; i < n_shards; i++) {
+    if (!shards[i].table || !*shards[i].table) return fail(db, DB_E_ARG, "shard %zu has no table name", i);
+    if (shards[i].shard < 0) return fail(db, DB_E_ARG, "shard %zu has a negative index", i);
+  }
   return DB_OK;
+}
+
+/* Schema version of the main database; read inside a write transaction it
+ * cannot change before the commit. */
+static int main_version(db_handle *db, int64_t *v) {
+  int rc = query_int(db->h, "PRAGMA main.user_version", v);
+  return rc == SQLITE_OK ? DB_OK : sql_fail(db, rc, "read schema version");
 }
 
 static int insert_result(db_handle *db, const db_result_info *r, int64_t *id) {
@@ -963,16 +1002,56 @@ static int insert_tables(db_handle *db, int64_t id, const db_table *t, size_t n)
   return rc;
 }
 
+static int insert_shards(db_handle *db, int64_t id, const db_shard *sh, size_t n) {
+  if (n == 0) return DB_OK;
+  int64_t v = 0;
+  int rc = main_version(db, &v);
+  if (rc != DB_OK) return rc;
+  if (v < DB_V_SHARDS)
+    return fail(db, DB_E_ARG, "shards need schema version %d; this database is open at version %lld",
+                DB_V_SHARDS, (long long)v);
+  sqlite3_stmt *st;
+  rc = prepare(db,
+               "INSERT INTO shards (result_id, seq, table_name, shard, rows, prove_ms)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+               &st);
+  for (size_t i = 0; rc == DB_OK && i < n; i++) {
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, (int64_t)i);
+    bind_text(st, 3, sh[i].table);
+    sqlite3_bind_int64(st, 4, sh[i].shard);
+    bind_i64(st, 5, sh[i].rows);
+    bind_dbl(st, 6, sh[i].prove_ms);
+    int s = sqlite3_step(st);
+    if (s != SQLITE_DONE) {
+      rc = map_rc(s) == DB_E_DUPLICATE
+               ? fail(db, DB_E_DUPLICATE, "shard %lld of table '%s' given twice", (long long)sh[i].shard,
+                      sh[i].table)
+               : sql_fail(db, s, "record shard");
+    }
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
 int db_result_record(db_handle *db, const db_result_info *r, const db_phase *phases,
                      size_t n_phases, const db_table *tables, size_t n_tables,
                      int64_t *result_id) {
+  return db_result_record_shards(db, r, phases, n_phases, tables, n_tables, NULL, 0, result_id);
+}
+
+int db_result_record_shards(db_handle *db, const db_result_info *r, const db_phase *phases,
+                            size_t n_phases, const db_table *tables, size_t n_tables,
+                            const db_shard *shards, size_t n_shards, int64_t *result_id) {
   if (!db) return DB_E_ARG;
-  int rc = check_result(db, r, phases, n_phases, tables, n_tables);
+  int rc = check_result(db, r, phases, n_phases, tables, n_tables, shards, n_shards);
   if (rc != DB_OK) return rc;
   if ((rc = begin(db)) != DB_OK) return rc;
   int64_t id = 0;
   if ((rc = insert_result(db, r, &id)) != DB_OK || (rc = insert_phases(db, id, phases, n_phases)) != DB_OK ||
-      (rc = insert_tables(db, id, tables, n_tables)) != DB_OK) {
+      (rc = insert_tables(db, id, tables, n_tables)) != DB_OK ||
+      (rc = insert_shards(db, id, shards, n_shards)) != DB_OK) {
     rollback(db);
     return rc;
   }
@@ -1059,6 +1138,13 @@ static void table_row(sqlite3_stmt *st, db_table *t) {
   t->shards = col_i64(st, 3);
 }
 
+static void shard_row(sqlite3_stmt *st, db_shard *s) {
+  s->table = col_text(st, 0);
+  s->shard = sqlite3_column_int64(st, 1);
+  s->rows = col_i64(st, 2);
+  s->prove_ms = col_dbl(st, 3);
+}
+
 int db_phases_iter(db_handle *db, int64_t result_id, db_phase_cb cb, void *ctx) {
   if (!db || !cb) return DB_E_ARG;
   sqlite3_stmt *st;
@@ -1080,6 +1166,23 @@ int db_tables_iter(db_handle *db, int64_t result_id, db_table_cb cb, void *ctx) 
   sqlite3_bind_int64(st, 1, result_id);
   int64_t n = 0;
   ITERATE(db, st, db_table, table_row, cb, ctx, n, "read tables");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int db_shards_iter(db_handle *db, int64_t result_id, db_shard_cb cb, void *ctx) {
+  if (!db || !cb) return DB_E_ARG;
+  int64_t v = 0;
+  int rc = main_version(db, &v);
+  if (rc != DB_OK || v < DB_V_SHARDS) return rc;
+  sqlite3_stmt *st;
+  rc = prepare(db,
+               "SELECT table_name, shard, rows, prove_ms FROM shards WHERE result_id = ?1 ORDER BY seq",
+               &st);
+  if (rc != DB_OK) return rc;
+  sqlite3_bind_int64(st, 1, result_id);
+  int64_t n = 0;
+  ITERATE(db, st, db_shard, shard_row, cb, ctx, n, "read shards");
   sqlite3_finalize(st);
   return rc;
 }
@@ -1180,7 +1283,9 @@ int db_killers_iter(db_handle *db, db_killer_cb cb, void *ctx) {
 /* The merge, statement by statement, inside one transaction with the other
  * database attached read-only as pkb_src. Temp tables map the other
  * database's ids to ours: blocks by content hash, runs by uuid, results by
- * (run, block). Only results new to us bring their phases and tables. */
+ * (run, block). Only results new to us bring their phases, tables and shards
+ * (the shards only from a database at version 3 or later: an older one has
+ * none). */
 static const char merge_blocks_sql[] =
     "INSERT INTO main.blocks (" BLOCK_COLS ") SELECT " BLOCK_COLS
     " FROM pkb_src.blocks WHERE true ORDER BY id" BLOCK_UPSERT_TAIL;
@@ -1225,6 +1330,15 @@ static const char merge_rest_sql[] =
     " SELECT x.dst, t.seq, t.name, t.rows, t.width, t.shards"
     " FROM pkb_src.tables t JOIN temp.pkb_mresult x ON x.src = t.result_id;";
 
+/* Run after merge_rest_sql, while temp.pkb_mresult maps the new results. */
+static const char merge_shards_sql[] =
+    "INSERT INTO main.shards (result_id, seq, table_name, shard, rows, prove_ms)"
+    " SELECT x.dst, s.seq, s.table_name, s.shard, s.rows, s.prove_ms"
+    " FROM pkb_src.shards s JOIN temp.pkb_mresult x ON x.src = s.result_id";
+
+static const char merge_shards_count_sql[] =
+    "SELECT count(*) FROM pkb_src.shards s JOIN temp.pkb_mresult x ON x.src = s.result_id";
+
 static const char merge_killers_sql[] =
     "INSERT INTO main.killers (block_id, objective, value, found_by, found_at, provenance)"
     " SELECT mb.dst, k.objective, k.value, k.found_by, k.found_at, k.provenance"
@@ -1253,6 +1367,22 @@ static int count_blocks(db_handle *db, int64_t *n) {
   return rc == SQLITE_OK ? DB_OK : sql_fail(db, rc, "count blocks");
 }
 
+/* Copy the shards of the results just merged from a pkb_src that has them.
+ * A receiving database open at a version without shards takes the merge only
+ * when there are none to copy: results must not arrive without them. */
+static int merge_shards(db_handle *db) {
+  int64_t v = 0, n = 0;
+  int rc = main_version(db, &v);
+  if (rc != DB_OK) return rc;
+  if (v >= DB_V_SHARDS) return run_one(db, merge_shards_sql, NULL, NULL, "merge shards");
+  if (query_int(db->h, merge_shards_count_sql, &n) != SQLITE_OK)
+    return sql_fail(db, sqlite3_errcode(db->h), "count shards");
+  if (n > 0)
+    return fail(db, DB_E_ARG, "the other database has shards; this one is open at schema version %lld "
+                "(shards need %d)", (long long)v, DB_V_SHARDS);
+  return DB_OK;
+}
+
 /* The merge proper, with pkb_src attached and a transaction open. */
 static int merge_attached(db_handle *db, const char *origin, db_merge_stats *st) {
   int64_t v = 0, app = 0, before = 0, after = 0;
@@ -1277,6 +1407,7 @@ static int merge_attached(db_handle *db, const char *origin, db_merge_stats *st)
   if (query_int(db->h, "SELECT count(*) FROM main.results", &n_after) != SQLITE_OK)
     return sql_fail(db, sqlite3_errcode(db->h), "count results");
   st->results = n_after - n_before;
+  if (v >= DB_V_SHARDS && (rc = merge_shards(db)) != DB_OK) return rc;
   if ((rc = run_one(db, merge_killers_sql, NULL, &st->killers, "merge killers")) != DB_OK) return rc;
   return exec(db, merge_cleanup_sql, "merge");
 }

@@ -1,5 +1,5 @@
 /* db: the results database (SQLite), where every run, block, result, phase
- * timing, table size and found killer is kept.
+ * timing, table size, per-shard proving time and found killer is kept.
  *
  * The schema and the reasons for its shape are described at the top of db.c.
  * This header is the contract:
@@ -10,12 +10,12 @@
  *   a database written by a newer schema, or a SQLite database that is not a
  *   pkbench one is refused with its own code, and the file is left as it was
  *   (no migration, no journal-mode change, no write of any kind).
- * - Each write is one transaction: a result with its phases and tables is
- *   either wholly recorded or not at all, and is durable once the call returns.
+ * - Each write is one transaction: a result with its phases, tables and shards
+ *   is either wholly recorded or not at all, and is durable once the call returns.
  * - Numbers that may be unknown: any int64_t or double field below 0 (use
  *   DB_NONE) is stored as NULL and reads back as DB_NONE. made_slot is 0, 1 or
  *   DB_NONE. Strings may be NULL (stored as NULL) unless a field says otherwise.
- * - Strings handed to a callback (db_*_row, db_phase, db_table, db_killer_info)
+ * - Strings handed to a callback (db_*_row, db_phase, db_table, db_shard, db_killer_info)
  *   are owned by the database and valid only during that call. A callback
  *   returns 0 to go on; any other value stops the iteration and is returned by
  *   the iterating function as is. A callback may read through the same handle
@@ -44,7 +44,8 @@ enum {
   DB_E_FOREIGN = -7,   /* a SQLite database that pkbench did not write */
   DB_E_SQL = -8,       /* any other SQLite failure */
   DB_E_BUSY = -9,      /* another process held the lock past the busy timeout */
-  DB_E_DUPLICATE = -10, /* the row exists: (run, block) result, phase or table name, killer */
+  DB_E_DUPLICATE = -10, /* the row exists: (run, block) result, phase or table name,
+                          (table, shard), killer */
   DB_E_NOENT = -11,    /* no such run, block or result */
   DB_E_ARG = -12,      /* invalid argument (NULL, bad hash, bad status, ...) */
   DB_E_READONLY = -13  /* write on a handle opened with DB_OPEN_READONLY */
@@ -127,6 +128,17 @@ typedef struct {
   int64_t shards;
 } db_table;
 
+/* The proof of one shard of a result, for the cluster model: the shards of a
+ * block are scheduled longest first onto G workers, so with every shard's time
+ * the latency for any G can be computed again from the database alone.
+ * (table, shard) pairs are unique within a result. */
+typedef struct {
+  const char *table;              /* required: the AIR table the shard is cut from */
+  int64_t shard;                  /* required, >= 0: index of the shard within its table */
+  int64_t rows;                   /* rows of the shard (padded height) */
+  double prove_ms;                /* time to prove this shard alone, measured on this host */
+} db_shard;
+
 /* A found prover killer. */
 typedef struct {
   int64_t block_id;               /* required, an existing block */
@@ -151,7 +163,7 @@ typedef struct {
 } db_run_row;
 
 typedef struct {
-  int64_t id;                     /* result id (for db_phases_iter, db_tables_iter) */
+  int64_t id;                     /* result id (for db_phases_iter, db_tables_iter, db_shards_iter) */
   const char *recorded_at;
   db_result_info result;
   db_block_info block;
@@ -175,6 +187,7 @@ typedef int (*db_run_cb)(void *ctx, const db_run_row *row);
 typedef int (*db_result_cb)(void *ctx, const db_result_row *row);
 typedef int (*db_phase_cb)(void *ctx, const db_phase *phase);
 typedef int (*db_table_cb)(void *ctx, const db_table *table);
+typedef int (*db_shard_cb)(void *ctx, const db_shard *shard);
 typedef int (*db_killer_cb)(void *ctx, const db_killer_row *row);
 
 /* Open (and with DB_OPEN_CREATE create) the database at path and bring its
@@ -241,6 +254,17 @@ int db_result_record(db_handle *db, const db_result_info *r, const db_phase *pha
                      size_t n_phases, const db_table *tables, size_t n_tables,
                      int64_t *result_id);
 
+/* As db_result_record, with the result's shard proofs in the same transaction,
+ * kept in the order given. A shard without a table name or with a negative
+ * index is DB_E_ARG; a (table, shard) pair given twice is DB_E_DUPLICATE; in
+ * both cases nothing of the result is stored. shards may be NULL when n_shards
+ * is 0. Shards need schema version 3: on a database opened at an older version
+ * (db_open_at) a call with n_shards > 0 fails with DB_E_ARG and stores nothing;
+ * with n_shards = 0 it is db_result_record. */
+int db_result_record_shards(db_handle *db, const db_result_info *r, const db_phase *phases,
+                            size_t n_phases, const db_table *tables, size_t n_tables,
+                            const db_shard *shards, size_t n_shards, int64_t *result_id);
+
 /* 1 if run run_id has a result for the block with this content hash, 0 if
  * not, negative on error. Used to resume a run. */
 int db_result_exists(db_handle *db, int64_t run_id, const char *content_hash);
@@ -251,6 +275,10 @@ int db_results_iter(db_handle *db, int64_t run_id, db_result_cb cb, void *ctx);
 /* Call cb for each phase / table of a result, in the order given when recorded. */
 int db_phases_iter(db_handle *db, int64_t result_id, db_phase_cb cb, void *ctx);
 int db_tables_iter(db_handle *db, int64_t result_id, db_table_cb cb, void *ctx);
+
+/* Call cb for each shard of a result, in the order given when recorded. A
+ * database older than version 3 has no shards: cb is not called, DB_OK. */
+int db_shards_iter(db_handle *db, int64_t result_id, db_shard_cb cb, void *ctx);
 
 /* Record a killer. One row per (block, objective): when one exists already
  * the call returns DB_E_DUPLICATE, keeps the first finding and sets *killer_id
@@ -263,10 +291,13 @@ int db_killers_iter(db_handle *db, db_killer_cb cb, void *ctx);
 /* Copy into db everything of the database at other_path that db lacks, in one
  * transaction: blocks matched by content hash, runs matched by uuid (a new
  * run gets a new id and keeps where it came from in origin_db and
- * origin_run_id), results matched by (run, block) with their phases and
- * tables, killers matched by (block, objective). Merging the same database
+ * origin_run_id), results matched by (run, block) with their phases, tables
+ * and shards, killers matched by (block, objective). Merging the same database
  * again adds nothing new. other_path is opened read-only and checked as
- * db_open checks; merging a database into itself is DB_E_ARG. stats may be NULL. */
+ * db_open checks; merging a database into itself is DB_E_ARG. A database older
+ * than version 3 merges as one without shards; merging shards into db while db
+ * is open at an older version is DB_E_ARG, and nothing is merged. stats may be
+ * NULL. */
 int db_merge(db_handle *db, const char *other_path, db_merge_stats *stats);
 
 #endif

@@ -872,6 +872,300 @@ static void test_merge_from_v1(void **state) {
   db_close(o);
 }
 
+/* ---- shards ---- */
+
+/* Shards in an order that is neither by table nor by index, with unknowns. */
+static const db_shard four_shards[] = {
+    {"keccak", 0, 1 << 10, 700.0},
+    {"cpu", 1, 1 << 16, 2500.0},
+    {"cpu", 0, 1 << 16, DB_NONE},
+    {"memory", 3, DB_NONE, 125.5},
+};
+
+typedef struct {
+  int n;
+  char table[8][16];
+  int64_t shard[8], rows[8];
+  double ms[8];
+} shard_list;
+
+static int collect_shard(void *ctx, const db_shard *s) {
+  shard_list *c = ctx;
+  assert_true(c->n < 8);
+  snprintf(c->table[c->n], 16, "%s", s->table);
+  c->shard[c->n] = s->shard;
+  c->rows[c->n] = s->rows;
+  c->ms[c->n++] = s->prove_ms;
+  return 0;
+}
+
+static int stop_at_shard(void *ctx, const db_shard *s) {
+  (void)s;
+  ++*(int *)ctx;
+  return -42;
+}
+
+/* The shards read back for result_id are exactly want[0..n), in that order. */
+static void expect_shards(db_handle *db, int64_t result_id, const db_shard *want, size_t n) {
+  shard_list got = {0};
+  assert_int_equal(db_shards_iter(db, result_id, collect_shard, &got), DB_OK);
+  assert_int_equal(got.n, n);
+  for (size_t i = 0; i < n; i++) {
+    assert_string_equal(got.table[i], want[i].table);
+    assert_int_equal(got.shard[i], want[i].shard);
+    assert_int_equal(got.rows[i], want[i].rows);
+    assert_true(got.ms[i] == want[i].prove_ms);
+  }
+}
+
+static int64_t record_shards(db_handle *db, int64_t run, int64_t block, double prove_ms,
+                             const db_shard *sh, size_t n) {
+  db_result_info r = result_for(run, block, prove_ms);
+  int64_t id = 0;
+  int rc = db_result_record_shards(db, &r, three_phases, 3, two_tables, 2, sh, n, &id);
+  if (rc != DB_OK) fail_msg("record_shards: %d %s", rc, db_errmsg(db));
+  return id;
+}
+
+static void test_shards_record_and_read(void **state) {
+  (void)state;
+  const char *path = tmp_file();
+  db_handle *db = open_new(path);
+  assert_true(db_schema_version() >= 3);
+  int64_t run = add_run(db, "h");
+  int64_t r1 = record_shards(db, run, add_block(db, 1), 3325.5, four_shards, 4);
+  int64_t r2 = record(db, run, add_block(db, 2), 1.0); /* no shards */
+  const db_shard one[] = {{"cpu", 0, 8, 0.5}};
+  int64_t r3 = record_shards(db, run, add_block(db, 3), 0.5, one, 1);
+  db_close(db);
+
+  db = open_existing(path);
+  expect_shards(db, r1, four_shards, 4);
+  expect_shards(db, r2, NULL, 0);
+  expect_shards(db, r3, one, 1);
+  expect_shards(db, r3 + 100, NULL, 0); /* no such result: nothing */
+  /* the phases and tables went in with the shards */
+  parts ph = {0};
+  assert_int_equal(db_phases_iter(db, r1, collect_phase, &ph), DB_OK);
+  assert_int_equal(ph.n, 3);
+  /* stored as given: seq in order, unknowns as NULL */
+  char sql[320];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM shards WHERE result_id = %lld AND ((seq = 1 AND"
+           " table_name = 'cpu' AND shard = 1 AND rows = 65536 AND prove_ms = 2500.0) OR (seq = 2 AND"
+           " prove_ms IS NULL) OR (seq = 3 AND rows IS NULL))", (long long)r1);
+  assert_int_equal(count(db, sql), 3);
+  assert_int_equal(count(db, "SELECT count(*) FROM shards"), 5);
+  /* a callback's non-zero return stops the iteration and is passed back */
+  int calls = 0;
+  assert_int_equal(db_shards_iter(db, r1, stop_at_shard, &calls), -42);
+  assert_int_equal(calls, 1);
+  assert_int_equal(db_shards_iter(db, r1, NULL, NULL), DB_E_ARG);
+  assert_int_equal(db_shards_iter(NULL, r1, collect_shard, NULL), DB_E_ARG);
+
+  /* argument checks: nothing stored */
+  int64_t blk = add_block(db, 4);
+  db_result_info r = result_for(run, blk, 1.0);
+  const db_shard unnamed[] = {{"cpu", 0, 1, 1.0}, {NULL, 1, 1, 1.0}};
+  const db_shard empty_name[] = {{"", 0, 1, 1.0}};
+  const db_shard negative[] = {{"cpu", -1, 1, 1.0}};
+  assert_int_equal(db_result_record_shards(db, &r, NULL, 0, NULL, 0, unnamed, 2, NULL), DB_E_ARG);
+  assert_int_equal(db_result_record_shards(db, &r, NULL, 0, NULL, 0, empty_name, 1, NULL), DB_E_ARG);
+  assert_int_equal(db_result_record_shards(db, &r, NULL, 0, NULL, 0, negative, 1, NULL), DB_E_ARG);
+  assert_int_equal(db_result_record_shards(db, &r, NULL, 0, NULL, 0, NULL, 1, NULL), DB_E_ARG);
+  assert_int_equal(count(db, "SELECT count(*) FROM results"), 3);
+  /* NULL shards with a count of 0 is a result without shards */
+  assert_int_equal(db_result_record_shards(db, &r, NULL, 0, NULL, 0, NULL, 0, NULL), DB_OK);
+  assert_int_equal(count(db, "SELECT count(*) FROM shards"), 5);
+  db_close(db);
+
+  /* the shards go with their result */
+  snprintf(sql, sizeof sql, "PRAGMA foreign_keys = ON; DELETE FROM results WHERE id = %lld", (long long)r1);
+  raw_exec(path, sql);
+  db = open_existing(path);
+  assert_int_equal(count(db, "SELECT count(*) FROM shards"), 1);
+  expect_shards(db, r3, one, 1);
+  db_close(db);
+}
+
+/* A (table, shard) pair given twice fails the whole result, whatever was
+ * inserted before it. */
+static void test_shard_duplicate_rolls_back(void **state) {
+  (void)state;
+  db_handle *db = open_new(tmp_file());
+  int64_t run = add_run(db, "h");
+  int64_t blk = add_block(db, 9);
+  db_result_info r = result_for(run, blk, 50.0);
+  const db_shard dup[] = {{"cpu", 0, 8, 1.0}, {"keccak", 1, 8, 2.0}, {"cpu", 1, 8, 3.0}, {"keccak", 1, 4, 4.0}};
+  int64_t id = -5;
+  assert_int_equal(db_result_record_shards(db, &r, three_phases, 3, two_tables, 2, dup, 4, &id), DB_E_DUPLICATE);
+  assert_int_equal(id, -5);
+  assert_non_null(strstr(db_errmsg(db), "keccak"));
+  assert_int_equal(count(db, "SELECT count(*) FROM results"), 0);
+  assert_int_equal(count(db, "SELECT count(*) FROM phases"), 0);
+  assert_int_equal(count(db, "SELECT count(*) FROM tables"), 0);
+  assert_int_equal(count(db, "SELECT count(*) FROM shards"), 0);
+  assert_int_not_equal(sqlite3_get_autocommit(db_sqlite(db)), 0);
+
+  /* the shards fail the result after a valid result row: a duplicate result
+   * with valid shards leaves the first result's shards alone */
+  const db_shard ok[] = {{"cpu", 0, 8, 1.0}, {"keccak", 0, 8, 2.0}, {"cpu", 1, 8, 3.0}};
+  int64_t first = record_shards(db, run, blk, 50.0, ok, 3);
+  assert_int_equal(db_result_record_shards(db, &r, NULL, 0, NULL, 0, ok, 3, NULL), DB_E_DUPLICATE);
+  assert_int_equal(count(db, "SELECT count(*) FROM shards"), 3);
+  expect_shards(db, first, ok, 3);
+  /* the same pair in another result is no duplicate */
+  int64_t run2 = add_run(db, "h");
+  int64_t second = record_shards(db, run2, blk, 50.0, ok, 3);
+  expect_shards(db, second, ok, 3);
+  assert_int_equal(count(db, "SELECT count(*) FROM shards"), 6);
+  db_close(db);
+}
+
+static void test_migrate_from_v2(void **state) {
+  (void)state;
+  const char *path = tmp_file();
+  db_handle *db = NULL;
+  char err[DB_ERRMSG_MAX];
+  assert_int_equal(db_open_at(path, DB_OPEN_CREATE, 2, &db, err, sizeof err), DB_OK);
+  int v = 0;
+  assert_int_equal(db_user_version(db, &v), DB_OK);
+  assert_int_equal(v, 2);
+  assert_int_equal(count(db, "SELECT count(*) FROM sqlite_master WHERE name = 'shards'"), 0);
+  int64_t run = add_run(db, "old");
+  int64_t blk = add_block(db, 5);
+  int64_t res = record(db, run, blk, 100.0);
+  /* no shards at version 2: none to read, and storing some is refused whole */
+  expect_shards(db, res, NULL, 0);
+  db_result_info r = result_for(run, add_block(db, 6), 1.0);
+  assert_int_equal(db_result_record_shards(db, &r, three_phases, 3, NULL, 0, four_shards, 4, NULL), DB_E_ARG);
+  assert_non_null(strstr(db_errmsg(db), "version"));
+  assert_int_equal(count(db, "SELECT count(*) FROM results"), 1);
+  assert_int_equal(count(db, "SELECT count(*) FROM phases"), 3);
+  assert_int_not_equal(sqlite3_get_autocommit(db_sqlite(db)), 0);
+  assert_int_equal(db_result_record_shards(db, &r, NULL, 0, NULL, 0, NULL, 0, NULL), DB_OK);
+  db_close(db);
+
+  /* read-only: stays at 2, still no shards to read */
+  assert_int_equal(db_open(path, DB_OPEN_READONLY, &db, err, sizeof err), DB_OK);
+  assert_int_equal(db_user_version(db, &v), DB_OK);
+  assert_int_equal(v, 2);
+  expect_shards(db, res, NULL, 0);
+  db_close(db);
+
+  db = open_existing(path);
+  assert_int_equal(db_user_version(db, &v), DB_OK);
+  assert_int_equal(v, 3);
+  assert_int_equal(count(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'shards'"), 1);
+  assert_int_equal(count(db, "SELECT count(*) FROM shards"), 0);
+  /* rows of version 2 intact */
+  char sql[160];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM result_view WHERE result_id = %lld AND prove_ms = 100.0"
+           " AND block_name = 'block-5'", (long long)res);
+  assert_int_equal(count(db, sql), 1);
+  assert_int_equal(count(db, "SELECT count(*) FROM results"), 2);
+  parts ph = {0};
+  assert_int_equal(db_phases_iter(db, res, collect_phase, &ph), DB_OK);
+  assert_int_equal(ph.n, 3);
+  parts tb = {0};
+  assert_int_equal(db_tables_iter(db, res, collect_table, &tb), DB_OK);
+  assert_int_equal(tb.n, 2);
+  /* and shards can now be stored */
+  int64_t res2 = record_shards(db, run, add_block(db, 7), 1.0, four_shards, 4);
+  expect_shards(db, res2, four_shards, 4);
+  assert_int_equal(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+  db_close(db);
+}
+
+static void test_merge_shards(void **state) {
+  (void)state;
+  const char *pa = tmp_file(), *pb = tmp_file();
+  db_handle *a = open_new(pa), *b = open_new(pb);
+  int64_t a1 = add_run(a, "hostA");
+  const db_shard sa[] = {{"cpu", 0, 16, 9.0}};
+  int64_t ra = record_shards(a, a1, add_block(a, 1), 9.0, sa, 1);
+
+  /* B: other ids than A's, results with and without shards */
+  add_block(b, 900);
+  add_run(b, "hostB0");
+  int64_t b1 = add_run(b, "hostB");
+  const db_shard sb[] = {{"memory", 2, 32, 5.0}, {"cpu", 0, 64, 7.0}};
+  record_shards(b, b1, add_block(b, 3), 30.0, four_shards, 4);
+  record(b, b1, add_block(b, 2), 21.0);
+  record_shards(b, b1, add_block(b, 1), 12.0, sb, 2);
+  db_close(b);
+
+  db_merge_stats st;
+  assert_int_equal(db_merge(a, pb, &st), DB_OK);
+  assert_int_equal(st.results, 3);
+  assert_int_equal(count(a, "SELECT count(*) FROM shards"), 7);
+  assert_int_equal(count(a, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+  expect_shards(a, ra, sa, 1);
+  rows runs = {0};
+  assert_int_equal(db_runs_list(a, collect_run, &runs), DB_OK);
+  assert_int_equal(runs.n, 3);
+  assert_int_equal(runs.origin_run[2], b1);
+  rows res = {0};
+  assert_int_equal(db_results_iter(a, runs.ids[2], collect_result, &res), DB_OK);
+  assert_int_equal(res.n, 3);
+  char h[65];
+  hash_of(h, 3);
+  assert_string_equal(res.hashes[0], h);
+  expect_shards(a, res.ids[0], four_shards, 4);
+  expect_shards(a, res.ids[1], NULL, 0);
+  expect_shards(a, res.ids[2], sb, 2);
+
+  /* again: nothing new */
+  assert_int_equal(db_merge(a, pb, &st), DB_OK);
+  assert_int_equal(st.results, 0);
+  assert_int_equal(count(a, "SELECT count(*) FROM shards"), 7);
+  db_close(a);
+}
+
+static void test_merge_from_v2(void **state) {
+  (void)state;
+  const char *old = tmp_file(), *cur = tmp_file();
+  db_handle *o = NULL;
+  char err[DB_ERRMSG_MAX];
+  assert_int_equal(db_open_at(old, DB_OPEN_CREATE, 2, &o, err, sizeof err), DB_OK);
+  int64_t run = add_run(o, "old");
+  record(o, run, add_block(o, 1), 1.0);
+  record(o, run, add_block(o, 2), 2.0);
+  db_close(o);
+
+  /* a version-2 database merges into a version-3 one: results, no shards */
+  db_handle *db = open_new(cur);
+  int64_t mine = add_run(db, "new");
+  record_shards(db, mine, add_block(db, 1), 5.0, four_shards, 4);
+  db_merge_stats st;
+  assert_int_equal(db_merge(db, old, &st), DB_OK);
+  assert_int_equal(st.results, 2);
+  assert_int_equal(count(db, "SELECT count(*) FROM results"), 3);
+  assert_int_equal(count(db, "SELECT count(*) FROM phases"), 9);
+  assert_int_equal(count(db, "SELECT count(*) FROM shards"), 4);
+  db_close(db);
+  assert_int_equal(db_open_at(old, DB_OPEN_READONLY, 1, &o, err, sizeof err), DB_OK);
+  int v = 0;
+  assert_int_equal(db_user_version(o, &v), DB_OK);
+  assert_int_equal(v, 2); /* read, not migrated */
+  db_close(o);
+
+  /* the other way: a database open at version 2 refuses results whose
+   * shards it cannot hold, and takes the merge whole once they are gone */
+  assert_int_equal(db_open_at(old, 0, 2, &o, err, sizeof err), DB_OK);
+  assert_int_equal(db_merge(o, cur, &st), DB_E_ARG);
+  assert_non_null(strstr(db_errmsg(o), "shards"));
+  assert_int_equal(count(o, "SELECT count(*) FROM runs"), 1);
+  assert_int_equal(count(o, "SELECT count(*) FROM results"), 2);
+  assert_int_not_equal(sqlite3_get_autocommit(db_sqlite(o)), 0);
+  raw_exec(cur, "DELETE FROM shards");
+  assert_int_equal(db_merge(o, cur, &st), DB_OK);
+  assert_int_equal(st.runs, 1);
+  assert_int_equal(st.results, 1);
+  assert_int_equal(db_user_version(o, &v), DB_OK);
+  assert_int_equal(v, 2);
+  db_close(o);
+}
+
 static void test_wal_and_settings(void **state) {
   (void)state;
   const char *path = tmp_file();
@@ -1002,6 +1296,11 @@ int main(void) {
       cmocka_unit_test_teardown(test_killers, teardown),
       cmocka_unit_test_teardown(test_merge, teardown),
       cmocka_unit_test_teardown(test_merge_from_v1, teardown),
+      cmocka_unit_test_teardown(test_shards_record_and_read, teardown),
+      cmocka_unit_test_teardown(test_shard_duplicate_rolls_back, teardown),
+      cmocka_unit_test_teardown(test_migrate_from_v2, teardown),
+      cmocka_unit_test_teardown(test_merge_shards, teardown),
+      cmocka_unit_test_teardown(test_merge_from_v2, teardown),
       cmocka_unit_test_teardown(test_wal_and_settings, teardown),
       cmocka_unit_test_teardown(test_odd_path, teardown),
       cmocka_unit_test_teardown(test_two_handles, teardown),
