@@ -38,7 +38,9 @@ static const char usage_text[] =
 typedef struct {
   char *name;
   double latency_ms;
-  double prove_ms, estimate_ms;
+  double prove_ms, estimate_ms, exec_ms, trace_ms;
+  double *shard_ms; /* measured shard proving times, for the cluster model */
+  size_t n_shards;
   int made_slot;
   int64_t result_id;
   char dominant[32];
@@ -51,6 +53,7 @@ typedef struct {
   rep_block *blocks;
   size_t n_blocks, cap;
   size_t n_results, n_failed, n_other;
+  int has_workers;
   double phase_ms[16];
   char phase_name[16][24];
   size_t n_phases;
@@ -94,6 +97,8 @@ static int result_cb(void *ctx, const db_result_row *row) {
   b->name = strdup(slash ? slash + 1 : name);
   b->latency_ms = ri->projected_latency_ms;
   b->prove_ms = ri->prove_ms;
+  b->exec_ms = ri->exec_ms > 0 ? ri->exec_ms : 0;
+  b->trace_ms = ri->trace_ms > 0 ? ri->trace_ms : 0;
   b->estimate_ms = ri->estimate_ms;
   b->made_slot = ri->made_slot;
   b->result_id = row->id;
@@ -131,13 +136,25 @@ static int phase_cb(void *ctx, const db_phase *p) {
   return 0;
 }
 
+static int shard_cb(void *ctx, const db_shard *sh) {
+  rep_block *b = ctx;
+  double *n = realloc(b->shard_ms, (b->n_shards + 1) * sizeof *n);
+  if (!n) return -1;
+  b->shard_ms = n;
+  b->shard_ms[b->n_shards++] = sh->prove_ms > 0 ? sh->prove_ms : 0;
+  return 0;
+}
+
 static int cmp_latency(const void *a, const void *b) {
   double x = ((const rep_block *)a)->latency_ms, y = ((const rep_block *)b)->latency_ms;
   return (x > y) - (x < y);
 }
 
 static void free_run(rep_run *r) {
-  for (size_t i = 0; i < r->n_blocks; i++) free(r->blocks[i].name);
+  for (size_t i = 0; i < r->n_blocks; i++) {
+    free(r->blocks[i].name);
+    free(r->blocks[i].shard_ms);
+  }
   free(r->blocks);
   free(r->started_at);
   free(r->git_rev);
@@ -193,6 +210,28 @@ static double spearman(const rep_run *r, size_t *n_out) {
   free(ry);
   *n_out = n >= 3 ? n : 0;
   return rho;
+}
+
+#define MAX_LOG_WORKERS 10
+
+/* Fraction of the run's blocks within ms on 2^k workers, k = 0..MAX_LOG_WORKERS,
+ * from the measured shard times (model.h). 0 when no block has shards. */
+static int workers_curve(const rep_run *r, double ms, double *frac) {
+  model_profile none;
+  memset(&none, 0, sizeof none); /* aggregation not modelled */
+  size_t with = 0;
+  for (size_t i = 0; i < r->n_blocks; i++) with += r->blocks[i].n_shards > 0;
+  if (!with) return 0;
+  for (int k = 0; k <= MAX_LOG_WORKERS; k++) {
+    size_t in = 0;
+    for (size_t i = 0; i < r->n_blocks; i++) {
+      const rep_block *b = &r->blocks[i];
+      double lat = model_latency(&none, 1u << k, b->exec_ms, b->trace_ms, b->shard_ms, b->n_shards);
+      in += lat <= ms;
+    }
+    frac[k] = (double)in / (double)r->n_blocks;
+  }
+  return 1;
 }
 
 static size_t within(const rep_run *r, double ms) {
@@ -346,6 +385,7 @@ int cli_report(int argc, char **argv) {
       dom_ctx d = {&runs[i].blocks[k], 0};
       db_tables_iter(db, runs[i].blocks[k].result_id, table_cb, &d);
       db_phases_iter(db, runs[i].blocks[k].result_id, phase_cb, &runs[i]);
+      db_shards_iter(db, runs[i].blocks[k].result_id, shard_cb, &runs[i].blocks[k]);
     }
     qsort(runs[i].blocks, runs[i].n_blocks, sizeof(rep_block), cmp_latency);
   }
@@ -406,9 +446,29 @@ int cli_report(int argc, char **argv) {
       }
       for (size_t k = 0; k < r->n_phases; k++) fprintf(f, "\"%s\" %.6f\n", r->phase_name[k], r->phase_ms[k]);
       fclose(f);
+      double f6[MAX_LOG_WORKERS + 1], f12[MAX_LOG_WORKERS + 1];
+      if (workers_curve(r, 6000, f6) && workers_curve(r, 12000, f12)) {
+        snprintf(path, sizeof path, "%s/workers_run%lld.dat", out, (long long)r->id);
+        f = fopen(path, "w");
+        if (!f) {
+          status = 2;
+          break;
+        }
+        fprintf(f, "# workers within_6s within_12s (projected from measured shard times, longest first)\n");
+        for (int k = 0; k <= MAX_LOG_WORKERS; k++) fprintf(f, "%u %.6f %.6f\n", 1u << k, f6[k], f12[k]);
+        fclose(f);
+        r->has_workers = 1;
+      }
       for (int fmt = 0; fmt < 2 && !status; fmt++) {
         const char *ext = fmt ? "svg" : "png";
         char vars[6000];
+        if (r->has_workers) {
+          snprintf(vars, sizeof vars,
+                   "file='%s/workers_run%lld.dat'; out='%s/workers_run%lld.%s'; fmt='%s'; label='projected from measured "
+                   "shard times, aggregation not modelled'",
+                   out, (long long)r->id, out, (long long)r->id, ext, ext);
+          if (gnuplot(sdir, "workers.gp", vars)) status = 2;
+        }
         snprintf(vars, sizeof vars, "file='%s/slowest_run%lld.dat'; out='%s/slowest_run%lld.%s'; fmt='%s'", out,
                  (long long)r->id, out, (long long)r->id, ext, ext);
         if (gnuplot(sdir, "slowest.gp", vars)) status = 2;
@@ -450,8 +510,9 @@ int cli_report(int argc, char **argv) {
     return 2;
   }
   fprintf(md, "# pkbench report\n\nDatabase `%s`. Latency is what the result's label says: `measured:host` is the\n"
-              "wall-clock time of execution, tables, proving and verification on the host that ran\n"
-              "the block, with one worker; projected figures carry the profile they came from.\n\n",
+              "wall-clock time of execution, table building and proving (verification excluded) on\n"
+              "the host that ran the block, with one worker; `projected:...` figures come from the\n"
+              "cluster model over measured shard times and name the profile and worker count.\n\n",
           dbpath);
   write_tables_md(md, runs, nr);
   if (have_cdf) fprintf(md, "\n![latency CDF](latency_cdf.png)\n");
@@ -468,6 +529,24 @@ int cli_report(int argc, char **argv) {
     if (ns)
       fprintf(md, "\nCost estimate against measured proving time (proven tables): Spearman rank correlation "
                   "%.3f over %zu blocks.\n", rho, ns);
+    if (r->has_workers) {
+      double f6[MAX_LOG_WORKERS + 1], f12[MAX_LOG_WORKERS + 1];
+      workers_curve(r, 6000, f6);
+      workers_curve(r, 12000, f12);
+      fprintf(md, "\nWorkers like the measuring host needed (projected from the measured shard times, shards "
+                  "scheduled longest first, aggregation not modelled):\n\n| target | within 6 s | within 12 s |\n"
+                  "| --- | --- | --- |\n");
+      const double targets[2] = {0.93, 0.99};
+      for (int t = 0; t < 2; t++) {
+        char a[32] = "more than 1024", b12[32] = "more than 1024";
+        for (int k = MAX_LOG_WORKERS; k >= 0; k--) {
+          if (f6[k] >= targets[t]) snprintf(a, sizeof a, "%u", 1u << k);
+          if (f12[k] >= targets[t]) snprintf(b12, sizeof b12, "%u", 1u << k);
+        }
+        fprintf(md, "| %.0f%% of blocks | %s | %s |\n", 100 * targets[t], a, b12);
+      }
+      fprintf(md, "\n![workers](workers_run%lld.png)\n", (long long)r->id);
+    }
     fprintf(md, "\n![slowest blocks](slowest_run%lld.png)\n![phases](phases_run%lld.png)\n\n", (long long)r->id,
             (long long)r->id);
     fprintf(md, "| slowest blocks | latency (s) | dominant table | within the run's deadline |\n| --- | --- | --- | --- |\n");
@@ -481,8 +560,8 @@ int cli_report(int argc, char **argv) {
   fprintf(html, "<!doctype html><html><head><meta charset=\"utf-8\"><title>pkbench report</title>"
                 "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{border-collapse:collapse}"
                 "td,th{border:1px solid #ccc;padding:4px 8px}</style></head><body>\n<h1>pkbench report</h1>\n");
-  fprintf(html, "<p>Database <code>%s</code>. Latency is what each result's label says (measured:host = wall clock on "
-                "the host that ran the block, one worker).</p>\n<table><tr><th>run</th><th>started</th><th>revision</th>"
+  fprintf(html, "<p>Database <code>%s</code>. Latency is what each result's label says (measured:host = wall clock of "
+                "execution, tables and proving on the host that ran the block, one worker).</p>\n<table><tr><th>run</th><th>started</th><th>revision</th>"
                 "<th>blocks proven</th><th>failed</th><th>within 6 s</th><th>within 12 s</th><th>how measured</th></tr>\n",
           dbpath);
   for (size_t i = 0; i < nr; i++) {
@@ -503,11 +582,13 @@ int cli_report(int argc, char **argv) {
   }
   fprintf(html, "</table>\n");
   if (have_cdf) fprintf(html, "<h2>Latency</h2><img src=\"latency_cdf.svg\" alt=\"latency CDF\">\n");
-  for (size_t i = 0; i < nr; i++)
-    if (runs[i].n_blocks)
-      fprintf(html, "<h2>Run %lld</h2><img src=\"slowest_run%lld.svg\" alt=\"slowest blocks\"><img src=\"phases_run%lld.svg\" "
-                    "alt=\"phases\">\n",
-              (long long)runs[i].id, (long long)runs[i].id, (long long)runs[i].id);
+  for (size_t i = 0; i < nr; i++) {
+    if (!runs[i].n_blocks) continue;
+    fprintf(html, "<h2>Run %lld</h2>", (long long)runs[i].id);
+    if (runs[i].has_workers) fprintf(html, "<img src=\"workers_run%lld.svg\" alt=\"workers\">", (long long)runs[i].id);
+    fprintf(html, "<img src=\"slowest_run%lld.svg\" alt=\"slowest blocks\"><img src=\"phases_run%lld.svg\" alt=\"phases\">\n",
+            (long long)runs[i].id, (long long)runs[i].id);
+  }
   fprintf(html, "</body></html>\n");
   int bad = fclose(md) != 0;
   if (fclose(html) != 0) bad = 1;

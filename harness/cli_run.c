@@ -358,6 +358,7 @@ int cli_run(int argc, char **argv) {
     }
     run_block_result pr;
     memset(&pr, 0, sizeof pr);
+    db_shard *sh = NULL;
     db_phase ph[RUN_PHASE_COUNT];
     db_table tb[TRACE_COUNT];
     size_t nph = 0, ntb = 0;
@@ -389,12 +390,21 @@ int cli_run(int argc, char **argv) {
         }
       }
     }
+    if (pr.n_shards && (sh = calloc(pr.n_shards, sizeof *sh)) != NULL) {
+      for (size_t k = 0; k < pr.n_shards; k++) {
+        sh[k].table = trace_table_name(pr.shards[k].table);
+        sh[k].shard = (int64_t)pr.shards[k].index;
+        sh[k].rows = (int64_t)pr.shards[k].rows;
+        sh[k].prove_ms = pr.shard_ms[k];
+      }
+    }
     int64_t block_id;
     rc = db_block_upsert(db, &bi, &block_id);
     if (rc == DB_OK) {
       ri.block_id = block_id;
-      rc = db_result_record(db, &ri, ph, nph, tb, ntb, NULL);
+      rc = db_result_record_shards(db, &ri, ph, nph, tb, ntb, sh, sh ? pr.n_shards : 0, NULL);
     }
+    free(sh);
     run_block_result_free(&pr);
     if (rc != DB_OK) {
       cli_err("run", "%s: recording %s: %s", dbpath, path, db_errmsg(db));

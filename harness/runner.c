@@ -36,6 +36,7 @@ run_opts run_opts_default(void) {
 void run_block_result_free(run_block_result *r) {
   if (!r) return;
   free(r->shard_ms);
+  free(r->shards);
   memset(r, 0, sizeof *r);
 }
 
@@ -45,10 +46,16 @@ static int fail(run_block_result *r, int code, const char *fmt, const char *deta
   return code;
 }
 
-static int push_shard_ms(run_block_result *r, double ms) {
+static int push_shard(run_block_result *r, trace_table_id id, size_t k, unsigned log_n, double ms) {
   double *n = realloc(r->shard_ms, (r->n_shards + 1) * sizeof *n);
   if (!n) return -1;
   r->shard_ms = n;
+  run_shard *s = realloc(r->shards, (r->n_shards + 1) * sizeof *s);
+  if (!s) return -1;
+  r->shards = s;
+  r->shards[r->n_shards].table = id;
+  r->shards[r->n_shards].index = k;
+  r->shards[r->n_shards].rows = (uint64_t)1 << log_n;
   r->shard_ms[r->n_shards++] = ms;
   return 0;
 }
@@ -95,7 +102,7 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
     r->prove_ms += tm.total_ms;
     rt->prove_ms += tm.total_ms;
     if (tm.peak_rss_kb > r->peak_rss_kb) r->peak_rss_kb = tm.peak_rss_kb;
-    if (push_shard_ms(r, tm.total_ms)) {
+    if (push_shard(r, t->id, k, log_n, tm.total_ms)) {
       stark_proof_free(&proof);
       return fail(r, RUN_E_NOMEM, "%s: out of memory", rt->name);
     }

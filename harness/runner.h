@@ -60,6 +60,12 @@ typedef enum {
 } run_phase;
 
 typedef struct {
+  trace_table_id table;
+  size_t index;            /* shard index within its table */
+  uint64_t rows;           /* padded rows proven */
+} run_shard;
+
+typedef struct {
   int status;              /* RUN_OK or RUN_E_* */
   char reason[256];        /* why, when status != RUN_OK */
   uint64_t gas_used;
@@ -70,6 +76,7 @@ typedef struct {
   double total_ms;         /* execute through verify, wall clock */
   run_table tables[TRACE_COUNT];
   double *shard_ms;        /* proving time of each shard (malloc'd), for the cluster model */
+  run_shard *shards;       /* which table, index and rows each of them was (malloc'd) */
   size_t n_shards;
   uint64_t proof_bytes;
   long peak_rss_kb;

@@ -57,6 +57,7 @@ grep -q "success_rate" "$T/run.out" && ok || bad "run summary has success_rate"
 [ "$(sqlite3 "$T/r.db" "select count(*) from results where status='ok' and prove_ms > 0 and made_slot is not null")" = 1 ] && ok || bad "keccak block proven and recorded"
 [ "$(sqlite3 "$T/r.db" "select count(*) from tables t join results r on r.id = t.result_id where r.status='ok' and t.name='cpu' and t.rows > 0")" = 1 ] && ok || bad "table rows recorded"
 [ "$(sqlite3 "$T/r.db" "select count(*) from phases where name='lde' and ms > 0")" = 1 ] && ok || bad "phase times recorded"
+[ "$(sqlite3 "$T/r.db" "select count(*) from shards where prove_ms > 0")" -ge 1 ] && ok || bad "shard times recorded"
 # prove: a valid block proves and verifies; --json has the interface fields
 out=$("$PKB" prove --json --shard-log 12 corpus/smoke/sstore_new_1M.blk 2>/dev/null); rc=$?
 [ $rc -eq 0 ] && ok || bad "prove sstore_new exit $rc"
@@ -82,10 +83,10 @@ err=$("$PKB" run --db "$T/bad.db" "$T/c" 2>&1 >/dev/null); rc=$?
 
 # report: pictures are real PNG files, report.md agrees with the database
 "$PKB" report --db "$T/r.db" --out "$T/rep" >/dev/null 2>"$T/rep.err" && ok || bad "report: $(cat "$T/rep.err")"
-for f in latency_cdf.png slowest_run1.png phases_run1.png latency_cdf.svg; do
+for f in latency_cdf.png slowest_run1.png phases_run1.png workers_run1.png latency_cdf.svg; do
   [ -s "$T/rep/$f" ] && [ "$(stat -c %s "$T/rep/$f")" -gt 2000 ] && ok || bad "report picture $f missing or tiny"
 done
-for f in latency_cdf.png slowest_run1.png phases_run1.png; do
+for f in latency_cdf.png slowest_run1.png phases_run1.png workers_run1.png; do
   [ "$(head -c 8 "$T/rep/$f" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] && ok || bad "$f is not a PNG"
 done
 [ -s "$T/rep/index.html" ] && grep -q "latency_cdf.svg" "$T/rep/index.html" && ok || bad "index.html"
