@@ -4,7 +4,7 @@
 # whenever something has to be installed.
 set -euo pipefail
 
-PKGS=(cmake make gcc clang pkg-config afl++ libcmocka-dev libsqlite3-dev sqlite3
+PKGS=(cmake make gcc clang libclang-rt-dev pkg-config afl++ libcmocka-dev libsqlite3-dev sqlite3
       gnuplot-nox libsecp256k1-dev libgmp-dev libssl-dev libcjson-dev)
 
 missing=()
