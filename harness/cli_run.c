@@ -31,6 +31,7 @@
 static const char usage_text[] =
     "usage: pkbench run [--db FILE] [--slot 12s|6s|MS] [--gpus G] [--profile NAME]\n"
     "                   [--resume RUN_ID] [--shard-log K] [--no-prove] [--json]\n"
+    "                   [--sample K [--seed S]] [--partition I/N]\n"
     "                   [CORPUS_DIR_OR_FILE...]\n"
     "\n"
     "Handles every block file (*.blk, folders searched recursively, in path order),\n"
@@ -45,6 +46,9 @@ static const char usage_text[] =
     "                   path to one (default host)\n"
     "  --resume RUN_ID  continue an interrupted run: blocks it has finished are skipped\n"
     "  --shard-log K    at most 2^K rows per shard (default 20)\n"
+    "  --sample K       a seeded random sample of K blocks (--seed S, default 0)\n"
+    "  --partition I/N  every N-th block from the I-th: N machines split one corpus and\n"
+    "                   merge their databases afterwards (pkbench import --db)\n"
     "  --no-prove       decode and check only; nothing is executed or proven\n"
     "  --extra-work N   prove every shard N more times (a deliberately slowed prover,\n"
     "                   for testing regression gates)\n"
@@ -161,6 +165,7 @@ int cli_run(int argc, char **argv) {
   long long slot_ms = 12000;
   unsigned long long gpus = 1, resume = 0;
   int json = 0, prove = 1;
+  unsigned long long part_i = 1, part_n = 1, sample = 0, sample_seed = 0;
   run_opts ro = run_opts_default();
   pathlist inputs = {0};
   for (int i = 1; i < argc; i++) {
@@ -173,6 +178,37 @@ int cli_run(int argc, char **argv) {
       json = 1;
     } else if (strcmp(a, "--no-prove") == 0) {
       prove = 0;
+    } else if (strcmp(a, "--partition") == 0 && v) {
+      char *slash = strchr(v, '/');
+      char ib[32];
+      if (!slash || (size_t)(slash - v) >= sizeof ib) {
+        cli_err("run", "--partition: '%s' is not I/N", v);
+        free_paths(&inputs);
+        return 2;
+      }
+      memcpy(ib, v, (size_t)(slash - v));
+      ib[slash - v] = 0;
+      if (cli_parse_u64(ib, &part_i) || cli_parse_u64(slash + 1, &part_n) || part_n == 0 || part_i == 0 ||
+          part_i > part_n) {
+        cli_err("run", "--partition: '%s' is not I/N with 1 <= I <= N", v);
+        free_paths(&inputs);
+        return 2;
+      }
+      i++;
+    } else if (strcmp(a, "--sample") == 0 && v) {
+      if (cli_parse_u64(v, &sample) || sample == 0) {
+        cli_err("run", "--sample: '%s' is not a positive count", v);
+        free_paths(&inputs);
+        return 2;
+      }
+      i++;
+    } else if (strcmp(a, "--seed") == 0 && v) {
+      if (cli_parse_u64(v, &sample_seed)) {
+        cli_err("run", "--seed: '%s' is not a non-negative integer", v);
+        free_paths(&inputs);
+        return 2;
+      }
+      i++;
     } else if (strcmp(a, "--extra-work") == 0 && v) {
       unsigned long long k;
       if (cli_parse_u64(v, &k) || k > 100) {
@@ -265,6 +301,54 @@ int cli_run(int argc, char **argv) {
     }
   }
   free_paths(&inputs);
+  /* --partition I/N: this machine takes every N-th file from the I-th (1-based),
+   * so N machines split one corpus and their databases merge. --sample K: a
+   * seeded random K of what is left (Fisher-Yates on a copy; order kept). */
+  if (part_n > 1 || sample) {
+    size_t keep = 0;
+    for (size_t i = 0; i < files.n; i++) {
+      if (part_n > 1 && i % part_n != part_i - 1) {
+        free(files.v[i]);
+        continue;
+      }
+      files.v[keep++] = files.v[i];
+    }
+    files.n = keep;
+    if (sample && sample < files.n) {
+      size_t *idx = malloc(files.n * sizeof *idx);
+      unsigned char *chosen = calloc(files.n, 1);
+      if (!idx || !chosen) {
+        free(idx);
+        free(chosen);
+        cli_err("run", "out of memory");
+        free_paths(&files);
+        return 2;
+      }
+      for (size_t i = 0; i < files.n; i++) idx[i] = i;
+      uint64_t st = sample_seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
+      for (size_t i = 0; i < sample; i++) {
+        st ^= st >> 12;
+        st ^= st << 25;
+        st ^= st >> 27;
+        size_t j = i + (size_t)((st * 2685821657736338717ull) % (files.n - i));
+        size_t t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+        chosen[idx[i]] = 1;
+      }
+      keep = 0;
+      for (size_t i = 0; i < files.n; i++) {
+        if (!chosen[i]) {
+          free(files.v[i]);
+          continue;
+        }
+        files.v[keep++] = files.v[i];
+      }
+      files.n = keep;
+      free(idx);
+      free(chosen);
+    }
+  }
   if (files.n == 0) {
     cli_err("run", "no block files (*.blk) found");
     free_paths(&files);

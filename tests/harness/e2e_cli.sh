@@ -140,6 +140,21 @@ done
 [ "$(sqlite3 "$T/h.db" "select count(*) from killers where found_by='hunt'")" = 1 ] && ok || bad "hunt killer row"
 "$PKB" hunt --objective zkvm-cycles --evals 5 --db "$T/h.db" --out "$T/kill" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "hunt zkvm-cycles says not available"
 
+# partition and sample: three machines cover the corpus once between them; a sample is seeded
+total=$(ls corpus/smoke/*.blk | wc -l)
+sum=0
+for p in 1/3 2/3 3/3; do
+  "$PKB" run --no-prove --db "$T/part$p.db" --partition $p corpus/smoke >/dev/null 2>&1 || bad "partition $p"
+  n=$(sqlite3 "$T/part$p.db" "select count(*) from results"); sum=$((sum + n))
+  "$PKB" import --db "$T/part$p.db" --into "$T/parts.db" >/dev/null || bad "merge partition $p"
+done
+[ "$sum" -eq "$total" ] && ok || bad "partitions cover $sum of $total blocks"
+[ "$(sqlite3 "$T/parts.db" "select count(distinct block_id) from results")" -eq "$total" ] && ok || bad "merged partitions"
+a=$("$PKB" run --no-prove --db "$T/s1.db" --sample 4 --seed 7 corpus/smoke | grep -c Osaka)
+b=$("$PKB" run --no-prove --db "$T/s2.db" --sample 4 --seed 7 corpus/smoke | md5sum)
+c=$("$PKB" run --no-prove --db "$T/s3.db" --sample 4 --seed 7 corpus/smoke | md5sum)
+[ "$a" = 4 ] && [ "$(sqlite3 "$T/s2.db" "select group_concat(block_id) from results")" = "$(sqlite3 "$T/s3.db" "select group_concat(block_id) from results")" ] && ok || bad "seeded sample"
+
 # import: merge a database twice (the second adds nothing); fixtures to blocks
 "$PKB" import --db "$T/r.db" --into "$T/m.db" | grep -q "1 runs, 3 blocks, 3 results" && ok || bad "merge adds the run"
 "$PKB" import --db "$T/r.db" --into "$T/m.db" | grep -q "0 runs, 0 blocks, 0 results" && ok || bad "second merge adds nothing"
