@@ -29,6 +29,8 @@ static const char usage_text[] =
     "                  (several runs are overlaid)\n"
     "  slowest_<run>   the slowest blocks, labelled with their dominant table\n"
     "  phases_<run>    proving time by phase\n"
+    "  classes_<run>   latency by corpus class (the folder of each block file)\n"
+    "  workers_<run>   success rate against workers (projected from measured shard times)\n"
     "  --db FILE   results database (default ./pkbench.db)\n"
     "  --out DIR   output folder, created if missing (default reports/out)\n"
     "The gnuplot scripts are read from reports/ (or $PKB_REPORTS_DIR).";
@@ -40,6 +42,7 @@ typedef struct {
   double latency_ms;
   double prove_ms, estimate_ms, exec_ms, trace_ms;
   double *shard_ms; /* measured shard proving times, for the cluster model */
+  char cls[48];     /* corpus class: the folder the block file was in */
   size_t n_shards;
   int made_slot;
   int64_t result_id;
@@ -95,6 +98,12 @@ static int result_cb(void *ctx, const db_result_row *row) {
   const char *name = row->block.name ? row->block.name : row->block.content_hash;
   const char *slash = strrchr(name, '/');
   b->name = strdup(slash ? slash + 1 : name);
+  snprintf(b->cls, sizeof b->cls, "%s", "-");
+  if (slash) {
+    const char *start = slash;
+    while (start > name && start[-1] != '/') start--;
+    if (slash > start) snprintf(b->cls, sizeof b->cls, "%.*s", (int)(slash - start), start);
+  }
   b->latency_ms = ri->projected_latency_ms;
   b->prove_ms = ri->prove_ms;
   b->exec_ms = ri->exec_ms > 0 ? ri->exec_ms : 0;
@@ -232,6 +241,46 @@ static int workers_curve(const rep_run *r, double ms, double *frac) {
     frac[k] = (double)in / (double)r->n_blocks;
   }
   return 1;
+}
+
+#define MAX_CLASSES 16
+
+typedef struct {
+  char name[48];
+  double med, min, max;
+  size_t n, in6, in12;
+} rep_class;
+
+/* Per-class latency statistics (blocks are sorted by latency already). */
+static size_t classes(const rep_run *r, rep_class *c) {
+  size_t nc = 0;
+  for (size_t i = 0; i < r->n_blocks; i++) {
+    size_t k = 0;
+    while (k < nc && strcmp(c[k].name, r->blocks[i].cls) != 0) k++;
+    if (k == nc) {
+      if (nc == MAX_CLASSES) continue;
+      memset(&c[nc], 0, sizeof c[nc]);
+      snprintf(c[nc].name, sizeof c[nc].name, "%s", r->blocks[i].cls);
+      c[nc].min = r->blocks[i].latency_ms;
+      nc++;
+    }
+    c[k].n++;
+    c[k].max = r->blocks[i].latency_ms;
+    c[k].in6 += r->blocks[i].latency_ms <= 6000;
+    c[k].in12 += r->blocks[i].latency_ms <= 12000;
+  }
+  for (size_t k = 0; k < nc; k++) {
+    /* the median of the class's latencies, in sorted order */
+    size_t want = (c[k].n - 1) / 2, seen = 0;
+    for (size_t i = 0; i < r->n_blocks; i++) {
+      if (strcmp(r->blocks[i].cls, c[k].name) != 0) continue;
+      if (seen++ == want) {
+        c[k].med = r->blocks[i].latency_ms;
+        break;
+      }
+    }
+  }
+  return nc;
 }
 
 static size_t within(const rep_run *r, double ms) {
@@ -446,6 +495,18 @@ int cli_report(int argc, char **argv) {
       }
       for (size_t k = 0; k < r->n_phases; k++) fprintf(f, "\"%s\" %.6f\n", r->phase_name[k], r->phase_ms[k]);
       fclose(f);
+      rep_class cl[MAX_CLASSES];
+      size_t ncl = classes(r, cl);
+      snprintf(path, sizeof path, "%s/classes_run%lld.dat", out, (long long)r->id);
+      f = fopen(path, "w");
+      if (!f) {
+        status = 2;
+        break;
+      }
+      for (size_t k = 0; k < ncl; k++)
+        fprintf(f, "%zu \"%s\" %.6f %.6f %.6f %zu\n", k, cl[k].name, cl[k].med / 1000, cl[k].min / 1000,
+                cl[k].max / 1000, cl[k].n);
+      fclose(f);
       double f6[MAX_LOG_WORKERS + 1], f12[MAX_LOG_WORKERS + 1];
       if (workers_curve(r, 6000, f6) && workers_curve(r, 12000, f12)) {
         snprintf(path, sizeof path, "%s/workers_run%lld.dat", out, (long long)r->id);
@@ -475,6 +536,9 @@ int cli_report(int argc, char **argv) {
         snprintf(vars, sizeof vars, "file='%s/phases_run%lld.dat'; out='%s/phases_run%lld.%s'; fmt='%s'", out,
                  (long long)r->id, out, (long long)r->id, ext, ext);
         if (!status && gnuplot(sdir, "phases.gp", vars)) status = 2;
+        snprintf(vars, sizeof vars, "file='%s/classes_run%lld.dat'; out='%s/classes_run%lld.%s'; fmt='%s'", out,
+                 (long long)r->id, out, (long long)r->id, ext, ext);
+        if (!status && gnuplot(sdir, "classes.gp", vars)) status = 2;
       }
     }
   }
@@ -547,6 +611,14 @@ int cli_report(int argc, char **argv) {
       }
       fprintf(md, "\n![workers](workers_run%lld.png)\n", (long long)r->id);
     }
+    rep_class cl[MAX_CLASSES];
+    size_t ncl = classes(r, cl);
+    fprintf(md, "\n| corpus class | blocks | median latency (s) | fastest (s) | slowest (s) | within 6 s | within 12 s |\n"
+                "| --- | --- | --- | --- | --- | --- | --- |\n");
+    for (size_t k = 0; k < ncl; k++)
+      fprintf(md, "| %s | %zu | %.3f | %.3f | %.3f | %zu | %zu |\n", cl[k].name, cl[k].n, cl[k].med / 1000,
+              cl[k].min / 1000, cl[k].max / 1000, cl[k].in6, cl[k].in12);
+    fprintf(md, "\n![classes](classes_run%lld.png)\n", (long long)r->id);
     fprintf(md, "\n![slowest blocks](slowest_run%lld.png)\n![phases](phases_run%lld.png)\n\n", (long long)r->id,
             (long long)r->id);
     fprintf(md, "| slowest blocks | latency (s) | dominant table | within the run's deadline |\n| --- | --- | --- | --- |\n");
@@ -586,8 +658,10 @@ int cli_report(int argc, char **argv) {
     if (!runs[i].n_blocks) continue;
     fprintf(html, "<h2>Run %lld</h2>", (long long)runs[i].id);
     if (runs[i].has_workers) fprintf(html, "<img src=\"workers_run%lld.svg\" alt=\"workers\">", (long long)runs[i].id);
-    fprintf(html, "<img src=\"slowest_run%lld.svg\" alt=\"slowest blocks\"><img src=\"phases_run%lld.svg\" alt=\"phases\">\n",
-            (long long)runs[i].id, (long long)runs[i].id);
+    fprintf(html,
+            "<img src=\"classes_run%lld.svg\" alt=\"classes\"><img src=\"slowest_run%lld.svg\" alt=\"slowest blocks\">"
+            "<img src=\"phases_run%lld.svg\" alt=\"phases\">\n",
+            (long long)runs[i].id, (long long)runs[i].id, (long long)runs[i].id);
   }
   fprintf(html, "</body></html>\n");
   int bad = fclose(md) != 0;

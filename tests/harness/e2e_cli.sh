@@ -83,7 +83,7 @@ err=$("$PKB" run --db "$T/bad.db" "$T/c" 2>&1 >/dev/null); rc=$?
 
 # report: pictures are real PNG files, report.md agrees with the database
 "$PKB" report --db "$T/r.db" --out "$T/rep" >/dev/null 2>"$T/rep.err" && ok || bad "report: $(cat "$T/rep.err")"
-for f in latency_cdf.png slowest_run1.png phases_run1.png workers_run1.png latency_cdf.svg; do
+for f in latency_cdf.png slowest_run1.png phases_run1.png workers_run1.png classes_run1.png latency_cdf.svg; do
   [ -s "$T/rep/$f" ] && [ "$(stat -c %s "$T/rep/$f")" -gt 2000 ] && ok || bad "report picture $f missing or tiny"
 done
 for f in latency_cdf.png slowest_run1.png phases_run1.png workers_run1.png; do
