@@ -41,6 +41,22 @@ int pc_blake2f_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len
 void pc_blake2b_compress(uint64_t h[8], const uint64_t m[16], uint64_t t0, uint64_t t1, int f,
                          uint32_t rounds);
 
+/* The precompiles of the costly-curve families, each in its own file
+ * (pc_bn254.c, pc_bls12.c, pc_kzg.c, pc_p256.c). A file whose computation is
+ * not built yet answers EVM_PC_UNSUPPORTED. */
+int pc_bn254_add_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w);
+int pc_bn254_mul_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w);
+int pc_bn254_pairing_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w);
+int pc_bls12_g1add_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w);
+int pc_bls12_g1msm_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w);
+int pc_bls12_g2add_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w);
+int pc_bls12_g2msm_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w);
+int pc_bls12_pairing_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w);
+int pc_bls12_map_g1_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w);
+int pc_bls12_map_g2_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w);
+int pc_point_eval_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w);
+int pc_p256verify_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w);
+
 /* RIPEMD-160 from its specification (Dobbertin, Bosselaers, Preneel 1996),
  * used when the OpenSSL in use does not provide the digest (OpenSSL 3 keeps
  * it in the legacy provider in some builds). */

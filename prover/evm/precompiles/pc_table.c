@@ -151,6 +151,18 @@ int evm_pc_run(evm_pc_id id, blk_fork fork, const uint8_t *in, size_t len, uint8
   case EVM_PC_IDENTITY: rc = pc_identity_run(in, len, out, out_len, w); break;
   case EVM_PC_MODEXP: rc = pc_modexp_run(fork, in, len, out, out_len, w); break;
   case EVM_PC_BLAKE2F: rc = pc_blake2f_run(in, len, out, out_len, w); break;
+  case EVM_PC_BN_ADD: rc = pc_bn254_add_run(in, len, out, out_len, w); break;
+  case EVM_PC_BN_MUL: rc = pc_bn254_mul_run(in, len, out, out_len, w); break;
+  case EVM_PC_BN_PAIRING: rc = pc_bn254_pairing_run(in, len, out, out_len, w); break;
+  case EVM_PC_POINT_EVAL: rc = pc_point_eval_run(in, len, out, out_len, w); break;
+  case EVM_PC_BLS_G1ADD: rc = pc_bls12_g1add_run(in, len, out, out_len, w); break;
+  case EVM_PC_BLS_G1MSM: rc = pc_bls12_g1msm_run(in, len, out, out_len, w); break;
+  case EVM_PC_BLS_G2ADD: rc = pc_bls12_g2add_run(in, len, out, out_len, w); break;
+  case EVM_PC_BLS_G2MSM: rc = pc_bls12_g2msm_run(in, len, out, out_len, w); break;
+  case EVM_PC_BLS_PAIRING: rc = pc_bls12_pairing_run(in, len, out, out_len, w); break;
+  case EVM_PC_BLS_MAP_G1: rc = pc_bls12_map_g1_run(in, len, out, out_len, w); break;
+  case EVM_PC_BLS_MAP_G2: rc = pc_bls12_map_g2_run(in, len, out, out_len, w); break;
+  case EVM_PC_P256VERIFY: rc = pc_p256verify_run(in, len, out, out_len, w); break;
   default: return EVM_PC_UNSUPPORTED;
   }
   if (rc == EVM_PC_UNSUPPORTED || rc == EVM_PC_NOMEM) {

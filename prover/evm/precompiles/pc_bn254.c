@@ -1,0 +1,32 @@
+/* pc_bn254.c: the alt_bn128 precompiles ECADD, ECMUL and ECPAIRING (EIP-196, EIP-197, EIP-1108).
+ *
+ * Not built yet: every call answers EVM_PC_UNSUPPORTED, so a block that
+ * uses these is reported as needing a precompile this build lacks. */
+#include "evm/precompiles/pc_impl.h"
+
+int pc_bn254_add_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w) {
+  (void)in;
+  (void)len;
+  (void)out;
+  (void)out_len;
+  (void)w;
+  return EVM_PC_UNSUPPORTED;
+}
+
+int pc_bn254_mul_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w) {
+  (void)in;
+  (void)len;
+  (void)out;
+  (void)out_len;
+  (void)w;
+  return EVM_PC_UNSUPPORTED;
+}
+
+int pc_bn254_pairing_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w) {
+  (void)in;
+  (void)len;
+  (void)out;
+  (void)out_len;
+  (void)w;
+  return EVM_PC_UNSUPPORTED;
+}
