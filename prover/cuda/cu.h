@@ -1,0 +1,154 @@
+/* cu: the CUDA backend of the prover: NTT / coset LDE, Poseidon2 Merkle
+ * commitment and FRI folding on an NVIDIA GPU, behind the same contracts as
+ * the CPU modules, so a prover can switch backends without changing results.
+ *
+ * Results are bit-identical to the CPU functions for the same arguments:
+ *   cu_ntt_dft / cu_ntt_idft / cu_ntt_coset_dft / cu_ntt_coset_idft / cu_ntt_coset_lde
+ *       = ntt_dft / ntt_idft / ntt_coset_dft / ntt_coset_idft / ntt_coset_lde
+ *         (ntt/ntt.h): same
+ *         row-major batch layout, natural inputs, NTT_ORDER_NATURAL or
+ *         NTT_ORDER_BITREV outputs, same roots (bb_two_adic_generator), same
+ *         size limits (log_n <= 27, log_n + log_blowup <= 27, width >= 1);
+ *   cu_merkle_commit = the root of merkle_build(..., MERKLE_POSEIDON2, ...)
+ *         (commit/merkle.h): Plonky3 MerkleTreeMmcs shape, mixed heights,
+ *         Poseidon2 width 16 sponge and truncated-permutation compression with
+ *         the constants of p2_params_bb16() (hash/poseidon2.h);
+ *   cu_fri_fold = one fold of fri_prove (fri/fri.h): for a layer F of N = 2^log_n
+ *         ext values in natural order on the coset s * <w_N>,
+ *           out[k] = (F[k] + F[k + N/2]) / 2 + beta * (F[k] - F[k + N/2]) / (2 x_k),
+ *           x_k = s * w_N^k, k = 0 .. N/2 - 1.
+ * Every bb_t is in Montgomery form (field/bb.h), ext_t as in field/ext.h.
+ *
+ * Two families of calls:
+ *   - host pointers (cu_ntt_dft, ...): copy in, transform, copy out; the
+ *     simplest drop-in for the CPU call;
+ *   - device pointers (*_dev, with cu_malloc / cu_upload / cu_download): data
+ *     stays on the GPU between steps (LDE -> commit -> quotient -> FRI), which
+ *     is how a pipelined prover should use the GPU.
+ * All calls are synchronous: when one returns CU_OK its results are complete
+ * (host or device memory). A call that fails reports it; results are then
+ * unspecified but never silently wrong.
+ *
+ * Device memory: the *_dev transforms need no memory beyond their buffers
+ * except the LDE, which keeps one scratch buffer of its input's size (cached
+ * between calls, freed by cu_release); the host-pointer forms add one
+ * device buffer of the data (LDE: output) size.
+ *
+ * Emulation: cu_set_emulation(1) runs the very same kernel bodies on the CPU
+ * (one thread block at a time, "device memory" in host RAM). It is slow and
+ * exists for tests: it checks every index computation of the kernels on a
+ * machine without a GPU. It is off by default; with it off and no device,
+ * every call returns CU_ERR_NODEV. Buffers from cu_malloc belong to the
+ * executor (GPU or emulation) in use when they were made: free them before
+ * switching.
+ *
+ * Threads: one device (the current one, device 0 unless the caller changed
+ * it), one stream. Calls are serialised by an internal lock, so concurrent
+ * callers are safe but do not overlap on the GPU.
+ *
+ * Error codes: CU_OK (0) or negative:
+ *   CU_ERR_ARG         bad argument (NULL, size out of range, order), nothing done;
+ *   CU_ERR_NODEV       no usable CUDA device (or a build without CUDA);
+ *   CU_ERR_DEVMEM      out of device memory;
+ *   CU_ERR_NOMEM       out of host memory;
+ *   CU_ERR_KERNEL      a kernel launch, copy or synchronisation failed (the
+ *                      CUDA error is kept: cu_last_error_string);
+ *   CU_ERR_UNSUPPORTED the CPU module's parameters are not the ones the
+ *                      kernels are written for (e.g. a Poseidon2 instance
+ *                      other than width 16 / 13 partial rounds / Plonky3 MDS).
+ */
+#ifndef PKB_CUDA_CU_H
+#define PKB_CUDA_CU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "commit/merkle.h"
+#include "field/bb.h"
+#include "field/ext.h"
+#include "ntt/ntt.h"
+
+enum {
+  CU_OK = 0,
+  CU_ERR_ARG = -1,
+  CU_ERR_NODEV = -2,
+  CU_ERR_DEVMEM = -3,
+  CU_ERR_NOMEM = -4,
+  CU_ERR_KERNEL = -5,
+  CU_ERR_UNSUPPORTED = -6
+};
+
+/* Short description of a CU_* code (static string). */
+const char *cu_strerror(int rc);
+
+/* The last CUDA runtime error message seen by the backend ("" when none). */
+const char *cu_last_error_string(void);
+
+/* 1 when a CUDA device is usable (writes its name, e.g. "NVIDIA H100 80GB HBM3"),
+ * 0 otherwise (writes the reason, e.g. "no CUDA device: ..." or "built
+ * without CUDA"). name may be NULL (len ignored); the text is truncated to
+ * len - 1 characters and always NUL-terminated when len > 0. */
+int cu_available(char *name, size_t len);
+
+/* Emulation on the CPU (see above); returns the previous setting. */
+int cu_set_emulation(int on);
+
+/* Device memory of n_elems bb_t. cu_free(NULL) is a no-op. */
+int cu_malloc(bb_t **d, size_t n_elems);
+void cu_free(bb_t *d);
+int cu_upload(bb_t *d_dst, const bb_t *h_src, size_t n_elems);
+int cu_download(bb_t *h_dst, const bb_t *d_src, size_t n_elems);
+
+/* Build the root tables and load the Poseidon2 constants ahead of time (done
+ * lazily by the first call otherwise), so a timed region excludes them. */
+int cu_prepare(void);
+
+/* Free the cached tables and scratch buffer (the next call rebuilds them). */
+void cu_release(void);
+
+/* ---- NTT (host pointers; contracts of ntt.h) ----------------------------- */
+int cu_ntt_dft(bb_t *data, unsigned log_n, size_t width, ntt_order out_order);
+int cu_ntt_idft(bb_t *data, unsigned log_n, size_t width, ntt_order out_order);
+int cu_ntt_coset_dft(bb_t *data, unsigned log_n, size_t width, bb_t shift, ntt_order out_order);
+/* Inverse of cu_ntt_coset_dft (ntt_coset_idft), shift != 0. */
+int cu_ntt_coset_idft(bb_t *data, unsigned log_n, size_t width, bb_t shift, ntt_order out_order);
+/* in: n * width, out: (n << log_blowup) * width; out may equal in exactly
+ * (then it must hold the larger size) or be disjoint. */
+int cu_ntt_coset_lde(const bb_t *in, unsigned log_n, size_t width, unsigned log_blowup, bb_t shift,
+                     bb_t *out, ntt_order out_order);
+
+/* ---- NTT (device pointers) ------------------------------------------------
+ * Same contracts on device memory from cu_malloc. d_in and d_out of the LDE:
+ * equal (d_out holding the larger size, input in its first n rows) or
+ * disjoint. */
+int cu_ntt_dft_dev(bb_t *d_data, unsigned log_n, size_t width, ntt_order out_order);
+int cu_ntt_idft_dev(bb_t *d_data, unsigned log_n, size_t width, ntt_order out_order);
+int cu_ntt_coset_dft_dev(bb_t *d_data, unsigned log_n, size_t width, bb_t shift,
+                         ntt_order out_order);
+int cu_ntt_coset_idft_dev(bb_t *d_data, unsigned log_n, size_t width, bb_t shift,
+                          ntt_order out_order);
+int cu_ntt_coset_lde_dev(const bb_t *d_in, unsigned log_n, size_t width, unsigned log_blowup,
+                         bb_t shift, bb_t *d_out, ntt_order out_order);
+
+/* ---- Merkle commitment (Poseidon2) ----------------------------------------
+ * mats as for merkle_build (host data; heights powers of two, >= 1 matrix,
+ * widths >= 1, max height <= 2^40, total digests must fit device memory).
+ * Writes the root. layers, when not NULL, receives every layer's digests
+ * (2H - 1 of them for the tallest height H): layer 0 (H digests, one per
+ * row) first, then H/2, ..., the root last; the layout merkle.c keeps, so an
+ * opening path can be read from it. */
+int cu_merkle_commit(const merkle_matrix *mats, size_t n_mats, merkle_digest *root,
+                     merkle_digest *layers);
+/* Same with every mats[i].data in device memory (cu_malloc). */
+int cu_merkle_commit_dev(const merkle_matrix *mats, size_t n_mats, merkle_digest *root,
+                         merkle_digest *layers);
+
+/* ---- FRI fold ---------------------------------------------------------------
+ * in: N = 2^log_n ext values (natural order on s * <w_N>), 1 <= log_n <= 27,
+ * shift != 0; out: N/2 values. out may equal in exactly (folds in place into
+ * the first half) or be disjoint. */
+int cu_fri_fold(const ext_t *in, unsigned log_n, bb_t shift, ext_t beta, ext_t *out);
+/* Device variant: d_in / d_out are device arrays of 4 * N (resp. 4 * N/2) bb_t. */
+int cu_fri_fold_dev(const bb_t *d_in, unsigned log_n, bb_t shift, ext_t beta, bb_t *d_out);
+
+#endif

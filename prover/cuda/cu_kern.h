@@ -1,0 +1,435 @@
+/* cu_kern: the bodies of every CUDA kernel of the backend, written once in the
+ * common subset of C11 and CUDA C++ so that they compile twice:
+ *   - by nvcc into the __global__ kernels (cu_kernels.cu), where one call of a
+ *     tile function is one thread of one block and CU_K_SYNC is __syncthreads;
+ *   - by the C compiler into the CPU emulation (cu_backend.c), where the same
+ *     function runs as a single thread (tid 0 of 1) per block, so a barrier is
+ *     a no-op and every phase runs to completion before the next.
+ * Each tile function is therefore a sequence of phases "for (x = tid; x < work;
+ * x += nth) ...; CU_K_SYNC();" with no barrier inside a branch, and the index
+ * arithmetic (the part that is easy to get wrong) is exercised by the
+ * emulation tests under the sanitizers on any machine.
+ *
+ * Field: BabyBear words in Montgomery form, exactly as field/bb.h (the same
+ * reduction, so results are bit-identical); ext: F_p[x]/(x^4 - 11) as
+ * field/ext.h.
+ *
+ * Root tables: powers g^e of one base g for any e < 2^27 come from two tables,
+ * lo[i] = g^i (i < 2^CU_TW_LO_BITS) and hi[j] = g^(j 2^CU_TW_LO_BITS)
+ * (j < 2^CU_TW_HI_BITS), stored back to back (CU_TW_SIZE words, 96 KiB): one
+ * extra multiplication per lookup buys tables that stay in L1/L2 for every
+ * transform size. For the NTT g is the element of order 2^27 (forward) or its
+ * inverse, so w_{2^m}^e = g^(e << (27 - m)); for a coset g is the shift.
+ */
+#ifndef PKB_CUDA_CU_KERN_H
+#define PKB_CUDA_CU_KERN_H
+
+#include <stdint.h>
+
+#include "field/bb.h"
+#include "field/ext.h"
+
+#ifdef __CUDACC__
+#define CU_HD static __host__ __device__ __forceinline__
+#else
+#define CU_HD static inline
+#endif
+
+/* Device pass only: the host compilers do not know these. */
+#if defined(__CUDA_ARCH__)
+#define CU_UNROLL _Pragma("unroll")
+#define CU_K_SYNC() __syncthreads()
+#else
+#define CU_UNROLL
+#define CU_K_SYNC() ((void)0)
+#endif
+
+#define CU_TW_LO_BITS 14u
+#define CU_TW_HI_BITS 13u /* LO + HI = 27 = BB_TWO_ADICITY */
+#define CU_TW_SIZE ((1u << CU_TW_LO_BITS) + (1u << CU_TW_HI_BITS))
+
+/* NTT tiles: a block transforms 2^k lines of T elements in shared memory,
+ * 2^k * T <= CU_NTT_SH; k <= CU_NTT_MAX_K keeps T >= 8 (32-byte segments)
+ * when the data allows. 32 KiB of tile and 16 KiB of lo_tab fit the 48 KiB of
+ * static shared memory. */
+#define CU_NTT_SH_LOG 13u
+#define CU_NTT_SH (1u << CU_NTT_SH_LOG)
+#define CU_NTT_MAX_K 10u
+#define CU_NTT_THREADS 256u
+
+/* ---- BabyBear (Montgomery, R = 2^32) ------------------------------------- */
+
+CU_HD uint32_t cu_k_add(uint32_t a, uint32_t b) {
+  uint32_t s = a + b;
+  return s >= BB_P ? s - BB_P : s;
+}
+
+CU_HD uint32_t cu_k_sub(uint32_t a, uint32_t b) {
+  uint32_t d = a - b;
+  return a < b ? d + BB_P : d;
+}
+
+CU_HD uint32_t cu_k_mul(uint32_t a, uint32_t b) {
+  uint64_t x = (uint64_t)a * b;
+  uint32_t m = (uint32_t)x * BB_MONTY_MU;
+  uint32_t mphi = (uint32_t)(((uint64_t)m * BB_P) >> 32);
+  uint32_t hi = (uint32_t)(x >> 32);
+  uint32_t r = hi - mphi;
+  return hi < mphi ? r + BB_P : r;
+}
+
+/* g^e from a root table (see above), e < 2^27. */
+CU_HD uint32_t cu_k_pow_lookup(const uint32_t *tab, uint32_t e) {
+  return cu_k_mul(tab[e & ((1u << CU_TW_LO_BITS) - 1u)],
+                  tab[(1u << CU_TW_LO_BITS) + (e >> CU_TW_LO_BITS)]);
+}
+
+/* The bits-bit reversal of x < 2^bits, 0 <= bits <= 32. */
+CU_HD uint32_t cu_k_bitrev(uint32_t x, uint32_t bits) {
+  if (bits == 0) return 0;
+  x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
+  x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
+  x = ((x >> 4) & 0x0f0f0f0fu) | ((x & 0x0f0f0f0fu) << 4);
+  x = ((x >> 8) & 0x00ff00ffu) | ((x & 0x00ff00ffu) << 8);
+  x = (x >> 16) | (x << 16);
+  return x >> (32u - bits);
+}
+
+/* ---- NTT pass ---------------------------------------------------------------
+ * A decimation-in-frequency (Gentleman-Sande) transform of n = 2^log_n rows:
+ * stage b (b = log_n - 1 down to 0) maps every pair (i, i + 2^b) with bit b
+ * of i clear to (x + y, (x - y) w_{2^(b+1)}^(i mod 2^b)); natural input gives
+ * bit-reversed output. A pass runs the stages b = s + k - 1 .. s, which only
+ * mix rows that agree outside bits [s, s + k): writing row
+ * i = hi 2^(s+k) + j 2^s + lo, a line is the 2^k rows of one (hi, lo), and
+ * since element (i, c) sits at i*width + c, the "inner" index m = lo*width + c
+ * (m < inner = 2^s width) is contiguous in memory. A tile is the 2^k lines
+ * of T = 2^tlog consecutive m for one hi (fewer, tcount, at the end of the
+ * inner range): every line is a contiguous run of words, so loads and stores
+ * are coalesced for any width. Shared memory: sh holds the tile
+ * (2^k * T <= CU_NTT_SH words, line j at sh + j*T), lo_tab the row offset lo
+ * of each tile column (T <= CU_NTT_SH / 2 words, since k >= 1).
+ * The same tiles run the decimation-in-time (Cooley-Tukey) transform, stage
+ * b (b = 0 up to log_n - 1) mapping (x, y) to (x + t, x - t),
+ * t = y w_{2^(b+1)}^(i mod 2^b): bit-reversed input gives natural output.
+ * Its passes go from the low bits up; DIF passes from the high bits down.
+ * pre (first DIF pass only): NULL or the root table of a coset shift; the
+ * input row i is multiplied by shift^i as it is loaded. post (last pass
+ * only): every stored word is multiplied by post unless post == BB_ONE. */
+typedef struct {
+  uint32_t *data;
+  const uint32_t *tw;  /* root table of the 2^27-order root (or its inverse) */
+  const uint32_t *pre; /* NULL or root table of the coset shift */
+  uint32_t post;
+  uint32_t dit; /* 0: DIF stages b = s+k-1 .. s; 1: DIT stages b = s .. s+k-1 */
+  uint32_t s, k, tlog;
+  uint64_t width;
+  uint64_t inner;        /* width << s */
+  uint64_t tiles_per_hi; /* ceil(inner / 2^tlog) */
+  uint64_t nblocks;      /* tiles_per_hi << (log_n - s - k) */
+} cu_k_ntt_pass;
+
+CU_HD void cu_k_ntt_tile(cu_k_ntt_pass a, uint64_t block, uint32_t tid, uint32_t nth,
+                         uint32_t *sh, uint32_t *lo_tab) {
+  const uint32_t K = 1u << a.k, T = 1u << a.tlog, tmask = T - 1u;
+  const uint64_t hi = block / a.tiles_per_hi, m0 = (block - hi * a.tiles_per_hi) << a.tlog;
+  const uint32_t tcount = a.inner - m0 < T ? (uint32_t)(a.inner - m0) : T;
+  uint32_t *const data = a.data + hi * (uint64_t)K * a.inner + m0;
+  const uint32_t row_hi = (uint32_t)(hi << (a.s + a.k));
+
+  CU_K_SYNC(); /* the previous tile of this block may still read sh, lo_tab */
+  for (uint32_t t = tid; t < tcount; t += nth)
+    lo_tab[t] = a.s ? (uint32_t)((m0 + t) / a.width) : 0u;
+  CU_K_SYNC();
+  for (uint32_t f = tid; f < K * T; f += nth) {
+    uint32_t j = f >> a.tlog, t = f & tmask;
+    if (t >= tcount) continue;
+    uint32_t v = data[(uint64_t)j * a.inner + t];
+    if (a.pre) v = cu_k_mul(v, cu_k_pow_lookup(a.pre, row_hi + (j << a.s) + lo_tab[t]));
+    sh[f] = v;
+  }
+  CU_K_SYNC();
+  for (uint32_t qq = 0; qq < a.k; qq++) {
+    const uint32_t q = a.dit ? qq : a.k - 1u - qq;
+    const uint32_t half = 1u << q;
+    const uint32_t scale = 26u - (a.s + q); /* w_{2^(b+1)} = g^(2^(26-b)) */
+    for (uint32_t u = tid; u < (K >> 1) * T; u += nth) {
+      uint32_t jj = u >> a.tlog, t = u & tmask;
+      if (t >= tcount) continue;
+      uint32_t j = ((jj >> q) << (q + 1)) | (jj & (half - 1u));
+      uint32_t e = ((j & (half - 1u)) << a.s) | lo_tab[t]; /* i mod 2^b */
+      uint32_t w = cu_k_pow_lookup(a.tw, e << scale);
+      uint32_t *px = sh + (j << a.tlog) + t, *py = px + (half << a.tlog);
+      uint32_t x = *px, y = *py;
+      if (a.dit) {
+        uint32_t t2 = cu_k_mul(y, w);
+        *px = cu_k_add(x, t2);
+        *py = cu_k_sub(x, t2);
+      } else {
+        *px = cu_k_add(x, y);
+        *py = cu_k_mul(cu_k_sub(x, y), w);
+      }
+    }
+    CU_K_SYNC();
+  }
+  for (uint32_t f = tid; f < K * T; f += nth) {
+    uint32_t j = f >> a.tlog, t = f & tmask;
+    if (t >= tcount) continue;
+    uint32_t v = sh[f];
+    if (a.post != BB_ONE) v = cu_k_mul(v, a.post);
+    data[(uint64_t)j * a.inner + t] = v;
+  }
+}
+
+/* ---- row permutation with scaling -------------------------------------------
+ * Output row r (of 2^(log_n + spread) rows) is input row src(p) times
+ * c * pow^e(p) when pow is not NULL (pow a root table), times c alone
+ * otherwise (c == BB_ONE: a plain copy), where p = r >> spread,
+ * src(p) = bitrev_{log_n}(p) when rev_src (else p) and e(p) =
+ * bitrev_{log_n}(p) when rev_exp (else p). So with spread = 0 it is a
+ * (bit-reversing) permutation of 2^log_n rows; with spread > 0 every input
+ * row is written 2^spread times in a row. Element f = r * width + col,
+ * f < count = 2^(log_n + spread) * width.
+ * Aliasing: with spread, in and out are disjoint. Without spread, out == in
+ * is allowed: with rev_src the rows are then swapped in place, the thread of
+ * the element in row r doing the pair (r, bitrev(r)) when r <= bitrev(r)
+ * and nothing otherwise; without rev_src every element is read and written
+ * at its own index by one thread. */
+typedef struct {
+  const uint32_t *in;
+  uint32_t *out;
+  const uint32_t *pow;
+  uint32_t c;
+  uint32_t log_n, spread;
+  uint32_t rev_src, rev_exp;
+  uint64_t width;
+  uint64_t count;
+} cu_k_perm;
+
+/* The factor of output row p (pb = bitrev(p)). */
+CU_HD uint32_t cu_k_perm_scale(const cu_k_perm *a, uint32_t p, uint32_t pb) {
+  return a->pow ? cu_k_mul(a->c, cu_k_pow_lookup(a->pow, a->rev_exp ? pb : p)) : a->c;
+}
+
+CU_HD void cu_k_perm_elem(const cu_k_perm *a, uint64_t f) {
+  uint64_t r = f / a->width, col = f - r * a->width;
+  uint32_t p = (uint32_t)(r >> a->spread);
+  uint32_t pb = cu_k_bitrev(p, a->log_n);
+  int scaled = a->pow || a->c != BB_ONE;
+  if (a->rev_src && !a->spread && a->in == a->out) {
+    if (pb < p) return; /* the partner row's thread swaps this pair */
+    uint64_t f2 = (uint64_t)pb * a->width + col;
+    uint32_t v = a->out[f], v2 = a->out[f2];
+    if (scaled) {
+      v2 = cu_k_mul(v2, cu_k_perm_scale(a, p, pb));
+      v = cu_k_mul(v, cu_k_perm_scale(a, pb, p));
+    }
+    a->out[f] = v2;
+    if (pb != p) a->out[f2] = v;
+    return;
+  }
+  uint64_t src = a->rev_src ? pb : p;
+  uint32_t v = a->in[src * a->width + col];
+  if (scaled) v = cu_k_mul(v, cu_k_perm_scale(a, p, pb));
+  a->out[f] = v;
+}
+
+/* ---- Poseidon2, width 16 (hash/poseidon2.h, p2_params_bb16) ----------------
+ * Filled from p2_params_bb16() at initialisation (the CPU module is the one
+ * source of the constants); words in Montgomery form. */
+#define CU_P2_WIDTH 16
+#define CU_P2_RATE 8
+#define CU_P2_DIGEST 8
+#define CU_P2_ROUNDS_F 8
+#define CU_P2_ROUNDS_P 13
+
+typedef struct {
+  uint32_t diag[CU_P2_WIDTH];
+  uint32_t rc_ext[CU_P2_ROUNDS_F][CU_P2_WIDTH];
+  uint32_t rc_int[CU_P2_ROUNDS_P];
+} cu_k_p2c;
+
+/* The 4x4 block [[2,3,1,1],[1,2,3,1],[1,1,2,3],[3,1,1,2]] (Plonky3 MDSMat4). */
+CU_HD void cu_k_mds4(uint32_t *x) {
+  uint32_t t01 = cu_k_add(x[0], x[1]);
+  uint32_t t23 = cu_k_add(x[2], x[3]);
+  uint32_t t0123 = cu_k_add(t01, t23);
+  uint32_t t01123 = cu_k_add(t0123, x[1]);
+  uint32_t t01233 = cu_k_add(t0123, x[3]);
+  uint32_t y3 = cu_k_add(t01233, cu_k_add(x[0], x[0]));
+  uint32_t y1 = cu_k_add(t01123, cu_k_add(x[2], x[2]));
+  x[0] = cu_k_add(t01123, t01);
+  x[1] = y1;
+  x[2] = cu_k_add(t01233, t23);
+  x[3] = y3;
+}
+
+/* External layer circ(2B, B, B, B). */
+CU_HD void cu_k_p2_ext(uint32_t *s) {
+  CU_UNROLL
+  for (int i = 0; i < CU_P2_WIDTH; i += 4) cu_k_mds4(s + i);
+  uint32_t sum[4];
+  CU_UNROLL
+  for (int k = 0; k < 4; k++)
+    sum[k] = cu_k_add(cu_k_add(s[k], s[4 + k]), cu_k_add(s[8 + k], s[12 + k]));
+  CU_UNROLL
+  for (int i = 0; i < CU_P2_WIDTH; i++) s[i] = cu_k_add(s[i], sum[i & 3]);
+}
+
+CU_HD uint32_t cu_k_sbox(uint32_t x) {
+  uint32_t x2 = cu_k_mul(x, x);
+  uint32_t x3 = cu_k_mul(x2, x);
+  uint32_t x4 = cu_k_mul(x2, x2);
+  return cu_k_mul(x3, x4);
+}
+
+CU_HD void cu_k_p2_full_round(const cu_k_p2c *c, int r, uint32_t *s) {
+  CU_UNROLL
+  for (int i = 0; i < CU_P2_WIDTH; i++) s[i] = cu_k_sbox(cu_k_add(s[i], c->rc_ext[r][i]));
+  cu_k_p2_ext(s);
+}
+
+CU_HD void cu_k_p2_permute(const cu_k_p2c *c, uint32_t *s) {
+  cu_k_p2_ext(s);
+  CU_UNROLL
+  for (int r = 0; r < CU_P2_ROUNDS_F / 2; r++) cu_k_p2_full_round(c, r, s);
+  CU_UNROLL
+  for (int r = 0; r < CU_P2_ROUNDS_P; r++) {
+    s[0] = cu_k_sbox(cu_k_add(s[0], c->rc_int[r]));
+    uint32_t sum = s[0];
+    CU_UNROLL
+    for (int i = 1; i < CU_P2_WIDTH; i++) sum = cu_k_add(sum, s[i]);
+    CU_UNROLL
+    for (int i = 0; i < CU_P2_WIDTH; i++) s[i] = cu_k_add(sum, cu_k_mul(s[i], c->diag[i]));
+  }
+  CU_UNROLL
+  for (int r = CU_P2_ROUNDS_F / 2; r < CU_P2_ROUNDS_F; r++) cu_k_p2_full_round(c, r, s);
+}
+
+/* ---- Merkle layers (commit/merkle.h) ----------------------------------------
+ * Layer node i: at the bottom (prev == NULL) the sponge hash H of row i of the
+ * group's matrices concatenated; above, C(prev[2i], prev[2i+1]), and when the
+ * group is not empty C(C(prev[2i], prev[2i+1]), H(rows i)). H is Plonky3's
+ * PaddingFreeSponge (rate 8, overwrite mode, the last partial chunk
+ * overwrites only its own positions), C the permutation of left || right
+ * truncated to 8 words. Digests are 8 words, node i at out + 8 i. */
+typedef struct {
+  const uint32_t *data;
+  uint64_t width;
+} cu_k_mat;
+
+typedef struct {
+  const cu_k_mat *mats; /* the group: n_mats matrices of this layer's height */
+  uint32_t n_mats;
+  const uint32_t *prev; /* NULL at the bottom */
+  uint32_t *out;
+  uint64_t count; /* nodes in this layer */
+} cu_k_layer;
+
+/* The permutation as a real call. Each Merkle thread runs one or two
+ * permutations per node plus one per absorbed chunk; inlining all of those
+ * call sites bloats the kernel (and crashes nvcc 13.0's cicc), so the device
+ * code calls this single out-of-line copy. */
+#ifdef __CUDACC__
+static __host__ __device__ __noinline__ __attribute__((unused))
+#else
+static
+#endif
+void cu_k_p2_permute_call(const cu_k_p2c *c, uint32_t *st) {
+  cu_k_p2_permute(c, st);
+}
+
+CU_HD void cu_k_hash_rows(const cu_k_p2c *c, const cu_k_mat *mats, uint32_t n_mats, uint64_t row,
+                          uint32_t *st) {
+  CU_UNROLL
+  for (int q = 0; q < CU_P2_WIDTH; q++) st[q] = 0;
+  uint32_t pos = 0;
+  for (uint32_t m = 0; m < n_mats; m++) {
+    const uint64_t w = mats[m].width;
+    const uint32_t *p = mats[m].data + row * w;
+    const int last_mat = m + 1 == n_mats;
+    for (uint64_t e = 0; e < w; e++) {
+      uint32_t v = p[e];
+      /* One select per slot keeps st in registers (no indexed store). */
+      st[0] = pos == 0 ? v : st[0];
+      st[1] = pos == 1 ? v : st[1];
+      st[2] = pos == 2 ? v : st[2];
+      st[3] = pos == 3 ? v : st[3];
+      st[4] = pos == 4 ? v : st[4];
+      st[5] = pos == 5 ? v : st[5];
+      st[6] = pos == 6 ? v : st[6];
+      st[7] = pos == 7 ? v : st[7];
+      pos++;
+      /* A full chunk, or the final partial one: one call site for both. */
+      if (pos == CU_P2_RATE || (last_mat && e + 1 == w)) {
+        cu_k_p2_permute_call(c, st);
+        pos = 0;
+      }
+    }
+  }
+}
+
+CU_HD void cu_k_layer_node(const cu_k_p2c *c, const cu_k_layer *a, uint64_t i) {
+  uint32_t st[CU_P2_WIDTH];
+  if (!a->prev) {
+    cu_k_hash_rows(c, a->mats, a->n_mats, i, st);
+  } else {
+    CU_UNROLL
+    for (int q = 0; q < CU_P2_WIDTH; q++) st[q] = a->prev[16 * i + q];
+    cu_k_p2_permute_call(c, st);
+    if (a->n_mats) {
+      uint32_t h[CU_P2_WIDTH];
+      cu_k_hash_rows(c, a->mats, a->n_mats, i, h);
+      CU_UNROLL
+      for (int q = 0; q < CU_P2_DIGEST; q++) st[CU_P2_DIGEST + q] = h[q];
+      cu_k_p2_permute_call(c, st);
+    }
+  }
+  CU_UNROLL
+  for (int q = 0; q < CU_P2_DIGEST; q++) a->out[8 * i + q] = st[q];
+}
+
+/* ---- FRI fold (fri/fri.h) ---------------------------------------------------
+ * out[k] = (a + b)/2 + beta (a - b) / (2 x_k), a = in[k], b = in[k + half],
+ * x_k = shift w_N^k, N = 2 half = 2^log_n; ext values are 4 consecutive words.
+ * 1/(2 x_k) = inv2s * w_N^-k with inv2s = 1/(2 shift) and w_N^-k from the
+ * inverse root table. Thread k alone reads in[k] and writes out[k], so
+ * out == in is safe. */
+typedef struct {
+  const uint32_t *in;
+  uint32_t *out;
+  const uint32_t *itw; /* root table of the inverse 2^27-order root */
+  uint32_t log_n;
+  uint32_t inv2, inv2s;
+  uint32_t beta[EXT_DEGREE];
+  uint64_t half;
+} cu_k_fold;
+
+CU_HD void cu_k_ext_mul(const uint32_t *x, const uint32_t *y, uint32_t *r) {
+  const uint32_t w = EXT_W_MONTY;
+  uint32_t t4 = cu_k_add(cu_k_add(cu_k_mul(x[1], y[3]), cu_k_mul(x[2], y[2])), cu_k_mul(x[3], y[1]));
+  uint32_t t5 = cu_k_add(cu_k_mul(x[2], y[3]), cu_k_mul(x[3], y[2]));
+  uint32_t t6 = cu_k_mul(x[3], y[3]);
+  r[0] = cu_k_add(cu_k_mul(x[0], y[0]), cu_k_mul(w, t4));
+  r[1] = cu_k_add(cu_k_add(cu_k_mul(x[0], y[1]), cu_k_mul(x[1], y[0])), cu_k_mul(w, t5));
+  r[2] = cu_k_add(cu_k_add(cu_k_add(cu_k_mul(x[0], y[2]), cu_k_mul(x[1], y[1])), cu_k_mul(x[2], y[0])),
+                  cu_k_mul(w, t6));
+  r[3] = cu_k_add(cu_k_add(cu_k_mul(x[0], y[3]), cu_k_mul(x[1], y[2])),
+                  cu_k_add(cu_k_mul(x[2], y[1]), cu_k_mul(x[3], y[0])));
+}
+
+CU_HD void cu_k_fold_elem(const cu_k_fold *a, uint64_t k) {
+  const uint32_t *pa = a->in + 4 * k, *pb = a->in + 4 * (k + a->half);
+  uint32_t t = cu_k_mul(a->inv2s, cu_k_pow_lookup(a->itw, (uint32_t)k << (27u - a->log_n)));
+  uint32_t sum[EXT_DEGREE], diff[EXT_DEGREE], bd[EXT_DEGREE];
+  CU_UNROLL
+  for (int q = 0; q < EXT_DEGREE; q++) {
+    sum[q] = cu_k_mul(cu_k_add(pa[q], pb[q]), a->inv2);
+    diff[q] = cu_k_mul(cu_k_sub(pa[q], pb[q]), t);
+  }
+  cu_k_ext_mul(a->beta, diff, bd);
+  CU_UNROLL
+  for (int q = 0; q < EXT_DEGREE; q++) a->out[4 * k + q] = cu_k_add(sum[q], bd[q]);
+}
+
+#endif

@@ -1,0 +1,83 @@
+/* cu_kernels: the __global__ kernels of the backend and their launchers. The
+ * bodies live in cu_kern.h (shared with the CPU emulation); a kernel here only
+ * maps blocks and threads onto them:
+ *   - NTT pass: one block per tile (grid-stride over tiles), CU_NTT_THREADS
+ *     threads cooperating through CU_NTT_SH words of shared memory;
+ *   - permutation, Merkle layer, FRI fold: one element (row, node, pair) per
+ *     thread, grid-stride, so any count fits any grid.
+ * Launch errors are reported at once; execution errors at cu_dev_sync.
+ */
+#include <cuda_runtime.h>
+
+#include "cuda/cu.h"
+#include "cuda/cu_dev.h"
+
+/* Grid cap: enough blocks to fill any current GPU many times over; larger
+ * counts loop inside the kernels. */
+#define CU_MAX_GRID (1u << 20)
+#define CU_ELEM_THREADS 256u
+#define CU_HASH_THREADS 128u
+
+__constant__ cu_k_p2c c_p2;
+
+__global__ void __launch_bounds__(CU_NTT_THREADS) k_ntt_pass(cu_k_ntt_pass a) {
+  __shared__ uint32_t sh[CU_NTT_SH];
+  __shared__ uint32_t lo_tab[CU_NTT_SH / 2];
+  for (uint64_t b = blockIdx.x; b < a.nblocks; b += gridDim.x)
+    cu_k_ntt_tile(a, b, threadIdx.x, blockDim.x, sh, lo_tab);
+}
+
+__global__ void k_perm(cu_k_perm a) {
+  uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
+  for (uint64_t f = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; f < a.count; f += stride)
+    cu_k_perm_elem(&a, f);
+}
+
+__global__ void __launch_bounds__(CU_HASH_THREADS) k_layer(cu_k_layer a) {
+  uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
+  for (uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; i < a.count; i += stride)
+    cu_k_layer_node(&c_p2, &a, i);
+}
+
+__global__ void k_fold(cu_k_fold a) {
+  uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
+  for (uint64_t k = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; k < a.half; k += stride)
+    cu_k_fold_elem(&a, k);
+}
+
+static unsigned grid_for(uint64_t items, unsigned threads) {
+  uint64_t g = (items + threads - 1) / threads;
+  if (g == 0) g = 1;
+  return g > CU_MAX_GRID ? CU_MAX_GRID : (unsigned)g;
+}
+
+static int launched(const char *what) { return cu_dev_status((int)cudaGetLastError(), what); }
+
+extern "C" int cu_dev_set_p2(const cu_k_p2c *c) {
+  return cu_dev_status((int)cudaMemcpyToSymbol(c_p2, c, sizeof *c), "constants to device");
+}
+
+extern "C" int cu_dev_ntt_pass(const cu_k_ntt_pass *a) {
+  if (a->nblocks == 0) return CU_OK;
+  unsigned g = a->nblocks > CU_MAX_GRID ? CU_MAX_GRID : (unsigned)a->nblocks;
+  k_ntt_pass<<<g, CU_NTT_THREADS>>>(*a);
+  return launched("ntt pass");
+}
+
+extern "C" int cu_dev_perm(const cu_k_perm *a) {
+  if (a->count == 0) return CU_OK;
+  k_perm<<<grid_for(a->count, CU_ELEM_THREADS), CU_ELEM_THREADS>>>(*a);
+  return launched("permutation");
+}
+
+extern "C" int cu_dev_layer(const cu_k_layer *a) {
+  if (a->count == 0) return CU_OK;
+  k_layer<<<grid_for(a->count, CU_HASH_THREADS), CU_HASH_THREADS>>>(*a);
+  return launched("merkle layer");
+}
+
+extern "C" int cu_dev_fold(const cu_k_fold *a) {
+  if (a->half == 0) return CU_OK;
+  k_fold<<<grid_for(a->half, CU_ELEM_THREADS), CU_ELEM_THREADS>>>(*a);
+  return launched("fri fold");
+}
