@@ -16,7 +16,7 @@
  *   - zero is the word 0 (memset to 0 gives zeros); one is BB_ONE, not 1.
  *   Every function below takes reduced words and returns reduced words; passing
  *   a word >= p (other than through bb_from_u32/bb_from_u64) is a contract
- *   violation (checked by assert in debug builds where cheap).
+ *   violation that is not checked (results are then unspecified).
  *
  * Field facts (single source for the whole project):
  *   p - 1 = 2^27 * 3 * 5, so the two-adicity is 27.

@@ -1020,6 +1020,15 @@ int ntt_coset_lde(const bb_t *in, unsigned log_n, size_t width, unsigned log_blo
   bb_t ninv = bb_inv(bb_from_u64(n));
   bb_t wN = bb_two_adic_generator(log_N);
   int rc;
+  /* A natural-order LDE whose wide matrix (W 2^b columns) would be narrow is
+   * faster as the bit-reversed LDE plus one tiled permutation (measured: 2^24
+   * x 1, blowup 2, one core: 260 ms against 325 ms; for 8 or more columns the
+   * direct way wins). */
+  if (out_order == NTT_ORDER_NATURAL && W * g < 8 && (n << log_blowup) >= NTT_VEC_MIN) {
+    rc = ntt_coset_lde(in, log_n, width, log_blowup, shift, out, NTT_ORDER_BITREV, threads);
+    if (rc == NTT_OK) bitrev_rows(out, log_N, W, nt);
+    return rc;
+  }
   if (out_order == NTT_ORDER_BITREV) {
     if (out != in)
       bitrev_rows_from(out, in, log_n, W, nt);
