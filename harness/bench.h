@@ -36,6 +36,9 @@ int bench_hash_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
 int bench_stark_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
 int bench_precompiles_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
 int bench_evm_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
+/* The CUDA backend; BENCH_E_NODEV when this build or machine has no device. */
+int bench_cuda_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
+#define BENCH_E_NODEV (-2)
 
 /* Monotonic wall clock in milliseconds. */
 double bench_now_ms(void);

@@ -114,6 +114,7 @@ int bench_cuda_run(const bench_opts *o, bench_emit_fn emit, void *ctx) {
   if (!o || !emit) return CU_ERR_ARG;
   char device[256];
   cu_set_emulation(0); /* measure the device, never the CPU emulation */
+  _Static_assert(CU_ERR_NODEV == BENCH_E_NODEV, "bench.h's no-device code is the backend's");
   if (!cu_available(device, sizeof device)) return CU_ERR_NODEV;
   const ntt_order R = NTT_ORDER_BITREV, N = NTT_ORDER_NATURAL;
   const cuda_case full[] = {

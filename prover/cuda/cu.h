@@ -3,10 +3,9 @@
  * the CPU modules, so a prover can switch backends without changing results.
  *
  * Results are bit-identical to the CPU functions for the same arguments:
- *   cu_ntt_dft / cu_ntt_idft / cu_ntt_coset_dft / cu_ntt_coset_idft / cu_ntt_coset_lde
- *       = ntt_dft / ntt_idft / ntt_coset_dft / ntt_coset_idft / ntt_coset_lde
- *         (ntt/ntt.h): same
- *         row-major batch layout, natural inputs, NTT_ORDER_NATURAL or
+ *   cu_ntt_dft / _idft / _coset_dft / _coset_idft / _coset_lde
+ *       = ntt_dft / _idft / _coset_dft / _coset_idft / _coset_lde (ntt/ntt.h):
+ *         same row-major batch layout, natural inputs, NTT_ORDER_NATURAL or
  *         NTT_ORDER_BITREV outputs, same roots (bb_two_adic_generator), same
  *         size limits (log_n <= 27, log_n + log_blowup <= 27, width >= 1);
  *   cu_merkle_commit = the root of merkle_build(..., MERKLE_POSEIDON2, ...)
@@ -32,7 +31,9 @@
  * Device memory: the *_dev transforms need no memory beyond their buffers
  * except the LDE, which keeps one scratch buffer of its input's size (cached
  * between calls, freed by cu_release); the host-pointer forms add one
- * device buffer of the data (LDE: output) size.
+ * device buffer of the data (LDE: output) size. A Merkle commitment holds
+ * every layer on the device (64 bytes per row of the tallest matrix) and, for
+ * host data, a device copy of the matrices.
  *
  * Emulation: cu_set_emulation(1) runs the very same kernel bodies on the CPU
  * (one thread block at a time, "device memory" in host RAM). It is slow and

@@ -16,6 +16,9 @@ static int map_err(cudaError_t e, const char *what) {
   if (e == cudaSuccess) return CU_OK;
   snprintf(g_last_error, sizeof g_last_error, "%s: %s (%s)", what, cudaGetErrorString(e),
            cudaGetErrorName(e));
+  /* Reset the runtime's last error, or a later launch check would report this
+   * one again (a sticky error, after a kernel fault, stays regardless). */
+  (void)cudaGetLastError();
   switch (e) {
   case cudaErrorMemoryAllocation:
     return CU_ERR_DEVMEM;

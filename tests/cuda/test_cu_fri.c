@@ -7,6 +7,12 @@
  * a(x^2) + x b(x^2) gives a(y) + beta b(y) (the property FRI relies on), the
  * in-place and device-pointer forms, and argument checks. Emulation always,
  * GPU when present (skipped with the reason otherwise).
+ *
+ * On a GPU machine: build as usual, then run build/tests/test_cu_ntt (and
+ * test_cu_merkle, test_cu_fri) or `ctest -R cu_ -V` in the build folder. The
+ * first output line names the device found (or why none was); every gpu_*
+ * test passes, fails naming the first differing element, or says why it
+ * was skipped.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -10,6 +10,12 @@
  * As in test_cu_ntt.c every check runs on the CPU emulation of the kernels
  * and, when a device is present, on the GPU (skipped with the reason
  * otherwise).
+ *
+ * On a GPU machine: build as usual, then run build/tests/test_cu_ntt (and
+ * test_cu_merkle, test_cu_fri) or `ctest -R cu_ -V` in the build folder. The
+ * first output line names the device found (or why none was); every gpu_*
+ * test passes, fails naming the first differing element, or says why it
+ * was skipped.
  */
 #include <setjmp.h>
 #include <stdarg.h>

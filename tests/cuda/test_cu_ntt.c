@@ -10,6 +10,12 @@
  * Sizes include 2^0, odd and single-column widths, sizes that need several
  * passes and partial tiles, and (GPU only) the largest transform sizes.
  * Results must be identical words, not merely equal values.
+ *
+ * On a GPU machine: build as usual, then run build/tests/test_cu_ntt (and
+ * test_cu_merkle, test_cu_fri) or `ctest -R cu_ -V` in the build folder. The
+ * first output line names the device found (or why none was); every gpu_*
+ * test passes, fails naming the first differing element, or says why it
+ * was skipped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -353,6 +359,24 @@ static void t_args(void **state) {
   assert_string_equal(cu_strerror(CU_ERR_NODEV), "no CUDA device");
 }
 
+/* Out of device memory is reported as such, and the backend still works
+ * afterwards (GPU only: the emulation's memory is the host's). */
+static void t_devmem(void **state) {
+  if (!use_mode(state)) {
+    skip();
+    return;
+  }
+  bb_t *d = NULL;
+  assert_int_equal(cu_malloc(&d, (size_t)1 << 40), CU_ERR_DEVMEM); /* 4 TiB */
+  assert_null(d);
+  print_message("expected failure reported as: %s\n", cu_last_error_string());
+  bb_t x[64], y[64];
+  for (int i = 0; i < 64; i++) x[i] = y[i] = bb_from_u32((uint32_t)rng());
+  assert_int_equal(cu_ntt_dft(x, 6, 1, NTT_ORDER_NATURAL), CU_OK);
+  assert_int_equal(ntt_dft_ref(y, 6, 1, NTT_ORDER_NATURAL), NTT_OK);
+  assert_same(x, y, 64, "dft after a failed allocation", 6, 1);
+}
+
 int main(void) {
   char name[256];
   int dev = cu_available(name, sizeof name);
@@ -372,6 +396,7 @@ int main(void) {
       T("gpu_coset_idft", t_coset_idft, &mode_gpu),
       T("gpu_lde", t_lde, &mode_gpu),
       T("gpu_dev_pipeline", t_dev_pipeline, &mode_gpu),
+      T("gpu_devmem", t_devmem, &mode_gpu),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   cu_release();
