@@ -41,10 +41,22 @@ ifeq ($(CI),true)
 	@$(MAKE) --no-print-directory fuzz-smoke
 endif
 
+# The unit tests under ASan/UBSan, then the executor on part of the conformance
+# set (when ../shared is there) and one block proven end to end. The command-
+# line end-to-end suites run in the plain build only: under the sanitizers they
+# take several times longer and cover no code the unit tests do not.
 test-asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPKB_SANITIZE=ON -DPKB_CUDA=OFF $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build-asan -j $(JOBS)
-	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS) -LE slow
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS) -LE e2e
+	@if [ -d ../shared/conformance/state ]; then \
+	  S=../shared/conformance/state; \
+	  ASAN_OPTIONS=detect_leaks=1 ./build-asan/pkbench conformance $$S/stExample $$S/eest-fusaka-devnet-5 \
+	    $$S/VMTests/vmArithmeticTest $$S/VMTests/vmBitwiseLogicOperation $$S/VMTests/vmIOandFlowOperations \
+	    $$S/VMTests/vmLogTest $$S/VMTests/vmTests >build-asan/conformance.log 2>&1; rc=$$?; \
+	  echo "asan conformance: $$(tail -1 build-asan/conformance.log)"; exit $$rc; \
+	else echo "asan conformance: skipped (../shared/conformance not found)"; fi
+	@ASAN_OPTIONS=detect_leaks=1 ./build-asan/pkbench prove --shard-log 12 corpus/smoke/keccak_1M.blk >/dev/null && echo "asan prove: keccak_1M proven and verified"
 
 bench: build
 	@./$(BUILD)/pkbench bench all

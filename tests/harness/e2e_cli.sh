@@ -115,7 +115,7 @@ done
 # SIGKILL mid-run, then --resume: no finished result lost, none duplicated
 "$PKB" run --db "$T/k.db" --extra-work 4 "$T/g" >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 600); do
+for _ in $(seq 1 2400); do
   n=$(sqlite3 "$T/k.db" "select count(*) from results" 2>/dev/null || echo 0)
   [ "${n:-0}" -ge 1 ] && break
   sleep 0.05
