@@ -7,25 +7,27 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cycles.h"
 #include "hunt.h"
 #include "runner.h"
 
 static const char usage_text[] =
-    "usage: pkbench cost [--json] [--gas-limit G] [--no-prove] [--only NAME]\n"
+    "usage: pkbench cost [--json] [--gas-limit G] [--no-prove] [--only NAME] [--cycles NAME]\n"
     "\n"
     "For each operation pattern (see `pkbench hunt`), builds a block of G gas\n"
     "(default 1000000) that repeats it until gas runs out, proves it and prints:\n"
     "  prove_ms_per_mgas      measured proving time of the proven tables per Mgas\n"
     "  estimate_ms_per_mgas   the cost model for all tables (sized tables projected\n"
     "                         at their assumed widths), per Mgas\n"
+    "  cycles_per_gas         estimated RISC-V zkVM cycles per gas from a cycle profile\n"
+    "                         (projected from published figures; --cycles NAME, default sp1)\n"
     "  --json         one JSON object per operation: name, gas, prove_ms_per_mgas, ...\n"
-    "  --no-prove     the estimate only (fast)\n"
-    "zkVM cycles per gas are not in this build yet.";
+    "  --no-prove     the estimate only (fast)";
 
 int cli_cost(int argc, char **argv) {
   uint64_t gas = 1000000;
   int json = 0, prove = 1;
-  const char *only = NULL;
+  const char *only = NULL, *cycles_name = "sp1";
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     unsigned long long n;
@@ -36,6 +38,9 @@ int cli_cost(int argc, char **argv) {
       json = 1;
     } else if (strcmp(a, "--no-prove") == 0) {
       prove = 0;
+    } else if (strcmp(a, "--cycles") == 0 && v) {
+      cycles_name = v;
+      i++;
     } else if (strcmp(a, "--only") == 0 && v) {
       only = v;
       i++;
@@ -59,10 +64,17 @@ int cli_cost(int argc, char **argv) {
       return 2;
     }
   }
+  static cycles_profile cp;
+  cycles_error ce;
+  if (cycles_profile_open(cycles_name, NULL, &cp, &ce) != CYCLES_OK) {
+    cli_err("cost", "--cycles: %s", ce.msg);
+    return 2;
+  }
   run_opts ro = run_opts_default();
   ro.prove = prove;
   if (!json)
-    printf("%-18s %10s %14s %16s %14s\n", "operation", "gas_used", "prove_ms/Mgas", "estimate_ms/Mgas", "instructions");
+    printf("%-18s %10s %14s %16s %14s %14s\n", "operation", "gas_used", "prove_ms/Mgas", "estimate_ms/Mgas", "cycles/gas",
+           "instructions");
   int status = 0;
   for (size_t k = 0; k < hunt_pattern_count(); k++) {
     const char *name = hunt_pattern_name(k);
@@ -73,6 +85,8 @@ int cli_cost(int argc, char **argv) {
       cli_err("cost", "%s: cannot build the block", name);
       return 2;
     }
+    cycles_report cr;
+    double cpg = cycles_estimate_block(&cp, &b, &cr) == CYCLES_OK ? cr.per_gas : -1;
     run_block_result r;
     int rc = run_prove_block(&b, &ro, &r);
     blk_free(&b);
@@ -89,12 +103,16 @@ int cli_cost(int argc, char **argv) {
       if (pm >= 0) printf("%.3f", pm);
       else printf("null");
       printf(",\"estimate_ms_per_mgas\":%.3f,\"estimate_label\":\"projected:%s\",\"steps\":%llu,"
-             "\"proven_tables\":\"cpu,memory,storage\"}\n",
-             em, ro.profile.name, (unsigned long long)r.steps);
+             "\"proven_tables\":\"cpu,memory,storage\",\"zkvm_profile\":\"%s\",\"zkvm_cycles_per_gas\":",
+             em, ro.profile.name, (unsigned long long)r.steps, cp.name);
+      if (cpg >= 0) printf("%.3f}\n", cpg);
+      else printf("null}\n");
     } else {
       char pbuf[32] = "-";
       if (pm >= 0) snprintf(pbuf, sizeof pbuf, "%.1f", pm);
-      printf("%-18s %10llu %14s %16.1f %14llu\n", name, (unsigned long long)r.gas_used, pbuf, em,
+      char cbuf[32] = "-";
+      if (cpg >= 0) snprintf(cbuf, sizeof cbuf, "%.1f", cpg);
+      printf("%-18s %10llu %14s %16.1f %14s %14llu\n", name, (unsigned long long)r.gas_used, pbuf, em, cbuf,
              (unsigned long long)r.steps);
     }
     fflush(stdout);
@@ -102,7 +120,8 @@ int cli_cost(int argc, char **argv) {
   }
   if (!json)
     printf("\nprove_ms/Mgas: measured on this host for the tables this build proves (cpu, memory, storage);\n"
-           "estimate_ms/Mgas: projected with profile '%s' for all tables, sized ones at assumed widths.\n",
-           ro.profile.name);
+           "estimate_ms/Mgas: projected with profile '%s' for all tables, sized ones at assumed widths;\n"
+           "cycles/gas: projected from the published figures of zkVM profile '%s' (prover/profiles).\n",
+           ro.profile.name, cp.name);
   return status;
 }

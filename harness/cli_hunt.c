@@ -12,12 +12,14 @@
 #include "build_info.h"
 #include "cli.h"
 #include "db.h"
+#include "cycles.h"
 #include "hunt.h"
 #include "runner.h"
 
 static const char usage_text[] =
     "usage: pkbench hunt --gas-limit G --minutes M [--objective prove-time|zkvm-cycles] [--seed S]\n"
     "                    [--out DIR] [--db FILE] [--evals N] [--eval-gas G2] [--fork F] [--no-prove]\n"
+    "                    [--cycles-profile NAME]\n"
     "\n"
     "Evolutionary search over contracts built from stack-neutral instruction patterns,\n"
     "ranked by the estimated proving cost per gas (the cost model of `prove`,\n"
@@ -28,7 +30,9 @@ static const char usage_text[] =
     "  --gas-limit G   gas limit of the winning block (default 60000000)\n"
     "  --minutes M     search time (default 1); --evals N stops after N evaluations\n"
     "  --eval-gas G2   gas limit of the blocks evaluated during the search (default 2000000)\n"
-    "  --objective O   prove-time (default); zkvm-cycles is not available in this build\n"
+    "  --objective O   prove-time (default): estimated proving time per gas of this prover;\n"
+    "                  zkvm-cycles: estimated RISC-V zkVM cycles per gas from a cycle profile\n"
+    "  --cycles-profile NAME  prover/profiles/NAME-cycles.tsv or a path (default sp1)\n"
     "  --seed S        search seed (default 1)\n"
     "  --out DIR       where winners go (default corpus/killers)\n"
     "  --db FILE       results database (default ./pkbench.db)\n"
@@ -38,8 +42,12 @@ static void progress(void *ctx, uint64_t evals, double secs, const hunt_score *b
   (void)ctx;
   char d[512];
   hunt_describe(g, d, sizeof d);
-  fprintf(stderr, "hunt: %llu evals, %.0f s, %.1f evals/s, best %.1f est. ms/Mgas: %s\n", (unsigned long long)evals,
-          secs, secs > 0 ? (double)evals / secs : 0, best->ms_per_mgas, d);
+  if (best->cycles_per_gas > 0)
+    fprintf(stderr, "hunt: %llu evals, %.0f s, %.1f evals/s, best %.1f est. zkVM cycles/gas: %s\n",
+            (unsigned long long)evals, secs, secs > 0 ? (double)evals / secs : 0, best->cycles_per_gas, d);
+  else
+    fprintf(stderr, "hunt: %llu evals, %.0f s, %.1f evals/s, best %.1f est. ms/Mgas: %s\n", (unsigned long long)evals,
+            secs, secs > 0 ? (double)evals / secs : 0, best->ms_per_mgas, d);
 }
 
 int cli_hunt(int argc, char **argv) {
@@ -47,7 +55,9 @@ int cli_hunt(int argc, char **argv) {
   uint64_t gas = 60000000;
   double minutes = 1;
   const char *out = "corpus/killers", *dbpath = "pkbench.db";
-  int prove = 1;
+  int prove = 1, zkvm = 0;
+  const char *cycles_name = "sp1";
+  static cycles_profile cp;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     unsigned long long n;
@@ -102,14 +112,15 @@ int cli_hunt(int argc, char **argv) {
       }
       i++;
     } else if (strcmp(a, "--objective") == 0) {
-      if (strcmp(v, "zkvm-cycles") == 0) {
-        cli_err("hunt", "--objective zkvm-cycles: not available yet (no zkVM cycle profile in this build)");
-        return 2;
-      }
-      if (strcmp(v, "prove-time") != 0) {
+      if (strcmp(v, "zkvm-cycles") == 0) zkvm = 1;
+      else if (strcmp(v, "prove-time") == 0) zkvm = 0;
+      else {
         cli_err("hunt", "--objective: '%s' is not prove-time or zkvm-cycles", v);
         return 2;
       }
+      i++;
+    } else if (strcmp(a, "--cycles-profile") == 0) {
+      cycles_name = v;
       i++;
     } else if (strcmp(a, "--out") == 0) {
       out = v;
@@ -123,6 +134,14 @@ int cli_hunt(int argc, char **argv) {
     }
   }
   if (!o.max_evals) o.seconds = minutes * 60;
+  if (zkvm) {
+    cycles_error ce;
+    if (cycles_profile_open(cycles_name, NULL, &cp, &ce) != CYCLES_OK) {
+      cli_err("hunt", "--cycles-profile: %s", ce.msg);
+      return 2;
+    }
+    o.cycles = &cp;
+  }
   if (mkdir(out, 0777) != 0 && errno != EEXIST) {
     cli_err("hunt", "%s: cannot create folder: %s", out, strerror(errno));
     return 2;
@@ -177,17 +196,29 @@ int cli_hunt(int argc, char **argv) {
     return 2;
   }
   double est_per_mgas = pr.gas_used ? pr.estimate.total_ms / ((double)pr.gas_used / 1e6) : 0;
+  /* the objective's value for the block at the full gas limit */
+  double value = est_per_mgas;
+  char objective[96] = "estimate_ms_per_mgas";
+  if (zkvm) {
+    blk_block full;
+    cycles_report cr;
+    if (hunt_build(&g, gas, o.fork, &full) == HUNT_OK) {
+      if (cycles_estimate_block(&cp, &full, &cr) == CYCLES_OK) value = cr.per_gas;
+      blk_free(&full);
+    }
+    snprintf(objective, sizeof objective, "zkvm_cycles_per_gas:%s", cp.name);
+  }
   char prov[2048];
   time_t now = time(NULL);
   char when[32];
   strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
   snprintf(prov, sizeof prov,
-           "{\"found_by\":\"hunt\",\"objective\":\"estimate_ms_per_mgas\",\"objective_value\":%.3f,"
-           "\"search_value\":%.3f,\"gas_limit\":%llu,\"gas_used\":%llu,\"estimate_ms\":%.3f,"
+           "{\"found_by\":\"hunt\",\"objective\":\"%s\",\"objective_value\":%.3f,"
+           "\"search_value\":%.3f,\"estimate_ms_per_mgas\":%.3f,\"gas_limit\":%llu,\"gas_used\":%llu,\"estimate_ms\":%.3f,"
            "\"estimate_proven_ms\":%.3f,\"estimate_sized_ms\":%.3f,\"measured_prove_ms\":%.3f,"
            "\"proven_tables\":\"cpu,memory,storage\",\"verified\":%s,\"seed\":%llu,\"evals\":%llu,"
            "\"eval_gas\":%llu,\"evals_per_s\":%.2f,\"body\":\"%s\",\"fork\":\"%s\",\"git_rev\":\"%s\",\"found_at\":\"%s\"}",
-           est_per_mgas, s.ms_per_mgas, (unsigned long long)gas, (unsigned long long)pr.gas_used,
+           objective, value, zkvm ? s.cycles_per_gas : s.ms_per_mgas, est_per_mgas, (unsigned long long)gas, (unsigned long long)pr.gas_used,
            pr.estimate.total_ms, pr.estimate.proven_ms, pr.estimate.sized_ms, prove && prc == RUN_OK ? pr.prove_ms : -1,
            prove && prc == RUN_OK && pr.verified ? "true" : "false", (unsigned long long)o.seed,
            (unsigned long long)hr.evals, (unsigned long long)o.eval_gas, hr.evals_per_s, desc, blk_fork_name(o.fork),
@@ -229,7 +260,7 @@ int cli_hunt(int argc, char **argv) {
     drc = db_result_record(db, &res, NULL, 0, NULL, 0, NULL);
   }
   if (drc == DB_OK) {
-    db_killer_info k = {block_id, "estimate_ms_per_mgas", est_per_mgas, "hunt", NULL, prov};
+    db_killer_info k = {block_id, objective, value, "hunt", NULL, prov};
     drc = db_killer_record(db, &k, NULL);
     if (drc == DB_E_DUPLICATE) drc = DB_OK; /* found before: the first finding is kept */
   }
@@ -238,6 +269,8 @@ int cli_hunt(int argc, char **argv) {
   db_close(db);
   printf("hunt: %llu evaluations in %.1f s (%.1f evals/s, %.1f Mgas/s executed)\n", (unsigned long long)hr.evals,
          hr.seconds, hr.evals_per_s, (double)hr.gas_per_s / 1e6);
+  if (zkvm) printf("best: %s: %.1f estimated zkVM cycles per gas (profile %s, projected from published figures)\n", desc,
+                  value, cp.name);
   printf("best: %s\n  %s: %llu gas used, estimate %.1f ms (%.1f ms/Mgas; %.1f ms for the proven tables, %.1f ms "
          "projected for the sized ones)",
          desc, path, (unsigned long long)pr.gas_used, pr.estimate.total_ms, est_per_mgas, pr.estimate.proven_ms,

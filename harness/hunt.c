@@ -185,8 +185,14 @@ int hunt_eval(const hunt_opts *o, const hunt_genome *g, hunt_score *s) {
   trace_collector c;
   trace_init_counting(&c, b.env.fork);
   evm_tracer tr = trace_tracer(&c);
+  /* one execution feeds both objectives: the cycles tracer forwards to the rows counter */
+  cycles_acc ca;
+  cycles_acc_init(&ca);
+  cycles_tee tee = {&ca, &tr};
+  evm_tracer tt = o->cycles ? cycles_tracer_tee(&tee) : tr;
+  if (o->cycles) cycles_acc_add_block(&ca, &b);
   evm_block_result res;
-  int erc = evm_execute_block(&b, &tr, &res);
+  int erc = evm_execute_block(&b, &tt, &res);
   s->gas_used = res.gas_used;
   evm_block_result_free(&res);
   /* the stateless witness of the block, as the runner counts it */
@@ -206,6 +212,7 @@ int hunt_eval(const hunt_opts *o, const hunt_genome *g, hunt_score *s) {
   model_estimate_rows(&o->profile, rows, o->profile.log_shard, &e);
   s->estimate_ms = o->use_sized ? e.total_ms : e.proven_ms;
   s->ms_per_mgas = s->gas_used ? s->estimate_ms / ((double)s->gas_used / 1e6) : 0;
+  if (o->cycles && s->gas_used) s->cycles_per_gas = cycles_total(o->cycles, &ca) / (double)s->gas_used;
   return HUNT_OK;
 }
 
@@ -282,7 +289,11 @@ typedef struct {
   hunt_score s;
 } member;
 
-static int better(const hunt_score *x, const hunt_score *y) { return x->ms_per_mgas > y->ms_per_mgas; }
+/* The objective: cycles per gas when a zkVM profile is given, else the
+ * estimated proving time per gas. */
+static double objective(const hunt_score *s) { return s->cycles_per_gas > 0 ? s->cycles_per_gas : s->ms_per_mgas; }
+
+static int better(const hunt_score *x, const hunt_score *y) { return objective(x) > objective(y); }
 
 int hunt_run(const hunt_opts *o, hunt_result *r) {
   memset(r, 0, sizeof *r);
@@ -366,7 +377,7 @@ int hunt_minimise(const hunt_opts *o, hunt_genome *g, hunt_score *s) {
     memmove(t.pat + i, t.pat + i + 1, t.n - i - 1);
     t.n--;
     hunt_score ts;
-    if (hunt_eval(o, &t, &ts) == HUNT_OK && ts.ms_per_mgas >= 0.99 * s->ms_per_mgas) {
+    if (hunt_eval(o, &t, &ts) == HUNT_OK && objective(&ts) >= 0.99 * objective(s)) {
       *g = t;
       *s = ts;
     } else {

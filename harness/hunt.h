@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "blk.h"
+#include "cycles.h"
 #include "model.h"
 
 #define HUNT_MAX_BODY 24
@@ -30,7 +31,8 @@ typedef struct {
 } hunt_genome;
 
 typedef struct {
-  double ms_per_mgas;   /* objective: estimated proving ms per million gas */
+  double ms_per_mgas;   /* objective prove-time: estimated proving ms per million gas */
+  double cycles_per_gas;/* objective zkvm-cycles: estimated zkVM cycles per gas (0 without a profile) */
   double estimate_ms;   /* estimated proving ms of the evaluation block */
   uint64_t gas_used;
 } hunt_score;
@@ -44,6 +46,7 @@ typedef struct {
   unsigned population;  /* default 32 (at least one member per pattern) */
   int use_sized;        /* 1: objective counts sized tables at their assumed widths */
   model_profile profile;
+  const cycles_profile *cycles; /* non-NULL: rank by estimated zkVM cycles per gas instead */
   /* progress, called about once per second and at the end; may be NULL */
   void (*progress)(void *ctx, uint64_t evals, double seconds, const hunt_score *best, const hunt_genome *g);
   void *progress_ctx;
