@@ -316,11 +316,9 @@ static void test_ecrecover(void **s) {
 
 static void test_unsupported(void **s) {
   (void)s;
-  static const evm_pc_id later[] = {EVM_PC_BN_ADD,     EVM_PC_BN_MUL,     EVM_PC_BN_PAIRING,
-                                    EVM_PC_POINT_EVAL, EVM_PC_BLS_G1ADD,  EVM_PC_BLS_G1MSM,
-                                    EVM_PC_BLS_G2ADD,  EVM_PC_BLS_G2MSM,  EVM_PC_BLS_PAIRING,
-                                    EVM_PC_BLS_MAP_G1, EVM_PC_BLS_MAP_G2, EVM_PC_P256VERIFY,
-                                    EVM_PC_NONE};
+  /* No precompile and an id past the list are never run; a family not built
+   * yet answers the same way (its own tests say which). */
+  static const evm_pc_id later[] = {EVM_PC_NONE, EVM_PC_COUNT};
   uint8_t in[64] = {0};
   for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
     uint8_t *out = (uint8_t *)1;
