@@ -83,7 +83,7 @@ hunt_opts hunt_opts_default(void) {
   o.fork = BLK_FORK_OSAKA;
   o.seed = 1;
   o.population = 32;
-  o.use_sized = 1;
+  o.use_sized = 0;
   o.profile = model_profile_default();
   return o;
 }

@@ -44,7 +44,8 @@ typedef struct {
   double seconds;       /* time budget (0: none) */
   uint64_t max_evals;   /* evaluation budget (0: none) */
   unsigned population;  /* default 32 (at least one member per pattern) */
-  int use_sized;        /* 1: objective counts sized tables at their assumed widths */
+  int use_sized;        /* 1: objective also counts sized tables at their assumed widths (default 0:
+                           only the tables this build proves, i.e. what is measured) */
   model_profile profile;
   const cycles_profile *cycles; /* non-NULL: rank by estimated zkVM cycles per gas instead */
   /* progress, called about once per second and at the end; may be NULL */
