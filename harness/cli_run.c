@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "blk.h"
 #include "build_info.h"
 #include "cli.h"
@@ -403,6 +404,7 @@ int cli_run(int argc, char **argv) {
            "slot", "status");
   run_counts c = {0};
   int tty = isatty(2);
+  double t_run = bench_now_ms();
   int status = 0;
   for (size_t i = 0; i < files.n; i++) {
     const char *path = files.v[i];
@@ -455,7 +457,15 @@ int cli_run(int argc, char **argv) {
         ri.status = DB_RESULT_DECODED;
         ri.reason = "decoded and checked (--no-prove)";
       } else {
-        if (tty) fprintf(stderr, "[%zu/%zu] proving %s ...", i + 1, files.n, path);
+        if (tty) {
+          /* progress: blocks done, time left at the pace so far, success so far */
+          double el = (bench_now_ms() - t_run) / 1e3;
+          size_t done = c.handled;
+          fprintf(stderr, "[%zu/%zu] proving %s  elapsed %.0fs", i + 1, files.n, path, el);
+          if (done) fprintf(stderr, "  eta %.0fs", el / (double)done * (double)(files.n - i));
+          if (c.proven) fprintf(stderr, "  in slot %zu/%zu", c.made_slot, c.proven);
+          fflush(stderr);
+        }
         int prc = run_prove_block(&b, &ro, &pr);
         if (tty) fprintf(stderr, "\r\033[K");
         bi.gas_used = (int64_t)pr.gas_used;
