@@ -6,13 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "build_info.h"
 #include "cli.h"
 #include "cycles.h"
+#include "db.h"
 #include "hunt.h"
 #include "runner.h"
 
 static const char usage_text[] =
-    "usage: pkbench cost [--json] [--gas-limit G] [--no-prove] [--only NAME] [--cycles NAME]\n"
+    "usage: pkbench cost [--json] [--gas-limit G] [--no-prove] [--only NAME] [--cycles NAME] [--db FILE]\n"
     "\n"
     "For each operation pattern (see `pkbench hunt`), builds a block of G gas\n"
     "(default 1000000) that repeats it until gas runs out, proves it and prints:\n"
@@ -22,12 +24,14 @@ static const char usage_text[] =
     "  cycles_per_gas         estimated RISC-V zkVM cycles per gas from a cycle profile\n"
     "                         (projected from published figures; --cycles NAME, default sp1)\n"
     "  --json         one JSON object per operation: name, gas, prove_ms_per_mgas, ...\n"
-    "  --no-prove     the estimate only (fast)";
+    "  --no-prove     the estimate only (fast)\n"
+    "  --db FILE      also record the table as a run (blocks named cost:<operation>), which\n"
+    "                 `pkbench report` draws as proving cost per gas by operation";
 
 int cli_cost(int argc, char **argv) {
   uint64_t gas = 1000000;
   int json = 0, prove = 1;
-  const char *only = NULL, *cycles_name = "sp1";
+  const char *only = NULL, *cycles_name = "sp1", *dbpath = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     unsigned long long n;
@@ -38,6 +42,9 @@ int cli_cost(int argc, char **argv) {
       json = 1;
     } else if (strcmp(a, "--no-prove") == 0) {
       prove = 0;
+    } else if (strcmp(a, "--db") == 0 && v) {
+      dbpath = v;
+      i++;
     } else if (strcmp(a, "--cycles") == 0 && v) {
       cycles_name = v;
       i++;
@@ -72,6 +79,22 @@ int cli_cost(int argc, char **argv) {
   }
   run_opts ro = run_opts_default();
   ro.prove = prove;
+  db_handle *db = NULL;
+  int64_t run_id = 0;
+  if (dbpath) {
+    char errbuf[DB_ERRMSG_MAX];
+    if (db_open(dbpath, DB_OPEN_CREATE, &db, errbuf, sizeof errbuf) != DB_OK) {
+      cli_err("cost", "%s", errbuf);
+      return 2;
+    }
+    db_run_info ri = {NULL, PKB_GIT_REV, "{\"command\":\"cost\"}", "cpu", ro.profile.name, 1, DB_NONE, NULL,
+                      "pkbench cost"};
+    if (db_run_begin(db, &ri, &run_id) != DB_OK) {
+      cli_err("cost", "%s: %s", dbpath, db_errmsg(db));
+      db_close(db);
+      return 2;
+    }
+  }
   if (!json)
     printf("%-18s %10s %14s %16s %14s %14s\n", "operation", "gas_used", "prove_ms/Mgas", "estimate_ms/Mgas", "cycles/gas",
            "instructions");
@@ -87,9 +110,36 @@ int cli_cost(int argc, char **argv) {
     }
     cycles_report cr;
     double cpg = cycles_estimate_block(&cp, &b, &cr) == CYCLES_OK ? cr.per_gas : -1;
+    char hash[65];
+    blk_content_hash(&b, hash);
     run_block_result r;
     int rc = run_prove_block(&b, &ro, &r);
     blk_free(&b);
+    if (db) {
+      char bname[64];
+      snprintf(bname, sizeof bname, "cost:%s", name);
+      db_block_info bi = {hash, bname, "cost", "Osaka", (int64_t)r.gas_used, (int64_t)gas, 1, DB_NONE};
+      db_result_info res;
+      memset(&res, 0, sizeof res);
+      res.run_id = run_id;
+      res.status = rc == RUN_OK ? (prove ? DB_RESULT_OK : DB_RESULT_DECODED) : DB_RESULT_FAILED;
+      res.reason = rc == RUN_OK ? NULL : r.reason;
+      res.exec_ms = r.phase_ms[RUN_PHASE_EXECUTE];
+      res.trace_ms = r.phase_ms[RUN_PHASE_TRACE];
+      res.prove_ms = prove && rc == RUN_OK ? r.prove_ms : DB_NONE;
+      res.verify_ms = DB_NONE;
+      res.projected_latency_ms = DB_NONE;
+      res.made_slot = DB_NONE;
+      res.peak_mem_kb = r.peak_rss_kb;
+      res.estimate_ms = r.estimate.total_ms;
+      res.proof_bytes = (int64_t)r.proof_bytes;
+      int64_t bid;
+      if (db_block_upsert(db, &bi, &bid) != DB_OK ||
+          (res.block_id = bid, db_result_record(db, &res, NULL, 0, NULL, 0, NULL)) != DB_OK) {
+        cli_err("cost", "%s: %s", dbpath, db_errmsg(db));
+        status = 2;
+      }
+    }
     if (rc != RUN_OK) {
       cli_err("cost", "%s: %s", name, r.reason);
       run_block_result_free(&r);
@@ -117,6 +167,10 @@ int cli_cost(int argc, char **argv) {
     }
     fflush(stdout);
     run_block_result_free(&r);
+  }
+  if (db) {
+    db_run_finish(db, run_id, status ? DB_RUN_FAILED : DB_RUN_DONE);
+    db_close(db);
   }
   if (!json)
     printf("\nprove_ms/Mgas: measured on this host for the tables this build proves (cpu, memory, storage);\n"

@@ -31,6 +31,7 @@ static const char usage_text[] =
     "  phases_<run>    proving time by phase\n"
     "  classes_<run>   latency by corpus class (the folder of each block file)\n"
     "  workers_<run>   success rate against workers (projected from measured shard times)\n"
+    "  cost_<run>      proving time per Mgas by operation, for runs of `pkbench cost --db`\n"
     "  --db FILE   results database (default ./pkbench.db)\n"
     "  --out DIR   output folder, created if missing (default reports/out)\n"
     "The gnuplot scripts are read from reports/ (or $PKB_REPORTS_DIR).";
@@ -57,6 +58,11 @@ typedef struct {
   size_t n_blocks, cap;
   size_t n_results, n_failed, n_other;
   int has_workers;
+  struct {
+    char name[48];
+    double ms_per_mgas;
+  } cost[64];
+  size_t n_cost;
   double phase_ms[16];
   char phase_name[16][24];
   size_t n_phases;
@@ -81,6 +87,14 @@ static int result_cb(void *ctx, const db_result_row *row) {
   rep_run *r = ctx;
   r->n_results++;
   const db_result_info *ri = &row->result;
+  if (row->block.name && strncmp(row->block.name, "cost:", 5) == 0 && ri->prove_ms > 0 && row->block.gas_used > 0 &&
+      r->n_cost < sizeof r->cost / sizeof r->cost[0]) {
+    /* a row of `pkbench cost --db`: proving time per Mgas of one operation */
+    snprintf(r->cost[r->n_cost].name, sizeof r->cost[r->n_cost].name, "%s", row->block.name + 5);
+    r->cost[r->n_cost].ms_per_mgas = ri->prove_ms / ((double)row->block.gas_used / 1e6);
+    r->n_cost++;
+    return 0;
+  }
   if (strcmp(ri->status, DB_RESULT_OK) != 0 || ri->projected_latency_ms < 0) {
     if (strcmp(ri->status, DB_RESULT_FAILED) == 0 || strcmp(ri->status, DB_RESULT_VERIFY_FAILED) == 0) r->n_failed++;
     else r->n_other++;
@@ -542,6 +556,25 @@ int cli_report(int argc, char **argv) {
       }
     }
   }
+  for (size_t i = 0; i < nr && !status; i++) {
+    rep_run *r = &runs[i];
+    if (!r->n_cost) continue;
+    snprintf(path, sizeof path, "%s/cost_run%lld.dat", out, (long long)r->id);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+      status = 2;
+      break;
+    }
+    for (size_t k = 0; k < r->n_cost; k++) fprintf(f, "%zu \"%s\" %.6f\n", k, r->cost[k].name, r->cost[k].ms_per_mgas);
+    fclose(f);
+    for (int fmt = 0; fmt < 2 && !status; fmt++) {
+      const char *ext = fmt ? "svg" : "png";
+      char vars[6000];
+      snprintf(vars, sizeof vars, "file='%s/cost_run%lld.dat'; out='%s/cost_run%lld.%s'; fmt='%s'", out,
+               (long long)r->id, out, (long long)r->id, ext, ext);
+      if (gnuplot(sdir, "cost.gp", vars)) status = 2;
+    }
+  }
   if (!status && have_cdf) {
     const rep_run *r0 = &runs[0];
     char l6[128], l12[128];
@@ -584,8 +617,15 @@ int cli_report(int argc, char **argv) {
     rep_run *r = &runs[i];
     fprintf(md, "\n## Run %lld\n\nProver configuration: `%s`. Deadline of the run: %.1f s.\n", (long long)r->id,
             r->config, (double)r->deadline_ms / 1000);
+    if (r->n_cost) {
+      fprintf(md, "\nProving cost by operation (`pkbench cost`; measured on this host, proven tables):\n\n"
+                  "| operation | ms per Mgas |\n| --- | --- |\n");
+      for (size_t k = 0; k < r->n_cost; k++) fprintf(md, "| %s | %.1f |\n", r->cost[k].name, r->cost[k].ms_per_mgas);
+      fprintf(md, "\n![cost per gas](cost_run%lld.png)\n", (long long)r->id);
+    }
     if (!r->n_blocks) {
-      fprintf(md, "\nNo proven blocks in this run (%zu results, %zu failed).\n", r->n_results, r->n_failed);
+      if (!r->n_cost)
+        fprintf(md, "\nNo proven blocks in this run (%zu results, %zu failed).\n", r->n_results, r->n_failed);
       continue;
     }
     size_t ns;
@@ -655,6 +695,9 @@ int cli_report(int argc, char **argv) {
   fprintf(html, "</table>\n");
   if (have_cdf) fprintf(html, "<h2>Latency</h2><img src=\"latency_cdf.svg\" alt=\"latency CDF\">\n");
   for (size_t i = 0; i < nr; i++) {
+    if (runs[i].n_cost)
+      fprintf(html, "<h2>Run %lld: cost by operation</h2><img src=\"cost_run%lld.svg\" alt=\"cost per gas\">\n",
+              (long long)runs[i].id, (long long)runs[i].id);
     if (!runs[i].n_blocks) continue;
     fprintf(html, "<h2>Run %lld</h2>", (long long)runs[i].id);
     if (runs[i].has_workers) fprintf(html, "<img src=\"workers_run%lld.svg\" alt=\"workers\">", (long long)runs[i].id);

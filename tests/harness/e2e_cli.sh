@@ -158,6 +158,11 @@ b=$("$PKB" run --no-prove --db "$T/s2.db" --sample 4 --seed 7 corpus/smoke | md5
 c=$("$PKB" run --no-prove --db "$T/s3.db" --sample 4 --seed 7 corpus/smoke | md5sum)
 [ "$a" = 4 ] && [ "$(sqlite3 "$T/s2.db" "select group_concat(block_id) from results")" = "$(sqlite3 "$T/s3.db" "select group_concat(block_id) from results")" ] && ok || bad "seeded sample"
 
+# cost: the per-operation table, recorded and drawn
+"$PKB" cost --gas-limit 150000 --only jumpdest --json --db "$T/cost.db" >"$T/cost.json" 2>&1 && ok || bad "cost exit"
+grep -q '"name":"jumpdest"' "$T/cost.json" && grep -q '"prove_ms_per_mgas":[0-9]' "$T/cost.json" && grep -q '"zkvm_cycles_per_gas":[0-9]' "$T/cost.json" && ok || bad "cost --json fields"
+"$PKB" report --db "$T/cost.db" --out "$T/crep" >/dev/null 2>&1 && [ -s "$T/crep/cost_run1.png" ] && ok || bad "report draws the cost run"
+
 # import: merge a database twice (the second adds nothing); fixtures to blocks
 "$PKB" import --db "$T/r.db" --into "$T/m.db" | grep -q "1 runs, 3 blocks, 3 results" && ok || bad "merge adds the run"
 "$PKB" import --db "$T/r.db" --into "$T/m.db" | grep -q "0 runs, 0 blocks, 0 results" && ok || bad "second merge adds nothing"
