@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end: `pkbench conformance` over the shared state-test fixtures
 # (../shared/conformance beside the repository). Exit 77 (skipped) when they
-# are absent. Until the executor passes every case, the test fails only when
-# the number passed drops below FLOOR, the count last measured; raise FLOOR as
-# the executor improves (the goal is every case). The CLI's own exit status
-# (1 when any case fails) is reported, not enforced, for the same reason.
+# are absent. Every case must pass: any failed or skipped case, or fewer
+# passed than FLOOR (the number of cases the shared set holds), fails the test.
 set -u
 
 FLOOR=4665
@@ -47,6 +45,10 @@ if [ "$failed" -eq 0 ] && [ "$status" -ne 0 ]; then
 fi
 if [ "$failed" -gt 0 ] && [ "$status" -ne 1 ]; then
   echo "FAIL: $failed cases failed but the exit status is $status"
+  exit 1
+fi
+if [ "$failed" -ne 0 ] || [ "${BASH_REMATCH[3]}" -ne 0 ]; then
+  echo "FAIL: $failed failed and ${BASH_REMATCH[3]} skipped; every case must pass"
   exit 1
 fi
 if [ "$passed" -lt "$FLOOR" ]; then
