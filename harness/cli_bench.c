@@ -57,6 +57,12 @@ static void emit(void *vctx, const bench_result *r) {
     printf(",\"size\":%llu,\"threads\":%d,\"median_ms\":%.6g,\"per_s\":%.6g,\"unit\":",
            (unsigned long long)r->size, r->threads, r->median_ms, r->per_s);
     cli_json_str(stdout, r->rate_unit ? r->rate_unit : "");
+    /* the names other tools read: name, mgas_per_s, and us_per_call where one
+     * measurement is one call (precompiles) */
+    printf(",\"name\":");
+    cli_json_str(stdout, r->variant ? r->variant : r->bench);
+    if (r->rate_unit && strcmp(r->rate_unit, "mgas") == 0) printf(",\"mgas_per_s\":%.6g", r->per_s);
+    if (strcmp(r->bench, "precompiles") == 0) printf(",\"us_per_call\":%.6g", r->median_ms * 1e3);
     printf(",\"device\":");
     cli_json_str(stdout, dev);
     printf(",\"host\":");
