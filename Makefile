@@ -48,7 +48,8 @@ endif
 test-asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPKB_SANITIZE=ON -DPKB_CUDA=OFF $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build-asan -j $(JOBS)
-	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS) -LE e2e
+	@cd build-asan && PKB_TEST_STRIDE=20 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -LE e2e
 	@if [ -d ../shared/conformance/state ]; then \
 	  S=../shared/conformance/state; \
 	  ASAN_OPTIONS=detect_leaks=1 ./build-asan/pkbench conformance $$S/stExample $$S/eest-fusaka-devnet-5 \
