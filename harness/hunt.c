@@ -232,7 +232,7 @@ static void clamp(hunt_genome *g) {
   size_t body = 0;
   for (unsigned i = 0; i < g->n; i++) body += patterns[g->pat[i]].len;
   if (g->unroll < 1) g->unroll = 1;
-  if (g->unroll > 64) g->unroll = 64;
+  if (g->unroll > 4096) g->unroll = 4096;
   while (g->unroll > 1 && body * g->unroll > 20000) g->unroll--;
 }
 

@@ -27,7 +27,7 @@
 typedef struct {
   uint8_t pat[HUNT_MAX_BODY]; /* pattern indices */
   unsigned n;                 /* patterns in the body, >= 1 */
-  unsigned unroll;            /* body repetitions per loop iteration, 1..64 */
+  unsigned unroll;            /* body repetitions per loop iteration, 1..4096 (code <= 20000 bytes) */
 } hunt_genome;
 
 typedef struct {

@@ -1,0 +1,118 @@
+/* The cost model: LPT scheduling, aggregation levels, Wilson intervals, the
+ * estimate's arithmetic, profile files, and the built-in host profile being
+ * the one recorded in prover/profiles/host.tsv. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model.h"
+
+static void test_lpt(void **state) {
+  (void)state;
+  const double v[] = {5, 4, 3, 3, 3};
+  assert_true(model_lpt(v, 5, 1) == 18);
+  /* LPT on 2 workers: 5 | 4, then 3 -> 4+3=7, 3 -> 5+3=8, 3 -> 7+3=10: makespan 10 */
+  assert_true(model_lpt(v, 5, 2) == 10);
+  assert_true(model_lpt(v, 5, 5) == 5);
+  assert_true(model_lpt(v, 5, 1000) == 5);
+  assert_true(model_lpt(NULL, 0, 4) == 0);
+  assert_int_equal(model_agg_levels(1), 0);
+  assert_int_equal(model_agg_levels(2), 1);
+  assert_int_equal(model_agg_levels(5), 3);
+  model_profile p = model_profile_default();
+  p.agg_ms_per_level = 10;
+  assert_true(model_latency(&p, 2, 1, 2, v, 5) == 1 + 2 + 10 + 30);
+}
+
+static void test_wilson(void **state) {
+  (void)state;
+  double r, lo, hi;
+  model_wilson(93, 100, &r, &lo, &hi);
+  assert_true(r == 0.93);
+  /* the published Wilson interval for 93/100 is about [0.862, 0.966] */
+  assert_true(lo > 0.860 && lo < 0.864);
+  assert_true(hi > 0.964 && hi < 0.968);
+  model_wilson(0, 10, &r, &lo, &hi);
+  assert_true(lo < 1e-12 && hi > 0.27 && hi < 0.28);
+  model_wilson(10, 10, &r, &lo, &hi);
+  assert_true(hi > 0.999999 && lo > 0.72 && lo < 0.73);
+}
+
+static void test_estimate_arithmetic(void **state) {
+  (void)state;
+  model_profile p = model_profile_default();
+  p.ms_per_cell = 1e-3;
+  p.ms_per_shard = 10;
+  uint64_t rows[TRACE_COUNT] = {0};
+  rows[TRACE_CPU] = 3000; /* one shard of 2^12 rows (log_shard 20) */
+  model_estimate e;
+  model_estimate_rows(&p, rows, 20, &e);
+  double want = 10 + 1e-3 * 4096 * trace_table_width(TRACE_CPU);
+  assert_true(e.proven_ms > want - 1e-9 && e.proven_ms < want + 1e-9);
+  assert_int_equal(e.shards, 1);
+  /* two full shards of 2^10 and a remainder padded to 2 rows */
+  rows[TRACE_CPU] = 2049;
+  model_estimate_rows(&p, rows, 10, &e);
+  assert_int_equal(e.shards, 3);
+  want = 3 * 10 + 1e-3 * (2 * 1024 + 2) * trace_table_width(TRACE_CPU);
+  assert_true(e.proven_ms > want - 1e-9 && e.proven_ms < want + 1e-9);
+  /* a sized table is projected at its assumed width, separately */
+  rows[TRACE_KECCAK] = 24;
+  model_estimate_rows(&p, rows, 10, &e);
+  want = 10 + 1e-3 * 32 * model_assumed_width(TRACE_KECCAK);
+  assert_true(e.sized_ms > want - 1e-9 && e.sized_ms < want + 1e-9);
+}
+
+static void test_host_profile_file_is_the_default(void **state) {
+  (void)state;
+  const char *src = getenv("PKB_SOURCE_DIR");
+  char path[4096], err[512];
+  snprintf(path, sizeof path, "%s/prover/profiles/host.tsv", src ? src : ".");
+  model_profile f, d = model_profile_default();
+  assert_int_equal(model_profile_load(path, &f, err, sizeof err), MODEL_OK);
+  assert_true(f.ms_per_cell == d.ms_per_cell);
+  assert_true(f.ms_per_shard == d.ms_per_shard);
+  assert_int_equal(f.log_shard, d.log_shard);
+}
+
+static void test_profile_files(void **state) {
+  (void)state;
+  char path[] = "/tmp/pkb_prof_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fputs("# c\nname\tx\nlog_shard\t18\nms_per_cell\t0.5\nms_per_shard\t2\n", f);
+  fclose(f);
+  model_profile p;
+  char err[512];
+  assert_int_equal(model_profile_load(path, &p, err, sizeof err), MODEL_OK);
+  assert_true(p.ms_per_cell == 0.5);
+  f = fopen(path, "w");
+  fputs("name\tx\nms_per_cell\t-1\n", f);
+  fclose(f);
+  assert_int_equal(model_profile_load(path, &p, err, sizeof err), MODEL_E_FORMAT);
+  assert_non_null(strstr(err, ":2:"));
+  f = fopen(path, "w");
+  fputs("bogus line\n", f);
+  fclose(f);
+  assert_int_equal(model_profile_load(path, &p, err, sizeof err), MODEL_E_FORMAT);
+  remove(path);
+  assert_int_equal(model_profile_load("/nonexistent/p.tsv", &p, err, sizeof err), MODEL_E_IO);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_lpt),
+      cmocka_unit_test(test_wilson),
+      cmocka_unit_test(test_estimate_arithmetic),
+      cmocka_unit_test(test_host_profile_file_is_the_default),
+      cmocka_unit_test(test_profile_files),
+  };
+  return cmocka_run_group_tests_name("model", tests, NULL, NULL);
+}
