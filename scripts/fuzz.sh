@@ -17,8 +17,9 @@ CFLAGS=(-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-s
         -Iprover -Iharness -Wall -Wextra -Werror)
 
 # target name -> sources (besides fuzz/fz_NAME.c) and libraries
-declare -A SRCS=( [blk]="harness/blk.c prover/evm/rlp.c" )
-declare -A LIBS=( [blk]="-lcrypto" )
+declare -A SRCS=( [blk]="harness/blk.c prover/evm/rlp.c"
+                  [precompile]="$(echo prover/evm/precompiles/*.c) prover/evm/txsig.c prover/hash/keccak.c harness/blk.c prover/evm/rlp.c" )
+declare -A LIBS=( [blk]="-lcrypto" [precompile]="-lsecp256k1 -lgmp -lcrypto" )
 
 status=0
 for t in "${!SRCS[@]}"; do
@@ -29,6 +30,16 @@ for t in "${!SRCS[@]}"; do
   mkdir -p "$corpus"
   if [ "$t" = blk ]; then
     find corpus -name '*.blk' -size -1M -exec cp -n {} "$corpus/" \; 2>/dev/null || true
+  fi
+  if [ "$t" = precompile ] && [ -d tests/vectors ]; then
+    # seeds: the known-answer inputs of the precompile tests, one per precompile id
+    i=0
+    for v in tests/vectors/bn254_add.txt tests/vectors/bn254_mul.txt tests/vectors/bn254_pairing.txt; do
+      id=$((6 + i)); i=$((i + 1))
+      grep -v '^#' "$v" | head -5 | cut -d'|' -f2 | while read -r hex; do
+        perl -e 'print pack("H*", $ARGV[0])' "$(printf '%02x02' $((id - 1)))$hex" > "$corpus/seed_${id}_$(echo "$hex" | md5sum | cut -c1-8)"
+      done
+    done
   fi
   echo "fuzz: fz_$t for ${SECONDS_EACH}s"
   if ! "$bin" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -artifact_prefix="$OUT/artifacts/" \
