@@ -27,6 +27,8 @@ typedef struct {
   int threads;          /* 0: all cores */
   int quick;            /* smaller sizes and fewer repetitions (tests, smoke runs) */
   const char *backend;  /* "cpu", "cuda", "auto" */
+  const char *const *files; /* evm: time these block files instead of the fixed mix */
+  int n_files;
 } bench_opts;
 
 /* The benchmark areas (harness/bench_<area>.c). Each returns 0 or a negative

@@ -23,6 +23,8 @@ static const char usage_text[] =
     "                per_s, unit, device, host\n"
     "  --quick       small sizes and few repetitions (smoke runs)\n"
     "  --threads N   worker threads (default: all cores)\n"
+    "  --block FILE  (evm) time the executor on this block file instead of the fixed mix;\n"
+    "                repeat for more files\n"
     "  --backend B   prover backend (this build: cpu)";
 
 typedef struct {
@@ -117,7 +119,8 @@ int cli_bench(int argc, char **argv) {
       return calibrate(argc, argv, json, quick);
     }
   }
-  bench_opts o = {0, 0, "cpu"};
+  bench_opts o = {0, 0, "cpu", NULL, 0};
+  const char *files[64];
   int json = 0;
   int want[N_AREAS] = {0}, any = 0;
   for (int i = 1; i < argc; i++) {
@@ -130,6 +133,14 @@ int cli_bench(int argc, char **argv) {
       json = 1;
     } else if (strcmp(a, "--quick") == 0) {
       o.quick = 1;
+    } else if (strcmp(a, "--block") == 0 && v) {
+      if (o.n_files == 64) {
+        cli_err("bench", "--block: at most 64 files");
+        return 2;
+      }
+      files[o.n_files++] = v;
+      o.files = files;
+      i++;
     } else if (strcmp(a, "--threads") == 0 && v) {
       if (cli_parse_u64(v, &n) || n == 0 || n > 1024) {
         cli_err("bench", "--threads: '%s' is not a thread count", v);

@@ -17,6 +17,7 @@
 // fixture that cannot be read.
 
 import { readFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import { createBlock } from '@ethereumjs/block'
 import { Hardfork, Mainnet, createCustomCommon } from '@ethereumjs/common'
 import { RLP } from '@ethereumjs/rlp'
@@ -33,7 +34,7 @@ import {
 import { createVM, runTx } from '@ethereumjs/vm'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 
-const FORKS = { Cancun: Hardfork.Cancun, Prague: Hardfork.Prague, Osaka: Hardfork.Osaka }
+export const FORKS = { Cancun: Hardfork.Cancun, Prague: Hardfork.Prague, Osaka: Hardfork.Osaka }
 
 const big = (s) => BigInt(s)
 const word = (s) => setLengthLeft(bigIntToBytes(BigInt(s)), 32)
@@ -51,14 +52,14 @@ const noKzg = new Proxy(
   },
 )
 
-function makeCommon(fork, chainId) {
+export function makeCommon(fork, chainId) {
   return createCustomCommon({ chainId: Number(chainId) }, Mainnet, {
     hardfork: FORKS[fork],
     customCrypto: { kzg: noKzg },
   })
 }
 
-async function loadPre(sm, pre) {
+export async function loadPre(sm, pre) {
   for (const [addr, acc] of Object.entries(pre)) {
     const a = createAddressFromString(addr)
     await sm.putAccount(a, createAccount({ nonce: big(acc.nonce), balance: big(acc.balance) }))
@@ -72,7 +73,7 @@ async function loadPre(sm, pre) {
   await sm.commit()
 }
 
-function makeBlock(env, common) {
+export function makeBlock(env, common) {
   const header = {
     number: big(env.currentNumber),
     coinbase: env.currentCoinbase,
@@ -194,4 +195,5 @@ async function main() {
   return fail ? 1 : 0
 }
 
-process.exitCode = await main()
+// Run as a program (not when imported by the benchmark script).
+if (import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main()
