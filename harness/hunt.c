@@ -209,7 +209,7 @@ int hunt_eval(const hunt_opts *o, const hunt_genome *g, hunt_score *s) {
   for (int i = 0; i < TRACE_COUNT; i++) rows[i] = c.t[i].rows;
   trace_free(&c);
   model_estimate e;
-  model_estimate_rows(&o->profile, rows, o->profile.log_shard, &e);
+  model_estimate_rows_smooth(&o->profile, rows, o->profile.log_shard, &e);
   s->estimate_ms = o->use_sized ? e.total_ms : e.proven_ms;
   s->ms_per_mgas = s->gas_used ? s->estimate_ms / ((double)s->gas_used / 1e6) : 0;
   if (o->cycles && s->gas_used) s->cycles_per_gas = cycles_total(o->cycles, &ca) / (double)s->gas_used;

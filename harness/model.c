@@ -76,6 +76,23 @@ void model_estimate_rows(const model_profile *p, const uint64_t rows[TRACE_COUNT
   }
 }
 
+void model_estimate_rows_smooth(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
+                                model_estimate *out) {
+  memset(out, 0, sizeof *out);
+  double per = (double)((uint64_t)1 << log_shard);
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    if (rows[i] == 0) continue;
+    unsigned w = trace_air((trace_table_id)i) ? trace_table_width((trace_table_id)i)
+                                               : model_assumed_width((trace_table_id)i);
+    double n = (double)rows[i];
+    double ms = n / per * p->ms_per_shard + p->ms_per_cell * n * w;
+    out->table_ms[i] = ms;
+    out->total_ms += ms;
+    if (trace_air((trace_table_id)i)) out->proven_ms += ms;
+    else out->sized_ms += ms;
+  }
+}
+
 int model_profile_save(const char *path, const model_profile *p) {
   FILE *f = fopen(path, "w");
   if (!f) return MODEL_E_IO;

@@ -68,6 +68,14 @@ unsigned model_agg_levels(size_t n_shards);
 double model_latency(const model_profile *p, unsigned workers, double exec_ms, double trace_ms,
                      const double *shard_ms, size_t n);
 
+/* The same cost without the power-of-two padding of the last shard and with
+ * the fixed cost spread per row: the cost per row a block of that shape has
+ * when it is large. The hunt ranks small evaluation blocks with it, so that
+ * the padding of a small block does not decide which shape wins at the full
+ * gas limit. */
+void model_estimate_rows_smooth(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
+                                model_estimate *out);
+
 /* 95% Wilson score interval of k successes out of n (n > 0): *rate = k/n. */
 void model_wilson(size_t k, size_t n, double *rate, double *lo, double *hi);
 

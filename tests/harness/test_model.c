@@ -69,6 +69,24 @@ static void test_estimate_arithmetic(void **state) {
   assert_true(e.sized_ms > want - 1e-9 && e.sized_ms < want + 1e-9);
 }
 
+static void test_smooth_estimate(void **state) {
+  (void)state;
+  model_profile p = model_profile_default();
+  p.ms_per_cell = 1e-3;
+  p.ms_per_shard = 8;
+  uint64_t rows[TRACE_COUNT] = {0};
+  rows[TRACE_CPU] = 3000;
+  model_estimate e;
+  model_estimate_rows_smooth(&p, rows, 10, &e);
+  double want = 3000.0 / 1024 * 8 + 1e-3 * 3000 * trace_table_width(TRACE_CPU);
+  assert_true(e.proven_ms > want - 1e-9 && e.proven_ms < want + 1e-9);
+  /* twice the rows, twice the cost: no padding steps */
+  model_estimate e2;
+  rows[TRACE_CPU] = 6000;
+  model_estimate_rows_smooth(&p, rows, 10, &e2);
+  assert_true(e2.proven_ms > 2 * want - 1e-9 && e2.proven_ms < 2 * want + 1e-9);
+}
+
 static void test_host_profile_file_is_the_default(void **state) {
   (void)state;
   const char *src = getenv("PKB_SOURCE_DIR");
@@ -111,6 +129,7 @@ int main(void) {
       cmocka_unit_test(test_lpt),
       cmocka_unit_test(test_wilson),
       cmocka_unit_test(test_estimate_arithmetic),
+      cmocka_unit_test(test_smooth_estimate),
       cmocka_unit_test(test_host_profile_file_is_the_default),
       cmocka_unit_test(test_profile_files),
   };
