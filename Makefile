@@ -6,6 +6,7 @@
 #   make test    every test (CI=true adds -Werror and the ASan/UBSan build)
 #   make bench   micro-benchmarks (figures, never pass/fail)
 #   make fuzz    libFuzzer targets for FUZZ_SECONDS each (clang)
+MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc)
 BUILD ?= build
 FUZZ_SECONDS ?= 60

@@ -25,7 +25,8 @@ enum {
   RUN_E_UNSUPPORTED = -3, /* the block calls a precompile this build lacks */
   RUN_E_TRACE = -4,       /* a value did not fit the tables */
   RUN_E_PROVE = -5,       /* the prover refused (a constraint does not hold: a bug) */
-  RUN_E_VERIFY = -6       /* a proof did not verify */
+  RUN_E_VERIFY = -6,      /* a proof did not verify */
+  RUN_E_TIMEOUT = -7      /* an external prover ran past its time limit */
 };
 
 typedef struct {
@@ -91,5 +92,13 @@ const char *run_phase_name(run_phase p);
  * and must be released with run_block_result_free. Returns r->status. */
 int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r);
 void run_block_result_free(run_block_result *r);
+
+/* Time an external prover on b: the block is exported as a state_test fixture
+ * to a temporary file, cmd runs through /bin/sh with each "{fixture}" replaced
+ * by that file's path, and *ms is its wall-clock time to exit. timeout_ms 0
+ * means none. RUN_OK when it exits 0; otherwise RUN_E_PROVE (non-zero exit or
+ * a signal), RUN_E_TIMEOUT, or RUN_E_EXEC (the block could not be exported or
+ * the command not started), with the reason in reason. */
+int run_external(const blk_block *b, const char *cmd, double timeout_ms, double *ms, char *reason, size_t rlen);
 
 #endif

@@ -158,6 +158,16 @@ b=$("$PKB" run --no-prove --db "$T/s2.db" --sample 4 --seed 7 corpus/smoke | md5
 c=$("$PKB" run --no-prove --db "$T/s3.db" --sample 4 --seed 7 corpus/smoke | md5sum)
 [ "$a" = 4 ] && [ "$(sqlite3 "$T/s2.db" "select group_concat(block_id) from results")" = "$(sqlite3 "$T/s3.db" "select group_concat(block_id) from results")" ] && ok || bad "seeded sample"
 
+# --prover-cmd: an external prover is timed on the exported fixture; failures and timeouts recorded
+"$PKB" run --db "$T/x.db" --prover-cmd 'grep -q "\"post\"" {fixture}' "$T/g" >"$T/x.out" 2>&1 && ok || bad "prover-cmd run"
+[ "$(sqlite3 "$T/x.db" "select count(*) from results where status='ok' and projection_label='measured:external'")" = 3 ] && ok || bad "external results"
+grep -q "external prover command" "$T/x.out" && ok || bad "external summary"
+"$PKB" run --db "$T/x2.db" --prover-cmd 'exit 3 # {fixture}' "$T/g" >/dev/null 2>&1
+[ "$(sqlite3 "$T/x2.db" "select count(*) from results where status='failed' and reason like '%status 3%'")" = 3 ] && ok || bad "external failure recorded"
+"$PKB" run --db "$T/x3.db" --prover-cmd 'sleep 10 # {fixture}' --timeout 1 "$T/g" >/dev/null 2>&1
+[ "$(sqlite3 "$T/x3.db" "select count(*) from results where status='timeout'")" = 3 ] && ok || bad "external timeout recorded"
+"$PKB" run --db "$T/x4.db" --prover-cmd 'true' "$T/g" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "prover-cmd without {fixture} exit 2"
+
 # cost: the per-operation table, recorded and drawn
 "$PKB" cost --gas-limit 150000 --only jumpdest --json --db "$T/cost.db" >"$T/cost.json" 2>&1 && ok || bad "cost exit"
 grep -q '"name":"jumpdest"' "$T/cost.json" && grep -q '"prove_ms_per_mgas":[0-9]' "$T/cost.json" && grep -q '"zkvm_cycles_per_gas":[0-9]' "$T/cost.json" && ok || bad "cost --json fields"
