@@ -54,7 +54,8 @@ static const char usage_text[] =
     "  --prover-cmd CMD time an external prover instead of the in-tree one: each block is\n"
     "                   exported as a state_test fixture and CMD runs through /bin/sh with\n"
     "                   {fixture} replaced by its path; exit 0 is a success (measured:external)\n"
-    "  --timeout S      with --prover-cmd: stop a block's prover after S seconds (failed)\n"
+    "  --timeout S      give up on a block after S seconds and record it as timeout (the\n"
+    "                   in-tree prover checks between shards; an external one is killed)\n"
     "  --extra-work N   prove every shard N more times (a deliberately slowed prover,\n"
     "                   for testing regression gates)\n"
     "  --json           one JSON object per block and a summary object, on stdout\n"
@@ -285,6 +286,7 @@ int cli_run(int argc, char **argv) {
       return 2;
     }
   }
+  ro.timeout_ms = (double)timeout_s * 1e3;
   if (cli_load_profile("run", profile, &ro.profile)) {
     free_paths(&inputs);
     return 2;

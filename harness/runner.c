@@ -30,6 +30,7 @@ run_opts run_opts_default(void) {
   o.prove = 1;
   o.profile = model_profile_default();
   o.extra_work = 0;
+  o.timeout_ms = 0;
   return o;
 }
 
@@ -60,11 +61,17 @@ static int push_shard(run_block_result *r, trace_table_id id, size_t k, unsigned
   return 0;
 }
 
-/* Prove and verify every shard of one table. */
-static int prove_table(const trace_table *t, const run_opts *o, run_block_result *r, run_table *rt) {
+/* Prove and verify every shard of one table; t_start is when the block began. */
+static int prove_table(const trace_table *t, const run_opts *o, run_block_result *r, run_table *rt, double t_start) {
   const stark_air *air = trace_air(t->id);
   size_t shards = trace_shard_count(t, o->log_shard);
   for (size_t k = 0; k < shards; k++) {
+    if (o->timeout_ms > 0 && bench_now_ms() - t_start > o->timeout_ms) {
+      r->status = RUN_E_TIMEOUT;
+      snprintf(r->reason, sizeof r->reason, "gave up after %.0f ms (%s shard %zu of %zu not proven)", o->timeout_ms,
+               rt->name, k, shards);
+      return RUN_E_TIMEOUT;
+    }
     double t0 = bench_now_ms();
     bb_t *m;
     unsigned log_n;
@@ -177,6 +184,8 @@ int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) 
   model_estimate_rows(&o->profile, rows, o->log_shard, &r->estimate);
   r->estimate_us = (bench_now_ms() - t0) * 1e3;
 
+  /* every table is described before any is proven, so a block given up
+   * part-way still reports all of them */
   for (int i = 0; i < TRACE_COUNT; i++) {
     const trace_table *t = &c.t[i];
     run_table *rt = &r->tables[i];
@@ -184,8 +193,12 @@ int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) 
     rt->width = trace_air((trace_table_id)i) ? t->width : 0;
     rt->rows = t->rows;
     rt->shards = t->rows ? trace_shard_count(t, o->log_shard) : 0;
+  }
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    const trace_table *t = &c.t[i];
+    run_table *rt = &r->tables[i];
     if (!o->prove || !trace_air((trace_table_id)i) || t->rows == 0) continue;
-    int rc = prove_table(t, o, r, rt);
+    int rc = prove_table(t, o, r, rt, t_start);
     if (rc != RUN_OK) {
       trace_free(&c);
       r->total_ms = bench_now_ms() - t_start;

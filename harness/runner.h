@@ -26,7 +26,7 @@ enum {
   RUN_E_TRACE = -4,       /* a value did not fit the tables */
   RUN_E_PROVE = -5,       /* the prover refused (a constraint does not hold: a bug) */
   RUN_E_VERIFY = -6,      /* a proof did not verify */
-  RUN_E_TIMEOUT = -7      /* an external prover ran past its time limit */
+  RUN_E_TIMEOUT = -7      /* the block ran past its time limit (in-tree or external prover) */
 };
 
 typedef struct {
@@ -35,6 +35,8 @@ typedef struct {
   int prove;          /* 0: execute and build tables only */
   model_profile profile; /* for the cost estimate (model.h) */
   unsigned extra_work;   /* tests of the regression gate: prove each shard this many more times */
+  double timeout_ms;     /* give up (RUN_E_TIMEOUT) once a block has taken longer; checked
+                            between shards; 0: no limit */
 } run_opts;
 
 run_opts run_opts_default(void);

@@ -167,6 +167,9 @@ grep -q "external prover command" "$T/x.out" && ok || bad "external summary"
 "$PKB" run --db "$T/x3.db" --prover-cmd 'sleep 10 # {fixture}' --timeout 1 "$T/g" >/dev/null 2>&1
 [ "$(sqlite3 "$T/x3.db" "select count(*) from results where status='timeout'")" = 3 ] && ok || bad "external timeout recorded"
 "$PKB" run --db "$T/x4.db" --prover-cmd 'true' "$T/g" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "prover-cmd without {fixture} exit 2"
+# the in-tree prover gives up between shards: small shards, 1 s, a slowed prover
+"$PKB" run --db "$T/x5.db" --timeout 1 --shard-log 8 --extra-work 20 "$T/g" >/dev/null 2>&1
+[ "$(sqlite3 "$T/x5.db" "select count(*) from results where status='timeout' and reason like 'gave up after 1000 ms%'")" -ge 1 ] && ok || bad "in-tree timeout recorded"
 
 # cost: the per-operation table, recorded and drawn
 "$PKB" cost --gas-limit 150000 --only jumpdest --json --db "$T/cost.db" >"$T/cost.json" 2>&1 && ok || bad "cost exit"
