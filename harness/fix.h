@@ -15,10 +15,13 @@
  * malformed file can crash the importer or yield a partly filled case.
  *
  * Blocks follow blk.h: accounts sorted by address, storage sorted by key with
- * zero values dropped, each distinct code stored once. A transaction signed by
- * test key 0 names its sender by index 0; any other key names the sender by
- * address and carries a signature made with that key (evm_tx_sign), so the
- * block is replayable as it stands.
+ * zero values dropped, each distinct code stored once. A secretKey that is one
+ * of the test keys names the sender by that key's index, unsigned; any other
+ * secretKey names the sender by address with a signature made with that key
+ * (evm_tx_sign). Without secretKey, sender and each entry's txbytes are
+ * required: the signature is taken from txbytes and, for a transaction
+ * expected to be valid, must recover sender. Either way the block is
+ * replayable as it stands.
  */
 #ifndef PKB_FIX_H
 #define PKB_FIX_H

@@ -7,10 +7,19 @@
  * its JSON key onto a path buffer, so any error can say exactly where it is.
  * The workload is small (a fixture file is at most a few MB and a few hundred
  * cases), so clarity wins over avoiding copies.
+ *
+ * The sender of a case comes from one of three sources. A secretKey that is
+ * one of the deterministic test keys becomes that key's index, unsigned (the
+ * block then names the same transaction in its smallest form); any other
+ * secretKey signs the transaction (evm_tx_sign). With no secretKey the
+ * fixture must name the sender and carry txbytes in each post entry: their
+ * signature is taken as it stands, and for a transaction expected to be valid
+ * it must recover the stated sender.
  */
 #include "fix.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +103,41 @@ static void path_pop(pctx *c, size_t mark) {
 /* Record, once per test, a value the block format cannot hold. */
 static void note_unrep(pctx *c, const char *what) {
   if (!c->unrep[0]) snprintf(c->unrep, sizeof c->unrep, "%.120s: %s", c->path, what);
+}
+
+/* ---- the deterministic test keys ----
+ * secretKey is matched against the BLK_MAX_TEST_KEYS test keys through a
+ * sorted table derived once (keccak only, no curve work) on first use;
+ * pthread_once makes that first use safe from any thread, and the table is
+ * read-only afterwards. */
+
+typedef struct {
+  uint8_t key[32]; /* first member: bsearch compares a bare key against it */
+  uint32_t index;
+} key_entry;
+
+static key_entry g_keys[BLK_MAX_TEST_KEYS];
+static size_t g_n_keys;
+static pthread_once_t g_keys_once = PTHREAD_ONCE_INIT;
+
+static int cmp_key(const void *a, const void *b) { return memcmp(a, b, 32); }
+
+static void keys_init(void) {
+  size_t n = 0;
+  /* a derived value that is not a valid secret is no test key (txsig.h) */
+  for (uint32_t i = 0; i < BLK_MAX_TEST_KEYS; i++)
+    if (evm_test_key(i, g_keys[n].key) == EVM_SIG_OK) g_keys[n++].index = i;
+  qsort(g_keys, n, sizeof *g_keys, cmp_key);
+  g_n_keys = n;
+}
+
+/* 1 and *index when key is test key *index, else 0. */
+static int test_key_index(const uint8_t key[32], uint32_t *index) {
+  pthread_once(&g_keys_once, keys_init);
+  const key_entry *e = bsearch(key, g_keys, g_n_keys, sizeof *g_keys, cmp_key);
+  if (!e) return 0;
+  *index = e->index;
+  return 1;
 }
 
 const char *fix_strerror(int code) {
@@ -540,9 +584,11 @@ typedef struct {
   uint64_t nonce;
   int is_create;
   blk_addr to;
+  int has_key;        /* 0: no secretKey, the signature comes from each txbytes */
   uint8_t key[32];
-  int key0;
-  blk_addr sender;
+  int is_test_key;    /* key is test key key_index */
+  uint32_t key_index;
+  blk_addr sender;    /* the address of key, or the stated sender without one */
   int has_gas_price, has_max_fee, has_blob, has_auth, has_als;
   blk_u256 gas_price, max_fee, max_priority, max_fee_per_blob;
   uint8_t (*blob_hashes)[32];
@@ -700,18 +746,25 @@ static int read_tx(pctx *c, const cJSON *obj, tx_tmpl *t) {
   path_pop(c, m);
   if (rc) return rc;
 
-  if ((rc = field(c, obj, "secretKey", 1, NULL, fn_h256, t->key))) return rc;
-  m = path_key(c, "secretKey");
-  if (evm_priv_to_address(t->key, t->sender.b) != EVM_SIG_OK)
-    rc = fail(c, FIX_E_INVALID, "not a valid secp256k1 secret key");
-  path_pop(c, m);
-  if (rc) return rc;
-  uint8_t key0[32];
-  if (evm_test_key(0, key0) != EVM_SIG_OK) return fail(c, FIX_E_SIGN, "test key 0 unavailable");
-  t->key0 = memcmp(t->key, key0, 32) == 0;
+  if ((rc = field(c, obj, "secretKey", 0, &t->has_key, fn_h256, t->key))) return rc;
+  if (t->has_key) {
+    m = path_key(c, "secretKey");
+    if (evm_priv_to_address(t->key, t->sender.b) != EVM_SIG_OK)
+      rc = fail(c, FIX_E_INVALID, "not a valid secp256k1 secret key");
+    path_pop(c, m);
+    if (rc) return rc;
+    t->is_test_key = test_key_index(t->key, &t->key_index);
+  }
   blk_addr named;
   int has_sender;
   if ((rc = field(c, obj, "sender", 0, &has_sender, fn_addr, &named))) return rc;
+  if (!t->has_key && !has_sender) {
+    m = path_key(c, "secretKey");
+    rc = fail(c, FIX_E_MISSING, "required field missing (there is no sender either)");
+    path_pop(c, m);
+    return rc;
+  }
+  if (!t->has_key) t->sender = named;
   if (has_sender && memcmp(named.b, t->sender.b, 20) != 0) {
     m = path_key(c, "sender");
     rc = fail(c, FIX_E_INVALID, "sender is not the address of secretKey");
@@ -802,9 +855,9 @@ static int tx_type(const tx_tmpl *t, size_t d) {
  * of its block whatever is returned). Indexes have been checked. */
 static int build_tx(const tx_tmpl *t, size_t d, size_t g, size_t v, blk_tx *tx) {
   tx->type = (uint8_t)tx_type(t, d);
-  if (t->key0) {
+  if (t->is_test_key) {
     tx->sender_is_address = 0;
-    tx->sender_key = 0;
+    tx->sender_key = t->key_index;
   } else {
     tx->sender_is_address = 1;
     tx->sender = t->sender;
@@ -931,12 +984,83 @@ static int legacy_is_eip155(const blk_bytes *txbytes, int *eip155) {
   return FIX_OK;
 }
 
-/* Sign a case's transaction when its sender is named by address. */
-static int sign_case(pctx *c, const tx_tmpl *t, uint64_t chain_id, blk_tx *tx) {
-  if (t->key0) return FIX_OK;
-  int rc = evm_tx_sign(tx, chain_id, t->key);
-  if (rc != EVM_SIG_OK) return fail(c, FIX_E_SIGN, "evm_tx_sign failed (%d)", rc);
+/* Field count of each transaction type's signed RLP list. */
+static const size_t k_signed_fields[5] = {9, 11, 12, 14, 13};
+
+/* The signature of a signed transaction of the given type: v, r, s, the last
+ * three items of legacy rlp([nonce, gasPrice, gas, to, value, data, v, r, s])
+ * or of type || rlp([..., y_parity, r, s]). FIX_E_INVALID when txbytes is not
+ * such an encoding. */
+static int txbytes_signature(const blk_bytes *txbytes, int type, blk_tx *tx) {
+  rlp_item top, f[14];
+  size_t n, eoff, skip = type == 0 ? 0 : 1;
+  if (type < 0 || type > 4 || txbytes->len <= skip) return FIX_E_INVALID;
+  if (type != 0 && txbytes->data[0] != type) return FIX_E_INVALID;
+  if (rlp_decode_whole(txbytes->data + skip, txbytes->len - skip, &top, &eoff) != RLP_OK || !top.is_list ||
+      rlp_list(&top, f, 14, &n, &eoff) != RLP_OK || n != k_signed_fields[type])
+    return FIX_E_INVALID;
+  blk_u256 v, r, s;
+  if (rlp_get_u256(&f[n - 3], v.b) != RLP_OK || rlp_get_u256(&f[n - 2], r.b) != RLP_OK ||
+      rlp_get_u256(&f[n - 1], s.b) != RLP_OK)
+    return FIX_E_INVALID;
+  tx->has_signature = 1;
+  tx->v = v;
+  tx->r = r;
+  tx->s = s;
   return FIX_OK;
+}
+
+static void hex20(const uint8_t a[20], char out[43]) {
+  static const char digits[] = "0123456789abcdef";
+  out[0] = '0';
+  out[1] = 'x';
+  for (int i = 0; i < 20; i++) {
+    out[2 + 2 * i] = digits[a[i] >> 4];
+    out[3 + 2 * i] = digits[a[i] & 15];
+  }
+  out[42] = 0;
+}
+
+/* Give a case's transaction its signature when its sender is named by
+ * address: made with secretKey, or taken from txbytes without one. A
+ * signature from txbytes must recover the stated sender unless the
+ * transaction is expected to be invalid (the executor then rejects it as the
+ * fixture says); txbytes that hold no signature of the transaction's type
+ * leave such a case skipped, as a block cannot hold it. */
+static int sign_case(pctx *c, const tx_tmpl *t, fix_case *fc, uint64_t chain_id, blk_tx *tx) {
+  if (t->is_test_key) return FIX_OK;
+  if (t->has_key) {
+    int rc = evm_tx_sign(tx, fc->sign_chain_id, t->key);
+    if (rc != EVM_SIG_OK) return fail(c, FIX_E_SIGN, "evm_tx_sign failed (%d)", rc);
+    return FIX_OK;
+  }
+  size_t m = path_key(c, "txbytes");
+  int rc = FIX_OK;
+  if (txbytes_signature(&fc->txbytes, tx->type, tx) != FIX_OK) {
+    if (fc->expect_exception) {
+      snprintf(fc->skip, sizeof fc->skip,
+               "invalid transaction not representable as a block: txbytes holds no type %d signature", tx->type);
+      blk_free(&fc->block);
+    } else {
+      rc = fail(c, FIX_E_INVALID, "not a signed type %d transaction (no secretKey to sign with)", tx->type);
+    }
+  } else {
+    uint8_t got[20];
+    int src = evm_tx_sender(tx, chain_id, got);
+    if (src == EVM_SIG_E_NOMEM) {
+      rc = fail(c, FIX_E_NOMEM, "out of memory");
+    } else if (!fc->expect_exception) {
+      if (src != EVM_SIG_OK && src != EVM_SIG_E_SENDER) {
+        rc = fail(c, FIX_E_INVALID, "the signature recovers no sender (%d)", src);
+      } else if (src == EVM_SIG_E_SENDER) {
+        char want[43];
+        hex20(t->sender.b, want);
+        rc = fail(c, FIX_E_INVALID, "the signature does not recover the stated sender %s", want);
+      }
+    }
+  }
+  path_pop(c, m);
+  return rc;
 }
 
 static const char *const k_index_keys[] = {"data", "gas", "value", NULL};
@@ -1006,6 +1130,12 @@ static int read_entry(pctx *c, const cJSON *e, const test_tmpl *tt, fix_case *fc
     if (rc) return rc;
   }
   fc->sign_chain_id = type == 0 && !eip155 ? 0 : tt->chain_id;
+  if (!tt->tx.has_key && !fc->txbytes.len) {
+    m = path_key(c, "txbytes");
+    rc = fail(c, FIX_E_MISSING, "required field missing (the transaction has no secretKey)");
+    path_pop(c, m);
+    return rc;
+  }
   if (fc->skip[0]) return FIX_OK; /* fork not modelled: expectations only */
 
   blk_block *b = &fc->block;
@@ -1034,7 +1164,7 @@ static int read_entry(pctx *c, const cJSON *e, const test_tmpl *tt, fix_case *fc
     }
     return fail(c, FIX_E_BLOCK, "built block is invalid: %s (%s)", be.msg ? be.msg : "", blk_strerror(rc));
   }
-  return sign_case(c, &tt->tx, fc->sign_chain_id, b->txs);
+  return sign_case(c, &tt->tx, fc, tt->chain_id, b->txs);
 }
 
 static const char *const k_config_keys[] = {"chainid", "blobSchedule", NULL};

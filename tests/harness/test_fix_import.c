@@ -2,13 +2,18 @@
  * fixtures in tests/vectors/fixtures/ (valid ones checked field by field,
  * malformed ones each with its error and JSON path), robustness against every
  * truncation and many byte mutations, and the import of every shipped fixture
- * under ../shared/conformance, whose txbytes must be reproduced exactly. */
+ * under ../shared/conformance, whose txbytes must be reproduced exactly. The
+ * sender forms: any test key's secretKey gives that key's index; without
+ * secretKey the signature comes from txbytes and must recover the sender,
+ * checked on edited copies of the hand-made fixtures and on every shipped
+ * fixture with its secretKey removed (real signatures from the fillers). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -375,6 +380,271 @@ static void test_fork_filter(void **state) {
   fix_file_free(&f);
 }
 
+/* ---- sender forms, on edited copies of the hand-made fixtures ---- */
+
+static cJSON *load_json(const char *path) {
+  size_t len;
+  char *text = read_all(path, &len);
+  cJSON *root = cJSON_ParseWithLength(text, len);
+  free(text);
+  assert_non_null(root);
+  return root;
+}
+
+static void to_hex(const uint8_t *p, size_t n, char *out) {
+  static const char digits[] = "0123456789abcdef";
+  out[0] = '0';
+  out[1] = 'x';
+  for (size_t i = 0; i < n; i++) {
+    out[2 + 2 * i] = digits[p[i] >> 4];
+    out[3 + 2 * i] = digits[p[i] & 15];
+  }
+  out[2 + 2 * n] = 0;
+}
+
+static void set_hex(cJSON *obj, const char *key, const uint8_t *p, size_t n) {
+  char *h = malloc(2 * n + 3);
+  assert_non_null(h);
+  to_hex(p, n, h);
+  cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+  assert_non_null(cJSON_AddStringToObject(obj, key, h));
+  free(h);
+}
+
+static int parse_json(const cJSON *root, const char *name, fix_file *f, fix_error *e) {
+  char *text = cJSON_PrintUnformatted(root);
+  assert_non_null(text);
+  int rc = fix_parse(text, strlen(text), name, NULL, f, e);
+  free(text);
+  return rc;
+}
+
+static cJSON *tx_of(cJSON *root, const char *test) {
+  cJSON *tx = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, test), "transaction");
+  assert_non_null(tx);
+  return tx;
+}
+
+/* A secretKey equal to any test key names the sender by that key's index,
+ * unsigned: the same transaction as the one signed with the key. */
+static void test_any_test_key_by_index(void **state) {
+  (void)state;
+  static const uint32_t keys[] = {5, 1, BLK_MAX_TEST_KEYS - 1};
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+    uint8_t priv[32], addr[20], got[20];
+    assert_int_equal(evm_test_key(keys[k], priv), EVM_SIG_OK);
+    assert_int_equal(evm_test_address(keys[k], addr), EVM_SIG_OK);
+    cJSON *root = load_json(vec_path("valid_legacy.json"));
+    cJSON *tx = tx_of(root, "simpleLegacy");
+    set_hex(tx, "secretKey", priv, 32);
+    set_hex(tx, "sender", addr, 20);
+    fix_file f;
+    fix_error e;
+    int rc = parse_json(root, "key", &f, &e);
+    if (rc) print_error("%s\n", e.msg);
+    assert_int_equal(rc, FIX_OK);
+    assert_int_equal(f.n_cases, 2);
+    for (size_t i = 0; i < f.n_cases; i++) {
+      const blk_tx *t = &f.cases[i].block.txs[0];
+      assert_int_equal(t->sender_is_address, 0);
+      assert_int_equal(t->sender_key, keys[k]);
+      assert_int_equal(t->has_signature, 0);
+      assert_int_equal(evm_tx_sender(t, 1, got), EVM_SIG_OK);
+      assert_memory_equal(got, addr, 20);
+      /* the same transaction as the key's signed one */
+      blk_tx signed_tx = *t;
+      signed_tx.sender_is_address = 1;
+      memcpy(signed_tx.sender.b, addr, 20);
+      assert_int_equal(evm_tx_sign(&signed_tx, f.cases[i].sign_chain_id, priv), EVM_SIG_OK);
+      uint8_t *e1 = NULL, *e2 = NULL;
+      size_t n1 = 0, n2 = 0;
+      assert_int_equal(evm_tx_encode(t, f.cases[i].sign_chain_id, &e1, &n1), EVM_SIG_OK);
+      assert_int_equal(evm_tx_encode(&signed_tx, f.cases[i].sign_chain_id, &e2, &n2), EVM_SIG_OK);
+      assert_int_equal(n1, n2);
+      assert_memory_equal(e1, e2, n1);
+      free(e1);
+      free(e2);
+      check_encode_roundtrip(&f.cases[i].block);
+    }
+    fix_file_free(&f);
+    /* one byte off a test key is an ordinary key, signed by address */
+    priv[31] ^= 1;
+    set_hex(tx, "secretKey", priv, 32);
+    cJSON_DeleteItemFromObjectCaseSensitive(tx, "sender");
+    assert_int_equal(parse_json(root, "key", &f, &e), FIX_OK);
+    assert_int_equal(f.cases[0].block.txs[0].sender_is_address, 1);
+    assert_int_equal(f.cases[0].block.txs[0].has_signature, 1);
+    fix_file_free(&f);
+    cJSON_Delete(root);
+  }
+}
+
+static const uint8_t k_addr1[20] = {0x7e, 0x5f, 0x45, 0x52, 0x09, 0x1a, 0x69, 0x12, 0x5d, 0x5d,
+                                    0xfc, 0xb7, 0xb8, 0xc2, 0x65, 0x90, 0x29, 0x39, 0x5b, 0xdf};
+
+/* Without secretKey the signature is taken from txbytes. The fixtures are
+ * the hand-made ones signed by secret key 1 (whose address is well known)
+ * with txbytes added: a legacy transaction signed before EIP-155 and a
+ * type 2 creation on chain 5. */
+static void check_txbytes_fixture(const char *file, const char *test, const char *fork) {
+  cJSON *root = load_json(vec_path(file));
+  cJSON *tx = tx_of(root, test);
+  uint8_t one[32] = {0};
+  one[31] = 1;
+  set_hex(tx, "secretKey", one, 32);
+  set_hex(tx, "sender", k_addr1, 20);
+  fix_file f1, f2;
+  fix_error e;
+  assert_int_equal(parse_json(root, "signed", &f1, &e), FIX_OK);
+  cJSON *entries = cJSON_GetObjectItemCaseSensitive(
+      cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, test), "post"), fork);
+  size_t n = (size_t)cJSON_GetArraySize(entries);
+  assert_true(n > 0);
+  uint8_t *enc[4] = {NULL};
+  size_t enc_len[4] = {0};
+  assert_true(n <= 4);
+  for (size_t i = 0; i < n; i++) {
+    const fix_case *c = find_case(&f1, test, i);
+    assert_non_null(c);
+    assert_int_equal(evm_tx_encode(&c->block.txs[0], c->sign_chain_id, &enc[i], &enc_len[i]), EVM_SIG_OK);
+    set_hex(cJSON_GetArrayItem(entries, (int)i), "txbytes", enc[i], enc_len[i]);
+  }
+  cJSON_DeleteItemFromObjectCaseSensitive(tx, "secretKey");
+  int rc = parse_json(root, "unsigned", &f2, &e);
+  if (rc) print_error("%s\n", e.msg);
+  assert_int_equal(rc, FIX_OK);
+  assert_int_equal(f2.n_cases, f1.n_cases);
+  for (size_t i = 0; i < n; i++) {
+    const fix_case *a = find_case(&f1, test, i), *c = find_case(&f2, test, i);
+    assert_non_null(c);
+    assert_int_equal(c->skip[0], 0);
+    const blk_tx *t = &c->block.txs[0];
+    assert_int_equal(t->sender_is_address, 1);
+    assert_memory_equal(t->sender.b, k_addr1, 20);
+    assert_int_equal(t->has_signature, 1);
+    assert_int_equal(c->sign_chain_id, a->sign_chain_id);
+    uint8_t got[20];
+    assert_int_equal(evm_tx_sender(t, c->block.env.chain_id, got), EVM_SIG_OK);
+    assert_memory_equal(got, k_addr1, 20);
+    uint8_t *re = NULL;
+    size_t re_len = 0;
+    assert_int_equal(evm_tx_encode(t, c->sign_chain_id, &re, &re_len), EVM_SIG_OK);
+    assert_int_equal(re_len, enc_len[i]);
+    assert_memory_equal(re, enc[i], re_len);
+    free(re);
+    /* the very block the signing import built */
+    uint8_t *b1, *b2;
+    size_t l1, l2;
+    assert_int_equal(blk_encode(&a->block, &b1, &l1), BLK_OK);
+    assert_int_equal(blk_encode(&c->block, &b2, &l2), BLK_OK);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(b1, b2, l1);
+    free(b1);
+    free(b2);
+    check_encode_roundtrip(&c->block);
+  }
+  fix_file_free(&f2);
+
+  /* another sender than the signer's: rejected, naming the entry */
+  uint8_t other[20];
+  memcpy(other, k_addr1, 20);
+  other[19] ^= 1;
+  set_hex(tx, "sender", other, 20);
+  char where[128];
+  snprintf(where, sizeof where, "post.%s[0].txbytes: the signature does not recover the stated sender", fork);
+  rc = parse_json(root, "wrong", &f2, &e);
+  if (rc != FIX_E_INVALID || !strstr(e.msg, where)) print_error("rc %d: %s\n", rc, e.msg);
+  assert_int_equal(rc, FIX_E_INVALID);
+  assert_non_null(strstr(e.msg, where));
+  assert_null(f2.cases);
+  set_hex(tx, "sender", k_addr1, 20);
+
+  /* a damaged signature: rejected */
+  enc[0][enc_len[0] - 1] ^= 1;
+  set_hex(cJSON_GetArrayItem(entries, 0), "txbytes", enc[0], enc_len[0]);
+  snprintf(where, sizeof where, "post.%s[0].txbytes: ", fork);
+  assert_int_equal(parse_json(root, "damaged", &f2, &e), FIX_E_INVALID);
+  assert_non_null(strstr(e.msg, where));
+  enc[0][enc_len[0] - 1] ^= 1;
+  set_hex(cJSON_GetArrayItem(entries, 0), "txbytes", enc[0], enc_len[0]);
+
+  /* neither secretKey nor txbytes */
+  cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetArrayItem(entries, (int)n - 1), "txbytes");
+  snprintf(where, sizeof where, "post.%s[%zu].txbytes: required field missing", fork, n - 1);
+  assert_int_equal(parse_json(root, "no txbytes", &f2, &e), FIX_E_MISSING);
+  assert_non_null(strstr(e.msg, where));
+  set_hex(cJSON_GetArrayItem(entries, (int)n - 1), "txbytes", enc[n - 1], enc_len[n - 1]);
+
+  /* neither secretKey nor sender */
+  cJSON_DeleteItemFromObjectCaseSensitive(tx, "sender");
+  assert_int_equal(parse_json(root, "no sender", &f2, &e), FIX_E_MISSING);
+  assert_non_null(strstr(e.msg, "transaction.secretKey: required field missing"));
+  set_hex(tx, "sender", k_addr1, 20);
+  assert_int_equal(parse_json(root, "restored", &f2, &e), FIX_OK);
+  fix_file_free(&f2);
+
+  for (size_t i = 0; i < n; i++) free(enc[i]);
+  fix_file_free(&f1);
+  cJSON_Delete(root);
+}
+
+static void test_signature_from_txbytes(void **state) {
+  (void)state;
+  check_txbytes_fixture("valid_legacy.json", "simpleLegacy", "Cancun");
+  check_txbytes_fixture("valid_typed.json", "dynamicFeeCreate", "Cancun");
+  check_txbytes_fixture("valid_typed.json", "blobTx", "Prague");
+  check_txbytes_fixture("valid_typed.json", "setCodeTx", "Osaka");
+}
+
+/* A transaction expected to be invalid keeps the signature its txbytes hold,
+ * even one that is not the sender's (the executor rejects it, as the fixture
+ * expects), and bytes with no signature leave the case skipped. */
+static void test_invalid_tx_signature_kept(void **state) {
+  (void)state;
+  cJSON *root = load_json(vec_path("valid_legacy.json"));
+  cJSON *tx = tx_of(root, "simpleLegacy");
+  uint8_t one[32] = {0};
+  one[31] = 1;
+  set_hex(tx, "secretKey", one, 32);
+  set_hex(tx, "sender", k_addr1, 20);
+  fix_file f;
+  fix_error e;
+  assert_int_equal(parse_json(root, "signed", &f, &e), FIX_OK);
+  uint8_t *enc = NULL;
+  size_t len = 0;
+  assert_int_equal(evm_tx_encode(&f.cases[0].block.txs[0], f.cases[0].sign_chain_id, &enc, &len), EVM_SIG_OK);
+  fix_file_free(&f);
+  cJSON *entries = cJSON_GetObjectItemCaseSensitive(
+      cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "simpleLegacy"), "post"), "Cancun");
+  /* both entries carry entry 0's bytes: entry 1 (other data and gas) is
+   * expected invalid, and that signature recovers someone else for it */
+  set_hex(cJSON_GetArrayItem(entries, 0), "txbytes", enc, len);
+  set_hex(cJSON_GetArrayItem(entries, 1), "txbytes", enc, len);
+  cJSON_DeleteItemFromObjectCaseSensitive(tx, "secretKey");
+  int rc = parse_json(root, "kept", &f, &e);
+  if (rc) print_error("%s\n", e.msg);
+  assert_int_equal(rc, FIX_OK);
+  assert_int_equal(f.n_cases, 2);
+  uint8_t got[20];
+  assert_int_equal(evm_tx_sender(&f.cases[0].block.txs[0], 1, got), EVM_SIG_OK);
+  assert_memory_equal(got, k_addr1, 20);
+  assert_non_null(f.cases[1].expect_exception);
+  assert_int_equal(f.cases[1].skip[0], 0);
+  assert_int_equal(f.cases[1].block.txs[0].has_signature, 1);
+  assert_int_equal(evm_tx_sender(&f.cases[1].block.txs[0], 1, got), EVM_SIG_E_SENDER);
+  fix_file_free(&f);
+  /* bytes of another type hold no legacy signature: the invalid case is kept, skipped */
+  static const uint8_t typed[] = {0x02, 0xc0};
+  set_hex(cJSON_GetArrayItem(entries, 1), "txbytes", typed, sizeof typed);
+  assert_int_equal(parse_json(root, "skipped", &f, &e), FIX_OK);
+  assert_int_equal(f.cases[0].skip[0], 0);
+  assert_non_null(strstr(f.cases[1].skip, "txbytes holds no type 0 signature"));
+  assert_int_equal(f.cases[1].block.n_txs, 0);
+  fix_file_free(&f);
+  free(enc);
+  cJSON_Delete(root);
+}
+
 /* ---- malformed fixtures ---- */
 
 typedef struct {
@@ -556,6 +826,81 @@ static void test_shipped_fixtures(void **state) {
   g_files = NULL;
 }
 
+/* Every shipped fixture with its secretKey removed: the filler's own
+ * signatures in txbytes must recover each sender, and the transactions must
+ * re-encode to txbytes exactly. */
+static void test_shipped_without_secret_key(void **state) {
+  (void)state;
+  char root[4096];
+  snprintf(root, sizeof root, "%s/../shared/conformance", src_dir());
+  struct stat st;
+  if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    print_message("skipped: %s not found (the shared conformance fixtures sit beside the repository)\n", root);
+    skip();
+  }
+  g_files = NULL;
+  g_n_files = g_cap_files = 0;
+  assert_int_equal(nftw(root, collect, 16, FTW_PHYS), 0);
+  assert_true(g_n_files > 0);
+  size_t stride = 1;
+  const char *sv = getenv("PKB_TEST_STRIDE");
+  if (sv && atoi(sv) > 1) stride = (size_t)atoi(sv);
+  size_t cases = 0, checked = 0, invalid = 0;
+  for (size_t i = 0; i < g_n_files; i += stride) {
+    fix_file f, g;
+    fix_error e;
+    int rc = fix_load(g_files[i], NULL, &f, &e);
+    if (rc != FIX_OK) print_error("%s\n", e.msg);
+    assert_int_equal(rc, FIX_OK);
+    cJSON *json = load_json(g_files[i]);
+    for (cJSON *t = json->child; t; t = t->next)
+      cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(t, "transaction"), "secretKey");
+    rc = parse_json(json, g_files[i], &g, &e);
+    cJSON_Delete(json);
+    if (rc != FIX_OK) print_error("%s\n", e.msg);
+    assert_int_equal(rc, FIX_OK);
+    assert_int_equal(g.n_cases, f.n_cases);
+    for (size_t j = 0; j < f.n_cases; j++) {
+      const fix_case *a = &f.cases[j], *c = &g.cases[j];
+      cases++;
+      assert_int_equal(c->sign_chain_id, a->sign_chain_id);
+      if (a->skip[0] || c->skip[0]) {
+        /* only an invalid transaction's bytes may lack a signature */
+        if (!a->skip[0]) assert_non_null(c->expect_exception);
+        continue;
+      }
+      const blk_tx *t = &c->block.txs[0];
+      assert_int_equal(t->sender_is_address, 1);
+      assert_int_equal(t->has_signature, 1);
+      assert_int_equal(blk_validate(&c->block, NULL), BLK_OK);
+      if (c->expect_exception) {
+        invalid++;
+        continue;
+      }
+      uint8_t want[20], got[20];
+      assert_int_equal(evm_tx_sender(&a->block.txs[0], a->block.env.chain_id, want), EVM_SIG_OK);
+      assert_int_equal(evm_tx_sender(t, c->block.env.chain_id, got), EVM_SIG_OK);
+      assert_memory_equal(got, want, 20);
+      uint8_t *enc = NULL;
+      size_t n = 0;
+      assert_int_equal(evm_tx_encode(t, c->sign_chain_id, &enc, &n), EVM_SIG_OK);
+      assert_int_equal(n, c->txbytes.len);
+      assert_memory_equal(enc, c->txbytes.data, n);
+      free(enc);
+      checked++;
+    }
+    fix_file_free(&f);
+    fix_file_free(&g);
+  }
+  for (size_t i = 0; i < g_n_files; i++) free(g_files[i]);
+  free(g_files);
+  g_files = NULL;
+  print_message("without secretKey: %zu cases; %zu valid transactions recover their sender and equal their "
+                "txbytes, %zu invalid ones imported with their signature\n",
+                cases, checked, invalid);
+  if (stride == 1) assert_true(checked > 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hex_u64),
@@ -565,9 +910,13 @@ int main(void) {
       cmocka_unit_test(test_valid_typed),
       cmocka_unit_test(test_unrepresentable_kept_as_skip),
       cmocka_unit_test(test_fork_filter),
+      cmocka_unit_test(test_any_test_key_by_index),
+      cmocka_unit_test(test_signature_from_txbytes),
+      cmocka_unit_test(test_invalid_tx_signature_kept),
       cmocka_unit_test(test_malformed),
       cmocka_unit_test(test_truncations_and_mutations),
       cmocka_unit_test(test_shipped_fixtures),
+      cmocka_unit_test(test_shipped_without_secret_key),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
