@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "evm/txsig.h"
+#include "pc_vectors.h"
 
 enum {
 #define EVM_OP(name, code, in, out, gas, fork, cls) OP_##name = code,
@@ -524,68 +525,6 @@ static int g_modexp_even(const gen_params *p, blk_block *out) {
  * address is an empty account: the block is still built (the calls then do
  * nothing and are not checked), but it stresses nothing there. */
 
-/* bn254 pairing check of two pairs that holds (go-ethereum bn256Pairing.json "jeff1") */
-static const char BN_PAIRING_IN[] =
-    "1c76476f4def4bb94541d57ebba1193381ffa7aa76ada664dd31c16024c43f593034dd2920f673e204fee2811c678745"
-    "fc819b55d3e9d294e45c9b03a76aef41209dd15ebff5d46c4bd888e51a93cf99a7329636c63514396b4a452003a35bf7"
-    "04bf11ca01483bfa8b34b43561848d28905960114c8ac04049af4b6315a416782bb8324af6cfc93537a2ad1a445cfd0c"
-    "a2a71acd7ac41fadbf933c2a51be344d120a2a4cf30c1bf9845f20c6fe39e07ea2cce61f0c9bb048165fe5e4de877550"
-    "111e129f1cf1097710d41c4ac70fcdfa5ba2023c6ff1cbeac322de49d1b6df7c2032c61a830e3c17286de9462bf242fc"
-    "a2883585b93870a73853face6a6bf411198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2"
-    "1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed090689d0585ff075ec9e99ad690c3395"
-    "bc4b313370b38ef355acdadcd122975b12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa";
-
-/* bn254 scalar multiplication (go-ethereum bn256ScalarMul.json "chfast1") */
-static const char BN_MUL_IN[] =
-    "2bd3e6d0f3b142924f5ca7b49ce5b9d54c4703d7ae5648e61d02268b1a0a9fb721611ce0a6af85915e2f1d70300909ce"
-    "2e49dfad4a4619c8390cae66cefdb20400000000000000000000000000000000000000000000000011138ce750fa15c2";
-
-/* BLS12-381 pairing check of two pairs that holds (EIP-2537 "bls_pairing_e(aG1,bG2)=e(abG1,G2)") */
-static const char BLS_PAIRING_IN[] =
-    "000000000000000000000000000000000491d1b0ecd9bb917989f0e74f0dea0422eac4a873e5e2644f368dffb9a6e20f"
-    "d6e10c1b77654d067c0618f6e5a7f79a0000000000000000000000000000000017cd7061575d3e8034fcea62adaa1a3b"
-    "c38dca4b50e4c5c01d04dd78037c9cee914e17944ea99e7ad84278e5d49f36c400000000000000000000000000000000"
-    "0bc2357c6782bbb6a078d9e171fc7a81f7bd8ca73eb485e76317359908bb09bd372fd362a637512a9d48019b383e5489"
-    "0000000000000000000000000000000004b8f49c3bac0247a09487049492b0ed99cf90c56263141daa35f011330d3ced"
-    "3f3ad78d252c51a3bb42fc7d8f182594000000000000000000000000000000000982d17b17404ac198a0ff5f2dffa56a"
-    "328d95ec4732d9cca9da420ec7cf716dc63d56d0f5179a8b1ec71fe0328fe88200000000000000000000000000000000"
-    "147c92cb19e43943bb20c5360a6c4347411eb8ffb3d6f19cc428a8dc0cb3fd1eb3ad02b1c21e21c78f65a7691ee63de9"
-    "0000000000000000000000000000000016cae74dc6523e5273dbd2d9d25c53f1e2c453e6d9ba3f605021cfb514fa0bdf"
-    "721b05f2200f32591d733e739fabf438000000000000000000000000000000001405df65fb71b738510b3a2fc31c33ef"
-    "3d884ccc84efb1017341a368bf40727b7ad8cdc8e3fd6b0eb94102488c5cb77000000000000000000000000000000000"
-    "024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121bdb8"
-    "0000000000000000000000000000000013e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049"
-    "334cf11213945d57e5ac7d055d042b7e000000000000000000000000000000000d1b3cc2c7027888be51d9ef691d77bc"
-    "b679afda66c73f17f9ee3837a55024f78c71363275a75d75d86bab79f74782aa00000000000000000000000000000000"
-    "13fa4d4a0ad8b1ce186ed5061789213d993923066dddaf1040bc3ff59f825c78df74f2d75467e25e0f55f8a00fa030ed";
-
-/* BLS12-381 G1 MSM of seven pairs (EIP-2537 "bls_g1msm_multiple") */
-static const char BLS_G1MSM_IN[] =
-    "0000000000000000000000000000000017f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac58"
-    "6c55e83ff97a1aeffb3af00adb22c6bb0000000000000000000000000000000008b3f481e3aaa0f1a09e30ed741d8ae4"
-    "fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e1263dbd792f5b1be47ed85f8938c0f295"
-    "86af0d3ac7b977f21c278fe1462040e300000000000000000000000000000000112b98340eee2777cc3c14163dea3ec9"
-    "7977ac3dc5c70da32e6e87578f44912e902ccef9efe28d4a78b8999dfbca942600000000000000000000000000000000"
-    "186b28d92356c4dfec4b5201ad099dbdede3781f8998ddf929b4cd7756192185ca7b8f4ef7088f813270ac3d48868a21"
-    "47b8192d77bf871b62e87859d653922725724a5c031afeabc60bcef5ff66513800000000000000000000000000000000"
-    "184bb665c37ff561a89ec2122dd343f20e0f4cbcaec84e3c3052ea81d1834e192c426074b02ed3dca4e7676ce4ce48ba"
-    "0000000000000000000000000000000004407b8d35af4dacc809927071fc0405218f1401a6d15af775810e4e460064bc"
-    "c9468beeba82fdc751be70476c888bf3328388aff0d4a5b7dc9205abd374e7e98f3cd9f3418edb4eafda5fb16473d216"
-    "00000000000000000000000000000000009769f3ab59bfd551d53a5f846b9984c59b97d6842b20a2c565baa167945e3d"
-    "026a3755b6345df8ec7e6acb6868ae6d000000000000000000000000000000001532c00cf61aa3d0ce3e5aa20c3b531a"
-    "2abd2c770a790a2613818303c6b830ffc0ecf6c357af3317b9575c567f11cd2c263dbd792f5b1be47ed85f8938c0f295"
-    "86af0d3ac7b977f21c278fe1462040e2000000000000000000000000000000001974dbb8e6b5d20b84df7e625e2fbfec"
-    "b2cdb5f77d5eae5fb2955e5ce7313cae8364bc2fff520a6c25619739c6bdcb6a00000000000000000000000000000000"
-    "15f9897e11c6441eaa676de141c8d83c37aab8667173cbe1dfd6de74d11861b961dccebcd9d289ac633455dfcc7013a3"
-    "47b8192d77bf871b62e87859d653922725724a5c031afeabc60bcef5ff66513100000000000000000000000000000000"
-    "0a7a047c4a8397b3446450642c2ac64d7239b61872c9ae7a59707a8f4f950f101e766afe58223b3bff3a19a7f754027c"
-    "000000000000000000000000000000001383aebba1e4327ccff7cf9912bda0dbc77de048b71ef8c8a81111d71dc33c5e"
-    "3aa6edee9cf6f5fe525d50cc50b77cc9328388aff0d4a5b7dc9205abd374e7e98f3cd9f3418edb4eafda5fb16473d211"
-    "000000000000000000000000000000000e7a16a975904f131682edbb03d9560d3e48214c9986bd50417a77108d13dc95"
-    "7500edf96462a3d01e62dc6cd468ef11000000000000000000000000000000000ae89e677711d05c30a48d6d75e76ca9"
-    "fb70fe06c6dd6ff988683d89ccde29ac7d46c53bb97a59b1901abf1db66052db55b53c4669f19f0fc7431929bc0363d7"
-    "d8fb432435fcde2635fdba334424e9f5";
-
 static int hex_nibble(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -607,21 +546,15 @@ static int hex_loop(const gen_params *p, uint16_t addr, const char *hex, size_t 
 }
 
 static int g_ecrecover(const gen_params *p, blk_block *out) {
-  /* EIP-155's example signature: hash, v = 27, r, s */
-  return hex_loop(p, 0x01,
-                  "daf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53"
-                  "000000000000000000000000000000000000000000000000000000000000001b"
-                  "28ef61340bd939bc2195fe537567866003e1a15d3c71ff63e1590620aa636276"
-                  "67cbe9d8997f761aecb703304b3800ccf555c9f3dc64214b297fb1966a3b6d83",
-                  32, BLK_FORK_CANCUN, out);
+  return hex_loop(p, 0x01, PCV_ECRECOVER, 32, BLK_FORK_CANCUN, out);
 }
 
 static int g_bn254_mul(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x07, BN_MUL_IN, 64, BLK_FORK_CANCUN, out);
+  return hex_loop(p, 0x07, PCV_BN_MUL, 64, BLK_FORK_CANCUN, out);
 }
 
 static int g_bn254_pairing(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x08, BN_PAIRING_IN, 32, BLK_FORK_CANCUN, out);
+  return hex_loop(p, 0x08, PCV_BN_PAIRING, 32, BLK_FORK_CANCUN, out);
 }
 
 static int g_point_evaluation(const gen_params *p, blk_block *out) {
@@ -630,32 +563,19 @@ static int g_point_evaluation(const gen_params *p, blk_block *out) {
    * 0x01 || sha256(commitment)[1..32]. Unchecked: a client without the
    * trusted setup then fails each call, which costs it the same gas (all of
    * it) and leaves the same state, so such a client still agrees with us. */
-  return hex_loop(p, 0x0a,
-                  "01496d3a5b017b63a026f66a684e35523304ab6e2b7f97e94fbb4f79414eef90"
-                  "1241464b50555a5f64696e73787d82878c91969ba0a5aaafb4b9bec3c8cdd2d7"
-                  "1241464b50555a5f64696e73787d82878c91969ba0a5aaafb4b9bec3c8cdd2d7"
-                  "96558cd0b28d8fcb01dab32f6b50422bcc0d67ba67ec8823cb3b5f3da727c687e42e8513461eb9f946ac04c7e85af17d"
-                  "97f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb",
-                  64, BLK_FORK_COUNT, out);
+  return hex_loop(p, 0x0a, PCV_POINT_EVAL, 64, BLK_FORK_COUNT, out);
 }
 
 static int g_bls12_pairing(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x0f, BLS_PAIRING_IN, 32, BLK_FORK_PRAGUE, out);
+  return hex_loop(p, 0x0f, PCV_BLS_PAIRING, 32, BLK_FORK_PRAGUE, out);
 }
 
 static int g_bls12_g1msm(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x0c, BLS_G1MSM_IN, 128, BLK_FORK_PRAGUE, out);
+  return hex_loop(p, 0x0c, PCV_BLS_G1MSM7, 128, BLK_FORK_PRAGUE, out);
 }
 
 static int g_p256verify(const gen_params *p, blk_block *out) {
-  /* RIP-7212's first vector (Wycheproof ecdsa_secp256r1_sha256_p1363): hash, r, s, key */
-  return hex_loop(p, 0x100,
-                  "bb5a52f42f9c9261ed4361f59422a1e30036e7c32b270c8807a419feca605023"
-                  "2ba3a8be6b94d5ec80a6d9d1190a436effe50d85a1eee859b8cc6af9bd5c2e18"
-                  "4cd60b855d442f5b3c7b11eb6c4e0ae7525fe710fab9aa7c77a67f79e6fadd76"
-                  "2927b10512bae3eddcfe467828128bad2903269919f7086069c8c4df6c732838"
-                  "c7787964eaac00e5921fb1498a60f4606766b3d9685001558d1a974e7341513e",
-                  32, BLK_FORK_OSAKA, out);
+  return hex_loop(p, 0x100, PCV_P256, 32, BLK_FORK_OSAKA, out);
 }
 
 /* ---- state, logs, creation ---- */
