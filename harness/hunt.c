@@ -185,6 +185,9 @@ int hunt_eval(const hunt_opts *o, const hunt_genome *g, hunt_score *s) {
   trace_collector c;
   trace_init_counting(&c, b.env.fork);
   evm_tracer tr = trace_tracer(&c);
+  /* the cpu table has one row per instruction: the executor's step count gives
+   * it without a callback per instruction (the cycles profile needs them) */
+  if (!o->cycles) tr.on_step = NULL;
   /* one execution feeds both objectives: the cycles tracer forwards to the rows counter */
   cycles_acc ca;
   cycles_acc_init(&ca);
@@ -194,6 +197,7 @@ int hunt_eval(const hunt_opts *o, const hunt_genome *g, hunt_score *s) {
   evm_block_result res;
   int erc = evm_execute_block(&b, &tt, &res);
   s->gas_used = res.gas_used;
+  if (!o->cycles) c.t[TRACE_CPU].rows = (size_t)res.steps;
   evm_block_result_free(&res);
   /* the stateless witness of the block, as the runner counts it */
   uint64_t perms = 0;
