@@ -9,7 +9,8 @@ PKGS=(cmake make gcc clang libclang-rt-dev pkg-config afl++ libcmocka-dev libsql
 
 missing=()
 for p in "${PKGS[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+  st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  if [[ $st != *"install ok installed"* ]]; then
     missing+=("$p")
   fi
 done

@@ -36,7 +36,7 @@ for t in "${!SRCS[@]}"; do
     i=0
     for v in tests/vectors/bn254_add.txt tests/vectors/bn254_mul.txt tests/vectors/bn254_pairing.txt; do
       id=$((6 + i)); i=$((i + 1))
-      grep -v '^#' "$v" | head -5 | cut -d'|' -f2 | while read -r hex; do
+      awk -F'|' '!/^#/ && n < 5 { print $2; n++ }' "$v" | while read -r hex; do
         perl -e 'print pack("H*", $ARGV[0])' "$(printf '%02x02' $((id - 1)))$hex" > "$corpus/seed_${id}_$(echo "$hex" | md5sum | cut -c1-8)"
       done
     done
