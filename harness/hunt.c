@@ -199,11 +199,7 @@ int hunt_eval(const hunt_opts *o, const hunt_genome *g, hunt_score *s) {
   s->gas_used = res.gas_used;
   if (!o->cycles) c.t[TRACE_CPU].rows = (size_t)res.steps;
   evm_block_result_free(&res);
-  /* the stateless witness of the block, as the runner counts it */
-  uint64_t perms = 0;
-  for (size_t i = 0; i < b.n_codes; i++) perms += b.codes[i].len / 136 + 1;
-  for (size_t i = 0; i < b.n_txs; i++) perms += (b.txs[i].data.len + 128) / 136 + 1;
-  trace_add_witness_keccak(&c, perms);
+  trace_add_block_witness(&c, &b);
   blk_free(&b);
   if (erc != EVM_OK) {
     trace_free(&c);

@@ -162,14 +162,8 @@ int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) 
     return fail(r, erc == EVM_E_NOMEM ? RUN_E_NOMEM : RUN_E_EXEC, "executor: %s", evm_strerror(erc));
   }
 
-  /* Stateless witness: the guest hashes every contract's bytecode it is given,
-   * and every transaction's signed encoding (to recover its sender); the
-   * encoding is taken as its data plus 128 bytes of fields. */
   t0 = bench_now_ms();
-  uint64_t perms = 0;
-  for (size_t i = 0; i < b->n_codes; i++) perms += b->codes[i].len / 136 + 1;
-  for (size_t i = 0; i < b->n_txs; i++) perms += (b->txs[i].data.len + 128) / 136 + 1;
-  trace_add_witness_keccak(&c, perms);
+  trace_add_block_witness(&c, b);
   int trc = trace_finish(&c);
   r->phase_ms[RUN_PHASE_TRACE] += bench_now_ms() - t0;
   if (trc != TRACE_OK) {

@@ -242,7 +242,10 @@ evm_tracer trace_tracer(trace_collector *c) {
   return t;
 }
 
-void trace_add_witness_keccak(trace_collector *c, uint64_t perms) {
+void trace_add_block_witness(trace_collector *c, const blk_block *b) {
+  uint64_t perms = 0;
+  for (size_t i = 0; i < b->n_codes; i++) perms += b->codes[i].len / 136 + 1;
+  for (size_t i = 0; i < b->n_txs; i++) perms += (b->txs[i].data.len + 128) / 136 + 1;
   c->keccak_perms += perms;
   add_rows(c, TRACE_KECCAK, 24 * perms);
 }

@@ -89,10 +89,12 @@ void trace_free(trace_collector *c);
 /* An evm_tracer whose callbacks fill c. */
 evm_tracer trace_tracer(trace_collector *c);
 
-/* Stateless-witness work a zkEVM guest does besides executing: hashing the
- * pre-state it reads (trie nodes, bytecode) and recovering every sender.
- * keccak_perms permutations go to the keccak table. */
-void trace_add_witness_keccak(trace_collector *c, uint64_t keccak_perms);
+/* Stateless-witness hashing of block b that the executor does not report: the
+ * guest hashes the bytecode of every contract it is given, and every
+ * transaction's signed encoding (to recover its sender; the encoding is taken
+ * as its data plus 128 bytes of fields). The permutations go to the keccak
+ * table. */
+void trace_add_block_witness(trace_collector *c, const blk_block *b);
 
 /* Finish collecting: derives the cpu table's look-ahead columns (rows whose
  * successor continues the same frame). Returns c->err or TRACE_OK. */
