@@ -19,15 +19,16 @@
 static const char usage_text[] =
     "usage: pkbench hunt --gas-limit G --minutes M [--objective prove-time|zkvm-cycles] [--seed S]\n"
     "                    [--out DIR] [--db FILE] [--evals N] [--eval-gas G2] [--fork F] [--no-prove]\n"
-    "                    [--cycles-profile NAME] [--include-sized]\n"
+    "                    [--cycles-profile NAME] [--include-sized] [--keep K]\n"
     "\n"
     "Evolutionary search over contracts built from stack-neutral instruction patterns,\n"
     "ranked by the estimated proving cost per gas (the cost model of `prove`, over\n"
     "the tables this build proves; --include-sized adds the tables it only sizes, at\n"
     "their assumed widths). The best\n"
-    "candidate is minimised, rebuilt at the gas limit G, proven for real (the tables\n"
-    "this build proves) and written to DIR/NAME.blk with DIR/NAME.json provenance,\n"
-    "and recorded in the database as a killer.\n"
+    "K candidates (distinct bodies) are each minimised, rebuilt at the gas limit G,\n"
+    "proven for real (the tables this build proves) and written to DIR/NAME.blk with\n"
+    "DIR/NAME.json provenance, and recorded in the database as killers; the summary\n"
+    "names the one with the highest measured proving time per gas.\n"
     "  --gas-limit G   gas limit of the winning block (default 60000000)\n"
     "  --minutes M     search time (default 1); --evals N stops after N evaluations\n"
     "  --eval-gas G2   gas limit of the blocks evaluated during the search (default 2000000)\n"
@@ -37,7 +38,8 @@ static const char usage_text[] =
     "  --seed S        search seed (default 1)\n"
     "  --out DIR       where winners go (default corpus/killers)\n"
     "  --db FILE       results database (default ./pkbench.db)\n"
-    "  --no-prove      do not re-prove the winner";
+    "  --keep K        winners re-proven and kept (default 3, at most 8)\n"
+    "  --no-prove      do not prove the winners (ranked by the objective instead)";
 
 static void progress(void *ctx, uint64_t evals, double secs, const hunt_score *best, const hunt_genome *g) {
   (void)ctx;
@@ -51,12 +53,167 @@ static void progress(void *ctx, uint64_t evals, double secs, const hunt_score *b
             secs, secs > 0 ? (double)evals / secs : 0, best->ms_per_mgas, d);
 }
 
+typedef struct {
+  const hunt_opts *o;
+  const hunt_result *hr;
+  uint64_t gas;
+  int prove, zkvm;
+  const cycles_profile *cp;
+  const char *out;
+  db_handle *db;
+  const char *dbpath;
+  int64_t run_id;
+  char kept[HUNT_TOP][65]; /* content hashes of the winners kept so far */
+  unsigned n_kept;
+} winner_ctx;
+
+typedef struct {
+  char desc[512];
+  char path[4200];
+  uint64_t gas_used;
+  double value;          /* the objective's value at the full gas limit */
+  double est_total_ms, est_proven_ms, est_sized_ms, est_per_mgas;
+  double prove_ms, prove_per_mgas;
+  double rank_value;     /* what orders the winners: measured ms/Mgas for prove-time (when proven), else the objective */
+} winner;
+
+/* Minimise the rank-th member of the final population, build it at the gas
+ * limit, prove it (unless --no-prove), write DIR/NAME.blk and NAME.json, and
+ * record it as a result of the hunt's run and as a killer. Prints one line.
+ * Returns 0, 1 when the minimised block is one already kept (nothing done),
+ * or -1 after printing why. */
+static int keep_winner(winner_ctx *w, unsigned rank, winner *res) {
+  memset(res, 0, sizeof *res);
+  hunt_genome g = w->hr->top[rank];
+  hunt_score s;
+  hunt_minimise(w->o, &g, &s);
+  hunt_describe(&g, res->desc, sizeof res->desc);
+  blk_block b;
+  if (hunt_build(&g, w->gas, w->o->fork, &b) != HUNT_OK) {
+    cli_err("hunt", "cannot build winner %u (%s)", rank + 1, res->desc);
+    return -1;
+  }
+  char hash[65];
+  blk_content_hash(&b, hash);
+  for (unsigned i = 0; i < w->n_kept; i++)
+    if (strcmp(w->kept[i], hash) == 0) {
+      blk_free(&b);
+      return 1;
+    }
+  memcpy(w->kept[w->n_kept++], hash, sizeof hash);
+  rank = w->n_kept - 1;
+  run_opts ro = run_opts_default();
+  ro.prove = w->prove;
+  ro.profile = w->o->profile;
+  run_block_result pr;
+  int prc = run_prove_block(&b, &ro, &pr);
+  int proven = w->prove && prc == RUN_OK && pr.verified;
+  char name[96], jpath[4200];
+  snprintf(name, sizeof name, "hunt-s%llu-%.12s", (unsigned long long)w->o->seed, hash);
+  snprintf(res->path, sizeof res->path, "%s/%s.blk", w->out, name);
+  snprintf(jpath, sizeof jpath, "%s/%s.json", w->out, name);
+  uint8_t *enc;
+  size_t enc_len = 0;
+  if (blk_encode(&b, &enc, &enc_len) == BLK_OK) free(enc);
+  res->value = 0;
+  char objective[96] = "estimate_ms_per_mgas";
+  if (w->zkvm) {
+    cycles_report cr;
+    if (cycles_estimate_block(w->cp, &b, &cr) == CYCLES_OK) res->value = cr.per_gas;
+    snprintf(objective, sizeof objective, "zkvm_cycles_per_gas:%s", w->cp->name);
+  }
+  int wrc = blk_write_file(res->path, &b);
+  blk_free(&b);
+  if (wrc != BLK_OK) {
+    cli_err("hunt", "%s: cannot write: %s", res->path, strerror(errno));
+    run_block_result_free(&pr);
+    return -1;
+  }
+  double mgas = (double)pr.gas_used / 1e6;
+  res->gas_used = pr.gas_used;
+  res->est_total_ms = pr.estimate.total_ms;
+  res->est_proven_ms = pr.estimate.proven_ms;
+  res->est_sized_ms = pr.estimate.sized_ms;
+  res->est_per_mgas = mgas > 0 ? (w->o->use_sized ? pr.estimate.total_ms : pr.estimate.proven_ms) / mgas : 0;
+  if (!w->zkvm) res->value = res->est_per_mgas;
+  res->prove_ms = proven ? pr.prove_ms : -1;
+  res->prove_per_mgas = proven && mgas > 0 ? pr.prove_ms / mgas : -1;
+  res->rank_value = w->prove && !w->zkvm ? res->prove_per_mgas : res->value;
+  static char prov[48 * 1024]; /* bounded by the fields below (desc, paths) */
+  time_t now = time(NULL);
+  char when[32];
+  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  snprintf(prov, sizeof prov,
+           "{\"found_by\":\"hunt\",\"rank\":%u,\"objective\":\"%s\",\"objective_value\":%.3f,"
+           "\"search_value\":%.3f,\"estimate_ms_per_mgas\":%.3f,\"gas_limit\":%llu,\"gas_used\":%llu,\"estimate_ms\":%.3f,"
+           "\"estimate_proven_ms\":%.3f,\"estimate_sized_ms\":%.3f,\"measured_prove_ms\":%.3f,"
+           "\"measured_prove_ms_per_mgas\":%.3f,\"proven_tables\":\"cpu,memory,storage\",\"verified\":%s,\"seed\":%llu,"
+           "\"evals\":%llu,\"search_seconds\":%.1f,\"eval_gas\":%llu,\"evals_per_s\":%.2f,\"body\":\"%s\",\"fork\":\"%s\","
+           "\"git_rev\":\"%s\",\"found_at\":\"%s\"}",
+           rank + 1, objective, res->value, w->zkvm ? s.cycles_per_gas : s.ms_per_mgas, res->est_per_mgas,
+           (unsigned long long)w->gas, (unsigned long long)pr.gas_used, pr.estimate.total_ms, pr.estimate.proven_ms,
+           pr.estimate.sized_ms, res->prove_ms, res->prove_per_mgas, proven ? "true" : "false",
+           (unsigned long long)w->o->seed, (unsigned long long)w->hr->evals, w->hr->seconds,
+           (unsigned long long)w->o->eval_gas, w->hr->evals_per_s, res->desc, blk_fork_name(w->o->fork), PKB_GIT_REV,
+           when);
+  FILE *jf = fopen(jpath, "w");
+  if (!jf || fprintf(jf, "%s\n", prov) < 0 || fclose(jf) != 0) {
+    cli_err("hunt", "%s: cannot write the provenance", jpath);
+    run_block_result_free(&pr);
+    return -1;
+  }
+  /* Database: each winner is a result of the hunt's run, and a killer. */
+  int64_t block_id;
+  db_block_info bi = {hash, res->path, "hunt", blk_fork_name(w->o->fork), (int64_t)pr.gas_used, (int64_t)w->gas,
+                      DB_NONE, (int64_t)enc_len};
+  int drc = db_block_upsert(w->db, &bi, &block_id);
+  if (drc == DB_OK) {
+    db_result_info r;
+    memset(&r, 0, sizeof r);
+    r.run_id = w->run_id;
+    r.block_id = block_id;
+    r.status = !w->prove ? DB_RESULT_DECODED
+               : proven  ? DB_RESULT_OK
+               : prc == RUN_OK ? DB_RESULT_VERIFY_FAILED
+                              : DB_RESULT_FAILED;
+    r.reason = !w->prove || proven ? NULL : prc == RUN_OK ? "a proof did not verify" : pr.reason;
+    r.exec_ms = pr.phase_ms[RUN_PHASE_EXECUTE];
+    r.trace_ms = pr.phase_ms[RUN_PHASE_TRACE];
+    r.prove_ms = proven ? pr.prove_ms : DB_NONE;
+    r.verify_ms = proven ? pr.phase_ms[RUN_PHASE_VERIFY] : DB_NONE;
+    r.projected_latency_ms = proven ? pr.total_ms : DB_NONE;
+    r.projection_label = proven ? "measured:host" : NULL;
+    r.made_slot = proven ? pr.total_ms <= 12000 : DB_NONE;
+    r.peak_mem_kb = pr.peak_rss_kb;
+    r.estimate_ms = pr.estimate.proven_ms;
+    r.proof_bytes = (int64_t)pr.proof_bytes;
+    drc = db_result_record(w->db, &r, NULL, 0, NULL, 0, NULL);
+  }
+  if (drc == DB_OK) {
+    db_killer_info k = {block_id, objective, res->value, "hunt", NULL, prov};
+    drc = db_killer_record(w->db, &k, NULL);
+    if (drc == DB_E_DUPLICATE) drc = DB_OK; /* found before: the first finding is kept */
+  }
+  if (drc != DB_OK) cli_err("hunt", "%s: %s", w->dbpath, db_errmsg(w->db));
+  printf("winner %u: %s\n  %s: %llu gas, estimate %.1f ms/Mgas", rank + 1, res->desc, res->path,
+         (unsigned long long)pr.gas_used, res->est_per_mgas);
+  if (proven) printf(", measured %.1f ms = %.1f ms/Mgas, verified\n", pr.prove_ms, res->prove_per_mgas);
+  else printf("%s\n", w->prove ? ", NOT proven" : "");
+  fflush(stdout);
+  if (w->prove && !proven)
+    cli_err("hunt", "%s: proving winner %u failed: %s", res->path, rank + 1,
+            prc == RUN_OK ? "a proof did not verify" : pr.reason);
+  run_block_result_free(&pr);
+  return (w->prove && !proven) || drc != DB_OK ? -1 : 0;
+}
+
 int cli_hunt(int argc, char **argv) {
   hunt_opts o = hunt_opts_default();
   uint64_t gas = 60000000;
   double minutes = 1;
   const char *out = "corpus/killers", *dbpath = "pkbench.db";
   int prove = 1, zkvm = 0;
+  unsigned keep = 3;
   const char *cycles_name = "sp1";
   static cycles_profile cp;
   for (int i = 1; i < argc; i++) {
@@ -125,6 +282,13 @@ int cli_hunt(int argc, char **argv) {
     } else if (strcmp(a, "--cycles-profile") == 0) {
       cycles_name = v;
       i++;
+    } else if (strcmp(a, "--keep") == 0) {
+      if (cli_parse_u64(v, &n) || n < 1 || n > HUNT_TOP) {
+        cli_err("hunt", "--keep: '%s' is not a count from 1 to %d", v, HUNT_TOP);
+        return 2;
+      }
+      keep = (unsigned)n;
+      i++;
     } else if (strcmp(a, "--out") == 0) {
       out = v;
       i++;
@@ -163,126 +327,52 @@ int cli_hunt(int argc, char **argv) {
     db_close(db);
     return 2;
   }
-  hunt_genome g = hr.best;
-  hunt_score s;
-  hunt_minimise(&o, &g, &s);
-  char desc[512];
-  hunt_describe(&g, desc, sizeof desc);
-
-  /* The winner at the requested gas limit, estimated and (unless --no-prove) proven. */
-  blk_block b;
-  if (hunt_build(&g, gas, o.fork, &b) != HUNT_OK) {
-    cli_err("hunt", "cannot build the winning block");
-    db_close(db);
-    return 2;
-  }
-  run_opts ro = run_opts_default();
-  ro.prove = prove;
-  ro.profile = o.profile;
-  run_block_result pr;
-  int prc = run_prove_block(&b, &ro, &pr);
-  char hash[65];
-  blk_content_hash(&b, hash);
-  char name[96], path[4200], jpath[4200];
-  snprintf(name, sizeof name, "hunt-s%llu-%.12s", (unsigned long long)o.seed, hash);
-  snprintf(path, sizeof path, "%s/%s.blk", out, name);
-  snprintf(jpath, sizeof jpath, "%s/%s.json", out, name);
-  uint8_t *enc;
-  size_t enc_len = 0;
-  if (blk_encode(&b, &enc, &enc_len) == BLK_OK) free(enc);
-  int wrc = blk_write_file(path, &b);
-  blk_free(&b);
-  if (wrc != BLK_OK) {
-    cli_err("hunt", "%s: cannot write: %s", path, strerror(errno));
-    run_block_result_free(&pr);
-    db_close(db);
-    return 2;
-  }
-  double est_per_mgas =
-      pr.gas_used ? (o.use_sized ? pr.estimate.total_ms : pr.estimate.proven_ms) / ((double)pr.gas_used / 1e6) : 0;
-  /* the objective's value for the block at the full gas limit */
-  double value = est_per_mgas;
-  char objective[96] = "estimate_ms_per_mgas";
-  if (zkvm) {
-    blk_block full;
-    cycles_report cr;
-    if (hunt_build(&g, gas, o.fork, &full) == HUNT_OK) {
-      if (cycles_estimate_block(&cp, &full, &cr) == CYCLES_OK) value = cr.per_gas;
-      blk_free(&full);
-    }
-    snprintf(objective, sizeof objective, "zkvm_cycles_per_gas:%s", cp.name);
-  }
-  char prov[2048];
-  time_t now = time(NULL);
-  char when[32];
-  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-  snprintf(prov, sizeof prov,
-           "{\"found_by\":\"hunt\",\"objective\":\"%s\",\"objective_value\":%.3f,"
-           "\"search_value\":%.3f,\"estimate_ms_per_mgas\":%.3f,\"gas_limit\":%llu,\"gas_used\":%llu,\"estimate_ms\":%.3f,"
-           "\"estimate_proven_ms\":%.3f,\"estimate_sized_ms\":%.3f,\"measured_prove_ms\":%.3f,"
-           "\"proven_tables\":\"cpu,memory,storage\",\"verified\":%s,\"seed\":%llu,\"evals\":%llu,"
-           "\"eval_gas\":%llu,\"evals_per_s\":%.2f,\"body\":\"%s\",\"fork\":\"%s\",\"git_rev\":\"%s\",\"found_at\":\"%s\"}",
-           objective, value, zkvm ? s.cycles_per_gas : s.ms_per_mgas, est_per_mgas, (unsigned long long)gas, (unsigned long long)pr.gas_used,
-           pr.estimate.total_ms, pr.estimate.proven_ms, pr.estimate.sized_ms, prove && prc == RUN_OK ? pr.prove_ms : -1,
-           prove && prc == RUN_OK && pr.verified ? "true" : "false", (unsigned long long)o.seed,
-           (unsigned long long)hr.evals, (unsigned long long)o.eval_gas, hr.evals_per_s, desc, blk_fork_name(o.fork),
-           PKB_GIT_REV, when);
-  FILE *jf = fopen(jpath, "w");
-  if (!jf || fprintf(jf, "%s\n", prov) < 0 || fclose(jf) != 0) {
-    cli_err("hunt", "%s: cannot write the provenance", jpath);
-    run_block_result_free(&pr);
-    db_close(db);
-    return 2;
-  }
-
-  /* Database: the hunt is a run of one block, and the block a killer. */
   char host[256] = "unknown";
   gethostname(host, sizeof host - 1);
   db_run_info ri = {NULL, PKB_GIT_REV, "{\"command\":\"hunt\"}", "cpu", o.profile.name, 1, 12000, host, "pkbench hunt"};
-  int64_t run_id, block_id;
-  db_block_info bi = {hash, path, "hunt", blk_fork_name(o.fork), (int64_t)pr.gas_used, (int64_t)gas, DB_NONE,
-                      (int64_t)enc_len};
-  int drc = db_run_begin(db, &ri, &run_id);
-  if (drc == DB_OK) drc = db_block_upsert(db, &bi, &block_id);
-  if (drc == DB_OK) {
-    db_result_info res;
-    memset(&res, 0, sizeof res);
-    res.run_id = run_id;
-    res.block_id = block_id;
-    res.status = !prove ? DB_RESULT_DECODED : prc == RUN_OK ? DB_RESULT_OK : DB_RESULT_FAILED;
-    res.reason = prc == RUN_OK ? NULL : pr.reason;
-    res.exec_ms = pr.phase_ms[RUN_PHASE_EXECUTE];
-    res.trace_ms = pr.phase_ms[RUN_PHASE_TRACE];
-    res.prove_ms = prove && prc == RUN_OK ? pr.prove_ms : DB_NONE;
-    res.verify_ms = prove && prc == RUN_OK ? pr.phase_ms[RUN_PHASE_VERIFY] : DB_NONE;
-    res.projected_latency_ms = prove && prc == RUN_OK ? pr.total_ms : DB_NONE;
-    res.projection_label = prove && prc == RUN_OK ? "measured:host" : NULL;
-    res.made_slot = prove && prc == RUN_OK ? pr.total_ms <= 12000 : DB_NONE;
-    res.peak_mem_kb = pr.peak_rss_kb;
-    res.estimate_ms = pr.estimate.proven_ms;
-    res.proof_bytes = (int64_t)pr.proof_bytes;
-    drc = db_result_record(db, &res, NULL, 0, NULL, 0, NULL);
+  int64_t run_id = 0;
+  if (db_run_begin(db, &ri, &run_id) != DB_OK) {
+    cli_err("hunt", "%s: %s", dbpath, db_errmsg(db));
+    db_close(db);
+    return 2;
   }
-  if (drc == DB_OK) {
-    db_killer_info k = {block_id, objective, value, "hunt", NULL, prov};
-    drc = db_killer_record(db, &k, NULL);
-    if (drc == DB_E_DUPLICATE) drc = DB_OK; /* found before: the first finding is kept */
-  }
-  if (drc == DB_OK) drc = db_run_finish(db, run_id, DB_RUN_DONE);
-  if (drc != DB_OK) cli_err("hunt", "%s: %s", dbpath, db_errmsg(db));
-  db_close(db);
   printf("hunt: %llu evaluations in %.1f s (%.1f evals/s, %.1f Mgas/s executed)\n", (unsigned long long)hr.evals,
          hr.seconds, hr.evals_per_s, (double)hr.gas_per_s / 1e6);
-  if (zkvm) printf("best: %s: %.1f estimated zkVM cycles per gas (profile %s, projected from published figures)\n", desc,
-                  value, cp.name);
+  fflush(stdout);
+  static winner_ctx w;
+  w = (winner_ctx){&o, &hr, gas, prove, zkvm, &cp, out, db, dbpath, run_id, {{0}}, 0};
+  int best = -1, failed = 0;
+  static winner res[HUNT_TOP];
+  unsigned got = 0;
+  /* members whose minimised blocks coincide count once */
+  for (unsigned i = 0; i < hr.n_top && got < keep; i++) {
+    int krc = keep_winner(&w, i, &res[got]);
+    if (krc == 1) continue;
+    got++;
+    if (krc != 0) {
+      failed = 1;
+      continue;
+    }
+    /* the best is the highest measured proving time per gas (or estimate without proving) */
+    if (best < 0 || res[got - 1].rank_value > res[best].rank_value) best = (int)got - 1;
+  }
+  int drc = db_run_finish(db, run_id, failed ? DB_RUN_FAILED : DB_RUN_DONE);
+  if (drc != DB_OK) cli_err("hunt", "%s: %s", dbpath, db_errmsg(db));
+  db_close(db);
+  if (best < 0) {
+    cli_err("hunt", "no winner could be kept");
+    return 2;
+  }
+  const winner *b = &res[best];
+  if (zkvm)
+    printf("best: %s: %.1f estimated zkVM cycles per gas (profile %s, projected from published figures)\n", b->desc,
+           b->value, cp.name);
   printf("best: %s\n  %s: %llu gas used, estimate %.1f ms (%.1f ms/Mgas; %.1f ms for the proven tables, %.1f ms "
          "projected for the sized ones)",
-         desc, path, (unsigned long long)pr.gas_used, pr.estimate.total_ms, est_per_mgas, pr.estimate.proven_ms,
-         pr.estimate.sized_ms);
-  if (prove && prc == RUN_OK) printf(", measured %.1f ms proving the proven tables, every proof verified\n", pr.prove_ms);
-  else printf("%s\n", prove ? "" : ", not proven (--no-prove)");
-  if (prove && prc != RUN_OK) cli_err("hunt", "%s: proving the winner failed: %s", path, pr.reason);
-  int ret = (prove && prc != RUN_OK) || drc != DB_OK ? 2 : 0;
-  run_block_result_free(&pr);
-  return ret;
+         b->desc, b->path, (unsigned long long)b->gas_used, b->est_total_ms, b->est_per_mgas, b->est_proven_ms,
+         b->est_sized_ms);
+  if (prove) printf(", measured %.1f ms proving the proven tables (%.1f ms/Mgas), every proof verified\n", b->prove_ms,
+                    b->prove_per_mgas);
+  else printf(", not proven (--no-prove)\n");
+  return failed || drc != DB_OK ? 2 : 0;
 }

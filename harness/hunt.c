@@ -295,6 +295,29 @@ static double objective(const hunt_score *s) { return s->cycles_per_gas > 0 ? s-
 
 static int better(const hunt_score *x, const hunt_score *y) { return objective(x) > objective(y); }
 
+static int same_body(const hunt_genome *a, const hunt_genome *b) {
+  return a->n == b->n && memcmp(a->pat, b->pat, a->n) == 0;
+}
+
+/* The best members with distinct bodies, best first (selection by repeated
+ * maximum: the population is small). */
+static void collect_top(const member *pop, unsigned np, hunt_result *r) {
+  r->n_top = 0;
+  while (r->n_top < HUNT_TOP) {
+    const member *pick = NULL;
+    for (unsigned i = 0; i < np; i++) {
+      int seen = 0;
+      for (unsigned k = 0; k < r->n_top && !seen; k++) seen = same_body(&pop[i].g, &r->top[k]);
+      if (seen || pop[i].s.gas_used == 0) continue;
+      if (!pick || better(&pop[i].s, &pick->s)) pick = &pop[i];
+    }
+    if (!pick) break;
+    r->top[r->n_top] = pick->g;
+    r->top_score[r->n_top] = pick->s;
+    r->n_top++;
+  }
+}
+
 int hunt_run(const hunt_opts *o, hunt_result *r) {
   memset(r, 0, sizeof *r);
   unsigned np = o->population ? o->population : 32;
@@ -361,6 +384,11 @@ int hunt_run(const hunt_opts *o, hunt_result *r) {
   }
   r->best = pop[best].g;
   r->best_score = pop[best].s;
+  collect_top(pop, np, r);
+  if (r->n_top) {
+    r->best = r->top[0];
+    r->best_score = r->top_score[0];
+  }
   r->seconds = (bench_now_ms() - t0) / 1e3;
   r->evals_per_s = r->seconds > 0 ? (double)r->evals / r->seconds : 0;
   r->gas_per_s = r->seconds > 0 ? (uint64_t)(exec_gas / r->seconds) : 0;

@@ -53,9 +53,16 @@ typedef struct {
   void *progress_ctx;
 } hunt_opts;
 
+#define HUNT_TOP 8
+
 typedef struct {
   hunt_genome best;
   hunt_score best_score;
+  /* the best members of the final population, best first, at most one per
+   * distinct body (same patterns in the same order), top[0] = best */
+  hunt_genome top[HUNT_TOP];
+  hunt_score top_score[HUNT_TOP];
+  unsigned n_top;
   uint64_t evals;
   double seconds;
   double evals_per_s;

@@ -137,10 +137,13 @@ for k in objective_value gas_used estimate_ms measured_prove_ms found_by; do
   grep -q "\"$k\":" "${blk%.blk}.json" && ok || bad "provenance lacks $k"
 done
 "$PKB" prove "$blk" >/dev/null 2>&1 && ok || bad "the hunted block proves"
-[ "$(sqlite3 "$T/h.db" "select count(*) from killers where found_by='hunt'")" = 1 ] && ok || bad "hunt killer row"
+nk=$(ls "$T/kill"/*.blk | wc -l)
+[ "$nk" -ge 2 ] && grep -c "^winner [0-9]*: " "$T/hunt.out" | grep -qx "$nk" && ok || bad "hunt kept $nk winners: $(cat "$T/hunt.out")"
+[ "$(sqlite3 "$T/h.db" "select count(*) from killers where found_by='hunt'")" = "$nk" ] && ok || bad "hunt killer rows"
+[ "$(sqlite3 "$T/h.db" "select count(*) from results where status='ok' and prove_ms > 0")" = "$nk" ] && ok || bad "hunt results"
 "$PKB" hunt --objective zkvm-cycles --gas-limit 300000 --eval-gas 200000 --evals 40 --db "$T/h.db" --out "$T/killz" >"$T/huntz.out" 2>&1; rc=$?
 [ $rc -eq 0 ] && grep -q "estimated zkVM cycles per gas (profile sp1" "$T/huntz.out" && ok || bad "hunt zkvm-cycles exit $rc"
-[ "$(sqlite3 "$T/h.db" "select count(*) from killers where objective like 'zkvm_cycles_per_gas:%'")" = 1 ] && ok || bad "zkvm killer row"
+[ "$(sqlite3 "$T/h.db" "select count(*) from killers where objective like 'zkvm_cycles_per_gas:%'")" = "$(ls "$T/killz"/*.blk | wc -l)" ] && ok || bad "zkvm killer rows"
 "$PKB" hunt --objective zkvm-cycles --cycles-profile nope --evals 5 --db "$T/h.db" --out "$T/killz" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown cycle profile exit 2"
 
 # partition and sample: three machines cover the corpus once between them; a sample is seeded
