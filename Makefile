@@ -2,7 +2,8 @@
 #   make build   build/pkbench (Release)
 #   make run     the main job on the bundled corpus (corpus/smoke): ./pkbench.db and
 #                the report in reports/out/
-#   make corpus  regenerate corpus/smoke (1M gas) and corpus/worst-case (60M gas)
+#   make corpus  regenerate corpus/smoke (1M gas), corpus/worst-case-45M and corpus/worst-case (60M),
+#                blocks over 512 KiB left out and named in omitted.txt (scripts/make-corpus.sh)
 #   make test    every test (CI=true adds -Werror and the ASan/UBSan build)
 #   make bench   micro-benchmarks (figures, never pass/fail)
 #   make fuzz    libFuzzer targets for FUZZ_SECONDS each (clang)
@@ -31,9 +32,7 @@ run: build
 	@./$(BUILD)/pkbench report --db pkbench.db --out reports/out
 
 corpus: build
-	@rm -rf corpus/smoke corpus/worst-case
-	@./$(BUILD)/pkbench gen worst-case --gas-limit 1000000 --out corpus/smoke >/dev/null
-	@./$(BUILD)/pkbench gen worst-case --gas-limit 60000000 --out corpus/worst-case >/dev/null
+	@bash scripts/make-corpus.sh --max-file-kb 512 ./$(BUILD)/pkbench
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evm/gas.h"
 #include "evm/txsig.h"
+#include "hash/keccak.h"
 #include "pc_vectors.h"
 
 enum {
@@ -627,27 +629,55 @@ static int g_create2(const gen_params *p, blk_block *out) {
   return contract_block(p, &code, 1, out);
 }
 
-/* Many distinct maximum-size (EIP-170, 24 KiB) contracts, each touched by
- * EXTCODESIZE: a stateless prover must load and hash every one. Their number
- * grows with the gas limit but is capped to keep the block file a few MB;
- * each transaction touches them all cold once, then goes on warm. */
+/* Many distinct maximum-size (EIP-170, 24 KiB) contracts, each touched once
+ * cold by one opcode (EXTCODESIZE, EXTCODECOPY or CALL, the variants of the
+ * benchmark suite's test_worst_bytecode_single_opcode): a stateless prover
+ * must load and hash the whole bytecode of every one, whatever the opcode
+ * reads of it. The suite reaches a new contract at every step (tens of
+ * thousands of them, deployed by a factory in a setup block); a .blk carries
+ * its pre-state, so their number grows with the gas limit but is capped at
+ * GEN_BIG_MAX to keep the block file a few MB. Each transaction touches them
+ * all cold once, then goes on cycling through them warm. */
 #define GEN_BIG_CODE 24576u
 #define GEN_BIG_MAX 128u
 static const uint8_t BIG_BASE[20] = {[17] = 0x10};
 
-static int g_extcodesize_big(const gen_params *p, blk_block *out) {
+typedef enum { BIG_EXTCODESIZE, BIG_EXTCODECOPY, BIG_CALL } big_variant;
+
+static int big_code_block(const gen_params *p, big_variant v, blk_block *out) {
   uint64_t n = p->gas_limit / 400000;
   if (n < 4) n = 4;
   if (n > GEN_BIG_MAX) n = GEN_BIG_MAX;
   gasm code = {0}, body = {0};
   push(&code, 0);
+  /* the stack holds the step counter i; the address is BIG_BASE + i mod n */
+  int depth = 2; /* DUPn that reaches i once the opcode's other arguments are pushed */
+  if (v == BIG_EXTCODECOPY) {
+    /* EXTCODECOPY(addr, 96, 0, 1000) as the suite has it: memory is paid once */
+    push(&body, 1000);
+    push(&body, 0);
+    push(&body, 96);
+    depth = 5;
+  } else if (v == BIG_CALL) {
+    /* CALL(gas, addr, 0, 0, 0, 0, 0): the callee's first byte is STOP */
+    for (int k = 0; k < 5; k++) push(&body, 0);
+    depth = 7;
+  }
   push(&body, n);
-  op(&body, OP_DUP2);
+  op(&body, (uint8_t)(OP_DUP1 + depth - 1));
   op(&body, OP_MOD);
   push_bytes(&body, BIG_BASE + 17, 3);
   op(&body, OP_ADD);
-  op(&body, OP_EXTCODESIZE);
-  op(&body, OP_POP);
+  if (v == BIG_EXTCODESIZE) {
+    op(&body, OP_EXTCODESIZE);
+    op(&body, OP_POP);
+  } else if (v == BIG_EXTCODECOPY) {
+    op(&body, OP_EXTCODECOPY);
+  } else {
+    op(&body, OP_GAS);
+    op(&body, OP_CALL);
+    op(&body, OP_POP);
+  }
   push(&body, 1);
   op(&body, OP_ADD);
   loop(&code, &body, 16);
@@ -664,7 +694,7 @@ static int g_extcodesize_big(const gen_params *p, blk_block *out) {
     if (!c->data) return GEN_E_NOMEM;
     c->len = GEN_BIG_CODE;
     out->n_codes++;
-    /* STOP first (never run), then bytes that differ per contract */
+    /* STOP first (a CALL returns at once), then bytes that differ per contract */
     uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ull ^ p->seed;
     c->data[0] = OP_STOP;
     for (size_t k = 1; k < GEN_BIG_CODE; k++) {
@@ -685,11 +715,20 @@ static int g_extcodesize_big(const gen_params *p, blk_block *out) {
   return GEN_OK;
 }
 
+static int g_extcodesize_big(const gen_params *p, blk_block *out) { return big_code_block(p, BIG_EXTCODESIZE, out); }
+static int g_extcodecopy_big(const gen_params *p, blk_block *out) { return big_code_block(p, BIG_EXTCODECOPY, out); }
+static int g_call_big(const gen_params *p, blk_block *out) { return big_code_block(p, BIG_CALL, out); }
+
+/* BLOCKHASH over the 256-block window. A .blk defines BLOCKHASH by the
+ * ancestor hashes it lists (blk_env.block_hashes); a number in the window with
+ * no entry answers zero (evm.h). This block is number 257, so blocks 1..256
+ * are all in the window, and it lists none: every lookup answers zero, and the
+ * loop drops each value, so neither gas nor state depends on what a client
+ * answers there (which is why it exports as a state test and agrees with
+ * other clients; fix_export refuses a block that lists hashes and executes
+ * BLOCKHASH). What a stateless guest would add, checking each hash against
+ * the chain of 256 ancestor headers, is therefore not in this block. */
 static int g_blockhash(const gen_params *p, blk_block *out) {
-  /* Block 257, so that blocks 1..256 are all in BLOCKHASH's window; the loop
-   * cycles through them. The block lists no ancestor hashes (the lookups
-   * answer zero): a state test cannot carry them, and a block with them
-   * could not be exported. */
   gasm code = {0}, body = {0};
   push(&code, 0);
   push(&body, 256);
@@ -706,6 +745,193 @@ static int g_blockhash(const gen_params *p, blk_block *out) {
   int rc = contract_block(p, &code, 0, out);
   if (rc != GEN_OK) return rc;
   out->env.number = 257;
+  return GEN_OK;
+}
+
+/* ---- whole blocks of access lists and authorisations ----
+ *
+ * As the suite's test_worst_blocks builds them: transactions to an address
+ * with no code, whose whole gas is intrinsic. Each transaction carries as many
+ * items as its gas (at most GEN_TX_GAS_CAP) pays for, and its gas limit is
+ * exactly its intrinsic gas, so the block's gas used is the sum of the limits.
+ * Every listed account and slot exists in the pre-state: a stateless guest
+ * whose client reads each listed entry when the transaction starts (clients
+ * differ; some only mark them warm) must prove each one with a full trie
+ * path. The executor here only marks them warm, so what these blocks put in
+ * the trace is mostly signature recoveries (senders and authorities). */
+
+static const uint8_t SINK[20] = {[0] = 0xdb, [19] = 0x01};      /* no code, never created */
+static const uint8_t AL_ACCOUNT[20] = {[0] = 0xa1, [19] = 0x01}; /* holds the listed slots */
+static const uint8_t AUTH_TARGET[20] = {[18] = 0x10, [19] = 0x02};
+
+static void set_u32_be(uint8_t *p, uint32_t x) {
+  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(x >> (24 - 8 * i));
+}
+
+/* Transactions to SINK filling the block, each with gas for `fixed` plus a
+ * whole number (at least one) of items of `per` gas; *counts[i] is how many
+ * items transaction i carries (caller frees). */
+static int item_txs(builder *bd, uint64_t fixed, uint64_t per, size_t **counts) {
+  *counts = NULL;
+  int rc = fill_txs(bd, SINK, GEN_TX_GAS_CAP, fixed + per, NULL, 0, 0);
+  if (rc != GEN_OK) return rc;
+  blk_block *b = bd->b;
+  *counts = calloc(b->n_txs ? b->n_txs : 1, sizeof **counts);
+  if (!*counts) return GEN_E_NOMEM;
+  for (size_t t = 0; t < b->n_txs; t++) {
+    uint64_t n = (b->txs[t].gas_limit - fixed) / per;
+    (*counts)[t] = (size_t)n;
+    b->txs[t].gas_limit = fixed + n * per;
+  }
+  return GEN_OK;
+}
+
+static int set_code(blk_block *b, blk_account *a, const uint8_t *code, size_t len) {
+  blk_bytes *nc = realloc(b->codes, (b->n_codes + 1) * sizeof *nc);
+  if (!nc) return GEN_E_NOMEM;
+  b->codes = nc;
+  nc[b->n_codes].data = malloc(len);
+  if (!nc[b->n_codes].data) return GEN_E_NOMEM;
+  memcpy(nc[b->n_codes].data, code, len);
+  nc[b->n_codes].len = len;
+  a->code_ref = (uint32_t)++b->n_codes;
+  return GEN_OK;
+}
+
+/* Type 1 transactions listing one contract with as many storage keys as fit
+ * (1900 gas each, after 2400 for the address), as the suite's access-list
+ * block does; the keys run on across transactions (1, 2, 3, ...), so every
+ * one is distinct, and each is a non-zero slot of that contract. */
+static int g_access_list_keys(const gen_params *p, blk_block *out) {
+  init_block(out, p);
+  builder bd = {out, 0, 0};
+  size_t *counts;
+  int rc = item_txs(&bd, EVM_GAS_TX + EVM_GAS_ACCESS_LIST_ADDRESS, EVM_GAS_ACCESS_LIST_KEY, &counts);
+  if (rc != GEN_OK) {
+    free(counts);
+    return rc;
+  }
+  size_t total = 0;
+  for (size_t t = 0; t < out->n_txs; t++) {
+    blk_tx *tx = &out->txs[t];
+    tx->type = 1;
+    set_u64(&tx->max_priority_fee, 0);
+    blk_access *al = tx->access_list = calloc(1, sizeof *tx->access_list);
+    if (!al || !(al->keys = calloc(counts[t], sizeof *al->keys))) {
+      free(counts);
+      return GEN_E_NOMEM;
+    }
+    tx->n_access_list = 1;
+    memcpy(al->address.b, AL_ACCOUNT, 20);
+    al->n_keys = counts[t];
+    for (size_t k = 0; k < counts[t]; k++) set_u64(&al->keys[k], ++total);
+  }
+  free(counts);
+  blk_account *a = add_account(&bd, AL_ACCOUNT);
+  if (!a) return bd.err;
+  static const uint8_t stop = OP_STOP;
+  if ((rc = set_code(out, a, &stop, 1)) != GEN_OK) return rc;
+  a->nonce = 1;
+  a->storage = calloc(total ? total : 1, sizeof *a->storage);
+  if (!a->storage) return GEN_E_NOMEM;
+  a->n_storage = total;
+  for (size_t k = 0; k < total; k++) {
+    set_u64(&a->storage[k].key, k + 1);
+    set_u64(&a->storage[k].value, k + 1);
+  }
+  qsort(out->accounts, out->n_accounts, sizeof(blk_account), cmp_account);
+  return GEN_OK;
+}
+
+/* Type 2 transactions listing as many distinct accounts as fit (2400 gas
+ * each, no keys); every listed account exists (balance 1). */
+static int g_access_list_addresses(const gen_params *p, blk_block *out) {
+  init_block(out, p);
+  builder bd = {out, 0, 0};
+  size_t *counts;
+  int rc = item_txs(&bd, EVM_GAS_TX, EVM_GAS_ACCESS_LIST_ADDRESS, &counts);
+  if (rc != GEN_OK) {
+    free(counts);
+    return rc;
+  }
+  uint32_t total = 0;
+  for (size_t t = 0; t < out->n_txs; t++) {
+    blk_tx *tx = &out->txs[t];
+    tx->access_list = calloc(counts[t], sizeof *tx->access_list);
+    if (!tx->access_list) {
+      free(counts);
+      return GEN_E_NOMEM;
+    }
+    tx->n_access_list = counts[t];
+    for (size_t k = 0; k < counts[t]; k++) {
+      uint8_t *ad = tx->access_list[k].address.b;
+      ad[0] = 0xa2;
+      set_u32_be(ad + 16, total++);
+    }
+  }
+  free(counts);
+  for (uint32_t i = 0; i < total; i++) {
+    uint8_t ad[20] = {0xa2};
+    set_u32_be(ad + 16, i);
+    blk_account *a = add_account(&bd, ad);
+    if (!a) return bd.err;
+    set_u64(&a->balance, 1 + p->seed);
+  }
+  qsort(out->accounts, out->n_accounts, sizeof(blk_account), cmp_account);
+  return GEN_OK;
+}
+
+/* EIP-7702: type 4 transactions with as many authorisations as fit (25000 gas
+ * each, PER_EMPTY_ACCOUNT_COST), the suite's auth block with empty
+ * authorities: each authority is a distinct key whose account does not exist
+ * yet, so every authorisation costs a signature recovery (ecrecover's work)
+ * and creates an account with a delegation to AUTH_TARGET, and no refund
+ * applies. Authority keys are keccak256("pkbench authority" || j as 4 bytes
+ * big-endian) for j = 0, 1, ... across the block: a domain apart from the test
+ * keys (which are bounded by BLK_MAX_TEST_KEYS, fewer than a 60M block needs,
+ * and which send the transactions). Before Prague (no type 4) the block is
+ * empty. */
+static int g_authorizations(const gen_params *p, blk_block *out) {
+  init_block(out, p);
+  if (p->fork < BLK_FORK_PRAGUE) return GEN_OK;
+  builder bd = {out, 0, 0};
+  size_t *counts;
+  int rc = item_txs(&bd, EVM_GAS_TX, EVM_GAS_AUTH_EMPTY_ACCOUNT, &counts);
+  if (rc != GEN_OK) {
+    free(counts);
+    return rc;
+  }
+  static const char domain[] = "pkbench authority";
+  uint8_t pre[sizeof domain - 1 + 4], priv[32];
+  memcpy(pre, domain, sizeof domain - 1);
+  uint32_t j = 0;
+  for (size_t t = 0; t < out->n_txs && rc == GEN_OK; t++) {
+    blk_tx *tx = &out->txs[t];
+    tx->type = 4;
+    tx->auths = calloc(counts[t], sizeof *tx->auths);
+    if (!tx->auths) {
+      rc = GEN_E_NOMEM;
+      break;
+    }
+    tx->n_auths = counts[t];
+    for (size_t k = 0; k < counts[t] && rc == GEN_OK; k++) {
+      blk_auth *au = &tx->auths[k];
+      set_u64(&au->chain_id, out->env.chain_id);
+      memcpy(au->address.b, AUTH_TARGET, 20);
+      au->nonce = 0;
+      set_u32_be(pre + sizeof domain - 1, j++);
+      keccak256(pre, sizeof pre, priv);
+      if (evm_auth_sign(au, priv) != EVM_SIG_OK) rc = GEN_E_KEYS;
+    }
+  }
+  free(counts);
+  if (rc != GEN_OK) return rc;
+  blk_account *a = add_account(&bd, AUTH_TARGET);
+  if (!a) return bd.err;
+  static const uint8_t stop = OP_STOP;
+  if ((rc = set_code(out, a, &stop, 1)) != GEN_OK) return rc;
+  a->nonce = 1;
+  qsort(out->accounts, out->n_accounts, sizeof(blk_account), cmp_account);
   return GEN_OK;
 }
 
@@ -744,7 +970,12 @@ static int g_blockhash(const gen_params *p, blk_block *out) {
   X(balance_cold, "BALANCE of a fresh (cold) address at every step") \
   X(create2, "CREATE2 of a 4-byte initcode with a counting salt") \
   X(extcodesize_big, "EXTCODESIZE of many distinct 24 KiB contracts (unchunkified bytecode)") \
-  X(blockhash, "BLOCKHASH of each of the last 256 blocks in turn")
+  X(blockhash, "BLOCKHASH of each of the last 256 blocks in turn (no hashes listed: each reads zero)") \
+  X(extcodecopy_big, "EXTCODECOPY of 1000 bytes from many distinct 24 KiB contracts") \
+  X(call_big, "CALL to many distinct 24 KiB contracts (each stops at once)") \
+  X(access_list_keys, "type 1 transactions listing the most storage keys (distinct, present)") \
+  X(access_list_addresses, "type 2 transactions listing the most accounts (distinct, present)") \
+  X(authorizations, "type 4 transactions with the most EIP-7702 authorisations (fresh authorities; Prague on)")
 
 static const struct {
   const char *name;

@@ -6,6 +6,23 @@
  * up to its gas limit, each capped at GEN_TX_GAS_CAP (EIP-7825's 2^24, used
  * for every fork as the suite does). Generators are deterministic: the same
  * parameters give the same bytes.
+ *
+ * Whole-block scenarios (access_list_keys, access_list_addresses,
+ * authorizations) send transactions to an address without code, each with
+ * exactly its intrinsic gas and as many access-list items or authorisations
+ * as that gas pays for. EIP-7702 authorities are keys of their own,
+ * keccak256("pkbench authority" || j as 4 bytes big-endian) for j = 0, 1, ...
+ * in block order, never a test key (those send the transactions); before
+ * Prague the authorizations block has no transactions. The 24 KiB-contract
+ * scenarios (extcodesize_big, extcodecopy_big, call_big) share one set of
+ * contracts, gas_limit / 400000 of them between 4 and 128.
+ *
+ * BLOCKHASH in a .blk answers the hashes the block lists in
+ * blk_env.block_hashes and zero for any other number in the 256-block window
+ * (prover/evm/evm.h). The blockhash scenario lists none, so each lookup reads
+ * zero; its loop drops the values, so its gas and post-state are the same
+ * whatever a client answers, and it exports as a state test (which refuses a
+ * block that lists hashes and executes BLOCKHASH: fix_export.h).
  */
 #ifndef PKB_GEN_H
 #define PKB_GEN_H
@@ -28,7 +45,7 @@ enum {
   GEN_E_UNKNOWN = -1, /* no scenario of that name */
   GEN_E_PARAM = -2,   /* gas limit too small for one transaction, or out of range */
   GEN_E_NOMEM = -3,
-  GEN_E_KEYS = -4     /* test key derivation failed */
+  GEN_E_KEYS = -4     /* a test or authority key could not be derived or sign */
 };
 
 /* Worst-case scenarios, by index 0..gen_scenario_count()-1. */
