@@ -2,7 +2,8 @@
  *
  * Figures (device name in bench_result.device):
  *   ntt    forward NTT, bit-reversed output, data resident on the device
- *          (cu_ntt_dft_dev): 2^20, 2^22, 2^24, 2^26 points x 1 column and
+ *          (cu_ntt_dft_dev): 2^20 .. 2^26 points x 1 column (a size whose
+ *          buffers do not fit device memory is skipped) and
  *          2^24 x 16 columns (also in natural order); plus 2^24 x 16 through
  *          host memory (cu_ntt_dft: PCIe copies in and out included);
  *   lde    coset LDE 2^22 x 16, log blowup 2 (x4), both orders, on the device;
@@ -13,16 +14,24 @@
  * the root tables are built and one untimed warm-up call. Quick mode uses
  * small sizes. Without a device nothing is measured and the result is
  * CU_ERR_NODEV (the CLI prints cu_strerror of it); with no CUDA in the build
- * the same.
+ * the same. Whole proofs on the GPU are bench_stark.c's (backend cuda);
+ * bench_cuda_calibrate (bench_cuda.h) fits the hardware profile.
  */
+#include "bench_cuda.h"
+
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
 
-#include "bench.h"
 #include "cuda/cu.h"
+#include "evm/evm.h"
 #include "field/bb.h"
-
-int bench_cuda_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
+#include "gen.h"
+#include "stark/stark.h"
+#include "trace/trace.h"
 
 #define MAX_REPS 16
 
@@ -119,8 +128,11 @@ int bench_cuda_run(const bench_opts *o, bench_emit_fn emit, void *ctx) {
   const ntt_order R = NTT_ORDER_BITREV, N = NTT_ORDER_NATURAL;
   const cuda_case full[] = {
       {K_NTT_DEV, "2^20x1 bitrev dev", 20, 1, R},
+      {K_NTT_DEV, "2^21x1 bitrev dev", 21, 1, R},
       {K_NTT_DEV, "2^22x1 bitrev dev", 22, 1, R},
+      {K_NTT_DEV, "2^23x1 bitrev dev", 23, 1, R},
       {K_NTT_DEV, "2^24x1 bitrev dev", 24, 1, R},
+      {K_NTT_DEV, "2^25x1 bitrev dev", 25, 1, R},
       {K_NTT_DEV, "2^26x1 bitrev dev", 26, 1, R},
       {K_NTT_DEV, "2^24x16 bitrev dev", 24, 16, R},
       {K_NTT_DEV, "2^24x16 natural dev", 24, 16, N},
@@ -143,6 +155,104 @@ int bench_cuda_run(const bench_opts *o, bench_emit_fn emit, void *ctx) {
   size_t ncases = o->quick ? sizeof quick / sizeof quick[0] : sizeof full / sizeof full[0];
   int reps = o->quick ? 3 : 7;
   int rc = cu_prepare();
-  for (size_t i = 0; i < ncases && rc == CU_OK; i++) rc = run_case(&cases[i], reps, device, emit, ctx);
+  for (size_t i = 0; i < ncases && rc == CU_OK; i++) {
+    rc = run_case(&cases[i], reps, device, emit, ctx);
+    if (rc == CU_ERR_DEVMEM) rc = CU_OK; /* does not fit this device: skipped */
+  }
   return rc;
+}
+
+/* ---- hardware profile ---------------------------------------------------------- */
+
+static void profile_name(const char *device, char *out, size_t len) {
+  size_t k = 0;
+  int dash = 0;
+  for (const char *p = device; *p && k + 1 < len; p++) {
+    if (isalnum((unsigned char)*p)) {
+      if (dash && k) out[k++] = '-';
+      if (k + 1 < len) out[k++] = (char)tolower((unsigned char)*p);
+      dash = 0;
+    } else {
+      dash = 1;
+    }
+  }
+  out[k] = 0;
+  if (!k) snprintf(out, len, "gpu");
+}
+
+int bench_cuda_calibrate(unsigned lo, unsigned hi, int reps, model_profile *out, bench_emit_fn emit,
+                         void *ctx) {
+  if (lo < 4 || hi < lo || hi > 22 || reps < 1 || reps > 15 || !out) return CU_ERR_ARG;
+  char device[256];
+  cu_set_emulation(0);
+  if (!cu_available(device, sizeof device)) return CU_ERR_NODEV;
+  /* the block and table model_calibrate uses: one cpu row per gas of JUMPDEST */
+  gen_params gp = {((uint64_t)1 << hi) + 200000, BLK_FORK_OSAKA, 0};
+  blk_block b;
+  if (gen_worst_case("jumpdest", &gp, &b) != GEN_OK) return CU_ERR_ARG;
+  trace_collector c;
+  trace_init(&c, b.env.fork);
+  evm_tracer tr = trace_tracer(&c);
+  evm_block_result res;
+  int erc = evm_execute_block(&b, &tr, &res);
+  evm_block_result_free(&res);
+  blk_free(&b);
+  if (erc != EVM_OK || trace_finish(&c) != TRACE_OK || c.t[TRACE_CPU].rows < ((size_t)1 << hi)) {
+    trace_free(&c);
+    return CU_ERR_ARG;
+  }
+  stark_config cfg = stark_config_default();
+  cfg.backend = STARK_BACKEND_CUDA;
+  int rc = cu_prepare();
+  double sx = 0, sy = 0, sxx = 0, sxy = 0, width = (double)trace_table_width(TRACE_CPU);
+  int n = 0;
+  for (unsigned k = lo; k <= hi && rc == CU_OK; k += 2) {
+    bb_t *m;
+    unsigned log_n;
+    if (trace_shard(&c.t[TRACE_CPU], k, 0, &m, &log_n) != TRACE_OK) {
+      rc = CU_ERR_NOMEM;
+      break;
+    }
+    double t[15];
+    for (int r = -1; r < reps && rc == CU_OK; r++) { /* r = -1: warm-up */
+      stark_proof proof;
+      stark_timings tm;
+      int src = stark_prove(trace_air(TRACE_CPU), &cfg, m, log_n, NULL, &proof, &tm);
+      if (src != STARK_OK) {
+        rc = src == STARK_ERR_DEVICE ? tm.device_rc : CU_ERR_KERNEL;
+        break;
+      }
+      stark_proof_free(&proof);
+      if (r >= 0) t[r] = tm.total_ms;
+    }
+    free(m);
+    if (rc != CU_OK) break;
+    double ms = bench_median(t, reps), cells = (double)((size_t)1 << log_n) * width;
+    if (emit) {
+      bench_result br = {"calibrate", "cuda-shard", (uint64_t)1 << log_n, 0, ms, cells / (ms / 1e3), "cells",
+                         device};
+      emit(ctx, &br);
+    }
+    sx += cells;
+    sy += ms;
+    sxx += cells * cells;
+    sxy += cells * ms;
+    n++;
+  }
+  trace_free(&c);
+  if (rc != CU_OK) return rc;
+  double den = n * sxx - sx * sx;
+  if (n < 2 || den <= 0) return CU_ERR_ARG;
+  double slope = (n * sxy - sx * sy) / den, icpt = (sy - slope * sx) / n;
+  memset(out, 0, sizeof *out);
+  profile_name(device, out->name, sizeof out->name);
+  struct utsname u;
+  if (uname(&u) == 0)
+    snprintf(out->measured_on, sizeof out->measured_on, "%.40s %.40s %.40s", device, u.nodename, u.machine);
+  time_t now = time(NULL);
+  strftime(out->measured_at, sizeof out->measured_at, "%Y-%m-%d", gmtime(&now));
+  out->log_shard = 20;
+  out->ms_per_cell = slope > 0 ? slope : 1e-9;
+  out->ms_per_shard = icpt > 0 ? icpt : 0;
+  return CU_OK;
 }

@@ -11,6 +11,11 @@
  * Peak resident memory (process-wide ru_maxrss) is reported in the variant.
  * Every proof is verified; a proof that does not verify is an error, not a
  * figure.
+ * Backend (bench_opts.backend): "cpu" (default); "cuda" proves on the GPU
+ * (stark.h, STARK_BACKEND_CUDA) and names the device in every figure, or
+ * returns BENCH_E_NODEV without one (never the CPU emulation: timings of it
+ * mean nothing); "auto" is cuda when a device is present, else cpu. The
+ * verifier always runs on the CPU.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +23,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "cuda/cu.h"
 #include "stark/air.h"
 #include "stark/stark.h"
 
@@ -63,7 +69,8 @@ static int build_trace(bench_case *c) {
 }
 
 static void emit_fig(bench_emit_fn emit, void *ctx, const char *bench, const char *variant,
-                     uint64_t size, int threads, double ms, double per_s, const char *unit) {
+                     uint64_t size, int threads, double ms, double per_s, const char *unit,
+                     const char *device) {
   bench_result r;
   memset(&r, 0, sizeof r);
   r.bench = bench;
@@ -73,12 +80,12 @@ static void emit_fig(bench_emit_fn emit, void *ctx, const char *bench, const cha
   r.median_ms = ms;
   r.per_s = per_s;
   r.rate_unit = unit;
-  r.device = "cpu";
+  r.device = device;
   emit(ctx, &r);
 }
 
 static int run_case(bench_case *c, const stark_config *cfg, int reps, int threads, int phases,
-                    bench_emit_fn emit, void *ctx) {
+                    const char *device, bench_emit_fn emit, void *ctx) {
   int rc = build_trace(c);
   if (rc != STARK_OK) return rc;
   size_t n = (size_t)1 << c->log_n;
@@ -112,18 +119,20 @@ static int run_case(bench_case *c, const stark_config *cfg, int reps, int thread
     snprintf(var, sizeof var, "%s 2^%u blowup%u fold%u %ubit peak_rss=%ldMB", c->name, c->log_n,
              1u << cfg->fri.log_blowup, 1u << fri_log_arity(&cfg->fri),
              fri_security_bits(&cfg->fri), rss / 1024);
-    emit_fig(emit, ctx, "prove", var, n, threads, med, med > 0 ? cells / (med / 1e3) : 0, "cells");
+    emit_fig(emit, ctx, "prove", var, n, threads, med, med > 0 ? cells / (med / 1e3) : 0, "cells",
+             device);
     if (phases) {
       static const char *names[7] = {"lde",  "trace_commit", "quotient", "quotient_commit",
                                      "open", "fri_commit",   "queries"};
       for (int k = 0; k < 7; k++) {
         snprintf(var, sizeof var, "%s 2^%u %s", c->name, c->log_n, names[k]);
-        emit_fig(emit, ctx, "prove-phase", var, n, threads, bench_median(ph[k], reps), 0, NULL);
+        emit_fig(emit, ctx, "prove-phase", var, n, threads, bench_median(ph[k], reps), 0, NULL,
+                 device);
       }
     }
     snprintf(var, sizeof var, "%s 2^%u fold%u proof=%zuB", c->name, c->log_n,
              1u << fri_log_arity(&cfg->fri), proof_bytes);
-    emit_fig(emit, ctx, "verify", var, n, threads, bench_median(ver, reps), 0, NULL);
+    emit_fig(emit, ctx, "verify", var, n, threads, bench_median(ver, reps), 0, NULL, "cpu");
   }
   free(c->trace);
   c->trace = NULL;
@@ -132,8 +141,22 @@ static int run_case(bench_case *c, const stark_config *cfg, int reps, int thread
 
 int bench_stark_run(const bench_opts *o, bench_emit_fn emit, void *ctx) {
   if (!o || !emit) return STARK_ERR_ARG;
-  if (o->backend && strcmp(o->backend, "cpu") != 0 && strcmp(o->backend, "auto") != 0)
-    return STARK_ERR_ARG; /* only the CPU prover exists behind this interface */
+  const char *be = o->backend ? o->backend : "cpu";
+  if (strcmp(be, "cpu") != 0 && strcmp(be, "auto") != 0 && strcmp(be, "cuda") != 0)
+    return STARK_ERR_ARG;
+  static char device[256];
+  snprintf(device, sizeof device, "cpu");
+  int cuda = 0;
+  if (strcmp(be, "cpu") != 0) {
+    char name[256];
+    cu_set_emulation(0);
+    if (cu_available(name, sizeof name)) {
+      cuda = 1;
+      snprintf(device, sizeof device, "%s", name);
+    } else if (strcmp(be, "cuda") == 0) {
+      return BENCH_E_NODEV;
+    }
+  }
   int threads = o->threads;
   if (threads <= 0) {
     long nc = sysconf(_SC_NPROCESSORS_ONLN);
@@ -142,15 +165,17 @@ int bench_stark_run(const bench_opts *o, bench_emit_fn emit, void *ctx) {
   stark_config cfg = stark_config_default();
   cfg.threads = threads;
   cfg.check_trace = 0; /* measure proving, not trace checking */
+  cfg.backend = cuda ? STARK_BACKEND_CUDA : STARK_BACKEND_CPU;
+  if (cuda && cu_prepare() != CU_OK) return BENCH_E_NODEV;
   int reps = o->quick ? 3 : 5;
   bench_case fib = {"fibonacci", &stark_air_fib, o->quick ? 10 : 20, NULL, {0}};
-  int rc = run_case(&fib, &cfg, reps, threads, 1, emit, ctx);
+  int rc = run_case(&fib, &cfg, reps, threads, 1, device, emit, ctx);
   if (rc != STARK_OK) return rc;
   bench_case add = {"add256", &stark_air_add256, o->quick ? 8 : 16, NULL, {0}};
-  rc = run_case(&add, &cfg, reps, threads, 1, emit, ctx);
+  rc = run_case(&add, &cfg, reps, threads, 1, device, emit, ctx);
   if (rc != STARK_OK) return rc;
   /* the Fibonacci proof again with FRI folding by 4 (whole-proof figure only) */
   cfg.fri.log_arity = 2;
   bench_case fib4 = {"fibonacci", &stark_air_fib, o->quick ? 10 : 20, NULL, {0}};
-  return run_case(&fib4, &cfg, reps, threads, 0, emit, ctx);
+  return run_case(&fib4, &cfg, reps, threads, 0, device, emit, ctx);
 }

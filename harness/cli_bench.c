@@ -2,13 +2,19 @@
  *
  * Areas: prover (ntt, hash, stark), precompiles; `all` runs every area. Figures
  * are medians over repetitions, printed as they are measured; they are never
- * compared with a threshold here. */
+ * compared with a threshold here. With --backend cuda (or auto on a machine
+ * with a GPU) the prover group runs on the GPU: the cuda area (device NTT,
+ * LDE, Merkle, fold) in place of the CPU ntt and hash areas, and the stark
+ * area's whole proofs on the CUDA backend; then, unless --quick, the GPU
+ * hardware profile is measured and written (bench_cuda.h). */
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 
 #include "bench.h"
+#include "bench_cuda.h"
 #include "cli.h"
+#include "cuda/cu.h"
 #include "model.h"
 
 static const char usage_text[] =
@@ -25,7 +31,12 @@ static const char usage_text[] =
     "  --threads N   worker threads (default: all cores)\n"
     "  --block FILE  (evm) time the executor on this block file instead of the fixed mix;\n"
     "                repeat for more files\n"
-    "  --backend B   prover backend (this build: cpu)";
+    "  --backend B   prover backend: cpu (default); cuda: the prover figures on the GPU\n"
+    "                (device NTT 2^20..2^26, LDE, Merkle commit, FRI fold, whole proofs in\n"
+    "                cells/s, each naming the device) and, without --quick, the GPU's\n"
+    "                hardware profile written to prover/profiles/<gpu-name>.tsv; without a\n"
+    "                GPU everything is skipped with the reason (exit 0); auto: cuda when a\n"
+    "                GPU is found, else cpu. The CPU emulation is never benchmarked.";
 
 typedef struct {
   const char *name;
@@ -153,13 +164,6 @@ int cli_bench(int argc, char **argv) {
         cli_err("bench", "--backend: '%s' is not cpu, cuda or auto", v);
         return 2;
       }
-      if (strcmp(v, "cuda") == 0) {
-        /* the GPU figures are the cuda area */
-        size_t k = 0;
-        while (strcmp(areas[k].name, "cuda") != 0) k++;
-        want[k] = 1;
-        any = 1;
-      }
       o.backend = v;
       i++;
     } else if (strcmp(a, "all") == 0 || strcmp(a, "prover") == 0) {
@@ -175,6 +179,31 @@ int cli_bench(int argc, char **argv) {
         return 2;
       }
       want[k] = 1;
+      any = 1;
+    }
+  }
+  /* The GPU: --backend cuda, or auto with a device. */
+  int gpu = 0;
+  if (strcmp(o.backend, "cpu") != 0) {
+    char why[256];
+    cu_set_emulation(0);
+    gpu = cu_available(why, sizeof why);
+    if (!gpu && strcmp(o.backend, "cuda") == 0) {
+      fprintf(stderr, "pkbench bench: --backend cuda: skipped: %s\n", why);
+      return 0;
+    }
+    o.backend = gpu ? "cuda" : "cpu";
+  }
+  if (gpu) {
+    size_t kc = 0;
+    while (strcmp(areas[kc].name, "cuda") != 0) kc++;
+    for (size_t k = 0; k < N_AREAS; k++)
+      if ((!any || want[k]) && areas[k].prover && strcmp(areas[k].name, "stark") != 0) {
+        want[k] = 0; /* CPU-only figures: the cuda area's stand in for them */
+        want[kc] = 1;
+      }
+    if (!any) {
+      for (size_t k = 0; k < N_AREAS; k++) want[k] = want[k] || strcmp(areas[k].name, "stark") == 0;
       any = 1;
     }
   }
@@ -196,6 +225,22 @@ int cli_bench(int argc, char **argv) {
       cli_err("bench", "%s: benchmark failed (code %d)", areas[k].name, rc);
       status = 2;
     }
+  }
+  if (gpu && !o.quick && status == 0) {
+    model_profile p;
+    int rc = bench_cuda_calibrate(12, 20, 3, &p, emit, &c);
+    char out[512];
+    if (rc != 0) {
+      cli_err("bench", "cuda: profile measurement failed: %s (%s)", cu_strerror(rc), cu_last_error_string());
+      return 2;
+    }
+    snprintf(out, sizeof out, "prover/profiles/%s.tsv", p.name);
+    if (model_profile_save(out, &p) != MODEL_OK) {
+      cli_err("bench", "cuda: %s: cannot write the profile", out);
+      return 2;
+    }
+    fprintf(json ? stderr : stdout, "profile %s: ms_per_cell %.4g, ms_per_shard %.4g (written to %s)\n", p.name,
+            p.ms_per_cell, p.ms_per_shard, out);
   }
   return status;
 }

@@ -8,7 +8,8 @@
 #include "runner.h"
 
 static const char usage_text[] =
-    "usage: pkbench prove [--json] [--shard-log K] [--blowup 2|4] [--profile P] [--no-prove] FILE.blk\n"
+    "usage: pkbench prove [--json] [--shard-log K] [--blowup 2|4] [--profile P] [--no-prove]\n"
+    "                     [--backend cpu|cuda|auto] FILE.blk\n"
     "\n"
     "Executes the block, builds the trace tables, proves every shard of every proven\n"
     "table, verifies every proof (from its serialised bytes) and prints rows per\n"
@@ -18,13 +19,19 @@ static const char usage_text[] =
     "  --blowup B      LDE blowup, 2 or 4 (default 2)\n"
     "  --no-prove      execute and build the tables only\n"
     "  --profile P     hardware profile of the cost estimate (default host)\n"
+    "  --backend B     prover backend: cpu (default), cuda (needs a GPU), auto (cuda when a\n"
+    "                  GPU is found, else cpu). " RUN_CUDA_EMULATE_ENV "=1 lets cuda run on the CPU\n"
+    "                  emulation of the kernels: same proofs, very slow, for tests only\n"
     "Tables marked 'sized' have no AIR in this build: their rows are counted, not proven.\n"
     "Exit status: 0 proven and verified, 1 a proof did not verify, 2 bad input\n"
-    "(a malformed block names the byte offset) or a block this build cannot run.";
+    "(a malformed block names the byte offset), a block this build cannot run, or\n"
+    "a GPU failure (--backend cuda: no device, out of device memory, kernel error).";
 
-static void print_json(const char *file, const run_block_result *r) {
+static void print_json(const char *file, const run_opts *o, const run_block_result *r) {
   printf("{\"file\":");
   cli_json_str(stdout, file);
+  printf(",\"backend\":\"%s\",\"device\":", run_backend_name(o));
+  cli_json_str(stdout, o->device);
   printf(",\"status\":\"%s\",\"verified\":%s,\"gas_used\":%llu,\"txs\":%zu,\"invalid_txs\":%zu,\"steps\":%llu,",
          r->status == RUN_OK ? "ok" : "failed", r->verified && r->status == RUN_OK ? "true" : "false",
          (unsigned long long)r->gas_used, r->txs, r->invalid_txs, (unsigned long long)r->steps);
@@ -50,9 +57,10 @@ static void print_json(const char *file, const run_block_result *r) {
   printf("}\n");
 }
 
-static void print_text(const char *file, const run_block_result *r) {
+static void print_text(const char *file, const run_opts *o, const run_block_result *r) {
   printf("%s: gas used %llu, %zu txs (%zu invalid), %llu instructions\n", file, (unsigned long long)r->gas_used,
          r->txs, r->invalid_txs, (unsigned long long)r->steps);
+  printf("  backend %s (%s)\n", run_backend_name(o), o->device);
   printf("  %-10s %12s %6s %7s %12s\n", "table", "rows", "width", "shards", "prove ms");
   for (int i = 0; i < TRACE_COUNT; i++) {
     const run_table *t = &r->tables[i];
@@ -72,6 +80,7 @@ int cli_prove(int argc, char **argv) {
   const char *file = NULL;
   int json = 0;
   run_opts o = run_opts_default();
+  const char *backend = "cpu";
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     unsigned long long n;
@@ -84,6 +93,13 @@ int cli_prove(int argc, char **argv) {
       o.prove = 0;
     } else if (strcmp(a, "--profile") == 0 && v) {
       if (cli_load_profile("prove", v, &o.profile)) return 2;
+      i++;
+    } else if (strcmp(a, "--backend") == 0 && v) {
+      if (strcmp(v, "cpu") != 0 && strcmp(v, "cuda") != 0 && strcmp(v, "auto") != 0) {
+        cli_err("prove", "--backend: '%s' is not cpu, cuda or auto", v);
+        return 2;
+      }
+      backend = v;
       i++;
     } else if (strcmp(a, "--shard-log") == 0 && v) {
       if (cli_parse_u64(v, &n) || n < 1 || n > STARK_MAX_LOG_ROWS) {
@@ -113,13 +129,20 @@ int cli_prove(int argc, char **argv) {
     cli_err("prove", "no block file given (see --help)");
     return 2;
   }
+  if (o.prove) {
+    char why[320];
+    if (run_select_backend(backend, &o, why, sizeof why) != RUN_OK) {
+      cli_err("prove", "%s", why);
+      return 2;
+    }
+  }
   blk_block b;
   if (cli_load_block("prove", file, &b) != BLK_OK) return 2;
   run_block_result r;
   int rc = run_prove_block(&b, &o, &r);
   blk_free(&b);
-  if (json) print_json(file, &r);
-  else if (rc == RUN_OK) print_text(file, &r);
+  if (json) print_json(file, &o, &r);
+  else if (rc == RUN_OK) print_text(file, &o, &r);
   if (rc != RUN_OK) cli_err("prove", "%s: %s", file, r.reason);
   run_block_result_free(&r);
   return rc == RUN_OK ? 0 : rc == RUN_E_VERIFY ? 1 : 2;

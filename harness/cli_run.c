@@ -32,7 +32,7 @@
 static const char usage_text[] =
     "usage: pkbench run [--db FILE] [--slot 12s|6s|MS] [--gpus G] [--profile NAME]\n"
     "                   [--resume RUN_ID] [--shard-log K] [--no-prove] [--json]\n"
-    "                   [--sample K [--seed S]] [--partition I/N]\n"
+    "                   [--sample K [--seed S]] [--partition I/N] [--backend cpu|cuda|auto]\n"
     "                   [CORPUS_DIR_OR_FILE...]\n"
     "\n"
     "Handles every block file (*.blk, folders searched recursively, in path order),\n"
@@ -58,6 +58,11 @@ static const char usage_text[] =
     "                   in-tree prover checks between shards; an external one is killed)\n"
     "  --extra-work N   prove every shard N more times (a deliberately slowed prover,\n"
     "                   for testing regression gates)\n"
+    "  --backend B      prover backend: cpu (default), cuda (needs a GPU), auto (cuda when\n"
+    "                   a GPU is found, else cpu); recorded in the run. A block that fails\n"
+    "                   on the GPU is recorded as failed with the CUDA error. "
+    RUN_CUDA_EMULATE_ENV "=1\n"
+    "                   lets cuda run on the CPU emulation of the kernels (slow; tests only)\n"
     "  --json           one JSON object per block and a summary object, on stdout\n"
     "Default corpus: corpus/.\n"
     "Exit status: 0 when every block was handled, 2 on bad input (options, database).";
@@ -174,6 +179,7 @@ int cli_run(int argc, char **argv) {
   unsigned long long part_i = 1, part_n = 1, sample = 0, sample_seed = 0, timeout_s = 0;
   const char *prover_cmd = NULL;
   run_opts ro = run_opts_default();
+  const char *backend = "cpu";
   pathlist inputs = {0};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -252,6 +258,14 @@ int cli_run(int argc, char **argv) {
     } else if (strcmp(a, "--db") == 0 && v) {
       dbpath = v;
       i++;
+    } else if (strcmp(a, "--backend") == 0 && v) {
+      if (strcmp(v, "cpu") != 0 && strcmp(v, "cuda") != 0 && strcmp(v, "auto") != 0) {
+        cli_err("run", "--backend: '%s' is not cpu, cuda or auto", v);
+        free_paths(&inputs);
+        return 2;
+      }
+      backend = v;
+      i++;
     } else if (strcmp(a, "--profile") == 0 && v) {
       profile = v;
       i++;
@@ -287,6 +301,14 @@ int cli_run(int argc, char **argv) {
     }
   }
   ro.timeout_ms = (double)timeout_s * 1e3;
+  if (prove && !prover_cmd) {
+    char why[320];
+    if (run_select_backend(backend, &ro, why, sizeof why) != RUN_OK) {
+      cli_err("run", "%s", why);
+      free_paths(&inputs);
+      return 2;
+    }
+  }
   if (cli_load_profile("run", profile, &ro.profile)) {
     free_paths(&inputs);
     return 2;
@@ -403,17 +425,19 @@ int cli_run(int argc, char **argv) {
       size_t l = strlen(cmd);
       snprintf(cmd + l, sizeof cmd - l, " %s", argv[i]);
     }
-    char config[256];
+    char config[512];
     if (prover_cmd)
       snprintf(config, sizeof config, "{\"prover\":\"external\",\"command_len\":%zu}", strlen(prover_cmd));
     else if (prove)
       snprintf(config, sizeof config,
                "{\"prover\":\"stark\",\"log_shard\":%u,\"log_blowup\":%u,\"queries\":%u,\"pow_bits\":%u,"
-               "\"proven_tables\":[\"cpu\",\"memory\",\"storage\"]}",
-               ro.log_shard, ro.stark.fri.log_blowup, ro.stark.fri.num_queries, ro.stark.fri.pow_bits);
+               "\"proven_tables\":[\"cpu\",\"memory\",\"storage\"],\"backend\":\"%s\",\"device\":\"%s\"}",
+               ro.log_shard, ro.stark.fri.log_blowup, ro.stark.fri.num_queries, ro.stark.fri.pow_bits,
+               run_backend_name(&ro), ro.device);
     else
       snprintf(config, sizeof config, "{\"prover\":\"none\",\"stage\":\"decode\"}");
-    db_run_info info = {NULL, PKB_GIT_REV, config, "cpu", profile, (int64_t)gpus, slot_ms, host, cmd};
+    db_run_info info = {NULL, PKB_GIT_REV, config, prover_cmd ? "external" : run_backend_name(&ro), profile,
+                        (int64_t)gpus, slot_ms, host, cmd};
     rc = db_run_begin(db, &info, &run_id);
     if (rc != DB_OK) {
       cli_err("run", "%s: %s", dbpath, db_errmsg(db));

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 
 #include "bench.h"
+#include "cuda/cu.h"
 #include "evm/evm.h"
 
 static const char *const phase_names[RUN_PHASE_COUNT] = {
@@ -31,7 +32,52 @@ run_opts run_opts_default(void) {
   o.profile = model_profile_default();
   o.extra_work = 0;
   o.timeout_ms = 0;
+  snprintf(o.device, sizeof o.device, "cpu");
   return o;
+}
+
+const char *run_backend_name(const run_opts *o) {
+  return o->stark.backend == STARK_BACKEND_CUDA ? "cuda" : "cpu";
+}
+
+/* The RUN_CUDA_FAIL_ENV test hook, once the cuda backend is chosen. */
+static void arm_fail_hook(void) {
+  const char *v = getenv(RUN_CUDA_FAIL_ENV);
+  char *end;
+  long k = v && *v ? strtol(v, &end, 10) : -1;
+  if (v && *v && *end == 0 && k >= 0) cu_test_fail_alloc(k);
+}
+
+int run_select_backend(const char *name, run_opts *o, char *why, size_t len) {
+  char dev[128];
+  if (!name || (strcmp(name, "cpu") != 0 && strcmp(name, "cuda") != 0 && strcmp(name, "auto") != 0)) {
+    if (why && len) snprintf(why, len, "unknown backend '%s' (cpu, cuda or auto)", name ? name : "");
+    return RUN_E_ARG;
+  }
+  o->stark.backend = STARK_BACKEND_CPU;
+  snprintf(o->device, sizeof o->device, "cpu");
+  if (strcmp(name, "cpu") == 0) return RUN_OK;
+  int have = cu_available(dev, sizeof dev);
+  if (have) {
+    cu_set_emulation(0);
+    o->stark.backend = STARK_BACKEND_CUDA;
+    snprintf(o->device, sizeof o->device, "%s", dev);
+    arm_fail_hook();
+    return RUN_OK;
+  }
+  if (strcmp(name, "auto") == 0) return RUN_OK;
+  const char *emu = getenv(RUN_CUDA_EMULATE_ENV);
+  if (emu && strcmp(emu, "1") == 0) {
+    cu_set_emulation(1);
+    o->stark.backend = STARK_BACKEND_CUDA;
+    snprintf(o->device, sizeof o->device, "cuda emulation (CPU)");
+    arm_fail_hook();
+    return RUN_OK;
+  }
+  if (why && len)
+    snprintf(why, len, "backend cuda: %s (set %s=1 for the slow CPU emulation, tests only)", dev,
+             RUN_CUDA_EMULATE_ENV);
+  return RUN_E_DEVICE;
 }
 
 void run_block_result_free(run_block_result *r) {
@@ -82,6 +128,12 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
     stark_timings tm;
     int rc = stark_prove(air, &o->stark, m, log_n, NULL, &proof, &tm);
     free(m);
+    if (rc == STARK_ERR_DEVICE) {
+      char what[224];
+      snprintf(what, sizeof what, "%s shard %zu on %s: %s (%s)", rt->name, k, o->device, cu_strerror(tm.device_rc),
+               cu_last_error_string());
+      return fail(r, RUN_E_DEVICE, "cuda backend failed: %s", what);
+    }
     if (rc != STARK_OK) {
       char what[96];
       snprintf(what, sizeof what, "%s shard %zu (stark code %d)", rt->name, k, rc);

@@ -5,7 +5,9 @@
  * says per table how many rows and shards there were and whether the table was
  * proven in this build (tables whose AIR is not built yet are sized only), and
  * per phase how long it took. A proof that does not verify makes the block
- * fail; it is never reported as proven.
+ * fail; it is never reported as proven. Shards are proven on the backend of
+ * o->stark.backend (run_select_backend); a GPU failure fails the block with
+ * RUN_E_DEVICE and the CUDA error in the reason, it never yields a proof.
  */
 #ifndef PKB_RUNNER_H
 #define PKB_RUNNER_H
@@ -26,7 +28,9 @@ enum {
   RUN_E_TRACE = -4,       /* a value did not fit the tables */
   RUN_E_PROVE = -5,       /* the prover refused (a constraint does not hold: a bug) */
   RUN_E_VERIFY = -6,      /* a proof did not verify */
-  RUN_E_TIMEOUT = -7      /* the block ran past its time limit (in-tree or external prover) */
+  RUN_E_TIMEOUT = -7,     /* the block ran past its time limit (in-tree or external prover) */
+  RUN_E_DEVICE = -8,      /* the CUDA backend failed (no device, device memory, kernel): see reason */
+  RUN_E_ARG = -9          /* a bad option value (run_select_backend) */
 };
 
 typedef struct {
@@ -37,9 +41,36 @@ typedef struct {
   unsigned extra_work;   /* tests of the regression gate: prove each shard this many more times */
   double timeout_ms;     /* give up (RUN_E_TIMEOUT) once a block has taken longer; checked
                             between shards; 0: no limit */
+  char device[128];      /* what stark.backend runs on: "cpu", a GPU's name, or
+                            "cuda emulation (CPU)"; set by run_select_backend */
 } run_opts;
 
-run_opts run_opts_default(void);
+run_opts run_opts_default(void); /* backend cpu */
+
+/* Environment variable that lets `cuda` run without a GPU: PKB_CUDA_EMULATE=1
+ * runs the CUDA backend's kernels on the CPU emulation (cuda/cu.h,
+ * cu_set_emulation). Bit-identical results, orders of magnitude slower than
+ * either real backend: for tests and CI on machines without a GPU only,
+ * never for timings. */
+#define RUN_CUDA_EMULATE_ENV "PKB_CUDA_EMULATE"
+/* Test hook: with the cuda backend selected, RUN_CUDA_FAIL_ENV=K makes every
+ * device allocation after the first K fail (cu_test_fail_alloc), so that the
+ * handling of a GPU failure can be tested end to end. Tests only. */
+#define RUN_CUDA_FAIL_ENV "PKB_CUDA_TEST_FAIL_ALLOC"
+
+/* Set o->stark.backend (and o->device) from a backend name:
+ *   "cpu"  the CPU prover;
+ *   "cuda" the CUDA prover: needs a device, or RUN_CUDA_EMULATE_ENV=1 (then
+ *          the emulation is switched on, process-wide);
+ *   "auto" cuda when cu_available() reports a device, else cpu (never the
+ *          emulation).
+ * Returns RUN_OK; RUN_E_DEVICE for cuda without a device (why: one line
+ * saying so and why the runtime found none); RUN_E_ARG for another name.
+ * why may be NULL. */
+int run_select_backend(const char *name, run_opts *o, char *why, size_t len);
+
+/* "cpu" or "cuda": the backend o->stark.backend names. */
+const char *run_backend_name(const run_opts *o);
 
 typedef struct {
   const char *name;

@@ -43,6 +43,18 @@
  * executor (GPU or emulation) in use when they were made: free them before
  * switching.
  *
+ * The STARK prover's CUDA backend (stark/stark.h, STARK_BACKEND_CUDA) is built
+ * on these calls: trace LDE, Merkle trees (cu_merkle_tree_build_dev keeps the
+ * layers for openings), quotient interpolation and chunk LDE, FRI folds and
+ * layer commitments. The quotient's constraint evaluation is NOT here: an
+ * AIR (stark/air.h) is a set of C callbacks over rows, with no description a
+ * generic kernel could interpret and no compiled GPU form, so the prover
+ * downloads the trace LDE and evaluates the constraints on the host. A GPU
+ * constraint evaluator (per-AIR kernels, or an AIR expression format and a
+ * generic kernel) is the missing piece for a fully resident pipeline.
+ * The command line reaches the emulation through PKB_CUDA_EMULATE=1
+ * (harness/runner.h): for tests and CI only, never for timings.
+ *
  * Threads: one device (the current one, device 0 unless the caller changed
  * it), one stream. Calls are serialised by an internal lock, so concurrent
  * callers are safe but do not overlap on the GPU.
@@ -144,6 +156,31 @@ int cu_merkle_commit(const merkle_matrix *mats, size_t n_mats, merkle_digest *ro
 int cu_merkle_commit_dev(const merkle_matrix *mats, size_t n_mats, merkle_digest *root,
                          merkle_digest *layers);
 
+/* ---- Merkle tree kept for openings ----------------------------------------
+ * The whole tree of cu_merkle_commit_dev (every layer, downloaded to the host)
+ * with the host copy of the committed rows, so that a prover can open it as
+ * it would a merkle_tree: cu_merkle_tree_root and cu_merkle_tree_open write
+ * exactly what merkle_root and merkle_open write for merkle_build(mats,
+ * n_mats, MERKLE_POSEIDON2, ...) of the same matrices.
+ * mats[i].data: device memory (cu_malloc). host_data: NULL (the tree can then
+ * give its root but not open) or n_mats host arrays, host_data[i] holding
+ * the same rows as mats[i].data in the same layout by the time of the first
+ * cu_merkle_tree_open and unchanged until cu_merkle_tree_free (the tree
+ * keeps the pointers, not a copy). Host memory: 64 bytes per row of the
+ * tallest matrix. On failure *out is NULL. */
+typedef struct cu_merkle_tree cu_merkle_tree;
+int cu_merkle_tree_build_dev(const merkle_matrix *mats, size_t n_mats,
+                             const bb_t *const *host_data, cu_merkle_tree **out);
+void cu_merkle_tree_root(const cu_merkle_tree *t, merkle_digest *root);
+/* merkle_open's contract (rows in the caller's matrix order, path bottom
+ * layer first); CU_ERR_ARG for an index out of range or a tree built without
+ * host_data. Reads host memory only. */
+int cu_merkle_tree_open(const cu_merkle_tree *t, size_t index, bb_t *rows, merkle_digest *path);
+void cu_merkle_tree_free(cu_merkle_tree *t); /* t may be NULL */
+
+/* Zero n_elems words of device memory. */
+int cu_memzero(bb_t *d, size_t n_elems);
+
 /* ---- FRI fold ---------------------------------------------------------------
  * in: N = 2^log_n ext values (natural order on s * <w_N>), 1 <= log_n <= 27,
  * shift != 0; out: N/2 values. out may equal in exactly (folds in place into
@@ -151,5 +188,13 @@ int cu_merkle_commit_dev(const merkle_matrix *mats, size_t n_mats, merkle_digest
 int cu_fri_fold(const ext_t *in, unsigned log_n, bb_t shift, ext_t beta, ext_t *out);
 /* Device variant: d_in / d_out are device arrays of 4 * N (resp. 4 * N/2) bb_t. */
 int cu_fri_fold_dev(const bb_t *d_in, unsigned log_n, bb_t shift, ext_t beta, bb_t *d_out);
+
+/* ---- fault injection (tests) ------------------------------------------------
+ * After `after` more successful device allocations (cu_malloc and the
+ * backend's own buffers), every allocation fails with CU_ERR_DEVMEM and
+ * cu_last_error_string() says it was injected; a negative value turns this
+ * off (the default). Both executors obey it, so the error paths of a caller
+ * can be tested on a machine without a GPU. Not for production use. */
+void cu_test_fail_alloc(long after);
 
 #endif

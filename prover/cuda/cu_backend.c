@@ -105,6 +105,13 @@ static struct {
   cu_k_p2c p2;
 } g;
 
+/* The message of the last failure raised by this file rather than the CUDA
+ * runtime (emulated allocation, injected fault); g_msg_own says which of the
+ * two is the latest. */
+static char g_msg[256];
+static int g_msg_own;
+static long g_fail_after = -1; /* cu_test_fail_alloc */
+
 /* The emulated block's shared memory. */
 static uint32_t g_emu_sh[CU_NTT_SH], g_emu_lo[CU_NTT_SH / 2];
 
@@ -121,7 +128,19 @@ const char *cu_strerror(int rc) {
   }
 }
 
-const char *cu_last_error_string(void) { return cu_dev_last_error(); }
+const char *cu_last_error_string(void) { return g_msg_own ? g_msg : cu_dev_last_error(); }
+
+/* A failing runtime call (rc != CU_OK) makes the runtime's message the latest. */
+static int dev_rc(int rc) {
+  if (rc != CU_OK) g_msg_own = 0;
+  return rc;
+}
+
+void cu_test_fail_alloc(long after) {
+  pthread_mutex_lock(&g_lock);
+  g_fail_after = after;
+  pthread_mutex_unlock(&g_lock);
+}
 
 /* ---- executor primitives (caller holds g_lock) ----------------------------- */
 
@@ -133,13 +152,24 @@ static int probe_locked(void) {
 /* Executor memory of bytes; NULL with *rc set on failure. */
 static void *x_alloc(size_t bytes, int *rc) {
   void *p = NULL;
+  if (g_fail_after == 0) {
+    snprintf(g_msg, sizeof g_msg, "allocation of %zu bytes: injected failure (cu_test_fail_alloc)", bytes);
+    g_msg_own = 1;
+    *rc = CU_ERR_DEVMEM;
+    return NULL;
+  }
   if (g.mode == X_EMU) {
     p = malloc(bytes ? bytes : 1);
     *rc = p ? CU_OK : CU_ERR_DEVMEM;
+    if (!p) {
+      snprintf(g_msg, sizeof g_msg, "emulated allocation of %zu bytes failed", bytes);
+      g_msg_own = 1;
+    }
   } else {
-    *rc = cu_dev_malloc(&p, bytes);
+    *rc = dev_rc(cu_dev_malloc(&p, bytes));
     if (*rc != CU_OK) p = NULL;
   }
+  if (p && g_fail_after > 0) g_fail_after--;
   return p;
 }
 
@@ -152,51 +182,51 @@ static void x_free(void *p) {
 }
 
 static int x_h2d(void *d, const void *h, size_t bytes) {
-  if (g.mode != X_EMU) return cu_dev_h2d(d, h, bytes);
+  if (g.mode != X_EMU) return dev_rc(cu_dev_h2d(d, h, bytes));
   if (bytes) memcpy(d, h, bytes);
   return CU_OK;
 }
 
 static int x_d2h(void *h, const void *d, size_t bytes) {
-  if (g.mode != X_EMU) return cu_dev_d2h(h, d, bytes);
+  if (g.mode != X_EMU) return dev_rc(cu_dev_d2h(h, d, bytes));
   if (bytes) memcpy(h, d, bytes);
   return CU_OK;
 }
 
 static int x_d2d(void *dst, const void *src, size_t bytes) {
-  if (g.mode != X_EMU) return cu_dev_d2d(dst, src, bytes);
+  if (g.mode != X_EMU) return dev_rc(cu_dev_d2d(dst, src, bytes));
   if (bytes && dst != src) memmove(dst, src, bytes);
   return CU_OK;
 }
 
 static int x_zero(void *p, size_t bytes) {
-  if (g.mode != X_EMU) return cu_dev_zero(p, bytes);
+  if (g.mode != X_EMU) return dev_rc(cu_dev_zero(p, bytes));
   if (bytes) memset(p, 0, bytes);
   return CU_OK;
 }
 
-static int x_sync(void) { return g.mode == X_EMU ? CU_OK : cu_dev_sync(); }
+static int x_sync(void) { return g.mode == X_EMU ? CU_OK : dev_rc(cu_dev_sync()); }
 
 static int x_ntt_pass(const cu_k_ntt_pass *a) {
-  if (g.mode != X_EMU) return cu_dev_ntt_pass(a);
+  if (g.mode != X_EMU) return dev_rc(cu_dev_ntt_pass(a));
   for (uint64_t b = 0; b < a->nblocks; b++) cu_k_ntt_tile(*a, b, 0, 1, g_emu_sh, g_emu_lo);
   return CU_OK;
 }
 
 static int x_perm(const cu_k_perm *a) {
-  if (g.mode != X_EMU) return cu_dev_perm(a);
+  if (g.mode != X_EMU) return dev_rc(cu_dev_perm(a));
   for (uint64_t f = 0; f < a->count; f++) cu_k_perm_elem(a, f);
   return CU_OK;
 }
 
 static int x_layer(const cu_k_layer *a) {
-  if (g.mode != X_EMU) return cu_dev_layer(a);
+  if (g.mode != X_EMU) return dev_rc(cu_dev_layer(a));
   for (uint64_t i = 0; i < a->count; i++) cu_k_layer_node(&g.p2, a, i);
   return CU_OK;
 }
 
 static int x_fold(const cu_k_fold *a) {
-  if (g.mode != X_EMU) return cu_dev_fold(a);
+  if (g.mode != X_EMU) return dev_rc(cu_dev_fold(a));
   for (uint64_t k = 0; k < a->half; k++) cu_k_fold_elem(a, k);
   return CU_OK;
 }
@@ -246,7 +276,7 @@ static int load_p2_locked(void) {
     for (int i = 0; i < CU_P2_WIDTH; i++) g.p2.rc_ext[r][i] = p->rc_ext[r][i];
   for (int r = 0; r < CU_P2_ROUNDS_P; r++) g.p2.rc_int[r] = p->rc_int[r];
   if (g.mode == X_DEV) {
-    int rc = cu_dev_set_p2(&g.p2);
+    int rc = dev_rc(cu_dev_set_p2(&g.p2));
     if (rc != CU_OK) return rc;
   }
   g.p2_ok = 1;
@@ -370,6 +400,17 @@ int cu_download(bb_t *h_dst, const bb_t *d_src, size_t n_elems) {
   int rc = enter_locked();
   if (rc == CU_OK) rc = x_sync();
   if (rc == CU_OK) rc = x_d2h(h_dst, d_src, n_elems * sizeof(bb_t));
+  pthread_mutex_unlock(&g_lock);
+  return rc;
+}
+
+int cu_memzero(bb_t *d, size_t n_elems) {
+  if (!d && n_elems) return CU_ERR_ARG;
+  if (n_elems > SIZE_MAX / sizeof(bb_t)) return CU_ERR_ARG;
+  pthread_mutex_lock(&g_lock);
+  int rc = enter_locked();
+  if (rc == CU_OK) rc = x_zero(d, n_elems * sizeof(bb_t));
+  if (rc == CU_OK) rc = x_sync();
   pthread_mutex_unlock(&g_lock);
   return rc;
 }
@@ -679,6 +720,81 @@ int cu_merkle_commit(const merkle_matrix *mats, size_t n_mats, merkle_digest *ro
 int cu_merkle_commit_dev(const merkle_matrix *mats, size_t n_mats, merkle_digest *root,
                          merkle_digest *layers) {
   return merkle_entry(mats, n_mats, 1, root, layers);
+}
+
+/* ---- Merkle tree kept for openings ---------------------------------------------- */
+
+struct cu_merkle_tree {
+  size_t n_mats;
+  merkle_matrix *host; /* caller's order; data NULL when built without host_data */
+  unsigned log_h;
+  merkle_digest *store; /* layer 0 (H digests) first, the root last */
+};
+
+int cu_merkle_tree_build_dev(const merkle_matrix *mats, size_t n_mats,
+                             const bb_t *const *host_data, cu_merkle_tree **out) {
+  if (!out) return CU_ERR_ARG;
+  *out = NULL;
+  if (!mats || n_mats == 0) return CU_ERR_ARG;
+  size_t H = 0;
+  for (size_t i = 0; i < n_mats; i++) {
+    if (!is_pow2(mats[i].height) || mats[i].height > ((size_t)1 << MAX_LOG_HEIGHT)) return CU_ERR_ARG;
+    if (host_data && !host_data[i]) return CU_ERR_ARG;
+    if (mats[i].height > H) H = mats[i].height;
+  }
+  cu_merkle_tree *t = calloc(1, sizeof *t);
+  if (!t) return CU_ERR_NOMEM;
+  t->n_mats = n_mats;
+  t->host = malloc(n_mats * sizeof *t->host);
+  t->store = malloc((2 * H - 1) * sizeof *t->store);
+  if (!t->host || !t->store) {
+    cu_merkle_tree_free(t);
+    return CU_ERR_NOMEM;
+  }
+  while (((size_t)1 << t->log_h) < H) t->log_h++;
+  for (size_t i = 0; i < n_mats; i++) {
+    t->host[i] = mats[i];
+    t->host[i].data = host_data ? host_data[i] : NULL;
+  }
+  merkle_digest root;
+  int rc = merkle_entry(mats, n_mats, 1, &root, t->store);
+  if (rc != CU_OK) {
+    cu_merkle_tree_free(t);
+    return rc;
+  }
+  *out = t;
+  return CU_OK;
+}
+
+void cu_merkle_tree_root(const cu_merkle_tree *t, merkle_digest *root) {
+  *root = t->store[((size_t)2 << t->log_h) - 2];
+}
+
+int cu_merkle_tree_open(const cu_merkle_tree *t, size_t index, bb_t *rows, merkle_digest *path) {
+  if (!t || !rows || (!path && t->log_h > 0) || (index >> t->log_h)) return CU_ERR_ARG;
+  bb_t *dst = rows;
+  for (size_t i = 0; i < t->n_mats; i++) {
+    const merkle_matrix *m = &t->host[i];
+    if (!m->data) return CU_ERR_ARG;
+    unsigned lh = 0;
+    while (((size_t)1 << lh) < m->height) lh++;
+    size_t r = index >> (t->log_h - lh);
+    memcpy(dst, m->data + r * m->width, m->width * sizeof(bb_t));
+    dst += m->width;
+  }
+  size_t off = 0;
+  for (unsigned k = 0; k < t->log_h; k++) {
+    path[k] = t->store[off + ((index >> k) ^ 1)];
+    off += (size_t)1 << (t->log_h - k);
+  }
+  return CU_OK;
+}
+
+void cu_merkle_tree_free(cu_merkle_tree *t) {
+  if (!t) return;
+  free(t->host);
+  free(t->store);
+  free(t);
 }
 
 /* ---- FRI fold ------------------------------------------------------------------- */

@@ -5,6 +5,11 @@
  * commitments hash N/2 + N/4 + ... rows of 8 elements; the query phase is
  * num_queries * L Merkle openings. Layer buffers are kept alive until the
  * queries are answered because the Merkle trees point into them.
+ * With the CUDA backend the current layer lives in device memory and is
+ * folded there in place; each layer is committed as a = 2^la matrices of
+ * R x 4 (the a contiguous blocks of R ext values), whose concatenated rows
+ * are exactly the CPU's R x 4a matrix, so the roots agree; a host copy of
+ * each layer (natural order) serves the openings.
  */
 #include "fri/fri.h"
 
@@ -12,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cuda/cu.h"
 #include "ntt/ntt.h"
 
 static double now_ms(void) {
@@ -165,7 +171,15 @@ static ext_t fold_point(ext_t a, ext_t b, bb_t x, ext_t beta) {
  * points x_r w_a^t that fold into index r of the next layer. */
 int fri_prove(const fri_params *p, chal_state *ch, const ext_t *evals, unsigned log_n, bb_t shift,
               int threads, fri_proof *proof, size_t *indices, double *ms) {
+  return fri_prove_backend(p, FRI_BACKEND_CPU, ch, evals, log_n, shift, threads, proof, indices, ms,
+                           NULL);
+}
+
+int fri_prove_backend(const fri_params *p, fri_backend backend, chal_state *ch, const ext_t *evals,
+                      unsigned log_n, bb_t shift, int threads, fri_proof *proof, size_t *indices,
+                      double *ms, int *device_rc) {
   if (!p || !ch || !evals || !proof || !indices) return FRI_ERR_ARG;
+  if (backend != FRI_BACKEND_CPU && backend != FRI_BACKEND_CUDA) return FRI_ERR_ARG;
   if (check_shape(p, log_n) != FRI_OK) return FRI_ERR_ARG;
   memset(proof, 0, sizeof *proof);
   double t0 = now_ms();
@@ -173,11 +187,13 @@ int fri_prove(const fri_params *p, chal_state *ch, const ext_t *evals, unsigned 
   size_t N = (size_t)1 << log_n, flen = fri_final_len(p, log_n);
   size_t pd = fri_path_digests(p, log_n), rv = fri_row_values(p, log_n);
   unsigned Q = p->num_queries;
-  int rc = FRI_ERR_NOMEM;
+  int rc = FRI_ERR_NOMEM, cuda = backend == FRI_BACKEND_CUDA, drc = CU_OK;
 
   merkle_tree **trees = calloc(L ? L : 1, sizeof *trees);
+  cu_merkle_tree **ctrees = cuda ? calloc(L ? L : 1, sizeof *ctrees) : NULL;
   bb_t **mats = calloc(L ? L : 1, sizeof *mats);
-  ext_t *cur = malloc(sizeof *cur * N);
+  bb_t *d_cur = NULL; /* CUDA: the current layer, 4N words of device memory */
+  ext_t *cur = cuda ? NULL : malloc(sizeof *cur * N);
   bb_t *fin = NULL;
   proof->log_n = log_n;
   proof->log_arity = fri_log_arity(p);
@@ -188,10 +204,16 @@ int fri_prove(const fri_params *p, chal_state *ch, const ext_t *evals, unsigned 
   proof->final_poly = calloc(flen, sizeof *proof->final_poly);
   proof->rows = calloc((size_t)Q * rv + 1, sizeof *proof->rows);
   proof->paths = calloc((size_t)Q * pd + 1, sizeof *proof->paths);
-  if (!trees || !mats || !cur || !proof->roots || !proof->final_poly || !proof->rows ||
-      !proof->paths)
+  if (!trees || !mats || (cuda ? !ctrees : !cur) || !proof->roots || !proof->final_poly ||
+      !proof->rows || !proof->paths)
     goto out;
-  memcpy(cur, evals, sizeof *cur * N);
+  if (cuda) {
+    drc = cu_malloc(&d_cur, N * EXT_DEGREE);
+    if (drc == CU_OK) drc = cu_upload(d_cur, evals[0].v, N * EXT_DEGREE);
+    if (drc != CU_OK) goto device_failed;
+  } else {
+    memcpy(cur, evals, sizeof *cur * N);
+  }
 
   bb_t s = shift;
   for (unsigned i = 0; i < L; i++) {
@@ -201,19 +223,38 @@ int fri_prove(const fri_params *p, chal_state *ch, const ext_t *evals, unsigned 
     bb_t *m = malloc(sizeof *m * R * a * EXT_DEGREE);
     if (!m) goto out;
     mats[i] = m;
-    for (size_t r = 0; r < R; r++)
-      for (size_t t = 0; t < a; t++) memcpy(m + (r * a + t) * 4, cur[r + t * R].v, sizeof cur[0].v);
-    merkle_matrix mm = {m, a * EXT_DEGREE, R};
-    if (merkle_build(&mm, 1, MERKLE_POSEIDON2, threads, &trees[i]) != MERKLE_OK) {
-      rc = FRI_ERR_INTERNAL;
-      goto out;
+    if (cuda) {
+      /* m: the layer in natural order; matrix t = block t of R ext values */
+      merkle_matrix dm[1u << FRI_MAX_LOG_ARITY];
+      const bb_t *hm[1u << FRI_MAX_LOG_ARITY];
+      for (size_t t = 0; t < a; t++) {
+        dm[t] = (merkle_matrix){d_cur + t * R * EXT_DEGREE, EXT_DEGREE, R};
+        hm[t] = m + t * R * EXT_DEGREE;
+      }
+      drc = cu_download(m, d_cur, R * a * EXT_DEGREE);
+      if (drc == CU_OK) drc = cu_merkle_tree_build_dev(dm, a, hm, &ctrees[i]);
+      if (drc != CU_OK) goto device_failed;
+      cu_merkle_tree_root(ctrees[i], &proof->roots[i]);
+    } else {
+      for (size_t r = 0; r < R; r++)
+        for (size_t t = 0; t < a; t++) memcpy(m + (r * a + t) * 4, cur[r + t * R].v, sizeof cur[0].v);
+      merkle_matrix mm = {m, a * EXT_DEGREE, R};
+      if (merkle_build(&mm, 1, MERKLE_POSEIDON2, threads, &trees[i]) != MERKLE_OK) {
+        rc = FRI_ERR_INTERNAL;
+        goto out;
+      }
+      merkle_root(trees[i], &proof->roots[i]);
     }
-    merkle_root(trees[i], &proof->roots[i]);
     chal_observe_digest(ch, &proof->roots[i]);
     ext_t beta = chal_sample_ext(ch);
     /* Folding by 2^la with beta = la folds by 2 with beta, beta^2, beta^4, ... */
     for (unsigned k = 0; k < la; k++) {
-      fold_layer(cur, N >> (log_n - ls + k + 1), ls - k, s, beta);
+      if (cuda) {
+        drc = cu_fri_fold_dev(d_cur, ls - k, s, beta, d_cur);
+        if (drc != CU_OK) goto device_failed;
+      } else {
+        fold_layer(cur, N >> (log_n - ls + k + 1), ls - k, s, beta);
+      }
       beta = ext_square(beta);
       s = bb_square(s);
     }
@@ -229,7 +270,14 @@ int fri_prove(const fri_params *p, chal_state *ch, const ext_t *evals, unsigned 
   size_t M = (size_t)1 << log_m;
   fin = malloc(sizeof *fin * M * EXT_DEGREE);
   if (!fin) goto out;
-  for (size_t k = 0; k < M; k++) memcpy(fin + 4 * k, cur[k].v, sizeof cur[k].v);
+  if (cuda) {
+    drc = cu_download(fin, d_cur, M * EXT_DEGREE);
+    if (drc != CU_OK) goto device_failed;
+    cu_free(d_cur);
+    d_cur = NULL;
+  } else {
+    for (size_t k = 0; k < M; k++) memcpy(fin + 4 * k, cur[k].v, sizeof cur[k].v);
+  }
   if (ntt_coset_idft(fin, log_m, EXT_DEGREE, s, NTT_ORDER_NATURAL, threads) != NTT_OK) {
     rc = FRI_ERR_INTERNAL;
     goto out;
@@ -255,7 +303,8 @@ int fri_prove(const fri_params *p, chal_state *ch, const ext_t *evals, unsigned 
       fri_layer_shape(p, log_n, i, &ls, &la);
       size_t a = (size_t)1 << la, R = (size_t)1 << (ls - la), row = idx & (R - 1);
       bb_t buf[(1u << FRI_MAX_LOG_ARITY) * EXT_DEGREE];
-      if (merkle_open(trees[i], row, buf, path) != MERKLE_OK) {
+      if (cuda ? cu_merkle_tree_open(ctrees[i], row, buf, path) != CU_OK
+               : merkle_open(trees[i], row, buf, path) != MERKLE_OK) {
         rc = FRI_ERR_INTERNAL;
         goto out;
       }
@@ -270,8 +319,16 @@ int fri_prove(const fri_params *p, chal_state *ch, const ext_t *evals, unsigned 
     ms[1] = now_ms() - t1;
   }
   rc = FRI_OK;
+  goto out;
 
+device_failed:
+  rc = FRI_ERR_DEVICE;
+  if (device_rc) *device_rc = drc;
 out:
+  cu_free(d_cur);
+  if (ctrees)
+    for (unsigned i = 0; i < L; i++) cu_merkle_tree_free(ctrees[i]);
+  free(ctrees);
   if (trees)
     for (unsigned i = 0; i < L; i++) merkle_free(trees[i]);
   if (mats)

@@ -53,8 +53,12 @@ enum {
   FRI_ERR_ARG = -1,    /* bad parameters or sizes */
   FRI_ERR_NOMEM = -2,
   FRI_ERR_VERIFY = -3, /* the proof does not verify */
-  FRI_ERR_INTERNAL = -4
+  FRI_ERR_INTERNAL = -4,
+  FRI_ERR_DEVICE = -5  /* the CUDA backend failed (fri_prove_backend) */
 };
+
+/* Where the prover folds and commits its layers. */
+typedef enum { FRI_BACKEND_CPU = 0, FRI_BACKEND_CUDA = 1 } fri_backend;
 
 #define FRI_MAX_QUERIES 512
 #define FRI_MAX_POW_BITS 24
@@ -121,6 +125,19 @@ void fri_proof_free(fri_proof *p); /* frees the arrays; p itself is the caller's
  * Returns FRI_OK, FRI_ERR_ARG, FRI_ERR_NOMEM, FRI_ERR_INTERNAL. */
 int fri_prove(const fri_params *p, chal_state *ch, const ext_t *evals, unsigned log_n, bb_t shift,
               int threads, fri_proof *proof, size_t *indices, double *ms);
+
+/* fri_prove with the commit phase on a backend: FRI_BACKEND_CPU is fri_prove;
+ * FRI_BACKEND_CUDA (cuda/cu.h) uploads evals once, commits every layer and
+ * folds on the device (each layer's values are also downloaded once, for
+ * the openings), and interpolates the final layer, grinds and opens on the
+ * host. The proof and indices are byte-identical to fri_prove's. Besides
+ * fri_prove's codes it returns FRI_ERR_DEVICE when a CUDA call fails (no
+ * device, out of device memory, kernel failure): the CU_* code goes to
+ * *device_rc when device_rc is not NULL, cu_last_error_string() has the
+ * runtime's message, and no proof is produced. */
+int fri_prove_backend(const fri_params *p, fri_backend backend, chal_state *ch, const ext_t *evals,
+                      unsigned log_n, bb_t shift, int threads, fri_proof *proof, size_t *indices,
+                      double *ms, int *device_rc);
 
 /* The verifier's source of F at a query point: write F(shift * w_N^index) to
  * *value, after checking whatever openings the caller holds for query number

@@ -9,6 +9,13 @@
  * written here; both are split over `threads` pthreads by row ranges (the
  * result does not depend on the split). NTTs and Merkle trees are threaded by
  * their own modules.
+ *
+ * CUDA backend (stark.h): the same steps in the same order; the GPU replaces
+ * the LDEs, NTTs and Merkle trees, each matrix being downloaded once after it
+ * is committed (the constraint evaluation, the DEEP quotient and the
+ * openings read it on the host). Device buffers live only within one step,
+ * so peak device memory is one N x max(w, 4qc) matrix plus its tree, or the
+ * FRI layer (4N words) plus its tree.
  */
 #include "stark/stark.h"
 
@@ -20,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cuda/cu.h"
 #include "hash/poseidon2.h"
 #include "ntt/ntt.h"
 
@@ -34,6 +42,7 @@ stark_config stark_config_default(void) {
   c.fri = fri_params_for(1, 100);
   c.threads = 0;
   c.check_trace = 1;
+  c.backend = STARK_BACKEND_CPU;
   return c;
 }
 
@@ -316,10 +325,23 @@ static void open_range(void *arg, size_t blo, size_t bhi) {
 
 /* ---- prover ---- */
 
+/* CUDA backend: download the N x width matrix d_m (device) into host and build
+ * its tree on the device with host as the openings' copy; d_m is freed. */
+static int cuda_commit(bb_t *d_m, bb_t *host, size_t width, size_t N, cu_merkle_tree **out) {
+  merkle_matrix dm = {d_m, width, N};
+  const bb_t *hm[1] = {host};
+  int drc = cu_download(host, d_m, N * width);
+  if (drc == CU_OK) drc = cu_merkle_tree_build_dev(&dm, 1, hm, out);
+  cu_free(d_m);
+  return drc;
+}
+
 int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace, unsigned log_n,
                 const bb_t *pub, stark_proof *proof, stark_timings *t) {
   if (!air_ok(air) || !cfg || !trace || !proof || (air->num_public && !pub)) return STARK_ERR_ARG;
   if (fri_params_check(&cfg->fri) != FRI_OK) return STARK_ERR_ARG;
+  if (cfg->backend != STARK_BACKEND_CPU && cfg->backend != STARK_BACKEND_CUDA) return STARK_ERR_ARG;
+  const int cuda = cfg->backend == STARK_BACKEND_CUDA;
   const fri_params *fp = &cfg->fri;
   unsigned lb = fp->log_blowup, w = air->width, qc = stark_air_quotient_chunks(air);
   unsigned log_N = log_n + lb;
@@ -348,6 +370,9 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
   ext_t *alpha_pows = NULL, *scratch = NULL, *F = NULL, *gp = NULL;
   size_t *indices = NULL;
   merkle_tree *ttree = NULL, *qtree = NULL;
+  cu_merkle_tree *cttree = NULL, *cqtree = NULL; /* CUDA backend */
+  bb_t *d_m = NULL;                               /* CUDA: the matrix of the current step */
+  int drc = CU_OK;                                /* CUDA: the failing call's code */
   chal_state ch;
   transcript_begin(&ch, air, log_n, qc, fp, pub);
 
@@ -361,20 +386,31 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
   t0 = now_ms();
   lde = malloc(sizeof *lde * N * w);
   if (!lde) goto out;
-  if (ntt_coset_lde(trace, log_n, w, lb, s, lde, NTT_ORDER_NATURAL, threads) != NTT_OK) {
+  if (cuda) {
+    /* in place: the trace in the first n rows of the N-row buffer */
+    drc = cu_malloc(&d_m, N * w);
+    if (drc == CU_OK) drc = cu_upload(d_m, trace, n * w);
+    if (drc == CU_OK) drc = cu_ntt_coset_lde_dev(d_m, log_n, w, lb, s, d_m, NTT_ORDER_NATURAL);
+    if (drc != CU_OK) goto device_failed;
+  } else if (ntt_coset_lde(trace, log_n, w, lb, s, lde, NTT_ORDER_NATURAL, threads) != NTT_OK) {
     rc = STARK_ERR_INTERNAL;
     goto out;
   }
   tm.lde_ms = now_ms() - t0;
   t0 = now_ms();
-  {
+  if (cuda) {
+    drc = cuda_commit(d_m, lde, w, N, &cttree);
+    d_m = NULL;
+    if (drc != CU_OK) goto device_failed;
+    cu_merkle_tree_root(cttree, &proof->trace_root);
+  } else {
     merkle_matrix mm = {lde, w, N};
     if (merkle_build(&mm, 1, MERKLE_POSEIDON2, threads, &ttree) != MERKLE_OK) {
       rc = STARK_ERR_INTERNAL;
       goto out;
     }
+    merkle_root(ttree, &proof->trace_root);
   }
-  merkle_root(ttree, &proof->trace_root);
   chal_observe_digest(&ch, &proof->trace_root);
   tm.trace_commit_ms = now_ms() - t0;
 
@@ -417,7 +453,10 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
   free(inv_last);
   inv_first = inv_last = NULL;
   /* coefficients of Q, then chunk i = coefficients [i n, (i+1) n) */
-  if (ntt_coset_idft(qv, log_nq, 4, s, NTT_ORDER_NATURAL, threads) != NTT_OK) {
+  if (cuda) {
+    drc = cu_ntt_coset_idft(qv, log_nq, 4, s, NTT_ORDER_NATURAL);
+    if (drc != CU_OK) goto device_failed;
+  } else if (ntt_coset_idft(qv, log_nq, 4, s, NTT_ORDER_NATURAL, threads) != NTT_OK) {
     rc = STARK_ERR_INTERNAL;
     goto out;
   }
@@ -425,20 +464,32 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
   if (!qmat) goto out;
   for (size_t r = 0; r < n; r++)
     for (unsigned i = 0; i < qc; i++) memcpy(qmat + r * qw + 4 * i, qv + (i * n + r) * 4, 4 * sizeof *qv);
-  if (ntt_coset_dft(qmat, log_N, qw, s, NTT_ORDER_NATURAL, threads) != NTT_OK) {
+  if (cuda) {
+    /* the n coefficient rows up, the N - n zero rows made there */
+    drc = cu_malloc(&d_m, N * qw);
+    if (drc == CU_OK) drc = cu_upload(d_m, qmat, n * qw);
+    if (drc == CU_OK) drc = cu_memzero(d_m + n * qw, (N - n) * qw);
+    if (drc == CU_OK) drc = cu_ntt_coset_dft_dev(d_m, log_N, qw, s, NTT_ORDER_NATURAL);
+    if (drc != CU_OK) goto device_failed;
+  } else if (ntt_coset_dft(qmat, log_N, qw, s, NTT_ORDER_NATURAL, threads) != NTT_OK) {
     rc = STARK_ERR_INTERNAL;
     goto out;
   }
   tm.quotient_ms = now_ms() - t0;
   t0 = now_ms();
-  {
+  if (cuda) {
+    drc = cuda_commit(d_m, qmat, qw, N, &cqtree);
+    d_m = NULL;
+    if (drc != CU_OK) goto device_failed;
+    cu_merkle_tree_root(cqtree, &proof->quotient_root);
+  } else {
     merkle_matrix mm = {qmat, qw, N};
     if (merkle_build(&mm, 1, MERKLE_POSEIDON2, threads, &qtree) != MERKLE_OK) {
       rc = STARK_ERR_INTERNAL;
       goto out;
     }
+    merkle_root(qtree, &proof->quotient_root);
   }
-  merkle_root(qtree, &proof->quotient_root);
   chal_observe_digest(&ch, &proof->quotient_root);
   tm.quotient_commit_ms = now_ms() - t0;
 
@@ -503,7 +554,9 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
     par_for(N, 1024, threads, deep_range, &dc);
   }
   double fri_ms[2];
-  int frc = fri_prove(fp, &ch, F, log_N, s, threads, &proof->fri, indices, fri_ms);
+  int frc = fri_prove_backend(fp, cuda ? FRI_BACKEND_CUDA : FRI_BACKEND_CPU, &ch, F, log_N, s, threads,
+                              &proof->fri, indices, fri_ms, &drc);
+  if (frc == FRI_ERR_DEVICE) goto device_failed;
   if (frc != FRI_OK) {
     rc = frc == FRI_ERR_NOMEM ? STARK_ERR_NOMEM : STARK_ERR_INTERNAL;
     goto out;
@@ -521,18 +574,27 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
   if (!proof->trace_rows || !proof->trace_paths || !proof->quotient_rows || !proof->quotient_paths)
     goto out;
   for (unsigned q = 0; q < Q; q++) {
-    if (merkle_open(ttree, indices[q], proof->trace_rows + (size_t)q * w,
-                    proof->trace_paths + (size_t)q * log_N) != MERKLE_OK ||
-        merkle_open(qtree, indices[q], proof->quotient_rows + (size_t)q * qw,
-                    proof->quotient_paths + (size_t)q * log_N) != MERKLE_OK) {
+    bb_t *trow = proof->trace_rows + (size_t)q * w, *qrow = proof->quotient_rows + (size_t)q * qw;
+    merkle_digest *tpath = proof->trace_paths + (size_t)q * log_N;
+    merkle_digest *qpath = proof->quotient_paths + (size_t)q * log_N;
+    if (cuda ? cu_merkle_tree_open(cttree, indices[q], trow, tpath) != CU_OK ||
+                   cu_merkle_tree_open(cqtree, indices[q], qrow, qpath) != CU_OK
+             : merkle_open(ttree, indices[q], trow, tpath) != MERKLE_OK ||
+                   merkle_open(qtree, indices[q], qrow, qpath) != MERKLE_OK) {
       rc = STARK_ERR_INTERNAL;
       goto out;
     }
   }
   tm.queries_ms = now_ms() - t0;
   rc = STARK_OK;
+  goto out;
 
+device_failed:
+  rc = STARK_ERR_DEVICE;
 out:
+  cu_free(d_m);
+  cu_merkle_tree_free(cttree);
+  cu_merkle_tree_free(cqtree);
   merkle_free(ttree);
   merkle_free(qtree);
   free(lde);
@@ -547,6 +609,10 @@ out:
   free(indices);
   if (rc != STARK_OK) {
     stark_proof_free(proof);
+    if (rc == STARK_ERR_DEVICE && t) {
+      memset(t, 0, sizeof *t);
+      t->device_rc = drc;
+    }
     return rc;
   }
   tm.total_ms = now_ms() - t_start;

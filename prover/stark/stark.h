@@ -65,6 +65,25 @@
 #define STARK_PROOF_VERSION 1
 #define STARK_MAX_LOG_ROWS 26
 
+/* One more status code (the others are in stark/air.h): a CUDA call of the
+ * CUDA backend failed (no device, out of device memory, kernel or copy
+ * failure). No proof is produced; stark_timings.device_rc holds the CU_*
+ * code (cuda/cu.h: cu_strerror) and cu_last_error_string() the runtime's
+ * message. */
+enum { STARK_ERR_DEVICE = -8 };
+
+/* Where stark_prove does its heavy lifting (stark_config.backend).
+ *   CPU:  every step on the host (ntt/, commit/, fri/).
+ *   CUDA: on the GPU (cuda/cu.h): the trace LDE and its Merkle tree, the
+ *         interpolation of the quotient, its chunks' LDE and Merkle tree,
+ *         FRI folding and layer commitments. On the host: the constraint
+ *         evaluation on the quotient domain (an AIR is a set of C callbacks,
+ *         there is no GPU form of it; the LDE is downloaded for it), the
+ *         out-of-domain openings, the DEEP quotient, grinding and the query
+ *         openings (from host copies of the committed matrices and of the
+ *         trees' layers). The proof is byte-identical to the CPU backend's. */
+typedef enum { STARK_BACKEND_CPU = 0, STARK_BACKEND_CUDA = 1 } stark_backend;
+
 typedef struct {
   unsigned log_n;
   unsigned log_blowup;
@@ -82,7 +101,11 @@ typedef struct {
   fri_proof fri;
 } stark_proof;
 
-/* Wall-clock phase times (monotonic clock) and peak resident memory. */
+/* Wall-clock phase times (monotonic clock) and peak resident memory. With the
+ * CUDA backend each phase includes its copies: lde_ms the trace's upload,
+ * trace_commit_ms and quotient_commit_ms the download of the committed
+ * matrix and of its tree, fri_commit_ms the upload of the DEEP quotient and
+ * the download of every layer. */
 typedef struct {
   double lde_ms;             /* trace LDE */
   double trace_commit_ms;    /* Merkle tree of the trace LDE */
@@ -93,6 +116,7 @@ typedef struct {
   double queries_ms;         /* query sampling and all openings */
   double total_ms;
   long peak_rss_kb;          /* getrusage ru_maxrss after proving (process-wide peak) */
+  int device_rc;             /* CU_* code (0 = CU_OK); see STARK_ERR_DEVICE */
 } stark_timings;
 
 /* Prover options. */
@@ -100,21 +124,25 @@ typedef struct {
   fri_params fri;
   int threads;     /* for NTT and Merkle: 0 = all cores, 1 = calling thread only */
   int check_trace; /* non-zero: refuse a trace that violates a constraint (STARK_ERR_CONSTRAINT) */
+  int backend;     /* stark_backend; a zero-initialised config is STARK_BACKEND_CPU */
 } stark_config;
 
 /* Defaults: log_blowup 1, ~100 conjectured bits (fri_params_for(1, 100)),
- * threads 0, check_trace 1. */
+ * threads 0, check_trace 1, backend CPU. */
 stark_config stark_config_default(void);
 
 /* Prove that `trace` (row-major, n = 2^log_n rows of air->width elements)
- * satisfies air with public values pub (air->num_public elements).
+ * satisfies air with public values pub (air->num_public elements), on
+ * cfg->backend (an unknown backend is STARK_ERR_ARG).
  * 1 <= log_n, log_n + log_blowup <= STARK_MAX_LOG_ROWS + FRI_MAX_LOG_BLOWUP and
  * <= 27; stark_air_quotient_chunks(air) <= 2^log_blowup.
  * On success *proof is filled (release with stark_proof_free) and *t (if not
  * NULL) receives the phase times. Without check_trace a bad trace still yields
  * a proof, which does not verify (with overwhelming probability).
  * Returns STARK_OK, STARK_ERR_ARG, STARK_ERR_AIR, STARK_ERR_CONSTRAINT,
- * STARK_ERR_NOMEM, STARK_ERR_INTERNAL. The trace is not modified. */
+ * STARK_ERR_NOMEM, STARK_ERR_INTERNAL, STARK_ERR_DEVICE (CUDA backend only;
+ * then *t, if not NULL, is zeroed except t->device_rc). The trace is not
+ * modified. */
 int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace, unsigned log_n,
                 const bb_t *pub, stark_proof *proof, stark_timings *t);
 

@@ -7,6 +7,8 @@
  * several matrices of one height (concatenated rows), mixed heights (rows
  * folded into upper layers, including a height-1 matrix folded into the
  * root), and the caller's order differing from the height order.
+ * From device data, cu_merkle_tree_build_dev's kept tree must also open
+ * every sampled leaf exactly as merkle_open (rows and path).
  * As in test_cu_ntt.c every check runs on the CPU emulation of the kernels
  * and, when a device is present, on the GPU (skipped with the reason
  * otherwise).
@@ -94,6 +96,7 @@ static void check_fixture(const fixture *f, int via_dev, const char *name) {
   unsigned log_h = merkle_log_height(t);
   merkle_digest got, *layers = malloc((2 * H - 1) * sizeof *layers);
   assert_non_null(layers);
+  cu_merkle_tree *ct = NULL; /* via_dev: the tree kept for openings */
   int rc;
   if (!via_dev) {
     rc = cu_merkle_commit(f->m, f->n, &got, layers);
@@ -108,6 +111,9 @@ static void check_fixture(const fixture *f, int via_dev, const char *name) {
       dm[i].data = d;
     }
     rc = cu_merkle_commit_dev(dm, f->n, &got, layers);
+    const bb_t *hd[8];
+    for (size_t i = 0; i < f->n; i++) hd[i] = f->m[i].data;
+    if (rc == CU_OK) rc = cu_merkle_tree_build_dev(dm, f->n, hd, &ct);
     for (size_t i = 0; i < f->n; i++) cu_free((bb_t *)dm[i].data);
   }
   if (rc != CU_OK) print_message("%s: %s (%s)\n", name, cu_strerror(rc), cu_last_error_string());
@@ -117,6 +123,10 @@ static void check_fixture(const fixture *f, int via_dev, const char *name) {
     fail();
   }
   assert_true(same_digest(&layers[2 * H - 2], &want));
+  if (ct) {
+    cu_merkle_tree_root(ct, &got);
+    assert_true(same_digest(&got, &want));
+  }
   /* Siblings along sampled paths. */
   size_t ow = merkle_opening_width(t);
   bb_t *rows = malloc((ow ? ow : 1) * sizeof *rows);
@@ -127,6 +137,17 @@ static void check_fixture(const fixture *f, int via_dev, const char *name) {
   for (size_t s = 0; s < samples; s++) {
     size_t idx = H <= 64 ? s : (size_t)(rng() % H);
     assert_int_equal(merkle_open(t, idx, rows, path), MERKLE_OK);
+    if (ct) { /* the kept tree opens exactly as merkle_open */
+      bb_t *r2 = malloc((ow ? ow : 1) * sizeof *r2);
+      merkle_digest *p2 = malloc((log_h ? log_h : 1) * sizeof *p2);
+      assert_non_null(r2);
+      assert_non_null(p2);
+      assert_int_equal(cu_merkle_tree_open(ct, idx, r2, p2), CU_OK);
+      assert_memory_equal(rows, r2, ow * sizeof *rows);
+      if (log_h) assert_memory_equal(path, p2, log_h * sizeof *path);
+      free(r2);
+      free(p2);
+    }
     size_t off = 0;
     for (unsigned k = 0; k < log_h; k++) {
       const merkle_digest *sib = &layers[off + ((idx >> k) ^ 1)];
@@ -137,6 +158,8 @@ static void check_fixture(const fixture *f, int via_dev, const char *name) {
       off += H >> k;
     }
   }
+  if (ct) assert_int_equal(cu_merkle_tree_open(ct, H, rows, path), CU_ERR_ARG);
+  cu_merkle_tree_free(ct);
   free(rows);
   free(path);
   free(layers);
