@@ -1,5 +1,6 @@
 /* cli_hunt: `pkbench hunt`: search for prover killers, minimise the winner,
  * re-prove it for real, and keep it with its provenance (file and database). */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ static const char usage_text[] =
     "usage: pkbench hunt --gas-limit G --minutes M [--objective prove-time|zkvm-cycles] [--seed S]\n"
     "                    [--out DIR] [--db FILE] [--evals N] [--eval-gas G2] [--fork F] [--no-prove]\n"
     "                    [--cycles-profile NAME] [--include-sized] [--keep K]\n"
+    "                    [--block-share F] [--seeds DIR]\n"
     "\n"
     "Evolutionary search over contracts built from stack-neutral instruction patterns,\n"
     "ranked by the estimated proving cost per gas (the cost model of `prove`, over\n"
@@ -39,12 +41,19 @@ static const char usage_text[] =
     "  --out DIR       where winners go (default corpus/killers)\n"
     "  --db FILE       results database (default ./pkbench.db)\n"
     "  --keep K        winners re-proven and kept (default 3, at most 8)\n"
+    "  --block-share F share of the budget for the block-level phase (default 0.5; 0: off):\n"
+    "                  whole blocks (the best genomes, every worst-case generator's block,\n"
+    "                  --seeds) varied by the fuzzers' structure-aware mutator; its winners\n"
+    "                  are minimised by dropping transactions and resized to G by repeating them\n"
+    "  --seeds DIR     more seed blocks for the block phase (*.blk in DIR, e.g. corpus/smoke)\n"
     "  --no-prove      do not prove the winners (ranked by the objective instead)";
+
+static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static void progress(void *ctx, uint64_t evals, double secs, const hunt_score *best, const hunt_genome *g) {
   (void)ctx;
-  char d[512];
-  hunt_describe(g, d, sizeof d);
+  char d[512] = "a mutated block (block phase)";
+  if (g && g->n) hunt_describe(g, d, sizeof d);
   if (best->cycles_per_gas > 0)
     fprintf(stderr, "hunt: %llu evals, %.0f s, %.1f evals/s, best %.1f est. zkVM cycles/gas: %s\n",
             (unsigned long long)evals, secs, secs > 0 ? (double)evals / secs : 0, best->cycles_per_gas, d);
@@ -84,14 +93,30 @@ typedef struct {
  * or -1 after printing why. */
 static int keep_winner(winner_ctx *w, unsigned rank, winner *res) {
   memset(res, 0, sizeof *res);
-  hunt_genome g = w->hr->top[rank];
+  const hunt_candidate *cand = &w->hr->top[rank];
   hunt_score s;
-  hunt_minimise(w->o, &g, &s);
-  hunt_describe(&g, res->desc, sizeof res->desc);
   blk_block b;
-  if (hunt_build(&g, w->gas, w->o->fork, &b) != HUNT_OK) {
-    cli_err("hunt", "cannot build winner %u (%s)", rank + 1, res->desc);
-    return -1;
+  if (cand->is_block) {
+    /* minimise at the evaluation gas (drop transactions), then resize */
+    blk_block m;
+    int mrc = hunt_resize_block(&cand->b, w->o->eval_gas, &m);
+    if (mrc == HUNT_OK) hunt_minimise_block(w->o, &m, &s);
+    if (mrc == HUNT_OK) mrc = hunt_resize_block(&m, w->gas, &b);
+    blk_free(&m);
+    snprintf(res->desc, sizeof res->desc, "block %s, %zu transactions at %llu gas", cand->how,
+             mrc == HUNT_OK ? b.n_txs : (size_t)0, (unsigned long long)w->gas);
+    if (mrc != HUNT_OK) {
+      cli_err("hunt", "cannot build winner %u (%s)", rank + 1, res->desc);
+      return -1;
+    }
+  } else {
+    hunt_genome g = cand->g;
+    hunt_minimise(w->o, &g, &s);
+    hunt_describe(&g, res->desc, sizeof res->desc);
+    if (hunt_build(&g, w->gas, w->o->fork, &b) != HUNT_OK) {
+      cli_err("hunt", "cannot build winner %u (%s)", rank + 1, res->desc);
+      return -1;
+    }
   }
   char hash[65];
   blk_content_hash(&b, hash);
@@ -207,6 +232,63 @@ static int keep_winner(winner_ctx *w, unsigned rank, winner *res) {
   return (w->prove && !proven) || drc != DB_OK ? -1 : 0;
 }
 
+/* Every *.blk directly in dir (sorted by name), decoded; a file that does not
+ * decode is an error naming it. Returns 0 or -1 after printing why. */
+static int load_seeds(const char *dir, blk_block **out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  DIR *d = opendir(dir);
+  if (!d) {
+    cli_err("hunt", "--seeds: %s: %s", dir, strerror(errno));
+    return -1;
+  }
+  char **names = NULL;
+  size_t nn = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    size_t l = strlen(e->d_name);
+    if (l < 5 || strcmp(e->d_name + l - 4, ".blk") != 0) continue;
+    char **t = realloc(names, (nn + 1) * sizeof *names);
+    if (!t || !(t[nn] = strdup(e->d_name))) {
+      if (t) names = t;
+      break;
+    }
+    names = t;
+    nn++;
+  }
+  closedir(d);
+  qsort(names, nn, sizeof *names, cmp_names);
+  int rc = 0;
+  blk_block *bs = nn ? calloc(nn, sizeof *bs) : NULL;
+  if (nn && !bs) rc = -1;
+  for (size_t i = 0; i < nn && rc == 0; i++) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    blk_error err;
+    if (blk_read_file(path, &bs[*n], &err) != BLK_OK) {
+      cli_err("hunt", "--seeds: %s: offset %zu: %s", path, err.offset, err.msg ? err.msg : "unreadable");
+      rc = -1;
+      break;
+    }
+    (*n)++;
+  }
+  for (size_t i = 0; i < nn; i++) free(names[i]);
+  free(names);
+  if (rc != 0) {
+    for (size_t i = 0; i < *n; i++) blk_free(&bs[i]);
+    free(bs);
+    *n = 0;
+    return -1;
+  }
+  if (*n == 0) {
+    cli_err("hunt", "--seeds: %s: no .blk files", dir);
+    free(bs);
+    return -1;
+  }
+  *out = bs;
+  return 0;
+}
+
 int cli_hunt(int argc, char **argv) {
   hunt_opts o = hunt_opts_default();
   uint64_t gas = 60000000;
@@ -214,6 +296,7 @@ int cli_hunt(int argc, char **argv) {
   const char *out = "corpus/killers", *dbpath = "pkbench.db";
   int prove = 1, zkvm = 0;
   unsigned keep = 3;
+  const char *seeds_dir = NULL;
   const char *cycles_name = "sp1";
   static cycles_profile cp;
   for (int i = 1; i < argc; i++) {
@@ -282,6 +365,18 @@ int cli_hunt(int argc, char **argv) {
     } else if (strcmp(a, "--cycles-profile") == 0) {
       cycles_name = v;
       i++;
+    } else if (strcmp(a, "--block-share") == 0) {
+      char *end;
+      double f = strtod(v, &end);
+      if (*end || !(f >= 0 && f <= 0.9)) {
+        cli_err("hunt", "--block-share: '%s' is not a fraction from 0 to 0.9", v);
+        return 2;
+      }
+      o.block_share = f;
+      i++;
+    } else if (strcmp(a, "--seeds") == 0) {
+      seeds_dir = v;
+      i++;
     } else if (strcmp(a, "--keep") == 0) {
       if (cli_parse_u64(v, &n) || n < 1 || n > HUNT_TOP) {
         cli_err("hunt", "--keep: '%s' is not a count from 1 to %d", v, HUNT_TOP);
@@ -319,9 +414,19 @@ int cli_hunt(int argc, char **argv) {
     cli_err("hunt", "%s", errbuf);
     return 2;
   }
+  blk_block *seeds = NULL;
+  size_t n_seeds = 0;
+  if (seeds_dir && load_seeds(seeds_dir, &seeds, &n_seeds) != 0) {
+    db_close(db);
+    return 2;
+  }
+  o.seed_blocks = seeds;
+  o.n_seed_blocks = n_seeds;
   o.progress = progress;
   hunt_result hr;
   int rc = hunt_run(&o, &hr);
+  for (size_t i = 0; i < n_seeds; i++) blk_free(&seeds[i]);
+  free(seeds);
   if (rc != HUNT_OK) {
     cli_err("hunt", "search failed (code %d)", rc);
     db_close(db);
@@ -356,6 +461,7 @@ int cli_hunt(int argc, char **argv) {
     /* the best is the highest measured proving time per gas (or estimate without proving) */
     if (best < 0 || res[got - 1].rank_value > res[best].rank_value) best = (int)got - 1;
   }
+  hunt_result_free(&hr);
   int drc = db_run_finish(db, run_id, failed ? DB_RUN_FAILED : DB_RUN_DONE);
   if (drc != DB_OK) cli_err("hunt", "%s: %s", dbpath, db_errmsg(db));
   db_close(db);

@@ -84,6 +84,8 @@ hunt_opts hunt_opts_default(void) {
   o.seed = 1;
   o.population = 32;
   o.use_sized = 0;
+  o.block_share = 0.5;
+  o.seed_generators = 1;
   o.profile = model_profile_default();
   return o;
 }
@@ -177,13 +179,10 @@ int hunt_build(const hunt_genome *g, uint64_t gas, blk_fork fork, blk_block *out
   return rc == GEN_OK ? HUNT_OK : rc == GEN_E_NOMEM ? HUNT_E_NOMEM : HUNT_E_ARG;
 }
 
-int hunt_eval(const hunt_opts *o, const hunt_genome *g, hunt_score *s) {
+int hunt_eval_block(const hunt_opts *o, const blk_block *b, hunt_score *s) {
   memset(s, 0, sizeof *s);
-  blk_block b;
-  int rc = hunt_build(g, o->eval_gas, o->fork, &b);
-  if (rc != HUNT_OK) return rc;
   trace_collector c;
-  trace_init_counting(&c, b.env.fork);
+  trace_init_counting(&c, b->env.fork);
   evm_tracer tr = trace_tracer(&c);
   /* the cpu table has one row per instruction: the executor's step count gives
    * it without a callback per instruction (the cycles profile needs them) */
@@ -193,14 +192,13 @@ int hunt_eval(const hunt_opts *o, const hunt_genome *g, hunt_score *s) {
   cycles_acc_init(&ca);
   cycles_tee tee = {&ca, &tr};
   evm_tracer tt = o->cycles ? cycles_tracer_tee(&tee) : tr;
-  if (o->cycles) cycles_acc_add_block(&ca, &b);
+  if (o->cycles) cycles_acc_add_block(&ca, b);
   evm_block_result res;
-  int erc = evm_execute_block(&b, &tt, &res);
+  int erc = evm_execute_block(b, &tt, &res);
   s->gas_used = res.gas_used;
   if (!o->cycles) c.t[TRACE_CPU].rows = (size_t)res.steps;
   evm_block_result_free(&res);
-  trace_add_block_witness(&c, &b);
-  blk_free(&b);
+  trace_add_block_witness(&c, b);
   if (erc != EVM_OK) {
     trace_free(&c);
     return HUNT_E_EXEC;
@@ -214,6 +212,16 @@ int hunt_eval(const hunt_opts *o, const hunt_genome *g, hunt_score *s) {
   s->ms_per_mgas = s->gas_used ? s->estimate_ms / ((double)s->gas_used / 1e6) : 0;
   if (o->cycles && s->gas_used) s->cycles_per_gas = cycles_total(o->cycles, &ca) / (double)s->gas_used;
   return HUNT_OK;
+}
+
+int hunt_eval(const hunt_opts *o, const hunt_genome *g, hunt_score *s) {
+  memset(s, 0, sizeof *s);
+  blk_block b;
+  int rc = hunt_build(g, o->eval_gas, o->fork, &b);
+  if (rc != HUNT_OK) return rc;
+  rc = hunt_eval_block(o, &b, s);
+  blk_free(&b);
+  return rc;
 }
 
 /* ---- search ---- */
@@ -293,39 +301,244 @@ typedef struct {
  * estimated proving time per gas. */
 static double objective(const hunt_score *s) { return s->cycles_per_gas > 0 ? s->cycles_per_gas : s->ms_per_mgas; }
 
+double hunt_objective(const hunt_score *s) { return objective(s); }
+
 static int better(const hunt_score *x, const hunt_score *y) { return objective(x) > objective(y); }
 
 static int same_body(const hunt_genome *a, const hunt_genome *b) {
   return a->n == b->n && memcmp(a->pat, b->pat, a->n) == 0;
 }
 
-/* The best members with distinct bodies, best first (selection by repeated
- * maximum: the population is small). */
+/* The best members with distinct bodies, best first, appended to the
+ * result's candidates (selection by repeated maximum: the population is small). */
 static void collect_top(const member *pop, unsigned np, hunt_result *r) {
-  r->n_top = 0;
+  unsigned first = r->n_top;
   while (r->n_top < HUNT_TOP) {
     const member *pick = NULL;
     for (unsigned i = 0; i < np; i++) {
       int seen = 0;
-      for (unsigned k = 0; k < r->n_top && !seen; k++) seen = same_body(&pop[i].g, &r->top[k]);
+      for (unsigned k = first; k < r->n_top && !seen; k++) seen = same_body(&pop[i].g, &r->top[k].g);
       if (seen || pop[i].s.gas_used == 0) continue;
       if (!pick || better(&pop[i].s, &pick->s)) pick = &pop[i];
     }
     if (!pick) break;
-    r->top[r->n_top] = pick->g;
-    r->top_score[r->n_top] = pick->s;
-    r->n_top++;
+    hunt_candidate *t = &r->top[r->n_top++];
+    memset(t, 0, sizeof *t);
+    t->g = pick->g;
+    t->s = pick->s;
+    snprintf(t->how, sizeof t->how, "genome search");
   }
+}
+
+/* ---- block phase ---- */
+
+typedef struct {
+  blk_block b;
+  hunt_score s;
+  char how[160];
+  char hash[65];
+} bmember;
+
+static int block_copy(const blk_block *src, blk_block *dst) {
+  uint8_t *enc;
+  size_t n;
+  memset(dst, 0, sizeof *dst);
+  if (blk_encode(src, &enc, &n) != BLK_OK) return HUNT_E_NOMEM;
+  int rc = blk_decode(enc, n, dst, NULL);
+  free(enc);
+  return rc == BLK_OK ? HUNT_OK : HUNT_E_NOMEM;
+}
+
+int hunt_resize_block(const blk_block *b, uint64_t gas, blk_block *out) {
+  int rc = block_copy(b, out);
+  if (rc != HUNT_OK) return rc;
+  mut_opts mo = mut_opts_default();
+  int mrc = mut_resize(out, gas, &mo);
+  if (mrc != MUT_OK) {
+    blk_free(out);
+    return mrc == MUT_E_NOMEM ? HUNT_E_NOMEM : HUNT_E_ARG;
+  }
+  return HUNT_OK;
+}
+
+/* Add a block to the population if it evaluates (takes ownership of *b). */
+static int badd(const hunt_opts *o, bmember *pop, unsigned *n, unsigned cap, blk_block *b, const char *how,
+                hunt_result *r, double *exec_gas) {
+  if (*n >= cap) {
+    blk_free(b);
+    return HUNT_OK;
+  }
+  bmember *m = &pop[*n];
+  int rc = hunt_eval_block(o, b, &m->s);
+  r->evals++;
+  r->block_evals++;
+  if (rc != HUNT_OK || m->s.gas_used == 0) {
+    blk_free(b);
+    return rc == HUNT_E_NOMEM ? rc : HUNT_OK;
+  }
+  *exec_gas += (double)m->s.gas_used;
+  m->b = *b;
+  memset(b, 0, sizeof *b);
+  snprintf(m->how, sizeof m->how, "%s", how);
+  blk_content_hash(&m->b, m->hash);
+  (*n)++;
+  return HUNT_OK;
+}
+
+static int out_of_budget(const hunt_opts *o, double t0, double seconds, uint64_t evals, uint64_t max_evals) {
+  if (o->seconds > 0) return (bench_now_ms() - t0) / 1e3 >= seconds;
+  return evals >= max_evals;
+}
+
+/* The block phase: seeds, then tournament selection, mutation and crossover
+ * with the structure-aware mutator, replacing the worst member. */
+static int block_phase(const hunt_opts *o, hunt_result *r, uint64_t *s, double t0, double seconds,
+                       uint64_t max_evals, double *exec_gas, double *last) {
+  unsigned cap = 16 + (unsigned)gen_scenario_count() + (unsigned)o->n_seed_blocks + HUNT_TOP;
+  bmember *pop = calloc(cap, sizeof *pop);
+  if (!pop) return HUNT_E_NOMEM;
+  unsigned n = 0;
+  int rc = HUNT_OK;
+  char how[160];
+  for (unsigned i = 0; i < r->n_top && rc == HUNT_OK; i++) {
+    blk_block b;
+    if (r->top[i].is_block || hunt_build(&r->top[i].g, o->eval_gas, o->fork, &b) != HUNT_OK) continue;
+    char d[128];
+    hunt_describe(&r->top[i].g, d, sizeof d);
+    snprintf(how, sizeof how, "mutated from the genome %s", d);
+    rc = badd(o, pop, &n, cap, &b, how, r, exec_gas);
+  }
+  gen_params gp = {o->eval_gas, o->fork, 0};
+  for (size_t i = 0; o->seed_generators && i < gen_scenario_count() && rc == HUNT_OK; i++) {
+    blk_block b;
+    if (gen_worst_case(gen_scenario_name(i), &gp, &b) != GEN_OK) continue;
+    snprintf(how, sizeof how, "mutated from the generator %s", gen_scenario_name(i));
+    rc = badd(o, pop, &n, cap, &b, how, r, exec_gas);
+  }
+  for (size_t i = 0; i < o->n_seed_blocks && rc == HUNT_OK; i++) {
+    blk_block b;
+    if (hunt_resize_block(&o->seed_blocks[i], o->eval_gas, &b) != HUNT_OK) continue;
+    snprintf(how, sizeof how, "mutated from seed block %zu", i);
+    rc = badd(o, pop, &n, cap, &b, how, r, exec_gas);
+  }
+  mut_opts mo = mut_opts_default();
+  mut_rng mr;
+  mut_rng_seed(&mr, *s);
+  while (rc == HUNT_OK && n >= 2 && !out_of_budget(o, t0, seconds, r->evals, max_evals)) {
+    unsigned pa = (unsigned)below(s, n), pb = (unsigned)below(s, n);
+    for (int k = 0; k < 2; k++) {
+      unsigned x = below(s, n), y = below(s, n);
+      if (better(&pop[x].s, &pop[pa].s)) pa = x;
+      if (better(&pop[y].s, &pop[pb].s)) pb = y;
+    }
+    blk_block child;
+    if (block_copy(&pop[pa].b, &child) != HUNT_OK) {
+      rc = HUNT_E_NOMEM;
+      break;
+    }
+    int cross = pa != pb && below(s, 3) == 0;
+    int mrc = cross ? mut_crossover_decoded(&child, &pop[pb].b, &mr, &mo) : mut_block_decoded(&child, &mr, &mo);
+    if (mrc == MUT_E_NOMEM) {
+      blk_free(&child);
+      rc = HUNT_E_NOMEM;
+      break;
+    }
+    hunt_score cs;
+    int erc = hunt_eval_block(o, &child, &cs);
+    r->evals++;
+    r->block_evals++;
+    if (erc == HUNT_OK) *exec_gas += (double)cs.gas_used;
+    unsigned worst = 0;
+    for (unsigned i = 1; i < n; i++)
+      if (better(&pop[worst].s, &pop[i].s)) worst = i;
+    char ch[65];
+    if (erc == HUNT_OK && cs.gas_used && better(&cs, &pop[worst].s) && blk_content_hash(&child, ch) == BLK_OK) {
+      int dup = 0;
+      for (unsigned i = 0; i < n && !dup; i++) dup = strcmp(pop[i].hash, ch) == 0;
+      if (!dup) {
+        /* the lineage: the parent's origin stays, the first mutation says so */
+        snprintf(how, sizeof how, "%s", pop[pa].how);
+        blk_free(&pop[worst].b);
+        pop[worst].b = child;
+        pop[worst].s = cs;
+        memcpy(pop[worst].hash, ch, sizeof ch);
+        memcpy(pop[worst].how, how, sizeof how);
+        memset(&child, 0, sizeof child);
+      }
+    }
+    blk_free(&child);
+    double now = bench_now_ms();
+    if (o->progress && now - *last >= 1000) {
+      *last = now;
+      unsigned bi = 0;
+      for (unsigned i = 1; i < n; i++)
+        if (better(&pop[i].s, &pop[bi].s)) bi = i;
+      hunt_genome none = {{0}, 0, 0};
+      o->progress(o->progress_ctx, r->evals, (now - t0) / 1e3, &pop[bi].s, &none);
+    }
+  }
+  /* merge: the best blocks join the genome candidates; keep the HUNT_TOP best */
+  for (unsigned taken = 0; rc == HUNT_OK && taken < HUNT_TOP; taken++) {
+    /* one block per lineage (origin), so the finalists differ */
+    int pick = -1;
+    for (unsigned i = 0; i < n; i++) {
+      int taken_origin = 0;
+      for (unsigned k = 0; k < r->n_top && !taken_origin; k++)
+        taken_origin = r->top[k].is_block && strcmp(r->top[k].how, pop[i].how) == 0;
+      if (pop[i].b.txs && !taken_origin && (pick < 0 || better(&pop[i].s, &pop[pick].s))) pick = (int)i;
+    }
+    if (pick < 0) break;
+    /* the slot: a free one, or the worst candidate if this block beats it */
+    unsigned slot = r->n_top;
+    if (slot == HUNT_TOP) {
+      slot = 0;
+      for (unsigned i = 1; i < r->n_top; i++)
+        if (better(&r->top[slot].s, &r->top[i].s)) slot = i;
+      if (!better(&pop[pick].s, &r->top[slot].s)) break;
+      if (r->top[slot].is_block) blk_free(&r->top[slot].b);
+    } else {
+      r->n_top++;
+    }
+    hunt_candidate *t = &r->top[slot];
+    memset(t, 0, sizeof *t);
+    t->is_block = 1;
+    t->b = pop[pick].b;
+    t->s = pop[pick].s;
+    memcpy(t->how, pop[pick].how, sizeof t->how);
+    memset(&pop[pick].b, 0, sizeof pop[pick].b);
+  }
+  for (unsigned i = 0; i < n; i++) blk_free(&pop[i].b);
+  free(pop);
+  /* best first */
+  for (unsigned i = 1; i < r->n_top; i++)
+    for (unsigned j = i; j > 0 && better(&r->top[j].s, &r->top[j - 1].s); j--) {
+      hunt_candidate t = r->top[j];
+      r->top[j] = r->top[j - 1];
+      r->top[j - 1] = t;
+    }
+  return rc;
+}
+
+void hunt_result_free(hunt_result *r) {
+  if (!r) return;
+  for (unsigned i = 0; i < r->n_top; i++)
+    if (r->top[i].is_block) blk_free(&r->top[i].b);
+  r->n_top = 0;
 }
 
 int hunt_run(const hunt_opts *o, hunt_result *r) {
   memset(r, 0, sizeof *r);
   unsigned np = o->population ? o->population : 32;
-  if (np < 4 || np > 1024 || o->eval_gas < 100000) return HUNT_E_ARG;
+  if (np < 4 || np > 1024 || o->eval_gas < 100000 || !(o->block_share >= 0 && o->block_share <= 0.9))
+    return HUNT_E_ARG;
   member *pop = calloc(np, sizeof *pop);
   if (!pop) return HUNT_E_NOMEM;
   uint64_t s = o->seed * 0x9e3779b97f4a7c15ull + 1;
   double t0 = bench_now_ms(), last = t0, exec_gas = 0;
+  /* the genome phase's share of the budget */
+  double g_seconds = o->seconds * (1 - o->block_share);
+  uint64_t g_evals = o->max_evals ? (uint64_t)((double)o->max_evals * (1 - o->block_share)) : 0;
+  if (o->max_evals && g_evals < np) g_evals = np;
   int rc = HUNT_OK;
   /* Seeds: each pattern alone (what the scenario generators do), then random mixes. */
   for (unsigned i = 0; i < np && rc == HUNT_OK; i++) {
@@ -349,8 +562,8 @@ int hunt_run(const hunt_opts *o, hunt_result *r) {
     if (better(&pop[i].s, &pop[best].s)) best = i;
   while (rc == HUNT_OK) {
     double now = bench_now_ms();
-    if (o->seconds > 0 && (now - t0) / 1e3 >= o->seconds) break;
-    if (o->max_evals && r->evals >= o->max_evals) break;
+    if (o->seconds > 0 && (now - t0) / 1e3 >= g_seconds) break;
+    if (o->max_evals && r->evals >= g_evals) break;
     if (o->seconds <= 0 && !o->max_evals) break;
     /* tournaments of three */
     size_t pa = below(&s, np), pb = below(&s, np);
@@ -382,18 +595,17 @@ int hunt_run(const hunt_opts *o, hunt_result *r) {
       o->progress(o->progress_ctx, r->evals, (now - t0) / 1e3, &pop[best].s, &pop[best].g);
     }
   }
-  r->best = pop[best].g;
-  r->best_score = pop[best].s;
   collect_top(pop, np, r);
-  if (r->n_top) {
-    r->best = r->top[0];
-    r->best_score = r->top_score[0];
-  }
+  r->best = r->n_top ? r->top[0].g : pop[best].g;
+  r->best_score = r->n_top ? r->top[0].s : pop[best].s;
+  free(pop);
+  if (rc == HUNT_OK && o->block_share > 0 && (o->seconds > 0 || o->max_evals))
+    rc = block_phase(o, r, &s, t0, o->seconds, o->max_evals, &exec_gas, &last);
   r->seconds = (bench_now_ms() - t0) / 1e3;
   r->evals_per_s = r->seconds > 0 ? (double)r->evals / r->seconds : 0;
   r->gas_per_s = r->seconds > 0 ? (uint64_t)(exec_gas / r->seconds) : 0;
-  if (o->progress) o->progress(o->progress_ctx, r->evals, r->seconds, &r->best_score, &r->best);
-  free(pop);
+  if (o->progress) o->progress(o->progress_ctx, r->evals, r->seconds, &r->top[0].s, r->top[0].is_block ? NULL : &r->top[0].g);
+  if (rc != HUNT_OK) hunt_result_free(r);
   return rc;
 }
 
@@ -410,6 +622,41 @@ int hunt_minimise(const hunt_opts *o, hunt_genome *g, hunt_score *s) {
       *s = ts;
     } else {
       i++;
+    }
+  }
+  return HUNT_OK;
+}
+
+int hunt_minimise_block(const hunt_opts *o, blk_block *b, hunt_score *s) {
+  int rc = hunt_eval_block(o, b, s);
+  if (rc != HUNT_OK) return rc;
+  mut_opts mo = mut_opts_default();
+  for (size_t i = b->n_txs; i-- > 0 && b->n_txs > 1;) {
+    blk_block keep;
+    if (block_copy(b, &keep) != HUNT_OK) return HUNT_E_NOMEM;
+    /* drop transaction i (the fix-up renumbers nonces and re-fits balances);
+     * its fields are freed as the only transaction of an otherwise empty block */
+    blk_block gone;
+    memset(&gone, 0, sizeof gone);
+    gone.txs = malloc(sizeof *gone.txs);
+    if (!gone.txs) {
+      blk_free(&keep);
+      return HUNT_E_NOMEM;
+    }
+    gone.txs[0] = keep.txs[i];
+    gone.n_txs = 1;
+    blk_free(&gone);
+    memmove(&keep.txs[i], &keep.txs[i + 1], (keep.n_txs - i - 1) * sizeof *keep.txs);
+    keep.n_txs--;
+    hunt_score ts;
+    int ok = mut_fixup(&keep, &mo) == MUT_OK && hunt_eval_block(o, &keep, &ts) == HUNT_OK && ts.gas_used &&
+             objective(&ts) >= 0.99 * objective(s);
+    if (ok) {
+      blk_free(b);
+      *b = keep;
+      *s = ts;
+    } else {
+      blk_free(&keep);
     }
   }
   return HUNT_OK;

@@ -11,6 +11,14 @@
  * measured by executing the candidate with a counting collector: the same
  * execution a plain run does, without storing the tables. Winners are
  * minimised (patterns dropped while the cost per gas holds).
+ *
+ * A second, block-level phase takes a share of the budget: its population is
+ * whole blocks (the best genomes built at the evaluation gas, every
+ * worst-case generator's block at that gas, and any seed blocks given, e.g.
+ * the corpus, resized to it), varied with the structure-aware mutator that
+ * the fuzzers use (mutate.h: bytecode, transactions, precompile inputs,
+ * crossover). Its winners are minimised by dropping transactions and resized
+ * to the final gas limit by repeating their transactions (mut_resize).
  */
 #ifndef PKB_HUNT_H
 #define PKB_HUNT_H
@@ -21,6 +29,7 @@
 #include "blk.h"
 #include "cycles.h"
 #include "model.h"
+#include "mutate.h"
 
 #define HUNT_MAX_BODY 24
 
@@ -48,6 +57,11 @@ typedef struct {
                            only the tables this build proves, i.e. what is measured) */
   model_profile profile;
   const cycles_profile *cycles; /* non-NULL: rank by estimated zkVM cycles per gas instead */
+  double block_share;   /* share of the budget (time or evaluations) for the block-level phase,
+                           0 .. 0.9 (default 0.5; 0: genomes only) */
+  int seed_generators;  /* block phase: every worst-case scenario at eval_gas seeds it (default 1) */
+  const blk_block *seed_blocks; /* block phase: more seeds (resized to eval_gas); may be NULL */
+  size_t n_seed_blocks;
   /* progress, called about once per second and at the end; may be NULL */
   void (*progress)(void *ctx, uint64_t evals, double seconds, const hunt_score *best, const hunt_genome *g);
   void *progress_ctx;
@@ -55,14 +69,23 @@ typedef struct {
 
 #define HUNT_TOP 8
 
+/* A finalist: a genome, or (block phase) a block at the evaluation gas. */
 typedef struct {
-  hunt_genome best;
+  int is_block;
+  hunt_genome g;        /* when !is_block */
+  blk_block b;          /* when is_block (owned by the result) */
+  hunt_score s;
+  char how[160];        /* how it was found, for provenance */
+} hunt_candidate;
+
+typedef struct {
+  hunt_genome best;     /* the genome phase's best */
   hunt_score best_score;
-  /* the best members of the final population, best first, at most one per
-   * distinct body (same patterns in the same order), top[0] = best */
-  hunt_genome top[HUNT_TOP];
-  hunt_score top_score[HUNT_TOP];
+  /* the best candidates of both phases, best first: genomes with distinct
+   * bodies, blocks with distinct contents (free with hunt_result_free) */
+  hunt_candidate top[HUNT_TOP];
   unsigned n_top;
+  uint64_t block_evals; /* evaluations of the block phase (included in evals) */
   uint64_t evals;
   double seconds;
   double evals_per_s;
@@ -84,8 +107,22 @@ int hunt_build(const hunt_genome *g, uint64_t gas, blk_fork fork, blk_block *out
 /* Evaluate g: build at o->eval_gas, execute with a counting collector, estimate. */
 int hunt_eval(const hunt_opts *o, const hunt_genome *g, hunt_score *s);
 
-/* Run the search. */
+/* Evaluate a built block the way hunt_eval does. */
+int hunt_eval_block(const hunt_opts *o, const blk_block *b, hunt_score *s);
+
+/* Run the search. On HUNT_OK, release r with hunt_result_free. */
 int hunt_run(const hunt_opts *o, hunt_result *r);
+void hunt_result_free(hunt_result *r);
+
+/* Drop transactions of b (from the last) while the objective stays within 1%
+ * of its value; *s receives the final score. */
+int hunt_minimise_block(const hunt_opts *o, blk_block *b, hunt_score *s);
+
+/* A copy of b resized to gas (mut_resize). Caller frees with blk_free. */
+int hunt_resize_block(const blk_block *b, uint64_t gas, blk_block *out);
+
+/* The objective of a score (cycles per gas when present, else ms/Mgas). */
+double hunt_objective(const hunt_score *s);
 
 /* Drop patterns of g while the objective stays within 1% of its value. */
 int hunt_minimise(const hunt_opts *o, hunt_genome *g, hunt_score *s);

@@ -1736,6 +1736,32 @@ int mut_fixup(blk_block *b, const mut_opts *o) {
   return rc;
 }
 
+int mut_resize(blk_block *b, uint64_t gas_limit, const mut_opts *o) {
+  if (!b || gas_limit < 21000) return MUT_E_ARG;
+  mut_opts def = mut_opts_default();
+  if (!o) o = &def;
+  b->env.gas_limit = gas_limit;
+  size_t n0 = b->n_txs;
+  uint64_t sum = 0;
+  for (size_t i = 0; i < n0; i++) sum += b->txs[i].gas_limit;
+  /* grow: the transactions again, in order, while a whole copy still fits */
+  for (size_t k = 0; n0 && sum < gas_limit && b->n_txs < o->max_txs; k = (k + 1) % n0) {
+    uint64_t g = b->txs[k].gas_limit;
+    if (g == 0 || sum + g > gas_limit) break;
+    blk_tx copy;
+    if (tx_copy(&copy, &b->txs[k]) != MUT_OK) return MUT_E_NOMEM;
+    blk_tx *t = tx_insert(b, b->n_txs);
+    if (!t) {
+      tx_clear(&copy);
+      return MUT_E_NOMEM;
+    }
+    *t = copy;
+    sum += g;
+  }
+  /* shrink (and nonces, balances, signatures) as the fix-up does */
+  return mut_fixup(b, o);
+}
+
 /* ---- seed ---- */
 
 int mut_seed_block(blk_block *out) {

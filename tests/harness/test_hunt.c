@@ -66,6 +66,56 @@ static void test_minimise_keeps_objective(void **state) {
   assert_true(after.ms_per_mgas >= 0.99 * before.ms_per_mgas);
 }
 
+/* The block phase: candidates come best first, some are blocks (mutated from
+ * generators), and a block winner resizes to a larger gas limit, filled, and
+ * its minimisation keeps the objective. */
+static void test_block_phase(void **state) {
+  (void)state;
+  hunt_opts o = hunt_opts_default();
+  o.eval_gas = 150000;
+  o.max_evals = 160;
+  o.seed = 9;
+  o.block_share = 0.6;
+  hunt_result r;
+  assert_int_equal(hunt_run(&o, &r), HUNT_OK);
+  assert_true(r.n_top >= 2 && r.n_top <= HUNT_TOP);
+  assert_true(r.block_evals > 0);
+  int blocks = 0;
+  for (unsigned i = 0; i < r.n_top; i++) {
+    if (i) assert_true(hunt_objective(&r.top[i - 1].s) >= hunt_objective(&r.top[i].s));
+    if (!r.top[i].is_block) continue;
+    blocks++;
+    hunt_score s;
+    assert_int_equal(hunt_eval_block(&o, &r.top[i].b, &s), HUNT_OK);
+    assert_true(s.ms_per_mgas == r.top[i].s.ms_per_mgas);
+    assert_non_null(strstr(r.top[i].how, "mutated from"));
+  }
+  assert_true(blocks > 0);
+  for (unsigned i = 0; i < r.n_top; i++) {
+    if (!r.top[i].is_block) continue;
+    blk_block m, big;
+    assert_int_equal(hunt_resize_block(&r.top[i].b, o.eval_gas, &m), HUNT_OK);
+    hunt_score before, after;
+    assert_int_equal(hunt_eval_block(&o, &m, &before), HUNT_OK);
+    assert_int_equal(hunt_minimise_block(&o, &m, &after), HUNT_OK);
+    assert_true(hunt_objective(&after) >= 0.99 * hunt_objective(&before));
+    assert_int_equal(hunt_resize_block(&m, 4 * o.eval_gas, &big), HUNT_OK);
+    assert_true(big.env.gas_limit == 4 * o.eval_gas);
+    uint64_t sum = 0;
+    for (size_t k = 0; k < big.n_txs; k++) sum += big.txs[k].gas_limit;
+    assert_true(sum <= big.env.gas_limit);
+    assert_true(big.n_txs >= m.n_txs);
+    evm_block_result res;
+    assert_int_equal(evm_execute_block(&big, NULL, &res), EVM_OK);
+    for (size_t k = 0; k < res.n_txs; k++) assert_false(res.txs[k].status == EVM_TX_INVALID);
+    evm_block_result_free(&res);
+    blk_free(&m);
+    blk_free(&big);
+    break;
+  }
+  hunt_result_free(&r);
+}
+
 static void test_bad_genomes(void **state) {
   (void)state;
   blk_block b;
@@ -84,6 +134,7 @@ int main(void) {
       cmocka_unit_test(test_patterns_loop_until_out_of_gas),
       cmocka_unit_test(test_search_deterministic_and_no_worse_than_seeds),
       cmocka_unit_test(test_minimise_keeps_objective),
+      cmocka_unit_test(test_block_phase),
       cmocka_unit_test(test_bad_genomes),
   };
   return cmocka_run_group_tests_name("hunt", tests, NULL, NULL);
