@@ -9,7 +9,7 @@
 
 static const char usage_text[] =
     "usage: pkbench prove [--json] [--shard-log K] [--blowup 2|4] [--profile P] [--no-prove]\n"
-    "                     [--backend cpu|cuda|auto] FILE.blk\n"
+    "                     [--backend cpu|cuda|auto] [--prove-keccak] FILE.blk\n"
     "\n"
     "Executes the block, builds the trace tables, proves every shard of every proven\n"
     "table, verifies every proof (from its serialised bytes) and prints rows per\n"
@@ -18,6 +18,10 @@ static const char usage_text[] =
     "  --shard-log K   at most 2^K rows per shard (default 20)\n"
     "  --blowup B      LDE blowup, 2 or 4 (default 2)\n"
     "  --no-prove      execute and build the tables only\n"
+    "  --prove-keccak  also prove the keccak table: every hashed byte string (KECCAK256,\n"
+    "                  CREATE2, the stateless witness: trie nodes, bytecode, transactions)\n"
+    "                  through the Keccak-f[1600] AIR, 24 rows of 2633 columns per\n"
+    "                  permutation, shards of at most 2^14 rows (slow on a CPU)\n"
     "  --profile P     hardware profile of the cost estimate (default host)\n"
     "  --backend B     prover backend: cpu (default), cuda (needs a GPU), auto (cuda when a\n"
     "                  GPU is found, else cpu). " RUN_CUDA_EMULATE_ENV "=1 lets cuda run on the CPU\n"
@@ -91,6 +95,8 @@ int cli_prove(int argc, char **argv) {
       json = 1;
     } else if (strcmp(a, "--no-prove") == 0) {
       o.prove = 0;
+    } else if (strcmp(a, "--prove-keccak") == 0) {
+      o.prove_keccak = 1;
     } else if (strcmp(a, "--profile") == 0 && v) {
       if (cli_load_profile("prove", v, &o.profile)) return 2;
       i++;

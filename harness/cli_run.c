@@ -31,7 +31,7 @@
 
 static const char usage_text[] =
     "usage: pkbench run [--db FILE] [--slot 12s|6s|MS] [--gpus G] [--profile NAME]\n"
-    "                   [--resume RUN_ID] [--shard-log K] [--no-prove] [--json]\n"
+    "                   [--resume RUN_ID] [--shard-log K] [--no-prove] [--prove-keccak] [--json]\n"
     "                   [--sample K [--seed S]] [--partition I/N] [--backend cpu|cuda|auto]\n"
     "                   [CORPUS_DIR_OR_FILE...]\n"
     "\n"
@@ -51,6 +51,7 @@ static const char usage_text[] =
     "  --partition I/N  every N-th block from the I-th: N machines split one corpus and\n"
     "                   merge their databases afterwards (pkbench import --db)\n"
     "  --no-prove       decode and check only; nothing is executed or proven\n"
+    "  --prove-keccak   also prove the keccak table with the Keccak-f AIR (see prove --help)\n"
     "  --prover-cmd CMD time an external prover instead of the in-tree one: each block is\n"
     "                   exported as a state_test fixture and CMD runs through /bin/sh with\n"
     "                   {fixture} replaced by its path; exit 0 is a success (measured:external)\n"
@@ -191,6 +192,8 @@ int cli_run(int argc, char **argv) {
       json = 1;
     } else if (strcmp(a, "--no-prove") == 0) {
       prove = 0;
+    } else if (strcmp(a, "--prove-keccak") == 0) {
+      ro.prove_keccak = 1;
     } else if (strcmp(a, "--prover-cmd") == 0 && v) {
       if (!strstr(v, "{fixture}")) {
         cli_err("run", "--prover-cmd: the command must contain {fixture} (the exported block's path)");
@@ -425,15 +428,33 @@ int cli_run(int argc, char **argv) {
       size_t l = strlen(cmd);
       snprintf(cmd + l, sizeof cmd - l, " %s", argv[i]);
     }
-    char config[512];
+    char config[768], proven_list[160], proven_json[256];
+    run_table_list(&ro, 1, proven_list, sizeof proven_list);
+    {
+      /* "cpu, memory" -> "\"cpu\",\"memory\"" */
+      size_t k = 0;
+      proven_json[k++] = '"';
+      for (const char *q = proven_list; *q && k + 4 < sizeof proven_json; q++) {
+        if (q[0] == ',' && q[1] == ' ') {
+          proven_json[k++] = '"';
+          proven_json[k++] = ',';
+          proven_json[k++] = '"';
+          q++;
+        } else {
+          proven_json[k++] = *q;
+        }
+      }
+      proven_json[k++] = '"';
+      proven_json[k] = 0;
+    }
     if (prover_cmd)
       snprintf(config, sizeof config, "{\"prover\":\"external\",\"command_len\":%zu}", strlen(prover_cmd));
     else if (prove)
       snprintf(config, sizeof config,
                "{\"prover\":\"stark\",\"log_shard\":%u,\"log_blowup\":%u,\"queries\":%u,\"pow_bits\":%u,"
-               "\"proven_tables\":[\"cpu\",\"memory\",\"storage\"],\"backend\":\"%s\",\"device\":\"%s\"}",
+               "\"proven_tables\":[%s],\"backend\":\"%s\",\"device\":\"%s\"}",
                ro.log_shard, ro.stark.fri.log_blowup, ro.stark.fri.num_queries, ro.stark.fri.pow_bits,
-               run_backend_name(&ro), ro.device);
+               proven_json, run_backend_name(&ro), ro.device);
     else
       snprintf(config, sizeof config, "{\"prover\":\"none\",\"stage\":\"decode\"}");
     db_run_info info = {NULL, PKB_GIT_REV, config, prover_cmd ? "external" : run_backend_name(&ro), profile,
@@ -617,19 +638,21 @@ int cli_run(int argc, char **argv) {
     printf("\nrun %lld: %zu blocks recorded in %s (%zu proven, %zu failed, %zu invalid, %zu already done, %zu "
            "unreadable)\n",
            (long long)run_id, c.handled, dbpath, c.proven, c.prove_failed, c.invalid, c.skipped, c.failed);
+    char sized_list[160];
+    run_table_list(&ro, 0, sized_list, sizeof sized_list);
     if (c.proven && prover_cmd)
       printf("success_rate: %.1f%% of %zu blocks within the %.1f s slot (95%% CI %.1f-%.1f%%), measured: wall clock "
              "of the external prover command on this host\n",
              100 * rate, c.proven, slot_ms / 1000.0, 100 * lo, 100 * hi);
     else if (c.proven && gpus == 1)
       printf("success_rate: %.1f%% of %zu proven blocks within the %.1f s slot (95%% CI %.1f-%.1f%%), measured on "
-             "this host, one CPU worker; keccak, arith, precompile and ecrecover tables are sized, not yet proven\n",
-             100 * rate, c.proven, slot_ms / 1000.0, 100 * lo, 100 * hi);
+             "this host, one CPU worker; %s tables are sized, not yet proven\n",
+             100 * rate, c.proven, slot_ms / 1000.0, 100 * lo, 100 * hi, sized_list);
     else if (c.proven)
       printf("success_rate: %.1f%% of %zu proven blocks within the %.1f s slot (95%% CI %.1f-%.1f%%), projected for "
-             "%llu workers like this host from its measured shard times (longest first); keccak, arith, precompile and "
-             "ecrecover tables are sized, not yet proven\n",
-             100 * rate, c.proven, slot_ms / 1000.0, 100 * lo, 100 * hi, gpus);
+             "%llu workers like this host from its measured shard times (longest first); %s tables are sized, not yet "
+             "proven\n",
+             100 * rate, c.proven, slot_ms / 1000.0, 100 * lo, 100 * hi, gpus, sized_list);
     else
       printf("success_rate: n/a (no block proven%s)\n", prove ? "" : ": --no-prove");
   }

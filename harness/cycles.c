@@ -469,6 +469,20 @@ static void tee_tx_start(void *ctx, size_t index) {
   if (n) n->on_tx_start(n->ctx, index);
 }
 
+/* The byte-level callbacks only feed the next tracer (a proving collector). */
+static void tee_keccak_data(void *ctx, const uint8_t *data, size_t len, evm_keccak_source src) {
+  cycles_tee *t = ctx;
+  const evm_tracer *n = TEE_NEXT(t, on_keccak_data);
+  if (n) n->on_keccak_data(n->ctx, data, len, src);
+}
+
+static void tee_arith_values(void *ctx, uint8_t opcode, const u256 *a, const u256 *b, const u256 *c,
+                             const u256 *result) {
+  cycles_tee *t = ctx;
+  const evm_tracer *n = TEE_NEXT(t, on_arith_values);
+  if (n) n->on_arith_values(n->ctx, opcode, a, b, c, result);
+}
+
 static void tee_tx_end(void *ctx, size_t index, uint64_t gas_used, int invalid) {
   cycles_tee *t = ctx;
   const evm_tracer *n = TEE_NEXT(t, on_tx_end);
@@ -484,6 +498,8 @@ evm_tracer cycles_tracer_tee(cycles_tee *tee) {
   t.on_storage = tee_storage;
   t.on_keccak = tee_keccak;
   t.on_arith = tee_arith;
+  t.on_keccak_data = tee_keccak_data;
+  t.on_arith_values = tee_arith_values;
   t.on_precompile = tee_precompile;
   t.on_sigrecover = tee_sigrecover;
   t.on_tx_start = tee_tx_start;

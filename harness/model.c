@@ -51,14 +51,24 @@ model_profile model_profile_default(void) {
   return p;
 }
 
-void model_estimate_rows(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
-                         model_estimate *out) {
+/* The proven keccak table's shards are capped (trace.h). */
+static unsigned table_log_shard(trace_table_id id, unsigned log_shard, unsigned opts) {
+  return id == TRACE_KECCAK && (opts & TRACE_OPT_PROVE_KECCAK) && log_shard > TRACE_KECCAK_MAX_LOG_SHARD
+             ? TRACE_KECCAK_MAX_LOG_SHARD
+             : log_shard;
+}
+
+static unsigned table_width(trace_table_id id, unsigned opts) {
+  return trace_table_proven(id, opts) ? trace_table_width_opts(id, opts) : model_assumed_width(id);
+}
+
+void model_estimate_rows_opts(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
+                              unsigned opts, model_estimate *out) {
   memset(out, 0, sizeof *out);
-  uint64_t per = (uint64_t)1 << log_shard;
   for (int i = 0; i < TRACE_COUNT; i++) {
     if (rows[i] == 0) continue;
-    unsigned w = trace_air((trace_table_id)i) ? trace_table_width((trace_table_id)i)
-                                               : model_assumed_width((trace_table_id)i);
+    uint64_t per = (uint64_t)1 << table_log_shard((trace_table_id)i, log_shard, opts);
+    unsigned w = table_width((trace_table_id)i, opts);
     uint64_t full = rows[i] / per, rest = rows[i] % per;
     double ms = (double)full * (p->ms_per_shard + p->ms_per_cell * (double)per * w);
     size_t shards = (size_t)full;
@@ -71,26 +81,35 @@ void model_estimate_rows(const model_profile *p, const uint64_t rows[TRACE_COUNT
     out->table_ms[i] = ms;
     out->shards += shards;
     out->total_ms += ms;
-    if (trace_air((trace_table_id)i)) out->proven_ms += ms;
+    if (trace_table_proven((trace_table_id)i, opts)) out->proven_ms += ms;
+    else out->sized_ms += ms;
+  }
+}
+
+void model_estimate_rows(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
+                         model_estimate *out) {
+  model_estimate_rows_opts(p, rows, log_shard, 0, out);
+}
+
+void model_estimate_rows_smooth_opts(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
+                                     unsigned opts, model_estimate *out) {
+  memset(out, 0, sizeof *out);
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    if (rows[i] == 0) continue;
+    double per = (double)((uint64_t)1 << table_log_shard((trace_table_id)i, log_shard, opts));
+    unsigned w = table_width((trace_table_id)i, opts);
+    double n = (double)rows[i];
+    double ms = n / per * p->ms_per_shard + p->ms_per_cell * n * w;
+    out->table_ms[i] = ms;
+    out->total_ms += ms;
+    if (trace_table_proven((trace_table_id)i, opts)) out->proven_ms += ms;
     else out->sized_ms += ms;
   }
 }
 
 void model_estimate_rows_smooth(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
                                 model_estimate *out) {
-  memset(out, 0, sizeof *out);
-  double per = (double)((uint64_t)1 << log_shard);
-  for (int i = 0; i < TRACE_COUNT; i++) {
-    if (rows[i] == 0) continue;
-    unsigned w = trace_air((trace_table_id)i) ? trace_table_width((trace_table_id)i)
-                                               : model_assumed_width((trace_table_id)i);
-    double n = (double)rows[i];
-    double ms = n / per * p->ms_per_shard + p->ms_per_cell * n * w;
-    out->table_ms[i] = ms;
-    out->total_ms += ms;
-    if (trace_air((trace_table_id)i)) out->proven_ms += ms;
-    else out->sized_ms += ms;
-  }
+  model_estimate_rows_smooth_opts(p, rows, log_shard, 0, out);
 }
 
 int model_profile_save(const char *path, const model_profile *p) {

@@ -73,6 +73,15 @@ double model_latency(const model_profile *p, unsigned workers, double exec_ms, d
  * when it is large. The hunt ranks small evaluation blocks with it, so that
  * the padding of a small block does not decide which shape wins at the full
  * gas limit. */
+/* As model_estimate_rows / _smooth, with the trace options (trace.h
+ * TRACE_OPT_*) deciding which tables are proven and their widths; a table
+ * whose shard size is capped (the proven keccak table, runner.h) is
+ * estimated at its own shard size. */
+void model_estimate_rows_opts(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
+                              unsigned opts, model_estimate *out);
+void model_estimate_rows_smooth_opts(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
+                                     unsigned opts, model_estimate *out);
+
 void model_estimate_rows_smooth(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
                                 model_estimate *out);
 

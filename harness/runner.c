@@ -107,10 +107,29 @@ static int push_shard(run_block_result *r, trace_table_id id, size_t k, unsigned
   return 0;
 }
 
+unsigned run_trace_opts(const run_opts *o) { return o->prove_keccak ? TRACE_OPT_PROVE_KECCAK : 0; }
+
+void run_table_list(const run_opts *o, int proven, char *buf, size_t len) {
+  size_t k = 0;
+  if (len) buf[0] = 0;
+  for (int i = 0; i < TRACE_COUNT && len; i++) {
+    if (!trace_table_proven((trace_table_id)i, run_trace_opts(o)) != !proven) continue;
+    int w = snprintf(buf + k, len - k, "%s%s", k ? ", " : "", trace_table_name((trace_table_id)i));
+    if (w < 0 || (size_t)w >= len - k) break;
+    k += (size_t)w;
+  }
+}
+
+unsigned run_log_shard(const run_opts *o, trace_table_id id) {
+  return id == TRACE_KECCAK && o->prove_keccak && o->log_shard > TRACE_KECCAK_MAX_LOG_SHARD ? TRACE_KECCAK_MAX_LOG_SHARD
+                                                                                          : o->log_shard;
+}
+
 /* Prove and verify every shard of one table; t_start is when the block began. */
 static int prove_table(const trace_table *t, const run_opts *o, run_block_result *r, run_table *rt, double t_start) {
-  const stark_air *air = trace_air(t->id);
-  size_t shards = trace_shard_count(t, o->log_shard);
+  const stark_air *air = trace_table_air(t);
+  unsigned ls = run_log_shard(o, t->id);
+  size_t shards = trace_shard_count(t, ls);
   for (size_t k = 0; k < shards; k++) {
     if (o->timeout_ms > 0 && bench_now_ms() - t_start > o->timeout_ms) {
       r->status = RUN_E_TIMEOUT;
@@ -121,7 +140,7 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
     double t0 = bench_now_ms();
     bb_t *m;
     unsigned log_n;
-    if (trace_shard(t, o->log_shard, k, &m, &log_n) != TRACE_OK)
+    if (trace_shard(t, ls, k, &m, &log_n) != TRACE_OK)
       return fail(r, RUN_E_NOMEM, "%s: cannot build a shard", rt->name);
     r->phase_ms[RUN_PHASE_TRACE] += bench_now_ms() - t0;
     stark_proof proof;
@@ -143,7 +162,7 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
       /* deliberate extra work (a slowed prover for testing the gate) */
       stark_proof again;
       stark_timings t2;
-      if (trace_shard(t, o->log_shard, k, &m, &log_n) != TRACE_OK) break;
+      if (trace_shard(t, ls, k, &m, &log_n) != TRACE_OK) break;
       if (stark_prove(air, &o->stark, m, log_n, NULL, &again, &t2) == STARK_OK) {
         stark_proof_free(&again);
         tm.total_ms += t2.total_ms;
@@ -195,7 +214,8 @@ int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) 
   memset(r, 0, sizeof *r);
   double t_start = bench_now_ms();
   trace_collector c;
-  trace_init(&c, b->env.fork);
+  unsigned topts = run_trace_opts(o);
+  trace_init_opts(&c, b->env.fork, topts);
   evm_tracer tr = trace_tracer(&c);
 
   double t0 = bench_now_ms();
@@ -227,7 +247,7 @@ int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) 
   uint64_t rows[TRACE_COUNT];
   for (int i = 0; i < TRACE_COUNT; i++) rows[i] = c.t[i].rows;
   t0 = bench_now_ms();
-  model_estimate_rows(&o->profile, rows, o->log_shard, &r->estimate);
+  model_estimate_rows_opts(&o->profile, rows, o->log_shard, topts, &r->estimate);
   r->estimate_us = (bench_now_ms() - t0) * 1e3;
 
   /* every table is described before any is proven, so a block given up
@@ -236,14 +256,14 @@ int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) 
     const trace_table *t = &c.t[i];
     run_table *rt = &r->tables[i];
     rt->name = trace_table_name((trace_table_id)i);
-    rt->width = trace_air((trace_table_id)i) ? t->width : 0;
+    rt->width = trace_table_air(t) ? trace_table_width_opts((trace_table_id)i, topts) : 0;
     rt->rows = t->rows;
-    rt->shards = t->rows ? trace_shard_count(t, o->log_shard) : 0;
+    rt->shards = t->rows ? trace_shard_count(t, run_log_shard(o, (trace_table_id)i)) : 0;
   }
   for (int i = 0; i < TRACE_COUNT; i++) {
     const trace_table *t = &c.t[i];
     run_table *rt = &r->tables[i];
-    if (!o->prove || !trace_air((trace_table_id)i) || t->rows == 0) continue;
+    if (!o->prove || !trace_table_air(t) || t->rows == 0) continue;
     int rc = prove_table(t, o, r, rt, t_start);
     if (rc != RUN_OK) {
       trace_free(&c);

@@ -91,8 +91,14 @@ int evm_logs_hash(const evm_log *logs, size_t n, uint8_t out[32]) {
 }
 
 static int tracer_active(const evm_tracer *t) {
-  return t && (t->on_step || t->on_memory || t->on_storage || t->on_keccak || t->on_arith || t->on_precompile ||
-               t->on_sigrecover || t->on_tx_start || t->on_tx_end);
+  return t && (t->on_step || t->on_memory || t->on_storage || t->on_keccak || t->on_keccak_data || t->on_arith ||
+               t->on_arith_values || t->on_precompile || t->on_sigrecover || t->on_tx_start || t->on_tx_end);
+}
+
+/* The post-state root's hashing, handed to the tracer as EVM_KECCAK_TRIE. */
+static void trie_hashed(void *ctx, const uint8_t *data, size_t len) {
+  const evm_tracer *t = ((const evm_ctx *)ctx)->tr;
+  t->on_keccak_data(t->ctx, data, len, EVM_KECCAK_TRIE);
 }
 
 static void free_logs(evm_log *logs, size_t n) {
@@ -167,7 +173,8 @@ int evm_execute_block(const blk_block *b, const evm_tracer *tr, evm_block_result
   }
   if (rc == EVM_OK) {
     uint64_t perms = 0;
-    rc = evm_state_root_stats(c->st, out->state_root, &perms);
+    int data = c->traced && c->tr->on_keccak_data;
+    rc = evm_state_root_traced(c->st, out->state_root, &perms, data ? trie_hashed : NULL, c);
     if (rc == EVM_OK && c->traced && c->tr->on_keccak && perms) c->tr->on_keccak(c->tr->ctx, perms, EVM_KECCAK_TRIE);
   }
   out->state = c->st;

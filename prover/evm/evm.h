@@ -10,8 +10,9 @@
  * and the post-state root (secure Merkle-Patricia trie, EIP-161 cleaning).
  *
  * The executor reports its work to an optional tracer (evm_tracer): steps,
- * memory and storage accesses, Keccak permutations, 256-bit arithmetic,
- * precompile work and signature recoveries. These events are what the trace
+ * memory and storage accesses, Keccak permutations (counted, and the bytes
+ * hashed), 256-bit arithmetic (operand sizes, and the values), precompile
+ * work and signature recoveries. These events are what the trace
  * builder turns into AIR tables. With a NULL tracer (or NULL members) the
  * interpreter runs an instantiation of its loop with tracing compiled out.
  *
@@ -32,6 +33,7 @@
 
 #include "blk.h"
 #include "evm/precompiles/precompile.h"
+#include "evm/u256.h"
 
 /* Block-level status codes (evm_execute_block's return value and
  * evm_block_result.status). An invalid transaction is NOT an error here: it is
@@ -124,10 +126,27 @@ typedef struct evm_tracer {
                      int is_cold, int transient);
   /* count Keccak-f[1600] permutations done for one hash. */
   void (*on_keccak)(void *ctx, uint64_t count, evm_keccak_source src);
+  /* The bytes of one keccak256 call (data may be NULL when len == 0; valid
+   * only during the call): reported for every hash on_keccak counts, so the
+   * permutations of all on_keccak_data calls, keccak256_permutations(len)
+   * each, add up to the on_keccak counts. For EVM_KECCAK_CREATE a CREATE2
+   * reports the init code, then 0xff ++ sender ++ salt ++ keccak256(init)
+   * (85 bytes); a CREATE reports rlp([sender, nonce]) (as does a create
+   * transaction, under EVM_KECCAK_TX); a successful creation reports the
+   * deployed code. For EVM_KECCAK_TRIE: every hashed address and
+   * storage key, then each trie node encoding as it is hashed, children
+   * before parents, the account trie's root node last. */
+  void (*on_keccak_data)(void *ctx, const uint8_t *data, size_t len, evm_keccak_source src);
   /* One 256-bit arithmetic instruction (ADD..SIGNEXTEND, comparisons, bitwise,
    * shifts, CLZ) with the significant bit lengths of its first two operands
    * (0 for a missing one). */
   void (*on_arith)(void *ctx, uint8_t opcode, uint16_t bits_a, uint16_t bits_b);
+  /* The same instruction with its values, after it ran: a is the top stack
+   * operand, b the second (NULL for ISZERO, NOT, CLZ), c the third (ADDMOD,
+   * MULMOD; NULL otherwise) and result what it pushed. The pointers are valid
+   * only during the call and never alias the stack. */
+  void (*on_arith_values)(void *ctx, uint8_t opcode, const u256 *a, const u256 *b, const u256 *c,
+                          const u256 *result);
   /* A precompile run (after its gas was charged), with the work it did. */
   void (*on_precompile)(void *ctx, evm_pc_id id, uint64_t input_len, const evm_pc_work *w);
   /* One secp256k1 public-key recovery the block implies outside precompiles:

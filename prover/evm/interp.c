@@ -196,8 +196,7 @@ static int add_log(evm_ctx *c, const uint8_t addr[20], const u256 *topics, size_
 
 /* ---- addresses ------------------------------------------------------------- */
 
-void evm_create_address(const uint8_t sender[20], uint64_t nonce, uint8_t out[20]) {
-  uint8_t buf[1 + 21 + 9], h[32];
+size_t evm_create_preimage(const uint8_t sender[20], uint64_t nonce, uint8_t buf[EVM_CREATE_PREIMAGE_MAX]) {
   size_t n = 0, pl = 21;
   uint8_t nb[9];
   size_t nl = 0;
@@ -218,17 +217,28 @@ void evm_create_address(const uint8_t sender[20], uint64_t nonce, uint8_t out[20
   n += 20;
   memcpy(buf + n, nb, nl);
   n += nl;
-  keccak256(buf, n, h);
+  return n;
+}
+
+void evm_create_address(const uint8_t sender[20], uint64_t nonce, uint8_t out[20]) {
+  uint8_t buf[EVM_CREATE_PREIMAGE_MAX], h[32];
+  keccak256(buf, evm_create_preimage(sender, nonce, buf), h);
   memcpy(out, h + 12, 20);
+}
+
+/* 0xff ++ sender ++ salt ++ keccak256(init): what CREATE2 hashes last. */
+static void create2_preimage(const uint8_t sender[20], const u256 *salt, const uint8_t *init, size_t len,
+                             uint8_t buf[85]) {
+  buf[0] = 0xff;
+  memcpy(buf + 1, sender, 20);
+  u256_to_be(salt, buf + 21);
+  keccak256(init, len, buf + 53);
 }
 
 void evm_create2_address(const uint8_t sender[20], const u256 *salt, const uint8_t *init, size_t len,
                          uint8_t out[20]) {
   uint8_t buf[85], h[32];
-  buf[0] = 0xff;
-  memcpy(buf + 1, sender, 20);
-  u256_to_be(salt, buf + 21);
-  keccak256(init, len, buf + 53);
+  create2_preimage(sender, salt, init, len, buf);
   keccak256(buf, 85, h);
   memcpy(out, h + 12, 20);
 }
@@ -389,10 +399,27 @@ static int op_create(frame *f, uint8_t op) {
   if (c->traced) trace_mem(f, o, n, 0);
   uint8_t addr[20];
   if (op == EVM_OP_CREATE) {
-    evm_create_address(f->msg->recipient, self->nonce, addr);
+    if (c->traced && c->tr->on_keccak_data) {
+      uint8_t pre[EVM_CREATE_PREIMAGE_MAX], h[32];
+      size_t pl = evm_create_preimage(f->msg->recipient, self->nonce, pre);
+      c->tr->on_keccak_data(c->tr->ctx, pre, pl, EVM_KECCAK_CREATE);
+      keccak256(pre, pl, h);
+      memcpy(addr, h + 12, 20);
+    } else {
+      evm_create_address(f->msg->recipient, self->nonce, addr);
+    }
     if (c->tr->on_keccak && c->traced) c->tr->on_keccak(c->tr->ctx, 1, EVM_KECCAK_CREATE);
   } else {
-    evm_create2_address(f->msg->recipient, &salt, init, n, addr);
+    if (c->traced && c->tr->on_keccak_data) {
+      uint8_t pre[85], h[32];
+      create2_preimage(f->msg->recipient, &salt, init, n, pre);
+      c->tr->on_keccak_data(c->tr->ctx, init, n, EVM_KECCAK_CREATE);
+      c->tr->on_keccak_data(c->tr->ctx, pre, sizeof pre, EVM_KECCAK_CREATE);
+      keccak256(pre, sizeof pre, h);
+      memcpy(addr, h + 12, 20);
+    } else {
+      evm_create2_address(f->msg->recipient, &salt, init, n, addr);
+    }
     if (c->tr->on_keccak && c->traced)
       c->tr->on_keccak(c->tr->ctx, keccak256_permutations(n) + 1, EVM_KECCAK_CREATE);
   }
@@ -515,10 +542,25 @@ static inline __attribute__((always_inline)) evm_res_status interp_loop(frame *f
   do {                     \
     if (traced) trace_mem(f, (off), (size), (w)); \
   } while (0)
+  /* Operands of the arithmetic instruction being executed, kept for
+   * on_arith_values, which is called once the result is on the stack (after
+   * the switch); av_n is how many are held (0: no report pending). */
+  u256 av_op[3] = {u256_zero(), u256_zero(), u256_zero()};
+  unsigned av_n = 0;
 #define TARITH(a, b)                                                                     \
   do {                                                                                   \
     if (traced && tr->on_arith)                                                          \
       tr->on_arith(tr->ctx, op, (uint16_t)bits_of(a), (uint16_t)((b) ? bits_of(b) : 0)); \
+    if (traced && tr->on_arith_values) {                                                 \
+      av_op[0] = *(a);                                                                   \
+      av_n = 1;                                                                          \
+      if (b) av_op[av_n++] = *(const u256 *)(b);                                         \
+    }                                                                                    \
+  } while (0)
+#define TARITH3(a, b, c3)                                          \
+  do {                                                             \
+    TARITH(a, b);                                                  \
+    if (traced && tr->on_arith_values) av_op[av_n++] = *(c3);      \
   } while (0)
 #define MEMP (f->mb->p)
 
@@ -576,12 +618,12 @@ static inline __attribute__((always_inline)) evm_res_status interp_loop(frame *f
       sp--;
       break;
     case EVM_OP_ADDMOD:
-      TARITH(&sp[-1], &sp[-2]);
+      TARITH3(&sp[-1], &sp[-2], &sp[-3]);
       u256_addmod(&sp[-3], &sp[-1], &sp[-2], &sp[-3]);
       sp -= 2;
       break;
     case EVM_OP_MULMOD:
-      TARITH(&sp[-1], &sp[-2]);
+      TARITH3(&sp[-1], &sp[-2], &sp[-3]);
       u256_mulmod(&sp[-3], &sp[-1], &sp[-2], &sp[-3]);
       sp -= 2;
       break;
@@ -679,6 +721,7 @@ static inline __attribute__((always_inline)) evm_res_status interp_loop(frame *f
       keccak256(n ? MEMP + o : NULL, n, h);
       TMEM(o, n, 0);
       if (traced && tr->on_keccak) tr->on_keccak(tr->ctx, keccak256_permutations(n), EVM_KECCAK_OPCODE);
+      if (traced && tr->on_keccak_data) tr->on_keccak_data(tr->ctx, n ? MEMP + o : NULL, n, EVM_KECCAK_OPCODE);
       sp--;
       u256_from_be(&sp[-1], h);
       break;
@@ -1078,6 +1121,11 @@ static inline __attribute__((always_inline)) evm_res_status interp_loop(frame *f
     }
     pc++;
   next_nopc:
+    if (traced && av_n) {
+      tr->on_arith_values(tr->ctx, op, &av_op[0], av_n > 1 ? &av_op[1] : NULL, av_n > 2 ? &av_op[2] : NULL,
+                          &sp[-1]);
+      av_n = 0;
+    }
     if (traced && tr->on_step) {
       ev.gas_after = (uint64_t)gas;
       ev.memory_size = f->msize;
@@ -1120,6 +1168,7 @@ fatal:
 #undef MEM
 #undef TMEM
 #undef TARITH
+#undef TARITH3
 #undef MEMP
 }
 
@@ -1287,6 +1336,7 @@ void evm_vm_create(evm_ctx *c, const evm_msg *m, const uint8_t addr[20], evm_res
       uint8_t h[32];
       keccak256(r->output, n, h);
       if (c->traced && c->tr->on_keccak) c->tr->on_keccak(c->tr->ctx, keccak256_permutations(n), EVM_KECCAK_CREATE);
+      if (c->traced && c->tr->on_keccak_data) c->tr->on_keccak_data(c->tr->ctx, r->output, n, EVM_KECCAK_CREATE);
       if (evm_state_set_code(st, a, r->output, n, h)) goto nomem;
       free(r->output);
       r->output = NULL;

@@ -32,6 +32,8 @@ typedef struct {
 typedef struct {
   const mpt_kv **items;
   mpt_stats st;
+  mpt_hash_fn on_hash; /* may be NULL */
+  void *hash_ctx;
 } mpt_ctx;
 
 static unsigned nibble(const mpt_kv *kv, size_t i) {
@@ -80,6 +82,7 @@ static int finish_node(mpt_ctx *c, rlp_enc *e, int is_root, mpt_ref *out) {
     out->len = (uint8_t)len;
     out->embedded = 1;
   } else {
+    if (c->on_hash) c->on_hash(c->hash_ctx, buf, len);
     keccak256(buf, len, out->b);
     out->len = 32;
     out->embedded = 0;
@@ -162,9 +165,12 @@ static int build(mpt_ctx *c, size_t lo, size_t hi, size_t depth, int is_root, mp
 }
 
 /* Sort, reject duplicates, drop empty values, build. */
-static int root_of(const mpt_kv *kv, size_t n, uint8_t out[32], mpt_stats *acc) {
+static int root_of(const mpt_kv *kv, size_t n, uint8_t out[32], mpt_stats *acc, mpt_hash_fn on_hash,
+                   void *hash_ctx) {
   mpt_ctx c;
   memset(&c, 0, sizeof c);
+  c.on_hash = on_hash;
+  c.hash_ctx = hash_ctx;
   if (n == 0) {
     memcpy(out, mpt_empty_root, 32);
     return MPT_OK;
@@ -208,13 +214,17 @@ static int check_args(const mpt_kv *kv, size_t n, const uint8_t *out) {
   return MPT_OK;
 }
 
-int mpt_root_stats(const mpt_kv *kv, size_t n, uint8_t out[32], mpt_stats *st) {
+int mpt_root_traced(const mpt_kv *kv, size_t n, uint8_t out[32], mpt_stats *st, mpt_hash_fn on_hash, void *ctx) {
   mpt_stats s;
   memset(&s, 0, sizeof s);
   int rc = check_args(kv, n, out);
-  if (rc == MPT_OK) rc = root_of(kv, n, out, &s);
+  if (rc == MPT_OK) rc = root_of(kv, n, out, &s, on_hash, ctx);
   if (st) *st = s;
   return rc;
+}
+
+int mpt_root_stats(const mpt_kv *kv, size_t n, uint8_t out[32], mpt_stats *st) {
+  return mpt_root_traced(kv, n, out, st, NULL, NULL);
 }
 
 int mpt_root(const mpt_kv *kv, size_t n, uint8_t out[32]) { return mpt_root_stats(kv, n, out, NULL); }
@@ -259,7 +269,7 @@ int mpt_secure_root(const mpt_kv *kv, size_t n, uint8_t out[32], mpt_stats *st) 
     hk[i].val = kv[i].val;
     hk[i].val_len = kv[i].val_len;
   }
-  rc = root_of(hk, n, out, &s);
+  rc = root_of(hk, n, out, &s, NULL, NULL);
 out:
   free(sorted);
   free(hk);

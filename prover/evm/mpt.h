@@ -55,6 +55,20 @@ int mpt_root(const mpt_kv *kv, size_t n, uint8_t out[32]);
 /* As mpt_root; st (may be NULL) receives the work done. */
 int mpt_root_stats(const mpt_kv *kv, size_t n, uint8_t out[32], mpt_stats *st);
 
+/* Receives each node encoding that is hashed, as it is hashed: encodings of
+ * 32 bytes or more, and the root's whatever its length; a node's children
+ * come before the node, so the root comes last. data is valid only during
+ * the call. */
+typedef void (*mpt_hash_fn)(void *ctx, const uint8_t *data, size_t len);
+
+/* As mpt_root_stats; on_hash (may be NULL) is called with ctx for every node
+ * hashed, so a prover can take the very bytes it must hash (the keccak
+ * table of a stateless-witness check). keccak256 of the last encoding
+ * reported is *out, and the keccak256_permutations of the encodings reported
+ * add up to st->keccak_perms. Nothing is reported for an empty trie (its
+ * root is the constant mpt_empty_root). */
+int mpt_root_traced(const mpt_kv *kv, size_t n, uint8_t out[32], mpt_stats *st, mpt_hash_fn on_hash, void *ctx);
+
 /* The "secure" trie of the state and storage tries: each key is replaced by
  * keccak256(key) before insertion. The key hashes count in st->keccak_perms.
  * Two different keys with one hash would be a Keccak collision; equal keys are

@@ -627,7 +627,19 @@ static size_t rlp_scalar32(const uint8_t be[32], uint8_t out[33]) {
   return n + 1;
 }
 
-static int storage_root(const evm_account *a, uint8_t out[32], uint64_t *perms) {
+/* The tracer of a root computation: on_hash (may be NULL) gets every byte
+ * string hashed, keys and nodes. */
+typedef struct {
+  mpt_hash_fn on_hash;
+  void *ctx;
+} root_tracer;
+
+static void hash_traced(const root_tracer *t, const uint8_t *data, size_t len, uint8_t out[32]) {
+  if (t->on_hash) t->on_hash(t->ctx, data, len);
+  keccak256(data, len, out);
+}
+
+static int storage_root(const evm_account *a, uint8_t out[32], uint64_t *perms, const root_tracer *t) {
   size_t n = 0;
   for (uint32_t i = 0; i < a->storage.cap; i++) {
     evm_slot *sl = a->storage.tab[i];
@@ -650,7 +662,7 @@ static int storage_root(const evm_account *a, uint8_t out[32], uint64_t *perms) 
     if (!sl || u256_is_zero(&sl->value)) continue;
     uint8_t *k = buf + j * 65, *v = k + 32, be[32];
     u256_to_be(&sl->key, be);
-    keccak256(be, 32, k);
+    hash_traced(t, be, 32, k);
     u256_to_be(&sl->value, be);
     size_t vl = rlp_scalar32(be, v);
     kv[j].key = k;
@@ -660,7 +672,7 @@ static int storage_root(const evm_account *a, uint8_t out[32], uint64_t *perms) 
     j++;
   }
   mpt_stats ms;
-  int rc = mpt_root_stats(kv, n, out, &ms) == 0 ? EVM_OK : EVM_E_INTERNAL;
+  int rc = mpt_root_traced(kv, n, out, &ms, t->on_hash, t->ctx) == 0 ? EVM_OK : EVM_E_INTERNAL;
   *perms += ms.keccak_perms + n; /* one permutation per hashed key */
   free(kv);
   free(buf);
@@ -670,6 +682,12 @@ static int storage_root(const evm_account *a, uint8_t out[32], uint64_t *perms) 
 int evm_state_root(const evm_state *s, uint8_t out[32]) { return evm_state_root_stats(s, out, NULL); }
 
 int evm_state_root_stats(const evm_state *s, uint8_t out[32], uint64_t *keccak_perms) {
+  return evm_state_root_traced(s, out, keccak_perms, NULL, NULL);
+}
+
+int evm_state_root_traced(const evm_state *s, uint8_t out[32], uint64_t *keccak_perms, mpt_hash_fn on_hash,
+                          void *ctx) {
+  const root_tracer t = {on_hash, ctx};
   uint64_t perms = 0;
   if (keccak_perms) *keccak_perms = 0;
   size_t n = 0;
@@ -694,7 +712,7 @@ int evm_state_root_stats(const evm_state *s, uint8_t out[32], uint64_t *keccak_p
     const evm_account *a = s->tab[i];
     if (!a || !a->exists) continue;
     uint8_t *k = buf + j * (32 + ACC_MAX), *v = k + 32;
-    keccak256(a->addr, 20, k);
+    hash_traced(&t, a->addr, 20, k);
     uint8_t payload[ACC_MAX], be[32], sroot[32];
     size_t pl = 0;
     uint8_t nb[32] = {0};
@@ -702,7 +720,7 @@ int evm_state_root_stats(const evm_state *s, uint8_t out[32], uint64_t *keccak_p
     pl += rlp_scalar32(nb, payload + pl);
     u256_to_be(&a->balance, be);
     pl += rlp_scalar32(be, payload + pl);
-    rc = storage_root(a, sroot, &perms);
+    rc = storage_root(a, sroot, &perms, &t);
     payload[pl++] = 0xa0;
     memcpy(payload + pl, sroot, 32);
     pl += 32;
@@ -726,7 +744,7 @@ int evm_state_root_stats(const evm_state *s, uint8_t out[32], uint64_t *keccak_p
   }
   if (rc == EVM_OK) {
     mpt_stats ms;
-    rc = mpt_root_stats(kv, n, out, &ms) == 0 ? EVM_OK : EVM_E_INTERNAL;
+    rc = mpt_root_traced(kv, n, out, &ms, on_hash, ctx) == 0 ? EVM_OK : EVM_E_INTERNAL;
     perms += ms.keccak_perms + n; /* one permutation per hashed address */
   }
   if (keccak_perms) *keccak_perms = perms;

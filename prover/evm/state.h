@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "blk.h"
+#include "evm/mpt.h"
 #include "evm/u256.h"
 
 typedef struct evm_slot {
@@ -120,6 +121,13 @@ int evm_state_root(const evm_state *s, uint8_t out[32]);
  * permutations the root took: node hashes of every storage trie and of the
  * account trie, plus one per hashed key (slot or address). */
 int evm_state_root_stats(const evm_state *s, uint8_t out[32], uint64_t *keccak_perms);
+/* As evm_state_root_stats; on_hash (may be NULL) receives, with ctx, every
+ * byte string the root hashes, in the order hashed: per account its address,
+ * then its storage keys and storage trie nodes; then the account trie's
+ * nodes, its root node last (mpt_root_traced). The permutations of the
+ * strings reported add up to *keccak_perms. */
+int evm_state_root_traced(const evm_state *s, uint8_t out[32], uint64_t *keccak_perms, mpt_hash_fn on_hash,
+                          void *ctx);
 
 extern const uint8_t evm_empty_code_hash[32]; /* keccak256("") */
 extern const uint8_t evm_empty_trie_root[32]; /* keccak256(rlp("")) */

@@ -234,6 +234,10 @@ int evm_tx_apply(evm_ctx *c, const blk_tx *tx, size_t index, uint64_t gas_before
     uint8_t addr[20];
     evm_create_address(sender, tx->nonce, addr);
     if (c->traced && c->tr->on_keccak) c->tr->on_keccak(c->tr->ctx, 1, EVM_KECCAK_TX);
+    if (c->traced && c->tr->on_keccak_data) {
+      uint8_t pre[EVM_CREATE_PREIMAGE_MAX];
+      c->tr->on_keccak_data(c->tr->ctx, pre, evm_create_preimage(sender, tx->nonce, pre), EVM_KECCAK_TX);
+    }
     m.kind = MSG_CREATE;
     memcpy(m.recipient, addr, 20);
     memcpy(m.code_address, addr, 20);

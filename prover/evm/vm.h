@@ -95,6 +95,11 @@ void evm_logs_truncate(evm_ctx *c, size_t n);
 
 /* CREATE address: keccak256(rlp([sender, nonce]))[12:]. */
 void evm_create_address(const uint8_t sender[20], uint64_t nonce, uint8_t out[20]);
+/* rlp([sender, nonce]) into buf (what evm_create_address hashes, for the
+ * tracer's on_keccak_data); returns its length, at most
+ * EVM_CREATE_PREIMAGE_MAX. */
+#define EVM_CREATE_PREIMAGE_MAX 31
+size_t evm_create_preimage(const uint8_t sender[20], uint64_t nonce, uint8_t buf[EVM_CREATE_PREIMAGE_MAX]);
 /* CREATE2 address: keccak256(0xff ++ sender ++ salt ++ keccak256(init))[12:]. */
 void evm_create2_address(const uint8_t sender[20], const u256 *salt, const uint8_t *init, size_t len,
                          uint8_t out[20]);

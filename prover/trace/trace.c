@@ -6,32 +6,55 @@
  * in one pass by trace_finish.
  *
  * The cpu, memory and storage tables carry their values and are proven with
- * the AIRs of trace_air.c. The keccak, arith, precomp and ecrecover tables are
- * sized here from the work reported (rows only, data == NULL): their AIRs are
- * not in this build, so they are counted and reported, not proven.
+ * the AIRs of trace_air.c. The keccak table is proven with keccak_air when
+ * the collector has TRACE_OPT_PROVE_KECCAK: it then keeps each permutation's
+ * input state (the rows, 2633 columns each, are generated shard by shard in
+ * trace_shard), and is sized otherwise. The arith, precomp and ecrecover
+ * tables are sized here from the work reported (rows only, data == NULL):
+ * their AIRs are not in this build, so they are counted and reported, not
+ * proven.
  */
 #include "trace.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "evm/txsig.h"
+#include "hash/keccak.h"
+#include "trace/keccak_air.h"
 #include "trace_cols.h"
 
+/* The one table of which tables are proven: width is the proven width, and
+ * a table is proven when width != 0 and the collector's options include
+ * every bit of needs. */
 static const struct {
   const char *name;
   unsigned width;
+  unsigned needs;
 } table_info[TRACE_COUNT] = {
-    [TRACE_CPU] = {"cpu", CPU_WIDTH},
-    [TRACE_MEMORY] = {"memory", MEM_WIDTH},
-    [TRACE_STORAGE] = {"storage", STO_WIDTH},
-    [TRACE_KECCAK] = {"keccak", 0},
-    [TRACE_ARITH] = {"arith", 0},
-    [TRACE_PRECOMP] = {"precomp", 0},
-    [TRACE_ECRECOVER] = {"ecrecover", 0},
+    [TRACE_CPU] = {"cpu", CPU_WIDTH, 0},
+    [TRACE_MEMORY] = {"memory", MEM_WIDTH, 0},
+    [TRACE_STORAGE] = {"storage", STO_WIDTH, 0},
+    [TRACE_KECCAK] = {"keccak", KECCAK_AIR_WIDTH, TRACE_OPT_PROVE_KECCAK},
+    [TRACE_ARITH] = {"arith", 0, 0},
+    [TRACE_PRECOMP] = {"precomp", 0, 0},
+    [TRACE_ECRECOVER] = {"ecrecover", 0, 0},
 };
 
 const char *trace_table_name(trace_table_id id) { return (unsigned)id < TRACE_COUNT ? table_info[id].name : "?"; }
-unsigned trace_table_width(trace_table_id id) { return (unsigned)id < TRACE_COUNT ? table_info[id].width : 0; }
+
+int trace_table_proven(trace_table_id id, unsigned opts) {
+  return (unsigned)id < TRACE_COUNT && table_info[id].width != 0 &&
+         (opts & table_info[id].needs) == table_info[id].needs;
+}
+
+unsigned trace_table_width_opts(trace_table_id id, unsigned opts) {
+  return trace_table_proven(id, opts) ? table_info[id].width : 0;
+}
+
+unsigned trace_table_width(trace_table_id id) { return trace_table_width_opts(id, 0); }
+
+const stark_air *trace_table_air(const trace_table *t) { return t ? t->air : NULL; }
 
 /* Opcode facts from the one opcode list. */
 static const uint8_t op_in[256] = {
@@ -52,14 +75,18 @@ static const uint16_t op_gas[256] = {
 
 enum { OPC_JUMP = 0x56, OPC_JUMPI = 0x57, OPC_PUSH1 = 0x60, OPC_PUSH32 = 0x7f };
 
-void trace_init(trace_collector *c, blk_fork fork) {
+void trace_init_opts(trace_collector *c, blk_fork fork, unsigned opts) {
   memset(c, 0, sizeof *c);
   c->fork = fork;
+  c->opts = opts;
   for (int i = 0; i < TRACE_COUNT; i++) {
     c->t[i].id = (trace_table_id)i;
-    c->t[i].width = table_info[i].width;
+    c->t[i].width = trace_table_width_opts((trace_table_id)i, opts);
+    c->t[i].air = trace_air_opts((trace_table_id)i, opts);
   }
 }
+
+void trace_init(trace_collector *c, blk_fork fork) { trace_init_opts(c, fork, 0); }
 
 void trace_init_counting(trace_collector *c, blk_fork fork) {
   trace_init(c, fork);
@@ -67,7 +94,10 @@ void trace_init_counting(trace_collector *c, blk_fork fork) {
 }
 
 void trace_free(trace_collector *c) {
-  for (int i = 0; i < TRACE_COUNT; i++) free(c->t[i].data);
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    free(c->t[i].data);
+    free(c->t[i].keccak_in);
+  }
   memset(c, 0, sizeof *c);
 }
 
@@ -174,11 +204,70 @@ static void on_storage(void *ctx, const uint8_t address[20], const uint8_t key[3
 /* Sized tables: rows only. */
 static void add_rows(trace_collector *c, trace_table_id id, uint64_t n) { c->t[id].rows += (size_t)n; }
 
+/* Proven keccak table: rows come from the bytes (on_keccak_data); the
+ * counts only feed keccak_perms, the cross-check. */
+static int keccak_proven(const trace_collector *c) { return c->t[TRACE_KECCAK].air != NULL; }
+
 static void on_keccak(void *ctx, uint64_t count, evm_keccak_source src) {
   (void)src;
   trace_collector *c = ctx;
   c->keccak_perms += count;
-  add_rows(c, TRACE_KECCAK, 24 * count);
+  if (!keccak_proven(c)) add_rows(c, TRACE_KECCAK, 24 * count);
+}
+
+/* One more permutation input; NULL (and c->err set) when out of memory. */
+static uint64_t *new_perm(trace_collector *c) {
+  trace_table *t = &c->t[TRACE_KECCAK];
+  if (c->err) return NULL;
+  size_t n = t->rows / KECCAK_AIR_ROWS_PER_PERM;
+  if (n == t->keccak_cap) {
+    size_t cap = t->keccak_cap ? t->keccak_cap * 2 : 256;
+    uint64_t(*nk)[25] = realloc(t->keccak_in, cap * sizeof *nk);
+    if (!nk) {
+      c->err = TRACE_E_NOMEM;
+      return NULL;
+    }
+    t->keccak_in = nk;
+    t->keccak_cap = cap;
+  }
+  t->rows += KECCAK_AIR_ROWS_PER_PERM;
+  return t->keccak_in[n];
+}
+
+/* keccak256's sponge over data, keeping the state that enters each
+ * permutation: blocks of 136 bytes xor-ed into lanes 0..16 (little-endian),
+ * the last block padded with 0x01 .. 0x80 (one byte 0x81 when only one byte
+ * of room is left), so len / 136 + 1 permutations. */
+static void absorb(trace_collector *c, const uint8_t *data, size_t len) {
+  uint64_t st[25] = {0};
+  size_t off = 0;
+  for (;;) {
+    uint8_t blk[KECCAK256_RATE];
+    size_t take = len - off < KECCAK256_RATE ? len - off : KECCAK256_RATE;
+    int last = take < KECCAK256_RATE;
+    if (take) memcpy(blk, data + off, take);
+    if (last) {
+      memset(blk + take, 0, KECCAK256_RATE - take);
+      blk[take] ^= 0x01;
+      blk[KECCAK256_RATE - 1] ^= 0x80;
+    }
+    for (int i = 0; i < KECCAK256_RATE / 8; i++) {
+      uint64_t w = 0;
+      for (int b = 7; b >= 0; b--) w = w << 8 | blk[8 * i + b];
+      st[i] ^= w;
+    }
+    uint64_t *in = new_perm(c);
+    if (!in) return;
+    memcpy(in, st, sizeof st);
+    keccak_f1600(st);
+    off += take;
+    if (last) return;
+  }
+}
+
+static void on_keccak_data(void *ctx, const uint8_t *data, size_t len, evm_keccak_source src) {
+  (void)src;
+  absorb(ctx, data, len);
 }
 
 /* Rows per 256-bit instruction by its work over 16-bit limbs: one row for
@@ -235,6 +324,7 @@ evm_tracer trace_tracer(trace_collector *c) {
   t.on_memory = on_memory;
   t.on_storage = on_storage;
   t.on_keccak = on_keccak;
+  if (keccak_proven(c)) t.on_keccak_data = on_keccak_data;
   t.on_arith = on_arith;
   t.on_precompile = on_precompile;
   t.on_sigrecover = on_sigrecover;
@@ -242,7 +332,35 @@ evm_tracer trace_tracer(trace_collector *c) {
   return t;
 }
 
+/* A transaction's signed encoding absorbed (see trace.h for the stand-in
+ * when it cannot be encoded). */
+static void absorb_tx(trace_collector *c, const blk_tx *tx, uint64_t chain_id) {
+  uint8_t *enc = NULL;
+  size_t len = 0;
+  if (evm_tx_encode(tx, chain_id, &enc, &len) != 0) {
+    free(enc);
+    len = tx->data.len + 128;
+    enc = calloc(len, 1);
+    if (!enc) {
+      c->err = c->err ? c->err : TRACE_E_NOMEM;
+      return;
+    }
+    if (tx->data.len) memcpy(enc, tx->data.data, tx->data.len);
+  }
+  c->keccak_perms += keccak256_permutations(len);
+  absorb(c, enc, len);
+  free(enc);
+}
+
 void trace_add_block_witness(trace_collector *c, const blk_block *b) {
+  if (keccak_proven(c) && !c->count_only) {
+    for (size_t i = 0; i < b->n_codes; i++) {
+      c->keccak_perms += keccak256_permutations(b->codes[i].len);
+      absorb(c, b->codes[i].data, b->codes[i].len);
+    }
+    for (size_t i = 0; i < b->n_txs; i++) absorb_tx(c, &b->txs[i], b->env.chain_id);
+    return;
+  }
   uint64_t perms = 0;
   for (size_t i = 0; i < b->n_codes; i++) perms += b->codes[i].len / 136 + 1;
   for (size_t i = 0; i < b->n_txs; i++) perms += (b->txs[i].data.len + 128) / 136 + 1;
@@ -269,14 +387,47 @@ int trace_finish(trace_collector *c) {
   return TRACE_OK;
 }
 
+/* Permutations in one shard of the proven keccak table. */
+static size_t keccak_shard_perms(unsigned log_shard) {
+  size_t p = ((size_t)1 << log_shard) / KECCAK_AIR_ROWS_PER_PERM;
+  return p ? p : 1;
+}
+
 size_t trace_shard_count(const trace_table *t, unsigned log_shard) {
+  if (t->keccak_in) {
+    size_t per = keccak_shard_perms(log_shard);
+    return (t->rows / KECCAK_AIR_ROWS_PER_PERM + per - 1) / per;
+  }
   size_t per = (size_t)1 << log_shard;
   return (t->rows + per - 1) / per;
 }
 
+/* Shard k of the proven keccak table: its permutations' rows, then
+ * permutations of the zero state (keccak_air_fill). */
+static int keccak_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
+  size_t per = keccak_shard_perms(log_shard), n = t->rows / KECCAK_AIR_ROWS_PER_PERM;
+  if (k >= (n + per - 1) / per) return TRACE_E_ARG;
+  size_t first = k * per, cnt = n - first < per ? n - first : per;
+  size_t rows = keccak_air_rows(cnt);
+  if (!rows) return TRACE_E_ARG;
+  bb_t *m = malloc(rows * KECCAK_AIR_WIDTH * sizeof *m);
+  if (!m) return TRACE_E_NOMEM;
+  if (keccak_air_fill((const uint64_t(*)[25])(t->keccak_in + first), cnt, m, rows) != 0) {
+    free(m);
+    return TRACE_E_ARG;
+  }
+  unsigned lg = 1;
+  while (((size_t)1 << lg) < rows) lg++;
+  *out = m;
+  *log_n = lg;
+  return TRACE_OK;
+}
+
 int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
   *out = NULL;
-  if (!t->data || t->width == 0 || log_shard < 1) return TRACE_E_ARG;
+  if (log_shard < 1) return TRACE_E_ARG;
+  if (t->keccak_in) return keccak_shard(t, log_shard, k, out, log_n);
+  if (!t->data || t->width == 0) return TRACE_E_ARG;
   size_t per = (size_t)1 << log_shard;
   size_t start = k * per;
   if (start >= t->rows) return TRACE_E_ARG;

@@ -14,12 +14,26 @@
  *   cpu      one row per executed instruction
  *   memory   one row per 32-byte word read or written
  *   storage  one row per SLOAD/SSTORE/TLOAD/TSTORE
- *   keccak   24 rows per Keccak-f[1600] permutation (KECCAK256, CREATE2,
- *            and the stateless witness: trie nodes and bytecode hashing)
+ *   keccak   24 rows per Keccak-f[1600] permutation (KECCAK256, CREATE and
+ *            CREATE2, and the stateless witness: trie nodes and keys,
+ *            bytecode and transaction hashing)
  *   arith    rows per 256-bit arithmetic instruction by its cost class
  *   precomp  rows per unit of precompile work (compressions, rounds, limb
  *            multiplications, field multiplications)
  *   ecrecover rows per secp256k1 recovery (senders, authorities, ECRECOVER)
+ *
+ * Which tables are proven (have an AIR and values) and which are only sized
+ * (rows counted, width 0, data NULL) depends on the collector's options
+ * (trace_init_opts); trace_table_proven answers it, from one table in
+ * trace.c:
+ *   table      options 0           TRACE_OPT_PROVE_KECCAK
+ *   cpu        proven              proven
+ *   memory     proven              proven
+ *   storage    proven              proven
+ *   keccak     sized               proven (keccak_air.h: 2633 columns)
+ *   arith, precomp, ecrecover      sized in every mode
+ * The keccak table is sized by default because its width makes it by far
+ * the slowest table to prove.
  *
  * Values are BabyBear elements in Montgomery form (field/bb.h). A value that
  * does not fit the field (a gas counter above p - 1) makes the build fail
@@ -58,12 +72,31 @@ typedef enum {
   TRACE_COUNT
 } trace_table_id;
 
-/* One table: rows x width values, row-major, unpadded. */
+/* The proven keccak table is 2633 columns wide: a 2^20-row shard would be an
+ * 11 GB trace before its extension, so provers cap its shards at this size. */
+#define TRACE_KECCAK_MAX_LOG_SHARD 14
+
+/* Collector options (trace_init_opts), or-ed. */
+enum {
+  /* Keep the input of every Keccak-f[1600] permutation so that the keccak
+   * table is proven with keccak_air (24 rows per permutation). */
+  TRACE_OPT_PROVE_KECCAK = 1u << 0
+};
+
+/* One table: rows x width values, row-major, unpadded. A sized table has
+ * width 0 and data NULL. The proven keccak table keeps its permutations'
+ * inputs instead of rows (rows = 24 x permutations; data NULL): trace_shard
+ * generates a shard's rows from them, as 2633-column rows would take 10 KiB
+ * each. */
 typedef struct {
   trace_table_id id;
   unsigned width;
   size_t rows, cap;
   bb_t *data;
+  const stark_air *air;       /* the table's AIR; NULL when sized only */
+  uint64_t (*keccak_in)[25];  /* keccak, proven: permutation k's input state
+                                 (lanes x + 5y), k < rows / 24 */
+  size_t keccak_cap;
 } trace_table;
 
 /* The collector: attach with trace_tracer, run the executor, then read the
@@ -77,9 +110,19 @@ typedef struct {
   uint64_t sig_recoveries;
   blk_fork fork;
   int count_only;     /* rows are counted, no values stored (cost estimates) */
+  unsigned opts;      /* TRACE_OPT_* given to trace_init_opts */
 } trace_collector;
 
+/* trace_init_opts(c, fork, 0): the default tables. */
 void trace_init(trace_collector *c, blk_fork fork);
+/* A collector with options (TRACE_OPT_*; unknown bits are ignored). With
+ * TRACE_OPT_PROVE_KECCAK the tracer takes the bytes of every hash
+ * (on_keccak_data), pads and absorbs them as keccak256 does (rate 136, pad
+ * 0x01 .. 0x80) and keeps one input state per permutation; the keccak table
+ * then has width KECCAK_AIR_WIDTH and the keccak AIR. keccak_perms still
+ * counts what on_keccak reports plus the block witness, so rows == 24 *
+ * keccak_perms when both agree. */
+void trace_init_opts(trace_collector *c, blk_fork fork, unsigned opts);
 /* A collector that only counts rows: what the cost estimate needs, without
  * the memory and time of storing values. trace_finish and trace_shard are not
  * for such a collector. */
@@ -91,9 +134,12 @@ evm_tracer trace_tracer(trace_collector *c);
 
 /* Stateless-witness hashing of block b that the executor does not report: the
  * guest hashes the bytecode of every contract it is given, and every
- * transaction's signed encoding (to recover its sender; the encoding is taken
- * as its data plus 128 bytes of fields). The permutations go to the keccak
- * table. */
+ * transaction's signed encoding (to recover its sender). The permutations go
+ * to the keccak table. A sized table takes the encoding as the tx data plus
+ * 128 bytes of fields (no signing: cheap enough for the hunt's estimates);
+ * with TRACE_OPT_PROVE_KECCAK the real bytes are absorbed: each code, and
+ * evm_tx_encode's signed encoding (a tx that cannot be encoded, unsigned
+ * with an address sender, is absorbed as its data plus 128 zero bytes). */
 void trace_add_block_witness(trace_collector *c, const blk_block *b);
 
 /* Finish collecting: derives the cpu table's look-ahead columns (rows whose
@@ -101,17 +147,38 @@ void trace_add_block_witness(trace_collector *c, const blk_block *b);
 int trace_finish(trace_collector *c);
 
 const char *trace_table_name(trace_table_id id);
+
+/* 1 when table id is proven in a collector built with opts, 0 when it is
+ * sized only (see the table at the top). */
+int trace_table_proven(trace_table_id id, unsigned opts);
+
+/* Width of table id with opts: its AIR's width when proven, 0 when sized. */
+unsigned trace_table_width_opts(trace_table_id id, unsigned opts);
+/* trace_table_width_opts(id, 0). */
 unsigned trace_table_width(trace_table_id id);
 
-/* The AIR of a table (static; valid for the life of the process). */
+/* The AIR of table id with opts (static, valid for the life of the process);
+ * NULL when the table is sized only. */
+const stark_air *trace_air_opts(trace_table_id id, unsigned opts);
+/* trace_air_opts(id, 0). */
 const stark_air *trace_air(trace_table_id id);
 
-/* Shards of a table: how many of at most 2^log_shard rows. */
+/* The AIR a collected table is proven with: t->air (NULL: sized only). */
+const stark_air *trace_table_air(const trace_table *t);
+
+/* Shards of a table: how many of at most 2^log_shard rows. The proven keccak
+ * table is cut at permutation boundaries (its AIR starts every trace at
+ * round 0): floor(2^log_shard / 24) permutations a shard, at least one, so
+ * with log_shard < 5 its shards have 32 rows. Its rows are 10.3 KiB each:
+ * a shard of 2^20 rows is an 11 GB trace before its low-degree extension,
+ * so a runner proving it wants a smaller log_shard for this table. */
 size_t trace_shard_count(const trace_table *t, unsigned log_shard);
 
 /* Shard k of t as a new padded trace: *out (malloc'd, caller frees) holds
- * 2^(*log_n) rows of t->width values; padding rows satisfy the AIR. A shard
- * has at least 2 rows (log_n >= 1), as the STARK requires. */
+ * 2^(*log_n) rows of t->width values; padding rows satisfy the AIR (zero
+ * rows, or for keccak permutations of the zero state with EXPORT = 0). A
+ * shard has at least 2 rows (log_n >= 1), as the STARK requires. TRACE_E_ARG
+ * for a sized table, log_shard < 1 or k >= trace_shard_count. */
 int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n);
 
 #endif

@@ -1,4 +1,5 @@
-/* trace_air: the AIRs of the proven tables (cpu, memory, storage).
+/* trace_air: the AIRs of the proven tables (cpu, memory, storage; keccak's
+ * is keccak_air.c's, handed out here when the options prove it).
  *
  * The constraints are written once in trace_air_body.inc and instantiated over
  * the extension field (eval_ext: the definition, used by the verifier) and the
@@ -10,6 +11,7 @@
  * are enforced; the opcode facts (static gas, stack effect) and the dynamic
  * gas are witnessed values that a production zkEVM binds with lookups. */
 #include "trace.h"
+#include "trace/keccak_air.h"
 #include "trace_cols.h"
 
 /* ---- extension-field instance ---- */
@@ -51,7 +53,9 @@ static const stark_air airs[TRACE_COUNT] = {
     [TRACE_STORAGE] = {"pkb-storage", STO_WIDTH, 0, STO_CONSTRAINTS, 3, sto_eval_ext, sto_eval_base, NULL},
 };
 
-const stark_air *trace_air(trace_table_id id) {
-  if ((unsigned)id >= TRACE_COUNT || airs[id].width == 0) return NULL;
-  return &airs[id];
+const stark_air *trace_air_opts(trace_table_id id, unsigned opts) {
+  if (!trace_table_proven(id, opts)) return NULL;
+  return id == TRACE_KECCAK ? keccak_air() : &airs[id];
 }
+
+const stark_air *trace_air(trace_table_id id) { return trace_air_opts(id, 0); }

@@ -1,8 +1,10 @@
 /* Tracer events on small programs: steps (pc, opcode, gas before/after,
  * stack depth, call depth), memory ranges, storage accesses with their
  * warm/cold status, Keccak permutation counts, arithmetic operand sizes,
- * signature recoveries and transaction boundaries; and the opcode table
- * generated from opcodes.def. A traced run must give the same result as an
+ * signature recoveries and transaction boundaries; the bytes of every hash
+ * (on_keccak_data, down to the trie nodes of the post-state root, and
+ * mpt_root_traced on its own) and the values of arithmetic (on_arith_values);
+ * and the opcode table generated from opcodes.def. A traced run must give the same result as an
  * untraced one. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,8 @@
 #include <cmocka.h>
 
 #include "evm/gas.h"
+#include "evm/mpt.h"
+#include "hash/keccak.h"
 #include "evm_test_util.h"
 
 #define C 0x1000
@@ -243,12 +247,292 @@ static void test_opcode_table(void **s) {
   assert_string_equal(evm_op_class_name((evm_op_class)evm_op_table[0x02].cls), "ARITH256_MUL");
 }
 
+/* ---- on_arith_values ---- */
+
+typedef struct {
+  uint8_t op;
+  u256 a, b, c, r;
+  int has_b, has_c;
+} arith_rec;
+
+typedef struct {
+  arith_rec rec[8];
+  size_t n, counted;
+} arith_log;
+
+static void on_arith_count(void *ctx, uint8_t op, uint16_t a, uint16_t b) {
+  (void)op;
+  (void)a;
+  (void)b;
+  ((arith_log *)ctx)->counted++;
+}
+
+static void on_arith_values(void *ctx, uint8_t op, const u256 *a, const u256 *b, const u256 *c, const u256 *r) {
+  arith_log *l = ctx;
+  if (l->n < 8) {
+    arith_rec *x = &l->rec[l->n];
+    x->op = op;
+    x->a = *a;
+    x->has_b = b != NULL;
+    x->has_c = c != NULL;
+    x->b = b ? *b : u256_zero();
+    x->c = c ? *c : u256_zero();
+    x->r = *r;
+  }
+  l->n++;
+}
+
+static void expect_arith(const arith_rec *x, uint8_t op, uint64_t a, int has_b, uint64_t b, int has_c, uint64_t c,
+                         uint64_t r) {
+  assert_int_equal(x->op, op);
+  u256 e = u256_from_u64(a);
+  assert_true(u256_eq(&x->a, &e));
+  assert_int_equal(x->has_b, has_b);
+  e = u256_from_u64(b);
+  if (has_b) assert_true(u256_eq(&x->b, &e));
+  assert_int_equal(x->has_c, has_c);
+  e = u256_from_u64(c);
+  if (has_c) assert_true(u256_eq(&x->c, &e));
+  e = u256_from_u64(r);
+  assert_true(u256_eq(&x->r, &e));
+}
+
+static void test_arith_values(void **s) {
+  (void)s;
+  /* 10 - 3; (4 + 5) mod 7; ISZERO 0; 2 ** 3; (2^256 - 1) * 2; (6 * 5) mod 4 */
+  tu_world w;
+  arith_log l;
+  memset(&l, 0, sizeof l);
+  evm_tracer t;
+  memset(&t, 0, sizeof t);
+  t.ctx = &l;
+  t.on_arith = on_arith_count;
+  t.on_arith_values = on_arith_values;
+  tu_init(&w, BLK_FORK_CANCUN);
+  tu_contract(&w, C,
+              "6003600a03" "60076005600408" "600015" "600360020a"
+              "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff" "600202"
+              "60046005600609" "00",
+              0);
+  tu_tx(&w, C, 100000, 0, "");
+  assert_int_equal(tu_run(&w, &t), EVM_OK);
+  assert_int_equal(w.r.txs[0].status, EVM_TX_SUCCESS);
+  assert_int_equal(l.n, 6);
+  assert_int_equal(l.counted, 6);
+  expect_arith(&l.rec[0], 0x03, 10, 1, 3, 0, 0, 7);
+  expect_arith(&l.rec[1], 0x08, 4, 1, 5, 1, 7, 2);
+  expect_arith(&l.rec[2], 0x15, 0, 0, 0, 0, 0, 1);
+  expect_arith(&l.rec[3], 0x0a, 2, 1, 3, 0, 0, 8);
+  /* MUL: a = 2, b = 2^256 - 1, result 2^256 - 2 */
+  const arith_rec *m = &l.rec[4];
+  assert_int_equal(m->op, 0x02);
+  u256 two = u256_from_u64(2), one = u256_from_u64(1), zero = u256_zero(), max, r;
+  u256_not(&max, &zero);
+  assert_true(u256_eq(&m->a, &two));
+  assert_true(u256_eq(&m->b, &max));
+  u256_sub(&r, &max, &one);
+  assert_true(u256_eq(&m->r, &r));
+  expect_arith(&l.rec[5], 0x09, 6, 1, 5, 1, 4, 2);
+  tu_free(&w);
+}
+
+/* ---- on_keccak_data ---- */
+
+typedef struct {
+  uint8_t *p;
+  size_t len;
+  evm_keccak_source src;
+} hashed;
+
+typedef struct {
+  hashed h[64];
+  size_t n;
+  uint64_t counted[4], data_perms[4];
+} kdata;
+
+static void kd_count(void *ctx, uint64_t n, evm_keccak_source src) { ((kdata *)ctx)->counted[src] += n; }
+
+static void kd_data(void *ctx, const uint8_t *d, size_t len, evm_keccak_source src) {
+  kdata *k = ctx;
+  k->data_perms[src] += keccak256_permutations(len);
+  if (k->n == 64) return;
+  hashed *h = &k->h[k->n++];
+  h->p = malloc(len ? len : 1);
+  if (len) memcpy(h->p, d, len);
+  h->len = len;
+  h->src = src;
+}
+
+static void kd_free(kdata *k) {
+  for (size_t i = 0; i < k->n; i++) free(k->h[i].p);
+}
+
+static void test_keccak_data(void **s) {
+  (void)s;
+  /* CALLDATACOPY(0, 0, size); KECCAK256(0, 0); KECCAK256(3, 137);
+   * CREATE2(0, 0, 10, 0x2a) of the init code at calldata 0, which deploys
+   * the one-byte code 01; then a create transaction with the same init code. */
+  static const char init[] = "60016000536001" "6000f3";
+  char data[2 * 200 + 1];
+  strcpy(data, init);
+  for (size_t i = 10; i < 200; i++) sprintf(data + 2 * i, "%02x", (unsigned)((i * 7 + 3) & 0xff));
+  tu_world w;
+  kdata k;
+  memset(&k, 0, sizeof k);
+  evm_tracer t;
+  memset(&t, 0, sizeof t);
+  t.ctx = &k;
+  t.on_keccak = kd_count;
+  t.on_keccak_data = kd_data;
+  tu_init(&w, BLK_FORK_CANCUN);
+  tu_contract(&w, C, "3660006000" "37" "6000600020" "50" "6100896003" "20" "50" "602a600a60006000f5" "00", 0);
+  tu_tx(&w, C, 300000, 0, data);
+  tu_tx(&w, 0, 100000, 0, init);
+  assert_int_equal(tu_run(&w, &t), EVM_OK);
+  assert_int_equal(w.r.txs[0].status, EVM_TX_SUCCESS);
+  assert_int_equal(w.r.txs[1].status, EVM_TX_SUCCESS);
+  /* the bytes account for every permutation counted, source by source */
+  for (int i = 0; i < 4; i++) assert_int_equal(k.data_perms[i], k.counted[i]);
+  assert_true(k.n < 64);
+  const uint8_t *cd = w.b.txs[0].data.data;
+  /* KECCAK256: the empty string, then memory [3, 140) = calldata */
+  assert_int_equal(k.h[0].src, EVM_KECCAK_OPCODE);
+  assert_int_equal(k.h[0].len, 0);
+  assert_int_equal(k.h[1].src, EVM_KECCAK_OPCODE);
+  assert_int_equal(k.h[1].len, 137);
+  assert_memory_equal(k.h[1].p, cd + 3, 137);
+  /* CREATE2: the init code, then 0xff ++ C ++ salt ++ keccak256(init), whose
+   * hash names an account that now holds the deployed code */
+  assert_int_equal(k.h[2].src, EVM_KECCAK_CREATE);
+  assert_int_equal(k.h[2].len, 10);
+  assert_memory_equal(k.h[2].p, cd, 10);
+  assert_int_equal(k.h[3].len, 85);
+  uint8_t c_addr[20], ih[32], h[32];
+  tu_addr(c_addr, C);
+  assert_int_equal(k.h[3].p[0], 0xff);
+  assert_memory_equal(k.h[3].p + 1, c_addr, 20);
+  assert_int_equal(k.h[3].p[52], 0x2a);
+  keccak256(cd, 10, ih);
+  assert_memory_equal(k.h[3].p + 53, ih, 32);
+  keccak256(k.h[3].p, 85, h);
+  const uint8_t *code = NULL;
+  size_t code_len = 0;
+  int exists = 0;
+  evm_state_account(w.r.state, h + 12, &exists, NULL, NULL, &code, &code_len);
+  assert_true(exists);
+  assert_int_equal(code_len, 1);
+  /* the deployed code's hash */
+  assert_int_equal(k.h[4].src, EVM_KECCAK_CREATE);
+  assert_int_equal(k.h[4].len, 1);
+  assert_int_equal(k.h[4].p[0], 0x01);
+  /* the create transaction: rlp([sender, nonce 1]) hashes to its address */
+  assert_int_equal(k.h[5].src, EVM_KECCAK_TX);
+  keccak256(k.h[5].p, k.h[5].len, h);
+  assert_memory_equal(h + 12, w.r.txs[1].contract_address, 20);
+  assert_int_equal(k.h[6].src, EVM_KECCAK_CREATE);
+  assert_int_equal(k.h[6].len, 1);
+  /* the trie comes last, its last string hashing to the state root */
+  size_t trie_first = 7;
+  for (size_t i = trie_first; i < k.n; i++) assert_int_equal(k.h[i].src, EVM_KECCAK_TRIE);
+  assert_true(k.n > trie_first);
+  keccak256(k.h[k.n - 1].p, k.h[k.n - 1].len, h);
+  assert_memory_equal(h, w.r.state_root, 32);
+  kd_free(&k);
+  tu_free(&w);
+}
+
+/* ---- mpt_root_traced ---- */
+
+typedef struct {
+  uint8_t *p[4096];
+  size_t len[4096];
+  size_t n;
+  uint64_t perms;
+} node_log;
+
+static void on_node(void *ctx, const uint8_t *d, size_t len) {
+  node_log *l = ctx;
+  l->perms += keccak256_permutations(len);
+  assert_true(l->n < 4096);
+  l->p[l->n] = malloc(len);
+  memcpy(l->p[l->n], d, len);
+  l->len[l->n++] = len;
+}
+
+/* Is a0 ++ h (a 32-byte child reference) inside enc? */
+static int holds_ref(const uint8_t *enc, size_t len, const uint8_t h[32]) {
+  for (size_t i = 0; i + 33 <= len; i++)
+    if (enc[i] == 0xa0 && memcmp(enc + i + 1, h, 32) == 0) return 1;
+  return 0;
+}
+
+/* Every node reported but the root is referred to by hash from a node
+ * reported after it; the last one hashes to the root. */
+static void check_nodes(const mpt_kv *kv, size_t n) {
+  node_log l;
+  memset(&l, 0, sizeof l);
+  mpt_stats st;
+  uint8_t root[32], plain[32], h[32];
+  assert_int_equal(mpt_root_traced(kv, n, root, &st, on_node, &l), MPT_OK);
+  assert_int_equal(mpt_root(kv, n, plain), MPT_OK);
+  assert_memory_equal(root, plain, 32);
+  assert_int_equal(l.n, st.hashed_nodes);
+  assert_int_equal(l.perms, st.keccak_perms);
+  assert_true(l.n >= 1);
+  for (size_t i = 0; i + 1 < l.n; i++) {
+    assert_true(l.len[i] >= 32);
+    keccak256(l.p[i], l.len[i], h);
+    int found = 0;
+    for (size_t j = i + 1; j < l.n && !found; j++) found = holds_ref(l.p[j], l.len[j], h);
+    if (!found) fail_msg("node %zu of %zu is not referred to by a later node", i, l.n);
+  }
+  keccak256(l.p[l.n - 1], l.len[l.n - 1], h);
+  assert_memory_equal(h, root, 32);
+  for (size_t i = 0; i < l.n; i++) free(l.p[i]);
+}
+
+static void test_mpt_traced(void **s) {
+  (void)s;
+  enum { N = 300 };
+  static uint8_t keys[N][32], vals[N][40];
+  mpt_kv kv[N];
+  uint32_t x = 12345;
+  for (size_t i = 0; i < N; i++) {
+    for (int b = 0; b < 32; b++) keys[i][b] = (uint8_t)((x = x * 1103515245u + 12345u) >> 24);
+    for (int b = 0; b < 40; b++) vals[i][b] = (uint8_t)((x = x * 1103515245u + 12345u) >> 24);
+  }
+  /* 32-byte keys with long values: every node is hashed */
+  for (size_t i = 0; i < N; i++) kv[i] = (mpt_kv){keys[i], 32, vals[i], 1 + i % 40};
+  check_nodes(kv, N);
+  /* 2-byte keys with 1-byte values: leaves are embedded in their parents */
+  for (size_t i = 0; i < N; i++) kv[i] = (mpt_kv){keys[i], 2, vals[i], 1};
+  size_t m = 0; /* distinct 2-byte keys only */
+  for (size_t i = 0; i < N; i++) {
+    int dup = 0;
+    for (size_t j = 0; j < m && !dup; j++) dup = memcmp(kv[j].key, kv[i].key, 2) == 0;
+    if (!dup) kv[m++] = kv[i];
+  }
+  check_nodes(kv, m);
+  /* one short pair: the root is hashed though shorter than 32 bytes */
+  check_nodes(kv, 1);
+  /* the empty trie reports nothing */
+  node_log l;
+  memset(&l, 0, sizeof l);
+  uint8_t root[32];
+  assert_int_equal(mpt_root_traced(NULL, 0, root, NULL, on_node, &l), MPT_OK);
+  assert_int_equal(l.n, 0);
+  assert_memory_equal(root, mpt_empty_root, 32);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_steps_and_arith),
       cmocka_unit_test(test_storage_and_keccak),
       cmocka_unit_test(test_call_depth_and_same_result),
       cmocka_unit_test(test_opcode_table),
+      cmocka_unit_test(test_arith_values),
+      cmocka_unit_test(test_keccak_data),
+      cmocka_unit_test(test_mpt_traced),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,11 @@ for k in verified total_ms phases tables shards proof_bytes estimate_ms; do
   grep -q "\"$k\":" <<<"$out" && ok || bad "prove --json lacks $k"
 done
 grep -q '"verified":true' <<<"$out" && ok || bad "prove did not verify"
+# --prove-keccak: the keccak table (here the stateless witness's hashing) is proven too
+out=$("$PKB" prove --json --prove-keccak --shard-log 12 corpus/smoke/transfers_1M.blk 2>/dev/null); rc=$?
+[ $rc -eq 0 ] && grep -q '"verified":true' <<<"$out" && grep -q '"proven_tables":\[[^]]*"keccak"' <<<"$out" && ok || bad "prove --prove-keccak: $rc $out"
+out=$("$PKB" prove --json --shard-log 12 corpus/smoke/transfers_1M.blk 2>/dev/null)
+grep -q '"proven_tables":\[[^]]*"keccak"' <<<"$out" && bad "keccak proven without --prove-keccak" || ok
 grep -q "zz_garbage.blk: offset" "$T/run.err" && ok || bad "invalid block reported on stderr"
 # resume: nothing is redone, nothing duplicated
 "$PKB" run --db "$T/r.db" --resume 1 "$T/c" >/dev/null 2>&1
