@@ -21,7 +21,11 @@ static const char usage_text[] =
     "and logs hash this executor computes, the signed transaction (test-key senders\n"
     "signed with their keys, which are written as secretKey), expectException for a\n"
     "rejected transaction and the full post-state; _info holds the gas used.\n"
-    "blockchain_test is not available yet.\n"
+    "blockchain_test: one fixture of a genesis block (the block's pre-state) and\n"
+    "the block, with the header roots, receipts and gas this executor computes and\n"
+    "the block RLP; postStateHash states the post-state. Refused, with the reason:\n"
+    "a rejected transaction, system contracts in the pre-state, a block whose\n"
+    "BLOCKHASH results a chain starting at its genesis cannot reproduce.\n"
     "  --format F       state_test or blockchain_test\n"
     "  --name NAME      test name prefix (default: the file name without .blk)\n"
     "  --no-post-state  leave out each post entry's full `state`\n"
@@ -88,10 +92,6 @@ int cli_export(int argc, char **argv) {
   }
   if (!file) {
     cli_err("export", "no block file given (see --help)");
-    return 2;
-  }
-  if (fmt == FIXX_BLOCKCHAIN_TEST) {
-    cli_err("export", "blockchain_test: not available yet in this build (use --format state_test)");
     return 2;
   }
   char defname[256];

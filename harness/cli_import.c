@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -10,6 +11,7 @@
 #include "cli.h"
 #include "db.h"
 #include "fix.h"
+#include "fix_bc.h"
 
 static const char usage_text[] =
     "usage: pkbench import [--fork NAME] --out DIR FIXTURE.json...\n"
@@ -19,7 +21,11 @@ static const char usage_text[] =
     "fixtures and writes one block per test, fork and post entry to\n"
     "DIR/<test>_<fork>_<index>.blk (characters other than letters, digits, '-'\n"
     "and '_' in the test name become '_'). Cases the block format cannot hold are\n"
-    "listed as skipped with the reason. blockchain_test fixtures are not read yet.\n"
+    "listed as skipped with the reason. blockchain_test fixtures (recognised by\n"
+    "their keys) give one block per fixture, DIR/<test>_<network>_b0.blk, from the\n"
+    "first block on the genesis pre-state; later blocks, ommers, withdrawals and\n"
+    "invalid blocks are listed as skipped. A block whose executed state root or\n"
+    "gas differs from its header's is written and named in a note.\n"
     "  --fork NAME   only this fork (Cancun, Prague or Osaka)\n"
     "The second form merges the results database OTHER.db into FILE (default\n"
     "./pkbench.db), keeping where each run came from; merging twice adds nothing.";
@@ -48,6 +54,54 @@ static void safe_name(const char *in, char *out, size_t n) {
   size_t k = 0;
   for (; *in && k + 1 < n; in++) out[k++] = (isalnum((unsigned char)*in) || *in == '-' || *in == '_') ? *in : '_';
   out[k] = 0;
+}
+
+/* The fixture kind of a file, from its keys; unreadable files are left to
+ * the state-test reader, which names the error. */
+static int detect(const char *path) {
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  if (blk_read_bytes(path, &buf, &len) != BLK_OK) return FIX_KIND_UNKNOWN;
+  fix_kind k = fix_detect_kind((const char *)buf, len);
+  free(buf);
+  return k;
+}
+
+static int import_blockchain(const char *file, const char *out, const char *fork, size_t *written,
+                             size_t *skipped) {
+  fixb_file ff;
+  fix_error fe;
+  if (fixb_load(file, &ff, &fe) != FIX_OK) {
+    cli_err("import", "%s", fe.msg);
+    return 2;
+  }
+  int status = 0;
+  for (size_t k = 0; k < ff.n_cases; k++) {
+    const fixb_case *c = &ff.cases[k];
+    if (fork && strcmp(fork, c->network) != 0) continue;
+    if (c->skip[0]) {
+      fprintf(stderr, "pkbench import: %s: %s block %zu skipped: %s\n", file, c->test, c->block_index, c->skip);
+      (*skipped)++;
+      continue;
+    }
+    if (!c->exec_matches)
+      fprintf(stderr,
+              "pkbench import: %s: %s block %zu: note: this executor's state root or gas differs from the "
+              "header's\n",
+              file, c->test, c->block_index);
+    char name[160], path[4096];
+    safe_name(c->test, name, sizeof name);
+    snprintf(path, sizeof path, "%s/%s_%s_b%zu.blk", out, name, c->network, c->block_index);
+    int rc = blk_write_file(path, &c->block);
+    if (rc != BLK_OK) {
+      cli_err("import", "%s: cannot write: %s", path, rc == BLK_E_IO ? strerror(errno) : blk_strerror(rc));
+      status = 2;
+      continue;
+    }
+    (*written)++;
+  }
+  fixb_file_free(&ff);
+  return status;
 }
 
 int cli_import(int argc, char **argv) {
@@ -105,6 +159,12 @@ int cli_import(int argc, char **argv) {
   size_t written = 0, skipped = 0;
   int status = 0;
   for (int i = 0; i < n_files; i++) {
+    int kind = detect(files[i]);
+    if (kind == FIX_KIND_BLOCKCHAIN) {
+      int rc = import_blockchain(files[i], out, fo.fork, &written, &skipped);
+      if (rc) status = rc;
+      continue;
+    }
     fix_file ff;
     fix_error fe;
     if (fix_load(files[i], &fo, &ff, &fe) != FIX_OK) {

@@ -122,6 +122,15 @@ void fix_case_free(fix_case *c);
 
 const char *fix_strerror(int code);
 
+/* Read an allocation object (address -> {balance, nonce, code, storage}, as
+ * `pre` of state and blockchain tests) into the pre-state part of *b (codes
+ * and accounts, which must be empty): accounts sorted, zero slots dropped,
+ * each distinct code once in order of first use. Errors as fix_parse, the
+ * message naming file, test and key (the JSON path of obj). */
+struct cJSON;
+int fix_read_alloc(const struct cJSON *obj, const char *file, const char *test, const char *key, blk_block *b,
+                   fix_error *err);
+
 /* Hex helpers. Every one requires the prefix "0x" and hex digits (either case)
  * and nothing else: no whitespace, no sign, no "0X".
  * fix_hex_bytes: an even number of digits (possibly none); *out is malloc'd

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "evm/evm.h"
+#include "fix_bc.h"
 #include "evm/rlp.h"
 #include "evm/txsig.h"
 #include "hash/keccak.h"
@@ -850,7 +851,6 @@ int fixx_export(const blk_block *b, fixx_format fmt, const fixx_opts *opts, char
   if (json) *json = NULL;
   if (len) *len = 0;
   if (fmt == FIXX_STATE_TEST) return fixx_state_test(b, opts, json, len, err);
-  if (fmt == FIXX_BLOCKCHAIN_TEST)
-    return set_err(err, FIXX_E_UNAVAILABLE, "blockchain_test export is not available yet; use state_test");
+  if (fmt == FIXX_BLOCKCHAIN_TEST) return fixb_export(b, opts, json, len, err);
   return set_err(err, FIXX_E_ARG, "unknown fixture format");
 }

@@ -37,8 +37,8 @@
  * limits) fails with FIXX_E_CONTEXT. A block listing block hashes fails with
  * FIXX_E_UNREP: a state test cannot carry them.
  *
- * Blockchain tests are not produced yet: fixx_export with FIXX_BLOCKCHAIN_TEST
- * returns FIXX_E_UNAVAILABLE.
+ * Blockchain tests (FIXX_BLOCKCHAIN_TEST) are produced by fixb_export
+ * (fix_bc.h): one fixture of a genesis and the block.
  *
  * Library code: nothing is printed; results are returned in caller-owned
  * buffers. Thread-safe (the executor and signer are).
@@ -89,7 +89,8 @@ typedef struct {
  * transactions is FIXX_E_ARG (a state test needs one). */
 int fixx_state_test(const blk_block *b, const fixx_opts *opts, char **json, size_t *len, fixx_error *err);
 
-/* Dispatch on fmt; same contract as fixx_state_test. */
+/* Dispatch on fmt; same contract as fixx_state_test (blockchain_test: see
+ * fixb_export in fix_bc.h, which also accepts a block of no transactions). */
 int fixx_export(const blk_block *b, fixx_format fmt, const fixx_opts *opts, char **json, size_t *len,
                 fixx_error *err);
 

@@ -502,7 +502,7 @@ static int read_accounts(pctx *c, const cJSON *obj, fix_account **out, size_t *n
       return rc;
     }
   }
-  qsort(a, n, sizeof *a, cmp_acct);
+  if (n > 1) qsort(a, n, sizeof *a, cmp_acct);
   for (size_t i = 1; i < n; i++) {
     if (memcmp(a[i].address.b, a[i - 1].address.b, 20) == 0) {
       accounts_free(a, n);
@@ -1359,4 +1359,22 @@ int fix_load(const char *path, const fix_opts *opts, fix_file *out, fix_error *e
   if (!rc) rc = fix_parse(buf, len, path, opts, out, err);
   free(buf);
   return rc;
+}
+
+int fix_read_alloc(const struct cJSON *obj, const char *file, const char *test, const char *key, blk_block *b,
+                   fix_error *err) {
+  pctx c;
+  memset(&c, 0, sizeof c);
+  c.file = file ? file : "(fixture)";
+  c.test = test;
+  c.err = err;
+  if (key) path_key(&c, key);
+  fix_account *a = NULL;
+  size_t n = 0;
+  int rc = read_accounts(&c, obj, &a, &n);
+  if (rc) return rc;
+  rc = build_pre(a, n, b);
+  accounts_free(a, n);
+  if (rc) return fail(&c, rc, "out of memory");
+  return FIX_OK;
 }

@@ -9,7 +9,8 @@
  *     of test k+1), each imported test executes to its stated root and logs,
  *     the last root is the whole block's, the nested CREATE addresses (from a
  *     hand-written RLP) are present, the rejected one carries expectException;
- *   - the refusals: no transactions, blockchain_test, a value transfer to an
+ *   - the refusals: no transactions, blockchain_test of a block holding a
+ *     rejected transaction, a value transfer to an
  *     address the export cannot see, a transaction that is valid alone but
  *     not inside its block, BLOCKHASH with block hashes;
  *   - generated worst-case blocks at a small gas limit, every scenario;
@@ -379,7 +380,9 @@ static void test_refusals(void **state) {
   hand_block(&b);
   char *json = NULL;
   fixx_error e;
-  assert_int_equal(fixx_export(&b, FIXX_BLOCKCHAIN_TEST, NULL, &json, NULL, &e), FIXX_E_UNAVAILABLE);
+  /* the hand block holds a rejected transaction: a blockchain test cannot carry it */
+  assert_int_equal(fixx_export(&b, FIXX_BLOCKCHAIN_TEST, NULL, &json, NULL, &e), FIXX_E_UNREP);
+  assert_non_null(strstr(e.msg, "rejected"));
   assert_null(json);
   fixx_opts empty_name = {"", 0, 0, NULL, NULL};
   assert_int_equal(fixx_state_test(&b, &empty_name, &json, NULL, NULL), FIXX_E_ARG);

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# blockchain_test fixtures end to end: blocks are exported with
+# `pkbench export --format blockchain_test`, replayed by ethereumjs
+# (tests/diff/run_blockchain_test.mjs: block RLP decoded, header checked
+# against its parent, vm.runBlock validating stateRoot, receiptTrie,
+# logsBloom, gasUsed and requestsHash), then imported back with
+# `pkbench import`, which must give the same block bytes. A fixture whose
+# block header states a wrong gasUsed (hash recomputed) must be rejected by
+# the replay, so the check is known to bite.
+#
+# usage: bash tests/harness/e2e_blockchain_test.sh path/to/pkbench   (from the repo root)
+#
+# Blocks: the smoke corpus and the worst-case scenarios generated for Cancun,
+# Prague and Osaka at 300k gas. Exit 0: all agree; 1: a difference; 77:
+# skipped (node missing, or the pinned ethereumjs packages not installed in
+# tests/diff/node_modules: e2e_ethereumjs.sh installs them).
+set -u
+PKB=${1:?usage: e2e_blockchain_test.sh path/to/pkbench}
+ROOT=${PKB_SOURCE_DIR:-$(pwd)}
+DIFF="$ROOT/tests/diff"
+
+skip() { echo "skipped: $*"; exit 77; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+command -v node >/dev/null 2>&1 || skip "node not found"
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' ||
+  skip "node $(node --version) is older than 18"
+[ -d "$DIFF/node_modules/@ethereumjs/vm" ] ||
+  skip "the ethereumjs packages are not installed in tests/diff/node_modules (run e2e_ethereumjs.sh or npm ci there)"
+[ -x "$PKB" ] || fail "$PKB is not an executable"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/blk" "$tmp/json" "$tmp/back"
+
+for f in "$ROOT"/corpus/smoke/*.blk; do
+  cp "$f" "$tmp/blk/smoke_$(basename "$f")"
+done
+for fork in Cancun Prague Osaka; do
+  "$PKB" gen worst-case --gas-limit 300000 --fork "$fork" --out "$tmp/gen_$fork" >/dev/null ||
+    fail "pkbench gen worst-case --fork $fork failed"
+  for f in "$tmp/gen_$fork"/*.blk; do
+    cp "$f" "$tmp/blk/gen_${fork}_$(basename "$f")"
+  done
+done
+
+blocks=0
+for f in "$tmp"/blk/*.blk; do
+  name=$(basename "$f" .blk)
+  blocks=$((blocks + 1))
+  err=$("$PKB" export --format blockchain_test --compact --name "$name" "$f" --out "$tmp/json/$name.json" 2>&1) ||
+    fail "export of $name: $err"
+done
+echo "exported $blocks blocks as blockchain tests"
+
+out="$tmp/ejs.txt"
+node "$DIFF/run_blockchain_test.mjs" --quiet "$tmp"/json/*.json >"$out" 2>&1
+rc=$?
+grep '^FAIL' "$out" | head -20
+tail -1 "$out"
+[ "$rc" -eq 0 ] || fail "ethereumjs disagrees with pkbench (see the FAIL lines above)"
+
+# import back: one block per fixture, byte for byte the block exported
+"$PKB" import --out "$tmp/back" "$tmp"/json/*.json >"$tmp/import.txt" 2>&1 || {
+  cat "$tmp/import.txt"
+  fail "pkbench import of the blockchain tests failed"
+}
+same=0
+for f in "$tmp"/blk/*.blk; do
+  name=$(basename "$f" .blk)
+  net=$(grep -o '"network":"[A-Za-z]*"' "$tmp/json/$name.json" | head -1 | cut -d'"' -f4)
+  cmp -s "$f" "$tmp/back/${name}_${net}_b0.blk" || fail "$name: the imported block differs from the exported one"
+  same=$((same + 1))
+done
+echo "imported back $same of $blocks blocks, byte for byte"
+
+# a header with a wrong gasUsed (and a hash that fits it) must be rejected
+first=$(ls "$tmp"/json/gen_Cancun_*.json | head -1)
+(cd "$DIFF" && node --input-type=module -e '
+import { readFileSync, writeFileSync } from "node:fs"
+import { RLP } from "@ethereumjs/rlp"
+import { bytesToHex, hexToBytes, bigIntToUnpaddedBytes, bytesToBigInt } from "@ethereumjs/util"
+import { keccak_256 } from "@noble/hashes/sha3.js"
+const [src, dst] = process.argv.slice(1)
+const doc = JSON.parse(readFileSync(src, "utf8"))
+const t = Object.values(doc)[0]
+const blk = RLP.decode(hexToBytes(t.blocks[0].rlp))
+blk[0][10] = bigIntToUnpaddedBytes(bytesToBigInt(blk[0][10]) + 1n)
+const hash = bytesToHex(keccak_256(RLP.encode(blk[0])))
+t.blocks[0].rlp = bytesToHex(RLP.encode(blk))
+t.blocks[0].blockHeader.hash = hash
+t.lastblockhash = hash
+writeFileSync(dst, JSON.stringify(doc))
+' "$first" "$tmp/tampered.json") || fail "could not build the tampered fixture"
+if node "$DIFF/run_blockchain_test.mjs" "$tmp/tampered.json" >"$tmp/tampered.txt" 2>&1; then
+  fail "ethereumjs accepted a block whose header states a wrong gasUsed"
+fi
+grep -q 'gasUsed' "$tmp/tampered.txt" || {
+  cat "$tmp/tampered.txt"
+  fail "the tampered fixture failed for another reason than its gasUsed"
+}
+echo "a wrong gasUsed is rejected"
+echo "ok"
