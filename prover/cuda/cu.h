@@ -1,5 +1,6 @@
 /* cu: the CUDA backend of the prover: NTT / coset LDE, Poseidon2 Merkle
- * commitment and FRI folding on an NVIDIA GPU, behind the same contracts as
+ * commitment, FRI folding and the quotient's constraint evaluation (for the
+ * AIRs compiled into a kernel) on an NVIDIA GPU, behind the same contracts as
  * the CPU modules, so a prover can switch backends without changing results.
  *
  * Results are bit-identical to the CPU functions for the same arguments:
@@ -33,7 +34,8 @@
  * between calls, freed by cu_release); the host-pointer forms add one
  * device buffer of the data (LDE: output) size. A Merkle commitment holds
  * every layer on the device (64 bytes per row of the tallest matrix) and, for
- * host data, a device copy of the matrices.
+ * host data, a device copy of the matrices. cu_quotient_dev adds one small
+ * buffer (alpha's powers and the public values).
  *
  * Emulation: cu_set_emulation(1) runs the very same kernel bodies on the CPU
  * (one thread block at a time, "device memory" in host RAM). It is slow and
@@ -45,13 +47,14 @@
  *
  * The STARK prover's CUDA backend (stark/stark.h, STARK_BACKEND_CUDA) is built
  * on these calls: trace LDE, Merkle trees (cu_merkle_tree_build_dev keeps the
- * layers for openings), quotient interpolation and chunk LDE, FRI folds and
- * layer commitments. The quotient's constraint evaluation is NOT here: an
- * AIR (stark/air.h) is a set of C callbacks over rows, with no description a
- * generic kernel could interpret and no compiled GPU form, so the prover
- * downloads the trace LDE and evaluates the constraints on the host. A GPU
- * constraint evaluator (per-AIR kernels, or an AIR expression format and a
- * generic kernel) is the missing piece for a fully resident pipeline.
+ * layers for openings), the quotient's constraint evaluation (for the AIRs
+ * that have a kernel, see cu_quotient_dev), its interpolation and chunk LDE,
+ * FRI folds and layer commitments. An AIR (stark/air.h) is a set of C
+ * callbacks, which no kernel can call; the constraints of the AIRs whose
+ * bodies are written once as macros (trace/trace_air_body.inc: cpu, memory,
+ * storage; stark/air_body.inc: Fibonacci, add256) are compiled a third time
+ * into the kernel (cu_kern_air.h). For any other AIR the prover evaluates
+ * the constraints on the host, from the downloaded trace LDE.
  * The command line reaches the emulation through PKB_CUDA_EMULATE=1
  * (harness/runner.h): for tests and CI only, never for timings.
  *
@@ -188,6 +191,36 @@ int cu_memzero(bb_t *d, size_t n_elems);
 int cu_fri_fold(const ext_t *in, unsigned log_n, bb_t shift, ext_t beta, ext_t *out);
 /* Device variant: d_in / d_out are device arrays of 4 * N (resp. 4 * N/2) bb_t. */
 int cu_fri_fold_dev(const bb_t *d_in, unsigned log_n, bb_t shift, ext_t beta, bb_t *d_out);
+
+/* ---- quotient constraints (compiled AIRs) ------------------------------------
+ * cu_air_kernel: the kernel id (> 0) of the AIR with this name and shape, 0
+ * when there is none. The AIRs with a kernel, by name: "fibonacci",
+ * "add256" (stark/air.h), "pkb-cpu", "pkb-memory", "pkb-storage"
+ * (trace/trace.h); width, public values and constraint count must match the
+ * kernel's too, so an AIR that shares a name but not the shape gets no
+ * kernel (0). The names are therefore reserved: another AIR of the same name
+ * and shape would be proven with the kernel's constraints (its proofs would
+ * then fail verification, which uses the AIR's own eval_ext).
+ *
+ * cu_quotient_dev: what stark_prove's host loop computes, on the device. With
+ * n = 2^log_n, B = 2^log_blowup, N = n B, qc a power of two <= min(B, 64),
+ * d_lde the N x width trace LDE on the coset shift * <w_N> (natural order,
+ * device memory), alpha_pows[i] = alpha^(m-1-i) for the m = num_constraints
+ * constraints and pub the num_public public values (host memory), writes
+ * for every j < n qc, x = shift w_{n qc}^j, local row r = j B/qc, next row
+ * (r + B) mod N:
+ *   d_out[4j .. 4j+3] = (sum_i alpha^(m-1-i) c_i(local, next, pub,
+ *                        sel(x))) / Z_H(x),   Z_H(x) = x^n - 1,
+ * with the selectors of stark/air.h (is_first_row = Z_H(x)/(x - 1), ...),
+ * i.e. exactly the words of the host's eval_base path. d_out: n qc ext
+ * values (4 n qc words, device memory), disjoint from d_lde.
+ * CU_ERR_ARG for an unknown kernel, a shape other than the kernel's, sizes
+ * out of range (1 <= log_n, log_n + log_blowup <= 27) or a shift for which
+ * Z_H vanishes on the quotient domain. */
+int cu_air_kernel(const char *name, unsigned width, unsigned num_public, unsigned num_constraints);
+int cu_quotient_dev(int kernel, const bb_t *d_lde, unsigned log_n, unsigned log_blowup, unsigned qc,
+                    size_t width, bb_t shift, const ext_t *alpha_pows, unsigned num_constraints,
+                    const bb_t *pub, unsigned num_public, bb_t *d_out);
 
 /* ---- fault injection (tests) ------------------------------------------------
  * After `after` more successful device allocations (cu_malloc and the

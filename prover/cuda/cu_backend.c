@@ -29,6 +29,8 @@
  *   Merkle: one launch per layer (bottom: leaf hashes; above: compression,
  *     with the rows of matrices of that height folded in).
  *   FRI fold: one launch.
+ *   Quotient constraints: one launch (cu_kern_air.h), after the upload of
+ *     alpha's powers and the public values.
  */
 #include "cuda/cu.h"
 
@@ -39,6 +41,7 @@
 
 #include "build_info.h"
 #include "cuda/cu_kern.h"
+#include "cuda/cu_kern_air.h"
 #include "hash/poseidon2.h"
 
 #if PKB_HAVE_CUDA
@@ -76,6 +79,7 @@ static int cu_dev_ntt_pass(const cu_k_ntt_pass *a) { (void)a; return CU_ERR_NODE
 static int cu_dev_perm(const cu_k_perm *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_layer(const cu_k_layer *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_fold(const cu_k_fold *a) { (void)a; return CU_ERR_NODEV; }
+static int cu_dev_quot(const cu_k_quot *a) { (void)a; return CU_ERR_NODEV; }
 #endif
 
 _Static_assert(sizeof(ext_t) == EXT_DEGREE * sizeof(bb_t), "ext_t is 4 packed words");
@@ -228,6 +232,12 @@ static int x_layer(const cu_k_layer *a) {
 static int x_fold(const cu_k_fold *a) {
   if (g.mode != X_EMU) return dev_rc(cu_dev_fold(a));
   for (uint64_t k = 0; k < a->half; k++) cu_k_fold_elem(a, k);
+  return CU_OK;
+}
+
+static int x_quot(const cu_k_quot *a) {
+  if (g.mode != X_EMU) return dev_rc(cu_dev_quot(a));
+  for (uint64_t j = 0; j < a->nq; j++) cu_k_quot_point(a, j);
   return CU_OK;
 }
 
@@ -844,4 +854,84 @@ int cu_fri_fold(const ext_t *in, unsigned log_n, bb_t shift, ext_t beta, ext_t *
 
 int cu_fri_fold_dev(const bb_t *d_in, unsigned log_n, bb_t shift, ext_t beta, bb_t *d_out) {
   return fold_entry(d_in, 1, log_n, shift, beta, d_out);
+}
+
+/* ---- quotient constraints ------------------------------------------------------- */
+
+static const struct {
+  const char *name;
+  unsigned width, num_public, num_constraints;
+} air_shapes[CU_AIR_COUNT] = {
+#define CU_AIR_SHAPE_ROW(id, nm, w, np, m, fn) [CU_AIR_##id] = {nm, w, np, m},
+    CU_AIR_LIST(CU_AIR_SHAPE_ROW)
+#undef CU_AIR_SHAPE_ROW
+};
+
+int cu_air_kernel(const char *name, unsigned width, unsigned num_public, unsigned num_constraints) {
+  if (!name) return 0;
+  for (int id = 1; id < CU_AIR_COUNT; id++)
+    if (strcmp(name, air_shapes[id].name) == 0 && width == air_shapes[id].width &&
+        num_public == air_shapes[id].num_public && num_constraints == air_shapes[id].num_constraints)
+      return id;
+  return 0;
+}
+
+int cu_quotient_dev(int kernel, const bb_t *d_lde, unsigned log_n, unsigned log_blowup, unsigned qc,
+                    size_t width, bb_t shift, const ext_t *alpha_pows, unsigned num_constraints,
+                    const bb_t *pub, unsigned num_public, bb_t *d_out) {
+  if (kernel <= CU_AIR_NONE || kernel >= CU_AIR_COUNT || !d_lde || !d_out || !alpha_pows ||
+      (num_public && !pub))
+    return CU_ERR_ARG;
+  if (width != air_shapes[kernel].width || num_public != air_shapes[kernel].num_public ||
+      num_constraints != air_shapes[kernel].num_constraints)
+    return CU_ERR_ARG;
+  unsigned log_qc = 0;
+  while ((1u << log_qc) < qc && log_qc < 31) log_qc++;
+  if (log_n < 1 || qc == 0 || qc > CU_QUOT_MAX_QC || (1u << log_qc) != qc || log_blowup < log_qc ||
+      log_blowup > NTT_MAX_LOG || log_n > NTT_MAX_LOG - log_blowup || shift == 0 || shift >= BB_P)
+    return CU_ERR_ARG;
+  cu_k_quot a;
+  memset(&a, 0, sizeof a);
+  a.air = (uint32_t)kernel;
+  a.width = (uint32_t)width;
+  a.m = num_constraints;
+  a.log_nq = log_n + log_qc;
+  a.qc = qc;
+  a.s = shift;
+  a.ginv = bb_inv(bb_two_adic_generator(log_n));
+  a.N = (uint64_t)1 << (log_n + log_blowup);
+  a.nq = (uint64_t)1 << a.log_nq;
+  a.stride = a.N / a.nq;
+  a.next_off = (uint64_t)1 << log_blowup;
+  a.out = d_out;
+  a.lde = d_lde;
+  /* Z_H(x) = x^n - 1 = s^n w_nq^(j n) - 1 depends on j mod qc only. */
+  size_t n = (size_t)1 << log_n;
+  bb_t sn = bb_pow(shift, n), wn = bb_pow(bb_two_adic_generator(a.log_nq), n);
+  for (unsigned k = 0; k < qc; k++) {
+    a.zh[k] = bb_sub(bb_mul(sn, bb_pow(wn, k)), BB_ONE);
+    if (a.zh[k] == 0) return CU_ERR_ARG; /* the quotient domain meets H */
+    a.zh_inv[k] = bb_inv(a.zh[k]);
+  }
+  size_t n_consts = (size_t)EXT_DEGREE * num_constraints + num_public;
+  uint32_t *h = malloc(n_consts * sizeof *h);
+  if (!h) return CU_ERR_NOMEM;
+  for (unsigned i = 0; i < num_constraints; i++)
+    for (int q = 0; q < EXT_DEGREE; q++) h[EXT_DEGREE * i + (unsigned)q] = alpha_pows[i].v[q];
+  for (unsigned i = 0; i < num_public; i++) h[EXT_DEGREE * (size_t)num_constraints + i] = pub[i];
+  pthread_mutex_lock(&g_lock);
+  uint32_t *d_consts = NULL;
+  int rc = enter_locked();
+  if (rc == CU_OK) d_consts = x_alloc(n_consts * sizeof *h, &rc);
+  if (rc == CU_OK) rc = x_h2d(d_consts, h, n_consts * sizeof *h);
+  if (rc == CU_OK) {
+    a.consts = d_consts;
+    a.tw = g.tw_fwd;
+    rc = x_quot(&a);
+  }
+  if (rc == CU_OK) rc = x_sync();
+  x_free(d_consts);
+  pthread_mutex_unlock(&g_lock);
+  free(h);
+  return rc;
 }

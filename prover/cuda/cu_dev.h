@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "cuda/cu_kern.h"
+#include "cuda/cu_kern_air.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,6 +47,7 @@ int cu_dev_ntt_pass(const cu_k_ntt_pass *a);
 int cu_dev_perm(const cu_k_perm *a);
 int cu_dev_layer(const cu_k_layer *a);
 int cu_dev_fold(const cu_k_fold *a);
+int cu_dev_quot(const cu_k_quot *a);
 
 #ifdef __cplusplus
 }

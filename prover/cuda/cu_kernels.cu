@@ -3,8 +3,9 @@
  * maps blocks and threads onto them:
  *   - NTT pass: one block per tile (grid-stride over tiles), CU_NTT_THREADS
  *     threads cooperating through CU_NTT_SH words of shared memory;
- *   - permutation, Merkle layer, FRI fold: one element (row, node, pair) per
- *     thread, grid-stride, so any count fits any grid.
+ *   - permutation, Merkle layer, FRI fold, quotient: one element (row, node,
+ *     pair, quotient point) per thread, grid-stride, so any count fits any
+ *     grid.
  * Launch errors are reported at once; execution errors at cu_dev_sync.
  */
 #include <cuda_runtime.h>
@@ -17,6 +18,7 @@
 #define CU_MAX_GRID (1u << 20)
 #define CU_ELEM_THREADS 256u
 #define CU_HASH_THREADS 128u
+#define CU_QUOT_THREADS 128u
 
 __constant__ cu_k_p2c c_p2;
 
@@ -43,6 +45,12 @@ __global__ void k_fold(cu_k_fold a) {
   uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
   for (uint64_t k = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; k < a.half; k += stride)
     cu_k_fold_elem(&a, k);
+}
+
+__global__ void __launch_bounds__(CU_QUOT_THREADS) k_quot(cu_k_quot a) {
+  uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
+  for (uint64_t j = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; j < a.nq; j += stride)
+    cu_k_quot_point(&a, j);
 }
 
 static unsigned grid_for(uint64_t items, unsigned threads) {
@@ -80,4 +88,10 @@ extern "C" int cu_dev_fold(const cu_k_fold *a) {
   if (a->half == 0) return CU_OK;
   k_fold<<<grid_for(a->half, CU_ELEM_THREADS), CU_ELEM_THREADS>>>(*a);
   return launched("fri fold");
+}
+
+extern "C" int cu_dev_quot(const cu_k_quot *a) {
+  if (a->nq == 0) return CU_OK;
+  k_quot<<<grid_for(a->nq, CU_QUOT_THREADS), CU_QUOT_THREADS>>>(*a);
+  return launched("quotient constraints");
 }

@@ -1,8 +1,9 @@
 /* stark/air: trace checking and the two example AIRs (Fibonacci, 256-bit add).
  *
- * Each example writes its constraints twice, once over ext_t (the verifier's
- * domain, the source of truth) and once over bb_t (the prover's fast path); the
- * two bodies are kept line for line parallel and the tests compare them on
+ * The examples' constraints are written once (air_body.inc) and instantiated
+ * here over ext_t (the verifier's domain, the source of truth) and over bb_t
+ * (the prover's fast path); the CUDA backend compiles the same body into its
+ * quotient kernels (cuda/cu_kern_air.h). The tests compare the instances on
  * random rows.
  */
 #include "stark/air.h"
@@ -72,36 +73,57 @@ int stark_air_check(const stark_air *air, const bb_t *trace, size_t n, const bb_
   return rc;
 }
 
+/* ---- the example AIRs' constraints (air_body.inc), over ext and over bb ---- */
+
+#define FT ext_t
+#define FRAME stark_eval_ext
+#define SUFFIX(x) x##_ext
+#define ADD ext_add
+#define SUB ext_sub
+#define MUL ext_mul
+#define K(c) ext_from_base(bb_from_u32(c))
+#define BASE(v) ext_from_base(v)
+#define ASSERT stark_assert_zero_ext
+#include "air_body.inc"
+#undef FT
+#undef FRAME
+#undef SUFFIX
+#undef ADD
+#undef SUB
+#undef MUL
+#undef K
+#undef BASE
+#undef ASSERT
+#undef FIB_CONSTRAINTS
+#undef ADD256_CONSTRAINTS
+
+#define FT bb_t
+#define FRAME stark_eval_base
+#define SUFFIX(x) x##_base
+#define ADD bb_add
+#define SUB bb_sub
+#define MUL bb_mul
+#define K(c) bb_from_u32(c)
+#define BASE(v) (v)
+#define ASSERT stark_assert_zero_base
+#include "air_body.inc"
+#undef FT
+#undef FRAME
+#undef SUFFIX
+#undef ADD
+#undef SUB
+#undef MUL
+#undef K
+#undef BASE
+#undef ASSERT
+
 /* ---- Fibonacci ---- */
-
-static void fib_eval_ext(const stark_air *air, stark_eval_ext *e) {
-  (void)air;
-  const ext_t *l = e->local, *n = e->next;
-  ext_t a0 = ext_from_base(e->pub[0]), b0 = ext_from_base(e->pub[1]);
-  ext_t res = ext_from_base(e->pub[2]);
-  stark_assert_zero_ext(e, ext_mul(e->is_first_row, ext_sub(l[0], a0)));
-  stark_assert_zero_ext(e, ext_mul(e->is_first_row, ext_sub(l[1], b0)));
-  stark_assert_zero_ext(e, ext_mul(e->is_transition, ext_sub(n[0], l[1])));
-  stark_assert_zero_ext(e, ext_mul(e->is_transition, ext_sub(n[1], ext_add(l[0], l[1]))));
-  stark_assert_zero_ext(e, ext_mul(e->is_last_row, ext_sub(l[1], res)));
-}
-
-static void fib_eval_base(const stark_air *air, stark_eval_base *e) {
-  (void)air;
-  const bb_t *l = e->local, *n = e->next;
-  bb_t a0 = e->pub[0], b0 = e->pub[1], res = e->pub[2];
-  stark_assert_zero_base(e, bb_mul(e->is_first_row, bb_sub(l[0], a0)));
-  stark_assert_zero_base(e, bb_mul(e->is_first_row, bb_sub(l[1], b0)));
-  stark_assert_zero_base(e, bb_mul(e->is_transition, bb_sub(n[0], l[1])));
-  stark_assert_zero_base(e, bb_mul(e->is_transition, bb_sub(n[1], bb_add(l[0], l[1]))));
-  stark_assert_zero_base(e, bb_mul(e->is_last_row, bb_sub(l[1], res)));
-}
 
 const stark_air stark_air_fib = {
     .name = "fibonacci",
     .width = STARK_FIB_WIDTH,
     .num_public = STARK_FIB_PUBLIC,
-    .num_constraints = 5,
+    .num_constraints = FIB_CONSTRAINTS,
     .max_degree = 2,
     .eval_ext = fib_eval_ext,
     .eval_base = fib_eval_base,
@@ -127,43 +149,11 @@ void stark_fib_trace(bb_t *trace, size_t n, uint32_t a0, uint32_t b0, uint32_t *
 #define ADD_L STARK_ADD256_LIMBS
 enum { COL_A = 0, COL_B = ADD_L, COL_C = 2 * ADD_L, COL_CARRY = 3 * ADD_L };
 
-static void add256_eval_ext(const stark_air *air, stark_eval_ext *e) {
-  (void)air;
-  const ext_t *r = e->local;
-  ext_t two16 = ext_from_base(bb_from_u32(1u << 16)), one = ext_one();
-  for (int i = 0; i < ADD_L; i++) {
-    ext_t c = r[COL_CARRY + i];
-    stark_assert_zero_ext(e, ext_mul(c, ext_sub(c, one)));
-  }
-  for (int i = 0; i < ADD_L; i++) {
-    ext_t cin = i ? r[COL_CARRY + i - 1] : ext_zero();
-    ext_t lhs = ext_add(ext_add(r[COL_A + i], r[COL_B + i]), cin);
-    ext_t rhs = ext_add(r[COL_C + i], ext_mul(two16, r[COL_CARRY + i]));
-    stark_assert_zero_ext(e, ext_sub(lhs, rhs));
-  }
-}
-
-static void add256_eval_base(const stark_air *air, stark_eval_base *e) {
-  (void)air;
-  const bb_t *r = e->local;
-  bb_t two16 = bb_from_u32(1u << 16), one = BB_ONE;
-  for (int i = 0; i < ADD_L; i++) {
-    bb_t c = r[COL_CARRY + i];
-    stark_assert_zero_base(e, bb_mul(c, bb_sub(c, one)));
-  }
-  for (int i = 0; i < ADD_L; i++) {
-    bb_t cin = i ? r[COL_CARRY + i - 1] : 0;
-    bb_t lhs = bb_add(bb_add(r[COL_A + i], r[COL_B + i]), cin);
-    bb_t rhs = bb_add(r[COL_C + i], bb_mul(two16, r[COL_CARRY + i]));
-    stark_assert_zero_base(e, bb_sub(lhs, rhs));
-  }
-}
-
 const stark_air stark_air_add256 = {
     .name = "add256",
     .width = STARK_ADD256_WIDTH,
     .num_public = 0,
-    .num_constraints = 2 * ADD_L,
+    .num_constraints = ADD256_CONSTRAINTS,
     .max_degree = 2,
     .eval_ext = add256_eval_ext,
     .eval_base = add256_eval_base,

@@ -12,10 +12,14 @@
  *
  * CUDA backend (stark.h): the same steps in the same order; the GPU replaces
  * the LDEs, NTTs and Merkle trees, each matrix being downloaded once after it
- * is committed (the constraint evaluation, the DEEP quotient and the
- * openings read it on the host). Device buffers live only within one step,
- * so peak device memory is one N x max(w, 4qc) matrix plus its tree, or the
- * FRI layer (4N words) plus its tree.
+ * is committed (the DEEP quotient and the openings read it on the host, and
+ * so does the constraint evaluation of an AIR without a device kernel). For
+ * an AIR with a kernel (cu_air_kernel) the trace LDE stays on the device
+ * through the quotient step, whose evaluations never leave it before their
+ * interpolation. Device buffers live only within one step (the trace LDE
+ * within two), so peak device memory is the N x w trace LDE plus its tree or
+ * plus n qc ext values, one N x 4qc matrix plus its tree, or the FRI layer
+ * (4N words) plus its tree.
  */
 #include "stark/stark.h"
 
@@ -326,13 +330,12 @@ static void open_range(void *arg, size_t blo, size_t bhi) {
 /* ---- prover ---- */
 
 /* CUDA backend: download the N x width matrix d_m (device) into host and build
- * its tree on the device with host as the openings' copy; d_m is freed. */
+ * its tree on the device with host as the openings' copy; d_m is kept. */
 static int cuda_commit(bb_t *d_m, bb_t *host, size_t width, size_t N, cu_merkle_tree **out) {
   merkle_matrix dm = {d_m, width, N};
   const bb_t *hm[1] = {host};
   int drc = cu_download(host, d_m, N * width);
   if (drc == CU_OK) drc = cu_merkle_tree_build_dev(&dm, 1, hm, out);
-  cu_free(d_m);
   return drc;
 }
 
@@ -372,6 +375,9 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
   merkle_tree *ttree = NULL, *qtree = NULL;
   cu_merkle_tree *cttree = NULL, *cqtree = NULL; /* CUDA backend */
   bb_t *d_m = NULL;                               /* CUDA: the matrix of the current step */
+  bb_t *d_q = NULL;                               /* CUDA: the quotient's evaluations */
+  /* CUDA: the AIR's quotient kernel (cuda/cu.h), 0 = constraints on the host */
+  int kid = cuda ? cu_air_kernel(air->name, w, air->num_public, air->num_constraints) : 0;
   int drc = CU_OK;                                /* CUDA: the failing call's code */
   chal_state ch;
   transcript_begin(&ch, air, log_n, qc, fp, pub);
@@ -400,7 +406,10 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
   t0 = now_ms();
   if (cuda) {
     drc = cuda_commit(d_m, lde, w, N, &cttree);
-    d_m = NULL;
+    if (!kid) { /* else the LDE stays on the device for the quotient kernel */
+      cu_free(d_m);
+      d_m = NULL;
+    }
     if (drc != CU_OK) goto device_failed;
     cu_merkle_tree_root(cttree, &proof->trace_root);
   } else {
@@ -419,12 +428,27 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
   ext_t alpha = chal_sample_ext(&ch);
   alpha_pows = malloc(sizeof *alpha_pows * m);
   qv = malloc(sizeof *qv * nq * 4);
-  inv_first = malloc(sizeof *inv_first * nq);
-  inv_last = malloc(sizeof *inv_last * nq);
-  if (!alpha_pows || !qv || !inv_first || !inv_last) goto out;
+  if (!kid) {
+    inv_first = malloc(sizeof *inv_first * nq);
+    inv_last = malloc(sizeof *inv_last * nq);
+  }
+  if (!alpha_pows || !qv || (!kid && (!inv_first || !inv_last))) goto out;
   alpha_pows[m - 1] = ext_one();
   for (unsigned i = m - 1; i-- > 0;) alpha_pows[i] = ext_mul(alpha_pows[i + 1], alpha);
-  {
+  if (kid) {
+    /* on the device, from the LDE there: evaluations, then coefficients of Q */
+    drc = cu_malloc(&d_q, nq * 4);
+    if (drc == CU_OK)
+      drc = cu_quotient_dev(kid, d_m, log_n, lb, qc, w, s, alpha_pows, m, pub, air->num_public, d_q);
+    cu_free(d_m);
+    d_m = NULL;
+    if (drc == CU_OK) drc = cu_ntt_coset_idft_dev(d_q, log_nq, 4, s, NTT_ORDER_NATURAL);
+    if (drc == CU_OK) drc = cu_download(qv, d_q, nq * 4);
+    cu_free(d_q);
+    d_q = NULL;
+    if (drc != CU_OK) goto device_failed;
+    tm.quotient_device = 1;
+  } else {
     bb_t w_nq = bb_two_adic_generator(log_nq), g = bb_two_adic_generator(log_n);
     bb_t ginv = bb_inv(g), zh[64], zh_inv[64];
     /* Z_H(x) = x^n - 1 = s^n w_nq^(j n) - 1 depends on j mod qc only. */
@@ -448,18 +472,19 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
       rc = bad == 2 ? STARK_ERR_NOMEM : STARK_ERR_AIR;
       goto out;
     }
+    free(inv_first);
+    free(inv_last);
+    inv_first = inv_last = NULL;
+    /* coefficients of Q */
+    if (cuda) {
+      drc = cu_ntt_coset_idft(qv, log_nq, 4, s, NTT_ORDER_NATURAL);
+      if (drc != CU_OK) goto device_failed;
+    } else if (ntt_coset_idft(qv, log_nq, 4, s, NTT_ORDER_NATURAL, threads) != NTT_OK) {
+      rc = STARK_ERR_INTERNAL;
+      goto out;
+    }
   }
-  free(inv_first);
-  free(inv_last);
-  inv_first = inv_last = NULL;
-  /* coefficients of Q, then chunk i = coefficients [i n, (i+1) n) */
-  if (cuda) {
-    drc = cu_ntt_coset_idft(qv, log_nq, 4, s, NTT_ORDER_NATURAL);
-    if (drc != CU_OK) goto device_failed;
-  } else if (ntt_coset_idft(qv, log_nq, 4, s, NTT_ORDER_NATURAL, threads) != NTT_OK) {
-    rc = STARK_ERR_INTERNAL;
-    goto out;
-  }
+  /* chunk i = coefficients [i n, (i+1) n) of Q */
   qmat = calloc(N * qw, sizeof *qmat);
   if (!qmat) goto out;
   for (size_t r = 0; r < n; r++)
@@ -479,6 +504,7 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
   t0 = now_ms();
   if (cuda) {
     drc = cuda_commit(d_m, qmat, qw, N, &cqtree);
+    cu_free(d_m);
     d_m = NULL;
     if (drc != CU_OK) goto device_failed;
     cu_merkle_tree_root(cqtree, &proof->quotient_root);
@@ -593,6 +619,7 @@ device_failed:
   rc = STARK_ERR_DEVICE;
 out:
   cu_free(d_m);
+  cu_free(d_q);
   cu_merkle_tree_free(cttree);
   cu_merkle_tree_free(cqtree);
   merkle_free(ttree);

@@ -75,13 +75,19 @@ enum { STARK_ERR_DEVICE = -8 };
 /* Where stark_prove does its heavy lifting (stark_config.backend).
  *   CPU:  every step on the host (ntt/, commit/, fri/).
  *   CUDA: on the GPU (cuda/cu.h): the trace LDE and its Merkle tree, the
- *         interpolation of the quotient, its chunks' LDE and Merkle tree,
- *         FRI folding and layer commitments. On the host: the constraint
- *         evaluation on the quotient domain (an AIR is a set of C callbacks,
- *         there is no GPU form of it; the LDE is downloaded for it), the
+ *         constraint evaluation on the quotient domain for an AIR compiled
+ *         into a kernel (cu_air_kernel: Fibonacci, add256 and the cpu,
+ *         memory and storage tables, whose constraint bodies are shared
+ *         with the kernel), the interpolation of the quotient, its chunks'
+ *         LDE and Merkle tree, FRI folding and layer commitments. On the
+ *         host: the constraint evaluation of any other AIR (a set of C
+ *         callbacks, with no GPU form; it reads the downloaded LDE), the
  *         out-of-domain openings, the DEEP quotient, grinding and the query
  *         openings (from host copies of the committed matrices and of the
- *         trees' layers). The proof is byte-identical to the CPU backend's. */
+ *         trees' layers; so the trace LDE is still downloaded once, after
+ *         its commitment). stark_timings.quotient_device says which way the
+ *         constraints went. The proof is byte-identical to the CPU
+ *         backend's. */
 typedef enum { STARK_BACKEND_CPU = 0, STARK_BACKEND_CUDA = 1 } stark_backend;
 
 typedef struct {
@@ -117,6 +123,7 @@ typedef struct {
   double total_ms;
   long peak_rss_kb;          /* getrusage ru_maxrss after proving (process-wide peak) */
   int device_rc;             /* CU_* code (0 = CU_OK); see STARK_ERR_DEVICE */
+  int quotient_device;       /* 1: the constraints were evaluated by a device kernel */
 } stark_timings;
 
 /* Prover options. */

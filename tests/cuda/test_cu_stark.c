@@ -4,8 +4,9 @@
  * The oracle is the CPU backend: for the same AIR, trace and parameters the
  * CUDA backend must produce the same proof bytes, and that proof must pass
  * the CPU verifier. AIRs: Fibonacci (width 2, eval_base), add256 (width 64)
- * and a test AIR of odd width (3, 5, 7) with a degree-3 constraint (two
- * quotient chunks) and no eval_base (the prover's ext path); sizes from
+ * (both with a quotient kernel: the constraints run on the device) and a
+ * test AIR of odd width (3, 5, 7) with a degree-3 constraint (two quotient
+ * chunks), no eval_base and no kernel (the prover's host ext path); sizes from
  * log_n = 1 up; blowup 2 and 4; FRI folding by 2 and by 4. Device failures
  * are injected with cu_test_fail_alloc at every allocation of a proof in
  * turn: each must give STARK_ERR_DEVICE with the code and a message, never
@@ -118,6 +119,10 @@ static void check_same(const stark_air *air, const bb_t *trace, unsigned log_n, 
     fail_msg("%s 2^%u: cuda backend: stark code %d, device %s (%s)", air->name, log_n, rc,
              cu_strerror(tg.device_rc), cu_last_error_string());
   assert_int_equal(tg.device_rc, CU_OK);
+  /* the constraints ran on the device exactly for the AIRs with a kernel */
+  assert_int_equal(tc.quotient_device, 0);
+  assert_int_equal(tg.quotient_device,
+                   cu_air_kernel(air->name, air->width, air->num_public, air->num_constraints) != 0);
   uint8_t *bc, *bg;
   size_t lc, lg;
   serialize(&pc, &bc, &lc);
@@ -187,6 +192,7 @@ static void t_odd_width(void **state) {
   for (size_t i = 0; i < 3; i++)
     for (size_t k = 0; k < 3; k++) {
       stark_air air = chain_air(widths[i]);
+      assert_int_equal(cu_air_kernel(air.name, air.width, air.num_public, air.num_constraints), 0);
       bb_t pub0;
       bb_t *t = chain_trace(widths[i], (size_t)1 << logs[k], &pub0);
       check_same(&air, t, logs[k], &pub0, test_cfg(1 + (unsigned)(k == 2), 1 + (unsigned)(i == 2)));

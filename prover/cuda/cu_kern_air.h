@@ -1,0 +1,149 @@
+/* cu_kern_air: the quotient's constraint evaluation as kernel bodies, in the
+ * style of cu_kern.h (compiled by nvcc into cu_kernels.cu's k_quot and by the
+ * C compiler into the CPU emulation of cu_backend.c).
+ *
+ * The constraints are not rewritten here: the bodies the host instantiates
+ * over ext_t and bb_t (trace/trace_air_body.inc for the cpu, memory and
+ * storage tables, stark/air_body.inc for Fibonacci and add256) are
+ * instantiated a third time over Montgomery words with cu_k_add / cu_k_sub /
+ * cu_k_mul, folding into a 4-word accumulator exactly as
+ * stark_assert_zero_base does (acc += alpha^(m-1-i) c_i, constraint order,
+ * count past m not folded). Under nvcc the bodies' functions become
+ * __host__ __device__ (their `static` is widened for the include only).
+ *
+ * One thread per point j of the quotient domain s * <w_{n qc}>, as
+ * stark.c's quot_range: local row r = j * stride of the LDE (stride =
+ * B / qc), next row (r + B) mod N, x = s w_{n qc}^j,
+ *   is_first_row = Z_H(x) / (x - 1), is_last_row = Z_H(x) / (x - g^-1),
+ *   is_transition = x - g^-1,        Z_H(x) = zh[j mod qc],
+ * and out[j] = acc * zh_inv[j mod qc] (4 words). The one inversion per point
+ * (of (x - 1)(x - g^-1)) replaces the host's batch inversions. Field
+ * arithmetic is exact and every word canonical, so the result is the host's
+ * word for word.
+ */
+#ifndef PKB_CUDA_CU_KERN_AIR_H
+#define PKB_CUDA_CU_KERN_AIR_H
+
+#include <stdint.h>
+
+#include "cuda/cu_kern.h"
+#include "stark/air.h"
+#include "trace/trace_cols.h"
+
+/* The AIRs with a quotient kernel: id, the host AIR's name, width, public
+ * values, constraint count (the body's own), and the body's instance below.
+ * cu_backend.c binds a host AIR to its kernel by name and shape
+ * (cu_air_kernel). */
+#define CU_AIR_LIST(X)                                                                     \
+  X(FIB, "fibonacci", STARK_FIB_WIDTH, STARK_FIB_PUBLIC, FIB_CONSTRAINTS, cu_k_fib_eval)     \
+  X(ADD256, "add256", STARK_ADD256_WIDTH, 0, ADD256_CONSTRAINTS, cu_k_add256_eval)           \
+  X(CPU, "pkb-cpu", CPU_WIDTH, 0, CPU_CONSTRAINTS, cu_k_cpu_eval)                            \
+  X(MEMORY, "pkb-memory", MEM_WIDTH, 0, MEM_CONSTRAINTS, cu_k_mem_eval)                      \
+  X(STORAGE, "pkb-storage", STO_WIDTH, 0, STO_CONSTRAINTS, cu_k_sto_eval)
+
+enum {
+  CU_AIR_NONE = 0, /* no kernel */
+#define CU_AIR_ENUM(id, name, width, num_public, m, fn) CU_AIR_##id,
+  CU_AIR_LIST(CU_AIR_ENUM)
+#undef CU_AIR_ENUM
+  CU_AIR_COUNT
+};
+
+/* The largest qc the kernel takes (stark.c's bound: qc <= blowup). */
+#define CU_QUOT_MAX_QC 64
+
+/* The frame the bodies read (FRAME): the fields they name, plus the folder. */
+typedef struct {
+  const uint32_t *local, *next, *pub;
+  uint32_t is_first_row, is_last_row, is_transition;
+  const uint32_t *alpha_pows; /* m ext values, 4 words each: alpha^(m-1-i) */
+  uint32_t acc[EXT_DEGREE];
+  uint32_t count, max;
+} cu_k_frame;
+
+CU_HD void cu_k_assert(cu_k_frame *e, uint32_t c) {
+  if (e->count < e->max) {
+    const uint32_t *a = e->alpha_pows + EXT_DEGREE * e->count;
+    for (int k = 0; k < EXT_DEGREE; k++) e->acc[k] = cu_k_add(e->acc[k], cu_k_mul(a[k], c));
+  }
+  e->count++;
+}
+
+CU_HD uint32_t cu_k_inv(uint32_t a) {
+  uint32_t r = BB_ONE, b = a;
+  for (uint32_t e = BB_P - 2; e; e >>= 1) {
+    if (e & 1u) r = cu_k_mul(r, b);
+    b = cu_k_mul(b, b);
+  }
+  return r;
+}
+
+/* ---- the third instance of the constraint bodies ---- */
+#define FT uint32_t
+#define FRAME cu_k_frame
+#define SUFFIX(x) cu_k_##x
+#define ADD cu_k_add
+#define SUB cu_k_sub
+#define MUL cu_k_mul
+#define K(c) cu_k_mul((uint32_t)(c), BB_MONTY_R2)
+#define BASE(v) (v)
+#define ASSERT cu_k_assert
+#ifdef __CUDACC__
+#define static static __host__ __device__ __forceinline__
+#endif
+#include "trace/trace_air_body.inc"
+#include "stark/air_body.inc"
+#ifdef __CUDACC__
+#undef static
+#endif
+#undef FT
+#undef FRAME
+#undef SUFFIX
+#undef ADD
+#undef SUB
+#undef MUL
+#undef K
+#undef BASE
+#undef ASSERT
+
+typedef struct {
+  const uint32_t *lde;    /* N x width words, natural order on s * <w_N> */
+  const uint32_t *consts; /* alpha_pows (4 m words), then the num_public values */
+  uint32_t *out;          /* nq x 4 words */
+  const uint32_t *tw;     /* root table of the 2^27-order root */
+  uint32_t air;           /* CU_AIR_* */
+  uint32_t width, m;
+  uint32_t log_nq, qc;    /* nq = 2^log_nq = n qc */
+  uint32_t s, ginv;       /* coset shift; g^-1, g = w_n */
+  uint64_t N, stride, next_off, nq;
+  uint32_t zh[CU_QUOT_MAX_QC], zh_inv[CU_QUOT_MAX_QC];
+} cu_k_quot;
+
+CU_HD void cu_k_quot_point(const cu_k_quot *a, uint64_t j) {
+  uint64_t r = j * a->stride;
+  uint32_t k = (uint32_t)(j & (a->qc - 1));
+  uint32_t x = cu_k_mul(a->s, cu_k_pow_lookup(a->tw, (uint32_t)j << (27u - a->log_nq)));
+  uint32_t d1 = cu_k_sub(x, BB_ONE), d2 = cu_k_sub(x, a->ginv);
+  uint32_t inv = cu_k_inv(cu_k_mul(d1, d2));
+  cu_k_frame e;
+  e.local = a->lde + r * a->width;
+  e.next = a->lde + ((r + a->next_off) & (a->N - 1)) * a->width;
+  e.pub = a->consts + EXT_DEGREE * a->m;
+  e.is_first_row = cu_k_mul(a->zh[k], cu_k_mul(d2, inv));
+  e.is_last_row = cu_k_mul(a->zh[k], cu_k_mul(d1, inv));
+  e.is_transition = d2;
+  e.alpha_pows = a->consts;
+  for (int q = 0; q < EXT_DEGREE; q++) e.acc[q] = 0;
+  e.count = 0;
+  e.max = a->m;
+  switch (a->air) {
+#define CU_AIR_CASE(id, name, width, num_public, m, fn) \
+  case CU_AIR_##id: fn(NULL, &e); break;
+  CU_AIR_LIST(CU_AIR_CASE)
+#undef CU_AIR_CASE
+  default: break;
+  }
+  for (int q = 0; q < EXT_DEGREE; q++) a->out[EXT_DEGREE * j + q] = cu_k_mul(e.acc[q], a->zh_inv[k]);
+}
+
+#endif
