@@ -66,7 +66,7 @@ fuzz: deps
 	@bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 fuzz-smoke: deps
-	@bash scripts/fuzz.sh 20
+	@bash scripts/fuzz.sh 60
 
 clean:
 	rm -rf build build-asan build-fuzz
