@@ -26,6 +26,7 @@ const char *run_phase_name(run_phase p) { return (unsigned)p < RUN_PHASE_COUNT ?
 
 run_opts run_opts_default(void) {
   run_opts o;
+  memset(&o, 0, sizeof o); /* every option not named below is off */
   o.log_shard = 20;
   o.stark = stark_config_default();
   o.prove = 1;

@@ -1,0 +1,63 @@
+/* runner: the default options are fully defined (every option not named by
+ * run_opts_default is off, whatever the stack held before), and the table
+ * lists follow the trace options. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "runner.h"
+
+/* Leave a poisoned stack frame where the next call's frame will be. */
+static __attribute__((noinline)) void poison_stack(void) {
+  volatile unsigned char junk[16384];
+  for (size_t i = 0; i < sizeof junk; i++) junk[i] = 0xA5;
+}
+
+static __attribute__((noinline)) run_opts fresh_defaults(void) {
+  poison_stack();
+  return run_opts_default();
+}
+
+static void test_defaults_are_defined(void **state) {
+  (void)state;
+  for (int k = 0; k < 4; k++) {
+    run_opts o = fresh_defaults();
+    assert_int_equal(o.prove_keccak, 0);
+    assert_int_equal(o.extra_work, 0);
+    assert_true(o.timeout_ms == 0);
+    assert_int_equal(o.prove, 1);
+    assert_int_equal(o.log_shard, 20);
+    assert_int_equal(run_trace_opts(&o), 0);
+    assert_string_equal(run_backend_name(&o), "cpu");
+  }
+}
+
+static void test_table_lists(void **state) {
+  (void)state;
+  run_opts o = run_opts_default();
+  char proven[160], sized[160];
+  run_table_list(&o, 1, proven, sizeof proven);
+  run_table_list(&o, 0, sized, sizeof sized);
+  assert_string_equal(proven, "cpu, memory, storage");
+  assert_non_null(strstr(sized, "keccak"));
+  assert_int_equal(run_log_shard(&o, TRACE_KECCAK), 20);
+  o.prove_keccak = 1;
+  run_table_list(&o, 1, proven, sizeof proven);
+  run_table_list(&o, 0, sized, sizeof sized);
+  assert_string_equal(proven, "cpu, memory, storage, keccak");
+  assert_null(strstr(sized, "keccak"));
+  assert_int_equal(run_log_shard(&o, TRACE_KECCAK), TRACE_KECCAK_MAX_LOG_SHARD);
+  assert_int_equal(run_log_shard(&o, TRACE_CPU), 20);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_defaults_are_defined),
+      cmocka_unit_test(test_table_lists),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
