@@ -12,8 +12,8 @@
 #
 # Blocks: the smoke corpus and the worst-case scenarios generated for Cancun,
 # Prague and Osaka at 300k gas. Exit 0: all agree; 1: a difference; 77:
-# skipped (node missing, or the pinned ethereumjs packages not installed in
-# tests/diff/node_modules: e2e_ethereumjs.sh installs them).
+# skipped (node or npm missing, or the pinned packages cannot be installed
+# for lack of network).
 set -u
 PKB=${1:?usage: e2e_blockchain_test.sh path/to/pkbench}
 ROOT=${PKB_SOURCE_DIR:-$(pwd)}
@@ -22,12 +22,10 @@ DIFF="$ROOT/tests/diff"
 skip() { echo "skipped: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 
-command -v node >/dev/null 2>&1 || skip "node not found"
-node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' ||
-  skip "node $(node --version) is older than 18"
-[ -d "$DIFF/node_modules/@ethereumjs/vm" ] ||
-  skip "the ethereumjs packages are not installed in tests/diff/node_modules (run e2e_ethereumjs.sh or npm ci there)"
 [ -x "$PKB" ] || fail "$PKB is not an executable"
+# node, npm and the pinned packages (installed here when missing)
+# shellcheck source=../diff/ensure_packages.sh
+. "$DIFF/ensure_packages.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

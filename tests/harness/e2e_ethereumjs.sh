@@ -21,29 +21,9 @@ DIFF="$ROOT/tests/diff"
 skip() { echo "skipped: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 
-command -v node >/dev/null 2>&1 || skip "node not found"
-command -v npm >/dev/null 2>&1 || skip "npm not found"
-node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' ||
-  skip "node $(node --version) is older than 18"
 [ -x "$PKB" ] || fail "$PKB is not an executable"
-
-# Install the pinned packages once per lock file.
-stamp="$DIFF/node_modules/.pkbench-lock"
-want=$(sha256sum "$DIFF/package-lock.json" | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "installing the pinned ethereumjs packages into tests/diff/node_modules"
-  if ! (cd "$DIFF" && timeout 600 npm ci --no-audit --no-fund --loglevel=error --fetch-timeout=60000 >/dev/null 2>"$DIFF/.npm-err"); then
-    if ! timeout 30 npm ping >/dev/null 2>&1; then
-      rm -f "$DIFF/.npm-err"
-      skip "npm ci failed and the npm registry cannot be reached (no network)"
-    fi
-    cat "$DIFF/.npm-err"
-    rm -f "$DIFF/.npm-err"
-    fail "npm ci failed in tests/diff"
-  fi
-  rm -f "$DIFF/.npm-err"
-  echo "$want" >"$stamp"
-fi
+# shellcheck source=../diff/ensure_packages.sh
+. "$DIFF/ensure_packages.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
