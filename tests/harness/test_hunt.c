@@ -52,6 +52,14 @@ static void test_search_deterministic_and_no_worse_than_seeds(void **state) {
     assert_int_equal(hunt_eval(&o, &g, &s), HUNT_OK);
     assert_true(a.best_score.ms_per_mgas >= s.ms_per_mgas);
   }
+  /* the block phase is deterministic too */
+  assert_int_equal(a.n_top, b.n_top);
+  for (unsigned i = 0; i < a.n_top; i++) {
+    assert_int_equal(a.top[i].is_block, b.top[i].is_block);
+    assert_true(a.top[i].s.ms_per_mgas == b.top[i].s.ms_per_mgas);
+  }
+  hunt_result_free(&a);
+  hunt_result_free(&b);
 }
 
 static void test_minimise_keeps_objective(void **state) {
