@@ -281,16 +281,18 @@ static int g_keccak(const gen_params *p, blk_block *out) {
   return contract_block(p, &code, 0, out);
 }
 
-static int arith_loop(const gen_params *p, uint8_t opcode, int nargs, int bits, blk_block *out) {
-  /* Operands of `bits` bits (top bit set) stay on the stack; each step copies
-   * them, applies the operation and drops the result. */
+/* Operands stay on the stack; each step copies them, applies the operation
+ * and drops the result. The last operand (the modulus or divisor) has
+ * `mod_bits` bits and the others `bits`, each with its top bit set and odd. */
+static int arith_loop_w(const gen_params *p, uint8_t opcode, int nargs, int bits, int mod_bits, blk_block *out) {
   gasm code = {0}, body = {0};
   uint8_t v[32];
   for (int k = nargs - 1; k >= 0; k--) {
-    size_t nb = (size_t)(bits + 7) / 8;
+    int w = k == nargs - 1 ? mod_bits : bits;
+    size_t nb = (size_t)(w + 7) / 8;
     for (size_t i = 0; i < nb; i++) v[i] = (uint8_t)(0xa5 ^ (i * 29) ^ (k * 77) ^ p->seed);
-    v[0] &= (uint8_t)(0xff >> (8 * nb - (size_t)bits));
-    v[0] |= (uint8_t)(0x80 >> (8 * nb - (size_t)bits));
+    v[0] &= (uint8_t)(0xff >> (8 * nb - (size_t)w));
+    v[0] |= (uint8_t)(0x80 >> (8 * nb - (size_t)w));
     v[nb - 1] |= 1; /* odd: a modulus that is never zero */
     push_bytes(&code, v, nb);
   }
@@ -302,6 +304,10 @@ static int arith_loop(const gen_params *p, uint8_t opcode, int nargs, int bits, 
   return contract_block(p, &code, 0, out);
 }
 
+static int arith_loop(const gen_params *p, uint8_t opcode, int nargs, int bits, blk_block *out) {
+  return arith_loop_w(p, opcode, nargs, bits, bits, out);
+}
+
 static int g_mulmod(const gen_params *p, blk_block *out) { return arith_loop(p, OP_MULMOD, 3, 255, out); }
 static int g_addmod(const gen_params *p, blk_block *out) { return arith_loop(p, OP_ADDMOD, 3, 255, out); }
 static int g_div(const gen_params *p, blk_block *out) { return arith_loop(p, OP_DIV, 2, 255, out); }
@@ -309,6 +315,26 @@ static int g_sdiv(const gen_params *p, blk_block *out) { return arith_loop(p, OP
 static int g_mod(const gen_params *p, blk_block *out) { return arith_loop(p, OP_MOD, 2, 127, out); }
 static int g_mul(const gen_params *p, blk_block *out) { return arith_loop(p, OP_MUL, 2, 255, out); }
 static int g_exp(const gen_params *p, blk_block *out) { return arith_loop(p, OP_EXP, 2, 255, out); }
+
+/* Operand widths as the suite parameterises them (63, 127, 191, 255 bits):
+ * the dividend or factors are 255-bit, the modulus or divisor `w` bits;
+ * scenario names carry the width as a suffix. */
+static int g_mulmod_63(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_MULMOD, 3, 255, 63, out); }
+static int g_mulmod_127(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_MULMOD, 3, 255, 127, out); }
+static int g_mulmod_191(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_MULMOD, 3, 255, 191, out); }
+static int g_addmod_63(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_ADDMOD, 3, 255, 63, out); }
+static int g_addmod_127(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_ADDMOD, 3, 255, 127, out); }
+static int g_addmod_191(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_ADDMOD, 3, 255, 191, out); }
+static int g_div_63(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_DIV, 2, 255, 63, out); }
+static int g_div_127(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_DIV, 2, 255, 127, out); }
+static int g_div_191(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_DIV, 2, 255, 191, out); }
+static int g_sdiv_63(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_SDIV, 2, 255, 63, out); }
+static int g_sdiv_127(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_SDIV, 2, 255, 127, out); }
+static int g_sdiv_191(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_SDIV, 2, 255, 191, out); }
+static int g_mod_63(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_MOD, 2, 255, 63, out); }
+static int g_mod_127(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_MOD, 2, 255, 127, out); }
+static int g_mod_191(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_MOD, 2, 255, 191, out); }
+static int g_mod_255(const gen_params *p, blk_block *out) { return arith_loop_w(p, OP_MOD, 2, 255, 255, out); }
 
 static int g_sstore_new(const gen_params *p, blk_block *out) {
   /* Each transaction writes fresh slots from its own start (calldata word):
@@ -638,7 +664,8 @@ static int g_create2(const gen_params *p, blk_block *out) {
  * its pre-state, so their number grows with the gas limit but is capped at
  * GEN_BIG_MAX to keep the block file a few MB. Each transaction touches them
  * all cold once, then goes on cycling through them warm. */
-#define GEN_BIG_CODE 24576u
+#define GEN_CODE_MAX 24576u /* EIP-170's limit on deployed code */
+#define GEN_BIG_CODE GEN_CODE_MAX
 #define GEN_BIG_MAX 128u
 static const uint8_t BIG_BASE[20] = {[17] = 0x10};
 
@@ -935,6 +962,332 @@ static int g_authorizations(const gen_params *p, blk_block *out) {
   return GEN_OK;
 }
 
+/* ---- more compute, control flow, memory and state loops ---- */
+
+/* DUPn then POP: the stack holds 16 values pushed once. */
+static int dup_loop(const gen_params *p, int n, blk_block *out) {
+  gasm code = {0}, body = {0};
+  for (int i = 0; i < 16; i++) push(&code, (uint64_t)i + 1 + p->seed);
+  op(&body, (uint8_t)(OP_DUP1 + n - 1));
+  op(&body, OP_POP);
+  loop(&code, &body, 512);
+  free(body.b);
+  return contract_block(p, &code, 0, out);
+}
+
+static int g_dup1(const gen_params *p, blk_block *out) { return dup_loop(p, 1, out); }
+static int g_dup16(const gen_params *p, blk_block *out) { return dup_loop(p, 16, out); }
+
+typedef enum { JMP_JUMP, JMP_JUMPI_TAKEN, JMP_JUMPI_FALL } jump_kind;
+
+/* Unrolled jumps, each to the JUMPDEST right after it (JUMP, or JUMPI with a
+ * true condition), or JUMPIs whose condition is false and fall through (their
+ * target is the loop head, a valid JUMPDEST). Targets are absolute, so the
+ * body is emitted in place rather than copied. */
+static int jump_loop(const gen_params *p, jump_kind k, blk_block *out) {
+  gasm code = {0};
+  size_t head = code.n;
+  op(&code, OP_JUMPDEST);
+  for (int i = 0; i < 512; i++) {
+    if (k == JMP_JUMPI_TAKEN) push(&code, 1);
+    if (k == JMP_JUMPI_FALL) push(&code, 0);
+    size_t target = k == JMP_JUMPI_FALL ? head : code.n + 4;
+    uint8_t t[2] = {(uint8_t)(target >> 8), (uint8_t)target};
+    push_bytes(&code, t, 2);
+    op(&code, k == JMP_JUMP ? OP_JUMP : OP_JUMPI);
+    if (k != JMP_JUMPI_FALL) op(&code, OP_JUMPDEST);
+  }
+  uint8_t t[2] = {(uint8_t)(head >> 8), (uint8_t)head};
+  push_bytes(&code, t, 2);
+  op(&code, OP_JUMP);
+  return contract_block(p, &code, 0, out);
+}
+
+static int g_jump(const gen_params *p, blk_block *out) { return jump_loop(p, JMP_JUMP, out); }
+static int g_jumpi(const gen_params *p, blk_block *out) { return jump_loop(p, JMP_JUMPI_TAKEN, out); }
+static int g_jumpi_fallthrough(const gen_params *p, blk_block *out) { return jump_loop(p, JMP_JUMPI_FALL, out); }
+
+/* MSTORE or MLOAD one word further at every step: memory grows until its
+ * quadratic cost exhausts the transaction (a few MiB). */
+static int mem_grow(const gen_params *p, int store, blk_block *out) {
+  gasm code = {0}, body = {0};
+  push(&code, 0);
+  op(&body, OP_DUP1);
+  if (store) {
+    op(&body, OP_DUP1);
+    op(&body, OP_MSTORE);
+  } else {
+    op(&body, OP_MLOAD);
+    op(&body, OP_POP);
+  }
+  push(&body, 32);
+  op(&body, OP_ADD);
+  loop(&code, &body, 16);
+  free(body.b);
+  return contract_block(p, &code, 0, out);
+}
+
+static int g_mstore_grow(const gen_params *p, blk_block *out) { return mem_grow(p, 1, out); }
+static int g_mload_grow(const gen_params *p, blk_block *out) { return mem_grow(p, 0, out); }
+
+#define GEN_COPY_BYTES 32768u
+
+/* CALLDATACOPY of 32 KiB to memory 0 (the calldata is empty: the copy reads
+ * zeros past its end, which a client still writes byte for byte). */
+static int g_calldatacopy(const gen_params *p, blk_block *out) {
+  gasm code = {0}, body = {0};
+  push(&body, GEN_COPY_BYTES);
+  push(&body, 0);
+  push(&body, 0);
+  op(&body, OP_CALLDATACOPY);
+  loop(&code, &body, 8);
+  free(body.b);
+  return contract_block(p, &code, 0, out);
+}
+
+/* CODECOPY of the whole code, padded with data to the EIP-170 maximum. */
+static int g_codecopy(const gen_params *p, blk_block *out) {
+  gasm code = {0}, body = {0};
+  op(&body, OP_CODESIZE);
+  push(&body, 0);
+  push(&body, 0);
+  op(&body, OP_CODECOPY);
+  loop(&code, &body, 8);
+  free(body.b);
+  uint8_t pad[256];
+  while (!code.oom && code.n < GEN_CODE_MAX) {
+    size_t n = GEN_CODE_MAX - code.n < sizeof pad ? GEN_CODE_MAX - code.n : sizeof pad;
+    for (size_t i = 0; i < n; i++) pad[i] = (uint8_t)((code.n + i) * 151 + p->seed);
+    emit(&code, pad, n);
+  }
+  return contract_block(p, &code, 0, out);
+}
+
+/* One IDENTITY call with 32 KiB of input leaves 32 KiB of return data, then
+ * RETURNDATACOPY of all of it in a loop. */
+static int g_returndatacopy(const gen_params *p, blk_block *out) {
+  gasm code = {0}, body = {0};
+  push(&code, 0);
+  push(&code, 0);
+  push(&code, GEN_COPY_BYTES);
+  push(&code, 0);
+  push(&code, 4);
+  op(&code, OP_GAS);
+  op(&code, OP_STATICCALL);
+  op(&code, OP_POP);
+  op(&body, OP_RETURNDATASIZE);
+  push(&body, 0);
+  push(&body, 0);
+  op(&body, OP_RETURNDATACOPY);
+  loop(&code, &body, 8);
+  free(body.b);
+  return contract_block(p, &code, 0, out);
+}
+
+static blk_account *contract_account(blk_block *b) {
+  for (size_t i = 0; i < b->n_accounts; i++)
+    if (memcmp(b->accounts[i].address.b, CONTRACT, 20) == 0) return &b->accounts[i];
+  return NULL;
+}
+
+/* A one-opcode-on-self loop: ADDRESS (warm: the callee) then `o` and POP. */
+static int self_loop(const gen_params *p, uint8_t o, blk_block *out) {
+  gasm code = {0}, body = {0};
+  op(&body, OP_ADDRESS);
+  op(&body, o);
+  op(&body, OP_POP);
+  loop(&code, &body, 64);
+  free(body.b);
+  return contract_block(p, &code, 0, out);
+}
+
+static int g_balance_warm(const gen_params *p, blk_block *out) { return self_loop(p, OP_BALANCE, out); }
+static int g_extcodehash_warm(const gen_params *p, blk_block *out) { return self_loop(p, OP_EXTCODEHASH, out); }
+
+/* Slot 0 of the contract holds 1 + seed in the pre-state. */
+static int with_slot0(const gen_params *p, gasm *code, blk_block *out) {
+  int rc = contract_block(p, code, 0, out);
+  if (rc != GEN_OK) return rc;
+  blk_account *c = contract_account(out);
+  if (!c) return GEN_E_PARAM;
+  c->storage = calloc(1, sizeof *c->storage);
+  if (!c->storage) return GEN_E_NOMEM;
+  c->n_storage = 1;
+  set_u64(&c->storage[0].value, 1 + p->seed);
+  return GEN_OK;
+}
+
+/* SLOAD of one present slot: cold once, then warm. */
+static int g_sload_warm(const gen_params *p, blk_block *out) {
+  gasm code = {0}, body = {0};
+  push(&body, 0);
+  op(&body, OP_SLOAD);
+  op(&body, OP_POP);
+  loop(&code, &body, 64);
+  free(body.b);
+  return with_slot0(p, &code, out);
+}
+
+/* SSTORE of a new non-zero value (GAS, never the same twice) to one present
+ * slot: x to y cold once, then warm writes to a dirty slot. */
+static int g_sstore_warm(const gen_params *p, blk_block *out) {
+  gasm code = {0}, body = {0};
+  op(&body, OP_GAS);
+  push(&body, 0);
+  op(&body, OP_SSTORE);
+  loop(&code, &body, 32);
+  free(body.b);
+  return with_slot0(p, &code, out);
+}
+
+/* SSTORE toggling a present slot between zero and its original value: each
+ * clear of a slot back at its original value is priced as a fresh update
+ * and books a refund, each restore takes the refund back (EIP-2200/3529), so
+ * the refund counter moves at every step. The transaction ends out of gas,
+ * so no refund is paid. */
+static int g_sstore_toggle(const gen_params *p, blk_block *out) {
+  gasm code = {0}, body = {0};
+  push(&body, 0);
+  push(&body, 0);
+  op(&body, OP_SSTORE);
+  push(&body, 1 + p->seed);
+  push(&body, 0);
+  op(&body, OP_SSTORE);
+  loop(&code, &body, 16);
+  free(body.b);
+  return with_slot0(p, &code, out);
+}
+
+/* SSTORE x to y of distinct present slots, each cold: transaction t writes
+ * slots t*2^32 + 1, + 2, ... (its calldata word is where it starts); the
+ * pre-state holds every slot a transaction's gas can reach (each write costs
+ * at least 5000), value 1, and the new value is GAS (above 2300 wherever an
+ * SSTORE may run, so never 1). */
+static int g_sstore_update(const gen_params *p, blk_block *out) {
+  gasm code = {0}, body = {0};
+  push(&code, 0);
+  op(&code, OP_CALLDATALOAD);
+  push(&body, 1);
+  op(&body, OP_ADD);
+  op(&body, OP_GAS);
+  op(&body, OP_DUP2);
+  op(&body, OP_SSTORE);
+  loop(&code, &body, 16);
+  free(body.b);
+  int rc = contract_block(p, &code, 1, out);
+  if (rc != GEN_OK) return rc;
+  blk_account *c = contract_account(out);
+  if (!c) return GEN_E_PARAM;
+  size_t total = 0;
+  for (size_t t = 0; t < out->n_txs; t++) total += (size_t)(out->txs[t].gas_limit / 5000 + 1);
+  c->storage = calloc(total, sizeof *c->storage);
+  if (!c->storage) return GEN_E_NOMEM;
+  for (size_t t = 0; t < out->n_txs; t++) {
+    uint64_t n = out->txs[t].gas_limit / 5000 + 1;
+    for (uint64_t i = 1; i <= n; i++) {
+      blk_slot *s = &c->storage[c->n_storage++];
+      set_u64(&s->key, ((uint64_t)t << 32) + i);
+      set_u64(&s->value, 1);
+    }
+  }
+  return GEN_OK;
+}
+
+static int g_tload(const gen_params *p, blk_block *out) {
+  gasm code = {0}, body = {0};
+  push(&body, 0);
+  op(&body, OP_TLOAD);
+  op(&body, OP_POP);
+  loop(&code, &body, 64);
+  free(body.b);
+  return contract_block(p, &code, 0, out);
+}
+
+/* TSTORE to a new key at every step (key = value = GAS), so transient
+ * storage grows with the gas. */
+static int g_tstore(const gen_params *p, blk_block *out) {
+  gasm code = {0}, body = {0};
+  op(&body, OP_GAS);
+  op(&body, OP_DUP1);
+  op(&body, OP_TSTORE);
+  loop(&code, &body, 64);
+  free(body.b);
+  return contract_block(p, &code, 0, out);
+}
+
+/* ---- more precompiles ---- */
+
+static int g_bn254_add(const gen_params *p, blk_block *out) {
+  return hex_loop(p, 0x06, PCV_BN_ADD, 64, BLK_FORK_CANCUN, out);
+}
+
+static int g_bls12_g1add(const gen_params *p, blk_block *out) {
+  return hex_loop(p, 0x0b, PCV_BLS_G1ADD, 128, BLK_FORK_PRAGUE, out);
+}
+
+static int g_bls12_g2add(const gen_params *p, blk_block *out) {
+  return hex_loop(p, 0x0d, PCV_BLS_G2ADD, 256, BLK_FORK_PRAGUE, out);
+}
+
+static int g_bls12_map_fp_to_g1(const gen_params *p, blk_block *out) {
+  return hex_loop(p, 0x10, PCV_BLS_MAP_G1, 128, BLK_FORK_PRAGUE, out);
+}
+
+static int g_bls12_map_fp2_to_g2(const gen_params *p, blk_block *out) {
+  return hex_loop(p, 0x11, PCV_BLS_MAP_G2, 256, BLK_FORK_PRAGUE, out);
+}
+
+/* G2 MSM of 8 pairs: the first point of the G2ADD vector (a subgroup point)
+ * with scalars r - 1 - j (dense, below the group order r). */
+#define GEN_G2MSM_PAIRS 8
+static int g_bls12_g2msm(const gen_params *p, blk_block *out) {
+  static const char r_minus_1[] = "73eda753299d7d483339d80809a1d80553bda402fffe5bfefffffffeffffffff";
+  uint8_t g2[512], in[GEN_G2MSM_PAIRS * 288];
+  if (from_hex(PCV_BLS_G2ADD, g2, sizeof g2) < 256) return GEN_E_PARAM;
+  for (int j = 0; j < GEN_G2MSM_PAIRS; j++) {
+    uint8_t *pair = in + 288 * j;
+    memcpy(pair, g2, 256);
+    from_hex(r_minus_1, pair + 256, 32);
+    pair[287] = (uint8_t)(pair[287] - j);
+  }
+  return precompile_loop_ex(p, 0x0e, in, sizeof in, 256, p->fork >= BLK_FORK_PRAGUE, out);
+}
+
+/* A MODEXP input: base of blen bytes, exponent of elen bytes all 0xff (every
+ * bit set: a multiplication per bit), odd modulus of mlen bytes. */
+static int modexp_loop(const gen_params *p, size_t blen, size_t elen, size_t mlen, blk_block *out) {
+  size_t len = 96 + blen + elen + mlen;
+  uint8_t *in = calloc(len, 1);
+  if (!in) return GEN_E_NOMEM;
+  set_u32_be(in + 28, (uint32_t)blen);
+  set_u32_be(in + 60, (uint32_t)elen);
+  set_u32_be(in + 92, (uint32_t)mlen);
+  uint8_t *b = in + 96, *e = b + blen, *m = e + elen;
+  for (size_t i = 0; i < blen; i++) b[i] = (uint8_t)(0xd7 ^ (i * 37) ^ p->seed);
+  memset(e, 0xff, elen);
+  for (size_t i = 0; i < mlen; i++) m[i] = (uint8_t)(0xf9 ^ (i * 53));
+  m[0] |= 0x80;
+  m[mlen - 1] |= 1;
+  int rc = precompile_loop(p, 0x05, in, len, mlen, out);
+  free(in);
+  return rc;
+}
+
+/* mod_odd_32b_exp_256: 32-byte base and odd modulus, 256-byte exponent. */
+static int g_modexp_odd(const gen_params *p, blk_block *out) { return modexp_loop(p, 32, 256, 32, out); }
+
+/* The most exponent bits a call at the minimum price buys, with 8-byte base
+ * and modulus: before Osaka 200 gas for (8 * (75 - 32) + 255) / 3 = 199
+ * (a 75-byte exponent); from Osaka (EIP-7883) 500 gas for 16 * 31 = 496 (a
+ * 4-byte exponent). */
+static int g_modexp_min_gas(const gen_params *p, blk_block *out) {
+  return modexp_loop(p, 8, p->fork >= BLK_FORK_OSAKA ? 4 : 75, 8, out);
+}
+
+/* mod_1024_exp_2 style, base-heavy: 1024-byte base and modulus (EIP-7823's
+ * bound from Osaka) and a one-byte exponent of 0xff (8 squarings). */
+static int g_modexp_base_heavy(const gen_params *p, blk_block *out) { return modexp_loop(p, 1024, 1, 1024, out); }
+
 #define GEN_SCENARIOS(X)                                                                  \
   X(empty, "a block with no transactions")                                                \
   X(transfers, "plain ether transfers to fresh accounts, 21000 gas each")                 \
@@ -975,7 +1328,50 @@ static int g_authorizations(const gen_params *p, blk_block *out) {
   X(call_big, "CALL to many distinct 24 KiB contracts (each stops at once)") \
   X(access_list_keys, "type 1 transactions listing the most storage keys (distinct, present)") \
   X(access_list_addresses, "type 2 transactions listing the most accounts (distinct, present)") \
-  X(authorizations, "type 4 transactions with the most EIP-7702 authorisations (fresh authorities; Prague on)")
+  X(authorizations, "type 4 transactions with the most EIP-7702 authorisations (fresh authorities; Prague on)") \
+  X(mulmod_63, "MULMOD of 255-bit operands modulo a 63-bit modulus") \
+  X(mulmod_127, "MULMOD of 255-bit operands modulo a 127-bit modulus") \
+  X(mulmod_191, "MULMOD of 255-bit operands modulo a 191-bit modulus") \
+  X(addmod_63, "ADDMOD of 255-bit operands modulo a 63-bit modulus") \
+  X(addmod_127, "ADDMOD of 255-bit operands modulo a 127-bit modulus") \
+  X(addmod_191, "ADDMOD of 255-bit operands modulo a 191-bit modulus") \
+  X(div_63, "DIV of 255-bit operands by a 63-bit divisor") \
+  X(div_127, "DIV of 255-bit operands by a 127-bit divisor") \
+  X(div_191, "DIV of 255-bit operands by a 191-bit divisor") \
+  X(sdiv_63, "SDIV of 255-bit operands by a 63-bit divisor") \
+  X(sdiv_127, "SDIV of 255-bit operands by a 127-bit divisor") \
+  X(sdiv_191, "SDIV of 255-bit operands by a 191-bit divisor") \
+  X(mod_63, "MOD of 255-bit operands modulo a 63-bit modulus") \
+  X(mod_127, "MOD of 255-bit operands modulo a 127-bit modulus") \
+  X(mod_191, "MOD of 255-bit operands modulo a 191-bit modulus") \
+  X(mod_255, "MOD of 255-bit operands modulo a 255-bit modulus") \
+  X(dup1, "DUP1 and POP in a loop") \
+  X(dup16, "DUP16 and POP in a loop") \
+  X(jump, "JUMP to the JUMPDEST right after it, unrolled") \
+  X(jumpi, "JUMPI taken to the JUMPDEST right after it, unrolled") \
+  X(jumpi_fallthrough, "JUMPI not taken (condition zero), unrolled") \
+  X(mstore_grow, "MSTORE one word further at every step (memory expansion)") \
+  X(mload_grow, "MLOAD one word further at every step (memory expansion)") \
+  X(calldatacopy, "CALLDATACOPY of 32 KiB in a loop") \
+  X(codecopy, "CODECOPY of the whole 24 KiB code in a loop") \
+  X(returndatacopy, "RETURNDATACOPY of 32 KiB (an IDENTITY call's output) in a loop") \
+  X(balance_warm, "BALANCE of the (warm) contract itself") \
+  X(extcodehash_warm, "EXTCODEHASH of the (warm) contract itself") \
+  X(sload_warm, "SLOAD of one present slot, warm after the first") \
+  X(sstore_warm, "SSTORE of new non-zero values to one present slot (x to y, warm)") \
+  X(sstore_toggle, "SSTORE toggling a present slot to zero and back (refund bookkeeping)") \
+  X(sstore_update, "SSTORE x to y of distinct present slots (cold)") \
+  X(tload, "TLOAD of one key in a loop") \
+  X(tstore, "TSTORE to a new key at every step") \
+  X(bn254_add, "bn254 point addition precompile on valid points") \
+  X(bls12_g1add, "BLS12-381 G1ADD on valid points (Prague on)") \
+  X(bls12_g2add, "BLS12-381 G2ADD on valid points (Prague on)") \
+  X(bls12_g2msm, "BLS12-381 G2 MSM of eight pairs with dense scalars (Prague on)") \
+  X(bls12_map_fp_to_g1, "BLS12-381 MAP_FP_TO_G1 on a valid field element (Prague on)") \
+  X(bls12_map_fp2_to_g2, "BLS12-381 MAP_FP2_TO_G2 on a valid element (Prague on)") \
+  X(modexp_odd, "MODEXP with 32-byte base and odd modulus, 256-byte exponent") \
+  X(modexp_min_gas, "MODEXP at the minimum price with the longest exponent it buys (8-byte operands)") \
+  X(modexp_base_heavy, "MODEXP with 1024-byte base and odd modulus, exponent 0xff")
 
 static const struct {
   const char *name;

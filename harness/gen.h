@@ -17,6 +17,15 @@
  * scenarios (extcodesize_big, extcodecopy_big, call_big) share one set of
  * contracts, gas_limit / 400000 of them between 4 and 128.
  *
+ * Names are stable (the corpus files are named after them). Where the suite
+ * parameterises an operation by operand width, the width is a suffix:
+ * mulmod_63, addmod_127, div_191, sdiv_63, mod_255, ... run the operation on
+ * 255-bit operands with a modulus or divisor of that many bits; the
+ * unsuffixed mulmod, addmod, div, sdiv (255-bit operands) and mod (127-bit)
+ * are kept as they were. modexp_min_gas depends on the fork: its exponent is
+ * the longest a call at the minimum price buys (EIP-2565 before Osaka,
+ * EIP-7883 from Osaka).
+ *
  * BLOCKHASH in a .blk answers the hashes the block lists in
  * blk_env.block_hashes and zero for any other number in the 256-block window
  * (prover/evm/evm.h). The blockhash scenario lists none, so each lookup reads

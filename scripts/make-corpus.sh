@@ -5,7 +5,9 @@
 #   corpus/smoke            every worst-case scenario at 1M gas
 #   corpus/worst-case-45M   every worst-case scenario at 45M gas
 #   corpus/worst-case       every worst-case scenario at 60M gas
-# All at fork Osaka, seed 0 (the `pkbench gen worst-case` defaults).
+#   corpus/mainnet-like     4 blocks of `pkbench gen mainnet-like`, seed 1, at
+#                           its default gas limit (drawn from corpus/mainnet-mix.tsv)
+# Worst cases at fork Osaka, seed 0 (the `pkbench gen worst-case` defaults).
 #
 # Usage: scripts/make-corpus.sh [--check] [--max-file-kb N] [PKBENCH]
 #   PKBENCH          the pkbench binary (default: $PKB, else build/pkbench)
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
     --max-file-kb)
       [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "make-corpus: --max-file-kb needs a positive integer" >&2; exit 2; }
       MAX_KB=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     -*) echo "make-corpus: unknown option $1" >&2; exit 2 ;;
     *) PKB=$1; shift ;;
   esac
@@ -39,9 +41,13 @@ done
 WARN_KB=${SIZE_WARN_KB:-2048}
 
 # folder and gas limit, one line each: the one place these pairs are stated
+# ("-" for the mainnet-like sample: the generator's default limit)
 SETS="smoke 1000000
 worst-case-45M 45000000
-worst-case 60000000"
+worst-case 60000000
+mainnet-like -"
+MAINNET_COUNT=4
+MAINNET_SEED=1
 
 if [ "$CHECK" = 1 ]; then
   ROOT=$(mktemp -d)
@@ -54,7 +60,11 @@ status=0
 while read -r dir gas; do
   out="$ROOT/$dir"
   rm -rf "$out"
-  "$PKB" gen worst-case --gas-limit "$gas" --fork Osaka --seed 0 --out "$out" >/dev/null
+  if [ "$dir" = mainnet-like ]; then
+    "$PKB" gen mainnet-like --count "$MAINNET_COUNT" --seed "$MAINNET_SEED" --out "$out" >/dev/null
+  else
+    "$PKB" gen worst-case --gas-limit "$gas" --fork Osaka --seed 0 --out "$out" >/dev/null
+  fi
   if [ -n "$MAX_KB" ]; then
     big=$(find "$out" -name '*.blk' -size +"${MAX_KB}"k -printf '%f\n' | LC_ALL=C sort)
     if [ -n "$big" ]; then
@@ -73,7 +83,11 @@ while read -r dir gas; do
   fi
   kb=$(du -sk "$out" | cut -f1)
   n=$(find "$out" -name '*.blk' | wc -l)
-  echo "corpus/$dir: $n blocks at $gas gas, ${kb} KiB"
+  if [ "$gas" = - ]; then
+    echo "corpus/$dir: $n blocks, ${kb} KiB"
+  else
+    echo "corpus/$dir: $n blocks at $gas gas, ${kb} KiB"
+  fi
   if [ "$kb" -gt "$WARN_KB" ]; then
     echo "  over ${WARN_KB} KiB; the largest files:"
     find "$out" -name '*.blk' -size +512k -printf '    %f %k KiB\n' | sort

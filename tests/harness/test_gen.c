@@ -16,6 +16,7 @@
 
 #include "blk.h"
 #include "evm/evm.h"
+#include "evm/precompiles/pc_impl.h"
 #include "evm/txsig.h"
 #include "fix.h"
 #include "fix_export.h"
@@ -35,7 +36,15 @@ static int expect_no_txs(const char *name, blk_fork f) {
  * generator promises it. */
 static const char *const k_full[] = {"keccak",          "mulmod",           "extcodesize_big", "blockhash",
                                      "extcodecopy_big", "call_big",         "access_list_keys",
-                                     "access_list_addresses", "authorizations"};
+                                     "access_list_addresses", "authorizations",
+                                     "mulmod_63", "mulmod_127", "mulmod_191", "addmod_63", "addmod_127",
+                                     "addmod_191", "div_63", "div_127", "div_191", "sdiv_63", "sdiv_127", "sdiv_191",
+                                     "mod_63", "mod_127", "mod_191", "mod_255", "dup1", "dup16", "jump", "jumpi",
+                                     "jumpi_fallthrough", "mstore_grow", "mload_grow", "calldatacopy", "codecopy",
+                                     "returndatacopy", "balance_warm", "extcodehash_warm", "sload_warm",
+                                     "sstore_warm", "sstore_toggle", "sstore_update", "tload", "tstore", "bn254_add",
+                                     "bls12_g1add", "bls12_g2add", "bls12_g2msm", "bls12_map_fp_to_g1",
+                                     "bls12_map_fp2_to_g2", "modexp_odd", "modexp_min_gas", "modexp_base_heavy"};
 
 static int is_full(const char *name) {
   for (size_t i = 0; i < sizeof k_full / sizeof k_full[0]; i++)
@@ -160,6 +169,91 @@ static void test_full_at_corpus_limits(void **state) {
       evm_block_result_free(&r);
       blk_free(&b);
     }
+  }
+}
+
+/* Every loop scenario at 1M and 60M gas on Osaka: every transaction valid
+ * and out of gas in its loop, gas used within 1% of the limit. */
+static void test_loops_full_at_1m_and_60m(void **state) {
+  (void)state;
+  static const uint8_t loop_contract[20] = {[18] = 0x10, [19] = 0x00};
+  const uint64_t limits[] = {1000000, 60000000};
+  for (size_t i = 0; i < sizeof k_full / sizeof k_full[0]; i++) {
+    for (size_t li = 0; li < 2; li++) {
+      gen_params p = {limits[li], BLK_FORK_OSAKA, 0};
+      blk_block b;
+      evm_block_result r;
+      assert_int_equal(gen_worst_case(k_full[i], &p, &b), GEN_OK);
+      assert_int_equal(evm_execute_block(&b, NULL, &r), EVM_OK);
+      for (size_t t = 0; t < r.n_txs; t++) {
+        assert_int_not_equal(r.txs[t].status, EVM_TX_INVALID);
+        if (memcmp(b.txs[t].to.b, loop_contract, 20) == 0) assert_int_equal(r.txs[t].status, EVM_TX_HALT);
+      }
+      print_message("%-22s %3lluM: %zu txs, gas used %llu, %llu steps\n", k_full[i],
+                    (unsigned long long)(limits[li] / 1000000), b.n_txs, (unsigned long long)r.gas_used,
+                    (unsigned long long)r.steps);
+      assert_true(r.gas_used * 100 >= p.gas_limit * 99);
+      assert_true(r.gas_used <= p.gas_limit);
+      evm_block_result_free(&r);
+      blk_free(&b);
+    }
+  }
+}
+
+/* Width-suffixed arithmetic: the first value the contract pushes is the
+ * modulus or divisor (the last operand), with its top bit at w - 1 and odd;
+ * the next is a 255-bit operand. */
+static void test_arith_widths(void **state) {
+  (void)state;
+  static const char *const ops[] = {"mulmod", "addmod", "div", "sdiv", "mod"};
+  static const int widths[] = {63, 127, 191, 255};
+  gen_params p = {1000000, BLK_FORK_OSAKA, 0};
+  for (size_t o = 0; o < 5; o++) {
+    for (size_t w = 0; w < 4; w++) {
+      char name[32];
+      snprintf(name, sizeof name, "%s_%d", ops[o], widths[w]);
+      blk_block b;
+      int rc = gen_worst_case(name, &p, &b);
+      if (widths[w] == 255 && strcmp(ops[o], "mod") != 0) {
+        assert_int_equal(rc, GEN_E_UNKNOWN);
+        continue;
+      }
+      assert_int_equal(rc, GEN_OK);
+      const uint8_t *c = b.codes[0].data;
+      size_t nb = (size_t)(c[0] - 0x5f);
+      assert_int_equal(nb, (size_t)(widths[w] + 7) / 8);
+      int top = 7 - (int)(8 * nb - (size_t)widths[w]);
+      assert_int_equal(c[1] >> top, 1);
+      assert_int_equal(c[nb] & 1, 1);
+      assert_int_equal(c[1 + nb], 0x5f + 32); /* PUSH32 of the 255-bit operand */
+      assert_int_equal(c[2 + nb] >> 6, 1);
+      blk_free(&b);
+    }
+  }
+}
+
+/* modexp_min_gas: its input (the tail of the contract code) costs exactly
+ * the minimum (200 gas before Osaka, 500 from Osaka), and one more exponent
+ * byte of ones would cost more. */
+static void test_modexp_min_gas(void **state) {
+  (void)state;
+  for (int f = 0; f < BLK_FORK_COUNT; f++) {
+    gen_params p = {1000000, (blk_fork)f, 0};
+    blk_block b;
+    assert_int_equal(gen_worst_case("modexp_min_gas", &p, &b), GEN_OK);
+    size_t elen = f >= BLK_FORK_OSAKA ? 4 : 75, len = 96 + 8 + elen + 8;
+    uint64_t floor = f >= BLK_FORK_OSAKA ? 500 : 200;
+    assert_true(b.codes[0].len > len);
+    const uint8_t *in = b.codes[0].data + b.codes[0].len - len;
+    assert_int_equal(in[63], elen);
+    assert_int_equal(pc_modexp_gas((blk_fork)f, in, len), floor);
+    uint8_t longer[96 + 8 + 76 + 8];
+    memcpy(longer, in, 96 + 8);
+    longer[63] = (uint8_t)(elen + 1);
+    memset(longer + 104, 0xff, elen + 1);
+    memcpy(longer + 104 + elen + 1, in + 104 + elen, 8);
+    assert_true(pc_modexp_gas((blk_fork)f, longer, len + 1) > floor);
+    blk_free(&b);
   }
 }
 
@@ -397,6 +491,9 @@ int main(void) {
       cmocka_unit_test(test_every_scenario_valid_and_fits),
       cmocka_unit_test(test_every_scenario_executes),
       cmocka_unit_test(test_full_at_corpus_limits),
+      cmocka_unit_test(test_loops_full_at_1m_and_60m),
+      cmocka_unit_test(test_arith_widths),
+      cmocka_unit_test(test_modexp_min_gas),
       cmocka_unit_test(test_access_lists),
       cmocka_unit_test(test_authorizations),
       cmocka_unit_test(test_big_code_variants),
