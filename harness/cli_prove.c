@@ -9,7 +9,8 @@
 
 static const char usage_text[] =
     "usage: pkbench prove [--json] [--shard-log K] [--blowup 2|4] [--profile P] [--no-prove]\n"
-    "                     [--backend cpu|cuda|auto] [--prove-keccak] FILE.blk\n"
+    "                     [--backend cpu|cuda|auto] [--prove-keccak]\n"
+    "                     [--prove-arith] FILE.blk\n"
     "\n"
     "Executes the block, builds the trace tables, proves every shard of every proven\n"
     "table, verifies every proof (from its serialised bytes) and prints rows per\n"
@@ -22,6 +23,11 @@ static const char usage_text[] =
     "                  CREATE2, the stateless witness: trie nodes, bytecode, transactions)\n"
     "                  through the Keccak-f[1600] AIR, 24 rows of 2633 columns per\n"
     "                  permutation, shards of at most 2^14 rows (slow on a CPU)\n"
+    "  --prove-arith   also prove the arith table: every ADD..SMOD, ADDMOD, MULMOD, EXP,\n"
+    "                  comparison, bitwise op and shift (not BYTE, SIGNEXTEND, CLZ) with\n"
+    "                  its operands through the 256-bit arithmetic AIR, 1 to 5 rows of 2528\n"
+    "                  columns per instruction (EXP: up to 511), shards of at most 2^14\n"
+    "                  rows (slow on a CPU)\n"
     "  --profile P     hardware profile of the cost estimate (default host)\n"
     "  --backend B     prover backend: cpu (default), cuda (needs a GPU), auto (cuda when a\n"
     "                  GPU is found, else cpu). " RUN_CUDA_EMULATE_ENV "=1 lets cuda run on the CPU\n"
@@ -97,6 +103,8 @@ int cli_prove(int argc, char **argv) {
       o.prove = 0;
     } else if (strcmp(a, "--prove-keccak") == 0) {
       o.prove_keccak = 1;
+    } else if (strcmp(a, "--prove-arith") == 0) {
+      o.prove_arith = 1;
     } else if (strcmp(a, "--profile") == 0 && v) {
       if (cli_load_profile("prove", v, &o.profile)) return 2;
       i++;

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Widths of production AIRs for the tables this build only sizes:
+/* Widths of production AIRs for the tables this build sizes (by default;
+ * a proven table is estimated at its AIR's width, table_width below):
  *   keccak    2633 columns: Plonky3's keccak-air (one row per round, bits of
  *             the state and its theta/rho/pi/chi intermediates);
  *   arith     96: sixteen 16-bit limbs for each of two operands, the result
@@ -51,11 +52,10 @@ model_profile model_profile_default(void) {
   return p;
 }
 
-/* The proven keccak table's shards are capped (trace.h). */
+/* The wide proven tables' shards are capped (trace_max_log_shard). */
 static unsigned table_log_shard(trace_table_id id, unsigned log_shard, unsigned opts) {
-  return id == TRACE_KECCAK && (opts & TRACE_OPT_PROVE_KECCAK) && log_shard > TRACE_KECCAK_MAX_LOG_SHARD
-             ? TRACE_KECCAK_MAX_LOG_SHARD
-             : log_shard;
+  unsigned cap = trace_max_log_shard(id, opts);
+  return log_shard > cap ? cap : log_shard;
 }
 
 static unsigned table_width(trace_table_id id, unsigned opts) {

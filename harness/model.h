@@ -75,8 +75,8 @@ double model_latency(const model_profile *p, unsigned workers, double exec_ms, d
  * gas limit. */
 /* As model_estimate_rows / _smooth, with the trace options (trace.h
  * TRACE_OPT_*) deciding which tables are proven and their widths; a table
- * whose shard size is capped (the proven keccak table, runner.h) is
- * estimated at its own shard size. */
+ * whose shard size is capped (the proven keccak and arith tables,
+ * trace_max_log_shard) is estimated at its own shard size. */
 void model_estimate_rows_opts(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
                               unsigned opts, model_estimate *out);
 void model_estimate_rows_smooth_opts(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,

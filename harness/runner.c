@@ -108,7 +108,9 @@ static int push_shard(run_block_result *r, trace_table_id id, size_t k, unsigned
   return 0;
 }
 
-unsigned run_trace_opts(const run_opts *o) { return o->prove_keccak ? TRACE_OPT_PROVE_KECCAK : 0; }
+unsigned run_trace_opts(const run_opts *o) {
+  return (o->prove_keccak ? TRACE_OPT_PROVE_KECCAK : 0u) | (o->prove_arith ? TRACE_OPT_PROVE_ARITH : 0u);
+}
 
 void run_table_list(const run_opts *o, int proven, char *buf, size_t len) {
   size_t k = 0;
@@ -122,8 +124,8 @@ void run_table_list(const run_opts *o, int proven, char *buf, size_t len) {
 }
 
 unsigned run_log_shard(const run_opts *o, trace_table_id id) {
-  return id == TRACE_KECCAK && o->prove_keccak && o->log_shard > TRACE_KECCAK_MAX_LOG_SHARD ? TRACE_KECCAK_MAX_LOG_SHARD
-                                                                                          : o->log_shard;
+  unsigned cap = trace_max_log_shard(id, run_trace_opts(o));
+  return o->log_shard > cap ? cap : o->log_shard;
 }
 
 /* Prove and verify every shard of one table; t_start is when the block began. */

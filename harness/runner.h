@@ -43,23 +43,23 @@ typedef struct {
                             between shards; 0: no limit */
   int prove_keccak;      /* 1: the keccak table is built from the hashed bytes and proven with
                             the Keccak-f AIR (trace TRACE_OPT_PROVE_KECCAK); its shards hold
-                            at most 2^TRACE_KECCAK_MAX_LOG_SHARD rows */
+                            at most 2^trace_max_log_shard rows */
+  int prove_arith;       /* 1: the arith table is built from the instructions' operands and
+                            proven with the arith AIR (trace TRACE_OPT_PROVE_ARITH); its
+                            shards likewise hold at most 2^trace_max_log_shard rows */
   char device[128];      /* what stark.backend runs on: "cpu", a GPU's name, or
                             "cuda emulation (CPU)"; set by run_select_backend */
 } run_opts;
 
 run_opts run_opts_default(void); /* backend cpu */
 
-/* The keccak table is 2633 columns wide: a 2^20-row shard would be an 11 GB
- * trace before its extension, so its shards are capped at 2^14 rows. */
-#define RUN_KECCAK_MAX_LOG_SHARD 14
-
 /* The trace options (trace.h TRACE_OPT_*) that o asks for. */
 unsigned run_trace_opts(const run_opts *o);
 /* The names of the tables o proves (proven = 1) or only sizes (0), as a
  * JSON-free list "cpu, memory, storage" into buf. */
 void run_table_list(const run_opts *o, int proven, char *buf, size_t len);
-/* The shard size of table id under o. */
+/* The shard size of table id under o: o->log_shard, capped by
+ * trace_max_log_shard for the wide proven tables. */
 unsigned run_log_shard(const run_opts *o, trace_table_id id);
 
 /* Environment variable that lets `cuda` run without a GPU: PKB_CUDA_EMULATE=1

@@ -9,10 +9,19 @@
  * the AIRs of trace_air.c. The keccak table is proven with keccak_air when
  * the collector has TRACE_OPT_PROVE_KECCAK: it then keeps each permutation's
  * input state (the rows, 2633 columns each, are generated shard by shard in
- * trace_shard), and is sized otherwise. The arith, precomp and ecrecover
- * tables are sized here from the work reported (rows only, data == NULL):
- * their AIRs are not in this build, so they are counted and reported, not
- * proven.
+ * trace_shard), and is sized otherwise. The arith table likewise is proven
+ * with arith_air when the collector has TRACE_OPT_PROVE_ARITH: it keeps each
+ * supported instruction's opcode and operands, packed (below), and
+ * trace_shard generates the 2528-column rows shard by shard; otherwise it is
+ * sized from the cost classes of on_arith. The precomp and ecrecover tables
+ * are sized here from the work reported (rows only, data == NULL): their AIRs
+ * are not in this build, so they are counted and reported, not proven.
+ *
+ * A packed arith instruction is ARITH_HDR bytes (opcode, then its row count
+ * as 16 bits little-endian, at most ARITH_AIR_MAX_ROWS_PER_OP) followed by
+ * the 32-byte big-endian words a, b and, for ADDMOD and MULMOD only, c: 67
+ * or 99 bytes instead of a 10 KiB row per row. Shards are found by walking
+ * the headers.
  */
 #include "trace.h"
 
@@ -21,6 +30,7 @@
 
 #include "evm/txsig.h"
 #include "hash/keccak.h"
+#include "trace/arith_air.h"
 #include "trace/keccak_air.h"
 #include "trace_cols.h"
 
@@ -36,7 +46,7 @@ static const struct {
     [TRACE_MEMORY] = {"memory", MEM_WIDTH, 0},
     [TRACE_STORAGE] = {"storage", STO_WIDTH, 0},
     [TRACE_KECCAK] = {"keccak", KECCAK_AIR_WIDTH, TRACE_OPT_PROVE_KECCAK},
-    [TRACE_ARITH] = {"arith", 0, 0},
+    [TRACE_ARITH] = {"arith", ARITH_AIR_WIDTH, TRACE_OPT_PROVE_ARITH},
     [TRACE_PRECOMP] = {"precomp", 0, 0},
     [TRACE_ECRECOVER] = {"ecrecover", 0, 0},
 };
@@ -55,6 +65,11 @@ unsigned trace_table_width_opts(trace_table_id id, unsigned opts) {
 unsigned trace_table_width(trace_table_id id) { return trace_table_width_opts(id, 0); }
 
 const stark_air *trace_table_air(const trace_table *t) { return t ? t->air : NULL; }
+
+unsigned trace_max_log_shard(trace_table_id id, unsigned opts) {
+  if ((id == TRACE_KECCAK || id == TRACE_ARITH) && trace_table_proven(id, opts)) return TRACE_WIDE_MAX_LOG_SHARD;
+  return TRACE_NO_LOG_SHARD_CAP;
+}
 
 /* Opcode facts from the one opcode list. */
 static const uint8_t op_in[256] = {
@@ -97,6 +112,7 @@ void trace_free(trace_collector *c) {
   for (int i = 0; i < TRACE_COUNT; i++) {
     free(c->t[i].data);
     free(c->t[i].keccak_in);
+    free(c->t[i].arith_ops);
   }
   memset(c, 0, sizeof *c);
 }
@@ -274,9 +290,12 @@ static void on_keccak_data(void *ctx, const uint8_t *data, size_t len, evm_kecca
  * linear work (add, compare, bitwise), 16 for a 16x16-limb product, 32 for a
  * division (product plus remainder check), 48 for the modular forms, and 16
  * per exponent bit for EXP (square and multiply). */
+static int arith_proven(const trace_collector *c) { return c->t[TRACE_ARITH].air != NULL; }
+
 static void on_arith(void *ctx, uint8_t opcode, uint16_t bits_a, uint16_t bits_b) {
   (void)bits_a;
   trace_collector *c = ctx;
+  if (arith_proven(c)) return; /* on_arith_values builds the table */
   uint64_t rows;
   switch (opcode) {
     case 0x02: rows = 16; break;                       /* MUL */
@@ -286,6 +305,57 @@ static void on_arith(void *ctx, uint8_t opcode, uint16_t bits_a, uint16_t bits_b
     default: rows = 1;
   }
   add_rows(c, TRACE_ARITH, rows);
+}
+
+enum { ARITH_HDR = 3, OPC_ADDMOD = 0x08, OPC_MULMOD = 0x09 };
+
+static size_t arith_rec_len(uint8_t opcode) {
+  return ARITH_HDR + (opcode == OPC_ADDMOD || opcode == OPC_MULMOD ? 96 : 64);
+}
+
+static size_t arith_rec_rows(const uint8_t *rec) { return (size_t)rec[1] | (size_t)rec[2] << 8; }
+
+/* Proven arith table: one packed instruction per supported opcode. */
+static void on_arith_values(void *ctx, uint8_t opcode, const u256 *a, const u256 *b, const u256 *cw,
+                            const u256 *result) {
+  (void)result;
+  trace_collector *c = ctx;
+  if (c->err || !arith_air_supports(opcode)) return;
+  trace_table *t = &c->t[TRACE_ARITH];
+  size_t len = arith_rec_len(opcode);
+  if (t->arith_cap - t->arith_len < len) {
+    size_t cap = t->arith_cap ? t->arith_cap * 2 : 16384;
+    uint8_t *np = realloc(t->arith_ops, cap);
+    if (!np) {
+      c->err = TRACE_E_NOMEM;
+      return;
+    }
+    t->arith_ops = np;
+    t->arith_cap = cap;
+  }
+  uint8_t *rec = t->arith_ops + t->arith_len, *w = rec + ARITH_HDR;
+  u256_to_be(a, w);
+  if (b)
+    u256_to_be(b, w + 32);
+  else
+    memset(w + 32, 0, 32);
+  if (len == ARITH_HDR + 96) {
+    if (cw)
+      u256_to_be(cw, w + 64);
+    else
+      memset(w + 64, 0, 32);
+  }
+  size_t rows = arith_air_rows_for(opcode, w, w + 32, len == ARITH_HDR + 96 ? w + 64 : NULL);
+  if (rows == 0 || rows > ARITH_AIR_MAX_ROWS_PER_OP) {
+    c->err = TRACE_E_ARG;
+    return;
+  }
+  rec[0] = opcode;
+  rec[1] = (uint8_t)rows;
+  rec[2] = (uint8_t)(rows >> 8);
+  t->arith_len += len;
+  t->arith_n++;
+  t->rows += rows;
 }
 
 /* Rows per unit of precompile work: a SHA-256 or RIPEMD-160 compression is
@@ -326,6 +396,7 @@ evm_tracer trace_tracer(trace_collector *c) {
   t.on_keccak = on_keccak;
   if (keccak_proven(c)) t.on_keccak_data = on_keccak_data;
   t.on_arith = on_arith;
+  if (arith_proven(c)) t.on_arith_values = on_arith_values;
   t.on_precompile = on_precompile;
   t.on_sigrecover = on_sigrecover;
   t.on_tx_start = on_tx_start;
@@ -393,7 +464,33 @@ static size_t keccak_shard_perms(unsigned log_shard) {
   return p ? p : 1;
 }
 
+/* The proven arith table's shards: instructions in order while their rows
+ * fit in per, at least one a shard. arith_shard_next returns the offset in
+ * arith_ops after the shard starting at byte off, and its rows in *rows. */
+static size_t arith_shard_next(const trace_table *t, size_t off, size_t per, size_t *rows) {
+  size_t n = 0;
+  while (off < t->arith_len) {
+    const uint8_t *rec = t->arith_ops + off;
+    size_t r = arith_rec_rows(rec);
+    if (n && n + r > per) break;
+    n += r;
+    off += arith_rec_len(rec[0]);
+  }
+  *rows = n;
+  return off;
+}
+
+static int arith_table(const trace_table *t) { return t->id == TRACE_ARITH && t->air != NULL; }
+
 size_t trace_shard_count(const trace_table *t, unsigned log_shard) {
+  if (arith_table(t)) {
+    size_t per = (size_t)1 << log_shard, n = 0, off = 0, rows;
+    while (off < t->arith_len) {
+      off = arith_shard_next(t, off, per, &rows);
+      n++;
+    }
+    return n;
+  }
   if (t->keccak_in) {
     size_t per = keccak_shard_perms(log_shard);
     return (t->rows / KECCAK_AIR_ROWS_PER_PERM + per - 1) / per;
@@ -423,9 +520,40 @@ static int keccak_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t
   return TRACE_OK;
 }
 
+/* Shard k of the proven arith table: its instructions' rows, then zero
+ * rows (the AIR's padding). */
+static int arith_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
+  size_t per = (size_t)1 << log_shard, off = 0, end = 0, n = 0;
+  for (size_t i = 0;; i++) {
+    if (off >= t->arith_len) return TRACE_E_ARG;
+    end = arith_shard_next(t, off, per, &n);
+    if (i == k) break;
+    off = end;
+  }
+  unsigned lg = 1;
+  while (((size_t)1 << lg) < n) lg++;
+  size_t rows = (size_t)1 << lg;
+  bb_t *m = calloc(rows * ARITH_AIR_WIDTH, sizeof *m);
+  if (!m) return TRACE_E_NOMEM;
+  size_t at = 0;
+  for (; off < end; off += arith_rec_len(t->arith_ops[off])) {
+    const uint8_t *rec = t->arith_ops + off, *w = rec + ARITH_HDR;
+    const uint8_t *cw = arith_rec_len(rec[0]) == ARITH_HDR + 96 ? w + 64 : NULL;
+    if (arith_air_fill(rec[0], w, w + 32, cw, m + at * ARITH_AIR_WIDTH) != 0) {
+      free(m);
+      return TRACE_E_ARG;
+    }
+    at += arith_rec_rows(rec);
+  }
+  *out = m;
+  *log_n = lg;
+  return TRACE_OK;
+}
+
 int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
   *out = NULL;
   if (log_shard < 1) return TRACE_E_ARG;
+  if (arith_table(t)) return arith_shard(t, log_shard, k, out, log_n);
   if (t->keccak_in) return keccak_shard(t, log_shard, k, out, log_n);
   if (!t->data || t->width == 0) return TRACE_E_ARG;
   size_t per = (size_t)1 << log_shard;

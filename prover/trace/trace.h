@@ -17,7 +17,11 @@
  *   keccak   24 rows per Keccak-f[1600] permutation (KECCAK256, CREATE and
  *            CREATE2, and the stateless witness: trie nodes and keys,
  *            bytecode and transaction hashing)
- *   arith    rows per 256-bit arithmetic instruction by its cost class
+ *   arith    sized: rows per 256-bit arithmetic instruction by its cost
+ *            class (all of ADD..SIGNEXTEND, comparisons, bitwise, shifts,
+ *            CLZ); proven: arith_air_rows_for rows per instruction the arith
+ *            AIR supports (arith_air.h: 1 to 5, EXP 1 to 511), the others
+ *            (BYTE, SIGNEXTEND, CLZ) left out of the table
  *   precomp  rows per unit of precompile work (compressions, rounds, limb
  *            multiplications, field multiplications)
  *   ecrecover rows per secp256k1 recovery (senders, authorities, ECRECOVER)
@@ -26,14 +30,18 @@
  * (rows counted, width 0, data NULL) depends on the collector's options
  * (trace_init_opts); trace_table_proven answers it, from one table in
  * trace.c:
- *   table      options 0           TRACE_OPT_PROVE_KECCAK
- *   cpu        proven              proven
- *   memory     proven              proven
- *   storage    proven              proven
- *   keccak     sized               proven (keccak_air.h: 2633 columns)
- *   arith, precomp, ecrecover      sized in every mode
- * The keccak table is sized by default because its width makes it by far
- * the slowest table to prove.
+ *   table      options 0   with the option
+ *   cpu        proven      proven
+ *   memory     proven      proven
+ *   storage    proven      proven
+ *   keccak     sized       proven with TRACE_OPT_PROVE_KECCAK (keccak_air.h:
+ *                          2633 columns)
+ *   arith      sized       proven with TRACE_OPT_PROVE_ARITH (arith_air.h:
+ *                          2528 columns; BYTE, SIGNEXTEND and CLZ, which the
+ *                          AIR does not cover, are not in the proven table)
+ *   precomp, ecrecover     sized in every mode
+ * The keccak and arith tables are sized by default because their widths make
+ * them by far the slowest tables to prove.
  *
  * Values are BabyBear elements in Montgomery form (field/bb.h). A value that
  * does not fit the field (a gas counter above p - 1) makes the build fail
@@ -72,16 +80,23 @@ typedef enum {
   TRACE_COUNT
 } trace_table_id;
 
-/* The proven keccak table is 2633 columns wide: a 2^20-row shard would be an
- * 11 GB trace before its extension, so provers cap its shards at this size. */
-#define TRACE_KECCAK_MAX_LOG_SHARD 14
-
 /* Collector options (trace_init_opts), or-ed. */
 enum {
   /* Keep the input of every Keccak-f[1600] permutation so that the keccak
    * table is proven with keccak_air (24 rows per permutation). */
-  TRACE_OPT_PROVE_KECCAK = 1u << 0
+  TRACE_OPT_PROVE_KECCAK = 1u << 0,
+  /* Keep the opcode and operands of every arithmetic instruction the arith
+   * AIR supports so that the arith table is proven with arith_air. */
+  TRACE_OPT_PROVE_ARITH = 1u << 1
 };
+
+/* The largest log2 shard size a prover should use for table id under opts:
+ * TRACE_WIDE_MAX_LOG_SHARD for the proven keccak and arith tables (2633 and
+ * 2528 columns: a 2^20-row shard would be an 11 GB trace before its
+ * extension), else TRACE_NO_LOG_SHARD_CAP (no cap). */
+#define TRACE_WIDE_MAX_LOG_SHARD 14u
+#define TRACE_NO_LOG_SHARD_CAP 64u
+unsigned trace_max_log_shard(trace_table_id id, unsigned opts);
 
 /* One table: rows x width values, row-major, unpadded. A sized table has
  * width 0 and data NULL. The proven keccak table keeps its permutations'
@@ -97,6 +112,11 @@ typedef struct {
   uint64_t (*keccak_in)[25];  /* keccak, proven: permutation k's input state
                                  (lanes x + 5y), k < rows / 24 */
   size_t keccak_cap;
+  uint8_t *arith_ops;         /* arith, proven: the instructions in order,
+                                 packed (trace.c); rows = the sum of their
+                                 arith_air_rows_for; data NULL */
+  size_t arith_n;             /* instructions in arith_ops */
+  size_t arith_len, arith_cap; /* bytes used and allocated */
 } trace_table;
 
 /* The collector: attach with trace_tracer, run the executor, then read the
@@ -121,7 +141,12 @@ void trace_init(trace_collector *c, blk_fork fork);
  * 0x01 .. 0x80) and keeps one input state per permutation; the keccak table
  * then has width KECCAK_AIR_WIDTH and the keccak AIR. keccak_perms still
  * counts what on_keccak reports plus the block witness, so rows == 24 *
- * keccak_perms when both agree. */
+ * keccak_perms when both agree. With TRACE_OPT_PROVE_ARITH the tracer takes
+ * on_arith_values and keeps every instruction arith_air_supports (opcode,
+ * the operands a and b, and c for ADDMOD and MULMOD, as 32-byte words; a
+ * missing b is kept as zero); the arith table then has width
+ * ARITH_AIR_WIDTH, the arith AIR and rows = the sum of arith_air_rows_for
+ * over those instructions (on_arith no longer sizes it). */
 void trace_init_opts(trace_collector *c, blk_fork fork, unsigned opts);
 /* A collector that only counts rows: what the cost estimate needs, without
  * the memory and time of storing values. trace_finish and trace_shard are not
@@ -166,7 +191,12 @@ const stark_air *trace_air(trace_table_id id);
 /* The AIR a collected table is proven with: t->air (NULL: sized only). */
 const stark_air *trace_table_air(const trace_table *t);
 
-/* Shards of a table: how many of at most 2^log_shard rows. The proven keccak
+/* Shards of a table: how many of at most 2^log_shard rows. The proven arith
+ * table is cut at instruction boundaries (an instruction's rows are never
+ * split): each shard takes instructions in order while their rows fit in
+ * 2^log_shard, and at least one, so an EXP longer than 2^log_shard rows
+ * (up to ARITH_AIR_MAX_ROWS_PER_OP) is a shard of its own, padded to the
+ * next power of two above the cap. The proven keccak
  * table is cut at permutation boundaries (its AIR starts every trace at
  * round 0): floor(2^log_shard / 24) permutations a shard, at least one, so
  * with log_shard < 5 its shards have 32 rows. Its rows are 10.3 KiB each:
@@ -177,6 +207,8 @@ size_t trace_shard_count(const trace_table *t, unsigned log_shard);
 /* Shard k of t as a new padded trace: *out (malloc'd, caller frees) holds
  * 2^(*log_n) rows of t->width values; padding rows satisfy the AIR (zero
  * rows, or for keccak permutations of the zero state with EXPORT = 0). A
+ * proven arith shard is its instructions' arith_air_fill rows then zero
+ * rows. A
  * shard has at least 2 rows (log_n >= 1), as the STARK requires. TRACE_E_ARG
  * for a sized table, log_shard < 1 or k >= trace_shard_count. */
 int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n);

@@ -1,5 +1,6 @@
 /* trace_air: the AIRs of the proven tables (cpu, memory, storage; keccak's
- * is keccak_air.c's, handed out here when the options prove it).
+ * and arith's are keccak_air.c's and arith_air.c's, handed out here when the
+ * options prove them).
  *
  * The constraints are written once in trace_air_body.inc and instantiated over
  * the extension field (eval_ext: the definition, used by the verifier) and the
@@ -11,6 +12,7 @@
  * are enforced; the opcode facts (static gas, stack effect) and the dynamic
  * gas are witnessed values that a production zkEVM binds with lookups. */
 #include "trace.h"
+#include "trace/arith_air.h"
 #include "trace/keccak_air.h"
 #include "trace_cols.h"
 
@@ -55,7 +57,9 @@ static const stark_air airs[TRACE_COUNT] = {
 
 const stark_air *trace_air_opts(trace_table_id id, unsigned opts) {
   if (!trace_table_proven(id, opts)) return NULL;
-  return id == TRACE_KECCAK ? keccak_air() : &airs[id];
+  if (id == TRACE_KECCAK) return keccak_air();
+  if (id == TRACE_ARITH) return arith_air();
+  return &airs[id];
 }
 
 const stark_air *trace_air(trace_table_id id) { return trace_air_opts(id, 0); }
