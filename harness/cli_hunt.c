@@ -16,12 +16,13 @@
 #include "cycles.h"
 #include "hunt.h"
 #include "runner.h"
+#include "trace/trace.h"
 
 static const char usage_text[] =
     "usage: pkbench hunt --gas-limit G --minutes M [--objective prove-time|zkvm-cycles] [--seed S]\n"
     "                    [--out DIR] [--db FILE] [--evals N] [--eval-gas G2] [--fork F] [--no-prove]\n"
     "                    [--cycles-profile NAME] [--include-sized] [--keep K]\n"
-    "                    [--block-share F] [--seeds DIR]\n"
+    "                    [--block-share F] [--seeds DIR] [--prove-keccak] [--prove-arith]\n"
     "\n"
     "Evolutionary search over contracts built from stack-neutral instruction patterns,\n"
     "ranked by the estimated proving cost per gas (the cost model of `prove`, over\n"
@@ -45,7 +46,9 @@ static const char usage_text[] =
     "                  whole blocks (the best genomes, every worst-case generator's block,\n"
     "                  --seeds) varied by the fuzzers' structure-aware mutator; its winners\n"
     "                  are minimised by dropping transactions and resized to G by repeating them\n"
-    "  --seeds DIR     more seed blocks for the block phase (*.blk in DIR, e.g. corpus/smoke)\n"
+    "  --seeds DIR     more seed blocks for the block phase (*.blk in DIR, e.g. corpus/smoke)\n"    "  --prove-keccak, --prove-arith  hunt against the prover that also proves the keccak\n"
+    "                  or arith table (prove --help): the objective counts them at their AIR\n"
+    "                  widths and the winners are proven with them\n"
     "  --no-prove      do not prove the winners (ranked by the objective instead)";
 
 static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -130,6 +133,10 @@ static int keep_winner(winner_ctx *w, unsigned rank, winner *res) {
   run_opts ro = run_opts_default();
   ro.prove = w->prove;
   ro.profile = w->o->profile;
+  ro.prove_keccak = (w->o->trace_opts & TRACE_OPT_PROVE_KECCAK) != 0;
+  ro.prove_arith = (w->o->trace_opts & TRACE_OPT_PROVE_ARITH) != 0;
+  char proven_tables[160];
+  run_table_list(&ro, 1, proven_tables, sizeof proven_tables);
   run_block_result pr;
   int prc = run_prove_block(&b, &ro, &pr);
   int proven = w->prove && prc == RUN_OK && pr.verified;
@@ -172,12 +179,12 @@ static int keep_winner(winner_ctx *w, unsigned rank, winner *res) {
            "{\"found_by\":\"hunt\",\"rank\":%u,\"objective\":\"%s\",\"objective_value\":%.3f,"
            "\"search_value\":%.3f,\"estimate_ms_per_mgas\":%.3f,\"gas_limit\":%llu,\"gas_used\":%llu,\"estimate_ms\":%.3f,"
            "\"estimate_proven_ms\":%.3f,\"estimate_sized_ms\":%.3f,\"measured_prove_ms\":%.3f,"
-           "\"measured_prove_ms_per_mgas\":%.3f,\"proven_tables\":\"cpu,memory,storage\",\"verified\":%s,\"seed\":%llu,"
+           "\"measured_prove_ms_per_mgas\":%.3f,\"proven_tables\":\"%s\",\"verified\":%s,\"seed\":%llu,"
            "\"evals\":%llu,\"search_seconds\":%.1f,\"eval_gas\":%llu,\"evals_per_s\":%.2f,\"body\":\"%s\",\"fork\":\"%s\","
            "\"git_rev\":\"%s\",\"found_at\":\"%s\"}",
            rank + 1, objective, res->value, w->zkvm ? s.cycles_per_gas : s.ms_per_mgas, res->est_per_mgas,
            (unsigned long long)w->gas, (unsigned long long)pr.gas_used, pr.estimate.total_ms, pr.estimate.proven_ms,
-           pr.estimate.sized_ms, res->prove_ms, res->prove_per_mgas, proven ? "true" : "false",
+           pr.estimate.sized_ms, res->prove_ms, res->prove_per_mgas, proven_tables, proven ? "true" : "false",
            (unsigned long long)w->o->seed, (unsigned long long)w->hr->evals, w->hr->seconds,
            (unsigned long long)w->o->eval_gas, w->hr->evals_per_s, res->desc, blk_fork_name(w->o->fork), PKB_GIT_REV,
            when);
@@ -309,6 +316,10 @@ int cli_hunt(int argc, char **argv) {
       prove = 0;
     } else if (strcmp(a, "--include-sized") == 0) {
       o.use_sized = 1;
+    } else if (strcmp(a, "--prove-keccak") == 0) {
+      o.trace_opts |= TRACE_OPT_PROVE_KECCAK;
+    } else if (strcmp(a, "--prove-arith") == 0) {
+      o.trace_opts |= TRACE_OPT_PROVE_ARITH;
     } else if (!v) {
       cli_err("hunt", "unknown or incomplete option '%s' (see --help)", a);
       return 2;

@@ -182,7 +182,8 @@ int hunt_build(const hunt_genome *g, uint64_t gas, blk_fork fork, blk_block *out
 int hunt_eval_block(const hunt_opts *o, const blk_block *b, hunt_score *s) {
   memset(s, 0, sizeof *s);
   trace_collector c;
-  trace_init_counting(&c, b->env.fork);
+  trace_init_opts(&c, b->env.fork, o->trace_opts);
+  c.count_only = 1; /* rows only; a proven arith table still keeps its operands, to size its rows */
   evm_tracer tr = trace_tracer(&c);
   /* the cpu table has one row per instruction: the executor's step count gives
    * it without a callback per instruction (the cycles profile needs them) */
@@ -207,7 +208,7 @@ int hunt_eval_block(const hunt_opts *o, const blk_block *b, hunt_score *s) {
   for (int i = 0; i < TRACE_COUNT; i++) rows[i] = c.t[i].rows;
   trace_free(&c);
   model_estimate e;
-  model_estimate_rows_smooth(&o->profile, rows, o->profile.log_shard, &e);
+  model_estimate_rows_smooth_opts(&o->profile, rows, o->profile.log_shard, o->trace_opts, &e);
   s->estimate_ms = o->use_sized ? e.total_ms : e.proven_ms;
   s->ms_per_mgas = s->gas_used ? s->estimate_ms / ((double)s->gas_used / 1e6) : 0;
   if (o->cycles && s->gas_used) s->cycles_per_gas = cycles_total(o->cycles, &ca) / (double)s->gas_used;

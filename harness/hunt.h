@@ -53,6 +53,8 @@ typedef struct {
   double seconds;       /* time budget (0: none) */
   uint64_t max_evals;   /* evaluation budget (0: none) */
   unsigned population;  /* default 32 (at least one member per pattern) */
+  unsigned trace_opts;  /* trace.h TRACE_OPT_*: the tables proven besides cpu, memory and storage
+                           (keccak, arith), which the objective then counts at their AIR widths */
   int use_sized;        /* 1: objective also counts sized tables at their assumed widths (default 0:
                            only the tables this build proves, i.e. what is measured) */
   model_profile profile;

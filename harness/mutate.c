@@ -1744,10 +1744,19 @@ int mut_resize(blk_block *b, uint64_t gas_limit, const mut_opts *o) {
   size_t n0 = b->n_txs;
   uint64_t sum = 0;
   for (size_t i = 0; i < n0; i++) sum += b->txs[i].gas_limit;
-  /* grow: the transactions again, in order, while a whole copy still fits */
-  for (size_t k = 0; n0 && sum < gas_limit && b->n_txs < o->max_txs; k = (k + 1) % n0) {
-    uint64_t g = b->txs[k].gas_limit;
-    if (g == 0 || sum + g > gas_limit) break;
+  /* grow: first each transaction up to the cap (a loop that runs until its
+   * gas is spent does more work), then copies of them, in order, round robin,
+   * the last one given what room is left */
+  for (size_t i = 0; i < n0 && sum < gas_limit; i++) {
+    uint64_t room = gas_limit - sum, t = b->txs[i].gas_limit;
+    uint64_t add = t < o->tx_gas_cap ? o->tx_gas_cap - t : 0;
+    if (add > room) add = room;
+    b->txs[i].gas_limit += add;
+    sum += add;
+  }
+  for (size_t k = 0; n0 && gas_limit - sum >= 2 * 21000 && b->n_txs < o->max_txs; k = (k + 1) % n0) {
+    uint64_t g = b->txs[k].gas_limit, room = gas_limit - sum;
+    if (g > room) g = room;
     blk_tx copy;
     if (tx_copy(&copy, &b->txs[k]) != MUT_OK) return MUT_E_NOMEM;
     blk_tx *t = tx_insert(b, b->n_txs);
@@ -1755,6 +1764,7 @@ int mut_resize(blk_block *b, uint64_t gas_limit, const mut_opts *o) {
       tx_clear(&copy);
       return MUT_E_NOMEM;
     }
+    copy.gas_limit = g;
     *t = copy;
     sum += g;
   }

@@ -158,10 +158,11 @@ int mut_apply(blk_block *b, mut_op op, mut_rng *r, const mut_opts *o, const blk_
 int mut_fixup(blk_block *b, const mut_opts *o);
 
 /* Set b's gas limit to gas_limit and fit its transactions to it: when they
- * use less, copies of them (in order, round robin) are appended while a
- * whole copy fits; when more, the fix-up shortens and drops them. Then
- * mut_fixup (nonces, balances, signatures). MUT_OK, MUT_E_ARG (gas_limit
- * below one transaction) or MUT_E_NOMEM. */
+ * ask for less, each is first raised to the per-transaction cap, then copies
+ * of them (in order, round robin) are appended, the last with the room left;
+ * when more, the fix-up shortens and drops them. Then mut_fixup (nonces,
+ * balances, signatures). MUT_OK, MUT_E_ARG (gas_limit below one transaction)
+ * or MUT_E_NOMEM. */
 int mut_resize(blk_block *b, uint64_t gas_limit, const mut_opts *o);
 
 /* The built-in seed: a small Osaka block at 1M gas, one contract looping over
