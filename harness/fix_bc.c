@@ -18,6 +18,7 @@
  * execution, paid by a tool run on found blocks, not on a hot path.
  */
 #include "fix_bc.h"
+#include "fix_json.h"
 
 #include <cjson/cJSON.h>
 #include <gmp.h>
@@ -253,18 +254,6 @@ static int pre_root(const blk_block *b, uint8_t root[32]) {
   return rc;
 }
 
-static const blk_account *pre_find(const blk_block *p, const uint8_t a[20]) {
-  size_t lo = 0, hi = p->n_accounts;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    int c = memcmp(p->accounts[mid].address.b, a, 20);
-    if (c == 0) return &p->accounts[mid];
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return NULL;
-}
-
 /* Whether two executions agree on every transaction and the state. */
 static int same_result(const evm_block_result *a, const evm_block_result *b) {
   if (a->status != b->status || a->n_txs != b->n_txs || memcmp(a->state_root, b->state_root, 32) != 0 ||
@@ -350,121 +339,31 @@ static uint64_t next_excess(blk_fork f, uint64_t parent_excess, const uint8_t pa
 
 /* ---- export ---- */
 
-typedef struct {
-  int oom;
-} jctx;
-
-static const char hexd[] = "0123456789abcdef";
-
-static void j_add(jctx *j, cJSON *obj, const char *key, cJSON *item) {
-  if (!item) {
-    j->oom = 1;
-    return;
-  }
-  if (obj && key ? !cJSON_AddItemToObject(obj, key, item) : !cJSON_AddItemToArray(obj, item)) {
-    cJSON_Delete(item);
-    j->oom = 1;
-  }
-}
-
-static cJSON *hex_bytes(const uint8_t *p, size_t n) {
-  char *s = malloc(2 * n + 3);
-  if (!s) return NULL;
-  s[0] = '0';
-  s[1] = 'x';
-  for (size_t i = 0; i < n; i++) {
-    s[2 + 2 * i] = hexd[p[i] >> 4];
-    s[3 + 2 * i] = hexd[p[i] & 15];
-  }
-  s[2 + 2 * n] = 0;
-  cJSON *it = cJSON_CreateString(s);
-  free(s);
-  return it;
-}
-
-static cJSON *hex_qty(const uint8_t *be, size_t n) {
-  size_t i = 0;
-  while (i + 1 < n && be[i] == 0) i++;
-  return hex_bytes(be + i, n - i);
-}
-
-static cJSON *hex_u64(uint64_t v) {
-  uint8_t b[8];
-  for (int i = 0; i < 8; i++) b[7 - i] = (uint8_t)(v >> (8 * i));
-  return hex_qty(b, 8);
-}
-
-static void put_hex(jctx *j, cJSON *o, const char *k, const uint8_t *p, size_t n) { j_add(j, o, k, hex_bytes(p, n)); }
-static void put_qty(jctx *j, cJSON *o, const char *k, const uint8_t *be, size_t n) { j_add(j, o, k, hex_qty(be, n)); }
-static void put_u64(jctx *j, cJSON *o, const char *k, uint64_t v) { j_add(j, o, k, hex_u64(v)); }
-static void put_str(jctx *j, cJSON *o, const char *k, const char *s) { j_add(j, o, k, cJSON_CreateString(s)); }
-
-static cJSON *put_obj(jctx *j, cJSON *o, const char *k) {
-  cJSON *c = cJSON_CreateObject();
-  j_add(j, o, k, c);
-  return j->oom ? NULL : c;
-}
-
-static cJSON *put_arr(jctx *j, cJSON *o, const char *k) {
-  cJSON *c = cJSON_CreateArray();
-  j_add(j, o, k, c);
-  return j->oom ? NULL : c;
-}
-
-static void put_accounts(jctx *j, cJSON *o, const char *k, const blk_block *pre) {
-  cJSON *m = put_obj(j, o, k);
-  for (size_t i = 0; m && !j->oom && i < pre->n_accounts; i++) {
-    const blk_account *a = &pre->accounts[i];
-    cJSON *key = hex_bytes(a->address.b, 20);
-    if (!key) {
-      j->oom = 1;
-      return;
-    }
-    cJSON *acc = put_obj(j, m, key->valuestring);
-    cJSON_Delete(key);
-    if (!acc) return;
-    put_u64(j, acc, "nonce", a->nonce);
-    put_qty(j, acc, "balance", a->balance.b, 32);
-    if (a->code_ref) put_hex(j, acc, "code", pre->codes[a->code_ref - 1].data, pre->codes[a->code_ref - 1].len);
-    else put_hex(j, acc, "code", NULL, 0);
-    cJSON *st = put_obj(j, acc, "storage");
-    for (size_t s = 0; st && !j->oom && s < a->n_storage; s++) {
-      cJSON *sk = hex_qty(a->storage[s].key.b, 32);
-      if (!sk) {
-        j->oom = 1;
-        return;
-      }
-      put_qty(j, st, sk->valuestring, a->storage[s].value.b, 32);
-      cJSON_Delete(sk);
-    }
-  }
-}
-
-static void put_header(jctx *j, cJSON *o, const char *k, const fixb_header *h, const uint8_t hash[32]) {
-  cJSON *x = put_obj(j, o, k);
+static void put_header(fixj_ctx *j, cJSON *o, const char *k, const fixb_header *h, const uint8_t hash[32]) {
+  cJSON *x = fixj_put_obj(j, o, k);
   if (!x) return;
-  put_hex(j, x, "parentHash", h->parent_hash, 32);
-  put_hex(j, x, "uncleHash", h->ommers_hash, 32);
-  put_hex(j, x, "coinbase", h->coinbase, 20);
-  put_hex(j, x, "stateRoot", h->state_root, 32);
-  put_hex(j, x, "transactionsTrie", h->tx_root, 32);
-  put_hex(j, x, "receiptTrie", h->receipts_root, 32);
-  put_hex(j, x, "bloom", h->bloom, 256);
-  put_qty(j, x, "difficulty", h->difficulty.b, 32);
-  put_u64(j, x, "number", h->number);
-  put_u64(j, x, "gasLimit", h->gas_limit);
-  put_u64(j, x, "gasUsed", h->gas_used);
-  put_u64(j, x, "timestamp", h->timestamp);
-  put_hex(j, x, "extraData", h->extra, h->extra_len);
-  put_hex(j, x, "mixHash", h->mix_hash, 32);
-  put_hex(j, x, "nonce", h->nonce, 8);
-  if (h->n_fields >= 16) put_qty(j, x, "baseFeePerGas", h->base_fee.b, 32);
-  if (h->n_fields >= 17) put_hex(j, x, "withdrawalsRoot", h->withdrawals_root, 32);
-  if (h->n_fields >= 18) put_u64(j, x, "blobGasUsed", h->blob_gas_used);
-  if (h->n_fields >= 19) put_u64(j, x, "excessBlobGas", h->excess_blob_gas);
-  if (h->n_fields >= 20) put_hex(j, x, "parentBeaconBlockRoot", h->beacon_root, 32);
-  if (h->n_fields >= 21) put_hex(j, x, "requestsHash", h->requests_hash, 32);
-  put_hex(j, x, "hash", hash, 32);
+  fixj_put_hex(j, x, "parentHash", h->parent_hash, 32);
+  fixj_put_hex(j, x, "uncleHash", h->ommers_hash, 32);
+  fixj_put_hex(j, x, "coinbase", h->coinbase, 20);
+  fixj_put_hex(j, x, "stateRoot", h->state_root, 32);
+  fixj_put_hex(j, x, "transactionsTrie", h->tx_root, 32);
+  fixj_put_hex(j, x, "receiptTrie", h->receipts_root, 32);
+  fixj_put_hex(j, x, "bloom", h->bloom, 256);
+  fixj_put_qty(j, x, "difficulty", h->difficulty.b, 32);
+  fixj_put_u64(j, x, "number", h->number);
+  fixj_put_u64(j, x, "gasLimit", h->gas_limit);
+  fixj_put_u64(j, x, "gasUsed", h->gas_used);
+  fixj_put_u64(j, x, "timestamp", h->timestamp);
+  fixj_put_hex(j, x, "extraData", h->extra, h->extra_len);
+  fixj_put_hex(j, x, "mixHash", h->mix_hash, 32);
+  fixj_put_hex(j, x, "nonce", h->nonce, 8);
+  if (h->n_fields >= 16) fixj_put_qty(j, x, "baseFeePerGas", h->base_fee.b, 32);
+  if (h->n_fields >= 17) fixj_put_hex(j, x, "withdrawalsRoot", h->withdrawals_root, 32);
+  if (h->n_fields >= 18) fixj_put_u64(j, x, "blobGasUsed", h->blob_gas_used);
+  if (h->n_fields >= 19) fixj_put_u64(j, x, "excessBlobGas", h->excess_blob_gas);
+  if (h->n_fields >= 20) fixj_put_hex(j, x, "parentBeaconBlockRoot", h->beacon_root, 32);
+  if (h->n_fields >= 21) fixj_put_hex(j, x, "requestsHash", h->requests_hash, 32);
+  fixj_put_hex(j, x, "hash", hash, 32);
 }
 
 /* The transaction with its signature: a test-key sender signed as
@@ -482,62 +381,62 @@ static int signed_copy(const blk_tx *t, uint64_t chain_id, blk_tx *out, uint8_t 
   return FIXX_OK;
 }
 
-static void put_tx_json(jctx *j, cJSON *arr, const blk_tx *t, uint64_t chain_id, const uint8_t sender[20],
+static void put_tx_json(fixj_ctx *j, cJSON *arr, const blk_tx *t, uint64_t chain_id, const uint8_t sender[20],
                         const uint8_t hash[32]) {
   cJSON *x = cJSON_CreateObject();
-  j_add(j, arr, NULL, x);
+  fixj_add(j, arr, NULL, x);
   if (j->oom) return;
-  put_u64(j, x, "type", t->type);
-  if (t->type >= 1) put_u64(j, x, "chainId", chain_id);
-  put_u64(j, x, "nonce", t->nonce);
+  fixj_put_u64(j, x, "type", t->type);
+  if (t->type >= 1) fixj_put_u64(j, x, "chainId", chain_id);
+  fixj_put_u64(j, x, "nonce", t->nonce);
   if (t->type >= 2) {
-    put_qty(j, x, "maxPriorityFeePerGas", t->max_priority_fee.b, 32);
-    put_qty(j, x, "maxFeePerGas", t->gas_price.b, 32);
+    fixj_put_qty(j, x, "maxPriorityFeePerGas", t->max_priority_fee.b, 32);
+    fixj_put_qty(j, x, "maxFeePerGas", t->gas_price.b, 32);
   } else {
-    put_qty(j, x, "gasPrice", t->gas_price.b, 32);
+    fixj_put_qty(j, x, "gasPrice", t->gas_price.b, 32);
   }
-  put_u64(j, x, "gasLimit", t->gas_limit);
-  if (t->is_create) put_str(j, x, "to", "");
-  else put_hex(j, x, "to", t->to.b, 20);
-  put_qty(j, x, "value", t->value.b, 32);
-  put_hex(j, x, "data", t->data.data, t->data.len);
+  fixj_put_u64(j, x, "gasLimit", t->gas_limit);
+  if (t->is_create) fixj_put_str(j, x, "to", "");
+  else fixj_put_hex(j, x, "to", t->to.b, 20);
+  fixj_put_qty(j, x, "value", t->value.b, 32);
+  fixj_put_hex(j, x, "data", t->data.data, t->data.len);
   if (t->type >= 1) {
-    cJSON *al = put_arr(j, x, "accessList");
+    cJSON *al = fixj_put_arr(j, x, "accessList");
     for (size_t i = 0; al && i < t->n_access_list; i++) {
       cJSON *e = cJSON_CreateObject();
-      j_add(j, al, NULL, e);
+      fixj_add(j, al, NULL, e);
       if (j->oom) return;
-      put_hex(j, e, "address", t->access_list[i].address.b, 20);
-      cJSON *ks = put_arr(j, e, "storageKeys");
+      fixj_put_hex(j, e, "address", t->access_list[i].address.b, 20);
+      cJSON *ks = fixj_put_arr(j, e, "storageKeys");
       for (size_t k = 0; ks && k < t->access_list[i].n_keys; k++)
-        j_add(j, ks, NULL, hex_bytes(t->access_list[i].keys[k].b, 32));
+        fixj_add(j, ks, NULL, fixj_hex_bytes(t->access_list[i].keys[k].b, 32));
     }
   }
   if (t->type == 3) {
-    put_qty(j, x, "maxFeePerBlobGas", t->max_fee_per_blob_gas.b, 32);
-    cJSON *bh = put_arr(j, x, "blobVersionedHashes");
-    for (size_t i = 0; bh && i < t->n_blob_hashes; i++) j_add(j, bh, NULL, hex_bytes(t->blob_hashes[i], 32));
+    fixj_put_qty(j, x, "maxFeePerBlobGas", t->max_fee_per_blob_gas.b, 32);
+    cJSON *bh = fixj_put_arr(j, x, "blobVersionedHashes");
+    for (size_t i = 0; bh && i < t->n_blob_hashes; i++) fixj_add(j, bh, NULL, fixj_hex_bytes(t->blob_hashes[i], 32));
   }
   if (t->type == 4) {
-    cJSON *au = put_arr(j, x, "authorizationList");
+    cJSON *au = fixj_put_arr(j, x, "authorizationList");
     for (size_t i = 0; au && i < t->n_auths; i++) {
       const blk_auth *a = &t->auths[i];
       cJSON *e = cJSON_CreateObject();
-      j_add(j, au, NULL, e);
+      fixj_add(j, au, NULL, e);
       if (j->oom) return;
-      put_qty(j, e, "chainId", a->chain_id.b, 32);
-      put_hex(j, e, "address", a->address.b, 20);
-      put_u64(j, e, "nonce", a->nonce);
-      put_u64(j, e, "v", a->y_parity);
-      put_qty(j, e, "r", a->r.b, 32);
-      put_qty(j, e, "s", a->s.b, 32);
+      fixj_put_qty(j, e, "chainId", a->chain_id.b, 32);
+      fixj_put_hex(j, e, "address", a->address.b, 20);
+      fixj_put_u64(j, e, "nonce", a->nonce);
+      fixj_put_u64(j, e, "v", a->y_parity);
+      fixj_put_qty(j, e, "r", a->r.b, 32);
+      fixj_put_qty(j, e, "s", a->s.b, 32);
     }
   }
-  put_qty(j, x, "v", t->v.b, 32);
-  put_qty(j, x, "r", t->r.b, 32);
-  put_qty(j, x, "s", t->s.b, 32);
-  put_hex(j, x, "sender", sender, 20);
-  put_hex(j, x, "hash", hash, 32);
+  fixj_put_qty(j, x, "v", t->v.b, 32);
+  fixj_put_qty(j, x, "r", t->r.b, 32);
+  fixj_put_qty(j, x, "s", t->s.b, 32);
+  fixj_put_hex(j, x, "sender", sender, 20);
+  fixj_put_hex(j, x, "hash", hash, 32);
 }
 
 /* Everything the export computes, freed by exp_free. */
@@ -674,7 +573,7 @@ int fixb_export(const blk_block *b, const fixx_opts *opts, char **json, size_t *
     return set_err(err, FIXX_E_UNREP, "env.gas_limit %llu is below the protocol minimum %u",
                    (unsigned long long)e->gas_limit, MIN_GAS_LIMIT);
   for (size_t i = 0; i < sizeof k_sys / sizeof k_sys[0]; i++) {
-    const blk_account *a = pre_find(b, k_sys[i].addr);
+    const blk_account *a = fixj_pre_find(b, k_sys[i].addr);
     if (a && a->code_ref && e->fork >= k_sys[i].first_fork)
       return set_err(err, FIXX_E_UNREP,
                      "pre-state holds code at the %s contract: a client runs its block-level system call, "
@@ -702,7 +601,7 @@ int fixb_export(const blk_block *b, const fixx_opts *opts, char **json, size_t *
   exp_bufs x;
   memset(&x, 0, sizeof x);
   cJSON *root = NULL;
-  jctx j = {0};
+  fixj_ctx j = {0};
   for (size_t i = 0; i < r.n_txs; i++) {
     if (r.txs[i].status == EVM_TX_INVALID) {
       rc = set_err(err, FIXX_E_UNREP,
@@ -786,26 +685,26 @@ int fixb_export(const blk_block *b, const fixx_opts *opts, char **json, size_t *
     rc = set_err(err, FIXX_E_NOMEM, "out of memory");
     goto out;
   }
-  cJSON *t = put_obj(&j, root, name);
-  cJSON *info = put_obj(&j, t, "_info");
+  cJSON *t = fixj_put_obj(&j, root, name);
+  cJSON *info = fixj_put_obj(&j, t, "_info");
   if (info) {
     char ch[65];
-    if (blk_content_hash(b, ch) == BLK_OK) put_str(&j, info, "pkbench-block", ch);
-    put_str(&j, info, "comment", "exported by pkbench: post-state and receipts from its executor");
-    put_u64(&j, info, "gas-used", r.gas_used);
+    if (blk_content_hash(b, ch) == BLK_OK) fixj_put_str(&j, info, "pkbench-block", ch);
+    fixj_put_str(&j, info, "comment", "exported by pkbench: post-state and receipts from its executor");
+    fixj_put_u64(&j, info, "gas-used", r.gas_used);
   }
-  put_str(&j, t, "network", blk_fork_name(e->fork));
-  cJSON *cfg = put_obj(&j, t, "config");
+  fixj_put_str(&j, t, "network", blk_fork_name(e->fork));
+  cJSON *cfg = fixj_put_obj(&j, t, "config");
   if (cfg) {
-    put_str(&j, cfg, "network", blk_fork_name(e->fork));
-    put_u64(&j, cfg, "chainid", e->chain_id);
-    cJSON *bs = put_obj(&j, cfg, "blobSchedule");
-    cJSON *fb = bs ? put_obj(&j, bs, blk_fork_name(e->fork)) : NULL;
+    fixj_put_str(&j, cfg, "network", blk_fork_name(e->fork));
+    fixj_put_u64(&j, cfg, "chainid", e->chain_id);
+    cJSON *bs = fixj_put_obj(&j, cfg, "blobSchedule");
+    cJSON *fb = bs ? fixj_put_obj(&j, bs, blk_fork_name(e->fork)) : NULL;
     if (fb) {
       const evm_blob_params *bp = evm_blob_schedule(e->fork);
-      put_u64(&j, fb, "target", blob_target(e->fork));
-      put_u64(&j, fb, "max", bp->max_blobs_per_block);
-      put_u64(&j, fb, "baseFeeUpdateFraction", bp->update_fraction);
+      fixj_put_u64(&j, fb, "target", blob_target(e->fork));
+      fixj_put_u64(&j, fb, "max", bp->max_blobs_per_block);
+      fixj_put_u64(&j, fb, "baseFeeUpdateFraction", bp->update_fraction);
     }
   }
   put_header(&j, t, "genesisBlockHeader", &g, ghash);
@@ -818,13 +717,13 @@ int fixb_export(const blk_block *b, const fixx_opts *opts, char **json, size_t *
       rc = set_err(err, FIXX_E_NOMEM, "out of memory");
       goto out;
     }
-    put_hex(&j, t, "genesisRLP", grlp, glen);
+    fixj_put_hex(&j, t, "genesisRLP", grlp, glen);
     free(grlp);
   }
-  put_accounts(&j, t, "pre", b);
-  cJSON *blocks = put_arr(&j, t, "blocks");
+  fixj_put_accounts(&j, t, "pre", b);
+  cJSON *blocks = fixj_put_arr(&j, t, "blocks");
   cJSON *blk = blocks ? cJSON_CreateObject() : NULL;
-  j_add(&j, blocks, NULL, blk);
+  fixj_add(&j, blocks, NULL, blk);
   if (!j.oom) {
     uint8_t *brlp = NULL;
     size_t blen = 0;
@@ -839,7 +738,7 @@ int fixb_export(const blk_block *b, const fixx_opts *opts, char **json, size_t *
       goto out;
     }
     put_header(&j, blk, "blockHeader", &h, hash);
-    cJSON *txs = put_arr(&j, blk, "transactions");
+    cJSON *txs = fixj_put_arr(&j, blk, "transactions");
     for (size_t i = 0; txs && i < x.n; i++) {
       blk_tx st;
       uint8_t sender[20], th[32];
@@ -851,14 +750,14 @@ int fixb_export(const blk_block *b, const fixx_opts *opts, char **json, size_t *
       keccak256(x.txe[i], x.txl[i], th);
       put_tx_json(&j, txs, &st, e->chain_id, sender, th);
     }
-    put_arr(&j, blk, "uncleHeaders");
-    put_arr(&j, blk, "withdrawals");
-    put_hex(&j, blk, "rlp", brlp, blen);
+    fixj_put_arr(&j, blk, "uncleHeaders");
+    fixj_put_arr(&j, blk, "withdrawals");
+    fixj_put_hex(&j, blk, "rlp", brlp, blen);
     free(brlp);
   }
-  put_hex(&j, t, "postStateHash", r.state_root, 32);
-  put_hex(&j, t, "lastblockhash", hash, 32);
-  put_str(&j, t, "sealEngine", "NoProof");
+  fixj_put_hex(&j, t, "postStateHash", r.state_root, 32);
+  fixj_put_hex(&j, t, "lastblockhash", hash, 32);
+  fixj_put_str(&j, t, "sealEngine", "NoProof");
   if (j.oom) {
     rc = set_err(err, FIXX_E_NOMEM, "out of memory");
     goto out;
@@ -1082,18 +981,6 @@ static int tx_fields(ictx *c, size_t i, const rlp_item *txit, uint64_t chain_id,
   return FIX_OK;
 }
 
-static int find_test_key(const uint8_t a[20], uint32_t *idx) {
-  for (uint32_t i = 0; i < BLK_MAX_TEST_KEYS; i++) {
-    uint8_t t[20];
-    if (evm_test_address(i, t) != EVM_SIG_OK) return 0;
-    if (memcmp(t, a, 20) == 0) {
-      *idx = i;
-      return 1;
-    }
-  }
-  return 0;
-}
-
 static int same_bytes(const uint8_t *a, size_t al, const uint8_t *b, size_t bl) {
   return al == bl && (al == 0 || memcmp(a, b, al) == 0);
 }
@@ -1118,7 +1005,7 @@ static int tx_sender(ictx *c, size_t i, blk_tx *t, uint64_t chain_id, const uint
   uint32_t key;
   uint8_t *enc = NULL;
   size_t el = 0;
-  if (find_test_key(addr, &key)) {
+  if (fixj_find_test_key(addr, &key)) {
     blk_tx k = *t;
     k.sender_is_address = 0;
     k.sender_key = key;
@@ -1145,7 +1032,7 @@ static int tx_sender(ictx *c, size_t i, blk_tx *t, uint64_t chain_id, const uint
 
 /* Set (value != 0) or clear a storage slot of the existing account at addr. */
 static int pre_set_slot(blk_block *b, const uint8_t addr[20], const uint8_t key[32], const uint8_t val[32]) {
-  blk_account *a = (blk_account *)pre_find(b, addr);
+  blk_account *a = (blk_account *)fixj_pre_find(b, addr);
   if (!a) return FIX_E_INVALID;
   int zero = 1;
   for (int i = 0; i < 32; i++) zero &= val[i] == 0;
@@ -1188,7 +1075,7 @@ static void be_u64(uint64_t v, uint8_t out[32]) {
  * contract has code: EIP-4788 and (Prague on) EIP-2935. */
 static int apply_system_calls(blk_block *b, const fixb_header *h) {
   uint8_t k[32], v[32];
-  const blk_account *a = pre_find(b, k_sys[SYS_BEACON].addr);
+  const blk_account *a = fixj_pre_find(b, k_sys[SYS_BEACON].addr);
   if (a && a->code_ref) {
     uint64_t slot = h->timestamp % HISTORY_WINDOW;
     be_u64(slot, k);
@@ -1198,7 +1085,7 @@ static int apply_system_calls(blk_block *b, const fixb_header *h) {
     if (!rc) rc = pre_set_slot(b, k_sys[SYS_BEACON].addr, k, h->beacon_root);
     if (rc) return rc;
   }
-  a = pre_find(b, k_sys[SYS_HISTORY].addr);
+  a = fixj_pre_find(b, k_sys[SYS_HISTORY].addr);
   if (b->env.fork >= BLK_FORK_PRAGUE && a && a->code_ref) {
     be_u64((h->number - 1) % HISTORY_WINDOW, k);
     int rc = pre_set_slot(b, k_sys[SYS_HISTORY].addr, k, h->parent_hash);

@@ -16,6 +16,7 @@
  * Export is a tool for found blocks, not a hot path.
  */
 #include "fix_export.h"
+#include "fix_json.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -245,18 +246,6 @@ static int pre_copy(const blk_block *src, blk_block *dst) {
   return FIXX_OK;
 }
 
-static const blk_account *pre_find(const blk_block *p, const uint8_t a[20]) {
-  size_t lo = 0, hi = p->n_accounts;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    int c = memcmp(p->accounts[mid].address.b, a, 20);
-    if (c == 0) return &p->accounts[mid];
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return NULL;
-}
-
 /* Read the accounts named in addrs (normalised) and the slots in slots
  * (normalised) out of the executor's state into *out (empty on entry). */
 static int pre_dump(const evm_state *s, const addr_set *addrs, const slot_set *slots, blk_block *out) {
@@ -321,7 +310,7 @@ static int add_create_candidates(const blk_block *prev, const blk_block *cur, ad
   for (size_t i = 0; i < cur->n_accounts; i++) {
     const blk_account *a = &cur->accounts[i];
     if (!a->code_ref) continue;
-    const blk_account *p = pre_find(prev, a->address.b);
+    const blk_account *p = fixj_pre_find(prev, a->address.b);
     uint64_t from = p ? p->nonce : 0;
     for (uint64_t n = from; n < a->nonce; n++) {
       uint8_t c[20];
@@ -382,194 +371,72 @@ static const char *tx_status_name(evm_tx_status s) {
 
 /* ---- JSON output ---- */
 
-typedef struct {
-  int oom;
-} jctx;
-
-static const char hexd[] = "0123456789abcdef";
-
-static void j_add(jctx *j, cJSON *obj, const char *key, cJSON *item) {
-  if (!item) {
-    j->oom = 1;
-    return;
-  }
-  if (obj && key ? !cJSON_AddItemToObject(obj, key, item) : !cJSON_AddItemToArray(obj, item)) {
-    cJSON_Delete(item);
-    j->oom = 1;
-  }
-}
-
-/* "0x" and the bytes (possibly none). */
-static cJSON *hex_bytes(const uint8_t *p, size_t n) {
-  char *s = malloc(2 * n + 3);
-  if (!s) return NULL;
-  s[0] = '0';
-  s[1] = 'x';
-  for (size_t i = 0; i < n; i++) {
-    s[2 + 2 * i] = hexd[p[i] >> 4];
-    s[3 + 2 * i] = hexd[p[i] & 15];
-  }
-  s[2 + 2 * n] = 0;
-  cJSON *it = cJSON_CreateString(s);
-  free(s);
-  return it;
-}
-
-/* A quantity as filled fixtures write it: the significant bytes, at least one
- * ("0x00" for zero). */
-static cJSON *hex_qty(const uint8_t *be, size_t n) {
-  size_t i = 0;
-  while (i + 1 < n && be[i] == 0) i++;
-  return hex_bytes(be + i, n - i);
-}
-
-static cJSON *hex_u64(uint64_t v) {
-  uint8_t b[8];
-  for (int i = 0; i < 8; i++) b[7 - i] = (uint8_t)(v >> (8 * i));
-  return hex_qty(b, 8);
-}
-
-static void put_hex(jctx *j, cJSON *o, const char *k, const uint8_t *p, size_t n) { j_add(j, o, k, hex_bytes(p, n)); }
-static void put_qty(jctx *j, cJSON *o, const char *k, const uint8_t *be, size_t n) { j_add(j, o, k, hex_qty(be, n)); }
-static void put_u64(jctx *j, cJSON *o, const char *k, uint64_t v) { j_add(j, o, k, hex_u64(v)); }
-static void put_str(jctx *j, cJSON *o, const char *k, const char *s) { j_add(j, o, k, cJSON_CreateString(s)); }
-
-static cJSON *put_obj(jctx *j, cJSON *o, const char *k) {
-  cJSON *c = cJSON_CreateObject();
-  j_add(j, o, k, c);
-  return j->oom ? NULL : c;
-}
-
-static cJSON *put_arr(jctx *j, cJSON *o, const char *k) {
-  cJSON *c = cJSON_CreateArray();
-  j_add(j, o, k, c);
-  return j->oom ? NULL : c;
-}
-
-/* An address as an object key: "0x" and 40 lower-case digits. */
-static void addr_key(const uint8_t a[20], char out[43]) {
-  out[0] = '0';
-  out[1] = 'x';
-  for (int i = 0; i < 20; i++) {
-    out[2 + 2 * i] = hexd[a[i] >> 4];
-    out[3 + 2 * i] = hexd[a[i] & 15];
-  }
-  out[42] = 0;
-}
-
-/* A slot key written as a quantity, as the fixtures' storage maps do. */
-static void qty_key(const uint8_t be[32], char out[67]) {
-  size_t i = 0;
-  while (i < 31 && be[i] == 0) i++;
-  out[0] = '0';
-  out[1] = 'x';
-  size_t w = 2;
-  for (; i < 32; i++) {
-    out[w++] = hexd[be[i] >> 4];
-    out[w++] = hexd[be[i] & 15];
-  }
-  out[w] = 0;
-}
-
-static void put_accounts(jctx *j, cJSON *o, const char *k, const blk_block *pre) {
-  cJSON *m = put_obj(j, o, k);
-  for (size_t i = 0; m && !j->oom && i < pre->n_accounts; i++) {
-    const blk_account *a = &pre->accounts[i];
-    char key[67];
-    addr_key(a->address.b, key);
-    cJSON *acc = put_obj(j, m, key);
-    if (!acc) return;
-    put_u64(j, acc, "nonce", a->nonce);
-    put_qty(j, acc, "balance", a->balance.b, 32);
-    if (a->code_ref) put_hex(j, acc, "code", pre->codes[a->code_ref - 1].data, pre->codes[a->code_ref - 1].len);
-    else put_hex(j, acc, "code", NULL, 0);
-    cJSON *st = put_obj(j, acc, "storage");
-    for (size_t s = 0; st && !j->oom && s < a->n_storage; s++) {
-      qty_key(a->storage[s].key.b, key);
-      put_qty(j, st, key, a->storage[s].value.b, 32);
-    }
-  }
-}
-
-static void put_env(jctx *j, cJSON *o, const blk_env *e) {
-  cJSON *env = put_obj(j, o, "env");
+static void put_env(fixj_ctx *j, cJSON *o, const blk_env *e) {
+  cJSON *env = fixj_put_obj(j, o, "env");
   if (!env) return;
-  put_hex(j, env, "currentCoinbase", e->coinbase.b, 20);
-  put_u64(j, env, "currentGasLimit", e->gas_limit);
-  put_u64(j, env, "currentNumber", e->number);
-  put_u64(j, env, "currentTimestamp", e->timestamp);
-  put_hex(j, env, "currentRandom", e->prevrandao, 32);
-  put_u64(j, env, "currentDifficulty", 0);
-  put_qty(j, env, "currentBaseFee", e->base_fee.b, 32);
-  put_u64(j, env, "currentExcessBlobGas", e->excess_blob_gas);
+  fixj_put_hex(j, env, "currentCoinbase", e->coinbase.b, 20);
+  fixj_put_u64(j, env, "currentGasLimit", e->gas_limit);
+  fixj_put_u64(j, env, "currentNumber", e->number);
+  fixj_put_u64(j, env, "currentTimestamp", e->timestamp);
+  fixj_put_hex(j, env, "currentRandom", e->prevrandao, 32);
+  fixj_put_u64(j, env, "currentDifficulty", 0);
+  fixj_put_qty(j, env, "currentBaseFee", e->base_fee.b, 32);
+  fixj_put_u64(j, env, "currentExcessBlobGas", e->excess_blob_gas);
 }
 
-/* The test key whose address is a, if any (first BLK_MAX_TEST_KEYS keys). */
-static int find_test_key(const uint8_t a[20], uint32_t *idx) {
-  for (uint32_t i = 0; i < BLK_MAX_TEST_KEYS; i++) {
-    uint8_t t[20];
-    if (evm_test_address(i, t) != EVM_SIG_OK) return 0;
-    if (memcmp(t, a, 20) == 0) {
-      *idx = i;
-      return 1;
-    }
-  }
-  return 0;
-}
-
-static int put_tx(jctx *j, cJSON *o, const blk_tx *t) {
-  cJSON *tx = put_obj(j, o, "transaction");
+static int put_tx(fixj_ctx *j, cJSON *o, const blk_tx *t) {
+  cJSON *tx = fixj_put_obj(j, o, "transaction");
   if (!tx) return FIXX_E_NOMEM;
-  put_u64(j, tx, "nonce", t->nonce);
+  fixj_put_u64(j, tx, "nonce", t->nonce);
   if (t->type >= 2) {
-    put_qty(j, tx, "maxPriorityFeePerGas", t->max_priority_fee.b, 32);
-    put_qty(j, tx, "maxFeePerGas", t->gas_price.b, 32);
+    fixj_put_qty(j, tx, "maxPriorityFeePerGas", t->max_priority_fee.b, 32);
+    fixj_put_qty(j, tx, "maxFeePerGas", t->gas_price.b, 32);
   } else {
-    put_qty(j, tx, "gasPrice", t->gas_price.b, 32);
+    fixj_put_qty(j, tx, "gasPrice", t->gas_price.b, 32);
   }
-  cJSON *a = put_arr(j, tx, "gasLimit");
-  if (a) j_add(j, a, NULL, hex_u64(t->gas_limit));
-  if (t->is_create) put_str(j, tx, "to", "");
-  else put_hex(j, tx, "to", t->to.b, 20);
-  a = put_arr(j, tx, "value");
-  if (a) j_add(j, a, NULL, hex_qty(t->value.b, 32));
-  a = put_arr(j, tx, "data");
-  if (a) j_add(j, a, NULL, hex_bytes(t->data.data, t->data.len));
+  cJSON *a = fixj_put_arr(j, tx, "gasLimit");
+  if (a) fixj_add(j, a, NULL, fixj_hex_u64(t->gas_limit));
+  if (t->is_create) fixj_put_str(j, tx, "to", "");
+  else fixj_put_hex(j, tx, "to", t->to.b, 20);
+  a = fixj_put_arr(j, tx, "value");
+  if (a) fixj_add(j, a, NULL, fixj_hex_qty(t->value.b, 32));
+  a = fixj_put_arr(j, tx, "data");
+  if (a) fixj_add(j, a, NULL, fixj_hex_bytes(t->data.data, t->data.len));
   if (t->type >= 1) {
-    cJSON *als = put_arr(j, tx, "accessLists");
+    cJSON *als = fixj_put_arr(j, tx, "accessLists");
     cJSON *al = als ? cJSON_CreateArray() : NULL;
-    if (als) j_add(j, als, NULL, al);
+    if (als) fixj_add(j, als, NULL, al);
     for (size_t i = 0; al && !j->oom && i < t->n_access_list; i++) {
       cJSON *e = cJSON_CreateObject();
-      j_add(j, al, NULL, e);
+      fixj_add(j, al, NULL, e);
       if (j->oom) break;
-      put_hex(j, e, "address", t->access_list[i].address.b, 20);
-      cJSON *ks = put_arr(j, e, "storageKeys");
+      fixj_put_hex(j, e, "address", t->access_list[i].address.b, 20);
+      cJSON *ks = fixj_put_arr(j, e, "storageKeys");
       for (size_t k = 0; ks && !j->oom && k < t->access_list[i].n_keys; k++)
-        j_add(j, ks, NULL, hex_bytes(t->access_list[i].keys[k].b, 32));
+        fixj_add(j, ks, NULL, fixj_hex_bytes(t->access_list[i].keys[k].b, 32));
     }
   }
   if (t->type == 3) {
-    put_qty(j, tx, "maxFeePerBlobGas", t->max_fee_per_blob_gas.b, 32);
-    cJSON *bh = put_arr(j, tx, "blobVersionedHashes");
-    for (size_t i = 0; bh && !j->oom && i < t->n_blob_hashes; i++) j_add(j, bh, NULL, hex_bytes(t->blob_hashes[i], 32));
+    fixj_put_qty(j, tx, "maxFeePerBlobGas", t->max_fee_per_blob_gas.b, 32);
+    cJSON *bh = fixj_put_arr(j, tx, "blobVersionedHashes");
+    for (size_t i = 0; bh && !j->oom && i < t->n_blob_hashes; i++) fixj_add(j, bh, NULL, fixj_hex_bytes(t->blob_hashes[i], 32));
   }
   if (t->type == 4) {
-    cJSON *al = put_arr(j, tx, "authorizationList");
+    cJSON *al = fixj_put_arr(j, tx, "authorizationList");
     for (size_t i = 0; al && !j->oom && i < t->n_auths; i++) {
       const blk_auth *au = &t->auths[i];
       cJSON *e = cJSON_CreateObject();
-      j_add(j, al, NULL, e);
+      fixj_add(j, al, NULL, e);
       if (j->oom) break;
-      put_qty(j, e, "chainId", au->chain_id.b, 32);
-      put_hex(j, e, "address", au->address.b, 20);
-      put_u64(j, e, "nonce", au->nonce);
-      put_u64(j, e, "v", au->y_parity);
-      put_qty(j, e, "r", au->r.b, 32);
-      put_qty(j, e, "s", au->s.b, 32);
+      fixj_put_qty(j, e, "chainId", au->chain_id.b, 32);
+      fixj_put_hex(j, e, "address", au->address.b, 20);
+      fixj_put_u64(j, e, "nonce", au->nonce);
+      fixj_put_u64(j, e, "v", au->y_parity);
+      fixj_put_qty(j, e, "r", au->r.b, 32);
+      fixj_put_qty(j, e, "s", au->s.b, 32);
       uint8_t signer[20];
-      if (evm_auth_signer(au, signer) == EVM_SIG_OK) put_hex(j, e, "signer", signer, 20);
-      put_u64(j, e, "yParity", au->y_parity);
+      if (evm_auth_signer(au, signer) == EVM_SIG_OK) fixj_put_hex(j, e, "signer", signer, 20);
+      fixj_put_u64(j, e, "yParity", au->y_parity);
     }
   }
   uint8_t sender[20];
@@ -577,17 +444,17 @@ static int put_tx(jctx *j, cJSON *o, const blk_tx *t) {
   int have_key = 0;
   if (t->sender_is_address) {
     memcpy(sender, t->sender.b, 20);
-    have_key = find_test_key(sender, &key_idx);
+    have_key = fixj_find_test_key(sender, &key_idx);
   } else {
     if (evm_test_address(t->sender_key, sender) != EVM_SIG_OK) return FIXX_E_SIGN;
     key_idx = t->sender_key;
     have_key = 1;
   }
-  put_hex(j, tx, "sender", sender, 20);
+  fixj_put_hex(j, tx, "sender", sender, 20);
   if (have_key) {
     uint8_t priv[32];
     if (evm_test_key(key_idx, priv) != EVM_SIG_OK) return FIXX_E_SIGN;
-    put_hex(j, tx, "secretKey", priv, 32);
+    fixj_put_hex(j, tx, "secretKey", priv, 32);
   }
   return j->oom ? FIXX_E_NOMEM : FIXX_OK;
 }
@@ -603,7 +470,7 @@ typedef struct {
   trace_ctx tc;
   evm_tracer tr;
   char block_hash[65];
-  jctx j;
+  fixj_ctx j;
   cJSON *root;
 } exp_ctx;
 
@@ -681,24 +548,24 @@ static int emit_test(exp_ctx *x, size_t k, const blk_block *pre, const blk_block
   const blk_block *b = x->b;
   const blk_tx *t = &b->txs[k];
   const evm_tx_result *tr = &r->txs[0];
-  jctx *j = &x->j;
+  fixj_ctx *j = &x->j;
   char name[512];
   snprintf(name, sizeof name, "%s_tx%zu", x->o && x->o->name ? x->o->name : "block", k);
-  cJSON *test = put_obj(j, x->root, name);
+  cJSON *test = fixj_put_obj(j, x->root, name);
   if (!test) return set_err(x->err, FIXX_E_NOMEM, "out of memory");
 
-  cJSON *info = put_obj(j, test, "_info");
+  cJSON *info = fixj_put_obj(j, test, "_info");
   if (info) {
-    put_str(j, info, "comment", "exported by pkbench from a block file");
-    put_str(j, info, "fixture-format", "state_test");
-    put_str(j, info, "source-block", x->block_hash);
-    j_add(j, info, "transaction-index", cJSON_CreateNumber((double)k));
-    j_add(j, info, "transactions-in-block", cJSON_CreateNumber((double)b->n_txs));
-    put_str(j, info, "status", tx_status_name(tr->status));
-    put_u64(j, info, "gas-used", tr->gas_used);
+    fixj_put_str(j, info, "comment", "exported by pkbench from a block file");
+    fixj_put_str(j, info, "fixture-format", "state_test");
+    fixj_put_str(j, info, "source-block", x->block_hash);
+    fixj_add(j, info, "transaction-index", cJSON_CreateNumber((double)k));
+    fixj_add(j, info, "transactions-in-block", cJSON_CreateNumber((double)b->n_txs));
+    fixj_put_str(j, info, "status", tx_status_name(tr->status));
+    fixj_put_u64(j, info, "gas-used", tr->gas_used);
   }
   put_env(j, test, &b->env);
-  put_accounts(j, test, "pre", pre);
+  fixj_put_accounts(j, test, "pre", pre);
   int rc = put_tx(j, test, t);
   if (rc) return set_err(x->err, rc, "transaction %zu: %s", k, fixx_strerror(rc));
 
@@ -708,26 +575,26 @@ static int emit_test(exp_ctx *x, size_t k, const blk_block *pre, const blk_block
   if (src != EVM_SIG_OK)
     return set_err(x->err, src == EVM_SIG_E_NOMEM ? FIXX_E_NOMEM : FIXX_E_SIGN,
                    "transaction %zu: encoding the signed transaction failed (%d)", k, src);
-  cJSON *post = put_obj(j, test, "post");
-  cJSON *list = post ? put_arr(j, post, blk_fork_name(b->env.fork)) : NULL;
+  cJSON *post = fixj_put_obj(j, test, "post");
+  cJSON *list = post ? fixj_put_arr(j, post, blk_fork_name(b->env.fork)) : NULL;
   cJSON *e = list ? cJSON_CreateObject() : NULL;
-  if (list) j_add(j, list, NULL, e);
+  if (list) fixj_add(j, list, NULL, e);
   if (e && !j->oom) {
-    put_hex(j, e, "hash", r->state_root, 32);
-    put_hex(j, e, "logs", r->logs_hash, 32);
-    put_hex(j, e, "txbytes", enc, enc_len);
-    cJSON *ix = put_obj(j, e, "indexes");
+    fixj_put_hex(j, e, "hash", r->state_root, 32);
+    fixj_put_hex(j, e, "logs", r->logs_hash, 32);
+    fixj_put_hex(j, e, "txbytes", enc, enc_len);
+    cJSON *ix = fixj_put_obj(j, e, "indexes");
     if (ix) {
-      j_add(j, ix, "data", cJSON_CreateNumber(0));
-      j_add(j, ix, "gas", cJSON_CreateNumber(0));
-      j_add(j, ix, "value", cJSON_CreateNumber(0));
+      fixj_add(j, ix, "data", cJSON_CreateNumber(0));
+      fixj_add(j, ix, "gas", cJSON_CreateNumber(0));
+      fixj_add(j, ix, "value", cJSON_CreateNumber(0));
     }
-    if (tr->status == EVM_TX_INVALID) put_str(j, e, "expectException", evm_invalid_name(tr->invalid));
-    if (x->o && x->o->post_state) put_accounts(j, e, "state", post_state);
+    if (tr->status == EVM_TX_INVALID) fixj_put_str(j, e, "expectException", evm_invalid_name(tr->invalid));
+    if (x->o && x->o->post_state) fixj_put_accounts(j, e, "state", post_state);
   }
   free(enc);
-  cJSON *cfg = put_obj(j, test, "config");
-  if (cfg) put_u64(j, cfg, "chainid", b->env.chain_id);
+  cJSON *cfg = fixj_put_obj(j, test, "config");
+  if (cfg) fixj_put_u64(j, cfg, "chainid", b->env.chain_id);
   return j->oom ? set_err(x->err, FIXX_E_NOMEM, "out of memory") : FIXX_OK;
 }
 
