@@ -901,6 +901,22 @@ static void test_shipped_without_secret_key(void **state) {
   if (stride == 1) assert_true(checked > 0);
 }
 
+/* An empty account map ("pre": {}) is a clean error or an empty pre-state,
+ * never undefined behaviour (it once sorted a NULL array; UBSan reports it). */
+static void test_empty_pre(void **state) {
+  (void)state;
+  static const char text[] =
+      "{\"t\":{\"env\":{\"currentBaseFee\":\"0x0a\",\"currentCoinbase\":\"0x2adc25665018aa1fe0e6bc666dac8fc2697ff9ba\","
+      "\"currentExcessBlobGas\":\"0x00\",\"currentGasLimit\":\"0x05f5e100\",\"currentNumber\":\"0x01\","
+      "\"currentRandom\":\"0x0000000000000000000000000000000000000000000000000000000000020000\","
+      "\"currentTimestamp\":\"0x03e8\"},\"pre\":{}}}";
+  fix_file f;
+  fix_error e;
+  int rc = fix_parse(text, strlen(text), "empty_pre", NULL, &f, &e);
+  if (rc == FIX_OK) fix_file_free(&f);
+  else assert_true(e.msg[0] != 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hex_u64),
@@ -914,6 +930,7 @@ int main(void) {
       cmocka_unit_test(test_signature_from_txbytes),
       cmocka_unit_test(test_invalid_tx_signature_kept),
       cmocka_unit_test(test_malformed),
+      cmocka_unit_test(test_empty_pre),
       cmocka_unit_test(test_truncations_and_mutations),
       cmocka_unit_test(test_shipped_fixtures),
       cmocka_unit_test(test_shipped_without_secret_key),
