@@ -433,25 +433,12 @@ int cli_run(int argc, char **argv) {
       size_t l = strlen(cmd);
       snprintf(cmd + l, sizeof cmd - l, " %s", argv[i]);
     }
-    char config[768], proven_list[160], proven_json[256];
-    run_table_list(&ro, 1, proven_list, sizeof proven_list);
-    {
-      /* "cpu, memory" -> "\"cpu\",\"memory\"" */
-      size_t k = 0;
-      proven_json[k++] = '"';
-      for (const char *q = proven_list; *q && k + 4 < sizeof proven_json; q++) {
-        if (q[0] == ',' && q[1] == ' ') {
-          proven_json[k++] = '"';
-          proven_json[k++] = ',';
-          proven_json[k++] = '"';
-          q++;
-        } else {
-          proven_json[k++] = *q;
-        }
-      }
-      proven_json[k++] = '"';
-      proven_json[k] = 0;
-    }
+    char config[768], proven_json[256] = "";
+    /* the proven tables as a JSON list: "cpu","memory",... */
+    for (int t = 0, k = 0; t < TRACE_COUNT; t++)
+      if (trace_table_proven((trace_table_id)t, run_trace_opts(&ro)))
+        k += snprintf(proven_json + k, sizeof proven_json - (size_t)k, "%s\"%s\"", k ? "," : "",
+                      trace_table_name((trace_table_id)t));
     if (prover_cmd)
       snprintf(config, sizeof config, "{\"prover\":\"external\",\"command_len\":%zu}", strlen(prover_cmd));
     else if (prove)

@@ -635,20 +635,8 @@ int hunt_minimise_block(const hunt_opts *o, blk_block *b, hunt_score *s) {
   for (size_t i = b->n_txs; i-- > 0 && b->n_txs > 1;) {
     blk_block keep;
     if (block_copy(b, &keep) != HUNT_OK) return HUNT_E_NOMEM;
-    /* drop transaction i (the fix-up renumbers nonces and re-fits balances);
-     * its fields are freed as the only transaction of an otherwise empty block */
-    blk_block gone;
-    memset(&gone, 0, sizeof gone);
-    gone.txs = malloc(sizeof *gone.txs);
-    if (!gone.txs) {
-      blk_free(&keep);
-      return HUNT_E_NOMEM;
-    }
-    gone.txs[0] = keep.txs[i];
-    gone.n_txs = 1;
-    blk_free(&gone);
-    memmove(&keep.txs[i], &keep.txs[i + 1], (keep.n_txs - i - 1) * sizeof *keep.txs);
-    keep.n_txs--;
+    /* drop transaction i (the fix-up renumbers nonces and re-fits balances) */
+    mut_drop_tx(&keep, i);
     hunt_score ts;
     int ok = mut_fixup(&keep, &mo) == MUT_OK && hunt_eval_block(o, &keep, &ts) == HUNT_OK && ts.gas_used &&
              objective(&ts) >= 0.99 * objective(s);

@@ -1736,6 +1736,12 @@ int mut_fixup(blk_block *b, const mut_opts *o) {
   return rc;
 }
 
+int mut_drop_tx(blk_block *b, size_t i) {
+  if (!b || i >= b->n_txs) return MUT_E_ARG;
+  tx_remove(b, i);
+  return MUT_OK;
+}
+
 int mut_resize(blk_block *b, uint64_t gas_limit, const mut_opts *o) {
   if (!b || gas_limit < 21000) return MUT_E_ARG;
   mut_opts def = mut_opts_default();

@@ -157,6 +157,10 @@ int mut_apply(blk_block *b, mut_op op, mut_rng *r, const mut_opts *o, const blk_
  * file). Called by every function above; idempotent. */
 int mut_fixup(blk_block *b, const mut_opts *o);
 
+/* Remove transaction i of b, freeing its fields (no fix-up: call mut_fixup
+ * to renumber nonces). MUT_OK or MUT_E_ARG (i out of range). */
+int mut_drop_tx(blk_block *b, size_t i);
+
 /* Set b's gas limit to gas_limit and fit its transactions to it: when they
  * ask for less, each is first raised to the per-transaction cap, then copies
  * of them (in order, round robin) are appended, the last with the room left;
