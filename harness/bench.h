@@ -16,7 +16,8 @@ typedef struct {
   uint64_t size;       /* problem size (elements, rows, gas...) */
   int threads;
   double median_ms;
-  double per_s;        /* rate in rate_unit per second, 0 when none applies */
+  double per_s;        /* rate in rate_unit per second, 0 when none applies; with rate_unit
+                          "percent", a ratio of two rates in percent */
   const char *rate_unit; /* e.g. "elements", "permutations", "cells", "mgas"; may be NULL */
   const char *device;  /* "cpu" or a GPU name; NULL means "cpu" */
 } bench_result;
@@ -38,6 +39,8 @@ int bench_hash_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
 int bench_stark_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
 int bench_precompiles_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
 int bench_evm_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
+/* The hunt's evaluation rate against plain execution of the same blocks. */
+int bench_hunt_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
 /* The CUDA backend; BENCH_E_NODEV when this build or machine has no device. */
 int bench_cuda_run(const bench_opts *o, bench_emit_fn emit, void *ctx);
 #define BENCH_E_NODEV (-2)

@@ -21,7 +21,7 @@ static const char usage_text[] =
     "usage: pkbench bench [--json] [--quick] [--threads N] [--backend cpu|cuda|auto] [AREA...]\n"
     "\n"
     "Runs micro-benchmarks and prints one line per figure (median over repetitions).\n"
-    "Areas: prover (= ntt hash stark), ntt, hash, stark, precompiles, evm, cuda, all (default all).\n"
+    "Areas: prover (= ntt hash stark), ntt, hash, stark, precompiles, evm, hunt, cuda, all (default all).\n"
     "'pkbench bench calibrate [--out FILE]' measures this machine's proving cost per\n"
     "shard and per cell and writes the hardware profile the cost estimate uses\n"
     "(default prover/profiles/host.tsv).\n"
@@ -50,6 +50,7 @@ static const area areas[] = {
     {"stark", bench_stark_run, 1},
     {"precompiles", bench_precompiles_run, 0},
     {"evm", bench_evm_run, 0},
+    {"hunt", bench_hunt_run, 0},
     {"cuda", bench_cuda_run, 0},
 };
 #define N_AREAS (sizeof areas / sizeof areas[0])
@@ -84,7 +85,11 @@ static void emit(void *vctx, const bench_result *r) {
   } else {
     printf("%-12s %-22s size %-10llu threads %-2d median %10.3f ms", r->bench, r->variant ? r->variant : "",
            (unsigned long long)r->size, r->threads, r->median_ms);
-    if (r->per_s > 0) printf("  %12.4g %s/s", r->per_s, r->rate_unit ? r->rate_unit : "");
+    /* a "percent" figure is a ratio of two rates, not a rate */
+    if (r->per_s > 0 && r->rate_unit && strcmp(r->rate_unit, "percent") == 0)
+      printf("  %12.1f %%", r->per_s);
+    else if (r->per_s > 0)
+      printf("  %12.4g %s/s", r->per_s, r->rate_unit ? r->rate_unit : "");
     printf("  [%s]\n", dev);
   }
   fflush(stdout);

@@ -180,11 +180,12 @@ grep -q '"name":"jumpdest"' "$T/cost.json" && grep -q '"prove_ms_per_mgas":[0-9]
 "$PKB" report --db "$T/cost.db" --out "$T/crep" >/dev/null 2>&1 && [ -s "$T/crep/cost_run1.png" ] && ok || bad "report draws the cost run"
 
 # bench: every area runs (quick sizes) and prints the fields other tools read
-"$PKB" bench --quick --json ntt hash stark precompiles evm >"$T/bench.json" 2>&1 && ok || bad "bench --quick"
+"$PKB" bench --quick --json ntt hash stark precompiles evm hunt >"$T/bench.json" 2>&1 && ok || bad "bench --quick"
 for k in bench size threads median_ms per_s; do
   [ "$(grep -c "\"$k\":" "$T/bench.json")" -eq "$(wc -l <"$T/bench.json")" ] && ok || bad "bench line without $k"
 done
 grep -q '"bench":"evm".*"mgas_per_s":' "$T/bench.json" && grep -q '"bench":"precompiles".*"us_per_call":' "$T/bench.json" && ok || bad "bench evm/precompiles fields"
+grep -q '"bench":"hunt","variant":"eval/plain".*"unit":"percent"' "$T/bench.json" && ok || bad "bench hunt ratio"
 for b in ntt poseidon2 merkle prove; do grep -q "\"bench\":\"$b\"" "$T/bench.json" && ok || bad "bench lacks $b"; done
 "$PKB" bench nosuch >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "bench unknown area exit 2"
 
