@@ -1750,6 +1750,24 @@ int mut_resize(blk_block *b, uint64_t gas_limit, const mut_opts *o) {
   size_t n0 = b->n_txs;
   uint64_t sum = 0;
   for (size_t i = 0; i < n0; i++) sum += b->txs[i].gas_limit;
+  if (sum > gas_limit) {
+    /* shrink: the first transactions, each raised to the cap while there is
+     * room, the rest dropped. Shortening every transaction instead would keep
+     * n intrinsic charges of 21000 in a smaller block, so a block cut from
+     * 2M to 200k gas in nine transactions would spend most of its gas on
+     * them. The order is kept, so a transaction never loses what an earlier
+     * one set up. */
+    uint64_t room = gas_limit;
+    size_t keep = 0;
+    while (keep < n0 && room >= 21000) {
+      uint64_t g = o->tx_gas_cap < room ? o->tx_gas_cap : room;
+      b->txs[keep].gas_limit = g;
+      room -= g;
+      keep++;
+    }
+    while (b->n_txs > keep) mut_drop_tx(b, b->n_txs - 1);
+    return mut_fixup(b, o);
+  }
   /* grow: first each transaction up to the cap (a loop that runs until its
    * gas is spent does more work), then copies of them, in order, round robin,
    * the last one given what room is left */

@@ -164,7 +164,8 @@ int mut_drop_tx(blk_block *b, size_t i);
 /* Set b's gas limit to gas_limit and fit its transactions to it: when they
  * ask for less, each is first raised to the per-transaction cap, then copies
  * of them (in order, round robin) are appended, the last with the room left;
- * when more, the fix-up shortens and drops them. Then mut_fixup (nonces,
+ * when more, the first transactions are kept, each raised to the cap while
+ * there is room (fewer intrinsic charges), and the rest dropped. Then mut_fixup (nonces,
  * balances, signatures). MUT_OK, MUT_E_ARG (gas_limit below one transaction)
  * or MUT_E_NOMEM. */
 int mut_resize(blk_block *b, uint64_t gas_limit, const mut_opts *o);

@@ -486,6 +486,45 @@ static void test_decoded_blocks_from_the_hunt(void **state) {
   blk_free(&b);
 }
 
+/* Resizing: down keeps the first transactions at up to the cap each (one
+ * intrinsic charge instead of nine), up fills the new limit; both execute. */
+static void test_resize_down_and_up(void **state) {
+  (void)state;
+  hunt_genome g = {{0}, 1, 8};
+  blk_block b;
+  assert_int_equal(hunt_build(&g, 2000000, BLK_FORK_OSAKA, &b), HUNT_OK);
+  mut_opts o = mut_opts_default();
+  /* nine transactions sharing 2M gas (a cap of 2M / 9 makes them) */
+  mut_opts o9 = o;
+  o9.tx_gas_cap = 2000000 / 9;
+  assert_int_equal(mut_resize(&b, o9.tx_gas_cap, &o9), MUT_OK);
+  assert_int_equal(mut_resize(&b, 2000000, &o9), MUT_OK);
+  assert_int_equal(b.n_txs, 9);
+  uint8_t first_to[20];
+  memcpy(first_to, b.txs[0].to.b, 20);
+  /* down to 200k: one transaction with all of it, to the same contract */
+  assert_int_equal(mut_resize(&b, 200000, &o), MUT_OK);
+  assert_int_equal(b.n_txs, 1);
+  assert_int_equal(b.txs[0].gas_limit, 200000);
+  assert_memory_equal(b.txs[0].to.b, first_to, 20);
+  evm_block_result r;
+  assert_int_equal(evm_execute_block(&b, NULL, &r), EVM_OK);
+  assert_int_not_equal(r.txs[0].status, EVM_TX_INVALID);
+  assert_true(r.gas_used > 190000); /* the loop spends its gas */
+  evm_block_result_free(&r);
+  /* a block of many transactions down to less than one cap: the first kept */
+  assert_int_equal(mut_resize(&b, 30000000, &o), MUT_OK);
+  assert_true(b.n_txs >= 2);
+  assert_true(blk_total_tx_gas(&b) <= 30000000 && blk_total_tx_gas(&b) > 30000000 - 42000);
+  assert_int_equal(mut_resize(&b, 1000000, &o), MUT_OK);
+  assert_int_equal(b.n_txs, 1);
+  assert_int_equal(b.txs[0].gas_limit, 1000000);
+  assert_int_equal(evm_execute_block(&b, NULL, &r), EVM_OK);
+  assert_true(r.gas_used > 990000);
+  evm_block_result_free(&r);
+  blk_free(&b);
+}
+
 static void test_rng_and_names(void **state) {
   (void)state;
   mut_rng a, b;
@@ -522,6 +561,7 @@ int main(void) {
       cmocka_unit_test(test_max_out),
       cmocka_unit_test(test_crossover_takes_from_both_parents),
       cmocka_unit_test(test_decoded_blocks_from_the_hunt),
+      cmocka_unit_test(test_resize_down_and_up),
       cmocka_unit_test(test_outputs_valid_and_every_operator_runs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
