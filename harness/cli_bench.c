@@ -23,8 +23,9 @@ static const char usage_text[] =
     "Runs micro-benchmarks and prints one line per figure (median over repetitions).\n"
     "Areas: prover (= ntt hash stark), ntt, hash, stark, precompiles, evm, hunt, cuda, all (default all).\n"
     "'pkbench bench calibrate [--out FILE]' measures this machine's proving cost per\n"
-    "shard and per cell and writes the hardware profile the cost estimate uses\n"
-    "(default prover/profiles/host.tsv).\n"
+    "shard and per cell (cpu-table shards of 2^10..2^18 rows, and one 2^12-row shard\n"
+    "of each wide table: keccak, arith, ecrecover) and writes the hardware profile\n"
+    "the cost estimate uses (default prover/profiles/host.tsv).\n"
     "  --json        one JSON object per line: bench, variant, size, threads, median_ms,\n"
     "                per_s, unit, device, host\n"
     "  --quick       small sizes and few repetitions (smoke runs)\n"
@@ -95,9 +96,11 @@ static void emit(void *vctx, const bench_result *r) {
   fflush(stdout);
 }
 
-static void cal_point(void *vctx, unsigned log_rows, double cells, double ms) {
+static void cal_point(void *vctx, const char *table, unsigned log_rows, double cells, double ms) {
   emit_ctx *c = vctx;
-  bench_result r = {"calibrate", "cpu-shard", (uint64_t)1 << log_rows, 0, ms, cells / (ms / 1e3), "cells", NULL};
+  char v[64];
+  snprintf(v, sizeof v, "%s-shard", table);
+  bench_result r = {"calibrate", v, (uint64_t)1 << log_rows, 0, ms, cells / (ms / 1e3), "cells", NULL};
   emit(c, &r);
 }
 
@@ -110,7 +113,7 @@ static int calibrate(int argc, char **argv, int json, int quick) {
   if (uname(&u) == 0) snprintf(host, sizeof host, "%s %s", u.nodename, u.machine);
   emit_ctx c = {json, host};
   model_profile p;
-  int rc = model_calibrate(10, quick ? 14 : 18, quick ? 1 : 3, &p, cal_point, &c);
+  int rc = model_calibrate(10, quick ? 14 : 18, quick ? 8 : 12, quick ? 1 : 3, &p, cal_point, &c);
   if (rc != MODEL_OK) {
     cli_err("bench", "calibrate: measurement failed (code %d)", rc);
     return 2;

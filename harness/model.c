@@ -62,6 +62,11 @@ static unsigned table_width(trace_table_id id, unsigned opts) {
   return trace_table_proven(id, opts) ? trace_table_width_opts(id, opts) : model_assumed_width(id);
 }
 
+double model_cell_ms(const model_profile *p, trace_table_id id, unsigned opts) {
+  if (trace_table_proven(id, opts) && p->table_ms_per_cell[id] > 0) return p->table_ms_per_cell[id];
+  return p->ms_per_cell;
+}
+
 void model_estimate_rows_opts(const model_profile *p, const uint64_t rows[TRACE_COUNT], unsigned log_shard,
                               unsigned opts, model_estimate *out) {
   memset(out, 0, sizeof *out);
@@ -70,12 +75,13 @@ void model_estimate_rows_opts(const model_profile *p, const uint64_t rows[TRACE_
     uint64_t per = (uint64_t)1 << table_log_shard((trace_table_id)i, log_shard, opts);
     unsigned w = table_width((trace_table_id)i, opts);
     uint64_t full = rows[i] / per, rest = rows[i] % per;
-    double ms = (double)full * (p->ms_per_shard + p->ms_per_cell * (double)per * w);
+    double cell = model_cell_ms(p, (trace_table_id)i, opts);
+    double ms = (double)full * (p->ms_per_shard + cell * (double)per * w);
     size_t shards = (size_t)full;
     if (rest) {
       uint64_t padded = 2;
       while (padded < rest) padded <<= 1;
-      ms += p->ms_per_shard + p->ms_per_cell * (double)padded * w;
+      ms += p->ms_per_shard + cell * (double)padded * w;
       shards++;
     }
     out->table_ms[i] = ms;
@@ -99,7 +105,7 @@ void model_estimate_rows_smooth_opts(const model_profile *p, const uint64_t rows
     double per = (double)((uint64_t)1 << table_log_shard((trace_table_id)i, log_shard, opts));
     unsigned w = table_width((trace_table_id)i, opts);
     double n = (double)rows[i];
-    double ms = n / per * p->ms_per_shard + p->ms_per_cell * n * w;
+    double ms = n / per * p->ms_per_shard + model_cell_ms(p, (trace_table_id)i, opts) * n * w;
     out->table_ms[i] = ms;
     out->total_ms += ms;
     if (trace_table_proven((trace_table_id)i, opts)) out->proven_ms += ms;
@@ -123,6 +129,10 @@ int model_profile_save(const char *path, const model_profile *p) {
           p->name, p->measured_on, p->measured_at, p->log_shard, p->ms_per_cell, p->ms_per_shard);
   fprintf(f, "# aggregation is not measured by calibrate: 0 means not modelled\nagg_ms_per_level\t%.6g\n",
           p->agg_ms_per_level);
+  fprintf(f, "# per-cell cost of each wide table's own shards, when proven\n");
+  for (int i = 0; i < TRACE_COUNT; i++)
+    if (p->table_ms_per_cell[i] > 0)
+      fprintf(f, "ms_per_cell.%s\t%.6g\n", trace_table_name((trace_table_id)i), p->table_ms_per_cell[i]);
   return fclose(f) == 0 ? MODEL_OK : MODEL_E_IO;
 }
 
@@ -167,6 +177,16 @@ int model_profile_load(const char *path, model_profile *p, char *err, size_t err
       p->ms_per_shard = strtod(v, &end);
       if (*end || !(p->ms_per_shard >= 0)) goto bad;
       have_shard = 1;
+    } else if (strncmp(k, "ms_per_cell.", 12) == 0) {
+      int id = 0;
+      while (id < TRACE_COUNT && strcmp(trace_table_name((trace_table_id)id), k + 12) != 0) id++;
+      if (id == TRACE_COUNT) {
+        snprintf(err, errlen, "%s:%d: unknown table '%s'", path, lineno, k + 12);
+        fclose(f);
+        return MODEL_E_FORMAT;
+      }
+      p->table_ms_per_cell[id] = strtod(v, &end);
+      if (*end || !(p->table_ms_per_cell[id] >= 0)) goto bad;
     } else {
       snprintf(err, errlen, "%s:%d: unknown key '%s'", path, lineno, k);
       fclose(f);
@@ -186,9 +206,61 @@ int model_profile_load(const char *path, model_profile *p, char *err, size_t err
   return MODEL_OK;
 }
 
-int model_calibrate(unsigned lo, unsigned hi, int reps, model_profile *out,
-                    void (*emit)(void *ctx, unsigned log_rows, double cells, double ms), void *ctx) {
-  if (lo < 4 || hi < lo || hi > 22 || reps < 1 || reps > 15) return MODEL_E_ARG;
+/* A scenario that fills each wide table when it is proven, and the gas that
+ * gives it well over 2^14 rows. */
+static const struct {
+  trace_table_id id;
+  const char *scenario;
+  uint64_t gas;
+} wide_fill[] = {
+    {TRACE_KECCAK, "keccak", 2000000},
+    {TRACE_ARITH, "mulmod", 200000},
+    {TRACE_ECRECOVER, "ecrecover", 200000},
+};
+
+/* Median ms of proving shard 0 of table id (2^log rows) of scenario under
+ * opts; < 0 when the scenario does not fill such a shard or a step fails. */
+static double time_table_shard(trace_table_id id, const char *scenario, uint64_t gas, unsigned opts, unsigned log,
+                               int reps, unsigned *log_n_out) {
+  gen_params gp = {gas, BLK_FORK_OSAKA, 0};
+  blk_block b;
+  if (gen_worst_case(scenario, &gp, &b) != GEN_OK) return -1;
+  trace_collector c;
+  trace_init_opts(&c, b.env.fork, opts);
+  evm_tracer tr = trace_tracer(&c);
+  evm_block_result res;
+  int rc = evm_execute_block(&b, &tr, &res);
+  evm_block_result_free(&res);
+  if (rc == EVM_OK) trace_add_block_witness(&c, &b);
+  blk_free(&b);
+  double out = -1;
+  bb_t *m = NULL;
+  unsigned log_n = 0;
+  if (rc == EVM_OK && trace_finish(&c) == TRACE_OK && c.t[id].air && c.t[id].rows >= ((size_t)1 << log) &&
+      trace_shard(&c.t[id], log, 0, &m, &log_n) == TRACE_OK) {
+    stark_config cfg = stark_config_default();
+    double t[15];
+    int r = 0;
+    for (; r < reps; r++) {
+      stark_proof proof;
+      stark_timings tm;
+      if (stark_prove(c.t[id].air, &cfg, m, log_n, NULL, &proof, &tm) != STARK_OK) break;
+      stark_proof_free(&proof);
+      t[r] = tm.total_ms;
+    }
+    if (r == reps) out = bench_median(t, reps);
+  }
+  free(m);
+  trace_free(&c);
+  *log_n_out = log_n;
+  return out;
+}
+
+int model_calibrate(unsigned lo, unsigned hi, unsigned wide_log, int reps, model_profile *out,
+                    void (*emit)(void *ctx, const char *table, unsigned log_rows, double cells, double ms),
+                    void *ctx) {
+  if (lo < 4 || hi < lo || hi > 22 || wide_log < 4 || wide_log > TRACE_WIDE_MAX_LOG_SHARD || reps < 1 || reps > 15)
+    return MODEL_E_ARG;
   /* A block whose cpu table fills the largest shard: JUMPDEST runs make one
    * row per gas. */
   gen_params gp = {((uint64_t)1 << hi) + 200000, BLK_FORK_OSAKA, 0};
@@ -230,7 +302,7 @@ int model_calibrate(unsigned lo, unsigned hi, int reps, model_profile *out,
     free(m);
     double ms = bench_median(t, reps);
     double cells = (double)((size_t)1 << log_n) * CPU_WIDTH_FOR_MODEL;
-    if (emit) emit(ctx, log_n, cells, ms);
+    if (emit) emit(ctx, "cpu", log_n, cells, ms);
     sx += cells;
     sy += ms;
     sxx += cells * cells;
@@ -250,6 +322,18 @@ int model_calibrate(unsigned lo, unsigned hi, int reps, model_profile *out,
   out->log_shard = 20;
   out->ms_per_cell = slope > 0 ? slope : 1e-9;
   out->ms_per_shard = icpt > 0 ? icpt : 0;
+  for (size_t k = 0; k < sizeof wide_fill / sizeof wide_fill[0]; k++) {
+    trace_table_id id = wide_fill[k].id;
+    unsigned w = trace_table_width_opts(id, ~0u);
+    if (!trace_air_opts(id, ~0u) || w < MODEL_WIDE_COLUMNS) continue;
+    unsigned log_n;
+    double ms = time_table_shard(id, wide_fill[k].scenario, wide_fill[k].gas, ~0u, wide_log, reps, &log_n);
+    if (ms < 0) return MODEL_E_ARG;
+    double cells = (double)((size_t)1 << log_n) * w;
+    if (emit) emit(ctx, trace_table_name(id), log_n, cells, ms);
+    double per = (ms - out->ms_per_shard) / cells;
+    out->table_ms_per_cell[id] = per > out->ms_per_cell ? per : out->ms_per_cell;
+  }
   return MODEL_OK;
 }
 

@@ -6,8 +6,14 @@
  * columns is taken to cost
  *     ms_per_shard + ms_per_cell * 2^k * w
  * with the two constants of a hardware profile, measured by
- * `pkbench bench calibrate` (prover/profiles/<name>.tsv). It runs in
- * microseconds, which is what makes it usable as a search objective.
+ * `pkbench bench calibrate` (prover/profiles/<name>.tsv). The per-cell
+ * constant is fitted on the 19-column cpu table; a wide AIR (keccak, arith:
+ * 2500 columns, 3000 constraints over sums of 32 products) costs several
+ * times more per cell, in its constraint evaluation and in moving rows of
+ * 10 KiB through the LDE and the Merkle tree, so the profile also holds a
+ * per-cell cost measured on each wide table's own shard, used in place of
+ * the cpu table's when that table is proven. It runs in microseconds, which
+ * is what makes it usable as a search objective.
  *
  * Tables this build only sizes (no AIR yet) are estimated with the width a
  * production AIR of that kind has (model_assumed_width, sources in model.c);
@@ -32,6 +38,9 @@ typedef struct {
   double ms_per_cell;   /* per committed trace cell (rows x width before blowup) */
   double ms_per_shard;  /* fixed cost per shard proof (FRI grinding, queries, ...) */
   double agg_ms_per_level; /* one level of the recursion/aggregation tree; 0: not modelled */
+  /* per-cell cost of table i's own shards when it is proven (calibrated on
+   * the wide AIRs); 0: ms_per_cell. File key "ms_per_cell.<table name>". */
+  double table_ms_per_cell[TRACE_COUNT];
 } model_profile;
 
 /* The profile built into this binary when no file is given (measured on the
@@ -90,9 +99,18 @@ void model_wilson(size_t k, size_t n, double *rate, double *lo, double *hi);
 
 /* Measure a profile on this machine: prove cpu-table shards of a generated
  * block at 2^lo .. 2^hi rows (reps each, median) and fit ms_per_shard and
- * ms_per_cell by least squares. Each point is also reported through emit
- * (bench "calibrate") when emit is not NULL. */
-int model_calibrate(unsigned lo, unsigned hi, int reps, model_profile *out,
-                    void (*emit)(void *ctx, unsigned log_rows, double cells, double ms), void *ctx);
+ * ms_per_cell by least squares; then, for every table whose AIR is at least
+ * MODEL_WIDE_COLUMNS wide, prove one shard of 2^wide_log rows of a scenario
+ * that fills it and keep (ms - ms_per_shard) / cells as its own per-cell
+ * cost. Each point is also reported through emit (bench "calibrate";
+ * log_rows, cells, ms; table is "cpu" or the wide table's name) when emit is
+ * not NULL. */
+#define MODEL_WIDE_COLUMNS 256
+int model_calibrate(unsigned lo, unsigned hi, unsigned wide_log, int reps, model_profile *out,
+                    void (*emit)(void *ctx, const char *table, unsigned log_rows, double cells, double ms),
+                    void *ctx);
+
+/* The per-cell cost the estimate uses for table id under opts. */
+double model_cell_ms(const model_profile *p, trace_table_id id, unsigned opts);
 
 #endif

@@ -97,6 +97,7 @@ static void test_host_profile_file_is_the_default(void **state) {
   assert_true(f.ms_per_cell == d.ms_per_cell);
   assert_true(f.ms_per_shard == d.ms_per_shard);
   assert_int_equal(f.log_shard, d.log_shard);
+  for (int i = 0; i < TRACE_COUNT; i++) assert_true(f.table_ms_per_cell[i] == d.table_ms_per_cell[i]);
 }
 
 static void test_profile_files(void **state) {
@@ -124,10 +125,61 @@ static void test_profile_files(void **state) {
   assert_int_equal(model_profile_load("/nonexistent/p.tsv", &p, err, sizeof err), MODEL_E_IO);
 }
 
+/* A wide table's own per-cell cost replaces the cpu table's when that table
+ * is proven, and only then; profile files carry it per table name. */
+static void test_table_cell_cost(void **state) {
+  (void)state;
+  model_profile p = model_profile_default();
+  p.ms_per_cell = 1e-3;
+  p.ms_per_shard = 10;
+  memset(p.table_ms_per_cell, 0, sizeof p.table_ms_per_cell);
+  p.table_ms_per_cell[TRACE_ARITH] = 5e-3;
+  uint64_t rows[TRACE_COUNT] = {0};
+  rows[TRACE_ARITH] = 1000; /* one shard of 1024 rows */
+  model_estimate e;
+  model_estimate_rows_opts(&p, rows, 20, TRACE_OPT_PROVE_ARITH, &e);
+  double want = 10 + 5e-3 * 1024 * trace_table_width_opts(TRACE_ARITH, TRACE_OPT_PROVE_ARITH);
+  assert_true(e.proven_ms > want - 1e-6 && e.proven_ms < want + 1e-6);
+  assert_true(model_cell_ms(&p, TRACE_ARITH, TRACE_OPT_PROVE_ARITH) == 5e-3);
+  /* sized: the assumed width at the cpu table's cell cost */
+  model_estimate_rows_opts(&p, rows, 20, 0, &e);
+  want = 10 + 1e-3 * 1024 * model_assumed_width(TRACE_ARITH);
+  assert_true(e.sized_ms > want - 1e-6 && e.sized_ms < want + 1e-6);
+  assert_true(model_cell_ms(&p, TRACE_ARITH, 0) == 1e-3);
+  assert_true(model_cell_ms(&p, TRACE_CPU, TRACE_OPT_PROVE_ARITH) == 1e-3);
+  /* the smooth form too */
+  model_estimate_rows_smooth_opts(&p, rows, 20, TRACE_OPT_PROVE_ARITH, &e);
+  want = 1000.0 / (1 << 14) * 10 + 5e-3 * 1000 * trace_table_width_opts(TRACE_ARITH, TRACE_OPT_PROVE_ARITH);
+  assert_true(e.proven_ms > want - 1e-6 && e.proven_ms < want + 1e-6);
+
+  char path[] = "/tmp/pkb_prof_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fputs("name\tx\nlog_shard\t18\nms_per_cell\t0.5\nms_per_shard\t2\nms_per_cell.arith\t0.75\n", f);
+  fclose(f);
+  model_profile q;
+  char err[512];
+  assert_int_equal(model_profile_load(path, &q, err, sizeof err), MODEL_OK);
+  assert_true(q.table_ms_per_cell[TRACE_ARITH] == 0.75 && q.table_ms_per_cell[TRACE_KECCAK] == 0);
+  /* saved and read back */
+  assert_int_equal(model_profile_save(path, &q), MODEL_OK);
+  model_profile r;
+  assert_int_equal(model_profile_load(path, &r, err, sizeof err), MODEL_OK);
+  assert_true(r.table_ms_per_cell[TRACE_ARITH] == 0.75);
+  f = fopen(path, "w");
+  fputs("name\tx\nlog_shard\t18\nms_per_cell\t0.5\nms_per_shard\t2\nms_per_cell.nosuch\t1\n", f);
+  fclose(f);
+  assert_int_equal(model_profile_load(path, &q, err, sizeof err), MODEL_E_FORMAT);
+  assert_non_null(strstr(err, "nosuch"));
+  remove(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lpt),
       cmocka_unit_test(test_wilson),
+      cmocka_unit_test(test_table_cell_cost),
       cmocka_unit_test(test_estimate_arithmetic),
       cmocka_unit_test(test_smooth_estimate),
       cmocka_unit_test(test_host_profile_file_is_the_default),
