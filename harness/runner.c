@@ -31,8 +31,6 @@ run_opts run_opts_default(void) {
   o.stark = stark_config_default();
   o.prove = 1;
   o.profile = model_profile_default();
-  o.extra_work = 0;
-  o.timeout_ms = 0;
   snprintf(o.device, sizeof o.device, "cpu");
   return o;
 }
