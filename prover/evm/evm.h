@@ -98,7 +98,9 @@ typedef enum {
 /* Where a signature recovery came from. */
 typedef enum {
   EVM_SIG_TX_SENDER = 0,  /* transaction sender */
-  EVM_SIG_AUTHORITY = 1   /* EIP-7702 authorization */
+  EVM_SIG_AUTHORITY = 1,  /* EIP-7702 authorization */
+  EVM_SIG_PRECOMPILE = 2  /* the ECRECOVER precompile (on_sigrecover_data only:
+                             on_sigrecover is not called for it) */
 } evm_sig_source;
 
 /* One executed instruction. Reported after it completes (for CALL/CREATE
@@ -155,6 +157,26 @@ typedef struct evm_tracer {
    * and one per EIP-7702 authorization examined. ECRECOVER calls are
    * reported by on_precompile. */
   void (*on_sigrecover)(void *ctx, evm_sig_source src);
+  /* The inputs of a recovery, for a prover that redoes it: the 32-byte
+   * message hash the signature covers, the recovery id (bit 0: R's y
+   * parity) and r, s (32 bytes big-endian each; valid only during the
+   * call). For a transaction sender and an EIP-7702 authority it follows
+   * that on_sigrecover call, with the signing hash (evm_tx_signing_hash,
+   * evm_auth_signing_hash) and the signature; a test-key sender whose
+   * transaction carries no signature is signed here first (evm_tx_sign on a
+   * copy, as an export signs it; done only when this member is set), so
+   * the data is the real signature that the sender's recovery checks. It
+   * is not called where no recovery input exists: a sender given by address
+   * with no signature, a v that gives no recovery id (type 0: not 27, 28 or
+   * 35 + 2 chain_id + {0, 1}; types 1 to 4: above 1) or no signing hash
+   * (an EIP-155 v naming another chain), an authorization's y_parity
+   * above 1. r and s are passed as they are, unchecked (a
+   * recovery rejects them when out of range). For ECRECOVER
+   * (EVM_SIG_PRECOMPILE) it follows on_precompile with the call's input,
+   * zero-padded to 128 bytes, as hash, v - 27, r, s, when the v word is 27
+   * or 28 (other v values return empty output without a recovery). */
+  void (*on_sigrecover_data)(void *ctx, evm_sig_source src, const uint8_t hash[32], int recid,
+                             const uint8_t r[32], const uint8_t s[32]);
   /* Transaction boundaries: index in the block; on_tx_end gets the gas used
    * (0 when invalid) and whether it was rejected. */
   void (*on_tx_start)(void *ctx, size_t index);

@@ -1218,6 +1218,17 @@ static void run_code(evm_ctx *c, const evm_msg *msg, evm_account *self, const ui
 
 /* ---- message execution ------------------------------------------------------ */
 
+/* on_sigrecover_data for an ECRECOVER call (evm.h): its input zero-padded to
+ * 128 bytes, when the v word is 27 or 28 (pc_ecrecover_run's rule). */
+static void report_ecrecover(evm_ctx *c, const evm_msg *m) {
+  uint8_t buf[128] = {0};
+  if (m->input_len) memcpy(buf, m->input, m->input_len < sizeof buf ? m->input_len : sizeof buf);
+  for (int i = 32; i < 63; i++)
+    if (buf[i]) return;
+  if (buf[63] != 27 && buf[63] != 28) return;
+  c->tr->on_sigrecover_data(c->tr->ctx, EVM_SIG_PRECOMPILE, buf, buf[63] - 27, buf + 64, buf + 96);
+}
+
 static void run_precompile(evm_ctx *c, evm_pc_id id, const evm_msg *m, evm_res *r) {
   uint64_t cost = evm_pc_gas(id, c->fork, m->input, m->input_len);
   if (cost > (uint64_t)m->gas) {
@@ -1238,6 +1249,7 @@ static void run_precompile(evm_ctx *c, evm_pc_id id, const evm_msg *m, evm_res *
     return;
   }
   if (c->traced && c->tr->on_precompile) c->tr->on_precompile(c->tr->ctx, id, m->input_len, &w);
+  if (id == EVM_PC_ECRECOVER && c->traced && c->tr->on_sigrecover_data) report_ecrecover(c, m);
   if (rc == EVM_PC_FAIL) {
     free(out);
     r->status = RES_FAILURE;

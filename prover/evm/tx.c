@@ -65,6 +65,37 @@ static int warm_address(evm_ctx *c, const uint8_t addr[20]) {
   return a && evm_state_warm_account(c->st, a) >= 0 ? 0 : -1;
 }
 
+/* The recovery id of a signed tx's v (txsig's rule), -1 when v gives none. */
+static int v_recid(const blk_tx *tx) {
+  for (int i = 0; i < 24; i++)
+    if (tx->v.b[i]) return -1;
+  uint64_t v = 0;
+  for (int i = 24; i < 32; i++) v = v << 8 | tx->v.b[i];
+  if (tx->type == 0) {
+    if (v == 27 || v == 28) return (int)(v - 27);
+    return v < 35 ? -1 : (int)((v - 35) & 1);
+  }
+  return v <= 1 ? (int)v : -1;
+}
+
+/* on_sigrecover_data for tx's sender (evm.h): its signature, made here with
+ * its test key when it has none, and the hash that signature covers. */
+static void report_sender_sig(evm_ctx *c, const blk_tx *tx) {
+  blk_tx t = *tx;
+  if (!t.has_signature) {
+    if (t.sender_is_address) return;
+    uint8_t priv[32];
+    int rc = evm_test_key(t.sender_key, priv);
+    if (rc == EVM_SIG_OK) rc = evm_tx_sign(&t, c->env->chain_id, priv);
+    memset(priv, 0, sizeof priv);
+    if (rc != EVM_SIG_OK) return;
+  }
+  int recid = v_recid(&t);
+  uint8_t h[32];
+  if (recid < 0 || evm_tx_signing_hash(&t, c->env->chain_id, h) != EVM_SIG_OK) return;
+  c->tr->on_sigrecover_data(c->tr->ctx, EVM_SIG_TX_SENDER, h, recid, t.r.b, t.s.b);
+}
+
 /* EIP-7702 authorizations; invalid ones are skipped. -1 on allocation failure. */
 static int apply_auths(evm_ctx *c, const blk_tx *tx) {
   for (size_t i = 0; i < tx->n_auths; i++) {
@@ -75,6 +106,11 @@ static int apply_auths(evm_ctx *c, const blk_tx *tx) {
     if (au->nonce == UINT64_MAX) continue;
     uint8_t authority[20];
     if (c->traced && c->tr->on_sigrecover) c->tr->on_sigrecover(c->tr->ctx, EVM_SIG_AUTHORITY);
+    if (c->traced && c->tr->on_sigrecover_data && au->y_parity <= 1) {
+      uint8_t h[32];
+      if (evm_auth_signing_hash(au, h) == EVM_SIG_OK)
+        c->tr->on_sigrecover_data(c->tr->ctx, EVM_SIG_AUTHORITY, h, au->y_parity, au->r.b, au->s.b);
+    }
     if (evm_auth_signer(au, authority) != EVM_SIG_OK) continue;
     evm_account *a = evm_state_get(c->st, authority);
     if (!a || evm_state_warm_account(c->st, a) < 0) return -1;
@@ -114,6 +150,7 @@ int evm_tx_apply(evm_ctx *c, const blk_tx *tx, size_t index, uint64_t gas_before
 
   if (tx->type > 4 || (tx->type == 4 && fork < BLK_FORK_PRAGUE)) REJECT(EVM_INVALID_TYPE_NOT_SUPPORTED);
   if (c->traced && c->tr->on_sigrecover) c->tr->on_sigrecover(c->tr->ctx, EVM_SIG_TX_SENDER);
+  if (c->traced && c->tr->on_sigrecover_data) report_sender_sig(c, tx);
   if (evm_tx_sender(tx, c->env->chain_id, sender) != EVM_SIG_OK) REJECT(EVM_INVALID_INVALID_SIGNATURE);
   memcpy(out->sender, sender, 20);
 

@@ -13,9 +13,14 @@
  * with arith_air when the collector has TRACE_OPT_PROVE_ARITH: it keeps each
  * supported instruction's opcode and operands, packed (below), and
  * trace_shard generates the 2528-column rows shard by shard; otherwise it is
- * sized from the cost classes of on_arith. The precomp and ecrecover tables
- * are sized here from the work reported (rows only, data == NULL): their AIRs
- * are not in this build, so they are counted and reported, not proven.
+ * sized from the cost classes of on_arith. The ecrecover table is proven
+ * with arith_air too when the collector has TRACE_OPT_PROVE_ECRECOVER: it
+ * keeps each recovery's inputs and how many products secp_witness reports
+ * for it; trace_shard redoes the recoveries a shard covers and writes the
+ * MULMOD rows of the products that fall in it. Otherwise it is sized, 256
+ * rows per recovery. The precomp table is sized here from the work reported
+ * (rows only, data == NULL): its AIRs are not in this build, so it is
+ * counted and reported, not proven.
  *
  * A packed arith instruction is ARITH_HDR bytes (opcode, then its row count
  * as 16 bits little-endian, at most ARITH_AIR_MAX_ROWS_PER_OP) followed by
@@ -32,6 +37,7 @@
 #include "hash/keccak.h"
 #include "trace/arith_air.h"
 #include "trace/keccak_air.h"
+#include "trace/secp_witness.h"
 #include "trace_cols.h"
 
 /* The one table of which tables are proven: width is the proven width, and
@@ -48,7 +54,7 @@ static const struct {
     [TRACE_KECCAK] = {"keccak", KECCAK_AIR_WIDTH, TRACE_OPT_PROVE_KECCAK},
     [TRACE_ARITH] = {"arith", ARITH_AIR_WIDTH, TRACE_OPT_PROVE_ARITH},
     [TRACE_PRECOMP] = {"precomp", 0, 0},
-    [TRACE_ECRECOVER] = {"ecrecover", 0, 0},
+    [TRACE_ECRECOVER] = {"ecrecover", ARITH_AIR_WIDTH, TRACE_OPT_PROVE_ECRECOVER},
 };
 
 const char *trace_table_name(trace_table_id id) { return (unsigned)id < TRACE_COUNT ? table_info[id].name : "?"; }
@@ -67,7 +73,8 @@ unsigned trace_table_width(trace_table_id id) { return trace_table_width_opts(id
 const stark_air *trace_table_air(const trace_table *t) { return t ? t->air : NULL; }
 
 unsigned trace_max_log_shard(trace_table_id id, unsigned opts) {
-  if ((id == TRACE_KECCAK || id == TRACE_ARITH) && trace_table_proven(id, opts)) return TRACE_WIDE_MAX_LOG_SHARD;
+  if ((id == TRACE_KECCAK || id == TRACE_ARITH || id == TRACE_ECRECOVER) && trace_table_proven(id, opts))
+    return TRACE_WIDE_MAX_LOG_SHARD;
   return TRACE_NO_LOG_SHARD_CAP;
 }
 
@@ -113,6 +120,7 @@ void trace_free(trace_collector *c) {
     free(c->t[i].data);
     free(c->t[i].keccak_in);
     free(c->t[i].arith_ops);
+    free(c->t[i].sigrec);
   }
   memset(c, 0, sizeof *c);
 }
@@ -358,6 +366,15 @@ static void on_arith_values(void *ctx, uint8_t opcode, const u256 *a, const u256
   t->rows += rows;
 }
 
+/* The proven ecrecover table: its products are MULMOD instructions of the
+ * arith AIR, mulmod_rows() rows each (4). */
+static int ecrec_proven(const trace_collector *c) { return c->t[TRACE_ECRECOVER].air != NULL; }
+
+static size_t mulmod_rows(void) {
+  static const uint8_t z[32];
+  return arith_air_rows_for(OPC_MULMOD, z, z, z);
+}
+
 /* Rows per unit of precompile work: a SHA-256 or RIPEMD-160 compression is
  * 64 or 80 rounds (one row each), a BLAKE2 round 8 G-function rows, a 64-bit
  * limb product 4 rows of 16-bit limbs, a curve field multiplication 1 row. */
@@ -369,7 +386,7 @@ static void on_precompile(void *ctx, evm_pc_id id, uint64_t input_len, const evm
                                  (w->input_bytes + 31) / 32);
   if (id == EVM_PC_ECRECOVER) {
     c->sig_recoveries++;
-    add_rows(c, TRACE_ECRECOVER, 256);
+    if (!ecrec_proven(c)) add_rows(c, TRACE_ECRECOVER, 256);
   }
 }
 
@@ -377,8 +394,40 @@ static void on_sigrecover(void *ctx, evm_sig_source src) {
   (void)src;
   trace_collector *c = ctx;
   c->sig_recoveries++;
-  /* one row per bit of the double scalar multiplication */
-  add_rows(c, TRACE_ECRECOVER, 256);
+  /* sized: one row per bit of the double scalar multiplication */
+  if (!ecrec_proven(c)) add_rows(c, TRACE_ECRECOVER, 256);
+}
+
+/* Proven ecrecover table: the recovery is done once here to count its
+ * products (its rows), and again by trace_shard for the values. */
+static void on_sigrecover_data(void *ctx, evm_sig_source src, const uint8_t hash[32], int recid, const uint8_t r[32],
+                               const uint8_t s[32]) {
+  (void)src;
+  trace_collector *c = ctx;
+  if (c->err) return;
+  uint8_t pub[64];
+  uint64_t muls = 0;
+  if (secp_witness_recover(hash, recid, r, s, NULL, NULL, pub, &muls) == SECP_WITNESS_E_ARG || muls == 0) return;
+  trace_table *t = &c->t[TRACE_ECRECOVER];
+  if (t->sigrec_n == t->sigrec_cap) {
+    size_t cap = t->sigrec_cap ? t->sigrec_cap * 2 : 64;
+    trace_sigrec *nr = realloc(t->sigrec, cap * sizeof *nr);
+    if (!nr) {
+      c->err = TRACE_E_NOMEM;
+      return;
+    }
+    t->sigrec = nr;
+    t->sigrec_cap = cap;
+  }
+  trace_sigrec *e = &t->sigrec[t->sigrec_n];
+  memcpy(e->hash, hash, 32);
+  memcpy(e->r, r, 32);
+  memcpy(e->s, s, 32);
+  e->recid = (uint8_t)recid;
+  e->muls = (uint32_t)muls;
+  e->first = t->sigrec_n ? t->sigrec[t->sigrec_n - 1].first + t->sigrec[t->sigrec_n - 1].muls : 0;
+  t->sigrec_n++;
+  t->rows += (size_t)muls * mulmod_rows();
 }
 
 static void on_tx_start(void *ctx, size_t index) {
@@ -399,6 +448,7 @@ evm_tracer trace_tracer(trace_collector *c) {
   if (arith_proven(c)) t.on_arith_values = on_arith_values;
   t.on_precompile = on_precompile;
   t.on_sigrecover = on_sigrecover;
+  if (ecrec_proven(c)) t.on_sigrecover_data = on_sigrecover_data;
   t.on_tx_start = on_tx_start;
   return t;
 }
@@ -458,6 +508,16 @@ int trace_finish(trace_collector *c) {
   return TRACE_OK;
 }
 
+/* A zeroed shard of the smallest power of two at least n rows, and at least
+ * 2 (the STARK's minimum), of width columns: zero rows are the padding
+ * every AIR here accepts. NULL when out of memory. */
+static bb_t *shard_alloc(size_t n, unsigned width, unsigned *lg) {
+  unsigned l = 1;
+  while (((size_t)1 << l) < n) l++;
+  *lg = l;
+  return calloc(((size_t)1 << l) * width, sizeof(bb_t));
+}
+
 /* Permutations in one shard of the proven keccak table. */
 static size_t keccak_shard_perms(unsigned log_shard) {
   size_t p = ((size_t)1 << log_shard) / KECCAK_AIR_ROWS_PER_PERM;
@@ -482,7 +542,27 @@ static size_t arith_shard_next(const trace_table *t, size_t off, size_t per, siz
 
 static int arith_table(const trace_table *t) { return t->id == TRACE_ARITH && t->air != NULL; }
 
+/* The proven ecrecover table's shards: its products in order, as 4-row
+ * MULMOD instructions cut by the arith table's rule (as many as fit in
+ * 2^log_shard rows, at least one). */
+static int ecrec_table(const trace_table *t) { return t->id == TRACE_ECRECOVER && t->air != NULL; }
+
+static uint64_t ecrec_shard_muls(unsigned log_shard) {
+  uint64_t p = ((uint64_t)1 << log_shard) / mulmod_rows();
+  return p ? p : 1;
+}
+
+static uint64_t ecrec_total(const trace_table *t) {
+  if (!t->sigrec_n) return 0;
+  const trace_sigrec *l = &t->sigrec[t->sigrec_n - 1];
+  return l->first + l->muls;
+}
+
 size_t trace_shard_count(const trace_table *t, unsigned log_shard) {
+  if (ecrec_table(t)) {
+    uint64_t per = ecrec_shard_muls(log_shard);
+    return (size_t)((ecrec_total(t) + per - 1) / per);
+  }
   if (arith_table(t)) {
     size_t per = (size_t)1 << log_shard, n = 0, off = 0, rows;
     while (off < t->arith_len) {
@@ -530,10 +610,8 @@ static int arith_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t 
     if (i == k) break;
     off = end;
   }
-  unsigned lg = 1;
-  while (((size_t)1 << lg) < n) lg++;
-  size_t rows = (size_t)1 << lg;
-  bb_t *m = calloc(rows * ARITH_AIR_WIDTH, sizeof *m);
+  unsigned lg;
+  bb_t *m = shard_alloc(n, ARITH_AIR_WIDTH, &lg);
   if (!m) return TRACE_E_NOMEM;
   size_t at = 0;
   for (; off < end; off += arith_rec_len(t->arith_ops[off])) {
@@ -550,20 +628,72 @@ static int arith_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t 
   return TRACE_OK;
 }
 
+/* Filling a proven ecrecover shard: the products of a recovery come in
+ * order, numbered from its first; those in [lo, hi) become rows. */
+typedef struct {
+  bb_t *m;
+  uint64_t lo, hi, at;
+  int err;
+} ecrec_fill;
+
+static void ecrec_put(void *ctx, const uint8_t a[32], const uint8_t b[32], const uint8_t mod[32]) {
+  ecrec_fill *f = ctx;
+  uint64_t i = f->at++;
+  if (i < f->lo || i >= f->hi) return;
+  bb_t *rows = f->m + (size_t)(i - f->lo) * mulmod_rows() * ARITH_AIR_WIDTH;
+  if (arith_air_fill(OPC_MULMOD, a, b, mod, rows) != 0) f->err = 1;
+}
+
+/* Shard k of the proven ecrecover table: the recoveries it overlaps are
+ * redone (a recovery's products are the same every time: the collector
+ * counted them), then zero rows. */
+static int ecrec_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
+  uint64_t per = ecrec_shard_muls(log_shard), total = ecrec_total(t);
+  if (k >= (total + per - 1) / per) return TRACE_E_ARG;
+  ecrec_fill f = {NULL, (uint64_t)k * per, 0, 0, 0};
+  f.hi = total - f.lo < per ? total : f.lo + per;
+  unsigned lg;
+  f.m = shard_alloc((size_t)(f.hi - f.lo) * mulmod_rows(), ARITH_AIR_WIDTH, &lg);
+  if (!f.m) return TRACE_E_NOMEM;
+  /* the first recovery whose products reach past lo */
+  size_t a = 0, b = t->sigrec_n;
+  while (a < b) {
+    size_t mid = a + (b - a) / 2;
+    if (t->sigrec[mid].first + t->sigrec[mid].muls <= f.lo)
+      a = mid + 1;
+    else
+      b = mid;
+  }
+  for (size_t j = a; j < t->sigrec_n && t->sigrec[j].first < f.hi && !f.err; j++) {
+    const trace_sigrec *e = &t->sigrec[j];
+    uint8_t pub[64];
+    uint64_t muls = 0;
+    f.at = e->first;
+    secp_witness_recover(e->hash, e->recid, e->r, e->s, ecrec_put, &f, pub, &muls);
+    if (muls != e->muls) f.err = 1;
+  }
+  if (f.err) {
+    free(f.m);
+    return TRACE_E_ARG;
+  }
+  *out = f.m;
+  *log_n = lg;
+  return TRACE_OK;
+}
+
 int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
   *out = NULL;
   if (log_shard < 1) return TRACE_E_ARG;
   if (arith_table(t)) return arith_shard(t, log_shard, k, out, log_n);
+  if (ecrec_table(t)) return ecrec_shard(t, log_shard, k, out, log_n);
   if (t->keccak_in) return keccak_shard(t, log_shard, k, out, log_n);
   if (!t->data || t->width == 0) return TRACE_E_ARG;
   size_t per = (size_t)1 << log_shard;
   size_t start = k * per;
   if (start >= t->rows) return TRACE_E_ARG;
   size_t n = t->rows - start < per ? t->rows - start : per;
-  unsigned lg = 1;
-  while (((size_t)1 << lg) < n) lg++;
-  size_t rows = (size_t)1 << lg;
-  bb_t *m = calloc(rows * t->width, sizeof *m);
+  unsigned lg;
+  bb_t *m = shard_alloc(n, t->width, &lg);
   if (!m) return TRACE_E_NOMEM;
   memcpy(m, t->data + start * t->width, n * t->width * sizeof *m);
   /* The shard's last real row has no successor inside the shard: its

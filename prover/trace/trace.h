@@ -24,7 +24,10 @@
  *            (BYTE, SIGNEXTEND, CLZ) left out of the table
  *   precomp  rows per unit of precompile work (compressions, rounds, limb
  *            multiplications, field multiplications)
- *   ecrecover rows per secp256k1 recovery (senders, authorities, ECRECOVER)
+ *   ecrecover sized: 256 rows per secp256k1 recovery (senders, authorities,
+ *            ECRECOVER); proven: the recoveries redone by secp_witness, 4
+ *            arith MULMOD rows per modular multiplication (about 5,600
+ *            multiplications, 22,300 rows, per recovery)
  *
  * Which tables are proven (have an AIR and values) and which are only sized
  * (rows counted, width 0, data NULL) depends on the collector's options
@@ -39,9 +42,11 @@
  *   arith      sized       proven with TRACE_OPT_PROVE_ARITH (arith_air.h:
  *                          2528 columns; BYTE, SIGNEXTEND and CLZ, which the
  *                          AIR does not cover, are not in the proven table)
- *   precomp, ecrecover     sized in every mode
- * The keccak and arith tables are sized by default because their widths make
- * them by far the slowest tables to prove.
+ *   ecrecover  sized       proven with TRACE_OPT_PROVE_ECRECOVER (the arith
+ *                          AIR, 2528 columns, MULMOD rows only)
+ *   precomp    sized in every mode
+ * The keccak, arith and ecrecover tables are sized by default because their
+ * widths make them by far the slowest tables to prove.
  *
  * Values are BabyBear elements in Montgomery form (field/bb.h). A value that
  * does not fit the field (a gas counter above p - 1) makes the build fail
@@ -87,22 +92,37 @@ enum {
   TRACE_OPT_PROVE_KECCAK = 1u << 0,
   /* Keep the opcode and operands of every arithmetic instruction the arith
    * AIR supports so that the arith table is proven with arith_air. */
-  TRACE_OPT_PROVE_ARITH = 1u << 1
+  TRACE_OPT_PROVE_ARITH = 1u << 1,
+  /* Keep the inputs of every secp256k1 recovery (on_sigrecover_data) so that
+   * the ecrecover table is proven with arith_air: each recovery redone by
+   * secp_witness, every modular multiplication a MULMOD instruction. */
+  TRACE_OPT_PROVE_ECRECOVER = 1u << 2
 };
 
 /* The largest log2 shard size a prover should use for table id under opts:
- * TRACE_WIDE_MAX_LOG_SHARD for the proven keccak and arith tables (2633 and
- * 2528 columns: a 2^20-row shard would be an 11 GB trace before its
- * extension), else TRACE_NO_LOG_SHARD_CAP (no cap). */
+ * TRACE_WIDE_MAX_LOG_SHARD for the proven keccak, arith and ecrecover tables
+ * (2633 and 2528 columns: a 2^20-row shard would be an 11 GB trace before
+ * its extension), else TRACE_NO_LOG_SHARD_CAP (no cap). */
 #define TRACE_WIDE_MAX_LOG_SHARD 14u
 #define TRACE_NO_LOG_SHARD_CAP 64u
 unsigned trace_max_log_shard(trace_table_id id, unsigned opts);
+
+/* One recovery of the proven ecrecover table: its inputs (secp_witness.h)
+ * and where its products stand among the table's. */
+typedef struct {
+  uint8_t hash[32], r[32], s[32];
+  uint8_t recid;
+  uint32_t muls;  /* products its recovery reports (at least 1) */
+  uint64_t first; /* products of the recoveries before it */
+} trace_sigrec;
 
 /* One table: rows x width values, row-major, unpadded. A sized table has
  * width 0 and data NULL. The proven keccak table keeps its permutations'
  * inputs instead of rows (rows = 24 x permutations; data NULL): trace_shard
  * generates a shard's rows from them, as 2633-column rows would take 10 KiB
- * each. */
+ * each. The proven ecrecover table likewise keeps its recoveries' inputs
+ * (97 bytes each instead of about 22,000 rows) and redoes a recovery to
+ * generate its rows. */
 typedef struct {
   trace_table_id id;
   unsigned width;
@@ -117,6 +137,9 @@ typedef struct {
                                  arith_air_rows_for; data NULL */
   size_t arith_n;             /* instructions in arith_ops */
   size_t arith_len, arith_cap; /* bytes used and allocated */
+  trace_sigrec *sigrec;       /* ecrecover, proven: the recoveries in order;
+                                 rows = 4 x their products; data NULL */
+  size_t sigrec_n, sigrec_cap;
 } trace_table;
 
 /* The collector: attach with trace_tracer, run the executor, then read the
@@ -146,7 +169,15 @@ void trace_init(trace_collector *c, blk_fork fork);
  * the operands a and b, and c for ADDMOD and MULMOD, as 32-byte words; a
  * missing b is kept as zero); the arith table then has width
  * ARITH_AIR_WIDTH, the arith AIR and rows = the sum of arith_air_rows_for
- * over those instructions (on_arith no longer sizes it). */
+ * over those instructions (on_arith no longer sizes it). With
+ * TRACE_OPT_PROVE_ECRECOVER the tracer takes on_sigrecover_data and keeps
+ * every recovery whose secp_witness_recover reports at least one product
+ * (one with r or s out of range reports none; one rejected later, x^3 + 7
+ * not a square or Q at infinity, keeps the products it did); the ecrecover
+ * table then has width ARITH_AIR_WIDTH, the arith AIR and rows = 4 x the
+ * products of all kept recoveries (on_sigrecover and on_precompile no
+ * longer size it; sig_recoveries still counts them). A recovery with no
+ * data (evm.h: no signature, no recovery id) has no rows. */
 void trace_init_opts(trace_collector *c, blk_fork fork, unsigned opts);
 /* A collector that only counts rows: what the cost estimate needs, without
  * the memory and time of storing values. trace_finish and trace_shard are not
@@ -201,14 +232,18 @@ const stark_air *trace_table_air(const trace_table *t);
  * round 0): floor(2^log_shard / 24) permutations a shard, at least one, so
  * with log_shard < 5 its shards have 32 rows. Its rows are 10.3 KiB each:
  * a shard of 2^20 rows is an 11 GB trace before its low-degree extension,
- * so a runner proving it wants a smaller log_shard for this table. */
+ * so a runner proving it wants a smaller log_shard for this table. The
+ * proven ecrecover table is a sequence of 4-row MULMOD instructions, cut
+ * by the arith table's rule: floor(2^log_shard / 4) products a shard, at
+ * least one (a recovery's products may span shards). */
 size_t trace_shard_count(const trace_table *t, unsigned log_shard);
 
 /* Shard k of t as a new padded trace: *out (malloc'd, caller frees) holds
  * 2^(*log_n) rows of t->width values; padding rows satisfy the AIR (zero
  * rows, or for keccak permutations of the zero state with EXPORT = 0). A
  * proven arith shard is its instructions' arith_air_fill rows then zero
- * rows. A
+ * rows; a proven ecrecover shard is the MULMOD rows of its products (its
+ * recoveries redone with secp_witness_recover) then zero rows. A
  * shard has at least 2 rows (log_n >= 1), as the STARK requires. TRACE_E_ARG
  * for a sized table, log_shard < 1 or k >= trace_shard_count. */
 int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n);

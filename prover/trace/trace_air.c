@@ -1,6 +1,7 @@
 /* trace_air: the AIRs of the proven tables (cpu, memory, storage; keccak's
  * and arith's are keccak_air.c's and arith_air.c's, handed out here when the
- * options prove them).
+ * options prove them; the proven ecrecover table is MULMOD rows of the arith
+ * AIR).
  *
  * The constraints are written once in trace_air_body.inc and instantiated over
  * the extension field (eval_ext: the definition, used by the verifier) and the
@@ -58,7 +59,7 @@ static const stark_air airs[TRACE_COUNT] = {
 const stark_air *trace_air_opts(trace_table_id id, unsigned opts) {
   if (!trace_table_proven(id, opts)) return NULL;
   if (id == TRACE_KECCAK) return keccak_air();
-  if (id == TRACE_ARITH) return arith_air();
+  if (id == TRACE_ARITH || id == TRACE_ECRECOVER) return arith_air();
   return &airs[id];
 }
 
