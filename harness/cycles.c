@@ -483,6 +483,13 @@ static void tee_arith_values(void *ctx, uint8_t opcode, const u256 *a, const u25
   if (n) n->on_arith_values(n->ctx, opcode, a, b, c, result);
 }
 
+static void tee_sigrecover_data(void *ctx, evm_sig_source src, const uint8_t hash[32], int recid, const uint8_t r[32],
+                                const uint8_t s[32]) {
+  cycles_tee *t = ctx;
+  const evm_tracer *n = TEE_NEXT(t, on_sigrecover_data);
+  if (n) n->on_sigrecover_data(n->ctx, src, hash, recid, r, s);
+}
+
 static void tee_tx_end(void *ctx, size_t index, uint64_t gas_used, int invalid) {
   cycles_tee *t = ctx;
   const evm_tracer *n = TEE_NEXT(t, on_tx_end);
@@ -498,8 +505,12 @@ evm_tracer cycles_tracer_tee(cycles_tee *tee) {
   t.on_storage = tee_storage;
   t.on_keccak = tee_keccak;
   t.on_arith = tee_arith;
-  t.on_keccak_data = tee_keccak_data;
-  t.on_arith_values = tee_arith_values;
+  /* the byte-level callbacks only when the next tracer takes them: the
+   * executor does extra work for each one set (signing a copy of every
+   * test-key transaction for on_sigrecover_data) */
+  if (TEE_NEXT(tee, on_keccak_data)) t.on_keccak_data = tee_keccak_data;
+  if (TEE_NEXT(tee, on_arith_values)) t.on_arith_values = tee_arith_values;
+  if (TEE_NEXT(tee, on_sigrecover_data)) t.on_sigrecover_data = tee_sigrecover_data;
   t.on_precompile = tee_precompile;
   t.on_sigrecover = tee_sigrecover;
   t.on_tx_start = tee_tx_start;
