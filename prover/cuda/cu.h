@@ -52,8 +52,9 @@
  * FRI folds and layer commitments. An AIR (stark/air.h) is a set of C
  * callbacks, which no kernel can call; the constraints of the AIRs whose
  * bodies are written once as macros (trace/trace_air_body.inc: cpu, memory,
- * storage; stark/air_body.inc: Fibonacci, add256) are compiled a third time
- * into the kernel (cu_kern_air.h). For any other AIR the prover evaluates
+ * storage; trace/keccak_air_body.inc: Keccak-f[1600]; trace/arith_air_body.inc:
+ * 256-bit arithmetic; stark/air_body.inc: Fibonacci, add256) are compiled a
+ * third time into the kernel (cu_kern_air.h). For any other AIR the prover evaluates
  * the constraints on the host, from the downloaded trace LDE.
  * The command line reaches the emulation through PKB_CUDA_EMULATE=1
  * (harness/runner.h): for tests and CI only, never for timings.
@@ -196,7 +197,8 @@ int cu_fri_fold_dev(const bb_t *d_in, unsigned log_n, bb_t shift, ext_t beta, bb
  * cu_air_kernel: the kernel id (> 0) of the AIR with this name and shape, 0
  * when there is none. The AIRs with a kernel, by name: "fibonacci",
  * "add256" (stark/air.h), "pkb-cpu", "pkb-memory", "pkb-storage"
- * (trace/trace.h); width, public values and constraint count must match the
+ * (trace/trace.h), "pkb-keccak" (trace/keccak_air.h), "pkb-arith256"
+ * (trace/arith_air.h); width, public values and constraint count must match the
  * kernel's too, so an AIR that shares a name but not the shape gets no
  * kernel (0). The names are therefore reserved: another AIR of the same name
  * and shape would be proven with the kernel's constraints (its proofs would

@@ -237,7 +237,7 @@ static int x_fold(const cu_k_fold *a) {
 
 static int x_quot(const cu_k_quot *a) {
   if (g.mode != X_EMU) return dev_rc(cu_dev_quot(a));
-  for (uint64_t j = 0; j < a->nq; j++) cu_k_quot_point(a, j);
+  for (uint64_t j = 0; j < a->nq; j++) cu_k_quot_point(a, a->air, j);
   return CU_OK;
 }
 

@@ -3,13 +3,30 @@
  * C compiler into the CPU emulation of cu_backend.c).
  *
  * The constraints are not rewritten here: the bodies the host instantiates
- * over ext_t and bb_t (trace/trace_air_body.inc for the cpu, memory and
- * storage tables, stark/air_body.inc for Fibonacci and add256) are
+ * over ext_t and bb_t (stark/air_body.inc for Fibonacci and add256,
+ * trace/trace_air_body.inc for the cpu, memory and storage tables,
+ * trace/keccak_air_body.inc for the Keccak-f[1600] table and
+ * trace/arith_air_body.inc for the 256-bit arithmetic table) are
  * instantiated a third time over Montgomery words with cu_k_add / cu_k_sub /
  * cu_k_mul, folding into a 4-word accumulator exactly as
  * stark_assert_zero_base does (acc += alpha^(m-1-i) c_i, constraint order,
  * count past m not folded). Under nvcc the bodies' functions become
  * __host__ __device__ (their `static` is widened for the include only).
+ *
+ * Constant tables. The keccak and arith bodies read small tables (round
+ * constants, rho's rotations; carry widths, the kinds' links) that their
+ * first inclusion defines as initialisers. From those initialisers this file
+ * makes a host copy (the emulation, and nvcc's host pass) and, under nvcc, a
+ * __constant__ copy; CU_K_TAB picks the one of the pass being compiled, so
+ * the kernel never reads host memory and the tables have one source. Every
+ * index into them depends on loop counters only (the same in every thread of
+ * a warp: constant-cache broadcasts, or folded where the loop is unrolled).
+ *
+ * Per-thread state. The bodies read the two rows in place (global memory)
+ * and alpha's powers from the constants buffer (global memory, m ext values:
+ * 3182 for keccak, 3310 for arith); their own local arrays are the
+ * keccak body's D (320 words) and the arith body's limb sums (383 words).
+ * Nothing copies a row.
  *
  * One thread per point j of the quotient domain s * <w_{n qc}>, as
  * stark.c's quot_range: local row r = j * stride of the LDE (stride =
@@ -19,7 +36,9 @@
  * and out[j] = acc * zh_inv[j mod qc] (4 words). The one inversion per point
  * (of (x - 1)(x - g^-1)) replaces the host's batch inversions. Field
  * arithmetic is exact and every word canonical, so the result is the host's
- * word for word.
+ * word for word. The AIR is a parameter of cu_k_quot_point so that the
+ * device compiles one kernel per AIR (cu_kernels.cu): a small AIR's kernel
+ * does not carry the register and local-memory needs of the wide ones.
  */
 #ifndef PKB_CUDA_CU_KERN_AIR_H
 #define PKB_CUDA_CU_KERN_AIR_H
@@ -28,6 +47,8 @@
 
 #include "cuda/cu_kern.h"
 #include "stark/air.h"
+#include "trace/arith_air.h"
+#include "trace/keccak_air.h"
 #include "trace/trace_cols.h"
 
 /* The AIRs with a quotient kernel: id, the host AIR's name, width, public
@@ -39,7 +60,9 @@
   X(ADD256, "add256", STARK_ADD256_WIDTH, 0, ADD256_CONSTRAINTS, cu_k_add256_eval)           \
   X(CPU, "pkb-cpu", CPU_WIDTH, 0, CPU_CONSTRAINTS, cu_k_cpu_eval)                            \
   X(MEMORY, "pkb-memory", MEM_WIDTH, 0, MEM_CONSTRAINTS, cu_k_mem_eval)                      \
-  X(STORAGE, "pkb-storage", STO_WIDTH, 0, STO_CONSTRAINTS, cu_k_sto_eval)
+  X(STORAGE, "pkb-storage", STO_WIDTH, 0, STO_CONSTRAINTS, cu_k_sto_eval)                    \
+  X(KECCAK, "pkb-keccak", KECCAK_AIR_WIDTH, 0, KECCAK_AIR_CONSTRAINTS, cu_k_keccak_eval)     \
+  X(ARITH, "pkb-arith256", ARITH_AIR_WIDTH, 0, AA_NUM_CONSTRAINTS, cu_k_arith_eval)
 
 enum {
   CU_AIR_NONE = 0, /* no kernel */
@@ -78,6 +101,37 @@ CU_HD uint32_t cu_k_inv(uint32_t a) {
   return r;
 }
 
+/* Arithmetic xor of two bits, a + b - 2ab (the keccak body's XOR). */
+CU_HD uint32_t cu_k_xor(uint32_t a, uint32_t b) {
+  uint32_t ab = cu_k_mul(a, b);
+  return cu_k_sub(cu_k_add(a, b), cu_k_add(ab, ab));
+}
+
+/* ---- the bodies' constant tables (see the top) ---- */
+#include "trace/arith_air_body.inc"
+#include "trace/keccak_air_body.inc"
+
+#define CU_K_TABLES(X)                                                              \
+  X(uint64_t, cu_k_ka_rc, [KECCAK_AIR_ROWS_PER_PERM], KECCAK_AIR_RC_INIT)            \
+  X(unsigned char, cu_k_ka_rho, [25], KECCAK_AIR_RHO_INIT)                           \
+  X(unsigned char, cu_k_aa_carry_bits, [ARITH_AIR_NCARRIES], AA_CARRY_BITS_INIT)     \
+  X(aa_link, cu_k_aa_cont, [AA_NCONT], {AA_CONT_LINKS(AA_LINK_INIT)})                \
+  X(aa_link, cu_k_aa_succ, [AA_NSUCC], {AA_SUCC_LINKS(AA_LINK_INIT)})
+
+#define CU_K_TABLE_HOST(type, name, dims, init) static const type name##_h dims = init;
+CU_K_TABLES(CU_K_TABLE_HOST)
+#undef CU_K_TABLE_HOST
+#ifdef __CUDACC__
+#define CU_K_TABLE_DEV(type, name, dims, init) static __constant__ const type name##_d dims = init;
+CU_K_TABLES(CU_K_TABLE_DEV)
+#undef CU_K_TABLE_DEV
+#endif
+#ifdef __CUDA_ARCH__
+#define CU_K_TAB(name) name##_d
+#else
+#define CU_K_TAB(name) name##_h
+#endif
+
 /* ---- the third instance of the constraint bodies ---- */
 #define FT uint32_t
 #define FRAME cu_k_frame
@@ -88,11 +142,23 @@ CU_HD uint32_t cu_k_inv(uint32_t a) {
 #define K(c) cu_k_mul((uint32_t)(c), BB_MONTY_R2)
 #define BASE(v) (v)
 #define ASSERT cu_k_assert
+#define XOR cu_k_xor
+#define KA_RC(r) CU_K_TAB(cu_k_ka_rc)[r]
+#define KA_RHO(lane) CU_K_TAB(cu_k_ka_rho)[lane]
+#define AA_CARRY_BITS CU_K_TAB(cu_k_aa_carry_bits)
+#define AA_CONT CU_K_TAB(cu_k_aa_cont)
+#define AA_SUCC CU_K_TAB(cu_k_aa_succ)
 #ifdef __CUDACC__
 #define static static __host__ __device__ __forceinline__
 #endif
 #include "trace/trace_air_body.inc"
 #include "stark/air_body.inc"
+#define NAME cu_k_keccak_eval
+#include "trace/keccak_air_body.inc"
+#undef NAME
+#define NAME cu_k_arith_eval
+#include "trace/arith_air_body.inc"
+#undef NAME
 #ifdef __CUDACC__
 #undef static
 #endif
@@ -105,13 +171,19 @@ CU_HD uint32_t cu_k_inv(uint32_t a) {
 #undef K
 #undef BASE
 #undef ASSERT
+#undef XOR
+#undef KA_RC
+#undef KA_RHO
+#undef AA_CARRY_BITS
+#undef AA_CONT
+#undef AA_SUCC
 
 typedef struct {
   const uint32_t *lde;    /* N x width words, natural order on s * <w_N> */
   const uint32_t *consts; /* alpha_pows (4 m words), then the num_public values */
   uint32_t *out;          /* nq x 4 words */
   const uint32_t *tw;     /* root table of the 2^27-order root */
-  uint32_t air;           /* CU_AIR_* */
+  uint32_t air;           /* CU_AIR_*: which kernel (cu_k_quot_point's air) */
   uint32_t width, m;
   uint32_t log_nq, qc;    /* nq = 2^log_nq = n qc */
   uint32_t s, ginv;       /* coset shift; g^-1, g = w_n */
@@ -119,7 +191,8 @@ typedef struct {
   uint32_t zh[CU_QUOT_MAX_QC], zh_inv[CU_QUOT_MAX_QC];
 } cu_k_quot;
 
-CU_HD void cu_k_quot_point(const cu_k_quot *a, uint64_t j) {
+/* Point j of the quotient of AIR air (CU_AIR_*; a->air is ignored). */
+CU_HD void cu_k_quot_point(const cu_k_quot *a, uint32_t air, uint64_t j) {
   uint64_t r = j * a->stride;
   uint32_t k = (uint32_t)(j & (a->qc - 1));
   uint32_t x = cu_k_mul(a->s, cu_k_pow_lookup(a->tw, (uint32_t)j << (27u - a->log_nq)));
@@ -136,7 +209,7 @@ CU_HD void cu_k_quot_point(const cu_k_quot *a, uint64_t j) {
   for (int q = 0; q < EXT_DEGREE; q++) e.acc[q] = 0;
   e.count = 0;
   e.max = a->m;
-  switch (a->air) {
+  switch (air) {
 #define CU_AIR_CASE(id, name, width, num_public, m, fn) \
   case CU_AIR_##id: fn(NULL, &e); break;
   CU_AIR_LIST(CU_AIR_CASE)

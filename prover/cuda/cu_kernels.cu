@@ -5,7 +5,8 @@
  *     threads cooperating through CU_NTT_SH words of shared memory;
  *   - permutation, Merkle layer, FRI fold, quotient: one element (row, node,
  *     pair, quotient point) per thread, grid-stride, so any count fits any
- *     grid.
+ *     grid. The quotient kernel is a template over the AIR (one instance
+ *     per CU_AIR_LIST entry), so each instance holds one constraint body.
  * Launch errors are reported at once; execution errors at cu_dev_sync.
  */
 #include <cuda_runtime.h>
@@ -47,10 +48,12 @@ __global__ void k_fold(cu_k_fold a) {
     cu_k_fold_elem(&a, k);
 }
 
+/* One instance per AIR (AIR is CU_AIR_*): each compiles only its own body. */
+template <uint32_t AIR>
 __global__ void __launch_bounds__(CU_QUOT_THREADS) k_quot(cu_k_quot a) {
   uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
   for (uint64_t j = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; j < a.nq; j += stride)
-    cu_k_quot_point(&a, j);
+    cu_k_quot_point(&a, AIR, j);
 }
 
 static unsigned grid_for(uint64_t items, unsigned threads) {
@@ -92,6 +95,13 @@ extern "C" int cu_dev_fold(const cu_k_fold *a) {
 
 extern "C" int cu_dev_quot(const cu_k_quot *a) {
   if (a->nq == 0) return CU_OK;
-  k_quot<<<grid_for(a->nq, CU_QUOT_THREADS), CU_QUOT_THREADS>>>(*a);
+  unsigned grid = grid_for(a->nq, CU_QUOT_THREADS);
+  switch (a->air) {
+#define CU_AIR_LAUNCH(id, name, width, num_public, m, fn) \
+  case CU_AIR_##id: k_quot<CU_AIR_##id><<<grid, CU_QUOT_THREADS>>>(*a); break;
+    CU_AIR_LIST(CU_AIR_LAUNCH)
+#undef CU_AIR_LAUNCH
+    default: return CU_ERR_ARG;
+  }
   return launched("quotient constraints");
 }

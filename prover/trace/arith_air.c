@@ -4,7 +4,8 @@
  * The constraints are written once in arith_air_body.inc and instantiated
  * over the extension field (eval_ext: the definition, the verifier's check)
  * and the base field (eval_base: the prover evaluates it at 2n points for n
- * rows, the hot path of proving this table).
+ * rows, the hot path of proving this table); the CUDA backend's quotient
+ * kernel (cuda/cu_kern_air.h) is a third instance.
  *
  * The trace generator computes every word with evm/u256.h (division,
  * negation, the 512-bit quotient of ADDMOD and MULMOD) and writes each row's
@@ -21,10 +22,11 @@
 #include "evm/u256.h"
 #include "stark/stark.h"
 
-const unsigned char ARITH_AIR_CARRY_BITS[ARITH_AIR_NCARRIES] = {
-    8,  9,  10, 10, 11, 11, 11, 11, 12, 12, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13,
-    13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13,
-    13, 13, 13, 13, 13, 12, 12, 12, 12, 12, 12, 12, 12, 11, 11, 11, 11, 10, 10, 9,  8};
+/* The constraint tables' initialisers and the constraint count (the body
+ * included without NAME). */
+#include "arith_air_body.inc"
+
+const unsigned char ARITH_AIR_CARRY_BITS[ARITH_AIR_NCARRIES] = AA_CARRY_BITS_INIT;
 
 unsigned arith_air_carry_col(unsigned k) {
   if (k >= ARITH_AIR_NCARRIES) return 0;
@@ -35,53 +37,12 @@ unsigned arith_air_carry_col(unsigned k) {
 
 /* Continuation kinds with the kinds that may precede them, and kinds with the
  * kinds that must follow them. */
-typedef struct {
-  arith_air_kind kind;
-  int n;
-  arith_air_kind other[3];
-} aa_link;
+static const aa_link aa_cont[] = {AA_CONT_LINKS(AA_LINK_INIT)};
+static const aa_link aa_succ[] = {AA_SUCC_LINKS(AA_LINK_INIT)};
 
-#define K_(x) ARITH_AIR_K_##x
-static const aa_link aa_cont[] = {
-    {K_(DIV_Q), 1, {K_(DM_CHK)}},       {K_(MOD_Q), 1, {K_(DM_CHK)}},
-    {K_(NEG_B), 1, {K_(NEG_A)}},        {K_(SD_CHK), 1, {K_(NEG_B)}},
-    {K_(SDIV_Q), 1, {K_(SD_CHK)}},      {K_(SMOD_Q), 1, {K_(SD_CHK)}},
-    {K_(SDIV_FIX), 1, {K_(SDIV_Q)}},    {K_(SMOD_FIX), 1, {K_(SMOD_Q)}},
-    {K_(MD_Q1), 1, {K_(MD_CHK)}},       {K_(MD_Q2), 1, {K_(MD_Q1)}},
-    {K_(ADDMOD_S), 1, {K_(MD_Q2)}},     {K_(MULMOD_P), 1, {K_(MD_Q2)}},
-    {K_(EXP_SQ), 3, {K_(EXP_TOP), K_(EXP_SQ), K_(EXP_MUL)}},
-    {K_(EXP_MUL), 1, {K_(EXP_SQ)}},
-    {K_(SHL_V), 1, {K_(SH_AMT)}},       {K_(SHR_V), 1, {K_(SH_AMT)}},
-    {K_(SAR_V), 1, {K_(SH_AMT)}},
-};
-static const aa_link aa_succ[] = {
-    {K_(DM_CHK), 2, {K_(DIV_Q), K_(MOD_Q)}}, {K_(NEG_A), 1, {K_(NEG_B)}},
-    {K_(NEG_B), 1, {K_(SD_CHK)}},            {K_(SD_CHK), 2, {K_(SDIV_Q), K_(SMOD_Q)}},
-    {K_(SDIV_Q), 1, {K_(SDIV_FIX)}},         {K_(SMOD_Q), 1, {K_(SMOD_FIX)}},
-    {K_(MD_CHK), 1, {K_(MD_Q1)}},            {K_(MD_Q1), 1, {K_(MD_Q2)}},
-    {K_(MD_Q2), 2, {K_(ADDMOD_S), K_(MULMOD_P)}},
-    {K_(SH_AMT), 3, {K_(SHL_V), K_(SHR_V), K_(SAR_V)}},
-};
-#undef K_
-enum {
-  AA_NCONT = (int)(sizeof aa_cont / sizeof *aa_cont),
-  AA_NSUCC = (int)(sizeof aa_succ / sizeof *aa_succ)
-};
-
-/* Constraint count, group by group, in evaluation order (arith_air.h). */
-enum {
-  AA_N_SEL = ARITH_AIR_NKINDS + 2 + AA_NCONT + AA_NSUCC,
-  AA_N_BITS = 5 * 256 + ARITH_AIR_CARRY_BITS_TOTAL,
-  AA_N_COLUMNS = 64,
-  AA_N_MISC = 4 + 3 + 3 + 6 + 5,
-  AA_N_LOCAL = 7 * ARITH_AIR_LIMBS,
-  AA_N_NEXT = 4 * ARITH_AIR_LIMBS,
-  AA_N_COPY = 6 * ARITH_AIR_LIMBS + 2,
-  AA_N_EB = 2 * 256 + 1,
-  AA_N_END = 2 * ARITH_AIR_LIMBS,
-  AA_NUM_CONSTRAINTS = AA_N_SEL + AA_N_BITS + AA_N_COLUMNS + AA_N_MISC + AA_N_LOCAL + AA_N_NEXT +
-                       AA_N_COPY + AA_N_EB + AA_N_END
-};
+#define AA_CARRY_BITS ARITH_AIR_CARRY_BITS
+#define AA_CONT aa_cont
+#define AA_SUCC aa_succ
 
 /* ---- extension-field instance ---- */
 #define FT ext_t

@@ -2,7 +2,7 @@
 # End-to-end checks of --backend on the command line: `prove --backend cuda`
 # on the CPU emulation of the kernels (PKB_CUDA_EMULATE=1) proves and verifies
 # a small block with the same proof sizes, shards and tables as the CPU
-# backend; without a device and without the emulation `--backend cuda` is a
+# backend (also with the keccak and arith tables proven); without a device and without the emulation `--backend cuda` is a
 # one-line error with exit 2 (prove and run), `auto` falls back to cpu, a bad
 # name is exit 2, and `bench --backend cuda` is skipped with exit 0. On a
 # machine with a GPU the cuda checks run on the device instead.
@@ -40,6 +40,20 @@ for k in proof_bytes shards; do
 done
 [ "$(block tables "$cpu")" = "$(block tables "$gpu")" ] && ok || bad "tables differ"
 [ "$(field shards "$gpu")" -ge 2 ] 2>/dev/null && ok || bad "expected several shards"
+
+# the wide tables (keccak, arith: their quotient kernels) on both backends,
+# shards of 64 rows: same proof sizes and shards, verified
+cpu=$("$PKB" prove --json --backend cpu --shard-log 6 --prove-keccak --prove-arith "$B" 2>/dev/null); rc=$?
+[ $rc -eq 0 ] && ok || bad "prove --prove-keccak --prove-arith --backend cpu exit $rc"
+gpu=$(PKB_CUDA_EMULATE=1 "$PKB" prove --json --backend cuda --shard-log 6 --prove-keccak --prove-arith "$B" \
+  2>"$T/err"); rc=$?
+[ $rc -eq 0 ] && ok || bad "prove --prove-keccak --prove-arith --backend cuda exit $rc: $(cat "$T/err")"
+grep -q '"proven_tables":\[[^]]*"keccak"[^]]*"arith"' <<<"$gpu" && ok || bad "keccak and arith not proven: $gpu"
+[ "$(field verified "$gpu")" = true ] && ok || bad "cuda proof of the wide tables not verified"
+for k in proof_bytes shards; do
+  [ -n "$(field $k "$cpu")" ] && [ "$(field $k "$cpu")" = "$(field $k "$gpu")" ] && ok ||
+    bad "wide tables, $k: cpu $(field $k "$cpu") cuda $(field $k "$gpu")"
+done
 
 # auto: cuda with a device, cpu without (never the emulation)
 auto=$(PKB_CUDA_EMULATE=1 "$PKB" prove --json --backend auto --shard-log 1 "$B" 2>/dev/null); rc=$?
