@@ -79,6 +79,23 @@ void cli_err(const char *sub, const char *fmt, ...) {
 
 int cli_is_help(const char *s) { return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0; }
 
+int cli_prove_flag(const char *a, unsigned *opts) {
+  static const struct {
+    const char *flag;
+    unsigned bit;
+  } flags[] = {
+      {"--prove-keccak", TRACE_OPT_PROVE_KECCAK},
+      {"--prove-arith", TRACE_OPT_PROVE_ARITH},
+      {"--prove-ecrecover", TRACE_OPT_PROVE_ECRECOVER},
+  };
+  for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+    if (strcmp(a, flags[i].flag) == 0) {
+      *opts |= flags[i].bit;
+      return 1;
+    }
+  return 0;
+}
+
 int cli_parse_u64(const char *s, unsigned long long *out) {
   if (!s || !*s || *s == '-') return -1;
   char *end;

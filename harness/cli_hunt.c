@@ -23,6 +23,7 @@ static const char usage_text[] =
     "                    [--out DIR] [--db FILE] [--evals N] [--eval-gas G2] [--fork F] [--no-prove]\n"
     "                    [--cycles-profile NAME] [--include-sized] [--keep K]\n"
     "                    [--block-share F] [--seeds DIR] [--prove-keccak] [--prove-arith]\n"
+    "                    [--prove-ecrecover]\n"
     "\n"
     "Evolutionary search over contracts built from stack-neutral instruction patterns,\n"
     "ranked by the estimated proving cost per gas (the cost model of `prove`, over\n"
@@ -46,9 +47,11 @@ static const char usage_text[] =
     "                  whole blocks (the best genomes, every worst-case generator's block,\n"
     "                  --seeds) varied by the fuzzers' structure-aware mutator; its winners\n"
     "                  are minimised by dropping transactions and resized to G by repeating them\n"
-    "  --seeds DIR     more seed blocks for the block phase (*.blk in DIR, e.g. corpus/smoke)\n"    "  --prove-keccak, --prove-arith  hunt against the prover that also proves the keccak\n"
-    "                  or arith table (prove --help): the objective counts them at their AIR\n"
-    "                  widths and the winners are proven with them\n"
+    "  --seeds DIR     more seed blocks for the block phase (*.blk in DIR, e.g. corpus/smoke)\n"
+    "  --prove-keccak, --prove-arith, --prove-ecrecover  hunt against the prover that also\n"
+    "                  proves the keccak, arith or ecrecover table (prove --help): the\n"
+    "                  objective counts them at their AIR widths and the winners are proven\n"
+    "                  with them\n"
     "  --no-prove      do not prove the winners (ranked by the objective instead)";
 
 static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -133,8 +136,7 @@ static int keep_winner(winner_ctx *w, unsigned rank, winner *res) {
   run_opts ro = run_opts_default();
   ro.prove = w->prove;
   ro.profile = w->o->profile;
-  ro.prove_keccak = (w->o->trace_opts & TRACE_OPT_PROVE_KECCAK) != 0;
-  ro.prove_arith = (w->o->trace_opts & TRACE_OPT_PROVE_ARITH) != 0;
+  ro.prove_tables = w->o->trace_opts;
   char proven_tables[160];
   run_table_list(&ro, 1, proven_tables, sizeof proven_tables);
   run_block_result pr;
@@ -316,10 +318,7 @@ int cli_hunt(int argc, char **argv) {
       prove = 0;
     } else if (strcmp(a, "--include-sized") == 0) {
       o.use_sized = 1;
-    } else if (strcmp(a, "--prove-keccak") == 0) {
-      o.trace_opts |= TRACE_OPT_PROVE_KECCAK;
-    } else if (strcmp(a, "--prove-arith") == 0) {
-      o.trace_opts |= TRACE_OPT_PROVE_ARITH;
+    } else if (cli_prove_flag(a, &o.trace_opts)) {
     } else if (!v) {
       cli_err("hunt", "unknown or incomplete option '%s' (see --help)", a);
       return 2;

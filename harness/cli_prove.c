@@ -9,8 +9,8 @@
 
 static const char usage_text[] =
     "usage: pkbench prove [--json] [--shard-log K] [--blowup 2|4] [--profile P] [--no-prove]\n"
-    "                     [--backend cpu|cuda|auto] [--prove-keccak]\n"
-    "                     [--prove-arith] FILE.blk\n"
+    "                     [--backend cpu|cuda|auto] [--prove-keccak] [--prove-arith]\n"
+    "                     [--prove-ecrecover] FILE.blk\n"
     "\n"
     "Executes the block, builds the trace tables, proves every shard of every proven\n"
     "table, verifies every proof (from its serialised bytes) and prints rows per\n"
@@ -28,6 +28,10 @@ static const char usage_text[] =
     "                  its operands through the 256-bit arithmetic AIR, 1 to 5 rows of 2528\n"
     "                  columns per instruction (EXP: up to 511), shards of at most 2^14\n"
     "                  rows (slow on a CPU)\n"
+    "  --prove-ecrecover  also prove the ecrecover table: every secp256k1 recovery (each\n"
+    "                  transaction's sender, each EIP-7702 authority, each ECRECOVER call)\n"
+    "                  redone in-tree, each modular multiplication (about 5,600 a recovery)\n"
+    "                  a 4-row MULMOD of the arithmetic AIR (slow on a CPU)\n"
     "  --profile P     hardware profile of the cost estimate (default host)\n"
     "  --backend B     prover backend: cpu (default), cuda (needs a GPU), auto (cuda when a\n"
     "                  GPU is found, else cpu). " RUN_CUDA_EMULATE_ENV "=1 lets cuda run on the CPU\n"
@@ -101,10 +105,7 @@ int cli_prove(int argc, char **argv) {
       json = 1;
     } else if (strcmp(a, "--no-prove") == 0) {
       o.prove = 0;
-    } else if (strcmp(a, "--prove-keccak") == 0) {
-      o.prove_keccak = 1;
-    } else if (strcmp(a, "--prove-arith") == 0) {
-      o.prove_arith = 1;
+    } else if (cli_prove_flag(a, &o.prove_tables)) {
     } else if (strcmp(a, "--profile") == 0 && v) {
       if (cli_load_profile("prove", v, &o.profile)) return 2;
       i++;

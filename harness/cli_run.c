@@ -32,7 +32,7 @@
 static const char usage_text[] =
     "usage: pkbench run [--db FILE] [--slot 12s|6s|MS] [--gpus G] [--profile NAME]\n"
     "                   [--resume RUN_ID] [--shard-log K] [--no-prove] [--prove-keccak]\n"
-    "                   [--prove-arith] [--json]\n"
+    "                   [--prove-arith] [--prove-ecrecover] [--json]\n"
     "                   [--sample K [--seed S]] [--partition I/N] [--backend cpu|cuda|auto]\n"
     "                   [CORPUS_DIR_OR_FILE...]\n"
     "\n"
@@ -55,6 +55,8 @@ static const char usage_text[] =
     "  --prove-keccak   also prove the keccak table with the Keccak-f AIR (see prove --help)\n"
     "  --prove-arith    also prove the arith table with the 256-bit arithmetic AIR (see\n"
     "                   prove --help)\n"
+    "  --prove-ecrecover  also prove the ecrecover table: every recovery's modular\n"
+    "                   multiplications as MULMOD rows of the arithmetic AIR (see prove --help)\n"
     "  --prover-cmd CMD time an external prover instead of the in-tree one: each block is\n"
     "                   exported as a state_test fixture and CMD runs through /bin/sh with\n"
     "                   {fixture} replaced by its path; exit 0 is a success (measured:external)\n"
@@ -195,10 +197,7 @@ int cli_run(int argc, char **argv) {
       json = 1;
     } else if (strcmp(a, "--no-prove") == 0) {
       prove = 0;
-    } else if (strcmp(a, "--prove-keccak") == 0) {
-      ro.prove_keccak = 1;
-    } else if (strcmp(a, "--prove-arith") == 0) {
-      ro.prove_arith = 1;
+    } else if (cli_prove_flag(a, &ro.prove_tables)) {
     } else if (strcmp(a, "--prover-cmd") == 0 && v) {
       if (!strstr(v, "{fixture}")) {
         cli_err("run", "--prover-cmd: the command must contain {fixture} (the exported block's path)");

@@ -107,7 +107,7 @@ static int push_shard(run_block_result *r, trace_table_id id, size_t k, unsigned
 }
 
 unsigned run_trace_opts(const run_opts *o) {
-  return (o->prove_keccak ? TRACE_OPT_PROVE_KECCAK : 0u) | (o->prove_arith ? TRACE_OPT_PROVE_ARITH : 0u);
+  return o->prove_tables;
 }
 
 void run_table_list(const run_opts *o, int proven, char *buf, size_t len) {

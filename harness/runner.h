@@ -41,12 +41,10 @@ typedef struct {
   unsigned extra_work;   /* tests of the regression gate: prove each shard this many more times */
   double timeout_ms;     /* give up (RUN_E_TIMEOUT) once a block has taken longer; checked
                             between shards; 0: no limit */
-  int prove_keccak;      /* 1: the keccak table is built from the hashed bytes and proven with
-                            the Keccak-f AIR (trace TRACE_OPT_PROVE_KECCAK); its shards hold
-                            at most 2^trace_max_log_shard rows */
-  int prove_arith;       /* 1: the arith table is built from the instructions' operands and
-                            proven with the arith AIR (trace TRACE_OPT_PROVE_ARITH); its
-                            shards likewise hold at most 2^trace_max_log_shard rows */
+  unsigned prove_tables; /* trace.h TRACE_OPT_PROVE_* bits: the tables proven besides cpu,
+                            memory and storage (keccak, arith, ecrecover, ...), built from
+                            the values the executor reports; a wide table's shards hold at
+                            most 2^trace_max_log_shard rows (0: those tables are sized) */
   char device[128];      /* what stark.backend runs on: "cpu", a GPU's name, or
                             "cuda emulation (CPU)"; set by run_select_backend */
 } run_opts;

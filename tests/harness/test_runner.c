@@ -26,8 +26,7 @@ static void test_defaults_are_defined(void **state) {
   (void)state;
   for (int k = 0; k < 4; k++) {
     run_opts o = fresh_defaults();
-    assert_int_equal(o.prove_keccak, 0);
-    assert_int_equal(o.prove_arith, 0);
+    assert_int_equal(o.prove_tables, 0);
     assert_int_equal(o.extra_work, 0);
     assert_true(o.timeout_ms == 0);
     assert_int_equal(o.prove, 1);
@@ -46,7 +45,7 @@ static void test_table_lists(void **state) {
   assert_string_equal(proven, "cpu, memory, storage");
   assert_non_null(strstr(sized, "keccak"));
   assert_int_equal(run_log_shard(&o, TRACE_KECCAK), 20);
-  o.prove_keccak = 1;
+  o.prove_tables = TRACE_OPT_PROVE_KECCAK;
   run_table_list(&o, 1, proven, sizeof proven);
   run_table_list(&o, 0, sized, sizeof sized);
   assert_string_equal(proven, "cpu, memory, storage, keccak");
@@ -55,21 +54,20 @@ static void test_table_lists(void **state) {
   assert_int_equal(run_log_shard(&o, TRACE_ARITH), 20);
   assert_int_equal(run_log_shard(&o, TRACE_CPU), 20);
   /* arith alone, then both */
-  o.prove_keccak = 0;
-  o.prove_arith = 1;
+  o.prove_tables = TRACE_OPT_PROVE_ARITH;
   assert_int_equal(run_trace_opts(&o), TRACE_OPT_PROVE_ARITH);
   run_table_list(&o, 1, proven, sizeof proven);
   run_table_list(&o, 0, sized, sizeof sized);
   assert_string_equal(proven, "cpu, memory, storage, arith");
-  assert_string_equal(sized, "keccak, precomp, ecrecover");
+  assert_string_equal(sized, "keccak, precomp, ecrecover, sha256, blake2f");
   assert_int_equal(run_log_shard(&o, TRACE_ARITH), 14);
   assert_int_equal(run_log_shard(&o, TRACE_KECCAK), 20);
-  o.prove_keccak = 1;
+  o.prove_tables |= TRACE_OPT_PROVE_KECCAK;
   assert_int_equal(run_trace_opts(&o), TRACE_OPT_PROVE_KECCAK | TRACE_OPT_PROVE_ARITH);
   run_table_list(&o, 1, proven, sizeof proven);
   run_table_list(&o, 0, sized, sizeof sized);
   assert_string_equal(proven, "cpu, memory, storage, keccak, arith");
-  assert_string_equal(sized, "precomp, ecrecover");
+  assert_string_equal(sized, "precomp, ecrecover, sha256, blake2f");
   /* the cap never raises a smaller shard size */
   o.log_shard = 10;
   assert_int_equal(run_log_shard(&o, TRACE_ARITH), 10);
