@@ -3,12 +3,11 @@
  * The block is replayed one transaction at a time: transaction k runs alone
  * on a block whose pre-state is the state after the first k transactions, and
  * the state after it, read back from the executor, is the pre-state of
- * transaction k+1. The executor's state is opaque and answers only lookups by
- * address and slot, so the export keeps two growing sets, the addresses that
- * may exist and the storage slots that may be non-zero (every slot touched,
- * reported by the tracer), and reads the state through them. Because a missed
- * address would silently produce a wrong fixture, each state read back is
- * hashed again and must give the executor's own root.
+ * transaction k+1. The state is read back whole with evm_state_each (every
+ * account in the trie and its non-zero slots, sorted, which is the form a
+ * blk pre-state takes), so the fixture holds exactly the executor's state.
+ * Each state read back is hashed again and must give the executor's own
+ * root: a check that the copy (and the blk round trip) lost nothing.
  *
  * Cost: one execution per transaction plus one of the whole block and one
  * root per transaction; the JSON holds one full pre-state per transaction, so
@@ -25,16 +24,11 @@
 #include <string.h>
 
 #include "evm/evm.h"
-#include "fix_bc.h"
-#include "evm/rlp.h"
+#include "evm/state.h"
 #include "evm/txsig.h"
-#include "hash/keccak.h"
+#include "fix_bc.h"
 
 #define OP_BLOCKHASH 0x40
-/* Highest precompile address (P256VERIFY, EIP-7951) and the last of the
- * contiguous range 0x01..0x11 (BLS12-381, EIP-2537). */
-#define PRECOMPILE_LAST_LOW 0x11
-#define PRECOMPILE_P256 0x100
 
 const char *fixx_strerror(int code) {
   switch (code) {
@@ -43,7 +37,7 @@ const char *fixx_strerror(int code) {
     case FIXX_E_ARG: return "bad argument";
     case FIXX_E_EXEC: return "executor failed";
     case FIXX_E_UNREP: return "block content a state test cannot carry";
-    case FIXX_E_STATE: return "post-state could not be enumerated";
+    case FIXX_E_STATE: return "post-state read back does not give the executor's root";
     case FIXX_E_CONTEXT: return "transaction outcome depends on the rest of the block";
     case FIXX_E_SIGN: return "transaction signing failed";
     case FIXX_E_UNAVAILABLE: return "format not available in this build";
@@ -74,113 +68,11 @@ static int set_err(fixx_error *err, int code, const char *fmt, ...) {
   return code;
 }
 
-/* ---- address and slot sets (append, then sort and dedup) ---- */
+/* ---- the tracer: BLOCKHASH use ---- */
 
 typedef struct {
-  uint8_t (*v)[20];
-  size_t n, cap;
-  int oom;
-} addr_set;
-
-typedef struct {
-  uint8_t a[20];
-  uint8_t k[32];
-} slot_ref;
-
-typedef struct {
-  slot_ref *v;
-  size_t n, cap;
-  int oom;
-} slot_set;
-
-static void addr_add(addr_set *s, const uint8_t a[20]) {
-  if (s->oom) return;
-  if (s->n == s->cap) {
-    size_t nc = s->cap ? s->cap * 2 : 64;
-    void *p = realloc(s->v, nc * 20);
-    if (!p) {
-      s->oom = 1;
-      return;
-    }
-    s->v = p;
-    s->cap = nc;
-  }
-  memcpy(s->v[s->n++], a, 20);
-}
-
-static int cmp_addr(const void *x, const void *y) { return memcmp(x, y, 20); }
-
-static void addr_norm(addr_set *s) {
-  if (s->n < 2) return;
-  qsort(s->v, s->n, 20, cmp_addr);
-  size_t w = 1;
-  for (size_t i = 1; i < s->n; i++)
-    if (memcmp(s->v[i], s->v[w - 1], 20) != 0) memcpy(s->v[w++], s->v[i], 20);
-  s->n = w;
-}
-
-/* s must be normalised. */
-static int addr_has(const addr_set *s, const uint8_t a[20]) {
-  return s->n && bsearch(a, s->v, s->n, 20, cmp_addr) != NULL;
-}
-
-static void slot_add(slot_set *s, const uint8_t a[20], const uint8_t k[32]) {
-  if (s->oom) return;
-  if (s->n == s->cap) {
-    size_t nc = s->cap ? s->cap * 2 : 64;
-    slot_ref *p = realloc(s->v, nc * sizeof *p);
-    if (!p) {
-      s->oom = 1;
-      return;
-    }
-    s->v = p;
-    s->cap = nc;
-  }
-  memcpy(s->v[s->n].a, a, 20);
-  memcpy(s->v[s->n].k, k, 32);
-  s->n++;
-}
-
-static int cmp_slot_ref(const void *x, const void *y) { return memcmp(x, y, sizeof(slot_ref)); }
-
-static void slot_norm(slot_set *s) {
-  if (s->n < 2) return;
-  qsort(s->v, s->n, sizeof *s->v, cmp_slot_ref);
-  size_t w = 1;
-  for (size_t i = 1; i < s->n; i++)
-    if (memcmp(&s->v[i], &s->v[w - 1], sizeof(slot_ref)) != 0) s->v[w++] = s->v[i];
-  s->n = w;
-}
-
-/* First slot of address a in a normalised set (index of the first entry not
- * below (a, 0...0)). */
-static size_t slot_lower(const slot_set *s, const uint8_t a[20]) {
-  size_t lo = 0, hi = s->n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (memcmp(s->v[mid].a, a, 20) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/* ---- the tracer: every storage slot touched, and BLOCKHASH use ---- */
-
-typedef struct {
-  addr_set *addrs;
-  slot_set *slots;
   int blockhash_used;
 } trace_ctx;
-
-static void on_storage(void *ctx, const uint8_t address[20], const uint8_t key[32], int is_write, int is_cold,
-                       int transient) {
-  (void)is_write;
-  (void)is_cold;
-  if (transient) return;
-  trace_ctx *t = ctx;
-  slot_add(t->slots, address, key);
-  addr_add(t->addrs, address);
-}
 
 static void on_step(void *ctx, const evm_step_event *e) {
   if (e->opcode == OP_BLOCKHASH) ((trace_ctx *)ctx)->blockhash_used = 1;
@@ -246,88 +138,51 @@ static int pre_copy(const blk_block *src, blk_block *dst) {
   return FIXX_OK;
 }
 
-/* Read the accounts named in addrs (normalised) and the slots in slots
- * (normalised) out of the executor's state into *out (empty on entry). */
-static int pre_dump(const evm_state *s, const addr_set *addrs, const slot_set *slots, blk_block *out) {
-  size_t cap = 0;
-  out->accounts = addrs->n ? calloc(addrs->n, sizeof *out->accounts) : NULL;
-  if (addrs->n && !out->accounts) return FIXX_E_NOMEM;
-  for (size_t i = 0; i < addrs->n; i++) {
-    int exists = 0;
-    uint64_t nonce = 0;
-    uint8_t bal[32];
-    const uint8_t *code = NULL;
-    size_t code_len = 0;
-    if (evm_state_account(s, addrs->v[i], &exists, &nonce, bal, &code, &code_len) != EVM_OK) return FIXX_E_EXEC;
-    if (!exists) continue;
-    blk_account *d = &out->accounts[out->n_accounts++];
-    memcpy(d->address.b, addrs->v[i], 20);
-    d->nonce = nonce;
-    memcpy(d->balance.b, bal, 32);
-    if (code_len) {
-      d->code_ref = pre_code_ref(out, &cap, code, code_len);
-      if (!d->code_ref) return FIXX_E_NOMEM;
-    }
-    size_t j0 = slot_lower(slots, addrs->v[i]), j1 = j0;
-    while (j1 < slots->n && memcmp(slots->v[j1].a, addrs->v[i], 20) == 0) j1++;
-    if (j1 == j0) continue;
-    d->storage = malloc((j1 - j0) * sizeof *d->storage);
-    if (!d->storage) return FIXX_E_NOMEM;
-    for (size_t j = j0; j < j1; j++) {
-      blk_slot sl;
-      memcpy(sl.key.b, slots->v[j].k, 32);
-      evm_state_storage(s, addrs->v[i], sl.key.b, sl.value.b);
-      int nz = 0;
-      for (int q = 0; q < 32; q++) nz |= sl.value.b[q];
-      if (nz) d->storage[d->n_storage++] = sl;
-    }
+/* pre_dump's builder: accounts arrive sorted and are appended in place. */
+typedef struct {
+  blk_block *out;
+  size_t n_alloc;  /* accounts allocated (the count of the state) */
+  size_t code_cap; /* capacity of out->codes */
+} dump_ctx;
+
+enum { DUMP_NOMEM = 1, DUMP_OVERFLOW = 2 }; /* positive: told apart from EVM_E_* */
+
+static int dump_account(void *ctx, const evm_state_entry *e) {
+  dump_ctx *d = ctx;
+  blk_block *out = d->out;
+  if (out->n_accounts == d->n_alloc) return DUMP_OVERFLOW;
+  blk_account *a = &out->accounts[out->n_accounts++];
+  memset(a, 0, sizeof *a);
+  memcpy(a->address.b, e->addr, 20);
+  a->nonce = e->nonce;
+  memcpy(a->balance.b, e->balance, 32);
+  if (e->code_len) {
+    a->code_ref = pre_code_ref(out, &d->code_cap, e->code, e->code_len);
+    if (!a->code_ref) return DUMP_NOMEM;
   }
-  return FIXX_OK;
+  if (e->n_storage) {
+    a->storage = malloc(e->n_storage * sizeof *a->storage);
+    if (!a->storage) return DUMP_NOMEM;
+    for (size_t i = 0; i < e->n_storage; i++) {
+      memcpy(a->storage[i].key.b, e->storage[i].key, 32);
+      memcpy(a->storage[i].value.b, e->storage[i].value, 32);
+    }
+    a->n_storage = e->n_storage;
+  }
+  return 0;
 }
 
-/* The address CREATE gives to sender at nonce: keccak256(rlp([sender, nonce]))[12:]. */
-static int create_address(const uint8_t sender[20], uint64_t nonce, uint8_t out[20]) {
-  rlp_enc e;
-  rlp_enc_init(&e);
-  rlp_list_begin(&e);
-  rlp_put_bytes(&e, sender, 20);
-  rlp_put_u64(&e, nonce);
-  rlp_list_end(&e);
-  uint8_t *buf = NULL;
-  size_t len = 0;
-  if (rlp_enc_finish(&e, &buf, &len) != RLP_OK) return FIXX_E_NOMEM;
-  uint8_t h[32];
-  keccak256(buf, len, h);
-  free(buf);
-  memcpy(out, h + 12, 20);
-  return FIXX_OK;
-}
-
-/* Add the CREATE addresses of every contract whose nonce rose from prev to
- * cur; *added counts the ones not already in addrs. */
-static int add_create_candidates(const blk_block *prev, const blk_block *cur, addr_set *addrs, size_t *added) {
-  addr_set fresh = {0};
-  for (size_t i = 0; i < cur->n_accounts; i++) {
-    const blk_account *a = &cur->accounts[i];
-    if (!a->code_ref) continue;
-    const blk_account *p = fixj_pre_find(prev, a->address.b);
-    uint64_t from = p ? p->nonce : 0;
-    for (uint64_t n = from; n < a->nonce; n++) {
-      uint8_t c[20];
-      if (create_address(a->address.b, n, c) != FIXX_OK) {
-        free(fresh.v);
-        return FIXX_E_NOMEM;
-      }
-      if (!addr_has(addrs, c)) addr_add(&fresh, c);
-    }
-  }
-  int rc = fresh.oom ? FIXX_E_NOMEM : FIXX_OK;
-  for (size_t i = 0; !rc && i < fresh.n; i++) addr_add(addrs, fresh.v[i]);
-  *added = fresh.n;
-  free(fresh.v);
-  if (addrs->oom) rc = FIXX_E_NOMEM;
-  addr_norm(addrs);
-  return rc;
+/* The whole of the executor's state s as the accounts and codes of *out
+ * (empty on entry; freed with pre_free, also on failure). */
+static int pre_dump(const evm_state *s, blk_block *out) {
+  size_t n = 0;
+  evm_state_count(s, &n, NULL);
+  dump_ctx d = {out, n, 0};
+  out->accounts = n ? calloc(n, sizeof *out->accounts) : NULL;
+  if (n && !out->accounts) return FIXX_E_NOMEM;
+  int rc = evm_state_each(s, dump_account, &d);
+  if (rc == 0 && out->n_accounts == n) return FIXX_OK;
+  return rc == DUMP_NOMEM || rc == EVM_E_NOMEM ? FIXX_E_NOMEM : FIXX_E_EXEC;
 }
 
 /* ---- execution helpers ---- */
@@ -465,8 +320,6 @@ typedef struct {
   const blk_block *b;
   const fixx_opts *o;
   fixx_error *err;
-  addr_set addrs;
-  slot_set slots;
   trace_ctx tc;
   evm_tracer tr;
   char block_hash[65];
@@ -474,61 +327,17 @@ typedef struct {
   cJSON *root;
 } exp_ctx;
 
-static void add_fixed_candidates(exp_ctx *x) {
-  const blk_block *b = x->b;
-  for (size_t i = 0; i < b->n_accounts; i++) {
-    addr_add(&x->addrs, b->accounts[i].address.b);
-    for (size_t s = 0; s < b->accounts[i].n_storage; s++)
-      slot_add(&x->slots, b->accounts[i].address.b, b->accounts[i].storage[s].key.b);
-  }
-  addr_add(&x->addrs, b->env.coinbase.b);
-  uint8_t p[20];
-  memset(p, 0, 20);
-  for (unsigned i = 1; i <= PRECOMPILE_LAST_LOW; i++) {
-    p[19] = (uint8_t)i;
-    addr_add(&x->addrs, p);
-  }
-  p[18] = PRECOMPILE_P256 >> 8;
-  p[19] = PRECOMPILE_P256 & 0xff;
-  addr_add(&x->addrs, p);
-}
-
-static void add_tx_candidates(exp_ctx *x, const blk_tx *t, const evm_tx_result *r) {
-  addr_add(&x->addrs, r->sender);
-  if (t->sender_is_address) addr_add(&x->addrs, t->sender.b);
-  if (!t->is_create) addr_add(&x->addrs, t->to.b);
-  if (r->created) addr_add(&x->addrs, r->contract_address);
-  for (size_t i = 0; i < t->n_auths; i++) {
-    uint8_t a[20];
-    if (evm_auth_signer(&t->auths[i], a) == EVM_SIG_OK) addr_add(&x->addrs, a);
-  }
-}
-
-/* The state after a transaction, read back from its result into *next, with
- * the CREATE addresses chased until no new one exists, and checked against
- * the executor's root. */
-static int read_post(exp_ctx *x, size_t k, const blk_block *prev, const evm_block_result *r, blk_block *next) {
-  for (;;) {
-    addr_norm(&x->addrs);
-    slot_norm(&x->slots);
-    if (x->addrs.oom || x->slots.oom) return set_err(x->err, FIXX_E_NOMEM, "out of memory");
-    memset(next, 0, sizeof *next);
-    int rc = pre_dump(r->state, &x->addrs, &x->slots, next);
-    if (rc) {
-      pre_free(next);
-      return set_err(x->err, rc, "transaction %zu: reading the post-state failed", k);
-    }
-    size_t added = 0;
-    rc = add_create_candidates(prev, next, &x->addrs, &added);
-    if (rc) {
-      pre_free(next);
-      return set_err(x->err, rc, "out of memory");
-    }
-    if (!added) break;
+/* The state after a transaction, read back whole from its result into
+ * *next, and checked against the executor's root. */
+static int read_post(exp_ctx *x, size_t k, const evm_block_result *r, blk_block *next) {
+  memset(next, 0, sizeof *next);
+  int rc = pre_dump(r->state, next);
+  if (rc) {
     pre_free(next);
+    return set_err(x->err, rc, "transaction %zu: reading the post-state failed", k);
   }
   uint8_t root[32];
-  int rc = state_root_of(x->b, next, root);
+  rc = state_root_of(x->b, next, root);
   if (rc) {
     pre_free(next);
     return set_err(x->err, rc, "transaction %zu: hashing the post-state failed", k);
@@ -536,9 +345,7 @@ static int read_post(exp_ctx *x, size_t k, const blk_block *prev, const evm_bloc
   if (memcmp(root, r->state_root, 32) != 0) {
     pre_free(next);
     return set_err(x->err, FIXX_E_STATE,
-                   "transaction %zu: the accounts found do not give the executor's state root (an account was "
-                   "created at an address the export cannot see)",
-                   k);
+                   "transaction %zu: the post-state read back does not give the executor's state root", k);
   }
   return FIXX_OK;
 }
@@ -615,7 +422,7 @@ static int export_txs(exp_ctx *x, const evm_block_result *whole) {
   for (size_t k = 0; k < b->n_txs && !rc; k++) {
     blk_block v = view_block(b, &cur, &b->txs[k], 1);
     evm_block_result r;
-    int erc = evm_execute_block(&v, &x->tr, &r);
+    int erc = evm_execute_block(&v, x->tr.on_step ? &x->tr : NULL, &r);
     if (erc != EVM_OK) {
       rc = set_err(x->err, erc == EVM_E_NOMEM ? FIXX_E_NOMEM : FIXX_E_EXEC, "transaction %zu: executor: %s", k,
                    evm_strerror(erc));
@@ -631,8 +438,7 @@ static int export_txs(exp_ctx *x, const evm_block_result *whole) {
                    k, tx_status_name(r.txs[0].status), (unsigned long long)r.txs[0].gas_used,
                    tx_status_name(whole->txs[k].status), (unsigned long long)whole->txs[k].gas_used);
     } else {
-      add_tx_candidates(x, &b->txs[k], &r.txs[0]);
-      rc = read_post(x, k, &cur, &r, &next);
+      rc = read_post(x, k, &r, &next);
       if (!rc) {
         rc = emit_test(x, k, &cur, &next, &r);
         pre_free(&cur);
@@ -674,14 +480,10 @@ int fixx_state_test(const blk_block *b, const fixx_opts *opts, char **json, size
   x.b = b;
   x.o = opts;
   x.err = err;
-  x.tc.addrs = &x.addrs;
-  x.tc.slots = &x.slots;
   x.tr.ctx = &x.tc;
-  x.tr.on_storage = on_storage;
   /* watching every step costs time: only when BLOCKHASH could differ */
   if (b->env.n_block_hashes) x.tr.on_step = on_step;
   int rc = blk_content_hash(b, x.block_hash) == BLK_OK ? FIXX_OK : FIXX_E_NOMEM;
-  add_fixed_candidates(&x);
   x.root = cJSON_CreateObject();
   if (!x.root) rc = FIXX_E_NOMEM;
   if (rc) set_err(err, rc, "out of memory");
@@ -708,8 +510,6 @@ int fixx_state_test(const blk_block *b, const fixx_opts *opts, char **json, size
     }
   }
   cJSON_Delete(x.root);
-  free(x.addrs.v);
-  free(x.slots.v);
   return rc;
 }
 

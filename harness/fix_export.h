@@ -22,19 +22,14 @@
  * the block's chain id (EIP-155 for legacy transactions); a sender given by
  * address keeps the block's own signature.
  *
- * Exactness. The pre-state of test k is read back from the executor's post
- * state, which can only be looked up by address: the accounts written are the
- * block's pre-state, senders, recipients, the coinbase, created contracts
- * (top level and every CREATE address of a contract whose nonce rose),
- * EIP-7702 authorities, precompiles and every account that touched storage.
- * The state root of what was written is recomputed and must equal the
- * executor's; an account created where none of these rules looks (a value
- * transfer or SELFDESTRUCT to a fresh address, a CREATE2 contract that never
- * touches storage) makes the export fail with FIXX_E_STATE rather than write
- * a wrong fixture. Each transaction is also run alone on its pre-state and
- * must give the status and gas it has inside the whole block; a transaction
- * whose outcome depends on the block around it (cumulative gas or blob
- * limits) fails with FIXX_E_CONTEXT. A block listing block hashes fails with
+ * Exactness. The pre-state of test k is the executor's post-state after
+ * transaction k - 1, read back whole (evm_state_each: every account in the
+ * trie, every non-zero slot). Its state root is recomputed and must equal
+ * the executor's; FIXX_E_STATE means it did not (an internal inconsistency,
+ * never a fixture written wrong). Each transaction is also run alone on its
+ * pre-state and must give the status and gas it has inside the whole block;
+ * a transaction whose outcome depends on the block around it (cumulative
+ * gas or blob limits) fails with FIXX_E_CONTEXT. A block listing block hashes fails with
  * FIXX_E_UNREP: a state test cannot carry them.
  *
  * Blockchain tests (FIXX_BLOCKCHAIN_TEST) are produced by fixb_export
@@ -56,7 +51,7 @@ enum {
   FIXX_E_ARG = -2,         /* NULL argument, invalid block (blk_validate), empty name */
   FIXX_E_EXEC = -3,        /* the executor failed (e.g. a precompile this build lacks) */
   FIXX_E_UNREP = -4,       /* the block holds something a state test cannot carry */
-  FIXX_E_STATE = -5,       /* the post-state could not be enumerated (root mismatch) */
+  FIXX_E_STATE = -5,       /* the state read back does not hash to the executor's root */
   FIXX_E_CONTEXT = -6,     /* a transaction's outcome depends on the rest of the block */
   FIXX_E_SIGN = -7,        /* signing or encoding a transaction failed */
   FIXX_E_UNAVAILABLE = -8  /* the format is not produced by this build */

@@ -753,6 +753,88 @@ int evm_state_root_traced(const evm_state *s, uint8_t out[32], uint64_t *keccak_
   return rc;
 }
 
+/* ---- enumeration ---------------------------------------------------------- */
+
+static int cmp_account_ptr(const void *x, const void *y) {
+  const evm_account *a = *(const evm_account *const *)x, *b = *(const evm_account *const *)y;
+  return memcmp(a->addr, b->addr, 20);
+}
+
+static int cmp_kv(const void *x, const void *y) { return memcmp(x, y, 32); }
+
+void evm_state_count(const evm_state *s, size_t *accounts, size_t *slots) {
+  size_t na = 0, ns = 0;
+  for (uint32_t i = 0; s && i < s->cap; i++) {
+    const evm_account *a = s->tab[i];
+    if (!a || !a->exists) continue;
+    na++;
+    for (uint32_t k = 0; k < a->storage.cap; k++) {
+      const evm_slot *sl = a->storage.tab[k];
+      if (sl && !u256_is_zero(&sl->value)) ns++;
+    }
+  }
+  if (accounts) *accounts = na;
+  if (slots) *slots = ns;
+}
+
+/* Sorting is done here, on a pointer array and a per-account slot buffer,
+ * because the tables are hashed: their order is an accident of the hash
+ * and of the growth history, which must not leak into a written state. */
+int evm_state_each(const evm_state *s, evm_state_visit_fn fn, void *ctx) {
+  if (!s || !fn) return EVM_E_ARG;
+  size_t n = 0;
+  evm_state_count(s, &n, NULL);
+  if (n == 0) return 0;
+  const evm_account **acc = malloc(n * sizeof *acc);
+  if (!acc) return EVM_E_NOMEM;
+  size_t j = 0;
+  for (uint32_t i = 0; i < s->cap; i++)
+    if (s->tab[i] && s->tab[i]->exists) acc[j++] = s->tab[i];
+  qsort(acc, n, sizeof *acc, cmp_account_ptr);
+  evm_state_kv *kv = NULL;
+  size_t kv_cap = 0;
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    const evm_account *a = acc[i];
+    size_t m = 0;
+    for (uint32_t k = 0; k < a->storage.cap; k++) {
+      const evm_slot *sl = a->storage.tab[k];
+      if (sl && !u256_is_zero(&sl->value)) m++;
+    }
+    if (m > kv_cap) {
+      evm_state_kv *nk = realloc(kv, m * sizeof *nk);
+      if (!nk) {
+        rc = EVM_E_NOMEM;
+        break;
+      }
+      kv = nk;
+      kv_cap = m;
+    }
+    m = 0;
+    for (uint32_t k = 0; k < a->storage.cap; k++) {
+      const evm_slot *sl = a->storage.tab[k];
+      if (!sl || u256_is_zero(&sl->value)) continue;
+      u256_to_be(&sl->key, kv[m].key);
+      u256_to_be(&sl->value, kv[m].value);
+      m++;
+    }
+    if (m > 1) qsort(kv, m, sizeof *kv, cmp_kv);
+    evm_state_entry e;
+    memcpy(e.addr, a->addr, 20);
+    e.nonce = a->nonce;
+    u256_to_be(&a->balance, e.balance);
+    e.code = a->code_len ? a->code : NULL;
+    e.code_len = a->code_len;
+    memcpy(e.code_hash, a->code_hash, 32);
+    e.storage = m ? kv : NULL;
+    e.n_storage = m;
+    rc = fn(ctx, &e);
+  }
+  free(kv);
+  free(acc);
+  return rc;
+}
+
 /* ---- public accessors (evm.h) ---------------------------------------------- */
 
 int evm_state_account(const evm_state *s, const uint8_t addr[20], int *exists, uint64_t *nonce,

@@ -129,6 +129,73 @@ int evm_state_root_stats(const evm_state *s, uint8_t out[32], uint64_t *keccak_p
 int evm_state_root_traced(const evm_state *s, uint8_t out[32], uint64_t *keccak_perms, mpt_hash_fn on_hash,
                           void *ctx);
 
+/* ---- enumeration --------------------------------------------------------
+ *
+ * evm_state_each reports the state evm_state_root commits to, account by
+ * account, so that a caller can write out exactly the executor's post-state
+ * (fixture exporters) instead of probing guessed addresses.
+ *
+ * What is reported: every account in the trie (exists set), and nothing else.
+ *  - Read after evm_state_commit_tx (as evm_block_result.state is), accounts
+ *    deleted at the end of a transaction are gone: self-destructed ones
+ *    (EIP-6780, every fork here: only accounts created in the same
+ *    transaction; SELFDESTRUCT of an older contract only moves its balance)
+ *    and touched empty ones (EIP-161, with the RIPEMD-160 exception noted in
+ *    state.c).
+ *  - Empty accounts (nonce 0, balance 0, no code) appear only while in the
+ *    trie: an empty account of the loaded pre-state that no transaction
+ *    touched stays, as in every fork from Spurious Dragon on; one touched is
+ *    deleted. Every fork this executor runs applies EIP-161, so none made
+ *    during a transaction survives its end.
+ *  - Records made only by lookups (exists clear) are never reported.
+ *  - Storage: the slots whose current value is non-zero. A slot never
+ *    written, written back to zero, or belonging to a deleted account holds
+ *    zero and is not reported (the storage trie holds no zero value).
+ *    Transient storage (EIP-1153) is never reported.
+ *  - Between commits (inside a transaction) the current values are reported,
+ *    as evm_state_root hashes them then: self-destructs and EIP-161 deletions
+ *    take effect only at evm_state_commit_tx.
+ *
+ * Order, deterministic: accounts by address ascending (bytewise), the slots
+ * of each account by key ascending (bytewise big-endian, the numeric order).
+ * The reported set, hashed with the account and storage encodings of the
+ * Yellow Paper, gives evm_state_root; it is also a valid blk pre-state
+ * (harness/blk.h: ascending addresses and keys, no zero value). */
+
+typedef struct {
+  uint8_t key[32];   /* big-endian */
+  uint8_t value[32]; /* big-endian, never zero */
+} evm_state_kv;
+
+typedef struct {
+  uint8_t addr[20];
+  uint64_t nonce;
+  uint8_t balance[32];         /* big-endian */
+  const uint8_t *code;         /* code_len bytes; NULL when code_len is 0 */
+  size_t code_len;
+  uint8_t code_hash[32];       /* keccak256(code); evm_empty_code_hash for none */
+  const evm_state_kv *storage; /* n_storage slots, keys strictly ascending; NULL when none */
+  size_t n_storage;
+} evm_state_entry;
+
+/* Receives one account. e, its storage array and code are valid only during
+ * the call. The callback must not change s (no setter, no evm_state_get or
+ * evm_state_slot: they may grow the tables being walked). Returning non-zero
+ * stops the walk. */
+typedef int (*evm_state_visit_fn)(void *ctx, const evm_state_entry *e);
+
+/* Call fn(ctx, entry) for every account described above, in that order.
+ * Returns 0 when every account was reported, the callback's non-zero return
+ * when it stopped the walk (return a positive value to tell it from the
+ * errors), EVM_E_NOMEM on allocation failure (possibly after some accounts
+ * were reported) or EVM_E_ARG when s or fn is NULL. */
+int evm_state_each(const evm_state *s, evm_state_visit_fn fn, void *ctx);
+
+/* What evm_state_each would report, counted without allocating: accounts in
+ * the trie and their non-zero storage slots in all (either pointer may be
+ * NULL). */
+void evm_state_count(const evm_state *s, size_t *accounts, size_t *slots);
+
 extern const uint8_t evm_empty_code_hash[32]; /* keccak256("") */
 extern const uint8_t evm_empty_trie_root[32]; /* keccak256(rlp("")) */
 
