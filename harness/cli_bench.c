@@ -23,7 +23,7 @@ static const char usage_text[] =
     "Runs micro-benchmarks and prints one line per figure (median over repetitions).\n"
     "Areas: prover (= ntt hash stark), ntt, hash, stark, precompiles, evm, hunt, cuda, all (default all).\n"
     "'pkbench bench calibrate [--out FILE]' measures this machine's proving cost per\n"
-    "shard and per cell (cpu-table shards of 2^10..2^18 rows, and one 2^12-row shard\n"
+    "shard and per cell (cpu-table shards of 2^10..2^18 rows, and one 2^14-row shard\n"
     "of each wide table: keccak, arith, ecrecover) and writes the hardware profile\n"
     "the cost estimate uses (default prover/profiles/host.tsv).\n"
     "  --json        one JSON object per line: bench, variant, size, threads, median_ms,\n"
@@ -113,7 +113,7 @@ static int calibrate(int argc, char **argv, int json, int quick) {
   if (uname(&u) == 0) snprintf(host, sizeof host, "%s %s", u.nodename, u.machine);
   emit_ctx c = {json, host};
   model_profile p;
-  int rc = model_calibrate(10, quick ? 14 : 18, quick ? 8 : 12, quick ? 1 : 3, &p, cal_point, &c);
+  int rc = model_calibrate(10, quick ? 14 : 18, quick ? 8 : TRACE_WIDE_MAX_LOG_SHARD, quick ? 1 : 3, &p, cal_point, &c);
   if (rc != MODEL_OK) {
     cli_err("bench", "calibrate: measurement failed (code %d)", rc);
     return 2;

@@ -7,13 +7,15 @@
  *     ms_per_shard + ms_per_cell * 2^k * w
  * with the two constants of a hardware profile, measured by
  * `pkbench bench calibrate` (prover/profiles/<name>.tsv). The per-cell
- * constant is fitted on the 19-column cpu table; a wide AIR (keccak, arith:
- * 2500 columns, 3000 constraints over sums of 32 products) costs several
- * times more per cell, in its constraint evaluation and in moving rows of
- * 10 KiB through the LDE and the Merkle tree, so the profile also holds a
- * per-cell cost measured on each wide table's own shard, used in place of
- * the cpu table's when that table is proven. It runs in microseconds, which
- * is what makes it usable as a search objective.
+ * constant is fitted on the 19-column cpu table, where it also carries the
+ * costs that grow with rows, not cells (FRI, the quotient domain's points);
+ * a wide AIR (keccak, arith: 2500 columns, 3000 constraints over sums of 32
+ * products) spreads those over thousands of columns but pays more for its
+ * constraints and for moving 10 KiB rows, so the profile also holds a
+ * per-cell cost measured on each wide table's own shard (at the wide
+ * tables' shard size), used in place of the cpu table's when that table is
+ * proven. It runs in microseconds, which is what makes it usable as a
+ * search objective.
  *
  * Tables this build only sizes (no AIR yet) are estimated with the width a
  * production AIR of that kind has (model_assumed_width, sources in model.c);
