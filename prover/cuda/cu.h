@@ -53,7 +53,8 @@
  * callbacks, which no kernel can call; the constraints of the AIRs whose
  * bodies are written once as macros (trace/trace_air_body.inc: cpu, memory,
  * storage; trace/keccak_air_body.inc: Keccak-f[1600]; trace/arith_air_body.inc:
- * 256-bit arithmetic; stark/air_body.inc: Fibonacci, add256) are compiled a
+ * 256-bit arithmetic; trace/sha256_air_body.inc: SHA-256 compression;
+ * trace/blake2f_air_body.inc: BLAKE2F; stark/air_body.inc: Fibonacci, add256) are compiled a
  * third time into the kernel (cu_kern_air.h). For any other AIR the prover evaluates
  * the constraints on the host, from the downloaded trace LDE.
  * The command line reaches the emulation through PKB_CUDA_EMULATE=1
@@ -198,7 +199,8 @@ int cu_fri_fold_dev(const bb_t *d_in, unsigned log_n, bb_t shift, ext_t beta, bb
  * when there is none. The AIRs with a kernel, by name: "fibonacci",
  * "add256" (stark/air.h), "pkb-cpu", "pkb-memory", "pkb-storage"
  * (trace/trace.h), "pkb-keccak" (trace/keccak_air.h), "pkb-arith256"
- * (trace/arith_air.h); width, public values and constraint count must match the
+ * (trace/arith_air.h), "pkb-sha256" (trace/sha256_air.h), "pkb-blake2f"
+ * (trace/blake2f_air.h); width, public values and constraint count must match the
  * kernel's too, so an AIR that shares a name but not the shape gets no
  * kernel (0). The names are therefore reserved: another AIR of the same name
  * and shape would be proven with the kernel's constraints (its proofs would

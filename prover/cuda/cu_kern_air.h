@@ -5,16 +5,19 @@
  * The constraints are not rewritten here: the bodies the host instantiates
  * over ext_t and bb_t (stark/air_body.inc for Fibonacci and add256,
  * trace/trace_air_body.inc for the cpu, memory and storage tables,
- * trace/keccak_air_body.inc for the Keccak-f[1600] table and
- * trace/arith_air_body.inc for the 256-bit arithmetic table) are
+ * trace/keccak_air_body.inc for the Keccak-f[1600] table,
+ * trace/arith_air_body.inc for the 256-bit arithmetic table,
+ * trace/sha256_air_body.inc for the SHA-256 compression table and
+ * trace/blake2f_air_body.inc for the BLAKE2F table) are
  * instantiated a third time over Montgomery words with cu_k_add / cu_k_sub /
  * cu_k_mul, folding into a 4-word accumulator exactly as
  * stark_assert_zero_base does (acc += alpha^(m-1-i) c_i, constraint order,
  * count past m not folded). Under nvcc the bodies' functions become
  * __host__ __device__ (their `static` is widened for the include only).
  *
- * Constant tables. The keccak and arith bodies read small tables (round
- * constants, rho's rotations; carry widths, the kinds' links) that their
+ * Constant tables. The keccak, arith, sha256 and blake2f bodies read small
+ * tables (round constants, rho's rotations; carry widths, the kinds' links;
+ * SHA-256's K; BLAKE2b's IV, SIGMA and the G words) that their
  * first inclusion defines as initialisers. From those initialisers this file
  * makes a host copy (the emulation, and nvcc's host pass) and, under nvcc, a
  * __constant__ copy; CU_K_TAB picks the one of the pass being compiled, so
@@ -24,8 +27,11 @@
  *
  * Per-thread state. The bodies read the two rows in place (global memory)
  * and alpha's powers from the constants buffer (global memory, m ext values:
- * 3182 for keccak, 3310 for arith); their own local arrays are the
- * keccak body's D (320 words) and the arith body's limb sums (383 words).
+ * 3182 for keccak, 3310 for arith, 1030 for sha256, 7390 for blake2f); their
+ * own local arrays are the keccak body's D (320 words), the arith body's limb
+ * sums (383 words) and the blake2f body's row limbs of H, M, V and one G's
+ * d1 and b1 (288 words, and the state's 16 column offsets); the sha256 body
+ * makes its derived bits where it recomposes them and keeps no array.
  * Nothing copies a row.
  *
  * One thread per point j of the quotient domain s * <w_{n qc}>, as
@@ -48,7 +54,9 @@
 #include "cuda/cu_kern.h"
 #include "stark/air.h"
 #include "trace/arith_air.h"
+#include "trace/blake2f_air.h"
 #include "trace/keccak_air.h"
+#include "trace/sha256_air.h"
 #include "trace/trace_cols.h"
 
 /* The AIRs with a quotient kernel: id, the host AIR's name, width, public
@@ -62,7 +70,9 @@
   X(MEMORY, "pkb-memory", MEM_WIDTH, 0, MEM_CONSTRAINTS, cu_k_mem_eval)                      \
   X(STORAGE, "pkb-storage", STO_WIDTH, 0, STO_CONSTRAINTS, cu_k_sto_eval)                    \
   X(KECCAK, "pkb-keccak", KECCAK_AIR_WIDTH, 0, KECCAK_AIR_CONSTRAINTS, cu_k_keccak_eval)     \
-  X(ARITH, "pkb-arith256", ARITH_AIR_WIDTH, 0, AA_NUM_CONSTRAINTS, cu_k_arith_eval)
+  X(ARITH, "pkb-arith256", ARITH_AIR_WIDTH, 0, AA_NUM_CONSTRAINTS, cu_k_arith_eval)          \
+  X(SHA256, "pkb-sha256", SHA256_AIR_WIDTH, 0, SHA256_AIR_CONSTRAINTS, cu_k_sha256_eval)     \
+  X(BLAKE2F, "pkb-blake2f", BLAKE2F_AIR_WIDTH, 0, BLAKE2F_AIR_CONSTRAINTS, cu_k_blake2f_eval)
 
 enum {
   CU_AIR_NONE = 0, /* no kernel */
@@ -107,16 +117,29 @@ CU_HD uint32_t cu_k_xor(uint32_t a, uint32_t b) {
   return cu_k_sub(cu_k_add(a, b), cu_k_add(ab, ab));
 }
 
+/* A 16-bit limb from its bits bits[0..15] (the blake2f body's LIMB). */
+CU_HD uint32_t cu_k_b2_limb(const uint32_t *bits) {
+  uint32_t acc = bits[BLAKE2F_AIR_LIMB_BITS - 1];
+  for (int z = BLAKE2F_AIR_LIMB_BITS - 2; z >= 0; z--) acc = cu_k_add(cu_k_add(acc, acc), bits[z]);
+  return acc;
+}
+
 /* ---- the bodies' constant tables (see the top) ---- */
 #include "trace/arith_air_body.inc"
+#include "trace/blake2f_air_body.inc"
 #include "trace/keccak_air_body.inc"
+#include "trace/sha256_air_body.inc"
 
 #define CU_K_TABLES(X)                                                              \
   X(uint64_t, cu_k_ka_rc, [KECCAK_AIR_ROWS_PER_PERM], KECCAK_AIR_RC_INIT)            \
   X(unsigned char, cu_k_ka_rho, [25], KECCAK_AIR_RHO_INIT)                           \
   X(unsigned char, cu_k_aa_carry_bits, [ARITH_AIR_NCARRIES], AA_CARRY_BITS_INIT)     \
   X(aa_link, cu_k_aa_cont, [AA_NCONT], {AA_CONT_LINKS(AA_LINK_INIT)})                \
-  X(aa_link, cu_k_aa_succ, [AA_NSUCC], {AA_SUCC_LINKS(AA_LINK_INIT)})
+  X(aa_link, cu_k_aa_succ, [AA_NSUCC], {AA_SUCC_LINKS(AA_LINK_INIT)})                \
+  X(uint32_t, cu_k_sa_k, [SA_NR], SHA256_AIR_K_INIT)                                 \
+  X(uint64_t, cu_k_b2_iv, [8], BLAKE2F_AIR_IV_INIT)                                  \
+  X(unsigned char, cu_k_b2_sigma, [B2_NS][16], BLAKE2F_AIR_SIGMA_INIT)               \
+  X(unsigned char, cu_k_b2_gw, [8][4], BLAKE2F_AIR_GW_INIT)
 
 #define CU_K_TABLE_HOST(type, name, dims, init) static const type name##_h dims = init;
 CU_K_TABLES(CU_K_TABLE_HOST)
@@ -148,6 +171,11 @@ CU_K_TABLES(CU_K_TABLE_DEV)
 #define AA_CARRY_BITS CU_K_TAB(cu_k_aa_carry_bits)
 #define AA_CONT CU_K_TAB(cu_k_aa_cont)
 #define AA_SUCC CU_K_TAB(cu_k_aa_succ)
+#define SA_K(r) CU_K_TAB(cu_k_sa_k)[r]
+#define B2_IV(i) CU_K_TAB(cu_k_b2_iv)[i]
+#define B2_SIGMA(s, i) CU_K_TAB(cu_k_b2_sigma)[s][i]
+#define B2_GW(g, i) CU_K_TAB(cu_k_b2_gw)[g][i]
+#define LIMB cu_k_b2_limb
 #ifdef __CUDACC__
 #define static static __host__ __device__ __forceinline__
 #endif
@@ -158,6 +186,12 @@ CU_K_TABLES(CU_K_TABLE_DEV)
 #undef NAME
 #define NAME cu_k_arith_eval
 #include "trace/arith_air_body.inc"
+#undef NAME
+#define NAME cu_k_sha256_eval
+#include "trace/sha256_air_body.inc"
+#undef NAME
+#define NAME cu_k_blake2f_eval
+#include "trace/blake2f_air_body.inc"
 #undef NAME
 #ifdef __CUDACC__
 #undef static
@@ -177,6 +211,11 @@ CU_K_TABLES(CU_K_TABLE_DEV)
 #undef AA_CARRY_BITS
 #undef AA_CONT
 #undef AA_SUCC
+#undef SA_K
+#undef B2_IV
+#undef B2_SIGMA
+#undef B2_GW
+#undef LIMB
 
 typedef struct {
   const uint32_t *lde;    /* N x width words, natural order on s * <w_N> */

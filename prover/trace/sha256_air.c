@@ -1,11 +1,12 @@
 /* sha256_air: constraints and trace generation of the SHA-256 compression AIR
  * (layout and constraint list in sha256_air.h).
  *
- * The constraints are written once, in SA_DEFINE_EVAL, and instantiated over
- * the extension field (eval_ext: the verifier's out-of-domain check and the
- * definition) and over the base field (eval_base: the prover's hot path, run
- * at every point of the quotient domain). Both instances fold exactly the
- * same constraints in the same order.
+ * The constraints are written once, in sha256_air_body.inc, and instantiated
+ * over the extension field (eval_ext: the verifier's out-of-domain check and
+ * the definition) and over the base field (eval_base: the prover's hot path,
+ * run at every point of the quotient domain); the CUDA backend's quotient
+ * kernel (cuda/cu_kern_air.h) is a third instance. All fold exactly the same
+ * constraints in the same order.
  *
  * The trace generator works on plain 32-bit words and writes each column from
  * them, independently of the constraint code; the tests compare the outputs
@@ -25,21 +26,13 @@
 #define CB SHA256_AIR_CARRY_BITS
 #define SB SHA256_AIR_SCARRY_BITS
 
-/* Constraint count, group by group, in evaluation order. */
-enum {
-  SA_N_FLAGS = 2 * NR,
-  SA_N_EXPORT = 2,
-  SA_N_CARRIED = (8 + 16 + 8) * LIMBS, /* CV, BLOCK, OUT */
-  SA_N_LOAD = 8 * LIMBS,
-  SA_N_BOOL = 2 * 32 + LIMBS * SB + 8 * 32 + 2 * 32 + 2 * LIMBS * CB,
-  SA_N_OUTBITS = 2 * 32 + 2 * LIMBS,
-  SA_N_SCHED = 2 * LIMBS + LIMBS + LIMBS + 16 * LIMBS + 15 * LIMBS + LIMBS,
-  SA_N_ROUND = 2 * LIMBS,
-  SA_N_SHIFT = 8 * 32,
-  SA_N_OUTPUT = 2 * LIMBS + 8 * LIMBS,
-  SA_NUM_CONSTRAINTS = SA_N_FLAGS + SA_N_EXPORT + SA_N_CARRIED + SA_N_LOAD + SA_N_BOOL +
-                       SA_N_OUTBITS + SA_N_SCHED + SA_N_ROUND + SA_N_SHIFT + SA_N_OUTPUT
-};
+/* The round constants' initialiser and the constraint count (the body
+ * included without NAME). sa_k serves the constraints; the trace generator
+ * uses hash/sha256.h's sha256_k, so a generated trace satisfies the
+ * constraints only if the two tables agree. */
+#include "trace/sha256_air_body.inc"
+
+static const uint32_t sa_k[SA_NR] = SHA256_AIR_K_INIT;
 
 /* Groups that are checked together are adjacent columns. */
 _Static_assert(SHA256_AIR_BLOCK == SHA256_AIR_CV + 16 && SHA256_AIR_OUT == SHA256_AIR_BLOCK + 32,
@@ -61,158 +54,7 @@ static inline bb_t sa_xor_base(bb_t a, bb_t b) {
   return bb_sub(bb_add(a, b), bb_add(ab, ab));
 }
 
-/* The constraints, over the field type FT with the operations ADD, SUB, MUL,
- * XOR, the constant lift K and the folder ASSERT, all defined at the point of
- * instantiation. REC(dst, bits, k): dst = limb k of the bit word at bits,
- * recomposed most significant bit first (acc = 2 acc + bit). Rotations:
- * bit i of ROTR(x, r) is x[(i + r) mod 32]; of SHR(x, r) it is x[i + r] or 0. */
-#define SA_REC(dst, bits, k)                                                                  \
-  do {                                                                                        \
-    FT acc_ = zero;                                                                           \
-    for (int z_ = LB * (k) + LB - 1; z_ >= LB * (k); z_--) acc_ = ADD(ADD(acc_, acc_), (bits)[z_]); \
-    dst = acc_;                                                                               \
-  } while (0)
-
-#define SA_DEFINE_EVAL(NAME)                                                                  \
-  static void NAME(const stark_air *air, FRAME *e) {                                          \
-    (void)air;                                                                                \
-    const FT *l = e->local, *n = e->next;                                                     \
-    const FT zero = K(0), one = K(1), two = K(2), base = K(1u << LB);                     \
-    const FT first_row = e->is_first_row, trans = e->is_transition;                           \
-    const FT *flag = l + SHA256_AIR_FLAGS, *nflag = n + SHA256_AIR_FLAGS;                     \
-    /* round flags: one-hot round 0 on row 0, rotated by one on each transition */           \
-    ASSERT(e, MUL(first_row, SUB(flag[0], one)));                                             \
-    for (int r = 1; r < NR; r++) ASSERT(e, MUL(first_row, flag[r]));                          \
-    for (int r = 0; r < NR; r++) ASSERT(e, MUL(trans, SUB(nflag[(r + 1) % NR], flag[r])));    \
-    const FT carry = MUL(trans, SUB(one, flag[NR - 1]));                                      \
-    const FT mid = MUL(trans, SUB(SUB(one, flag[0]), flag[NR - 1]));                          \
-    const FT ex = l[SHA256_AIR_EXPORT];                                                       \
-    ASSERT(e, MUL(ex, SUB(ex, one)));                                                         \
-    ASSERT(e, MUL(carry, SUB(n[SHA256_AIR_EXPORT], ex)));                                     \
-    for (int j = 0; j < SA_N_CARRIED; j++)                                                    \
-      ASSERT(e, MUL(carry, SUB(n[SHA256_AIR_CV + j], l[SHA256_AIR_CV + j])));                 \
-    /* round 0 loads the chaining value into the working variables */                        \
-    const FT *st = l + SHA256_AIR_ST, *nst = n + SHA256_AIR_ST;                               \
-    for (int i = 0; i < 8; i++)                                                               \
-      for (int k = 0; k < LIMBS; k++) {                                                       \
-        FT v;                                                                                 \
-        SA_REC(v, st + 32 * i, k);                                                            \
-        ASSERT(e, MUL(flag[0], SUB(l[SHA256_AIR_CV + LIMBS * i + k], v)));                     \
-      }                                                                                       \
-    for (int j = 0; j < 2 * 32 + LIMBS * SB; j++) {                                           \
-      FT b = l[SHA256_AIR_S0B + j];                                                           \
-      ASSERT(e, MUL(b, SUB(b, one)));                                                         \
-    }                                                                                         \
-    for (int j = 0; j < 8 * 32 + 2 * 32 + 2 * LIMBS * CB; j++) {                              \
-      FT b = st[j];                                                                           \
-      ASSERT(e, MUL(b, SUB(b, one)));                                                         \
-    }                                                                                         \
-    /* output bits: bits on rounds 60..63, zero elsewhere */                                 \
-    const FT fin = ADD(ADD(flag[NR - 4], flag[NR - 3]), ADD(flag[NR - 2], flag[NR - 1]));     \
-    for (int j = 0; j < 2 * 32 + 2 * LIMBS; j++) {                                            \
-      FT b = l[SHA256_AIR_OB + j];                                                            \
-      ASSERT(e, MUL(b, SUB(b, fin)));                                                         \
-    }                                                                                         \
-    /* message schedule */                                                                    \
-    const FT *m = l + SHA256_AIR_M, *nm = n + SHA256_AIR_M;                                   \
-    const FT *s0b = l + SHA256_AIR_S0B, *s1b = l + SHA256_AIR_S1B, *sc = l + SHA256_AIR_SC;   \
-    for (int k = 0; k < LIMBS; k++) {                                                         \
-      FT v;                                                                                   \
-      SA_REC(v, s0b, k);                                                                      \
-      ASSERT(e, SUB(v, m[LIMBS * 1 + k]));                                                    \
-    }                                                                                         \
-    for (int k = 0; k < LIMBS; k++) {                                                         \
-      FT v;                                                                                   \
-      SA_REC(v, s1b, k);                                                                      \
-      ASSERT(e, SUB(v, m[LIMBS * 14 + k]));                                                   \
-    }                                                                                         \
-    for (int k = 0; k < LIMBS; k++) ASSERT(e, MUL(flag[0], m[k]));                            \
-    {                                                                                         \
-      FT x0[32], x1[32];                                                                      \
-      for (int i = 0; i < 32; i++) {                                                          \
-        x0[i] = XOR(s0b[(i + 7) & 31], s0b[(i + 18) & 31]);                                   \
-        if (i + 3 < 32) x0[i] = XOR(x0[i], s0b[i + 3]);                                       \
-        x1[i] = XOR(s1b[(i + 17) & 31], s1b[(i + 19) & 31]);                                  \
-        if (i + 10 < 32) x1[i] = XOR(x1[i], s1b[i + 10]);                                     \
-      }                                                                                       \
-      FT cin = zero;                                                                          \
-      for (int k = 0; k < LIMBS; k++) {                                                       \
-        FT v0, v1;                                                                            \
-        SA_REC(v0, x0, k);                                                                    \
-        SA_REC(v1, x1, k);                                                                    \
-        FT sum = ADD(ADD(ADD(v1, m[LIMBS * 9 + k]), ADD(v0, m[k])), cin);                     \
-        FT c = ADD(sc[SB * k], ADD(sc[SB * k + 1], sc[SB * k + 1]));                          \
-        ASSERT(e, SUB(ADD(l[SHA256_AIR_NW + k], MUL(base, c)), sum));                         \
-        cin = c;                                                                              \
-      }                                                                                       \
-    }                                                                                         \
-    for (int j = 0; j < 16 * LIMBS; j++)                                                      \
-      ASSERT(e, MUL(flag[1], SUB(m[j], l[SHA256_AIR_BLOCK + j])));                            \
-    for (int j = 0; j < 15 * LIMBS; j++) ASSERT(e, MUL(carry, SUB(nm[j], m[j + LIMBS])));     \
-    for (int k = 0; k < LIMBS; k++)                                                           \
-      ASSERT(e, MUL(mid, SUB(nm[15 * LIMBS + k], l[SHA256_AIR_NW + k])));                     \
-    /* the round: new e and new a */                                                          \
-    {                                                                                         \
-      const FT *a = st, *b = st + 32, *c = st + 64, *d = st + 96;                             \
-      const FT *ee = st + 128, *f = st + 160, *g = st + 192, *h = st + 224;                   \
-      FT S1[32], CH[32], S0[32], MJ[32];                                                      \
-      for (int i = 0; i < 32; i++) {                                                          \
-        S1[i] = XOR(XOR(ee[(i + 6) & 31], ee[(i + 11) & 31]), ee[(i + 25) & 31]);             \
-        CH[i] = ADD(MUL(ee[i], f[i]), MUL(SUB(one, ee[i]), g[i]));                            \
-        S0[i] = XOR(XOR(a[(i + 2) & 31], a[(i + 13) & 31]), a[(i + 22) & 31]);                \
-        FT ab = MUL(a[i], b[i]), bc = MUL(b[i], c[i]);                                        \
-        MJ[i] = SUB(ADD(ADD(ab, MUL(a[i], c[i])), bc), MUL(MUL(two, ab), c[i]));              \
-      }                                                                                       \
-      const FT *ca = l + SHA256_AIR_CA, *ce = l + SHA256_AIR_CE;                              \
-      FT cin_a = zero, cin_e = zero;                                                          \
-      for (int k = 0; k < LIMBS; k++) {                                                       \
-        FT kk = zero;                                                                         \
-        for (int r = 0; r < NR; r++) kk = ADD(kk, MUL(flag[r], K((sha256_k[r] >> (LB * k)) & 0xffffu))); \
-        FT vd, vh, vs1, vch, vs0, vmj, van, ven;                                              \
-        SA_REC(vd, d, k);                                                                     \
-        SA_REC(vh, h, k);                                                                     \
-        SA_REC(vs1, S1, k);                                                                   \
-        SA_REC(vch, CH, k);                                                                   \
-        SA_REC(vs0, S0, k);                                                                   \
-        SA_REC(vmj, MJ, k);                                                                   \
-        SA_REC(van, l + SHA256_AIR_AN, k);                                                    \
-        SA_REC(ven, l + SHA256_AIR_EN, k);                                                    \
-        FT t1 = ADD(ADD(ADD(vh, vs1), ADD(vch, kk)), m[LIMBS * 1 + k]);                       \
-        FT cke = ADD(ce[CB * k], MUL(two, ADD(ce[CB * k + 1], ADD(ce[CB * k + 2], ce[CB * k + 2])))); \
-        FT cka = ADD(ca[CB * k], MUL(two, ADD(ca[CB * k + 1], ADD(ca[CB * k + 2], ca[CB * k + 2])))); \
-        ASSERT(e, SUB(ADD(ven, MUL(base, cke)), ADD(ADD(vd, t1), cin_e)));                    \
-        ASSERT(e, SUB(ADD(van, MUL(base, cka)), ADD(ADD(t1, ADD(vs0, vmj)), cin_a)));         \
-        cin_e = cke;                                                                          \
-        cin_a = cka;                                                                          \
-      }                                                                                       \
-    }                                                                                         \
-    /* the next round's working variables: a = new a, b = a, c = b, d = c, e = new e, ... */ \
-    for (int w = 0; w < 8; w++) {                                                             \
-      const FT *src = w == 0 ? l + SHA256_AIR_AN : w == 4 ? l + SHA256_AIR_EN : st + 32 * (w - 1); \
-      for (int i = 0; i < 32; i++) ASSERT(e, MUL(carry, SUB(nst[32 * w + i], src[i])));       \
-    }                                                                                         \
-    /* feed-forward: round 60 + i finalises output words 3 - i and 7 - i */                  \
-    for (int x = 0; x < 2; x++) {                                                             \
-      const FT *nb = l + (x ? SHA256_AIR_EN : SHA256_AIR_AN), *ob = l + SHA256_AIR_OB + 32 * x; \
-      const FT *oc = l + SHA256_AIR_OC + LIMBS * x;                                           \
-      for (int k = 0; k < LIMBS; k++) {                                                       \
-        FT vn, vo, cv = zero;                                                                 \
-        SA_REC(vn, nb, k);                                                                    \
-        SA_REC(vo, ob, k);                                                                    \
-        for (int i = 0; i < 4; i++)                                                           \
-          cv = ADD(cv, MUL(flag[NR - 4 + i], l[SHA256_AIR_CV + LIMBS * (4 * x + 3 - i) + k])); \
-        FT lhs = SUB(SUB(ADD(vo, MUL(base, oc[k])), vn), k ? oc[k - 1] : zero);               \
-        ASSERT(e, SUB(MUL(fin, lhs), cv));                                                    \
-      }                                                                                       \
-    }                                                                                         \
-    for (int i = 0; i < 4; i++)                                                               \
-      for (int x = 0; x < 2; x++)                                                             \
-        for (int k = 0; k < LIMBS; k++) {                                                     \
-          FT vo;                                                                              \
-          SA_REC(vo, l + SHA256_AIR_OB + 32 * x, k);                                          \
-          ASSERT(e, MUL(flag[NR - 1 - i], SUB(l[SHA256_AIR_OUT + LIMBS * (4 * x + i) + k], vo))); \
-        }                                                                                     \
-  }
+#define SA_K(r) sa_k[r]
 
 /* ---- extension-field instance ---- */
 #define FT ext_t
@@ -223,7 +65,9 @@ static inline bb_t sa_xor_base(bb_t a, bb_t b) {
 #define XOR sa_xor_ext
 #define K(v) ext_from_base(bb_from_u32(v))
 #define ASSERT stark_assert_zero_ext
-SA_DEFINE_EVAL(sa_eval_ext)
+#define NAME sa_eval_ext
+#include "trace/sha256_air_body.inc"
+#undef NAME
 #undef FT
 #undef FRAME
 #undef ADD
@@ -242,7 +86,9 @@ SA_DEFINE_EVAL(sa_eval_ext)
 #define XOR sa_xor_base
 #define K(v) bb_from_u32(v)
 #define ASSERT stark_assert_zero_base
-SA_DEFINE_EVAL(sa_eval_base)
+#define NAME sa_eval_base
+#include "trace/sha256_air_body.inc"
+#undef NAME
 #undef FT
 #undef FRAME
 #undef ADD
@@ -251,12 +97,13 @@ SA_DEFINE_EVAL(sa_eval_base)
 #undef XOR
 #undef K
 #undef ASSERT
+#undef SA_K
 
 static const stark_air sa_air = {
     .name = "pkb-sha256",
     .width = SHA256_AIR_WIDTH,
     .num_public = 0,
-    .num_constraints = SA_NUM_CONSTRAINTS,
+    .num_constraints = SHA256_AIR_CONSTRAINTS,
     .max_degree = 3,
     .eval_ext = sa_eval_ext,
     .eval_base = sa_eval_base,

@@ -1,17 +1,22 @@
-/* The CUDA backend's quotient kernels of the two wide AIRs, Keccak-f[1600]
- * (trace/keccak_air.h, 2633 columns, 3182 constraints) and the 256-bit
- * arithmetic (trace/arith_air.h, 2528 columns, 3310 constraints), whose
- * constraint bodies (trace/keccak_air_body.inc, trace/arith_air_body.inc)
- * the kernel shares with the host:
- *   - binding: both AIRs have a kernel, distinct from each other and from
+/* The CUDA backend's quotient kernels of the wide AIRs, Keccak-f[1600]
+ * (trace/keccak_air.h, 2633 columns, 3182 constraints), the 256-bit
+ * arithmetic (trace/arith_air.h, 2528 columns, 3310 constraints), the
+ * SHA-256 compression (trace/sha256_air.h, 631 columns, 1030 constraints)
+ * and BLAKE2F (trace/blake2f_air.h, 5816 columns, 7390 constraints), whose
+ * constraint bodies (trace/keccak_air_body.inc, arith_air_body.inc,
+ * sha256_air_body.inc, blake2f_air_body.inc) the kernel shares with the host:
+ *   - binding: each AIR has a kernel, distinct from each other and from
  *     the other AIRs'; a shape that differs in width or constraint count has
- *     none;
+ *     none; the SHA-256 body's round constants equal hash/sha256.h's;
  *   - the device's quotient evaluations equal a direct host computation
  *     (quot_ref.h, from eval_ext) word for word, on random (not satisfying)
  *     traces, log_n 1..3, blowup 2 and 4, every qc the blowup allows, and on
  *     real tables (keccak_air_trace of two permutations, 64 rows;
  *     arith_air_trace of eight instructions covering every multi-row kind
- *     group, 32 rows), valid and with one cell tampered;
+ *     group, 32 rows; sha256_air_trace of the two compressions of a
+ *     two-block message, 128 rows; blake2f_air_trace of one 2-round call, 4
+ *     rows, and of one 12-round call, the BLAKE2b-512 of "abc", 16 rows),
+ *     valid and with one cell tampered;
  *   - whole proofs of those real tables: the CUDA backend evaluated the
  *     constraints on the device (quotient_device), its proof bytes equal the
  *     CPU backend's and verify, at blowup 2 and 4; a tampered table (check_trace
@@ -37,7 +42,11 @@
 #include "stark/air.h"
 #include "stark/stark.h"
 #include "trace/arith_air.h"
+#include "trace/blake2f_air.h"
 #include "trace/keccak_air.h"
+#include "trace/sha256_air.h"
+#include "hash/sha256.h"
+#include "trace/sha256_air_body.inc" /* SHA256_AIR_K_INIT (no NAME: tables only) */
 
 #include "quot_ref.h"
 
@@ -75,34 +84,40 @@ static int kernel_of(const stark_air *a) {
   return cu_air_kernel(a->name, a->width, a->num_public, a->num_constraints);
 }
 
+#define NWIDE 4
+
+static const stark_air *wide_air(size_t i) {
+  return i == 0 ? keccak_air() : i == 1 ? arith_air() : i == 2 ? sha256_air() : blake2f_air();
+}
+
 static void t_bind(void **state) {
   (void)state;
-  const stark_air *k = keccak_air(), *a = arith_air();
-  assert_int_equal(k->width, 2633);
-  assert_int_equal(k->num_constraints, 3182);
-  assert_int_equal(a->width, 2528);
-  assert_int_equal(a->num_constraints, 3310);
-  int kk = kernel_of(k), ka = kernel_of(a);
-  assert_true(kk > 0);
-  assert_true(ka > 0);
-  assert_int_not_equal(kk, ka);
+  static const unsigned width[NWIDE] = {2633, 2528, 631, 5816};
+  static const unsigned m[NWIDE] = {3182, 3310, 1030, 7390};
+  int kid[NWIDE];
+  for (size_t i = 0; i < NWIDE; i++) {
+    const stark_air *w = wide_air(i);
+    assert_int_equal(w->width, width[i]);
+    assert_int_equal(w->num_constraints, m[i]);
+    kid[i] = kernel_of(w);
+    assert_true(kid[i] > 0);
+    for (size_t j = 0; j < i; j++) assert_int_not_equal(kid[i], kid[j]);
+    assert_int_equal(cu_air_kernel(w->name, w->width - 1, w->num_public, w->num_constraints), 0);
+    assert_int_equal(cu_air_kernel(w->name, w->width, w->num_public + 1, w->num_constraints), 0);
+    assert_int_equal(cu_air_kernel(w->name, w->width, w->num_public, w->num_constraints + 1), 0);
+    /* each name with the next one's shape */
+    const stark_air *o = wide_air((i + 1) % NWIDE);
+    assert_int_equal(cu_air_kernel(w->name, o->width, 0, o->num_constraints), 0);
+  }
   const stark_air *others[] = {&stark_air_fib, &stark_air_add256};
   for (size_t i = 0; i < 2; i++) {
     int ko = kernel_of(others[i]);
     assert_true(ko > 0);
-    assert_int_not_equal(ko, kk);
-    assert_int_not_equal(ko, ka);
+    for (size_t j = 0; j < NWIDE; j++) assert_int_not_equal(ko, kid[j]);
   }
-  const stark_air *wide[] = {k, a};
-  for (size_t i = 0; i < 2; i++) {
-    const stark_air *w = wide[i];
-    assert_int_equal(cu_air_kernel(w->name, w->width - 1, w->num_public, w->num_constraints), 0);
-    assert_int_equal(cu_air_kernel(w->name, w->width, w->num_public + 1, w->num_constraints), 0);
-    assert_int_equal(cu_air_kernel(w->name, w->width, w->num_public, w->num_constraints + 1), 0);
-  }
-  /* each name with the other's shape */
-  assert_int_equal(cu_air_kernel(k->name, a->width, 0, a->num_constraints), 0);
-  assert_int_equal(cu_air_kernel(a->name, k->width, 0, k->num_constraints), 0);
+  /* the kernel's copy of SHA-256's K (from the body's initialiser) is FIPS 180-4's */
+  static const uint32_t body_k[SHA256_ROUNDS] = SHA256_AIR_K_INIT;
+  assert_memory_equal(body_k, sha256_k, sizeof body_k);
 }
 
 static bb_t *rand_trace(size_t cells) {
@@ -114,20 +129,20 @@ static bb_t *rand_trace(size_t cells) {
 
 static void t_quot_random(void **state) {
   if (!use_mode(state)) return;
-  const stark_air *airs[] = {keccak_air(), arith_air()};
   size_t checked = 0;
-  for (size_t a = 0; a < 2; a++) {
-    assert_int_equal(stark_air_quotient_chunks(airs[a]), 2);
+  for (size_t a = 0; a < NWIDE; a++) {
+    const stark_air *air = wide_air(a);
+    assert_int_equal(stark_air_quotient_chunks(air), 2);
     for (unsigned lb = 1; lb <= 2; lb++)
       for (unsigned log_n = 1; log_n <= 3; log_n++)
         for (unsigned qc = 1; qc <= (1u << lb); qc <<= 1) {
-          bb_t *t = rand_trace(((size_t)1 << log_n) * airs[a]->width);
-          free(quot_check(airs[a], t, log_n, lb, qc, NULL, rand_ext()));
+          bb_t *t = rand_trace(((size_t)1 << log_n) * air->width);
+          free(quot_check(air, t, log_n, lb, qc, NULL, rand_ext()));
           free(t);
           checked++;
         }
   }
-  assert_int_equal(checked, 2 * 3 * (2 + 3));
+  assert_int_equal(checked, NWIDE * 3 * (2 + 3));
 }
 
 /* Two permutations: the padded block of Keccak-256("abc") (its sponge state
@@ -219,31 +234,123 @@ static bb_t *arith_table(unsigned *log_n) {
   return t;
 }
 
-/* The tampered copy: row 3 breaks a boolean column (keccak: an A' bit; arith:
- * a bit of X) by setting it to 2. */
-static void tamper(const stark_air *air, bb_t *t) {
-  size_t col = air == keccak_air() ? KECCAK_AIR_AP + 5 : ARITH_AIR_X + 3;
-  t[(size_t)3 * air->width + col] = bb_from_u32(2);
+/* The two compressions of the 56-byte message of FIPS 180-4's two-block
+ * example, "abcdbcdecdefdefg...nopq": its padded form is two blocks; the
+ * second compression's output (on every row of rows 64..127) is the digest
+ * 248d6a61 d20638b8 e5c02693 0c3e6039 a33ce459 64ff2167 f6ecedd4 19db06c1.
+ * 128 rows. */
+static bb_t *sha256_table(unsigned *log_n) {
+  static const char msg[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  static const uint32_t digest[8] = {0x248d6a61u, 0xd20638b8u, 0xe5c02693u, 0x0c3e6039u,
+                                     0xa33ce459u, 0x64ff2167u, 0xf6ecedd4u, 0x19db06c1u};
+  assert_int_equal(sizeof msg - 1, 56);
+  uint8_t block[2][64];
+  memset(block, 0, sizeof block);
+  memcpy(block[0], msg, 56);
+  block[0][56] = 0x80;
+  block[1][62] = 0x01; /* length 448 bits = 0x1c0, big-endian in the last 8 bytes */
+  block[1][63] = 0xc0;
+  uint32_t cv[2][8];
+  memcpy(cv[0], sha256_iv, sizeof cv[0]);
+  memcpy(cv[1], cv[0], sizeof cv[1]);
+  sha256_compress(cv[1], block[0]);
+  bb_t *t;
+  assert_int_equal(sha256_air_trace((const uint32_t(*)[8])cv, (const uint8_t(*)[64])block, 2, &t,
+                                    log_n),
+                   0);
+  assert_int_equal(*log_n, 7);
+  for (size_t r = SHA256_AIR_ROWS_PER_COMP; r < 2 * SHA256_AIR_ROWS_PER_COMP; r += 21) {
+    const bb_t *row = t + r * SHA256_AIR_WIDTH;
+    for (unsigned i = 0; i < 8; i++) {
+      uint32_t v = bb_to_u32(row[sha256_air_output_col(i, 0)]) |
+                   bb_to_u32(row[sha256_air_output_col(i, 1)]) << 16;
+      assert_true(v == digest[i]);
+    }
+  }
+  assert_int_equal(stark_air_check(sha256_air(), t, (size_t)1 << *log_n, NULL, NULL, NULL),
+                   STARK_OK);
+  return t;
 }
 
-static bb_t *real_table(const stark_air *air, unsigned *log_n) {
-  return air == keccak_air() ? keccak_table(log_n) : arith_table(log_n);
+/* One BLAKE2F call. rounds 12: the single compression of BLAKE2b-512("abc")
+ * (RFC 7693, appendix A: h = IV with h[0] ^= 0x01010040, m[0] = "abc",
+ * t = 3, f = 1); its final row's output is the digest ba80a53f 981c4d0d
+ * 6a2797b6 9f12f6e9 ... (the words little-endian), 14 rows padded to 16.
+ * rounds 2: the same inputs with 2 rounds, 4 rows (checked by the AIR's own
+ * trace check only). */
+static bb_t *blake2f_table(uint32_t rounds, unsigned *log_n) {
+  static const uint64_t iv[8] = {0x6a09e667f3bcc908ull, 0xbb67ae8584caa73bull,
+                                 0x3c6ef372fe94f82bull, 0xa54ff53a5f1d36f1ull,
+                                 0x510e527fade682d1ull, 0x9b05688c2b3e6c1full,
+                                 0x1f83d9abfb41bd6bull, 0x5be0cd19137e2179ull};
+  static const uint64_t digest[8] = {0x0d4d1c983fa580baull, 0xe9f6129fb697276aull,
+                                     0xb7c45a68142f214cull, 0xd1a2ffdb6fbb124bull,
+                                     0x2d79ab2a39c5877dull, 0x95cc3345ded552c2ull,
+                                     0x5a92f1dba88ad318ull, 0x239900d4ed8623b9ull};
+  blake2f_air_call c;
+  memset(&c, 0, sizeof c);
+  c.rounds = rounds;
+  memcpy(c.h, iv, sizeof c.h);
+  c.h[0] ^= 0x01010040ull;
+  c.m[0] = 0x636261ull;
+  c.t[0] = 3;
+  c.f = 1;
+  bb_t *t;
+  assert_int_equal(blake2f_air_trace(&c, 1, &t, log_n), 0);
+  assert_int_equal(*log_n, rounds == 12 ? 4 : 2);
+  if (rounds == 12) {
+    const bb_t *row = t + blake2f_air_final_row(&c, 0) * BLAKE2F_AIR_WIDTH;
+    for (unsigned i = 0; i < 8; i++) {
+      uint64_t v = 0;
+      for (unsigned k = 0; k < BLAKE2F_AIR_LIMBS; k++)
+        v |= (uint64_t)bb_to_u32(row[blake2f_air_output_col(i, k)]) << (16 * k);
+      assert_true(v == digest[i]);
+    }
+  }
+  assert_int_equal(stark_air_check(blake2f_air(), t, (size_t)1 << *log_n, NULL, NULL, NULL),
+                   STARK_OK);
+  return t;
+}
+
+/* The real tables: keccak, arith, sha256, blake2f of 2 rounds, of 12. */
+#define NTAB 5
+
+static const stark_air *tab_air(size_t tab) { return wide_air(tab < 3 ? tab : 3); }
+
+static bb_t *real_table(size_t tab, unsigned *log_n) {
+  switch (tab) {
+    case 0: return keccak_table(log_n);
+    case 1: return arith_table(log_n);
+    case 2: return sha256_table(log_n);
+    case 3: return blake2f_table(2, log_n);
+    default: return blake2f_table(12, log_n);
+  }
+}
+
+/* The tampered copy: row 3 breaks a boolean column (keccak: an A' bit; arith:
+ * a bit of X; sha256: a bit of the working variable a; blake2f: a bit of the
+ * first G's A1) by setting it to 2. */
+static void tamper(size_t tab, bb_t *t) {
+  static const size_t col[NTAB] = {KECCAK_AIR_AP + 5, ARITH_AIR_X + 3, SHA256_AIR_ST + 5,
+                                   BLAKE2F_AIR_G + BLAKE2F_AIR_G_A1 + 5,
+                                   BLAKE2F_AIR_G + BLAKE2F_AIR_G_A1 + 5};
+  t[(size_t)3 * tab_air(tab)->width + col[tab]] = bb_from_u32(2);
 }
 
 static void t_quot_real(void **state) {
   if (!use_mode(state)) return;
-  const stark_air *airs[] = {keccak_air(), arith_air()};
-  for (size_t a = 0; a < 2; a++) {
+  for (size_t tab = 0; tab < NTAB; tab++) {
+    const stark_air *air = tab_air(tab);
     unsigned log_n;
-    bb_t *t = real_table(airs[a], &log_n);
+    bb_t *t = real_table(tab, &log_n);
     for (unsigned lb = 1; lb <= 2; lb++) {
       ext_t alpha = rand_ext();
-      ext_t *good = quot_check(airs[a], t, log_n, lb, 2, NULL, alpha);
-      bb_t *bad_t = malloc(((size_t)airs[a]->width << log_n) * sizeof *bad_t);
+      ext_t *good = quot_check(air, t, log_n, lb, 2, NULL, alpha);
+      bb_t *bad_t = malloc(((size_t)air->width << log_n) * sizeof *bad_t);
       assert_non_null(bad_t);
-      memcpy(bad_t, t, ((size_t)airs[a]->width << log_n) * sizeof *bad_t);
-      tamper(airs[a], bad_t);
-      ext_t *bad = quot_check(airs[a], bad_t, log_n, lb, 2, NULL, alpha);
+      memcpy(bad_t, t, ((size_t)air->width << log_n) * sizeof *bad_t);
+      tamper(tab, bad_t);
+      ext_t *bad = quot_check(air, bad_t, log_n, lb, 2, NULL, alpha);
       size_t differ = 0;
       for (size_t j = 0; j < ((size_t)2 << log_n); j++) differ += !ext_eq(good[j], bad[j]);
       assert_true(differ > 0);
@@ -300,13 +407,13 @@ static void prove_both(const stark_air *air, const bb_t *trace, unsigned log_n, 
 
 static void t_prove(void **state) {
   if (!use_mode(state)) return;
-  const stark_air *airs[] = {keccak_air(), arith_air()};
-  for (size_t a = 0; a < 2; a++) {
+  for (size_t tab = 0; tab < NTAB; tab++) {
+    const stark_air *air = tab_air(tab);
     unsigned log_n;
-    bb_t *t = real_table(airs[a], &log_n);
-    for (unsigned lb = 1; lb <= 2; lb++) prove_both(airs[a], t, log_n, test_cfg(lb), 1);
-    tamper(airs[a], t);
-    prove_both(airs[a], t, log_n, test_cfg(1), 0);
+    bb_t *t = real_table(tab, &log_n);
+    for (unsigned lb = 1; lb <= 2; lb++) prove_both(air, t, log_n, test_cfg(lb), 1);
+    tamper(tab, t);
+    prove_both(air, t, log_n, test_cfg(1), 0);
     free(t);
   }
 }
