@@ -490,6 +490,12 @@ static void tee_sigrecover_data(void *ctx, evm_sig_source src, const uint8_t has
   if (n) n->on_sigrecover_data(n->ctx, src, hash, recid, r, s);
 }
 
+static void tee_precompile_input(void *ctx, evm_pc_id id, const uint8_t *input, size_t len) {
+  cycles_tee *t = ctx;
+  const evm_tracer *n = TEE_NEXT(t, on_precompile_input);
+  if (n) n->on_precompile_input(n->ctx, id, input, len);
+}
+
 static void tee_tx_end(void *ctx, size_t index, uint64_t gas_used, int invalid) {
   cycles_tee *t = ctx;
   const evm_tracer *n = TEE_NEXT(t, on_tx_end);
@@ -511,6 +517,7 @@ evm_tracer cycles_tracer_tee(cycles_tee *tee) {
   if (TEE_NEXT(tee, on_keccak_data)) t.on_keccak_data = tee_keccak_data;
   if (TEE_NEXT(tee, on_arith_values)) t.on_arith_values = tee_arith_values;
   if (TEE_NEXT(tee, on_sigrecover_data)) t.on_sigrecover_data = tee_sigrecover_data;
+  if (TEE_NEXT(tee, on_precompile_input)) t.on_precompile_input = tee_precompile_input;
   t.on_precompile = tee_precompile;
   t.on_sigrecover = tee_sigrecover;
   t.on_tx_start = tee_tx_start;

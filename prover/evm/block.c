@@ -92,8 +92,8 @@ int evm_logs_hash(const evm_log *logs, size_t n, uint8_t out[32]) {
 
 static int tracer_active(const evm_tracer *t) {
   return t && (t->on_step || t->on_memory || t->on_storage || t->on_keccak || t->on_keccak_data || t->on_arith ||
-               t->on_arith_values || t->on_precompile || t->on_sigrecover || t->on_sigrecover_data || t->on_tx_start ||
-               t->on_tx_end);
+               t->on_arith_values || t->on_precompile || t->on_precompile_input || t->on_sigrecover ||
+               t->on_sigrecover_data || t->on_tx_start || t->on_tx_end);
 }
 
 /* The post-state root's hashing, handed to the tracer as EVM_KECCAK_TRIE. */

@@ -151,6 +151,13 @@ typedef struct evm_tracer {
                           const u256 *result);
   /* A precompile run (after its gas was charged), with the work it did. */
   void (*on_precompile)(void *ctx, evm_pc_id id, uint64_t input_len, const evm_pc_work *w);
+  /* The input of a precompile call that succeeded, for a prover that redoes
+   * its work: it follows that call's on_precompile (input may be NULL when
+   * len is 0; valid only during the call). A call that failed (EVM_PC_FAIL:
+   * a BLAKE2F with a length other than 213 or a final flag above 1, an
+   * invalid curve point, ...) or ran out of gas before it ran is not
+   * reported here. */
+  void (*on_precompile_input)(void *ctx, evm_pc_id id, const uint8_t *input, size_t len);
   /* One secp256k1 public-key recovery the block implies outside precompiles:
    * one per transaction (its sender, reported whether or not this run had to
    * compute it: a test-key sender is looked up, a prover still recovers it)

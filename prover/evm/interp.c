@@ -1249,6 +1249,8 @@ static void run_precompile(evm_ctx *c, evm_pc_id id, const evm_msg *m, evm_res *
     return;
   }
   if (c->traced && c->tr->on_precompile) c->tr->on_precompile(c->tr->ctx, id, m->input_len, &w);
+  if (rc == EVM_PC_OK && c->traced && c->tr->on_precompile_input)
+    c->tr->on_precompile_input(c->tr->ctx, id, m->input, m->input_len);
   if (id == EVM_PC_ECRECOVER && c->traced && c->tr->on_sigrecover_data) report_ecrecover(c, m);
   if (rc == EVM_PC_FAIL) {
     free(out);

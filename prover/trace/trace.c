@@ -18,9 +18,17 @@
  * keeps each recovery's inputs and how many products secp_witness reports
  * for it; trace_shard redoes the recoveries a shard covers and writes the
  * MULMOD rows of the products that fall in it. Otherwise it is sized, 256
- * rows per recovery. The precomp table is sized here from the work reported
- * (rows only, data == NULL): its AIRs are not in this build, so it is
- * counted and reported, not proven.
+ * rows per recovery. The sha256 and blake2f tables are proven with
+ * sha256_air and blake2f_air when the collector has
+ * TRACE_OPT_PROVE_PRECOMPILES: it keeps each SHA-256 compression's chaining
+ * value and block, and each BLAKE2F call's inputs, from on_precompile_input,
+ * and trace_shard generates the rows (631 and 5816 columns) shard by shard;
+ * otherwise they are sized with the same counts, sha256 from the
+ * compressions on_precompile reports and blake2f from each successful
+ * call's round count (on_precompile_input: on_precompile cannot tell a
+ * failed call from a 0-round one). The precomp table is sized here from the
+ * work of the other precompiles (rows only, data == NULL): their AIRs are
+ * not in this build, so it is counted and reported, not proven.
  *
  * A packed arith instruction is ARITH_HDR bytes (opcode, then its row count
  * as 16 bits little-endian, at most ARITH_AIR_MAX_ROWS_PER_OP) followed by
@@ -35,9 +43,12 @@
 
 #include "evm/txsig.h"
 #include "hash/keccak.h"
+#include "hash/sha256.h"
 #include "trace/arith_air.h"
+#include "trace/blake2f_air.h"
 #include "trace/keccak_air.h"
 #include "trace/secp_witness.h"
+#include "trace/sha256_air.h"
 #include "trace_cols.h"
 
 /* The one table of which tables are proven: width is the proven width, and
@@ -55,6 +66,8 @@ static const struct {
     [TRACE_ARITH] = {"arith", ARITH_AIR_WIDTH, TRACE_OPT_PROVE_ARITH},
     [TRACE_PRECOMP] = {"precomp", 0, 0},
     [TRACE_ECRECOVER] = {"ecrecover", ARITH_AIR_WIDTH, TRACE_OPT_PROVE_ECRECOVER},
+    [TRACE_SHA256] = {"sha256", SHA256_AIR_WIDTH, TRACE_OPT_PROVE_PRECOMPILES},
+    [TRACE_BLAKE2F] = {"blake2f", BLAKE2F_AIR_WIDTH, TRACE_OPT_PROVE_PRECOMPILES},
 };
 
 const char *trace_table_name(trace_table_id id) { return (unsigned)id < TRACE_COUNT ? table_info[id].name : "?"; }
@@ -73,7 +86,9 @@ unsigned trace_table_width(trace_table_id id) { return trace_table_width_opts(id
 const stark_air *trace_table_air(const trace_table *t) { return t ? t->air : NULL; }
 
 unsigned trace_max_log_shard(trace_table_id id, unsigned opts) {
-  if ((id == TRACE_KECCAK || id == TRACE_ARITH || id == TRACE_ECRECOVER) && trace_table_proven(id, opts))
+  if ((id == TRACE_KECCAK || id == TRACE_ARITH || id == TRACE_ECRECOVER || id == TRACE_SHA256 ||
+       id == TRACE_BLAKE2F) &&
+      trace_table_proven(id, opts))
     return TRACE_WIDE_MAX_LOG_SHARD;
   return TRACE_NO_LOG_SHARD_CAP;
 }
@@ -121,6 +136,9 @@ void trace_free(trace_collector *c) {
     free(c->t[i].keccak_in);
     free(c->t[i].arith_ops);
     free(c->t[i].sigrec);
+    free(c->t[i].sha_state);
+    free(c->t[i].sha_block);
+    free(c->t[i].b2_calls);
   }
   memset(c, 0, sizeof *c);
 }
@@ -375,19 +393,118 @@ static size_t mulmod_rows(void) {
   return arith_air_rows_for(OPC_MULMOD, z, z, z);
 }
 
-/* Rows per unit of precompile work: a SHA-256 or RIPEMD-160 compression is
- * 64 or 80 rounds (one row each), a BLAKE2 round 8 G-function rows, a 64-bit
- * limb product 4 rows of 16-bit limbs, a curve field multiplication 1 row. */
+static int sha_proven(const trace_collector *c) { return c->t[TRACE_SHA256].air != NULL; }
+static int b2_proven(const trace_collector *c) { return c->t[TRACE_BLAKE2F].air != NULL; }
+
+/* Rows per unit of precompile work: SHA256 calls go to the sha256 table
+ * (64 rows per compression, sized here, or kept by on_precompile_input),
+ * BLAKE2F calls to the blake2f table (on_precompile_input); for the others,
+ * in precomp, a RIPEMD-160 compression is 80 rounds (one row each), a 64-bit
+ * limb product 4 rows of 16-bit limbs, a curve field multiplication 1 row,
+ * and every 32 bytes of input 1 row. */
 static void on_precompile(void *ctx, evm_pc_id id, uint64_t input_len, const evm_pc_work *w) {
   (void)input_len;
   trace_collector *c = ctx;
-  uint64_t comp_rows = id == EVM_PC_RIPEMD160 ? 80 : 64;
-  add_rows(c, TRACE_PRECOMP, w->compressions * comp_rows + w->rounds * 8 + w->limb_muls * 4 + w->field_muls +
+  if (id == EVM_PC_SHA256) {
+    if (!sha_proven(c)) add_rows(c, TRACE_SHA256, SHA256_AIR_ROWS_PER_COMP * w->compressions);
+    return;
+  }
+  if (id == EVM_PC_BLAKE2F) return;
+  add_rows(c, TRACE_PRECOMP, w->compressions * 80 + w->limb_muls * 4 + w->field_muls +
                                  (w->input_bytes + 31) / 32);
   if (id == EVM_PC_ECRECOVER) {
     c->sig_recoveries++;
     if (!ecrec_proven(c)) add_rows(c, TRACE_ECRECOVER, 256);
   }
+}
+
+/* A SHA256 call's input padded as SHA-256 pads it (0x80, zeros, the bit
+ * length as 64 bits big-endian) and compressed block by block from
+ * sha256_iv, keeping each compression's chaining value and block:
+ * sha256_compressions(len) of them. */
+static void sha_keep(trace_collector *c, const uint8_t *in, size_t len) {
+  trace_table *t = &c->t[TRACE_SHA256];
+  size_t n = (size_t)sha256_compressions(len);
+  if (t->sha_cap - t->sha_n < n) {
+    size_t cap = t->sha_cap ? t->sha_cap : 256;
+    while (cap - t->sha_n < n) cap *= 2;
+    uint32_t(*ns)[8] = realloc(t->sha_state, cap * sizeof *ns);
+    if (ns) t->sha_state = ns;
+    uint8_t(*nb)[64] = realloc(t->sha_block, cap * sizeof *nb);
+    if (nb) t->sha_block = nb;
+    if (!ns || !nb) {
+      c->err = TRACE_E_NOMEM;
+      return;
+    }
+    t->sha_cap = cap;
+  }
+  uint32_t st[8];
+  memcpy(st, sha256_iv, sizeof st);
+  uint64_t bits = (uint64_t)len * 8;
+  for (size_t k = 0; k < n; k++) {
+    uint8_t *blk = t->sha_block[t->sha_n + k];
+    size_t off = k * SHA256_BLOCK, take = off < len ? len - off : 0;
+    if (take > SHA256_BLOCK) take = SHA256_BLOCK;
+    if (take) memcpy(blk, in + off, take);
+    memset(blk + take, 0, SHA256_BLOCK - take);
+    if (take < SHA256_BLOCK && off + take == len) blk[take] = 0x80; /* the block the data ends in */
+    if (k == n - 1)
+      for (int i = 0; i < 8; i++) blk[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+    memcpy(t->sha_state[t->sha_n + k], st, sizeof st);
+    sha256_compress(st, blk);
+  }
+  t->sha_n += n;
+  t->rows += n * SHA256_AIR_ROWS_PER_COMP;
+}
+
+static uint64_t le64(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+  return v;
+}
+
+/* EIP-152's input layout: rounds (4 bytes, big-endian), h (8 x 8), m
+ * (16 x 8), t (2 x 8, all little-endian), f (1). */
+enum { B2_INPUT_LEN = 213, B2_H = 4, B2_M = 68, B2_T = 196, B2_F = 212 };
+
+static void b2_keep(trace_collector *c, const uint8_t *in, size_t len) {
+  if (len != B2_INPUT_LEN || in[B2_F] > 1) return; /* not a successful call */
+  uint32_t rounds = (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
+  trace_table *t = &c->t[TRACE_BLAKE2F];
+  if (!b2_proven(c) || c->count_only) {
+    add_rows(c, TRACE_BLAKE2F, blake2f_air_call_rows(rounds));
+    return;
+  }
+  if (t->b2_n == t->b2_cap) {
+    size_t cap = t->b2_cap ? t->b2_cap * 2 : 64;
+    blake2f_air_call *nc = realloc(t->b2_calls, cap * sizeof *nc);
+    if (!nc) {
+      c->err = TRACE_E_NOMEM;
+      return;
+    }
+    t->b2_calls = nc;
+    t->b2_cap = cap;
+  }
+  blake2f_air_call *e = &t->b2_calls[t->b2_n++];
+  memset(e, 0, sizeof *e);
+  e->rounds = rounds;
+  for (int i = 0; i < 8; i++) e->h[i] = le64(in + B2_H + 8 * i);
+  for (int i = 0; i < 16; i++) e->m[i] = le64(in + B2_M + 8 * i);
+  for (int i = 0; i < 2; i++) e->t[i] = le64(in + B2_T + 8 * i);
+  e->f = in[B2_F];
+  t->rows += blake2f_air_call_rows(rounds);
+}
+
+static void on_precompile_input(void *ctx, evm_pc_id id, const uint8_t *input, size_t len) {
+  trace_collector *c = ctx;
+  if (c->err) return;
+  if (id == EVM_PC_SHA256 && sha_proven(c)) {
+    if (c->count_only)
+      add_rows(c, TRACE_SHA256, SHA256_AIR_ROWS_PER_COMP * sha256_compressions(len));
+    else
+      sha_keep(c, input, len);
+  }
+  if (id == EVM_PC_BLAKE2F) b2_keep(c, input, len);
 }
 
 static void on_sigrecover(void *ctx, evm_sig_source src) {
@@ -447,6 +564,7 @@ evm_tracer trace_tracer(trace_collector *c) {
   t.on_arith = on_arith;
   if (arith_proven(c)) t.on_arith_values = on_arith_values;
   t.on_precompile = on_precompile;
+  t.on_precompile_input = on_precompile_input; /* blake2f is sized from it too */
   t.on_sigrecover = on_sigrecover;
   if (ecrec_proven(c)) t.on_sigrecover_data = on_sigrecover_data;
   t.on_tx_start = on_tx_start;
@@ -558,7 +676,43 @@ static uint64_t ecrec_total(const trace_table *t) {
   return l->first + l->muls;
 }
 
+/* The proven sha256 table's shards: whole compressions. */
+static int sha_table(const trace_table *t) { return t->id == TRACE_SHA256 && t->air != NULL; }
+
+static size_t sha_shard_comps(unsigned log_shard) {
+  size_t p = ((size_t)1 << log_shard) / SHA256_AIR_ROWS_PER_COMP;
+  return p ? p : 1;
+}
+
+/* The proven blake2f table's shards: calls in order while their rows fit in
+ * per, at least one a shard. b2_shard_next returns the index after the
+ * shard starting at call i, and its rows in *rows. */
+static int b2_table(const trace_table *t) { return t->id == TRACE_BLAKE2F && t->air != NULL; }
+
+static size_t b2_shard_next(const trace_table *t, size_t i, size_t per, size_t *rows) {
+  size_t n = 0;
+  for (; i < t->b2_n; i++) {
+    size_t r = blake2f_air_call_rows(t->b2_calls[i].rounds);
+    if (n && n + r > per) break;
+    n += r;
+  }
+  *rows = n;
+  return i;
+}
+
 size_t trace_shard_count(const trace_table *t, unsigned log_shard) {
+  if (sha_table(t)) {
+    size_t per = sha_shard_comps(log_shard);
+    return (t->sha_n + per - 1) / per;
+  }
+  if (b2_table(t)) {
+    size_t per = (size_t)1 << log_shard, n = 0, i = 0, rows;
+    while (i < t->b2_n) {
+      i = b2_shard_next(t, i, per, &rows);
+      n++;
+    }
+    return n;
+  }
   if (ecrec_table(t)) {
     uint64_t per = ecrec_shard_muls(log_shard);
     return (size_t)((ecrec_total(t) + per - 1) / per);
@@ -628,6 +782,34 @@ static int arith_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t 
   return TRACE_OK;
 }
 
+/* The air modules' status as the collector's. */
+static int from_stark(int rc) { return rc == STARK_ERR_NOMEM ? TRACE_E_NOMEM : TRACE_E_ARG; }
+
+/* Shard k of the proven sha256 table: its compressions, then compressions
+ * of the zero state and block (sha256_air_fill's padding). */
+static int sha_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
+  size_t per = sha_shard_comps(log_shard), n = t->sha_n;
+  if (k >= (n + per - 1) / per) return TRACE_E_ARG;
+  size_t first = k * per, cnt = n - first < per ? n - first : per;
+  int rc = sha256_air_trace((const uint32_t(*)[8])(t->sha_state + first),
+                            (const uint8_t(*)[64])(t->sha_block + first), cnt, out, log_n);
+  return rc == 0 ? TRACE_OK : from_stark(rc);
+}
+
+/* Shard k of the proven blake2f table: its calls, then zero rows. */
+static int b2_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
+  size_t per = (size_t)1 << log_shard, i = 0, end = 0, n = 0;
+  for (size_t s = 0;; s++) {
+    if (i >= t->b2_n) return TRACE_E_ARG;
+    end = b2_shard_next(t, i, per, &n);
+    if (s == k) break;
+    i = end;
+  }
+  if (blake2f_air_rows(t->b2_calls + i, end - i) == 0) return TRACE_E_RANGE;
+  int rc = blake2f_air_trace(t->b2_calls + i, end - i, out, log_n);
+  return rc == 0 ? TRACE_OK : from_stark(rc);
+}
+
 /* Filling a proven ecrecover shard: the products of a recovery come in
  * order, numbered from its first; those in [lo, hi) become rows. */
 typedef struct {
@@ -686,6 +868,8 @@ int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, 
   if (log_shard < 1) return TRACE_E_ARG;
   if (arith_table(t)) return arith_shard(t, log_shard, k, out, log_n);
   if (ecrec_table(t)) return ecrec_shard(t, log_shard, k, out, log_n);
+  if (sha_table(t)) return sha_shard(t, log_shard, k, out, log_n);
+  if (b2_table(t)) return b2_shard(t, log_shard, k, out, log_n);
   if (t->keccak_in) return keccak_shard(t, log_shard, k, out, log_n);
   if (!t->data || t->width == 0) return TRACE_E_ARG;
   size_t per = (size_t)1 << log_shard;

@@ -22,12 +22,19 @@
  *            CLZ); proven: arith_air_rows_for rows per instruction the arith
  *            AIR supports (arith_air.h: 1 to 5, EXP 1 to 511), the others
  *            (BYTE, SIGNEXTEND, CLZ) left out of the table
- *   precomp  rows per unit of precompile work (compressions, rounds, limb
- *            multiplications, field multiplications)
+ *   precomp  rows per unit of precompile work of the precompiles without a
+ *            table of their own (RIPEMD-160 compressions, limb and field
+ *            multiplications, input words); SHA256 and BLAKE2F calls add
+ *            nothing here
  *   ecrecover sized: 256 rows per secp256k1 recovery (senders, authorities,
  *            ECRECOVER); proven: the recoveries redone by secp_witness, 4
  *            arith MULMOD rows per modular multiplication (about 5,600
  *            multiplications, 22,300 rows, per recovery)
+ *   sha256   64 rows per SHA-256 compression of each successful SHA256
+ *            precompile call (sha256_compressions(input length) of them)
+ *   blake2f  rounds + 2 rows per successful BLAKE2F precompile call (an init
+ *            row, a row per round, a final row); a call that fails (bad
+ *            length, final flag above 1) has none
  *
  * Which tables are proven (have an AIR and values) and which are only sized
  * (rows counted, width 0, data NULL) depends on the collector's options
@@ -45,8 +52,14 @@
  *   ecrecover  sized       proven with TRACE_OPT_PROVE_ECRECOVER (the arith
  *                          AIR, 2528 columns, MULMOD rows only)
  *   precomp    sized in every mode
- * The keccak, arith and ecrecover tables are sized by default because their
- * widths make them by far the slowest tables to prove.
+ *   sha256     sized       proven with TRACE_OPT_PROVE_PRECOMPILES
+ *                          (sha256_air.h: 631 columns)
+ *   blake2f    sized       proven with TRACE_OPT_PROVE_PRECOMPILES
+ *                          (blake2f_air.h: 5816 columns)
+ * The sized and proven row counts of sha256 and blake2f are the same: both
+ * are the AIRs' own counts. The keccak, arith, ecrecover, sha256 and blake2f
+ * tables are sized by default because their widths make them by far the
+ * slowest tables to prove.
  *
  * Values are BabyBear elements in Montgomery form (field/bb.h). A value that
  * does not fit the field (a gas counter above p - 1) makes the build fail
@@ -61,11 +74,12 @@
 #include "evm/evm.h"
 #include "field/bb.h"
 #include "stark/air.h"
+#include "trace/blake2f_air.h"
 
 enum {
   TRACE_OK = 0,
   TRACE_E_NOMEM = -1,
-  TRACE_E_RANGE = -2, /* a value does not fit a field element */
+  TRACE_E_RANGE = -2, /* a value does not fit a field element, or a shard a STARK */
   TRACE_E_ARG = -3
 };
 
@@ -76,7 +90,9 @@ enum {
   X(KECCAK, "keccak")       \
   X(ARITH, "arith")         \
   X(PRECOMP, "precomp")     \
-  X(ECRECOVER, "ecrecover")
+  X(ECRECOVER, "ecrecover") \
+  X(SHA256, "sha256")       \
+  X(BLAKE2F, "blake2f")
 
 typedef enum {
 #define X(id, name) TRACE_##id,
@@ -96,13 +112,18 @@ enum {
   /* Keep the inputs of every secp256k1 recovery (on_sigrecover_data) so that
    * the ecrecover table is proven with arith_air: each recovery redone by
    * secp_witness, every modular multiplication a MULMOD instruction. */
-  TRACE_OPT_PROVE_ECRECOVER = 1u << 2
+  TRACE_OPT_PROVE_ECRECOVER = 1u << 2,
+  /* Keep the inputs of every successful SHA256 and BLAKE2F precompile call
+   * (on_precompile_input) so that the sha256 table is proven with sha256_air
+   * and the blake2f table with blake2f_air. */
+  TRACE_OPT_PROVE_PRECOMPILES = 1u << 3
 };
 
 /* The largest log2 shard size a prover should use for table id under opts:
- * TRACE_WIDE_MAX_LOG_SHARD for the proven keccak, arith and ecrecover tables
- * (2633 and 2528 columns: a 2^20-row shard would be an 11 GB trace before
- * its extension), else TRACE_NO_LOG_SHARD_CAP (no cap). */
+ * TRACE_WIDE_MAX_LOG_SHARD for the proven keccak, arith, ecrecover, sha256
+ * and blake2f tables (2633, 2528, 631 and 5816 columns: a 2^20-row shard of
+ * 2600 columns would be an 11 GB trace before its extension), else
+ * TRACE_NO_LOG_SHARD_CAP (no cap). */
 #define TRACE_WIDE_MAX_LOG_SHARD 14u
 #define TRACE_NO_LOG_SHARD_CAP 64u
 unsigned trace_max_log_shard(trace_table_id id, unsigned opts);
@@ -122,7 +143,10 @@ typedef struct {
  * generates a shard's rows from them, as 2633-column rows would take 10 KiB
  * each. The proven ecrecover table likewise keeps its recoveries' inputs
  * (97 bytes each instead of about 22,000 rows) and redoes a recovery to
- * generate its rows. */
+ * generate its rows. The proven sha256 table keeps, per compression, the
+ * chaining value it starts from and its 64-byte block (96 bytes instead of
+ * 64 rows of 631 columns), and the proven blake2f table each call's inputs
+ * (blake2f_air_call). */
 typedef struct {
   trace_table_id id;
   unsigned width;
@@ -140,6 +164,13 @@ typedef struct {
   trace_sigrec *sigrec;       /* ecrecover, proven: the recoveries in order;
                                  rows = 4 x their products; data NULL */
   size_t sigrec_n, sigrec_cap;
+  uint32_t (*sha_state)[8];   /* sha256, proven: compression k's chaining
+                                 value in, k < sha_n = rows / 64 */
+  uint8_t (*sha_block)[64];   /* and its block */
+  size_t sha_n, sha_cap;
+  blake2f_air_call *b2_calls; /* blake2f, proven: the calls in order; rows =
+                                 the sum of their rounds + 2; data NULL */
+  size_t b2_n, b2_cap;
 } trace_table;
 
 /* The collector: attach with trace_tracer, run the executor, then read the
@@ -177,7 +208,16 @@ void trace_init(trace_collector *c, blk_fork fork);
  * table then has width ARITH_AIR_WIDTH, the arith AIR and rows = 4 x the
  * products of all kept recoveries (on_sigrecover and on_precompile no
  * longer size it; sig_recoveries still counts them). A recovery with no
- * data (evm.h: no signature, no recovery id) has no rows. */
+ * data (evm.h: no signature, no recovery id) has no rows. With
+ * TRACE_OPT_PROVE_PRECOMPILES the tracer keeps, for every successful SHA256
+ * call (on_precompile_input), the (chaining value, block) pair of each
+ * compression of its padded input (the 0x80 byte, zeros and the 64-bit bit
+ * length, blocks chained from sha256_iv), and for every successful BLAKE2F
+ * call its input decoded as a blake2f_air_call (rounds big-endian, h, m and
+ * t little-endian 64-bit words, f); the sha256 table then has width
+ * SHA256_AIR_WIDTH and the sha256 AIR, the blake2f table width
+ * BLAKE2F_AIR_WIDTH and the blake2f AIR. Their rows are the same with the
+ * option or without (the table at the top). */
 void trace_init_opts(trace_collector *c, blk_fork fork, unsigned opts);
 /* A collector that only counts rows: what the cost estimate needs, without
  * the memory and time of storing values. trace_finish and trace_shard are not
@@ -235,7 +275,13 @@ const stark_air *trace_table_air(const trace_table *t);
  * so a runner proving it wants a smaller log_shard for this table. The
  * proven ecrecover table is a sequence of 4-row MULMOD instructions, cut
  * by the arith table's rule: floor(2^log_shard / 4) products a shard, at
- * least one (a recovery's products may span shards). */
+ * least one (a recovery's products may span shards). The proven sha256
+ * table is cut at compression boundaries: floor(2^log_shard / 64)
+ * compressions a shard, at least one (with log_shard < 6 its shards have 64
+ * rows). The proven blake2f table is cut at call boundaries, by the arith
+ * table's rule: calls in order while their rows (rounds + 2 each) fit in
+ * 2^log_shard, at least one, so a call longer than 2^log_shard rows is a
+ * shard of its own, padded to the next power of two above the cap. */
 size_t trace_shard_count(const trace_table *t, unsigned log_shard);
 
 /* Shard k of t as a new padded trace: *out (malloc'd, caller frees) holds
@@ -243,9 +289,15 @@ size_t trace_shard_count(const trace_table *t, unsigned log_shard);
  * rows, or for keccak permutations of the zero state with EXPORT = 0). A
  * proven arith shard is its instructions' arith_air_fill rows then zero
  * rows; a proven ecrecover shard is the MULMOD rows of its products (its
- * recoveries redone with secp_witness_recover) then zero rows. A
+ * recoveries redone with secp_witness_recover) then zero rows. A proven
+ * sha256 shard is sha256_air_fill's rows of its compressions then
+ * compressions of the zero state and block with EXPORT = 0; a proven blake2f
+ * shard is blake2f_air_fill's rows of its calls then zero rows. A
  * shard has at least 2 rows (log_n >= 1), as the STARK requires. TRACE_E_ARG
- * for a sized table, log_shard < 1 or k >= trace_shard_count. */
+ * for a sized table, log_shard < 1 or k >= trace_shard_count. TRACE_E_RANGE
+ * for a blake2f shard too tall for any STARK of this build: a single
+ * BLAKE2F call of more than 2^STARK_MAX_LOG_ROWS - 2 rounds, whose padded
+ * rows blake2f_air_rows cannot give (such a call costs over 67 M gas). */
 int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n);
 
 #endif

@@ -1,7 +1,7 @@
-/* trace_air: the AIRs of the proven tables (cpu, memory, storage; keccak's
- * and arith's are keccak_air.c's and arith_air.c's, handed out here when the
- * options prove them; the proven ecrecover table is MULMOD rows of the arith
- * AIR).
+/* trace_air: the AIRs of the proven tables (cpu, memory, storage; keccak's,
+ * arith's, sha256's and blake2f's are keccak_air.c's, arith_air.c's,
+ * sha256_air.c's and blake2f_air.c's, handed out here when the options
+ * prove them; the proven ecrecover table is MULMOD rows of the arith AIR).
  *
  * The constraints are written once in trace_air_body.inc and instantiated over
  * the extension field (eval_ext: the definition, used by the verifier) and the
@@ -14,7 +14,9 @@
  * gas are witnessed values that a production zkEVM binds with lookups. */
 #include "trace.h"
 #include "trace/arith_air.h"
+#include "trace/blake2f_air.h"
 #include "trace/keccak_air.h"
+#include "trace/sha256_air.h"
 #include "trace_cols.h"
 
 /* ---- extension-field instance ---- */
@@ -60,6 +62,8 @@ const stark_air *trace_air_opts(trace_table_id id, unsigned opts) {
   if (!trace_table_proven(id, opts)) return NULL;
   if (id == TRACE_KECCAK) return keccak_air();
   if (id == TRACE_ARITH || id == TRACE_ECRECOVER) return arith_air();
+  if (id == TRACE_SHA256) return sha256_air();
+  if (id == TRACE_BLAKE2F) return blake2f_air();
   return &airs[id];
 }
 
