@@ -87,6 +87,9 @@ int cli_prove_flag(const char *a, unsigned *opts) {
       {"--prove-keccak", TRACE_OPT_PROVE_KECCAK},
       {"--prove-arith", TRACE_OPT_PROVE_ARITH},
       {"--prove-ecrecover", TRACE_OPT_PROVE_ECRECOVER},
+      {"--prove-precompiles", TRACE_OPT_PROVE_PRECOMPILES},
+      {"--prove-all", TRACE_OPT_PROVE_KECCAK | TRACE_OPT_PROVE_ARITH | TRACE_OPT_PROVE_ECRECOVER |
+                          TRACE_OPT_PROVE_PRECOMPILES},
   };
   for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
     if (strcmp(a, flags[i].flag) == 0) {

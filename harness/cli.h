@@ -32,8 +32,9 @@ void cli_err(const char *sub, const char *fmt, ...) __attribute__((format(printf
 int cli_is_help(const char *s);
 
 /* The table options of prove, run and hunt: when a is --prove-keccak,
- * --prove-arith or --prove-ecrecover, sets its trace.h TRACE_OPT_PROVE_* bit
- * in *opts and returns 1; else 0. */
+ * --prove-arith, --prove-ecrecover, --prove-precompiles (the sha256 and
+ * blake2f tables) or --prove-all, sets its trace.h TRACE_OPT_PROVE_* bits in
+ * *opts and returns 1; else 0. */
 int cli_prove_flag(const char *a, unsigned *opts);
 
 /* Parse a non-negative integer option value; 0 on success, -1 on bad input. */

@@ -32,7 +32,8 @@
 static const char usage_text[] =
     "usage: pkbench run [--db FILE] [--slot 12s|6s|MS] [--gpus G] [--profile NAME]\n"
     "                   [--resume RUN_ID] [--shard-log K] [--no-prove] [--prove-keccak]\n"
-    "                   [--prove-arith] [--prove-ecrecover] [--json]\n"
+    "                   [--prove-arith] [--prove-ecrecover] [--prove-precompiles] [--prove-all]\n"
+    "                   [--json]\n"
     "                   [--sample K [--seed S]] [--partition I/N] [--backend cpu|cuda|auto]\n"
     "                   [CORPUS_DIR_OR_FILE...]\n"
     "\n"
@@ -57,6 +58,8 @@ static const char usage_text[] =
     "                   prove --help)\n"
     "  --prove-ecrecover  also prove the ecrecover table: every recovery's modular\n"
     "                   multiplications as MULMOD rows of the arithmetic AIR (see prove --help)\n"
+    "  --prove-precompiles  also prove the sha256 and blake2f tables (see prove --help)\n"
+    "  --prove-all      every table option above\n"
     "  --prover-cmd CMD time an external prover instead of the in-tree one: each block is\n"
     "                   exported as a state_test fixture and CMD runs through /bin/sh with\n"
     "                   {fixture} replaced by its path; exit 0 is a success (measured:external)\n"
