@@ -75,47 +75,23 @@ int stark_air_check(const stark_air *air, const bb_t *trace, size_t n, const bb_
 
 /* ---- the example AIRs' constraints (air_body.inc), over ext and over bb ---- */
 
-#define FT ext_t
-#define FRAME stark_eval_ext
+#include "stark/air_field_ext.h"
 #define SUFFIX(x) x##_ext
-#define ADD ext_add
-#define SUB ext_sub
-#define MUL ext_mul
-#define K(c) ext_from_base(bb_from_u32(c))
 #define BASE(v) ext_from_base(v)
-#define ASSERT stark_assert_zero_ext
 #include "air_body.inc"
-#undef FT
-#undef FRAME
+#include "stark/air_field_end.h"
 #undef SUFFIX
-#undef ADD
-#undef SUB
-#undef MUL
-#undef K
 #undef BASE
-#undef ASSERT
 #undef FIB_CONSTRAINTS
 #undef ADD256_CONSTRAINTS
 
-#define FT bb_t
-#define FRAME stark_eval_base
+#include "stark/air_field_base.h"
 #define SUFFIX(x) x##_base
-#define ADD bb_add
-#define SUB bb_sub
-#define MUL bb_mul
-#define K(c) bb_from_u32(c)
 #define BASE(v) (v)
-#define ASSERT stark_assert_zero_base
 #include "air_body.inc"
-#undef FT
-#undef FRAME
+#include "stark/air_field_end.h"
 #undef SUFFIX
-#undef ADD
-#undef SUB
-#undef MUL
-#undef K
 #undef BASE
-#undef ASSERT
 
 /* ---- Fibonacci ---- */
 

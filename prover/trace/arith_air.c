@@ -45,42 +45,18 @@ static const aa_link aa_succ[] = {AA_SUCC_LINKS(AA_LINK_INIT)};
 #define AA_SUCC aa_succ
 
 /* ---- extension-field instance ---- */
-#define FT ext_t
-#define FRAME stark_eval_ext
+#include "stark/air_field_ext.h"
 #define NAME aa_eval_ext
-#define ADD ext_add
-#define SUB ext_sub
-#define MUL ext_mul
-#define K(v) ext_from_base(bb_from_u32(v))
-#define ASSERT stark_assert_zero_ext
 #include "arith_air_body.inc"
-#undef FT
-#undef FRAME
+#include "stark/air_field_end.h"
 #undef NAME
-#undef ADD
-#undef SUB
-#undef MUL
-#undef K
-#undef ASSERT
 
 /* ---- base-field instance ---- */
-#define FT bb_t
-#define FRAME stark_eval_base
+#include "stark/air_field_base.h"
 #define NAME aa_eval_base
-#define ADD bb_add
-#define SUB bb_sub
-#define MUL bb_mul
-#define K(v) bb_from_u32(v)
-#define ASSERT stark_assert_zero_base
 #include "arith_air_body.inc"
-#undef FT
-#undef FRAME
+#include "stark/air_field_end.h"
 #undef NAME
-#undef ADD
-#undef SUB
-#undef MUL
-#undef K
-#undef ASSERT
 
 static const stark_air aa_air = {
     .name = "pkb-arith256",

@@ -36,16 +36,6 @@ static const unsigned char b2_gw[8][4] = BLAKE2F_AIR_GW_INIT;
 /* Limb k of a 64-bit constant. */
 static inline uint32_t b2_limb_of(uint64_t v, unsigned k) { return B2_LIMB_OF(v, k); }
 
-/* Arithmetic xor of two bits, a + b - 2ab (degree = deg a + deg b). */
-static inline ext_t b2_xor_ext(ext_t a, ext_t b) {
-  ext_t ab = ext_mul(a, b);
-  return ext_sub(ext_add(a, b), ext_add(ab, ab));
-}
-static inline bb_t b2_xor_base(bb_t a, bb_t b) {
-  bb_t ab = bb_mul(a, b);
-  return bb_sub(bb_add(a, b), bb_add(ab, ab));
-}
-
 /* A 16-bit limb from its bits bits[0..15] (little-endian). */
 static inline ext_t b2_limb_ext(const ext_t *bits) {
   ext_t acc = bits[LB - 1];
@@ -63,50 +53,22 @@ static inline bb_t b2_limb_base(const bb_t *bits) {
 #define B2_GW(g, i) b2_gw[g][i]
 
 /* ---- extension-field instance ---- */
-#define FT ext_t
-#define FRAME stark_eval_ext
-#define ADD ext_add
-#define SUB ext_sub
-#define MUL ext_mul
-#define XOR b2_xor_ext
+#include "stark/air_field_ext.h"
 #define LIMB b2_limb_ext
-#define K(v) ext_from_base(bb_from_u32(v))
-#define ASSERT stark_assert_zero_ext
 #define NAME b2_eval_ext
 #include "trace/blake2f_air_body.inc"
+#include "stark/air_field_end.h"
 #undef NAME
-#undef FT
-#undef FRAME
-#undef ADD
-#undef SUB
-#undef MUL
-#undef XOR
 #undef LIMB
-#undef K
-#undef ASSERT
 
 /* ---- base-field instance ---- */
-#define FT bb_t
-#define FRAME stark_eval_base
-#define ADD bb_add
-#define SUB bb_sub
-#define MUL bb_mul
-#define XOR b2_xor_base
+#include "stark/air_field_base.h"
 #define LIMB b2_limb_base
-#define K(v) bb_from_u32(v)
-#define ASSERT stark_assert_zero_base
 #define NAME b2_eval_base
 #include "trace/blake2f_air_body.inc"
+#include "stark/air_field_end.h"
 #undef NAME
-#undef FT
-#undef FRAME
-#undef ADD
-#undef SUB
-#undef MUL
-#undef XOR
 #undef LIMB
-#undef K
-#undef ASSERT
 #undef B2_IV
 #undef B2_SIGMA
 #undef B2_GW

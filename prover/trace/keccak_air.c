@@ -32,61 +32,22 @@
 static const uint64_t ka_rc[NR] = KECCAK_AIR_RC_INIT;
 static const unsigned char ka_rho[25] = KECCAK_AIR_RHO_INIT;
 
-/* Arithmetic xor of two bits, a + b - 2ab (degree = deg a + deg b). */
-static inline ext_t ka_xor_ext(ext_t a, ext_t b) {
-  ext_t ab = ext_mul(a, b);
-  return ext_sub(ext_add(a, b), ext_add(ab, ab));
-}
-
-static inline bb_t ka_xor_base(bb_t a, bb_t b) {
-  bb_t ab = bb_mul(a, b);
-  return bb_sub(bb_add(a, b), bb_add(ab, ab));
-}
-
 #define KA_RC(r) ka_rc[r]
 #define KA_RHO(lane) ka_rho[lane]
 
 /* ---- extension-field instance ---- */
-#define FT ext_t
-#define FRAME stark_eval_ext
+#include "stark/air_field_ext.h"
 #define NAME ka_eval_ext
-#define ADD ext_add
-#define SUB ext_sub
-#define MUL ext_mul
-#define XOR ka_xor_ext
-#define K(v) ext_from_base(bb_from_u32(v))
-#define ASSERT stark_assert_zero_ext
 #include "trace/keccak_air_body.inc"
-#undef FT
-#undef FRAME
+#include "stark/air_field_end.h"
 #undef NAME
-#undef ADD
-#undef SUB
-#undef MUL
-#undef XOR
-#undef K
-#undef ASSERT
 
 /* ---- base-field instance ---- */
-#define FT bb_t
-#define FRAME stark_eval_base
+#include "stark/air_field_base.h"
 #define NAME ka_eval_base
-#define ADD bb_add
-#define SUB bb_sub
-#define MUL bb_mul
-#define XOR ka_xor_base
-#define K(v) bb_from_u32(v)
-#define ASSERT stark_assert_zero_base
 #include "trace/keccak_air_body.inc"
-#undef FT
-#undef FRAME
+#include "stark/air_field_end.h"
 #undef NAME
-#undef ADD
-#undef SUB
-#undef MUL
-#undef XOR
-#undef K
-#undef ASSERT
 #undef KA_RC
 #undef KA_RHO
 

@@ -43,60 +43,21 @@ _Static_assert(SHA256_AIR_CE + 2 * 3 == SHA256_AIR_OB && SHA256_AIR_AN == SHA256
                "ST .. CE adjacent");
 _Static_assert(SHA256_AIR_WIDTH == 631, "documented width");
 
-/* Arithmetic xor of two bits, a + b - 2ab (degree = deg a + deg b). */
-static inline ext_t sa_xor_ext(ext_t a, ext_t b) {
-  ext_t ab = ext_mul(a, b);
-  return ext_sub(ext_add(a, b), ext_add(ab, ab));
-}
-
-static inline bb_t sa_xor_base(bb_t a, bb_t b) {
-  bb_t ab = bb_mul(a, b);
-  return bb_sub(bb_add(a, b), bb_add(ab, ab));
-}
-
 #define SA_K(r) sa_k[r]
 
 /* ---- extension-field instance ---- */
-#define FT ext_t
-#define FRAME stark_eval_ext
-#define ADD ext_add
-#define SUB ext_sub
-#define MUL ext_mul
-#define XOR sa_xor_ext
-#define K(v) ext_from_base(bb_from_u32(v))
-#define ASSERT stark_assert_zero_ext
+#include "stark/air_field_ext.h"
 #define NAME sa_eval_ext
 #include "trace/sha256_air_body.inc"
+#include "stark/air_field_end.h"
 #undef NAME
-#undef FT
-#undef FRAME
-#undef ADD
-#undef SUB
-#undef MUL
-#undef XOR
-#undef K
-#undef ASSERT
 
 /* ---- base-field instance ---- */
-#define FT bb_t
-#define FRAME stark_eval_base
-#define ADD bb_add
-#define SUB bb_sub
-#define MUL bb_mul
-#define XOR sa_xor_base
-#define K(v) bb_from_u32(v)
-#define ASSERT stark_assert_zero_base
+#include "stark/air_field_base.h"
 #define NAME sa_eval_base
 #include "trace/sha256_air_body.inc"
+#include "stark/air_field_end.h"
 #undef NAME
-#undef FT
-#undef FRAME
-#undef ADD
-#undef SUB
-#undef MUL
-#undef XOR
-#undef K
-#undef ASSERT
 #undef SA_K
 
 static const stark_air sa_air = {

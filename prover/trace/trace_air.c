@@ -20,37 +20,21 @@
 #include "trace_cols.h"
 
 /* ---- extension-field instance ---- */
-#define FT ext_t
-#define FRAME stark_eval_ext
+#include "stark/air_field_ext.h"
 #define SUFFIX(x) x##_ext
-#define ADD ext_add
-#define SUB ext_sub
-#define MUL ext_mul
-#define K(c) ext_from_base(bb_from_u32(c))
-#define ASSERT stark_assert_zero_ext
 #include "trace_air_body.inc"
-#undef FT
-#undef FRAME
+#include "stark/air_field_end.h"
 #undef SUFFIX
-#undef ADD
-#undef SUB
-#undef MUL
-#undef K
-#undef ASSERT
 #undef CPU_CONSTRAINTS
 #undef MEM_CONSTRAINTS
 #undef STO_CONSTRAINTS
 
 /* ---- base-field instance ---- */
-#define FT bb_t
-#define FRAME stark_eval_base
+#include "stark/air_field_base.h"
 #define SUFFIX(x) x##_base
-#define ADD bb_add
-#define SUB bb_sub
-#define MUL bb_mul
-#define K(c) bb_from_u32(c)
-#define ASSERT stark_assert_zero_base
 #include "trace_air_body.inc"
+#include "stark/air_field_end.h"
+#undef SUFFIX
 
 static const stark_air airs[TRACE_COUNT] = {
     [TRACE_CPU] = {"pkb-cpu", CPU_WIDTH, 0, CPU_CONSTRAINTS, 3, cpu_eval_ext, cpu_eval_base, NULL},
