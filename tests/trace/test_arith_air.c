@@ -25,19 +25,8 @@
 
 #define W ARITH_AIR_WIDTH
 
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-static uint64_t rnd64(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
-static uint32_t rnd_below(uint32_t m) { return (uint32_t)(rnd64() % m); }
-static bb_t rnd_bb(void) { return bb_from_u32(rnd_below(BB_P)); }
-static ext_t rnd_ext(void) {
-  ext_t r = {{rnd_bb(), rnd_bb(), rnd_bb(), rnd_bb()}};
-  return r;
-}
+#define ATU_SEED 0x2545f4914f6cdd1dull
+#include "air_test_util.h"
 
 static const uint8_t opcodes[] = {
     EVM_OP_ADD,    EVM_OP_SUB,    EVM_OP_MUL, EVM_OP_DIV, EVM_OP_SDIV, EVM_OP_MOD,
@@ -177,14 +166,14 @@ static void edge(unsigned i, uint8_t w[32]) {
 
 /* Random word of a random shape: full, short, sparse, negative, all-ones. */
 static void rnd_word(uint8_t w[32]) {
-  for (int i = 0; i < 32; i++) w[i] = (uint8_t)rnd64();
-  switch (rnd64() % 8) {
+  for (int i = 0; i < 32; i++) w[i] = (uint8_t)atu_rnd64();
+  switch (atu_rnd64() % 8) {
     case 0: memset(w, 0, 24); break;
     case 1: memset(w, 0, 31); break;
     case 2: memset(w, 0, 16); break;
     case 3: w[0] |= 0x80; break;
     case 4: memset(w, 0xff, 16); break;
-    case 5: memset(w, 0, 32); w[rnd64() % 32] = (uint8_t)rnd64(); break;
+    case 5: memset(w, 0, 32); w[atu_rnd64() % 32] = (uint8_t)atu_rnd64(); break;
     default: break;
   }
 }
@@ -395,7 +384,7 @@ static void test_exp_lengths(void **state) {
     for (int dense = 0; dense < 2; dense++) {
       memset(e, 0, 32);
       for (int i = 0; i < len; i++)
-        if (dense ? rnd64() % 4 != 0 : i == len - 1 || rnd64() % 16 == 0)
+        if (dense ? atu_rnd64() % 4 != 0 : i == len - 1 || atu_rnd64() % 16 == 0)
           e[31 - i / 8] |= (uint8_t)(1u << (i % 8));
       if (len) e[31 - (len - 1) / 8] |= (uint8_t)(1u << ((len - 1) % 8));
       rnd_word(a);
@@ -477,31 +466,6 @@ static void test_exhaustive_limb(void **state) {
   free(t);
 }
 
-/* eval_ext through the folder on every row pair (normalised selectors). */
-static long check_ext(const bb_t *t, size_t n) {
-  const stark_air *air = arith_air();
-  ext_t *lx = malloc(sizeof *lx * W), *nx = malloc(sizeof *nx * W);
-  assert_true(lx && nx);
-  long bad = -1;
-  for (size_t i = 0; i < n && bad < 0; i++) {
-    const bb_t *loc = t + i * W, *nxt = t + ((i + 1) % n) * W;
-    for (unsigned j = 0; j < W; j++) {
-      lx[j] = ext_from_base(loc[j]);
-      nx[j] = ext_from_base(nxt[j]);
-    }
-    bb_t first = i == 0 ? BB_ONE : 0, last = i == n - 1 ? BB_ONE : 0;
-    bb_t trans = i == n - 1 ? 0 : BB_ONE;
-    stark_eval_ext e = {lx, nx, NULL, ext_from_base(first), ext_from_base(last),
-                        ext_from_base(trans), rnd_ext(), ext_zero(), 0, -1};
-    air->eval_ext(air, &e);
-    assert_int_equal(e.count, air->num_constraints);
-    if (e.first_nonzero >= 0 || !ext_is_zero(e.acc)) bad = (long)i;
-  }
-  free(lx);
-  free(nx);
-  return bad;
-}
-
 /* One instruction of each opcode, on random operands (EXP with a short
  * exponent), in one trace. */
 static bb_t *mixed_trace(unsigned *lg, size_t *n_rows_used) {
@@ -533,69 +497,34 @@ static void test_constraints_hold_ext(void **state) {
   (void)state;
   unsigned lg;
   bb_t *t = mixed_trace(&lg, NULL);
-  assert_int_equal(check_ext(t, (size_t)1 << lg), -1);
+  assert_int_equal(atu_check_ext(arith_air(), t, (size_t)1 << lg), -1);
   free(t);
 }
 
+/* A frame of the mixed trace ctx (an atu_frames over its used rows) with one
+ * X cell set to a value that is not a bit. */
+static void pick_frame(bb_t *loc, bb_t *nxt, void *ctx) {
+  const atu_frames *f = ctx;
+  size_t r = atu_rnd_below(f->rows);
+  memcpy(loc, f->t + r * W, sizeof *loc * W);
+  memcpy(nxt, f->t + (r + 1) * W, sizeof *nxt * W);
+  loc[ARITH_AIR_X + atu_rnd_below(5 * 256)] = bb_from_u32(2 + atu_rnd_below(1000)); /* not a bit */
+}
+
+/* eval_base and eval_ext fold the same constraints: equal accumulators on
+ * random rows and on rows of the mixed trace with a cell that is not a bit. */
 static void test_base_ext_agree(void **state) {
   (void)state;
-  const stark_air *air = arith_air();
-  unsigned m = air->num_constraints;
-  bb_t *loc = malloc(sizeof *loc * W), *nxt = malloc(sizeof *nxt * W);
-  ext_t *lx = malloc(sizeof *lx * W), *nx = malloc(sizeof *nx * W);
-  ext_t *pows = malloc(sizeof *pows * m);
-  assert_true(loc && nxt && lx && nx && pows);
   unsigned lg;
   size_t used;
   bb_t *t = mixed_trace(&lg, &used);
-  for (int trial = 0; trial < 12; trial++) {
-    if (trial < 4) {
-      for (unsigned j = 0; j < W; j++) {
-        loc[j] = rnd_bb();
-        nxt[j] = rnd_bb();
-      }
-      if (trial == 1)
-        for (unsigned j = 0; j < W; j++) loc[j] = rnd64() & 1 ? BB_ONE : 0;
-    } else {
-      size_t r = rnd_below((uint32_t)used);
-      memcpy(loc, t + r * W, sizeof *loc * W);
-      memcpy(nxt, t + (r + 1) * W, sizeof *nxt * W);
-      loc[ARITH_AIR_X + rnd_below(5 * 256)] = bb_from_u32(2 + rnd_below(1000)); /* not a bit */
-    }
-    bb_t sf = rnd_bb(), sl = rnd_bb(), st = rnd_bb();
-    ext_t alpha = rnd_ext();
-    pows[m - 1] = ext_one();
-    for (unsigned i = m - 1; i-- > 0;) pows[i] = ext_mul(pows[i + 1], alpha);
-    stark_eval_base eb = {loc, nxt, NULL, sf, sl, st, pows, ext_zero(), 0, m, -1};
-    air->eval_base(air, &eb);
-    for (unsigned j = 0; j < W; j++) {
-      lx[j] = ext_from_base(loc[j]);
-      nx[j] = ext_from_base(nxt[j]);
-    }
-    stark_eval_ext ee = {lx, nx, NULL, ext_from_base(sf), ext_from_base(sl), ext_from_base(st),
-                         alpha, ext_zero(), 0, -1};
-    air->eval_ext(air, &ee);
-    assert_int_equal(eb.count, m);
-    assert_int_equal(ee.count, m);
-    assert_true(ext_eq(eb.acc, ee.acc));
-    assert_int_equal(eb.first_nonzero, ee.first_nonzero);
-    assert_true(eb.first_nonzero >= 0);
-  }
+  atu_frames f = {t, W, (uint32_t)used};
+  atu_base_ext_agree(arith_air(), 12, pick_frame, &f);
   free(t);
-  free(loc);
-  free(nxt);
-  free(lx);
-  free(nx);
-  free(pows);
 }
 
 /* Cell groups for tampering. */
-typedef struct {
-  const char *name;
-  unsigned off, len;
-  int bits;
-} group;
-static const group groups[] = {
+static const atu_group groups[] = {
     {"result limb", ARITH_AIR_R, 32, 0},   {"carry bit", ARITH_AIR_CARRY, ARITH_AIR_CARRY_BITS_TOTAL, 1},
     {"X bit", ARITH_AIR_X, 256, 1},        {"Y bit", ARITH_AIR_Y, 256, 1},
     {"Z bit", ARITH_AIR_Z, 256, 1},        {"H bit", ARITH_AIR_H, 256, 1},
@@ -638,20 +567,20 @@ static void test_tamper(void **state) {
       assert_int_equal(stark_air_check(air, t, n, NULL, NULL, NULL), 0);
       for (size_t r = 0; r < r_used; r += (r_used > 12 ? r_used / 6 : 1))
         for (size_t gi = 0; gi < NGROUPS; gi++) {
-          const group *g = &groups[gi];
+          const atu_group *g = &groups[gi];
           /* operands the result does not depend on: ISZERO's b, and a when the
            * exponent is 0 (a^0 = 1 for every a) */
           if ((op.opcode == EVM_OP_ISZERO || op.opcode == EVM_OP_NOT) && g->off == ARITH_AIR_B)
             continue;
           if (op.opcode == EVM_OP_EXP && set == 1 && g->off == ARITH_AIR_A) continue;
           for (int s = 0; s < 3; s++) {
-            unsigned col = g->off + (s == 0 ? 0 : s == 1 ? g->len - 1 : rnd_below(g->len));
+            unsigned col = g->off + (s == 0 ? 0 : s == 1 ? g->len - 1 : atu_rnd_below(g->len));
             bb_t *cell = t + r * W + col, old = *cell;
             for (int how = 0; how < 2; how++) {
               if (g->bits && how == 0) *cell = old ? 0 : BB_ONE;
               else if (how == 0) *cell = bb_add(old, BB_ONE);
               else {
-                do *cell = rnd_bb();
+                do *cell = atu_rnd_bb();
                 while (*cell == old);
               }
               if (stark_air_check(air, t, n, NULL, NULL, NULL) != STARK_ERR_CONSTRAINT)
@@ -873,16 +802,6 @@ static void test_chains(void **state) {
   free(t);
 }
 
-static stark_config small_cfg(unsigned lb) {
-  stark_config c = stark_config_default();
-  c.fri.log_blowup = lb;
-  c.fri.num_queries = 8;
-  c.fri.pow_bits = 2;
-  c.fri.log_final_len = 2;
-  c.threads = 1;
-  return c;
-}
-
 /* The mixed trace proves and verifies (blowup 2 at default security, blowup 4
  * with reduced parameters); one changed cell is refused by the checking
  * prover and its forced proof does not verify. */
@@ -898,17 +817,17 @@ static void test_prove_verify(void **state) {
   assert_int_equal(stark_prove(air, &cfg, t, lg, NULL, &pf, NULL), STARK_OK);
   assert_int_equal(stark_verify(air, &cfg.fri, NULL, &pf), STARK_OK);
   stark_proof_free(&pf);
-  stark_config c4 = small_cfg(2);
+  stark_config c4 = atu_small_cfg(2);
   assert_int_equal(stark_prove(air, &c4, t, lg, NULL, &pf, NULL), STARK_OK);
   assert_int_equal(stark_verify(air, &c4.fri, NULL, &pf), STARK_OK);
   stark_proof_free(&pf);
 
   const unsigned cols[] = {ARITH_AIR_R + 3, arith_air_carry_col(20), ARITH_AIR_L + 77};
   for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
-    size_t r = rnd_below((uint32_t)used);
+    size_t r = atu_rnd_below((uint32_t)used);
     bb_t *cell = t + r * W + cols[i], old = *cell;
     *cell = i == 0 ? bb_add(old, BB_ONE) : (old ? 0 : BB_ONE);
-    stark_config cc = small_cfg(1);
+    stark_config cc = atu_small_cfg(1);
     assert_int_equal(stark_prove(air, &cc, t, lg, NULL, &pf, NULL), STARK_ERR_CONSTRAINT);
     cc.check_trace = 0;
     assert_int_equal(stark_prove(air, &cc, t, lg, NULL, &pf, NULL), STARK_OK);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "../evm/evm_test_util.h"
+#include "air_test_util.h"
 #include "stark/stark.h"
 #include "trace/arith_air.h"
 #include "trace/trace.h"
@@ -272,27 +273,6 @@ static void test_shard_sizes(void **state) {
   tu_free(&w);
 }
 
-static stark_config small_cfg(void) {
-  stark_config cfg = stark_config_default();
-  cfg.fri.log_blowup = 1;
-  cfg.fri.num_queries = 8;
-  cfg.fri.pow_bits = 2;
-  cfg.fri.log_final_len = 2;
-  cfg.threads = 1;
-  return cfg;
-}
-
-static int prove_verify(const bb_t *m, unsigned log_n, int check) {
-  stark_config cfg = small_cfg();
-  cfg.check_trace = check;
-  stark_proof proof;
-  int rc = stark_prove(arith_air(), &cfg, m, log_n, NULL, &proof, NULL);
-  if (rc != STARK_OK) return rc;
-  rc = stark_verify(arith_air(), &cfg.fri, NULL, &proof);
-  stark_proof_free(&proof);
-  return rc;
-}
-
 /* The first shard of 2^5 rows (ADD .. MULMOD) proves and verifies; with one
  * changed constrained cell it does not. */
 static void test_shard_proves(void **state) {
@@ -305,7 +285,7 @@ static void test_shard_proves(void **state) {
   unsigned log_n;
   assert_int_equal(trace_shard(t, 5, 0, &m, &log_n), TRACE_OK);
   assert_int_equal(log_n, 5);
-  assert_int_equal(prove_verify(m, log_n, 1), STARK_OK);
+  assert_int_equal(atu_prove_verify(arith_air(), m, log_n, 1), STARK_OK);
   /* the ADD's result limb, an SDIV's operand limb on its first row, a carry
    * bit of the MUL, the selector of the second SDIV's last row */
   const struct {
@@ -321,7 +301,7 @@ static void test_shard_proves(void **state) {
     bb_t *cell = &m[cells[i].row * W + cells[i].col], saved = *cell;
     *cell = bb_add(saved, BB_ONE);
     assert_int_equal(stark_air_check(arith_air(), m, 32, NULL, NULL, NULL), STARK_ERR_CONSTRAINT);
-    int rc = prove_verify(m, 5, 0);
+    int rc = atu_prove_verify(arith_air(), m, 5, 0);
     if (rc == STARK_OK) fail_msg("cell %zu (row %zu, column %u) changed and the proof still verifies", i, cells[i].row, cells[i].col);
     *cell = saved;
   }

@@ -24,28 +24,17 @@
 
 #define W BLAKE2F_AIR_WIDTH
 
-static uint64_t rng = 0x243f6a8885a308d3ull;
-static uint64_t rnd64(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
-static uint32_t rnd_below(uint32_t m) { return (uint32_t)(rnd64() % m); }
-static bb_t rnd_bb(void) { return bb_from_u32(rnd_below(BB_P)); }
-static ext_t rnd_ext(void) {
-  ext_t r = {{rnd_bb(), rnd_bb(), rnd_bb(), rnd_bb()}};
-  return r;
-}
+#define ATU_SEED 0x243f6a8885a308d3ull
+#include "air_test_util.h"
 
 static blake2f_air_call rnd_call(uint32_t rounds) {
   blake2f_air_call c;
   c.rounds = rounds;
-  for (int i = 0; i < 8; i++) c.h[i] = rnd64();
-  for (int i = 0; i < 16; i++) c.m[i] = rnd64();
-  c.t[0] = rnd64();
-  c.t[1] = rnd64();
-  c.f = (uint8_t)(rnd64() & 1);
+  for (int i = 0; i < 8; i++) c.h[i] = atu_rnd64();
+  for (int i = 0; i < 16; i++) c.m[i] = atu_rnd64();
+  c.t[0] = atu_rnd64();
+  c.t[1] = atu_rnd64();
+  c.f = (uint8_t)(atu_rnd64() & 1);
   return c;
 }
 
@@ -157,33 +146,6 @@ static void row_call(const bb_t *row, blake2f_air_call *c) {
 static int same_call(const blake2f_air_call *a, const blake2f_air_call *b) {
   return a->rounds == b->rounds && !memcmp(a->h, b->h, sizeof a->h) &&
          !memcmp(a->m, b->m, sizeof a->m) && !memcmp(a->t, b->t, sizeof a->t) && a->f == b->f;
-}
-
-/* Evaluate the AIR through eval_ext on every row pair of the trace (normalised
- * selectors, next wrapping to row 0); returns the first failing row or -1. */
-static long check_ext(const bb_t *t, size_t n) {
-  const stark_air *air = blake2f_air();
-  ext_t *lx = malloc(sizeof *lx * W), *nx = malloc(sizeof *nx * W);
-  assert_non_null(lx);
-  assert_non_null(nx);
-  long bad = -1;
-  for (size_t i = 0; i < n && bad < 0; i++) {
-    const bb_t *loc = t + i * W, *nxt = t + ((i + 1) % n) * W;
-    for (unsigned j = 0; j < W; j++) {
-      lx[j] = ext_from_base(loc[j]);
-      nx[j] = ext_from_base(nxt[j]);
-    }
-    bb_t first = i == 0 ? BB_ONE : 0, last = i == n - 1 ? BB_ONE : 0;
-    bb_t trans = i == n - 1 ? 0 : BB_ONE;
-    stark_eval_ext e = {lx, nx, NULL, ext_from_base(first), ext_from_base(last),
-                        ext_from_base(trans), rnd_ext(), ext_zero(), 0, -1};
-    air->eval_ext(air, &e);
-    assert_int_equal(e.count, air->num_constraints);
-    if (e.first_nonzero >= 0 || !ext_is_zero(e.acc)) bad = (long)i;
-  }
-  free(lx);
-  free(nx);
-  return bad;
 }
 
 static int first_bad(const bb_t *t, size_t n, size_t *row) {
@@ -384,11 +346,11 @@ static void test_calls_match_precompile(void **state) {
   for (; row < n; row++)
     for (unsigned j = 0; j < W; j++) assert_int_equal(t[row * W + j], 0);
   assert_int_equal(stark_air_check(blake2f_air(), t, n, NULL, NULL, NULL), 0);
-  assert_int_equal(check_ext(t, n), -1);
+  assert_int_equal(atu_check_ext(blake2f_air(), t, n), -1);
   free(t);
   /* more random calls against the precompile, one trace each */
   for (int trial = 0; trial < 6; trial++) {
-    blake2f_air_call c = rnd_call(rnd_below(25));
+    blake2f_air_call c = rnd_call(atu_rnd_below(25));
     uint64_t expect[8], got[8];
     precompile_out(&c, expect);
     assert_int_equal(blake2f_air_trace(&c, 1, &t, &log_n), 0);
@@ -409,7 +371,7 @@ static void test_padding(void **state) {
   assert_int_equal(log_n, 1);
   for (unsigned j = 0; j < 2 * W; j++) assert_int_equal(t[j], 0);
   assert_int_equal(stark_air_check(blake2f_air(), t, 2, NULL, NULL, NULL), 0);
-  assert_int_equal(check_ext(t, 2), -1);
+  assert_int_equal(atu_check_ext(blake2f_air(), t, 2), -1);
   free(t);
   blake2f_air_call c = rnd_call(1); /* 3 rows, one padding row */
   assert_int_equal(blake2f_air_trace(&c, 1, &t, &log_n), 0);
@@ -435,66 +397,18 @@ static void test_padding(void **state) {
  * random rows and on trace rows with one changed cell and random selectors. */
 static void test_base_ext_agree(void **state) {
   (void)state;
-  const stark_air *air = blake2f_air();
-  unsigned m = air->num_constraints;
-  bb_t *loc = malloc(sizeof *loc * W), *nxt = malloc(sizeof *nxt * W);
-  ext_t *lx = malloc(sizeof *lx * W), *nx = malloc(sizeof *nx * W);
-  ext_t *pows = malloc(sizeof *pows * m);
-  assert_true(loc && nxt && lx && nx && pows);
   blake2f_air_call c = rnd_call(11);
   bb_t *t;
   unsigned log_n;
   assert_int_equal(blake2f_air_trace(&c, 1, &t, &log_n), 0);
-  for (int trial = 0; trial < 8; trial++) {
-    if (trial < 4) {
-      for (unsigned j = 0; j < W; j++) {
-        loc[j] = rnd_bb();
-        nxt[j] = rnd_bb();
-      }
-      if (trial == 1)
-        for (unsigned j = 0; j < W; j++) loc[j] = rnd64() & 1 ? BB_ONE : 0;
-    } else {
-      size_t r = rnd_below(14);
-      memcpy(loc, t + r * W, sizeof *loc * W);
-      memcpy(nxt, t + (r + 1) * W, sizeof *nxt * W);
-      loc[rnd_below(W)] = rnd_bb();
-    }
-    bb_t sf = rnd_bb(), sl = rnd_bb(), st = rnd_bb();
-    ext_t alpha = rnd_ext();
-    pows[m - 1] = ext_one();
-    for (unsigned i = m - 1; i-- > 0;) pows[i] = ext_mul(pows[i + 1], alpha);
-    stark_eval_base eb = {loc, nxt, NULL, sf, sl, st, pows, ext_zero(), 0, m, -1};
-    air->eval_base(air, &eb);
-    for (unsigned j = 0; j < W; j++) {
-      lx[j] = ext_from_base(loc[j]);
-      nx[j] = ext_from_base(nxt[j]);
-    }
-    stark_eval_ext ee = {lx, nx, NULL, ext_from_base(sf), ext_from_base(sl), ext_from_base(st),
-                         alpha, ext_zero(), 0, -1};
-    air->eval_ext(air, &ee);
-    assert_int_equal(eb.count, m);
-    assert_int_equal(ee.count, m);
-    assert_true(ext_eq(eb.acc, ee.acc));
-    assert_int_equal(eb.first_nonzero, ee.first_nonzero);
-    assert_true(eb.first_nonzero >= 0);
-  }
+  atu_frames f = {t, W, 14};
+  atu_base_ext_agree(blake2f_air(), 8, atu_changed_frame, &f);
   free(t);
-  free(loc);
-  free(nxt);
-  free(lx);
-  free(nx);
-  free(pows);
 }
 
 /* Column groups, for sampling cells to tamper with. */
-typedef struct {
-  const char *name;
-  unsigned off, len;
-  int bits; /* 1: the honest value is a bit */
-} group;
-
 #define GCOL(g, o) (BLAKE2F_AIR_G + BLAKE2F_AIR_G_WIDTH * (g) + (o))
-static const group groups[] = {
+static const atu_group groups[] = {
     {"kind", BLAKE2F_AIR_INIT, 3, 1},
     {"r", BLAKE2F_AIR_R, 10, 1},
     {"cnt", BLAKE2F_AIR_CNT, 1, 0},
@@ -517,17 +431,6 @@ static const group groups[] = {
     {"g7 carries", GCOL(7, BLAKE2F_AIR_G_K1), 16, 0},
 };
 #define NGROUPS (sizeof groups / sizeof *groups)
-
-/* Changed value of a cell: a bit flips (staying a bit, so the logic
- * constraints must catch it), other cells get +1 or a random value. */
-static bb_t tampered(const group *g, bb_t v, int how) {
-  if (g->bits && how == 0) return v ? 0 : BB_ONE;
-  if (how == 1) return bb_add(v, BB_ONE);
-  bb_t r;
-  do r = rnd_bb();
-  while (r == v);
-  return r;
-}
 
 /* Calls of 3, 0 and 1 rounds: rows 0 INIT, 1-3 ROUND, 4 FINAL, 5 INIT,
  * 6 FINAL, 7 INIT, 8 ROUND, 9 FINAL, 10-15 padding. */
@@ -552,13 +455,13 @@ static void test_tamper_any_cell(void **state) {
   const size_t nfixed = sizeof fixed_rows / sizeof *fixed_rows;
   int checked = 0;
   for (size_t gi = 0; gi < NGROUPS; gi++) {
-    const group *g = &groups[gi];
+    const atu_group *g = &groups[gi];
     for (size_t s = 0; s < nfixed + 6; s++) {
-      size_t r = s < nfixed ? fixed_rows[s] : rnd_below((uint32_t)n);
-      unsigned col = g->off + (s < 2 ? (s == 0 ? 0 : g->len - 1) : rnd_below(g->len));
+      size_t r = s < nfixed ? fixed_rows[s] : atu_rnd_below((uint32_t)n);
+      unsigned col = g->off + (s < 2 ? (s == 0 ? 0 : g->len - 1) : atu_rnd_below(g->len));
       bb_t *cell = t + r * W + col, old = *cell;
       for (int how = 0; how < 3; how++) {
-        *cell = tampered(g, old, how);
+        *cell = atu_tampered(g, old, how);
         int rc = stark_air_check(air, t, n, NULL, NULL, NULL);
         if (rc != STARK_ERR_CONSTRAINT)
           fail_msg("group %s row %zu col %u (how %d) not caught", g->name, r, col, how);
@@ -570,10 +473,10 @@ static void test_tamper_any_cell(void **state) {
   assert_int_equal(stark_air_check(air, t, n, NULL, NULL, NULL), 0);
   /* a few through eval_ext alone */
   for (size_t gi = 0; gi < NGROUPS; gi++) {
-    size_t r = rnd_below((uint32_t)n);
-    bb_t *cell = t + r * W + groups[gi].off + rnd_below(groups[gi].len), old = *cell;
-    *cell = tampered(&groups[gi], old, 1);
-    assert_true(check_ext(t, n) >= 0);
+    size_t r = atu_rnd_below((uint32_t)n);
+    bb_t *cell = t + r * W + groups[gi].off + atu_rnd_below(groups[gi].len), old = *cell;
+    *cell = atu_tampered(&groups[gi], old, 1);
+    assert_true(atu_check_ext(blake2f_air(), t, n) >= 0);
     *cell = old;
   }
   assert_int_equal(checked, (int)(NGROUPS * (nfixed + 6) * 3));
@@ -710,49 +613,17 @@ static void test_boundaries(void **state) {
   free(u);
 }
 
-static stark_config small_cfg(unsigned lb) {
-  stark_config c = stark_config_default();
-  c.fri.log_blowup = lb;
-  c.fri.num_queries = 8;
-  c.fri.pow_bits = 2;
-  c.fri.log_final_len = 2;
-  c.threads = 1;
-  return c;
-}
-
 /* A call of 2 rounds and one of 12 (32 rows): verifies with blowup 2
  * (default security) and blowup 4 (reduced parameters), also after a round
  * trip through bytes. */
 static void test_prove_verify(void **state) {
   (void)state;
-  const stark_air *air = blake2f_air();
   blake2f_air_call calls[2] = {rnd_call(2), rnd_call(12)};
   bb_t *t;
   unsigned log_n;
   assert_int_equal(blake2f_air_trace(calls, 2, &t, &log_n), 0);
   assert_int_equal(log_n, 5);
-
-  stark_config cfg = stark_config_default();
-  cfg.fri.log_blowup = 1;
-  cfg.threads = 1;
-  assert_int_equal(fri_params_check(&cfg.fri), 0);
-  stark_proof pf;
-  assert_int_equal(stark_prove(air, &cfg, t, log_n, NULL, &pf, NULL), STARK_OK);
-  assert_int_equal(stark_verify(air, &cfg.fri, NULL, &pf), STARK_OK);
-  uint8_t *buf = NULL;
-  size_t len = 0;
-  assert_int_equal(stark_proof_serialize(&pf, &buf, &len), STARK_OK);
-  stark_proof pf2;
-  assert_int_equal(stark_proof_deserialize(buf, len, &pf2), STARK_OK);
-  assert_int_equal(stark_verify(air, &cfg.fri, NULL, &pf2), STARK_OK);
-  stark_proof_free(&pf2);
-  free(buf);
-  stark_proof_free(&pf);
-
-  stark_config c4 = small_cfg(2);
-  assert_int_equal(stark_prove(air, &c4, t, log_n, NULL, &pf, NULL), STARK_OK);
-  assert_int_equal(stark_verify(air, &c4.fri, NULL, &pf), STARK_OK);
-  stark_proof_free(&pf);
+  atu_prove_verify_honest(blake2f_air(), t, log_n);
   free(t);
 }
 
@@ -760,28 +631,12 @@ static void test_prove_verify(void **state) {
  * proof forced without the check does not verify. */
 static void test_prove_tampered(void **state) {
   (void)state;
-  const stark_air *air = blake2f_air();
   blake2f_air_call calls[2] = {rnd_call(2), rnd_call(0)};
   bb_t *t;
   unsigned log_n;
   assert_int_equal(blake2f_air_trace(calls, 2, &t, &log_n), 0);
   assert_int_equal(log_n, 3);
-  size_t n = (size_t)1 << log_n;
-  for (size_t gi = 0; gi < NGROUPS; gi++) {
-    const group *g = &groups[gi];
-    size_t r = rnd_below((uint32_t)n);
-    bb_t *cell = t + r * W + g->off + rnd_below(g->len), old = *cell;
-    *cell = tampered(g, old, gi & 1 ? 0 : 1);
-    stark_config cfg = small_cfg(1);
-    stark_proof pf;
-    assert_int_equal(stark_prove(air, &cfg, t, log_n, NULL, &pf, NULL), STARK_ERR_CONSTRAINT);
-    cfg.check_trace = 0;
-    assert_int_equal(stark_prove(air, &cfg, t, log_n, NULL, &pf, NULL), STARK_OK);
-    if (stark_verify(air, &cfg.fri, NULL, &pf) != STARK_ERR_VERIFY)
-      fail_msg("tampered %s cell (row %zu) verified", g->name, r);
-    stark_proof_free(&pf);
-    *cell = old;
-  }
+  atu_prove_tampered(blake2f_air(), t, log_n, groups, NGROUPS);
   free(t);
 }
 

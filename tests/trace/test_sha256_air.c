@@ -27,19 +27,8 @@
 #define W SHA256_AIR_WIDTH
 #define NR SHA256_AIR_ROWS_PER_COMP
 
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-static uint64_t rnd64(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
-static uint32_t rnd_below(uint32_t m) { return (uint32_t)(rnd64() % m); }
-static bb_t rnd_bb(void) { return bb_from_u32(rnd_below(BB_P)); }
-static ext_t rnd_ext(void) {
-  ext_t r = {{rnd_bb(), rnd_bb(), rnd_bb(), rnd_bb()}};
-  return r;
-}
+#define ATU_SEED 0x2545f4914f6cdd1dull
+#include "air_test_util.h"
 
 typedef struct {
   uint32_t (*cv)[8];
@@ -50,8 +39,8 @@ static inputs rnd_inputs(size_t n) {
   inputs in = {malloc(sizeof *in.cv * (n ? n : 1)), malloc(sizeof *in.blk * (n ? n : 1))};
   assert_true(in.cv && in.blk);
   for (size_t k = 0; k < n; k++) {
-    for (int i = 0; i < 8; i++) in.cv[k][i] = (uint32_t)rnd64();
-    for (int i = 0; i < 64; i++) in.blk[k][i] = (uint8_t)rnd64();
+    for (int i = 0; i < 8; i++) in.cv[k][i] = (uint32_t)atu_rnd64();
+    for (int i = 0; i < 64; i++) in.blk[k][i] = (uint8_t)atu_rnd64();
   }
   return in;
 }
@@ -168,7 +157,7 @@ static void test_reference_kat(void **state) {
 static void test_matches_precompile(void **state) {
   (void)state;
   uint8_t msg[200];
-  for (size_t i = 0; i < sizeof msg; i++) msg[i] = (uint8_t)rnd64();
+  for (size_t i = 0; i < sizeof msg; i++) msg[i] = (uint8_t)atu_rnd64();
   for (size_t len = 0; len <= sizeof msg; len++) {
     uint8_t *out = NULL, ref[32];
     size_t out_len = 0;
@@ -323,39 +312,13 @@ static void test_known_answers_one_trace(void **state) {
   free(b2);
 }
 
-/* Evaluate the AIR through eval_ext on every row pair of the trace (normalised
- * selectors, next wrapping to row 0); returns the first failing row or -1. */
-static long check_ext(const bb_t *t, size_t n) {
-  const stark_air *air = sha256_air();
-  ext_t *lx = malloc(sizeof *lx * W), *nx = malloc(sizeof *nx * W);
-  assert_true(lx && nx);
-  long bad = -1;
-  for (size_t i = 0; i < n && bad < 0; i++) {
-    const bb_t *loc = t + i * W, *nxt = t + ((i + 1) % n) * W;
-    for (unsigned j = 0; j < W; j++) {
-      lx[j] = ext_from_base(loc[j]);
-      nx[j] = ext_from_base(nxt[j]);
-    }
-    bb_t first = i == 0 ? BB_ONE : 0, last = i == n - 1 ? BB_ONE : 0;
-    bb_t trans = i == n - 1 ? 0 : BB_ONE;
-    stark_eval_ext e = {lx, nx, NULL, ext_from_base(first), ext_from_base(last),
-                        ext_from_base(trans), rnd_ext(), ext_zero(), 0, -1};
-    air->eval_ext(air, &e);
-    assert_int_equal(e.count, air->num_constraints);
-    if (e.first_nonzero >= 0 || !ext_is_zero(e.acc)) bad = (long)i;
-  }
-  free(lx);
-  free(nx);
-  return bad;
-}
-
 static void test_constraints_hold_ext(void **state) {
   (void)state;
   inputs in = rnd_inputs(3); /* 256 rows, one padding compression */
   bb_t *t;
   unsigned log_n;
   assert_int_equal(make_trace(&in, 3, &t, &log_n), 0);
-  assert_int_equal(check_ext(t, (size_t)1 << log_n), -1);
+  assert_int_equal(atu_check_ext(sha256_air(), t, (size_t)1 << log_n), -1);
   free(t);
   free_inputs(&in);
 }
@@ -364,66 +327,18 @@ static void test_constraints_hold_ext(void **state) {
  * random rows and on trace rows with random selectors. */
 static void test_base_ext_agree(void **state) {
   (void)state;
-  const stark_air *air = sha256_air();
-  unsigned m = air->num_constraints;
-  bb_t *loc = malloc(sizeof *loc * W), *nxt = malloc(sizeof *nxt * W);
-  ext_t *lx = malloc(sizeof *lx * W), *nx = malloc(sizeof *nx * W);
-  ext_t *pows = malloc(sizeof *pows * m);
-  assert_true(loc && nxt && lx && nx && pows);
   inputs in = rnd_inputs(1);
   bb_t *t;
   unsigned log_n;
   assert_int_equal(make_trace(&in, 1, &t, &log_n), 0);
-  for (int trial = 0; trial < 8; trial++) {
-    if (trial < 4) {
-      for (unsigned j = 0; j < W; j++) {
-        loc[j] = rnd_bb();
-        nxt[j] = rnd_bb();
-      }
-      if (trial == 1)
-        for (unsigned j = 0; j < W; j++) loc[j] = rnd64() & 1 ? BB_ONE : 0;
-    } else {
-      size_t r = rnd_below(63);
-      memcpy(loc, t + r * W, sizeof *loc * W);
-      memcpy(nxt, t + (r + 1) * W, sizeof *nxt * W);
-      loc[rnd_below(W)] = rnd_bb();
-    }
-    bb_t sf = rnd_bb(), sl = rnd_bb(), st = rnd_bb();
-    ext_t alpha = rnd_ext();
-    pows[m - 1] = ext_one();
-    for (unsigned i = m - 1; i-- > 0;) pows[i] = ext_mul(pows[i + 1], alpha);
-    stark_eval_base eb = {loc, nxt, NULL, sf, sl, st, pows, ext_zero(), 0, m, -1};
-    air->eval_base(air, &eb);
-    for (unsigned j = 0; j < W; j++) {
-      lx[j] = ext_from_base(loc[j]);
-      nx[j] = ext_from_base(nxt[j]);
-    }
-    stark_eval_ext ee = {lx, nx, NULL, ext_from_base(sf), ext_from_base(sl), ext_from_base(st),
-                         alpha, ext_zero(), 0, -1};
-    air->eval_ext(air, &ee);
-    assert_int_equal(eb.count, m);
-    assert_int_equal(ee.count, m);
-    assert_true(ext_eq(eb.acc, ee.acc));
-    assert_int_equal(eb.first_nonzero, ee.first_nonzero);
-    assert_true(eb.first_nonzero >= 0);
-  }
+  atu_frames f = {t, W, 63};
+  atu_base_ext_agree(sha256_air(), 8, atu_changed_frame, &f);
   free(t);
   free_inputs(&in);
-  free(loc);
-  free(nxt);
-  free(lx);
-  free(nx);
-  free(pows);
 }
 
 /* Column groups, for sampling cells to tamper with. */
-typedef struct {
-  const char *name;
-  unsigned off, len;
-  int bits; /* 1: the honest value is a bit */
-} group;
-
-static const group groups[] = {
+static const atu_group groups[] = {
     {"flags", SHA256_AIR_FLAGS, 64, 1},
     {"export", SHA256_AIR_EXPORT, 1, 1},
     {"cv", SHA256_AIR_CV, 16, 0},
@@ -444,17 +359,6 @@ static const group groups[] = {
 };
 #define NGROUPS (sizeof groups / sizeof *groups)
 
-/* Changed value of a cell: a bit flips (staying a bit, so the logic
- * constraints must catch it), other cells get +1 or a random value. */
-static bb_t tampered(const group *g, bb_t v, int how) {
-  if (g->bits && how == 0) return v ? 0 : BB_ONE;
-  if (how == 1) return bb_add(v, BB_ONE);
-  bb_t r;
-  do r = rnd_bb();
-  while (r == v);
-  return r;
-}
-
 /* One changed cell anywhere (any group, any row, including the padding
  * compression and the first and last rows) breaks a constraint. */
 static void test_tamper_any_cell(void **state) {
@@ -470,13 +374,13 @@ static void test_tamper_any_cell(void **state) {
   const int nfixed = (int)(sizeof fixed_rows / sizeof *fixed_rows);
   int checked = 0;
   for (size_t gi = 0; gi < NGROUPS; gi++) {
-    const group *g = &groups[gi];
+    const atu_group *g = &groups[gi];
     for (int s = 0; s < 20; s++) {
-      size_t r = s < nfixed ? fixed_rows[s] : rnd_below((uint32_t)n);
-      unsigned col = g->off + (s < 2 ? (s == 0 ? 0 : g->len - 1) : rnd_below(g->len));
+      size_t r = s < nfixed ? fixed_rows[s] : atu_rnd_below((uint32_t)n);
+      unsigned col = g->off + (s < 2 ? (s == 0 ? 0 : g->len - 1) : atu_rnd_below(g->len));
       bb_t *cell = t + r * W + col, old = *cell;
       for (int how = 0; how < 3; how++) {
-        *cell = tampered(g, old, how);
+        *cell = atu_tampered(g, old, how);
         int rc = stark_air_check(air, t, n, NULL, NULL, NULL);
         if (rc != STARK_ERR_CONSTRAINT)
           fail_msg("group %s row %zu col %u (how %d) not caught", g->name, r, col, how);
@@ -487,10 +391,10 @@ static void test_tamper_any_cell(void **state) {
   }
   assert_int_equal(stark_air_check(air, t, n, NULL, NULL, NULL), 0);
   for (size_t gi = 0; gi < NGROUPS; gi++) {
-    size_t r = rnd_below((uint32_t)n);
-    bb_t *cell = t + r * W + groups[gi].off + rnd_below(groups[gi].len), old = *cell;
-    *cell = tampered(&groups[gi], old, 0);
-    assert_true(check_ext(t, n) >= 0);
+    size_t r = atu_rnd_below((uint32_t)n);
+    bb_t *cell = t + r * W + groups[gi].off + atu_rnd_below(groups[gi].len), old = *cell;
+    *cell = atu_tampered(&groups[gi], old, 0);
+    assert_true(atu_check_ext(sha256_air(), t, n) >= 0);
     *cell = old;
   }
   assert_int_equal(checked, (int)NGROUPS * 20 * 3);
@@ -567,8 +471,8 @@ static void test_targeted_forgeries(void **state) {
    * (and its carries) recomputed for it: row r holds, but d is no longer
    * row r-1's c, so the shift of d on row r-1 fails first. */
   for (int trial = 0; trial < 6; trial++) {
-    size_t r = 1 + rnd_below(62);
-    unsigned z = rnd_below(32);
+    size_t r = 1 + atu_rnd_below(62);
+    unsigned z = atu_rnd_below(32);
     bb_t *row = t + r * W;
     uint32_t d = bits_word(row + SHA256_AIR_ST + 96), d2 = d ^ (1u << z);
     uint32_t en = bits_word(row + SHA256_AIR_EN);
@@ -672,7 +576,7 @@ static void test_every_tie(void **state) {
   size_t n = (size_t)1 << lg, bad_row = 0;
   int checked = 0;
   for (unsigned col = 0; col < W; col++) {
-    size_t r = 1 + rnd_below(62);
+    size_t r = 1 + atu_rnd_below(62);
     int want;
     if (col < SHA256_AIR_EXPORT) {
       want = CI_FLAGS + 64 + (int)((col + 63) % 64);
@@ -683,7 +587,7 @@ static void test_every_tie(void **state) {
     } else if (col < SHA256_AIR_M + 30) {
       want = CI_WSHIFT + (int)(col - SHA256_AIR_M);
     } else if (col < SHA256_AIR_NW) {
-      r = 2 + rnd_below(61); /* M[15] enters from NW from round 1 on */
+      r = 2 + atu_rnd_below(61); /* M[15] enters from NW from round 1 on */
       want = CI_NWSHIFT + (int)(col - SHA256_AIR_M - 30);
     } else if (col >= SHA256_AIR_ST && col < SHA256_AIR_AN) {
       want = CI_STSHIFT + (int)(col - SHA256_AIR_ST);
@@ -797,46 +701,16 @@ static void test_forgeries(void **state) {
   free_inputs(&other);
 }
 
-static stark_config small_cfg(unsigned lb) {
-  stark_config c = stark_config_default();
-  c.fri.log_blowup = lb;
-  c.fri.num_queries = 8;
-  c.fri.pow_bits = 2;
-  c.fri.log_final_len = 2;
-  c.threads = 1;
-  return c;
-}
-
 /* Proving two compressions: verifies with blowup 2 (default security) and
  * blowup 4 (reduced parameters); a serialised proof verifies too. */
 static void test_prove_verify(void **state) {
   (void)state;
-  const stark_air *air = sha256_air();
   inputs in = rnd_inputs(2);
   bb_t *t;
   unsigned log_n;
   assert_int_equal(make_trace(&in, 2, &t, &log_n), 0);
   assert_int_equal(log_n, 7);
-  stark_config cfg = stark_config_default();
-  cfg.fri.log_blowup = 1;
-  cfg.threads = 1;
-  assert_int_equal(fri_params_check(&cfg.fri), 0);
-  stark_proof pf;
-  assert_int_equal(stark_prove(air, &cfg, t, log_n, NULL, &pf, NULL), STARK_OK);
-  assert_int_equal(stark_verify(air, &cfg.fri, NULL, &pf), STARK_OK);
-  uint8_t *buf = NULL;
-  size_t len = 0;
-  assert_int_equal(stark_proof_serialize(&pf, &buf, &len), STARK_OK);
-  stark_proof pf2;
-  assert_int_equal(stark_proof_deserialize(buf, len, &pf2), STARK_OK);
-  assert_int_equal(stark_verify(air, &cfg.fri, NULL, &pf2), STARK_OK);
-  stark_proof_free(&pf2);
-  free(buf);
-  stark_proof_free(&pf);
-  stark_config c4 = small_cfg(2);
-  assert_int_equal(stark_prove(air, &c4, t, log_n, NULL, &pf, NULL), STARK_OK);
-  assert_int_equal(stark_verify(air, &c4.fri, NULL, &pf), STARK_OK);
-  stark_proof_free(&pf);
+  atu_prove_verify_honest(sha256_air(), t, log_n);
   free(t);
   free_inputs(&in);
 }
@@ -845,27 +719,11 @@ static void test_prove_verify(void **state) {
  * proof forced without the check does not verify. */
 static void test_prove_tampered(void **state) {
   (void)state;
-  const stark_air *air = sha256_air();
   inputs in = rnd_inputs(1);
   bb_t *t;
   unsigned log_n;
   assert_int_equal(make_trace(&in, 1, &t, &log_n), 0);
-  size_t n = (size_t)1 << log_n;
-  for (size_t gi = 0; gi < NGROUPS; gi++) {
-    const group *g = &groups[gi];
-    size_t r = rnd_below((uint32_t)n);
-    bb_t *cell = t + r * W + g->off + rnd_below(g->len), old = *cell;
-    *cell = tampered(g, old, gi & 1 ? 0 : 1);
-    stark_config cfg = small_cfg(1);
-    stark_proof pf;
-    assert_int_equal(stark_prove(air, &cfg, t, log_n, NULL, &pf, NULL), STARK_ERR_CONSTRAINT);
-    cfg.check_trace = 0;
-    assert_int_equal(stark_prove(air, &cfg, t, log_n, NULL, &pf, NULL), STARK_OK);
-    if (stark_verify(air, &cfg.fri, NULL, &pf) != STARK_ERR_VERIFY)
-      fail_msg("tampered %s cell (row %zu) verified", g->name, r);
-    stark_proof_free(&pf);
-    *cell = old;
-  }
+  atu_prove_tampered(sha256_air(), t, log_n, groups, NGROUPS);
   free(t);
   free_inputs(&in);
 }
