@@ -65,19 +65,6 @@ static int warm_address(evm_ctx *c, const uint8_t addr[20]) {
   return a && evm_state_warm_account(c->st, a) >= 0 ? 0 : -1;
 }
 
-/* The recovery id of a signed tx's v (txsig's rule), -1 when v gives none. */
-static int v_recid(const blk_tx *tx) {
-  for (int i = 0; i < 24; i++)
-    if (tx->v.b[i]) return -1;
-  uint64_t v = 0;
-  for (int i = 24; i < 32; i++) v = v << 8 | tx->v.b[i];
-  if (tx->type == 0) {
-    if (v == 27 || v == 28) return (int)(v - 27);
-    return v < 35 ? -1 : (int)((v - 35) & 1);
-  }
-  return v <= 1 ? (int)v : -1;
-}
-
 /* on_sigrecover_data for tx's sender (evm.h): its signature, made here with
  * its test key when it has none, and the hash that signature covers. */
 static void report_sender_sig(evm_ctx *c, const blk_tx *tx) {
@@ -90,9 +77,9 @@ static void report_sender_sig(evm_ctx *c, const blk_tx *tx) {
     memset(priv, 0, sizeof priv);
     if (rc != EVM_SIG_OK) return;
   }
-  int recid = v_recid(&t);
+  int recid;
   uint8_t h[32];
-  if (recid < 0 || evm_tx_signing_hash(&t, c->env->chain_id, h) != EVM_SIG_OK) return;
+  if (evm_tx_recid(&t, &recid) != EVM_SIG_OK || evm_tx_signing_hash(&t, c->env->chain_id, h) != EVM_SIG_OK) return;
   c->tr->on_sigrecover_data(c->tr->ctx, EVM_SIG_TX_SENDER, h, recid, t.r.b, t.s.b);
 }
 

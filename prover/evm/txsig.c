@@ -290,8 +290,7 @@ int evm_tx_sign(blk_tx *tx, uint64_t chain_id, const uint8_t priv[32]) {
   return EVM_SIG_OK;
 }
 
-/* Recovery id of a signed tx, checking v's range. */
-static int tx_recid(const blk_tx *tx, int *recid) {
+int evm_tx_recid(const blk_tx *tx, int *recid) {
   uint64_t v;
   if (!be_to_u64(tx->v.b, &v)) return EVM_SIG_E_INVALID;
   if (tx->type == 0) {
@@ -316,7 +315,7 @@ int evm_tx_sender(const blk_tx *tx, uint64_t chain_id, uint8_t addr[20]) {
     return EVM_SIG_OK;
   }
   int recid;
-  int rc = tx_recid(tx, &recid);
+  int rc = evm_tx_recid(tx, &recid);
   if (rc) return rc;
   if (!rs_valid(tx->r.b, tx->s.b, 1)) return EVM_SIG_E_INVALID;
   uint8_t h[32], a[20];

@@ -94,6 +94,11 @@ int evm_tx_sign(blk_tx *tx, uint64_t chain_id, const uint8_t priv[32]);
  * signature the stated address is returned as it is. */
 int evm_tx_sender(const blk_tx *tx, uint64_t chain_id, uint8_t addr[20]);
 
+/* The recovery id (0 or 1) of a signed tx from its v, checking v's range
+ * (27/28 or >= 35 for type 0, 0/1 otherwise; the chain id is not checked).
+ * EVM_SIG_OK or EVM_SIG_E_INVALID. */
+int evm_tx_recid(const blk_tx *tx, int *recid);
+
 /* The signed network encoding of tx (EIP-2718 envelope for types 1 to 4):
  * *out is malloc'd, owned by the caller. An unsigned test-key tx is signed on
  * a copy first, exactly as an export would sign it; an unsigned tx with an
