@@ -1218,15 +1218,12 @@ static void run_code(evm_ctx *c, const evm_msg *msg, evm_account *self, const ui
 
 /* ---- message execution ------------------------------------------------------ */
 
-/* on_sigrecover_data for an ECRECOVER call (evm.h): its input zero-padded to
- * 128 bytes, when the v word is 27 or 28 (pc_ecrecover_run's rule). */
+/* on_sigrecover_data for an ECRECOVER call (evm.h), when its v word gives a
+ * recovery id. */
 static void report_ecrecover(evm_ctx *c, const evm_msg *m) {
-  uint8_t buf[128] = {0};
-  if (m->input_len) memcpy(buf, m->input, m->input_len < sizeof buf ? m->input_len : sizeof buf);
-  for (int i = 32; i < 63; i++)
-    if (buf[i]) return;
-  if (buf[63] != 27 && buf[63] != 28) return;
-  c->tr->on_sigrecover_data(c->tr->ctx, EVM_SIG_PRECOMPILE, buf, buf[63] - 27, buf + 64, buf + 96);
+  uint8_t buf[128];
+  int recid = evm_pc_ecrecover_input(m->input, m->input_len, buf);
+  if (recid >= 0) c->tr->on_sigrecover_data(c->tr->ctx, EVM_SIG_PRECOMPILE, buf, recid, buf + 64, buf + 96);
 }
 
 static void run_precompile(evm_ctx *c, evm_pc_id id, const evm_msg *m, evm_res *r) {

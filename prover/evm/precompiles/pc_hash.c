@@ -18,13 +18,19 @@
 
 /* ---- ecrecover ---- */
 
-int pc_ecrecover_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w) {
-  uint8_t buf[128] = {0};
-  if (len) memcpy(buf, in, len < sizeof buf ? len : sizeof buf);
+int evm_pc_ecrecover_input(const uint8_t *in, size_t len, uint8_t buf[128]) {
+  memset(buf, 0, 128);
+  if (len) memcpy(buf, in, len < 128 ? len : 128);
   /* v is a full 32-byte word that must be exactly 27 or 28. */
   for (int i = 32; i < 63; i++)
-    if (buf[i]) return pc_set_output(NULL, 0, out, out_len);
-  if (buf[63] != 27 && buf[63] != 28) return pc_set_output(NULL, 0, out, out_len);
+    if (buf[i]) return -1;
+  if (buf[63] != 27 && buf[63] != 28) return -1;
+  return buf[63] - 27;
+}
+
+int pc_ecrecover_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w) {
+  uint8_t buf[128];
+  if (evm_pc_ecrecover_input(in, len, buf) < 0) return pc_set_output(NULL, 0, out, out_len);
   uint8_t res[32] = {0};
   int rc = evm_ecrecover(buf, buf[63] - 27, buf + 64, buf + 96, res + 12);
   if (rc == EVM_SIG_E_NOMEM) return EVM_PC_NOMEM;

@@ -73,4 +73,9 @@ uint64_t evm_pc_gas(evm_pc_id id, blk_fork fork, const uint8_t *in, size_t len);
 int evm_pc_run(evm_pc_id id, blk_fork fork, const uint8_t *in, size_t len,
                uint8_t **out, size_t *out_len, evm_pc_work *work);
 
+/* ECRECOVER's reading of its input: in[0..len) zero-padded to 128 bytes into
+ * buf (hash, v, r, s words); the recovery id (0 or 1) when the v word is
+ * exactly 27 or 28, else -1 (the call then returns nothing). */
+int evm_pc_ecrecover_input(const uint8_t *in, size_t len, uint8_t buf[128]);
+
 #endif
