@@ -55,6 +55,10 @@ model_profile model_profile_default(void) {
   p.log_shard = 20;
   p.ms_per_cell = 0.000103762;
   p.ms_per_shard = 31.7109;
+  p.table_ms_per_cell[TRACE_KECCAK] = 5.312e-05;
+  p.table_ms_per_cell[TRACE_ARITH] = 4.791e-05;
+  p.table_ms_per_cell[TRACE_ECRECOVER] = 4.775e-05;
+  p.table_ms_per_cell[TRACE_SHA256] = 5.169e-05;
   return p;
 }
 
@@ -230,6 +234,21 @@ static const struct {
     {TRACE_SHA256, "sha256", 100000},
 };
 
+/* Median ms of proving trace m (2^log_n rows of air) reps times; < 0 when a
+ * proof fails. */
+static double median_prove_ms(const stark_air *air, const bb_t *m, unsigned log_n, int reps) {
+  stark_config cfg = stark_config_default();
+  double t[15];
+  for (int r = 0; r < reps; r++) {
+    stark_proof proof;
+    stark_timings tm;
+    if (stark_prove(air, &cfg, m, log_n, NULL, &proof, &tm) != STARK_OK) return -1;
+    stark_proof_free(&proof);
+    t[r] = tm.total_ms;
+  }
+  return bench_median(t, reps);
+}
+
 /* Median ms of proving shard 0 of table id (2^log rows) of scenario under
  * opts; < 0 when the scenario does not fill such a shard or a step fails. */
 static double time_table_shard(trace_table_id id, const char *scenario, uint64_t gas, unsigned opts, unsigned log,
@@ -250,17 +269,7 @@ static double time_table_shard(trace_table_id id, const char *scenario, uint64_t
   unsigned log_n = 0;
   if (rc == EVM_OK && trace_finish(&c) == TRACE_OK && c.t[id].air && c.t[id].rows >= ((size_t)1 << log) &&
       trace_shard(&c.t[id], log, 0, &m, &log_n) == TRACE_OK) {
-    stark_config cfg = stark_config_default();
-    double t[15];
-    int r = 0;
-    for (; r < reps; r++) {
-      stark_proof proof;
-      stark_timings tm;
-      if (stark_prove(c.t[id].air, &cfg, m, log_n, NULL, &proof, &tm) != STARK_OK) break;
-      stark_proof_free(&proof);
-      t[r] = tm.total_ms;
-    }
-    if (r == reps) out = bench_median(t, reps);
+    out = median_prove_ms(c.t[id].air, m, log_n, reps);
   }
   free(m);
   trace_free(&c);
@@ -289,7 +298,6 @@ int model_calibrate(unsigned lo, unsigned hi, unsigned wide_log, int reps, model
     trace_free(&c);
     return MODEL_E_ARG;
   }
-  stark_config cfg = stark_config_default();
   double sx = 0, sy = 0, sxx = 0, sxy = 0;
   int n = 0;
   for (unsigned k = lo; k <= hi; k += 2) {
@@ -299,20 +307,12 @@ int model_calibrate(unsigned lo, unsigned hi, unsigned wide_log, int reps, model
       trace_free(&c);
       return MODEL_E_ARG;
     }
-    double t[15];
-    for (int r = 0; r < reps; r++) {
-      stark_proof proof;
-      stark_timings tm;
-      if (stark_prove(trace_air(TRACE_CPU), &cfg, m, log_n, NULL, &proof, &tm) != STARK_OK) {
-        free(m);
-        trace_free(&c);
-        return MODEL_E_ARG;
-      }
-      stark_proof_free(&proof);
-      t[r] = tm.total_ms;
-    }
+    double ms = median_prove_ms(trace_air(TRACE_CPU), m, log_n, reps);
     free(m);
-    double ms = bench_median(t, reps);
+    if (ms < 0) {
+      trace_free(&c);
+      return MODEL_E_ARG;
+    }
     double cells = (double)((size_t)1 << log_n) * CPU_WIDTH_FOR_MODEL;
     if (emit) emit(ctx, "cpu", log_n, cells, ms);
     sx += cells;
