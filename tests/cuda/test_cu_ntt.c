@@ -31,16 +31,8 @@
 #include "field/bb.h"
 #include "ntt/ntt.h"
 
-enum { MODE_EMU = 0, MODE_GPU = 1 };
-static int mode_emu = MODE_EMU, mode_gpu = MODE_GPU;
-
-static uint64_t rng_state = 0x3c6ef372fe94f82bull;
-static uint64_t rng(void) {
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
+#define CU_TEST_SEED 0x3c6ef372fe94f82bull
+#include "cu_test_util.h"
 
 static bb_t *rnd_matrix(size_t elems) {
   bb_t *m = malloc((elems ? elems : 1) * sizeof *m);
@@ -57,20 +49,6 @@ static bb_t *dup(const bb_t *a, size_t elems) {
 }
 
 /* Select the executor of this test; 0 when the test must be skipped. */
-static int use_mode(void **state) {
-  int mode = *(int *)*state;
-  if (mode == MODE_EMU) {
-    cu_set_emulation(1);
-    return 1;
-  }
-  cu_set_emulation(0);
-  char why[256];
-  if (!cu_available(why, sizeof why)) {
-    print_message("[  SKIP    ] GPU check skipped: %s\n", why);
-    return 0;
-  }
-  return 1;
-}
 
 static void assert_same(const bb_t *got, const bb_t *want, size_t elems, const char *what,
                         unsigned log_n, size_t width) {

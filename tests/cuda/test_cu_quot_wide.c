@@ -50,34 +50,11 @@
 
 #include "quot_ref.h"
 
-enum { MODE_EMU = 0, MODE_GPU = 1 };
-static int mode_emu = MODE_EMU, mode_gpu = MODE_GPU;
-
-static uint64_t rng_state = 0x510e527fade682d1ull;
-static uint64_t rng(void) {
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
+#define CU_TEST_SEED 0x510e527fade682d1ull
+#include "cu_test_util.h"
 
 static ext_t rand_ext(void) {
   return ext_from_u32((uint32_t)rng(), (uint32_t)rng(), (uint32_t)rng(), (uint32_t)rng());
-}
-
-static int use_mode(void **state) {
-  int mode = *(int *)*state;
-  if (mode == MODE_EMU) {
-    cu_set_emulation(1);
-    return 1;
-  }
-  cu_set_emulation(0);
-  char why[256];
-  if (!cu_available(why, sizeof why)) {
-    print_message("[  SKIP    ] GPU check skipped: %s\n", why);
-    return 0;
-  }
-  return 1;
 }
 
 static int kernel_of(const stark_air *a) {

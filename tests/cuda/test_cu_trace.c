@@ -32,24 +32,9 @@
 
 #include "quot_ref.h"
 
-enum { MODE_EMU = 0, MODE_GPU = 1 };
-static int mode_emu = MODE_EMU, mode_gpu = MODE_GPU;
+#define CU_TEST_SEED 0xa54ff53a5f1d36f1ull
+#include "cu_test_util.h"
 static int g_large;
-
-static int use_mode(void **state) {
-  int mode = *(int *)*state;
-  if (mode == MODE_EMU) {
-    cu_set_emulation(1);
-    return 1;
-  }
-  cu_set_emulation(0);
-  char why[256];
-  if (!cu_available(why, sizeof why)) {
-    print_message("[  SKIP    ] GPU check skipped: %s\n", why);
-    return 0;
-  }
-  return 1;
-}
 
 /* valid = 0: a tampered table, proven without the trace check; its proof
  * must not verify. */
@@ -152,14 +137,6 @@ static void t_bind(void **state) {
     assert_true(has_kernel(a));
     assert_int_equal(cu_air_kernel(a->name, a->width, a->num_public, a->num_constraints + 1), 0);
   }
-}
-
-static uint64_t rng_state = 0xa54ff53a5f1d36f1ull;
-static uint64_t rng(void) {
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
 }
 
 /* The device's quotient evaluations of the tables' AIRs equal the direct
