@@ -7,7 +7,12 @@
  *                quotient_commit, open, fri_commit, queries), medians per phase;
  *   verify       verification of that proof (the variant names the proof size);
  *   prove        the 256-bit add AIR (64 columns) at 2^16 rows (quick: 2^8);
- *   prove        the Fibonacci proof again with FRI folding by 4 (and its verify).
+ *   prove        the Fibonacci proof again with FRI folding by 4 (and its verify);
+ *   prove        the 256-bit add AIR with a LogUp lookup argument (stark.h) sending
+ *                each of its 48 limbs (a, b, c) on a range bus, multiplicity 1,
+ *                challenges from its own transcript: the aux trace is 49 ext
+ *                columns (196 base columns); same sizes as add256, with its
+ *                phases and the aux phase (aux trace, LDE, commitment).
  * Peak resident memory (process-wide ru_maxrss) is reported in the variant.
  * Every proof is verified; a proof that does not verify is an error, not a
  * figure.
@@ -35,7 +40,25 @@ typedef struct {
   unsigned log_n;
   bb_t *trace;
   bb_t pub[STARK_FIB_PUBLIC];
+  const stark_lookup *lookup; /* NULL: none */
 } bench_case;
+
+/* add256's limbs a, b, c sent on bus 1 (a range-check workload) */
+#define LIMB_SENDS (3 * STARK_ADD256_LIMBS)
+static stark_lc_term limb_terms[LIMB_SENDS];
+static stark_lc limb_fields[LIMB_SENDS];
+static stark_interaction limb_sends[LIMB_SENDS];
+
+static const stark_lookup *limb_lookup(void) {
+  static stark_lookup lk;
+  for (unsigned i = 0; i < LIMB_SENDS; i++) {
+    limb_terms[i] = (stark_lc_term){i, 1};
+    limb_fields[i] = (stark_lc){&limb_terms[i], 1, 0};
+    limb_sends[i] = (stark_interaction){1, STARK_SEND, {NULL, 0, 1}, &limb_fields[i], 1};
+  }
+  lk = (stark_lookup){limb_sends, LIMB_SENDS, NULL};
+  return &lk;
+}
 
 static uint64_t splitmix(uint64_t *s) {
   uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
@@ -89,27 +112,27 @@ static int run_case(bench_case *c, const stark_config *cfg, int reps, int thread
   int rc = build_trace(c);
   if (rc != STARK_OK) return rc;
   size_t n = (size_t)1 << c->log_n;
-  double tot[MAX_REPS], ver[MAX_REPS], ph[7][MAX_REPS];
+  double tot[MAX_REPS], ver[MAX_REPS], ph[8][MAX_REPS];
   size_t proof_bytes = 0;
   long rss = 0;
   for (int r = -1; r < reps && rc == STARK_OK; r++) { /* r = -1: warm-up */
     stark_proof p;
     stark_timings t;
     double t0 = bench_now_ms();
-    rc = stark_prove(c->air, cfg, c->trace, c->log_n, c->pub, &p, &t);
+    rc = stark_prove_lookup(c->air, c->lookup, cfg, c->trace, c->log_n, c->pub, &p, &t);
     double dt = bench_now_ms() - t0;
     if (rc != STARK_OK) break;
     double v0 = bench_now_ms();
-    rc = stark_verify(c->air, &cfg->fri, c->pub, &p);
+    rc = stark_verify_lookup(c->air, c->lookup, &cfg->fri, c->pub, &p, NULL);
     double dv = bench_now_ms() - v0;
     proof_bytes = stark_proof_size(&p);
     stark_proof_free(&p);
     if (rc != STARK_OK || r < 0) continue;
     tot[r] = dt;
     ver[r] = dv;
-    double pv[7] = {t.lde_ms, t.trace_commit_ms, t.quotient_ms, t.quotient_commit_ms,
-                    t.open_ms, t.fri_commit_ms, t.queries_ms};
-    for (int k = 0; k < 7; k++) ph[k][r] = pv[k];
+    double pv[8] = {t.lde_ms, t.trace_commit_ms, t.quotient_ms, t.quotient_commit_ms,
+                    t.open_ms, t.fri_commit_ms, t.queries_ms, t.aux_ms};
+    for (int k = 0; k < 8; k++) ph[k][r] = pv[k];
     rss = t.peak_rss_kb;
   }
   if (rc == STARK_OK) {
@@ -122,9 +145,9 @@ static int run_case(bench_case *c, const stark_config *cfg, int reps, int thread
     emit_fig(emit, ctx, "prove", var, n, threads, med, med > 0 ? cells / (med / 1e3) : 0, "cells",
              device);
     if (phases) {
-      static const char *names[7] = {"lde",  "trace_commit", "quotient", "quotient_commit",
-                                     "open", "fri_commit",   "queries"};
-      for (int k = 0; k < 7; k++) {
+      static const char *names[8] = {"lde",  "trace_commit", "quotient", "quotient_commit",
+                                     "open", "fri_commit",   "queries",  "aux"};
+      for (int k = 0; k < (c->lookup ? 8 : 7); k++) {
         snprintf(var, sizeof var, "%s 2^%u %s", c->name, c->log_n, names[k]);
         emit_fig(emit, ctx, "prove-phase", var, n, threads, bench_median(ph[k], reps), 0, NULL,
                  device);
@@ -168,14 +191,17 @@ int bench_stark_run(const bench_opts *o, bench_emit_fn emit, void *ctx) {
   cfg.backend = cuda ? STARK_BACKEND_CUDA : STARK_BACKEND_CPU;
   if (cuda && cu_prepare() != CU_OK) return BENCH_E_NODEV;
   int reps = o->quick ? 3 : 5;
-  bench_case fib = {"fibonacci", &stark_air_fib, o->quick ? 10 : 20, NULL, {0}};
+  bench_case fib = {"fibonacci", &stark_air_fib, o->quick ? 10 : 20, NULL, {0}, NULL};
   int rc = run_case(&fib, &cfg, reps, threads, 1, device, emit, ctx);
   if (rc != STARK_OK) return rc;
-  bench_case add = {"add256", &stark_air_add256, o->quick ? 8 : 16, NULL, {0}};
+  bench_case add = {"add256", &stark_air_add256, o->quick ? 8 : 16, NULL, {0}, NULL};
   rc = run_case(&add, &cfg, reps, threads, 1, device, emit, ctx);
+  if (rc != STARK_OK) return rc;
+  bench_case addl = {"add256+logup48", &stark_air_add256, o->quick ? 8 : 16, NULL, {0}, limb_lookup()};
+  rc = run_case(&addl, &cfg, reps, threads, 1, device, emit, ctx);
   if (rc != STARK_OK) return rc;
   /* the Fibonacci proof again with FRI folding by 4 (whole-proof figure only) */
   cfg.fri.log_arity = 2;
-  bench_case fib4 = {"fibonacci", &stark_air_fib, o->quick ? 10 : 20, NULL, {0}};
+  bench_case fib4 = {"fibonacci", &stark_air_fib, o->quick ? 10 : 20, NULL, {0}, NULL};
   return run_case(&fib4, &cfg, reps, threads, 0, device, emit, ctx);
 }

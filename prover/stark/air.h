@@ -118,6 +118,55 @@ static inline void stark_assert_zero_base(stark_eval_base *e, bb_t c) {
   e->count++;
 }
 
+/* ---- lookup interactions (LogUp bus) ----
+ *
+ * A table takes part in a bus argument by a list of interactions, given to
+ * the prover and the verifier beside the AIR (stark.h: stark_lookup). An
+ * interaction, on every row r of the trace, puts the tuple
+ * (field_0(r), ..., field_{f-1}(r)) on bus `bus` with multiplicity m(r): with
+ * sign +1 when it sends, -1 when it receives. Each field and the
+ * multiplicity is a linear combination of the row's own columns plus a
+ * constant (no "next" row, so every lookup constraint stays of degree 2).
+ *
+ * With two extension challenges (beta, gamma) the tuple's fingerprint is
+ *     fp(r) = bus + sum_{j<f} gamma^(j+1) field_j(r),
+ * and the table's cumulative sum is
+ *     sum_r sum_i sign_i m_i(r) / (beta - fp_i(r)),
+ * which the proof exposes. If the tuples sent on every bus, over every table
+ * and shard that used the same challenges, are the tuples received with the
+ * same multiplicities (as multisets), the cumulative sums add to zero; if not,
+ * they add to zero with probability at most about (rows x interactions) /
+ * p^4 over the choice of (beta, gamma) (Schwartz-Zippel on the rational
+ * function). Multiplicities are field elements: a table that must not
+ * receive a tuple "negatively" constrains its multiplicity column itself. */
+
+/* coeff * column, coeff canonical (< p). */
+typedef struct {
+  unsigned col;   /* < air->width */
+  uint32_t coeff;
+} stark_lc_term;
+
+/* sum of terms + constant (canonical). */
+typedef struct {
+  const stark_lc_term *terms; /* num_terms entries; may be NULL when num_terms is 0 */
+  unsigned num_terms;
+  uint32_t constant;
+} stark_lc;
+
+enum { STARK_SEND = 1, STARK_RECEIVE = -1 };
+
+#define STARK_MAX_INTERACTIONS 64 /* per AIR */
+#define STARK_MAX_LOOKUP_FIELDS 32 /* per interaction */
+#define STARK_MAX_LC_TERMS 256     /* per linear combination */
+
+typedef struct {
+  uint32_t bus;            /* canonical, the fingerprint's constant term */
+  int direction;           /* STARK_SEND or STARK_RECEIVE */
+  stark_lc multiplicity;
+  const stark_lc *fields;  /* num_fields entries, 1 <= num_fields <= STARK_MAX_LOOKUP_FIELDS */
+  unsigned num_fields;
+} stark_interaction;
+
 /* Number of quotient chunks an AIR needs: 2^ceil(log2(max(max_degree-1, 1))). */
 unsigned stark_air_quotient_chunks(const stark_air *air);
 

@@ -4,6 +4,10 @@
  * exact length from the header before allocating anything, rejects trailing
  * bytes, header values out of range and non-canonical field elements. A proof
  * that decodes is then checked in full by stark_verify.
+ *
+ * Version 1 is the proof without a lookup argument; version 2 adds the aux
+ * sections (stark.h) and is written only when aux_width is non-zero, so a
+ * proof without interactions is byte for byte what it was before lookups.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +72,12 @@ static void get_digests(rd *r, merkle_digest *d, size_t n) {
 }
 
 #define HEADER_BYTES (4 + 4 + 1 + 1 + 1 + 4 + 4 + 4 + 1 + 4)
+#define MAX_AUX_WIDTH STARK_AUX_WIDTH(STARK_MAX_INTERACTIONS)
+
+/* aw = 4(k+1) for 1 <= k <= STARK_MAX_INTERACTIONS, or 0 (no lookup). */
+static int aux_width_ok(uint32_t aw) {
+  return aw == 0 || (aw >= 8 && aw <= MAX_AUX_WIDTH && aw % 4 == 0);
+}
 
 /* The FRI parameters a header implies (pow_bits does not change shapes):
  * final_len = 2^(log_n - d) fixes log_final_len = log2(final_len). */
@@ -85,7 +95,8 @@ static fri_params header_fri(unsigned lb, unsigned la, unsigned Q, size_t flen) 
 
 /* Exact size for a header; 0 when the header is out of range or inconsistent. */
 static size_t size_for(unsigned log_n, unsigned lb, unsigned la, unsigned w, unsigned qc,
-                       unsigned Q, unsigned L, size_t flen) {
+                       unsigned Q, unsigned L, size_t flen, unsigned aw) {
+  if (!aux_width_ok(aw)) return 0;
   if (log_n < 1 || log_n > STARK_MAX_LOG_ROWS || lb < 1 || lb > FRI_MAX_LOG_BLOWUP ||
       log_n + lb > BB_TWO_ADICITY || la < 1 || la > FRI_MAX_LOG_ARITY || w < 1 || w > MAX_WIDTH ||
       qc < 1 || qc > MAX_QC || (qc & (qc - 1)) || Q < 1 || Q > FRI_MAX_QUERIES || flen < 1 ||
@@ -98,6 +109,10 @@ static size_t size_for(unsigned log_n, unsigned lb, unsigned la, unsigned w, uns
   size_t s = HEADER_BYTES + 2 * D + (2 * w + qw) * X + L * D + flen * X + E;
   size_t per_q = (w + qw) * E + 2 * log_N * D + fri_row_values(&f, log_N) * X +
                  fri_path_digests(&f, log_N) * D;
+  if (aw) { /* version 2: aux_width, aux_root, cumulative_sum, aux openings, aux rows and paths */
+    s += 4 + D + X + 2 * (size_t)aw * X;
+    per_q += aw * E + log_N * D;
+  }
   return s + Q * per_q;
 }
 
@@ -105,16 +120,23 @@ size_t stark_proof_size(const stark_proof *p) {
   if (!p) return 0;
   if (p->fri.log_n != p->log_n + p->log_blowup || p->fri.num_queries != p->num_queries) return 0;
   return size_for(p->log_n, p->log_blowup, p->fri.log_arity, p->width, p->qc, p->num_queries,
-                  p->fri.num_layers, p->fri.final_len);
+                  p->fri.num_layers, p->fri.final_len, p->aux_width);
 }
 
 size_t stark_proof_size_for(const stark_air *air, const fri_params *fp, unsigned log_n) {
-  if (!air || !fp || fri_params_check(fp) != FRI_OK || log_n < 1 || log_n > STARK_MAX_LOG_ROWS)
+  return stark_proof_size_for_lookup(air, NULL, fp, log_n);
+}
+
+size_t stark_proof_size_for_lookup(const stark_air *air, const stark_lookup *lk,
+                                   const fri_params *fp, unsigned log_n) {
+  unsigned k = lk ? lk->num_interactions : 0;
+  if (!air || !fp || fri_params_check(fp) != FRI_OK || log_n < 1 || log_n > STARK_MAX_LOG_ROWS ||
+      k > STARK_MAX_INTERACTIONS)
     return 0;
   unsigned log_N = log_n + fp->log_blowup, qc = stark_air_quotient_chunks(air);
   if (log_N > BB_TWO_ADICITY || qc > (1u << fp->log_blowup)) return 0;
   return size_for(log_n, fp->log_blowup, fri_log_arity(fp), air->width, qc, fp->num_queries,
-                  fri_num_layers(fp, log_N), fri_final_len(fp, log_N));
+                  fri_num_layers(fp, log_N), fri_final_len(fp, log_N), STARK_AUX_WIDTH(k));
 }
 
 int stark_proof_serialize(const stark_proof *p, uint8_t **out, size_t *len) {
@@ -125,10 +147,14 @@ int stark_proof_serialize(const stark_proof *p, uint8_t **out, size_t *len) {
   if (!buf) return STARK_ERR_NOMEM;
   wr w = {buf};
   unsigned W = p->width, qw = 4 * p->qc, Q = p->num_queries, L = p->fri.num_layers;
-  unsigned log_N = p->log_n + p->log_blowup;
+  unsigned log_N = p->log_n + p->log_blowup, aw = p->aux_width;
+  if (aw && (!p->aux_zeta || !p->aux_zeta_next || !p->aux_rows || !p->aux_paths)) {
+    free(buf);
+    return STARK_ERR_ARG;
+  }
   memcpy(w.p, "PKBS", 4);
   w.p += 4;
-  put_u32(&w, STARK_PROOF_VERSION);
+  put_u32(&w, aw ? STARK_PROOF_VERSION_LOOKUP : STARK_PROOF_VERSION);
   put_u8(&w, p->log_n);
   put_u8(&w, p->log_blowup);
   put_u8(&w, p->fri.log_arity);
@@ -137,11 +163,20 @@ int stark_proof_serialize(const stark_proof *p, uint8_t **out, size_t *len) {
   put_u32(&w, Q);
   put_u8(&w, L);
   put_u32(&w, (uint32_t)p->fri.final_len);
+  if (aw) put_u32(&w, aw);
   put_digests(&w, &p->trace_root, 1);
   put_digests(&w, &p->quotient_root, 1);
+  if (aw) {
+    put_digests(&w, &p->aux_root, 1);
+    put_exts(&w, &p->cumulative_sum, 1);
+  }
   put_exts(&w, p->trace_zeta, W);
   put_exts(&w, p->trace_zeta_next, W);
   put_exts(&w, p->quotient_zeta, qw);
+  if (aw) {
+    put_exts(&w, p->aux_zeta, aw);
+    put_exts(&w, p->aux_zeta_next, aw);
+  }
   put_digests(&w, p->fri.roots, L);
   put_exts(&w, p->fri.final_poly, p->fri.final_len);
   put_elems(&w, &p->fri.pow_witness, 1);
@@ -152,6 +187,10 @@ int stark_proof_serialize(const stark_proof *p, uint8_t **out, size_t *len) {
     put_digests(&w, p->trace_paths + (size_t)q * log_N, log_N);
     put_elems(&w, p->quotient_rows + (size_t)q * qw, qw);
     put_digests(&w, p->quotient_paths + (size_t)q * log_N, log_N);
+    if (aw) {
+      put_elems(&w, p->aux_rows + (size_t)q * aw, aw);
+      put_digests(&w, p->aux_paths + (size_t)q * log_N, log_N);
+    }
     const merkle_digest *path = p->fri.paths + (size_t)q * pd;
     const ext_t *row = p->fri.rows + (size_t)q * rv;
     for (unsigned i = 0; i < L; i++) {
@@ -177,13 +216,16 @@ int stark_proof_deserialize(const uint8_t *buf, size_t len, stark_proof *p) {
   memset(p, 0, sizeof *p);
   if (!buf || len < HEADER_BYTES || memcmp(buf, "PKBS", 4) != 0) return STARK_ERR_FORMAT;
   rd r = {buf + 4, buf + len, 0};
-  if (get_u32(&r) != STARK_PROOF_VERSION) return STARK_ERR_FORMAT;
+  uint32_t version = get_u32(&r);
+  if (version != STARK_PROOF_VERSION && version != STARK_PROOF_VERSION_LOOKUP) return STARK_ERR_FORMAT;
   unsigned log_n = get_u8(&r), lb = get_u8(&r), la = get_u8(&r);
   uint32_t W = get_u32(&r), qc = get_u32(&r), Q = get_u32(&r);
   unsigned L = get_u8(&r);
   uint32_t flen = get_u32(&r);
+  uint32_t aw = version == STARK_PROOF_VERSION_LOOKUP ? get_u32(&r) : 0;
   if (r.bad) return STARK_ERR_FORMAT;
-  size_t sz = size_for(log_n, lb, la, W, qc, Q, L, flen);
+  if (version == STARK_PROOF_VERSION_LOOKUP && aw == 0) return STARK_ERR_FORMAT;
+  size_t sz = size_for(log_n, lb, la, W, qc, Q, L, flen, aw);
   if (!sz || sz != len) return STARK_ERR_FORMAT;
 
   unsigned log_N = log_n + lb, qw = 4 * qc;
@@ -199,6 +241,17 @@ int stark_proof_deserialize(const uint8_t *buf, size_t len, stark_proof *p) {
   p->fri.num_layers = L;
   p->fri.num_queries = Q;
   p->fri.final_len = flen;
+  p->aux_width = aw;
+  if (aw) {
+    p->aux_zeta = malloc(sizeof(ext_t) * aw);
+    p->aux_zeta_next = malloc(sizeof(ext_t) * aw);
+    p->aux_rows = malloc(sizeof(bb_t) * Q * aw);
+    p->aux_paths = malloc(sizeof(merkle_digest) * Q * log_N);
+    if (!p->aux_zeta || !p->aux_zeta_next || !p->aux_rows || !p->aux_paths) {
+      stark_proof_free(p);
+      return STARK_ERR_NOMEM;
+    }
+  }
   p->trace_zeta = malloc(sizeof(ext_t) * W);
   p->trace_zeta_next = malloc(sizeof(ext_t) * W);
   p->quotient_zeta = malloc(sizeof(ext_t) * qw);
@@ -218,9 +271,17 @@ int stark_proof_deserialize(const uint8_t *buf, size_t len, stark_proof *p) {
   }
   get_digests(&r, &p->trace_root, 1);
   get_digests(&r, &p->quotient_root, 1);
+  if (aw) {
+    get_digests(&r, &p->aux_root, 1);
+    get_exts(&r, &p->cumulative_sum, 1);
+  }
   get_exts(&r, p->trace_zeta, W);
   get_exts(&r, p->trace_zeta_next, W);
   get_exts(&r, p->quotient_zeta, qw);
+  if (aw) {
+    get_exts(&r, p->aux_zeta, aw);
+    get_exts(&r, p->aux_zeta_next, aw);
+  }
   get_digests(&r, p->fri.roots, L);
   get_exts(&r, p->fri.final_poly, flen);
   get_elems(&r, &p->fri.pow_witness, 1);
@@ -229,6 +290,10 @@ int stark_proof_deserialize(const uint8_t *buf, size_t len, stark_proof *p) {
     get_digests(&r, p->trace_paths + (size_t)q * log_N, log_N);
     get_elems(&r, p->quotient_rows + (size_t)q * qw, qw);
     get_digests(&r, p->quotient_paths + (size_t)q * log_N, log_N);
+    if (aw) {
+      get_elems(&r, p->aux_rows + (size_t)q * aw, aw);
+      get_digests(&r, p->aux_paths + (size_t)q * log_N, log_N);
+    }
     merkle_digest *path = p->fri.paths + (size_t)q * pd;
     ext_t *row = p->fri.rows + (size_t)q * rv;
     for (unsigned i = 0; i < L; i++) {

@@ -20,6 +20,13 @@
  * within two), so peak device memory is the N x w trace LDE plus its tree or
  * plus n qc ext values, one N x 4qc matrix plus its tree, or the FRI layer
  * (4N words) plus its tree.
+ *
+ * Lookup argument (stark.h): the aux trace (n x aw base elements, aw = 4(k+1))
+ * is built on the host from 2 n k ext scratch values (one batch inversion
+ * per row range), LDE'd to N x aw and committed on the host with either
+ * backend, and kept until the queries like the trace LDE; with it the whole
+ * constraint evaluation runs on the host too (the device kernels read main
+ * columns only), so the proof bytes do not depend on the backend.
  */
 #include "stark/stark.h"
 
@@ -59,6 +66,10 @@ void stark_proof_free(stark_proof *p) {
   free(p->trace_paths);
   free(p->quotient_rows);
   free(p->quotient_paths);
+  free(p->aux_zeta);
+  free(p->aux_zeta_next);
+  free(p->aux_rows);
+  free(p->aux_paths);
   fri_proof_free(&p->fri);
   memset(p, 0, sizeof *p);
 }
@@ -136,6 +147,199 @@ static ext_t ext_basis(int k) {
   return e;
 }
 
+/* ---- lookup argument (LogUp; protocol in stark.h) ---- */
+
+static unsigned lookup_count(const stark_lookup *lk) { return lk ? lk->num_interactions : 0; }
+
+static int lc_ok(const stark_lc *lc, unsigned w) {
+  if (lc->num_terms > STARK_MAX_LC_TERMS || (lc->num_terms && !lc->terms) || lc->constant >= BB_P)
+    return 0;
+  for (unsigned t = 0; t < lc->num_terms; t++)
+    if (lc->terms[t].col >= w || lc->terms[t].coeff >= BB_P) return 0;
+  return 1;
+}
+
+/* The interactions are well-formed for a table of width w (none is fine). */
+static int lookup_ok(const stark_lookup *lk, unsigned w) {
+  unsigned k = lookup_count(lk);
+  if (!k) return 1;
+  if (k > STARK_MAX_INTERACTIONS || !lk->interactions) return 0;
+  for (unsigned i = 0; i < k; i++) {
+    const stark_interaction *it = &lk->interactions[i];
+    if (it->bus >= BB_P || (it->direction != STARK_SEND && it->direction != STARK_RECEIVE) ||
+        it->num_fields < 1 || it->num_fields > STARK_MAX_LOOKUP_FIELDS || !it->fields ||
+        !lc_ok(&it->multiplicity, w))
+      return 0;
+    for (unsigned j = 0; j < it->num_fields; j++)
+      if (!lc_ok(&it->fields[j], w)) return 0;
+  }
+  return 1;
+}
+
+static int ext_canonical(ext_t a) {
+  for (int k = 0; k < EXT_DEGREE; k++)
+    if (a.v[k] >= BB_P) return 0;
+  return 1;
+}
+
+static void observe_lc(chal_state *ch, const stark_lc *lc) {
+  chal_observe(ch, bb_from_u32(lc->num_terms));
+  for (unsigned t = 0; t < lc->num_terms; t++) {
+    chal_observe(ch, bb_from_u32(lc->terms[t].col));
+    chal_observe(ch, bb_from_u32(lc->terms[t].coeff));
+  }
+  chal_observe(ch, bb_from_u32(lc->constant));
+}
+
+/* The interactions are part of the statement: bind them before any commitment. */
+static void transcript_lookup(chal_state *ch, const stark_lookup *lk) {
+  chal_observe_label(ch, "pkb-logup-v1");
+  chal_observe(ch, bb_from_u32(lk->num_interactions));
+  for (unsigned i = 0; i < lk->num_interactions; i++) {
+    const stark_interaction *it = &lk->interactions[i];
+    chal_observe(ch, bb_from_u32(it->bus));
+    chal_observe(ch, bb_from_u32(it->direction == STARK_SEND ? 1 : 2));
+    observe_lc(ch, &it->multiplicity);
+    chal_observe(ch, bb_from_u32(it->num_fields));
+    for (unsigned j = 0; j < it->num_fields; j++) observe_lc(ch, &it->fields[j]);
+  }
+}
+
+/* After the trace root: the caller's challenges (observed) or sampled ones.
+ * gpow[j] = gamma^(j+1) for the fingerprint's fields. */
+static void transcript_challenges(chal_state *ch, const stark_lookup *lk, ext_t *beta,
+                                  ext_t gpow[STARK_MAX_LOOKUP_FIELDS]) {
+  ext_t gamma;
+  if (lk->challenges) {
+    chal_observe(ch, BB_ONE);
+    chal_observe_ext(ch, lk->challenges[0]);
+    chal_observe_ext(ch, lk->challenges[1]);
+    *beta = lk->challenges[0];
+    gamma = lk->challenges[1];
+  } else {
+    chal_observe(ch, 0);
+    *beta = chal_sample_ext(ch);
+    gamma = chal_sample_ext(ch);
+  }
+  gpow[0] = gamma;
+  for (unsigned j = 1; j < STARK_MAX_LOOKUP_FIELDS; j++) gpow[j] = ext_mul(gpow[j - 1], gamma);
+}
+
+static bb_t lc_eval_base(const stark_lc *lc, const bb_t *row) {
+  bb_t v = bb_from_u32(lc->constant);
+  for (unsigned t = 0; t < lc->num_terms; t++)
+    v = bb_add(v, bb_mul(bb_from_u32(lc->terms[t].coeff), row[lc->terms[t].col]));
+  return v;
+}
+
+static ext_t lc_eval_ext(const stark_lc *lc, const ext_t *row) {
+  ext_t v = ext_from_base(bb_from_u32(lc->constant));
+  for (unsigned t = 0; t < lc->num_terms; t++)
+    v = ext_add(v, ext_mul_base(row[lc->terms[t].col], bb_from_u32(lc->terms[t].coeff)));
+  return v;
+}
+
+/* sign m and beta - fp of one interaction on a base-field row (prover). */
+static void interaction_base(const stark_interaction *it, const bb_t *row, ext_t beta,
+                             const ext_t *gpow, ext_t *sm, ext_t *den) {
+  ext_t fp = ext_from_base(bb_from_u32(it->bus));
+  for (unsigned j = 0; j < it->num_fields; j++)
+    fp = ext_add(fp, ext_mul_base(gpow[j], lc_eval_base(&it->fields[j], row)));
+  bb_t m = lc_eval_base(&it->multiplicity, row);
+  *sm = ext_from_base(it->direction == STARK_SEND ? m : bb_sub(0, m));
+  *den = ext_sub(beta, fp);
+}
+
+/* The same on an extension-field row (verifier, at zeta). */
+static void interaction_ext(const stark_interaction *it, const ext_t *row, ext_t beta,
+                            const ext_t *gpow, ext_t *sm, ext_t *den) {
+  ext_t fp = ext_from_base(bb_from_u32(it->bus));
+  for (unsigned j = 0; j < it->num_fields; j++)
+    fp = ext_add(fp, ext_mul(gpow[j], lc_eval_ext(&it->fields[j], row)));
+  ext_t m = lc_eval_ext(&it->multiplicity, row);
+  *sm = it->direction == STARK_SEND ? m : ext_neg(m);
+  *den = ext_sub(beta, fp);
+}
+
+/* An ext value from its 4 base coordinates (aux and quotient columns). */
+static ext_t ext_load(const bb_t *c) {
+  ext_t e = {{c[0], c[1], c[2], c[3]}};
+  return e;
+}
+
+/* The k + 3 lookup constraints, folded into e after the AIR's own (the one
+ * definition, used by prover and verifier). sm[i], den[i]: sign m_i and
+ * beta - fp_i on the local row; h, hn: the k + 1 aux values (h_i then S) on
+ * the local and next rows. */
+static void lookup_constraints(unsigned k, const ext_t *sm, const ext_t *den, const ext_t *h,
+                               const ext_t *hn, ext_t cumsum, stark_eval_ext *e) {
+  ext_t hs = ext_zero(), hns = ext_zero();
+  for (unsigned i = 0; i < k; i++) {
+    stark_assert_zero_ext(e, ext_sub(ext_mul(h[i], den[i]), sm[i]));
+    hs = ext_add(hs, h[i]);
+    hns = ext_add(hns, hn[i]);
+  }
+  ext_t S = h[k], Sn = hn[k];
+  stark_assert_zero_ext(e, ext_mul(e->is_first_row, ext_sub(S, hs)));
+  stark_assert_zero_ext(e, ext_mul(e->is_transition, ext_sub(ext_sub(Sn, S), hns)));
+  stark_assert_zero_ext(e, ext_mul(e->is_last_row, ext_sub(S, cumsum)));
+}
+
+/* Aux trace on H (n x aw, row-major): h_i = sign m_i / (beta - fp_i), then the
+ * running sum. Rows are cut in ranges, each inverting its denominators in one
+ * batch; a zero denominator (fp = beta) sets `zero`. */
+typedef struct {
+  const stark_interaction *it;
+  unsigned k, w;
+  const bb_t *trace;
+  ext_t beta;
+  const ext_t *gpow;
+  ext_t *den, *sm; /* n k scratch each */
+  bb_t *aux;
+  atomic_int zero;
+} aux_ctx;
+
+static void aux_range(void *arg, size_t lo, size_t hi) {
+  aux_ctx *c = arg;
+  unsigned k = c->k, aw = STARK_AUX_WIDTH(k);
+  for (size_t r = lo; r < hi; r++)
+    for (unsigned i = 0; i < k; i++) {
+      ext_t *d = &c->den[r * k + i];
+      interaction_base(&c->it[i], c->trace + r * c->w, c->beta, c->gpow, &c->sm[r * k + i], d);
+      if (ext_is_zero(*d)) atomic_store(&c->zero, 1);
+    }
+  fri_ext_batch_inv(c->den + lo * k, c->den + lo * k, (hi - lo) * k);
+  for (size_t r = lo; r < hi; r++)
+    for (unsigned i = 0; i < k; i++) {
+      ext_t h = ext_mul(c->den[r * k + i], c->sm[r * k + i]);
+      memcpy(c->aux + r * aw + 4 * i, h.v, sizeof h.v);
+    }
+}
+
+/* Builds the aux trace into aux (n x 4(k+1)) and its cumulative sum. */
+static int aux_build(const stark_lookup *lk, const bb_t *trace, unsigned w, size_t n, ext_t beta,
+                     const ext_t *gpow, int threads, bb_t *aux, ext_t *cumsum) {
+  unsigned k = lk->num_interactions, aw = STARK_AUX_WIDTH(k);
+  ext_t *den = malloc(sizeof *den * n * k), *sm = malloc(sizeof *sm * n * k);
+  if (!den || !sm) {
+    free(den);
+    free(sm);
+    return STARK_ERR_NOMEM;
+  }
+  aux_ctx c = {lk->interactions, k, w, trace, beta, gpow, den, sm, aux, 0};
+  par_for(n, 1024, threads, aux_range, &c);
+  free(den);
+  free(sm);
+  if (atomic_load(&c.zero)) return STARK_ERR_INTERNAL;
+  ext_t S = ext_zero();
+  for (size_t r = 0; r < n; r++) {
+    for (unsigned i = 0; i < k; i++) S = ext_add(S, ext_load(aux + r * aw + 4 * i));
+    memcpy(aux + r * aw + 4 * k, S.v, sizeof S.v);
+  }
+  *cumsum = S;
+  return STARK_OK;
+}
+
 /* ---- quotient: folded constraints / Z_H on s * <w_{n qc}> ---- */
 
 typedef struct {
@@ -150,6 +354,12 @@ typedef struct {
   ext_t alpha;
   bb_t *out;                  /* n qc rows of 4 */
   atomic_int bad;             /* 1: a callback folded the wrong number; 2: out of memory */
+  /* lookup argument (k = 0: none) */
+  unsigned k;
+  const stark_interaction *it;
+  const bb_t *alde;           /* N x 4(k+1) aux LDE */
+  ext_t beta, cumsum;
+  const ext_t *gpow;
 } quot_ctx;
 
 static void quot_range(void *arg, size_t lo, size_t hi) {
@@ -190,6 +400,21 @@ static void quot_range(void *arg, size_t lo, size_t hi) {
       count = e.count;
     }
     if (count != m) atomic_store(&c->bad, 1);
+    if (c->k) {
+      unsigned k = c->k, aw = STARK_AUX_WIDTH(k);
+      ext_t sm[STARK_MAX_INTERACTIONS], den[STARK_MAX_INTERACTIONS];
+      ext_t h[STARK_MAX_INTERACTIONS + 1], hn[STARK_MAX_INTERACTIONS + 1];
+      const bb_t *al = c->alde + r * aw, *an = c->alde + ((r + c->next_off) & (c->N - 1)) * aw;
+      for (unsigned i = 0; i < k; i++) interaction_base(&c->it[i], loc, c->beta, c->gpow, &sm[i], &den[i]);
+      for (unsigned i = 0; i <= k; i++) {
+        h[i] = ext_load(al + 4 * i);
+        hn[i] = ext_load(an + 4 * i);
+      }
+      stark_eval_ext e = {NULL, NULL, c->pub, ext_from_base(first), ext_from_base(last),
+                          ext_from_base(trans), c->alpha, acc, 0, -1};
+      lookup_constraints(k, sm, den, h, hn, c->cumsum, &e);
+      acc = e.acc;
+    }
     ext_t q = ext_mul_base(acc, c->zh_inv[j % c->qc]);
     memcpy(c->out + 4 * j, q.v, sizeof q.v);
   }
@@ -205,23 +430,28 @@ static void quot_range(void *arg, size_t lo, size_t hi) {
  * sums over the opened values. The denominator is expanded as
  * x^2 - x (zeta + zeta g) + zeta zeta g so that it costs no extension product. */
 typedef struct {
-  const bb_t *lde, *qmat;
-  unsigned w, qw;
+  const bb_t *lde, *qmat, *amat; /* amat: the aux LDE (aw = 0: none) */
+  unsigned w, qw, aw;
   bb_t s, w_N;
   ext_t zeta, zeta_next, A, Bv; /* Bv = gamma^W sum_j gamma^j t_j(zeta g) */
   ext_t zsum, zprod;            /* zeta + zeta g, zeta * zeta g */
-  const ext_t *gp;              /* gamma^0 .. gamma^(w+qw-1) */
-  const ext_t *gpw;             /* gamma^W gamma^j, j < w */
+  const ext_t *gp;              /* gamma^0 .. gamma^(W-1), W = w + qw + aw */
+  const ext_t *gpw;             /* gamma^W gamma^j, j < w + aw */
   ext_t *out;
 } deep_ctx;
 
-static ext_t deep_row(const deep_ctx *c, const bb_t *trow, const bb_t *qrow, bb_t x, ext_t inv_den) {
+static ext_t deep_row(const deep_ctx *c, const bb_t *trow, const bb_t *qrow, const bb_t *arow,
+                      bb_t x, ext_t inv_den) {
   ext_t T = ext_zero(), T2 = ext_zero(), U = ext_zero();
   for (unsigned j = 0; j < c->w; j++) {
     T = ext_add(T, ext_mul_base(c->gp[j], trow[j]));
     T2 = ext_add(T2, ext_mul_base(c->gpw[j], trow[j]));
   }
   for (unsigned j = 0; j < c->qw; j++) U = ext_add(U, ext_mul_base(c->gp[c->w + j], qrow[j]));
+  for (unsigned j = 0; j < c->aw; j++) {
+    U = ext_add(U, ext_mul_base(c->gp[c->w + c->qw + j], arow[j]));
+    T2 = ext_add(T2, ext_mul_base(c->gpw[c->w + j], arow[j]));
+  }
   ext_t xe = ext_from_base(x);
   ext_t a = ext_mul(ext_sub(ext_add(T, U), c->A), ext_sub(xe, c->zeta_next));
   ext_t b = ext_mul(ext_sub(T2, c->Bv), ext_sub(xe, c->zeta));
@@ -232,18 +462,21 @@ static ext_t deep_den(const deep_ctx *c, bb_t x) {
   return ext_add_base(ext_sub(c->zprod, ext_mul_base(c->zsum, x)), bb_square(x));
 }
 
-/* gp must hold 2w + qw elements: gamma^0..gamma^(w+qw-1), then gamma^W gamma^j. */
-static deep_ctx deep_setup(unsigned w, unsigned qw, bb_t s, unsigned log_N, ext_t zeta,
+/* gp must hold 2(w + aw) + qw elements: gamma^0..gamma^(W-1), then
+ * gamma^W gamma^j (j < w + aw). az, azn: the aux openings (aw = 0: unused). */
+static deep_ctx deep_setup(unsigned w, unsigned qw, unsigned aw, bb_t s, unsigned log_N, ext_t zeta,
                            ext_t zeta_next, ext_t gamma, const ext_t *tz, const ext_t *tzn,
-                           const ext_t *qz, ext_t *gp) {
+                           const ext_t *qz, const ext_t *az, const ext_t *azn, ext_t *gp) {
+  unsigned W = w + qw + aw;
   gp[0] = ext_one();
-  for (unsigned j = 1; j < w + qw; j++) gp[j] = ext_mul(gp[j - 1], gamma);
-  ext_t gW = ext_mul(gp[w + qw - 1], gamma);
-  for (unsigned j = 0; j < w; j++) gp[w + qw + j] = ext_mul(gW, gp[j]);
+  for (unsigned j = 1; j < W; j++) gp[j] = ext_mul(gp[j - 1], gamma);
+  ext_t gW = ext_mul(gp[W - 1], gamma);
+  for (unsigned j = 0; j < w + aw; j++) gp[W + j] = ext_mul(gW, gp[j]);
   deep_ctx c;
   memset(&c, 0, sizeof c);
   c.w = w;
   c.qw = qw;
+  c.aw = aw;
   c.s = s;
   c.w_N = bb_two_adic_generator(log_N);
   c.zeta = zeta;
@@ -251,7 +484,7 @@ static deep_ctx deep_setup(unsigned w, unsigned qw, bb_t s, unsigned log_N, ext_
   c.zsum = ext_add(zeta, zeta_next);
   c.zprod = ext_mul(zeta, zeta_next);
   c.gp = gp;
-  c.gpw = gp + w + qw;
+  c.gpw = gp + W;
   c.A = ext_zero();
   c.Bv = ext_zero();
   for (unsigned j = 0; j < w; j++) {
@@ -259,6 +492,10 @@ static deep_ctx deep_setup(unsigned w, unsigned qw, bb_t s, unsigned log_N, ext_
     c.Bv = ext_add(c.Bv, ext_mul(c.gpw[j], tzn[j]));
   }
   for (unsigned j = 0; j < qw; j++) c.A = ext_add(c.A, ext_mul(gp[w + j], qz[j]));
+  for (unsigned j = 0; j < aw; j++) {
+    c.A = ext_add(c.A, ext_mul(gp[w + qw + j], az[j]));
+    c.Bv = ext_add(c.Bv, ext_mul(c.gpw[w + j], azn[j]));
+  }
   return c;
 }
 
@@ -269,7 +506,8 @@ static void deep_range(void *arg, size_t lo, size_t hi) {
   fri_ext_batch_inv(c->out + lo, c->out + lo, hi - lo);
   x = x0;
   for (size_t i = lo; i < hi; i++, x = bb_mul(x, c->w_N))
-    c->out[i] = deep_row(c, c->lde + i * c->w, c->qmat + i * c->qw, x, c->out[i]);
+    c->out[i] = deep_row(c, c->lde + i * c->w, c->qmat + i * c->qw,
+                         c->amat ? c->amat + i * c->aw : NULL, x, c->out[i]);
 }
 
 /* ---- openings at zeta and zeta g ----
@@ -341,7 +579,17 @@ static int cuda_commit(bb_t *d_m, bb_t *host, size_t width, size_t N, cu_merkle_
 
 int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace, unsigned log_n,
                 const bb_t *pub, stark_proof *proof, stark_timings *t) {
+  return stark_prove_lookup(air, NULL, cfg, trace, log_n, pub, proof, t);
+}
+
+int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark_config *cfg,
+                       const bb_t *trace, unsigned log_n, const bb_t *pub, stark_proof *proof,
+                       stark_timings *t) {
   if (!air_ok(air) || !cfg || !trace || !proof || (air->num_public && !pub)) return STARK_ERR_ARG;
+  const unsigned k = lookup_count(lk), aw = STARK_AUX_WIDTH(k);
+  if (!lookup_ok(lk, air->width)) return STARK_ERR_AIR;
+  if (k && lk->challenges && (!ext_canonical(lk->challenges[0]) || !ext_canonical(lk->challenges[1])))
+    return STARK_ERR_ARG;
   if (fri_params_check(&cfg->fri) != FRI_OK) return STARK_ERR_ARG;
   if (cfg->backend != STARK_BACKEND_CPU && cfg->backend != STARK_BACKEND_CUDA) return STARK_ERR_ARG;
   const int cuda = cfg->backend == STARK_BACKEND_CUDA;
@@ -370,17 +618,22 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
   int rc = STARK_ERR_NOMEM;
 
   bb_t *lde = NULL, *qv = NULL, *qmat = NULL, *inv_first = NULL, *inv_last = NULL;
+  bb_t *aux = NULL, *alde = NULL; /* lookup: aux trace on H and its LDE */
+  merkle_tree *atree = NULL;
+  ext_t beta = ext_zero(), gpow[STARK_MAX_LOOKUP_FIELDS];
   ext_t *alpha_pows = NULL, *scratch = NULL, *F = NULL, *gp = NULL;
   size_t *indices = NULL;
   merkle_tree *ttree = NULL, *qtree = NULL;
   cu_merkle_tree *cttree = NULL, *cqtree = NULL; /* CUDA backend */
   bb_t *d_m = NULL;                               /* CUDA: the matrix of the current step */
   bb_t *d_q = NULL;                               /* CUDA: the quotient's evaluations */
-  /* CUDA: the AIR's quotient kernel (cuda/cu.h), 0 = constraints on the host */
-  int kid = cuda ? cu_air_kernel(air->name, w, air->num_public, air->num_constraints) : 0;
+  /* CUDA: the AIR's quotient kernel (cuda/cu.h), 0 = constraints on the host
+   * (always with a lookup argument: the kernels know the main columns only) */
+  int kid = cuda && !k ? cu_air_kernel(air->name, w, air->num_public, air->num_constraints) : 0;
   int drc = CU_OK;                                /* CUDA: the failing call's code */
   chal_state ch;
   transcript_begin(&ch, air, log_n, qc, fp, pub);
+  if (k) transcript_lookup(&ch, lk);
 
   proof->log_n = log_n;
   proof->log_blowup = lb;
@@ -422,6 +675,28 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
   }
   chal_observe_digest(&ch, &proof->trace_root);
   tm.trace_commit_ms = now_ms() - t0;
+
+  /* 2b. lookup: challenges, aux trace, its LDE and commitment (on the host
+   * with either backend) */
+  if (k) {
+    t0 = now_ms();
+    transcript_challenges(&ch, lk, &beta, gpow);
+    aux = malloc(sizeof *aux * n * aw);
+    alde = malloc(sizeof *alde * N * aw);
+    if (!aux || !alde) goto out;
+    rc = aux_build(lk, trace, w, n, beta, gpow, threads, aux, &proof->cumulative_sum);
+    if (rc != STARK_OK) goto out;
+    rc = STARK_ERR_INTERNAL;
+    if (ntt_coset_lde(aux, log_n, aw, lb, s, alde, NTT_ORDER_NATURAL, threads) != NTT_OK) goto out;
+    merkle_matrix am = {alde, aw, N};
+    if (merkle_build(&am, 1, MERKLE_POSEIDON2, threads, &atree) != MERKLE_OK) goto out;
+    rc = STARK_ERR_NOMEM;
+    merkle_root(atree, &proof->aux_root);
+    proof->aux_width = aw;
+    chal_observe_digest(&ch, &proof->aux_root);
+    chal_observe_ext(&ch, proof->cumulative_sum);
+    tm.aux_ms = now_ms() - t0;
+  }
 
   /* 3. quotient */
   t0 = now_ms();
@@ -465,7 +740,8 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
     bb_batch_inv(inv_first, inv_first, nq);
     bb_batch_inv(inv_last, inv_last, nq);
     quot_ctx qcx = {air, lde, pub, w, qc, N, N / nq, B, s, w_nq, ginv, zh, zh_inv,
-                    inv_first, inv_last, alpha_pows, alpha, qv, 0};
+                    inv_first, inv_last, alpha_pows, alpha, qv, 0,
+                    k, k ? lk->interactions : NULL, alde, beta, proof->cumulative_sum, gpow};
     par_for(nq, 1024, threads, quot_range, &qcx);
     int bad = atomic_load(&qcx.bad);
     if (bad) {
@@ -559,23 +835,52 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
   scratch = NULL;
   free(qv);
   qv = NULL;
+  if (k) { /* the aux columns on H, by the same barycentric sums */
+    proof->aux_zeta = calloc(aw, sizeof *proof->aux_zeta);
+    proof->aux_zeta_next = calloc(aw, sizeof *proof->aux_zeta_next);
+    scratch = calloc(nb * 2 * aw, sizeof *scratch);
+    if (!proof->aux_zeta || !proof->aux_zeta_next || !scratch) goto out;
+    open_ctx oc = {aux, NULL, aw, 0, n, g, zeta, zeta_next, scratch, 0};
+    par_for(nb, 1, threads, open_range, &oc);
+    if (atomic_load(&oc.nomem)) goto out;
+    for (size_t b = 0; b < nb; b++)
+      for (unsigned j = 0; j < aw; j++) {
+        proof->aux_zeta[j] = ext_add(proof->aux_zeta[j], scratch[b * 2 * aw + j]);
+        proof->aux_zeta_next[j] = ext_add(proof->aux_zeta_next[j], scratch[b * 2 * aw + aw + j]);
+      }
+    bb_t ninv = bb_inv(bb_from_u64(n));
+    ext_t f1 = ext_mul_base(ext_sub(ext_pow(zeta, n), ext_one()), ninv);
+    ext_t f2 = ext_mul_base(ext_sub(ext_pow(zeta_next, n), ext_one()), ninv);
+    for (unsigned j = 0; j < aw; j++) {
+      proof->aux_zeta[j] = ext_mul(proof->aux_zeta[j], f1);
+      proof->aux_zeta_next[j] = ext_mul(proof->aux_zeta_next[j], f2);
+    }
+    free(scratch);
+    scratch = NULL;
+    free(aux);
+    aux = NULL;
+  }
   for (unsigned j = 0; j < w; j++) chal_observe_ext(&ch, proof->trace_zeta[j]);
   for (unsigned j = 0; j < w; j++) chal_observe_ext(&ch, proof->trace_zeta_next[j]);
   for (unsigned j = 0; j < qw; j++) chal_observe_ext(&ch, proof->quotient_zeta[j]);
+  for (unsigned j = 0; j < aw; j++) chal_observe_ext(&ch, proof->aux_zeta[j]);
+  for (unsigned j = 0; j < aw; j++) chal_observe_ext(&ch, proof->aux_zeta_next[j]);
   tm.open_ms = now_ms() - t0;
 
   /* 5-6. DEEP quotient and FRI */
   t0 = now_ms();
   ext_t gamma = chal_sample_ext(&ch);
-  gp = malloc(sizeof *gp * (2 * w + qw + 1));
+  gp = malloc(sizeof *gp * (2 * (w + aw) + qw + 1));
   F = malloc(sizeof *F * N);
   indices = malloc(sizeof *indices * Q);
   if (!gp || !F || !indices) goto out;
   {
-    deep_ctx dc = deep_setup(w, qw, s, log_N, zeta, zeta_next, gamma, proof->trace_zeta,
-                             proof->trace_zeta_next, proof->quotient_zeta, gp);
+    deep_ctx dc = deep_setup(w, qw, aw, s, log_N, zeta, zeta_next, gamma, proof->trace_zeta,
+                             proof->trace_zeta_next, proof->quotient_zeta, proof->aux_zeta,
+                             proof->aux_zeta_next, gp);
     dc.lde = lde;
     dc.qmat = qmat;
+    dc.amat = alde;
     dc.out = F;
     par_for(N, 1024, threads, deep_range, &dc);
   }
@@ -599,6 +904,11 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
   proof->quotient_paths = malloc(sizeof *proof->quotient_paths * Q * log_N);
   if (!proof->trace_rows || !proof->trace_paths || !proof->quotient_rows || !proof->quotient_paths)
     goto out;
+  if (k) {
+    proof->aux_rows = malloc(sizeof *proof->aux_rows * Q * aw);
+    proof->aux_paths = malloc(sizeof *proof->aux_paths * Q * log_N);
+    if (!proof->aux_rows || !proof->aux_paths) goto out;
+  }
   for (unsigned q = 0; q < Q; q++) {
     bb_t *trow = proof->trace_rows + (size_t)q * w, *qrow = proof->quotient_rows + (size_t)q * qw;
     merkle_digest *tpath = proof->trace_paths + (size_t)q * log_N;
@@ -607,6 +917,11 @@ int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace
                    cu_merkle_tree_open(cqtree, indices[q], qrow, qpath) != CU_OK
              : merkle_open(ttree, indices[q], trow, tpath) != MERKLE_OK ||
                    merkle_open(qtree, indices[q], qrow, qpath) != MERKLE_OK) {
+      rc = STARK_ERR_INTERNAL;
+      goto out;
+    }
+    if (k && merkle_open(atree, indices[q], proof->aux_rows + (size_t)q * aw,
+                         proof->aux_paths + (size_t)q * log_N) != MERKLE_OK) {
       rc = STARK_ERR_INTERNAL;
       goto out;
     }
@@ -624,6 +939,9 @@ out:
   cu_merkle_tree_free(cqtree);
   merkle_free(ttree);
   merkle_free(qtree);
+  merkle_free(atree);
+  free(aux);
+  free(alde);
   free(lde);
   free(qv);
   free(qmat);
@@ -660,9 +978,15 @@ static uint64_t tree_perms(uint64_t leaves, uint64_t width) {
 }
 
 int stark_estimate_work(const stark_air *air, const fri_params *fp, unsigned log_n, stark_work *out) {
-  if (!air_ok(air) || !out) return STARK_ERR_ARG;
-  size_t bytes = stark_proof_size_for(air, fp, log_n);
+  return stark_estimate_work_lookup(air, NULL, fp, log_n, out);
+}
+
+int stark_estimate_work_lookup(const stark_air *air, const stark_lookup *lk, const fri_params *fp,
+                               unsigned log_n, stark_work *out) {
+  if (!air_ok(air) || !out || !lookup_ok(lk, air->width)) return STARK_ERR_ARG;
+  size_t bytes = stark_proof_size_for_lookup(air, lk, fp, log_n);
   if (!bytes) return STARK_ERR_ARG;
+  uint64_t k = lookup_count(lk), aw = STARK_AUX_WIDTH(k);
   unsigned lb = fp->log_blowup, log_N = log_n + lb, qc = stark_air_quotient_chunks(air);
   unsigned log_nq = log_n;
   while ((1u << (log_nq - log_n)) < qc) log_nq++;
@@ -690,6 +1014,16 @@ int stark_estimate_work(const stark_air *air, const fri_params *fp, unsigned log
   }
   /* DEEP: about 7 extension products per LDE point; folding: one per pair. */
   out->ext_ops = 7 * N + (N - M);
+  if (k) {
+    /* aux: its LDE and tree; per row k inversions (3 products each in a
+     * batch) and products; per quotient point k + 3 more constraints (about
+     * 2 products each); the DEEP sums grow by 2 aw base products per point. */
+    out->lde_cells += N * aw;
+    out->ntt_butterflies += butterflies(log_n, aw) + butterflies(log_N, aw);
+    out->merkle_leaves += N;
+    out->p2_permutations += tree_perms(N, aw);
+    out->ext_ops += 4 * n * k + 2 * (k + 3) * ((uint64_t)1 << log_nq) + N * aw / 2;
+  }
   out->fri_layers = L;
   out->proof_bytes = bytes;
   return STARK_OK;
@@ -720,14 +1054,38 @@ static int verify_open(void *arg, unsigned q, size_t index, ext_t *value) {
   if (merkle_verify(MERKLE_POSEIDON2, &p->quotient_root, &qd, 1, index, qrow,
                     p->quotient_paths + (size_t)q * v->log_N) != MERKLE_OK)
     return -1;
+  const bb_t *arow = NULL;
+  if (p->aux_width) {
+    unsigned aw = p->aux_width;
+    arow = p->aux_rows + (size_t)q * aw;
+    for (unsigned j = 0; j < aw; j++)
+      if (arow[j] >= BB_P) return -1;
+    merkle_dims ad = {aw, N};
+    if (merkle_verify(MERKLE_POSEIDON2, &p->aux_root, &ad, 1, index, arow,
+                      p->aux_paths + (size_t)q * v->log_N) != MERKLE_OK)
+      return -1;
+  }
   bb_t x = bb_mul(v->dc.s, bb_pow(v->dc.w_N, index));
-  *value = deep_row(&v->dc, trow, qrow, x, ext_inv(deep_den(&v->dc, x)));
+  *value = deep_row(&v->dc, trow, qrow, arow, x, ext_inv(deep_den(&v->dc, x)));
   return 0;
 }
 
 int stark_verify(const stark_air *air, const fri_params *fp, const bb_t *pub,
                  const stark_proof *p) {
+  return stark_verify_lookup(air, NULL, fp, pub, p, NULL);
+}
+
+int stark_verify_lookup(const stark_air *air, const stark_lookup *lk, const fri_params *fp,
+                        const bb_t *pub, const stark_proof *p, ext_t *cumulative_sum) {
   if (!air_ok(air) || !fp || !p || (air->num_public && !pub)) return STARK_ERR_ARG;
+  if (!lookup_ok(lk, air->width)) return STARK_ERR_ARG;
+  const unsigned k = lookup_count(lk), aw = STARK_AUX_WIDTH(k);
+  if (p->aux_width != aw) return STARK_ERR_ARG;
+  if (k && (!p->aux_zeta || !p->aux_zeta_next || !p->aux_rows || !p->aux_paths ||
+            !ext_canonical(p->cumulative_sum)))
+    return STARK_ERR_ARG;
+  if (k && lk->challenges && (!ext_canonical(lk->challenges[0]) || !ext_canonical(lk->challenges[1])))
+    return STARK_ERR_ARG;
   if (fri_params_check(fp) != FRI_OK) return STARK_ERR_ARG;
   unsigned lb = fp->log_blowup, w = air->width, qc = stark_air_quotient_chunks(air), qw = 4 * qc;
   unsigned log_n = p->log_n, log_N = log_n + lb;
@@ -746,8 +1104,15 @@ int stark_verify(const stark_air *air, const fri_params *fp, const bb_t *pub,
   size_t n = (size_t)1 << log_n;
   bb_t s = bb_generator(), g = bb_two_adic_generator(log_n);
   chal_state ch;
+  ext_t beta = ext_zero(), gpow[STARK_MAX_LOOKUP_FIELDS];
   transcript_begin(&ch, air, log_n, qc, fp, pub);
+  if (k) transcript_lookup(&ch, lk);
   chal_observe_digest(&ch, &p->trace_root);
+  if (k) {
+    transcript_challenges(&ch, lk, &beta, gpow);
+    chal_observe_digest(&ch, &p->aux_root);
+    chal_observe_ext(&ch, p->cumulative_sum);
+  }
   ext_t alpha = chal_sample_ext(&ch);
   chal_observe_digest(&ch, &p->quotient_root);
   ext_t zeta = chal_sample_ext(&ch);
@@ -756,6 +1121,8 @@ int stark_verify(const stark_air *air, const fri_params *fp, const bb_t *pub,
   for (unsigned j = 0; j < w; j++) chal_observe_ext(&ch, p->trace_zeta[j]);
   for (unsigned j = 0; j < w; j++) chal_observe_ext(&ch, p->trace_zeta_next[j]);
   for (unsigned j = 0; j < qw; j++) chal_observe_ext(&ch, p->quotient_zeta[j]);
+  for (unsigned j = 0; j < aw; j++) chal_observe_ext(&ch, p->aux_zeta[j]);
+  for (unsigned j = 0; j < aw; j++) chal_observe_ext(&ch, p->aux_zeta_next[j]);
   ext_t gamma = chal_sample_ext(&ch);
 
   /* The constraint identity at zeta. */
@@ -766,6 +1133,21 @@ int stark_verify(const stark_air *air, const fri_params *fp, const bb_t *pub,
                       ext_sub(zeta, ginv), alpha, ext_zero(), 0, -1};
   air->eval_ext(air, &e);
   if (e.count != air->num_constraints) return STARK_ERR_AIR;
+  if (k) {
+    ext_t sm[STARK_MAX_INTERACTIONS], den[STARK_MAX_INTERACTIONS];
+    ext_t h[STARK_MAX_INTERACTIONS + 1], hn[STARK_MAX_INTERACTIONS + 1];
+    for (unsigned i = 0; i < k; i++)
+      interaction_ext(&lk->interactions[i], p->trace_zeta, beta, gpow, &sm[i], &den[i]);
+    for (unsigned i = 0; i <= k; i++) {
+      h[i] = ext_zero();
+      hn[i] = ext_zero();
+      for (int c = 0; c < 4; c++) {
+        h[i] = ext_add(h[i], ext_mul(ext_basis(c), p->aux_zeta[4 * i + (unsigned)c]));
+        hn[i] = ext_add(hn[i], ext_mul(ext_basis(c), p->aux_zeta_next[4 * i + (unsigned)c]));
+      }
+    }
+    lookup_constraints(k, sm, den, h, hn, p->cumulative_sum, &e);
+  }
   ext_t qz = ext_zero(), zpow = ext_one();
   for (unsigned i = 0; i < qc; i++, zpow = ext_mul(zpow, zn)) {
     ext_t qi = ext_zero();
@@ -775,17 +1157,55 @@ int stark_verify(const stark_air *air, const fri_params *fp, const bb_t *pub,
   if (!ext_eq(e.acc, ext_mul(zh, qz))) return STARK_ERR_VERIFY;
 
   /* FRI with the DEEP quotient recomputed at each query. */
-  ext_t *gp = malloc(sizeof *gp * (2 * w + qw + 1));
+  ext_t *gp = malloc(sizeof *gp * (2 * (w + aw) + qw + 1));
   if (!gp) return STARK_ERR_NOMEM;
   verify_ctx vc;
   vc.p = p;
   vc.log_N = log_N;
-  vc.dc = deep_setup(w, qw, s, log_N, zeta, zeta_next, gamma, p->trace_zeta, p->trace_zeta_next,
-                     p->quotient_zeta, gp);
+  vc.dc = deep_setup(w, qw, aw, s, log_N, zeta, zeta_next, gamma, p->trace_zeta, p->trace_zeta_next,
+                     p->quotient_zeta, p->aux_zeta, p->aux_zeta_next, gp);
   int frc = fri_verify(fp, &ch, &p->fri, log_N, s, verify_open, &vc);
   free(gp);
-  if (frc == FRI_OK) return STARK_OK;
+  if (frc == FRI_OK) {
+    if (cumulative_sum) *cumulative_sum = k ? p->cumulative_sum : ext_zero();
+    return STARK_OK;
+  }
   if (frc == FRI_ERR_NOMEM) return STARK_ERR_NOMEM;
   if (frc == FRI_ERR_ARG) return STARK_ERR_ARG;
   return STARK_ERR_VERIFY;
+}
+
+/* ---- cross-shard lookup helpers ---- */
+
+void stark_lookup_challenges(const merkle_digest *roots, size_t n, ext_t out[2]) {
+  chal_state ch;
+  chal_init(&ch);
+  chal_observe_label(&ch, "pkb-logup-challenges-v1");
+  chal_observe(&ch, bb_from_u64(n));
+  for (size_t i = 0; i < n; i++) chal_observe_digest(&ch, &roots[i]);
+  out[0] = chal_sample_ext(&ch);
+  out[1] = chal_sample_ext(&ch);
+}
+
+int stark_commit_main(const stark_air *air, const stark_config *cfg, const bb_t *trace,
+                      unsigned log_n, merkle_digest *root) {
+  if (!air_ok(air) || !cfg || !trace || !root) return STARK_ERR_ARG;
+  if (fri_params_check(&cfg->fri) != FRI_OK) return STARK_ERR_ARG;
+  unsigned lb = cfg->fri.log_blowup, w = air->width, log_N = log_n + lb;
+  if (log_n < 1 || log_n > STARK_MAX_LOG_ROWS || log_N > BB_TWO_ADICITY) return STARK_ERR_ARG;
+  size_t N = (size_t)1 << log_N;
+  bb_t *lde = malloc(sizeof *lde * N * w);
+  if (!lde) return STARK_ERR_NOMEM;
+  int rc = STARK_ERR_INTERNAL;
+  merkle_tree *tree = NULL;
+  merkle_matrix mm = {lde, w, N};
+  if (ntt_coset_lde(trace, log_n, w, lb, bb_generator(), lde, NTT_ORDER_NATURAL, cfg->threads) ==
+          NTT_OK &&
+      merkle_build(&mm, 1, MERKLE_POSEIDON2, cfg->threads, &tree) == MERKLE_OK) {
+    merkle_root(tree, root);
+    rc = STARK_OK;
+  }
+  merkle_free(tree);
+  free(lde);
+  return rc;
 }

@@ -51,6 +51,36 @@
  * Deserialisation is strict: exact length, canonical elements, header values
  * in range; any other byte string is STARK_ERR_FORMAT. The verifier then
  * checks the header against the AIR and the FRI parameters.
+ *
+ * Lookup argument (LogUp, air.h: stark_interaction). When a proof is made with
+ * k >= 1 interactions (stark_prove_lookup) the protocol gains an auxiliary
+ * trace of k + 1 extension columns, aw = 4(k+1) base columns (the four
+ * coordinates of each ext value, like the quotient's):
+ *   h_i(r) = sign_i m_i(r) / (beta - fp_i(r))     (i < k),
+ *   S(r)   = sum_{r' <= r} sum_i h_i(r')           (running sum, column k),
+ * and the transcript, after step 1, observes the label "pkb-logup-v1", k and
+ * every interaction (bus, direction, each linear combination's terms and
+ * constant); after the trace root (step 2) it observes the flag 1 and the
+ * caller's (beta, gamma) when they are given (cross-shard use), else the flag
+ * 0 and samples beta then gamma; the aux matrix is LDE'd and committed like
+ * the trace (one N x aw matrix); its root and the cumulative sum S(n-1) are
+ * observed before alpha. The folded constraints continue, after the AIR's m,
+ * with k + 3 more (in this order, all of degree 2, so the quotient chunks do
+ * not change):
+ *   h_i (beta - fp_i) - sign_i m_i                 (i < k, every row)
+ *   is_first_row  (S - sum_i h_i)
+ *   is_transition (S' - S - sum_i h_i')
+ *   is_last_row   (S - cumulative_sum).
+ * Step 4 also opens every aux base column at zeta and zeta g (observed after
+ * the quotient's values); the DEEP quotient's first sum runs over trace,
+ * quotient, then aux columns (W = w + 4qc + aw) and its second over trace then
+ * aux columns; each query opens the aux tree too.
+ * Proof bytes, version 2 (only when k >= 1; without interactions the proof,
+ * transcript and bytes are exactly version 1's): the version-1 layout with
+ *   after final_len:      u32 aux_width (aw = 4(k+1), 8 <= aw <= 4(1+STARK_MAX_INTERACTIONS))
+ *   after quotient_root:  digest aux_root, ext cumulative_sum
+ *   after quotient_zeta:  ext aux_zeta[aw], ext aux_zeta_next[aw]
+ *   per query, after quotient_path: elem aux_row[aw], digest aux_path[log_N].
  */
 #ifndef PKB_STARK_STARK_H
 #define PKB_STARK_STARK_H
@@ -62,7 +92,8 @@
 #include "fri/fri.h"
 #include "stark/air.h"
 
-#define STARK_PROOF_VERSION 1
+#define STARK_PROOF_VERSION 1        /* proofs without a lookup argument */
+#define STARK_PROOF_VERSION_LOOKUP 2 /* proofs with one */
 #define STARK_MAX_LOG_ROWS 26
 
 /* One more status code (the others are in stark/air.h): a CUDA call of the
@@ -87,7 +118,9 @@ enum { STARK_ERR_DEVICE = -8 };
  *         trees' layers; so the trace LDE is still downloaded once, after
  *         its commitment). stark_timings.quotient_device says which way the
  *         constraints went. The proof is byte-identical to the CPU
- *         backend's. */
+ *         backend's. With a lookup argument (stark_prove_lookup) the aux
+ *         trace, its LDE and tree, and the constraint evaluation run on the
+ *         host (quotient_device is 0); the rest as above. */
 typedef enum { STARK_BACKEND_CPU = 0, STARK_BACKEND_CUDA = 1 } stark_backend;
 
 typedef struct {
@@ -105,6 +138,14 @@ typedef struct {
   bb_t *quotient_rows;    /* num_queries * 4*qc */
   merkle_digest *quotient_paths; /* num_queries * (log_n + log_blowup) */
   fri_proof fri;
+  /* Lookup argument; aux_width 0 (and every pointer NULL) without one. */
+  unsigned aux_width;       /* 4 (k+1) base columns */
+  merkle_digest aux_root;
+  ext_t cumulative_sum;     /* this shard's LogUp sum (read it after stark_verify_lookup) */
+  ext_t *aux_zeta;          /* aux_width */
+  ext_t *aux_zeta_next;     /* aux_width */
+  bb_t *aux_rows;           /* num_queries * aux_width */
+  merkle_digest *aux_paths; /* num_queries * (log_n + log_blowup) */
 } stark_proof;
 
 /* Wall-clock phase times (monotonic clock) and peak resident memory. With the
@@ -124,6 +165,7 @@ typedef struct {
   long peak_rss_kb;          /* getrusage ru_maxrss after proving (process-wide peak) */
   int device_rc;             /* CU_* code (0 = CU_OK); see STARK_ERR_DEVICE */
   int quotient_device;       /* 1: the constraints were evaluated by a device kernel */
+  double aux_ms;             /* lookup argument: aux trace, its LDE and commitment (0 without) */
 } stark_timings;
 
 /* Prover options. */
@@ -153,17 +195,77 @@ stark_config stark_config_default(void);
 int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace, unsigned log_n,
                 const bb_t *pub, stark_proof *proof, stark_timings *t);
 
+/* The interactions an AIR takes part in, and where the lookup challenges come
+ * from. num_interactions 0 (or a NULL stark_lookup) means no lookup argument.
+ *   challenges NULL: (beta, gamma) are sampled from the shard's own transcript
+ *     after its trace root: the single-table use, e.g. a permutation check
+ *     inside one AIR, whose cumulative sum must then be zero;
+ *   challenges given: challenges[0] = beta, challenges[1] = gamma, shared by
+ *     every shard of every table on the same buses (cross-shard use), and
+ *     observed into each transcript. They must be derived from all the
+ *     shards' trace roots (stark_lookup_challenges) so that no trace can be
+ *     chosen after them; the verifier side derives them again from the
+ *     proofs' trace_root fields and checks that the shards' cumulative sums
+ *     add to zero. */
+typedef struct {
+  const stark_interaction *interactions;
+  unsigned num_interactions;
+  const ext_t *challenges; /* NULL or 2 values */
+} stark_lookup;
+
+/* Base columns of the aux trace for k interactions: k + 1 ext columns, none
+ * without interactions. */
+#define STARK_AUX_WIDTH(k) ((k) ? 4u * ((unsigned)(k) + 1u) : 0u)
+
+/* stark_prove with a lookup argument (protocol above). lk NULL or with no
+ * interaction: exactly stark_prove. Interactions that name a column >= width,
+ * a non-canonical constant or coefficient, a direction other than
+ * STARK_SEND/STARK_RECEIVE, or counts past the STARK_MAX_* limits:
+ * STARK_ERR_AIR. check_trace checks the AIR's own constraints (the lookup
+ * constraints hold by construction); a tuple with no partner shows up only in
+ * the cumulative sums. A fingerprint equal to beta on some row (probability
+ * ~ rows k / p^4) is STARK_ERR_INTERNAL. With the CUDA backend the aux trace,
+ * its commitment and the whole constraint evaluation run on the host. */
+int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark_config *cfg,
+                       const bb_t *trace, unsigned log_n, const bb_t *pub, stark_proof *proof,
+                       stark_timings *t);
+
 /* Verify a proof for air, fri params and public values. STARK_OK when it
  * verifies; STARK_ERR_VERIFY when it does not; STARK_ERR_ARG for bad
  * parameters or a proof whose shape does not match them. */
 int stark_verify(const stark_air *air, const fri_params *fp, const bb_t *pub,
                  const stark_proof *proof);
 
+/* stark_verify with the lookup argument lk (which must name the same
+ * interactions and, for cross-shard use, the same challenges as the prover
+ * got). On STARK_OK *cumulative_sum (if not NULL) receives the shard's LogUp
+ * sum; the caller checks that the sums of all shards on the same challenges
+ * add to zero. A proof whose aux_width does not match lk is STARK_ERR_ARG. */
+int stark_verify_lookup(const stark_air *air, const stark_lookup *lk, const fri_params *fp,
+                        const bb_t *pub, const stark_proof *proof, ext_t *cumulative_sum);
+
+/* Cross-shard challenges: a Poseidon2 challenger (fri/challenger.h) observes
+ * the label "pkb-logup-challenges-v1", n and the n main trace roots in order,
+ * then samples beta and gamma (out[0], out[1]). roots may be NULL when n is 0. */
+void stark_lookup_challenges(const merkle_digest *roots, size_t n, ext_t out[2]);
+
+/* The trace root stark_prove would commit to (it depends on the trace,
+ * log_n and cfg->fri.log_blowup only), so that a caller can commit every
+ * shard, derive the lookup challenges from the roots, then prove each shard
+ * with them. Costs one extra LDE and Merkle tree per shard on the host (the
+ * prover makes them again). Same argument rules as stark_prove; STARK_OK,
+ * STARK_ERR_ARG, STARK_ERR_NOMEM, STARK_ERR_INTERNAL. */
+int stark_commit_main(const stark_air *air, const stark_config *cfg, const bb_t *trace,
+                      unsigned log_n, merkle_digest *root);
+
 void stark_proof_free(stark_proof *proof); /* frees the arrays; proof may be NULL */
 
 /* Exact serialised size of the proof stark_prove would produce for air at
  * 2^log_n rows with parameters fp, without proving (0 for invalid shapes). */
 size_t stark_proof_size_for(const stark_air *air, const fri_params *fp, unsigned log_n);
+/* The same with the lookup argument lk (NULL: stark_proof_size_for). */
+size_t stark_proof_size_for_lookup(const stark_air *air, const stark_lookup *lk,
+                                   const fri_params *fp, unsigned log_n);
 
 /* The work a proof costs, counted from the shapes alone (no proving): what a
  * cost estimate needs to stay in step with the prover. */
@@ -181,6 +283,10 @@ typedef struct {
 
 /* STARK_OK or STARK_ERR_ARG (shapes as stark_prove requires). */
 int stark_estimate_work(const stark_air *air, const fri_params *fp, unsigned log_n, stark_work *out);
+/* The same with the lookup argument lk (NULL: stark_estimate_work): the aux
+ * matrix's cells, LDE, tree and openings are added to the counts above. */
+int stark_estimate_work_lookup(const stark_air *air, const stark_lookup *lk, const fri_params *fp,
+                               unsigned log_n, stark_work *out);
 
 /* Exact serialised size of a well-formed proof (0 if its shape is invalid). */
 size_t stark_proof_size(const stark_proof *proof);
