@@ -14,7 +14,8 @@
  *
  * Work accounting: every Fp multiplication or squaring adds one to a
  * per-thread counter (bn254_fp_mul_count). An Fp2 multiplication is three Fp
- * multiplications (Karatsuba) and an Fp2 squaring two.
+ * multiplications (Karatsuba) and an Fp2 squaring two. An optional per-thread
+ * observer (bn254_set_mul_observer) sees each of those multiplications.
  */
 #ifndef PKB_EVM_BN254_H
 #define PKB_EVM_BN254_H
@@ -43,6 +44,22 @@ typedef struct {
 
 /* Fp multiplications done by this thread so far (wraps at 2^64). */
 uint64_t bn254_fp_mul_count(void);
+
+/* Observer of this thread's Fp multiplications: called once for every
+ * multiplication or squaring that bn254_fp_mul_count counts, in order, after
+ * the product is formed, with the two operands and the product as canonical
+ * (not Montgomery) 32-byte big-endian integers below p, so that
+ * a * b mod p == r. Conversions into and out of Montgomery form (from_bytes,
+ * from_u64, to_bytes, and those made for the observer) are neither counted
+ * nor observed. The pointers are valid only during the call; the observer
+ * must not call back into bn254 on this thread. */
+typedef void (*bn254_mul_observer_fn)(void *ctx, const uint8_t a[32], const uint8_t b[32],
+                                      const uint8_t r[32]);
+/* Set this thread's observer (fn NULL: none, the default) and return the one
+ * it replaces through prev_fn / prev_ctx (each may be NULL), so that a caller
+ * can restore it. Results and counts are the same with or without one. */
+void bn254_set_mul_observer(bn254_mul_observer_fn fn, void *ctx, bn254_mul_observer_fn *prev_fn,
+                            void **prev_ctx);
 
 /* Fp. from_bytes reads a 32-byte big-endian integer and returns -1 (r
  * untouched) when it is >= p; to_bytes writes the canonical value. */

@@ -1,0 +1,129 @@
+/* pc_witness: the work of the costly arithmetic precompiles as a sequence of
+ * modular multiplications a * b mod m over 256-bit words, so that a call can
+ * be proven as MULMOD rows of the arith AIR (arith_air.h), as secp_witness
+ * does for ECRECOVER. Covered: ECADD (0x06), ECMUL (0x07), ECPAIRING (0x08),
+ * P256VERIFY (0x100) and MODEXP (0x05) with a modulus below 2^256.
+ *
+ * Each reported product is (a, b, m, r) with r = a * b mod m, all 32-byte
+ * big-endian words; every operand is reduced (a, b < m) except where a
+ * section below says otherwise, and r < m always.
+ *
+ * bn254 (ECADD, ECMUL, ECPAIRING). The call runs through the precompile
+ * itself (evm_pc_run) with the bn254 multiplication observer of this thread
+ * set (bn254_set_mul_observer), so the reported products are the executor's
+ * Fp multiplications and squarings one for one, in its order: their number is
+ * exactly the delta of bn254_fp_mul_count, validation included, and equals the
+ * field_muls the precompile reports. m = p of alt_bn128; operands and product
+ * are canonical (out of Montgomery form). An Fp2 product is three of them, an
+ * Fp2 squaring two. The count depends on the input (scalar bits, infinity
+ * points, pairs); see bn254.c for the algorithms.
+ *
+ * P256VERIFY (EIP-7951), recomputed here with u256 arithmetic (the precompile
+ * uses OpenSSL, which cannot be observed); the verdict is the precompile's.
+ * Input rules, in this order: length exactly 160 (hash, r, s, qx, qy), r and s
+ * in [1, n-1], qx and qy in [0, p-1] (no products so far), then the key on
+ * y^2 = x^3 - 3x + b (products qy^2, qx^2, qx^3; -3x is additions; (0, 0) is
+ * off the curve). Then:
+ *   s^-1 = s^(n-2) mod n with the fixed 4-bit window of secp_witness.h
+ *     (P256_WITNESS_MULS_INV_N = 14 + 4 * 63 + 55 = 321 products);
+ *   u1 = h s^-1, u2 = r s^-1 mod n (h reduced by one subtraction of n first,
+ *     so both operands are below n): 2 products;
+ *   R' = u1 G + u2 Q by the joint double-and-add of secp_witness.h (per bit
+ *     of max(bitlen u1, bitlen u2), most significant first: one doubling,
+ *     then a mixed addition of G if u1's bit is set, then of Q if u2's is; the
+ *     doubling of infinity and the first addition are free). The doubling for
+ *     a = -3 takes 8 products (Z^2, (X - Z^2)(X + Z^2), Y^2, X Y^2, M^2, Y^4,
+ *     M (S - X3), Y Z), the mixed addition 11 (as secp_witness);
+ *   R' at infinity: invalid. Otherwise x(R') mod n == r is checked without an
+ *     inversion: Z^2, then r Z^2 == X mod p, and when that fails and
+ *     r + n < p, (r + n) Z^2 == X: 2 or 3 products.
+ * So with L = max(bitlen u1, bitlen u2) (u2 != 0) and w = popcount(u1) +
+ * popcount(u2), a call that reaches R' makes
+ *   P256_WITNESS_MULS_FIXED + 8 (L - 1) + 11 (w - 1) [+ 1]
+ * products, P256_WITNESS_MULS_FIXED = 3 + 321 + 2 + 2 = 328, the [+ 1] when
+ * r Z^2 != X and r < p - n (about 2^-129 of r values); about 328 + 8 * 255 +
+ * 11 * 255 = 5173 for random scalars. Exceptions as in secp_witness.h: an
+ * addition meeting its own operand or its negation stops after its first
+ * four products and becomes a doubling (8 more) or infinity (none more). An
+ * input rejected by a range rule reports nothing; a key off the curve
+ * reports 3; an R' at infinity reports what the double-and-add did.
+ *
+ * MODEXP (EIP-198; Osaka's EIP-7823 bounds). The lengths are read and
+ * checked as the precompile does (Osaka: a length over 1024 fails the call
+ * with no products; mod_len 0 answers the empty output; lengths past the
+ * precompile's own limit are PCW_E_UNSUPPORTED). A modulus whose value needs
+ * more than 32 bytes (leading zero bytes of a longer mod_len do not count) is
+ * PCW_E_UNSUPPORTED: the caller keeps sizing it. Output: mod_len bytes,
+ * big-endian, as the precompile's. With m the modulus, e the exponent, b the
+ * base:
+ *   m = 0 or 1, or e = 0: no products (the result is 0, 0, or 1 mod m);
+ *   base reduction, only products where an operand may be >= m: the base is
+ *     cut into 32-byte chunks from its least significant end; the top chunk
+ *     c is taken as is when c < m, else as c * 1 mod m (1 product); when
+ *     there are lower chunks, 2^256 mod m is formed as (2^256 - m) * 1 mod m
+ *     (1 product) and each lower chunk costs acc * (2^256 mod m) (1 product)
+ *     plus c * 1 mod m when c >= m (1 product), then an addition mod m. A
+ *     base below m costs nothing;
+ *   left-to-right binary square-and-multiply (no window) over e's bits from
+ *     its top set bit: per lower bit one squaring, and one product by b when
+ *     the bit is set: (bitlen(e) - 1) + (popcount(e) - 1) products.
+ * So a 32-byte base below m with a 256-bit exponent of weight w takes
+ * 255 + (w - 1) products (about 382 for a random exponent).
+ *
+ * Costs: a bn254 call runs the precompile (plus, with a callback, three
+ * conversions out of Montgomery form per product); P256VERIFY about 5,200
+ * Montgomery products (three more conversions each with a callback), the
+ * count-only path included, since the exceptional additions above can only
+ * be found by doing them; MODEXP two Montgomery products per product (odd m;
+ * u256_mulmod for even m), and with neither a callback nor an output wanted,
+ * no arithmetic at all (the count follows from the bits of e and the base
+ * chunks). Nothing is allocated except the output (and the precompile's own
+ * buffers for bn254). Thread-safe: no shared state (the bn254 observer is
+ * per thread and restored before returning).
+ */
+#ifndef PKB_TRACE_PC_WITNESS_H
+#define PKB_TRACE_PC_WITNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blk.h"
+
+enum {
+  PCW_OK = 0,              /* the call succeeds; output as the precompile's (may be empty) */
+  PCW_FAIL = 1,            /* the call fails (the precompile's EVM_PC_FAIL) */
+  PCW_E_ARG = -1,          /* in NULL with len > 0, fork out of range, out without out_len */
+  PCW_E_UNSUPPORTED = -2,  /* not a covered precompile in this fork, or not witnessed here */
+  PCW_E_NOMEM = -3
+};
+
+/* Precompile addresses covered (the low 16 bits of the 20-byte address). */
+#define PCW_ADDR_MODEXP 0x05u
+#define PCW_ADDR_ECADD 0x06u
+#define PCW_ADDR_ECMUL 0x07u
+#define PCW_ADDR_ECPAIRING 0x08u
+#define PCW_ADDR_P256VERIFY 0x100u
+
+#define P256_WITNESS_MULS_ON_CURVE 3u
+#define P256_WITNESS_MULS_INV_N 321u
+#define P256_WITNESS_MULS_DBL 8u
+#define P256_WITNESS_MULS_ADD 11u
+#define P256_WITNESS_MULS_FIXED (P256_WITNESS_MULS_ON_CURVE + P256_WITNESS_MULS_INV_N + 2u + 2u)
+
+/* One product: r = a * b mod m, 32-byte big-endian words, valid only during
+ * the call. The callback must not call pcw_run or bn254 on this thread. */
+typedef void (*pcw_mulmod_fn)(void *ctx, const uint8_t a[32], const uint8_t b[32], const uint8_t m[32],
+                              const uint8_t r[32]);
+
+/* Run the precompile at address (see PCW_ADDR_*) in fork on in[0..len) and
+ * report its modular multiplications, in order, to fn (may be NULL: count
+ * only) with ctx. count_out (may be NULL) receives the number of products, on
+ * PCW_OK and PCW_FAIL alike (what was done before a failure), 0 otherwise.
+ * out and out_len (both NULL, or both set) receive the output as evm_pc_run
+ * gives it: malloc'd, owned by the caller, NULL when *out_len is 0; set on
+ * PCW_OK only (else *out = NULL, *out_len = 0). in may be NULL when len is 0
+ * and must not alias *out. */
+int pcw_run(uint16_t address, const uint8_t *in, size_t len, blk_fork fork, pcw_mulmod_fn fn, void *ctx,
+            uint64_t *count_out, uint8_t **out, size_t *out_len);
+
+#endif
