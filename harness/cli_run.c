@@ -58,7 +58,7 @@ static const char usage_text[] =
     "                   prove --help)\n"
     "  --prove-ecrecover  also prove the ecrecover table: every recovery's modular\n"
     "                   multiplications as MULMOD rows of the arithmetic AIR (see prove --help)\n"
-    "  --prove-precompiles  also prove the sha256 and blake2f tables (see prove --help)\n"
+    "  --prove-precompiles  also prove the sha256, ripemd160 and blake2f tables (see prove --help)\n"
     "  --prove-all      every table option above\n"
     "  --prover-cmd CMD time an external prover instead of the in-tree one: each block is\n"
     "                   exported as a state_test fixture and CMD runs through /bin/sh with\n"

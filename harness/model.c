@@ -26,9 +26,10 @@
  *             temporaries);
  *   ecrecover 128: a point in affine coordinates as limbs plus the doubling
  *             and addition witnesses per scalar bit;
- *   sha256, blake2f: the widths of this build's AIRs (sha256_air.h, 631;
- *             blake2f_air.h, 5816), the same rows (trace.h) at the width a
- *             proof of them has.
+ *   sha256, blake2f, ripemd160: the widths of this build's AIRs
+ *             (sha256_air.h, 631; blake2f_air.h, 5816; ripemd160_air.h, 901),
+ *             the rows (trace.h) at the width a proof of them has (ripemd160
+ *             has rows only when proven; sized, its work is in precomp).
  * The others are assumptions of the model, stated so, until each table's AIR
  * is built and measured. */
 unsigned model_assumed_width(trace_table_id id) {
@@ -38,7 +39,8 @@ unsigned model_assumed_width(trace_table_id id) {
     case TRACE_PRECOMP: return 64;
     case TRACE_ECRECOVER: return 128;
     case TRACE_SHA256:
-    case TRACE_BLAKE2F: return trace_table_width_opts(id, TRACE_OPT_PROVE_PRECOMPILES); /* this build's AIRs */
+    case TRACE_BLAKE2F:
+    case TRACE_RIPEMD160: return trace_table_width_opts(id, TRACE_OPT_PROVE_PRECOMPILES); /* this build's AIRs */
     default: return 0;
   }
 }

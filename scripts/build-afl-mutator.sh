@@ -15,7 +15,7 @@ mkdir -p "$(dirname "$OUT")"
 # block), and the executor's sources (test keys and signing, the gas schedule,
 # the blob fee) with the hashes and precompiles they reference.
 SRCS=(fuzz/afl_mutator.c harness/mutate.c harness/gen.c harness/blk.c
-      prover/evm/*.c prover/evm/precompiles/*.c prover/hash/keccak.c)
+      prover/evm/*.c prover/evm/precompiles/*.c prover/hash/keccak.c prover/hash/ripemd160.c)
 # shellcheck disable=SC2086
 "$CC" -std=c11 -D_GNU_SOURCE -O2 -g -fPIC -shared -fvisibility=default -Wall -Wextra ${CFLAGS:-} \
   -Iprover -Iharness -o "$OUT" "${SRCS[@]}" -Wl,--no-undefined \

@@ -27,7 +27,7 @@
  *
  * Per-thread state. The bodies read the two rows in place (global memory)
  * and alpha's powers from the constants buffer (global memory, m ext values:
- * 3182 for keccak, 3310 for arith, 1030 for sha256, 7390 for blake2f); their
+ * 3182 for keccak, 3322 for arith, 1030 for sha256, 7390 for blake2f); their
  * own local arrays are the keccak body's D (320 words), the arith body's limb
  * sums (383 words) and the blake2f body's row limbs of H, M, V and one G's
  * d1 and b1 (288 words, and the state's 16 column offsets); the sha256 body

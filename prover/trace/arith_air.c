@@ -202,6 +202,7 @@ int arith_air_supports(uint8_t opcode) {
     case EVM_OP_EXP: case EVM_OP_LT: case EVM_OP_GT: case EVM_OP_SLT: case EVM_OP_SGT:
     case EVM_OP_EQ: case EVM_OP_ISZERO: case EVM_OP_AND: case EVM_OP_OR: case EVM_OP_XOR:
     case EVM_OP_NOT: case EVM_OP_SHL: case EVM_OP_SHR: case EVM_OP_SAR:
+    case EVM_OP_BYTE: case EVM_OP_SIGNEXTEND: case EVM_OP_CLZ:
       return 1;
     default:
       return 0;
@@ -213,6 +214,7 @@ size_t arith_air_rows_for(uint8_t opcode, const uint8_t a[32], const uint8_t b[3
   if (!arith_air_supports(opcode) || !a || !b) return 0;
   switch (opcode) {
     case EVM_OP_DIV: case EVM_OP_MOD: case EVM_OP_SHL: case EVM_OP_SHR: case EVM_OP_SAR:
+    case EVM_OP_BYTE: case EVM_OP_SIGNEXTEND:
       return 2;
     case EVM_OP_SDIV: case EVM_OP_SMOD:
       return 5;
@@ -300,6 +302,16 @@ int arith_air_fill(uint8_t opcode, const uint8_t a[32], const uint8_t b[32], con
       aa_core(rows, &g.a, &g.b, &zero, NULL, NULL);
       return 0;
     }
+    case EVM_OP_CLZ: {
+      /* a * 2^n has its top bit set for n = the leading zeros of a != 0 */
+      unsigned nb = u256_bits(&g.a), lz = 256u - nb;
+      u256 p2;
+      u256_shl(&p2, &one, nb ? lz : 0u);
+      g.r = u256_from_u64(lz);
+      aa_row_begin(rows, ARITH_AIR_K_CLZ, &g);
+      aa_core(rows, &g.a, &p2, &zero, NULL, NULL);
+      return 0;
+    }
     case EVM_OP_NOT:
       u256_not(&g.r, &g.a);
       aa_row_begin(rows, ARITH_AIR_K_NOT, &g);
@@ -344,6 +356,36 @@ int arith_air_fill(uint8_t opcode, const uint8_t a[32], const uint8_t b[32], con
       aa_row_begin(rows + W, k, &g);
       rows[W + ARITH_AIR_S] = big ? BB_ONE : 0;
       aa_core(rows + W, xv, yv, zv, NULL, NULL);
+      return 0;
+    }
+    case EVM_OP_BYTE: case EVM_OP_SIGNEXTEND: {
+      /* a = byte index, b = value; s = 8 (31 - a) (BYTE) or 8 a + 7
+       * (SIGNEXTEND), 255 when a >= 32; q = b >> s, rem = b mod 2^s */
+      int is_byte = opcode == EVM_OP_BYTE;
+      int big = !u256_fits64(&g.a) || g.a.w[0] >= 32;
+      unsigned idx = big ? 0u : (unsigned)g.a.w[0];
+      unsigned sh = big ? 255u : is_byte ? 8u * (31u - idx) : 8u * idx + 7u;
+      u256 a_hi = g.a, a_lo = u256_from_u64(g.a.w[0] & 31u), p2, q, rem, mask;
+      a_hi.w[0] &= ~(uint64_t)31;
+      u256_shl(&p2, &one, sh);
+      u256_shr(&q, &g.b, sh);
+      u256_sub(&mask, &p2, &one);
+      u256_and(&rem, &g.b, &mask);
+      if (is_byte) {
+        g.r = big ? zero : u256_from_u64(q.w[0] & 0xffu);
+      } else {
+        g.r = rem;
+        if (q.w[0] & 1) {
+          u256 hi;
+          u256_not(&hi, &mask);
+          u256_or(&g.r, &rem, &hi);
+        }
+      }
+      aa_row_begin(rows, is_byte ? ARITH_AIR_K_BY_AMT : ARITH_AIR_K_SX_AMT, &g);
+      aa_core(rows, &a_hi, &one, &a_lo, NULL, NULL);
+      aa_row_begin(rows + W, is_byte ? ARITH_AIR_K_BYTE_V : ARITH_AIR_K_SX_V, &g);
+      rows[W + ARITH_AIR_S] = big ? BB_ONE : 0;
+      aa_core(rows + W, &q, &p2, &rem, NULL, NULL);
       return 0;
     }
     case EVM_OP_DIV: case EVM_OP_MOD: {

@@ -1,8 +1,7 @@
 /* arith_air: an AIR for the EVM's 256-bit arithmetic (ADD, SUB, MUL, DIV,
- * SDIV, MOD, SMOD, ADDMOD, MULMOD, EXP, LT, GT, SLT, SGT, EQ, ISZERO, and the
- * bitwise AND, OR, XOR, NOT, SHL, SHR, SAR), one or more rows per
- * instruction, in the style of a zkVM's arithmetic chip. (BYTE and
- * SIGNEXTEND are not covered.)
+ * SDIV, MOD, SMOD, ADDMOD, MULMOD, EXP, SIGNEXTEND, LT, GT, SLT, SGT, EQ,
+ * ISZERO, and the bitwise AND, OR, XOR, NOT, BYTE, SHL, SHR, SAR, CLZ), one
+ * or more rows per instruction, in the style of a zkVM's arithmetic chip.
  *
  * The core. Every row proves one integer identity between five 256-bit words
  *     X * Y + Z = H * 2^256 + L                                        (1)
@@ -82,14 +81,28 @@
  *                                              above s); R = q, or 0 if S
  *     SAR_V     q * 2^s + rem = 0:B'           B' = B, or ~B if B < 0 (SB);
  *               top bit of B' is 0; R = q, or ~q if SB (S: s = 255, q = 0)
+ *   BYTE, SIGNEXTEND (2 rows; A = byte index, B = value): BY_AMT | SX_AMT,
+ *   then BYTE_V | SX_V
+ *     BY_AMT, SX_AMT  A_hi * 1 + A_lo = 0:A    (A_lo = A mod 32: bits 0..4 of
+ *               A_hi and bits 5.. of A_lo are zero)
+ *               next row: S = (A_hi != 0) = (A >= 32), Y = 2^s one-hot
+ *               with s = 8 (31 - A_lo) (BYTE) or 8 A_lo + 7 (SIGNEXTEND),
+ *               or 255 when S = 1
+ *     BYTE_V    q * 2^s + rem = 0:B            rem < 2^s; R = q's low byte,
+ *                                              or 0 if S
+ *     SX_V      q * 2^s + rem = 0:B            rem < 2^s; R = rem with every
+ *               bit at and above s set to q's bit 0 (B's bit s, the sign);
+ *               with S, s = 255 and R = B
+ *   CLZ         A * 2^n + 0 = 0:L              Y one-hot (n = sum_i i y_i);
+ *               L's top bit = (A != 0); R = n, or 256 if A = 0
  * Rows per instruction: 1 (ADD, SUB, MUL, LT, GT, SLT, SGT, EQ, ISZERO,
- * AND, OR, XOR, NOT), 2 (DIV, MOD, SHL, SHR, SAR), 4 (ADDMOD, MULMOD),
- * 5 (SDIV, SMOD), 1..511 (EXP).
+ * AND, OR, XOR, NOT, CLZ), 2 (DIV, MOD, SHL, SHR, SAR, BYTE, SIGNEXTEND),
+ * 4 (ADDMOD, MULMOD), 5 (SDIV, SMOD), 1..511 (EXP).
  * EVM edge cases: division and modulo by zero give 0 (the checks on d and H
  * are switched off by ZV = (V == 0), and R is multiplied by 1 - ZV); SDIV of
  * -2^255 by -1 gives -2^255 (|a| = 2^255 and its negation is itself); 0^0 = 1.
  *
- * Columns (ARITH_AIR_WIDTH = 2528): SEL[36] one-hot kind; X, Y, Z, H, L bits
+ * Columns (ARITH_AIR_WIDTH = 2533): SEL[41] one-hot kind; X, Y, Z, H, L bits
  * [256 each] (bit i of a word has weight 2^i); CARRY bits (757: carry k at
  * arith_air_carry_col(k), ARITH_AIR_CARRY_BITS[k] bits, little-endian);
  * A, B, C, R, U, V limbs [32 each]; EB[256] exponent bits; ZX, IX (X == 0
@@ -100,13 +113,13 @@
  * act = sum of SEL, the constraints Z s = 0 and Z + s I - act = 0 make Z = 1
  * exactly when the word is zero on an instruction row, and Z = 0 on padding.
  *
- * Constraints (3310), in evaluation order, with counts and degrees (a next-
+ * Constraints (3322), in evaluation order, with counts and degrees (a next-
  * row selector or a first-row selector counts as 1):
- *     36  SEL bits are booleans                                       deg 2
+ *     41  SEL bits are booleans                                       deg 2
  *      1  act = sum SEL is a boolean                                  deg 2
  *      1  row 0 is not a continuation kind                            deg 2
- *     17  a continuation kind follows its predecessor kind(s)         deg 2
- *     10  a kind that needs a successor has one (not on the last row) deg 2
+ *     19  a continuation kind follows its predecessor kind(s)         deg 2
+ *     12  a kind that needs a successor has one (not on the last row) deg 2
  *   2037  X, Y, Z, H, L and carry bits are booleans                   deg 2
  *     64  the column equations of (1)                                 deg 2
  *      4  is-zero gadgets for X and V                                 deg 2
@@ -114,8 +127,10 @@
  *      3  S per kind; SA, SB set by NEG_A, NEG_B                      deg 3
  *      6  word-is-constant checks on limb sums (Y = 1, Z = 0, H = 0),
  *         the r < N checks gated by 1 - ZV, EXP_ZERO's B = 0          deg 3
- *      5  shifts: the next row's S and one-hot Y = 2^s, the remainder
- *         below 2^s, B' non-negative                                  deg 3
+ *      5  shifts, BYTE, SIGNEXTEND: the next row's S and one-hot
+ *         Y = 2^s, the remainder below 2^s, B' non-negative           deg 3
+ *      1  BY_AMT, SX_AMT: X's bits 0..4 and Z's bits 5..7 are zero    deg 2
+ *      2  CLZ: Y's bits sum to 1; L's top bit is 1 - ZX               deg 2
  *    224  this row's X, Y, Z, L, R, U, V limbs per kind (32 each)     deg 3
  *    128  next row's Z, L, H, X limbs from this row (32 each)         deg 3
  *    194  A, B, C, R, U, V limbs and SA, SB copied into continuations deg 2
@@ -190,7 +205,12 @@
   X(SH_AMT)                \
   X(SHL_V)                 \
   X(SHR_V)                 \
-  X(SAR_V)
+  X(SAR_V)                 \
+  X(BY_AMT)                \
+  X(BYTE_V)                \
+  X(SX_AMT)                \
+  X(SX_V)                  \
+  X(CLZ)
 
 typedef enum {
 #define ARITH_AIR_K(name) ARITH_AIR_K_##name,
@@ -244,7 +264,7 @@ const stark_air *arith_air(void);
 /* ARITH_AIR_WIDTH. */
 unsigned arith_air_width(void);
 
-/* Whether the AIR handles this EVM opcode (the 23 listed at the top). */
+/* Whether the AIR handles this EVM opcode (the 26 listed at the top). */
 int arith_air_supports(uint8_t opcode);
 
 /* Rows the instruction takes (see the table above); 0 for an unsupported

@@ -20,12 +20,12 @@
  *   arith    sized: rows per 256-bit arithmetic instruction by its cost
  *            class (all of ADD..SIGNEXTEND, comparisons, bitwise, shifts,
  *            CLZ); proven: arith_air_rows_for rows per instruction the arith
- *            AIR supports (arith_air.h: 1 to 5, EXP 1 to 511), the others
- *            (BYTE, SIGNEXTEND, CLZ) left out of the table
+ *            AIR supports (arith_air.h: 1 to 5, EXP 1 to 511; it supports
+ *            every instruction the sized table counts)
  *   precomp  rows per unit of precompile work of the precompiles without a
- *            table of their own (RIPEMD-160 compressions, limb and field
- *            multiplications, input words); SHA256 and BLAKE2F calls add
- *            nothing here
+ *            table of their own (RIPEMD-160 compressions while the ripemd160
+ *            table is not proven, limb and field multiplications, input
+ *            words); SHA256 and BLAKE2F calls add nothing here
  *   ecrecover sized: 256 rows per secp256k1 recovery (senders, authorities,
  *            ECRECOVER); proven: the recoveries redone by secp_witness, 4
  *            arith MULMOD rows per modular multiplication (about 5,600
@@ -35,6 +35,10 @@
  *   blake2f  rounds + 2 rows per successful BLAKE2F precompile call (an init
  *            row, a row per round, a final row); a call that fails (bad
  *            length, final flag above 1) has none
+ *   ripemd160 proven only: 80 rows per RIPEMD-160 compression of each
+ *            successful RIPEMD160 precompile call
+ *            (ripemd160_compressions(input length) of them); sized, it has no
+ *            rows and the calls are counted in precomp as before
  *
  * Which tables are proven (have an AIR and values) and which are only sized
  * (rows counted, width 0, data NULL) depends on the collector's options
@@ -47,17 +51,21 @@
  *   keccak     sized       proven with TRACE_OPT_PROVE_KECCAK (keccak_air.h:
  *                          2633 columns)
  *   arith      sized       proven with TRACE_OPT_PROVE_ARITH (arith_air.h:
- *                          2528 columns; BYTE, SIGNEXTEND and CLZ, which the
- *                          AIR does not cover, are not in the proven table)
+ *                          2533 columns)
  *   ecrecover  sized       proven with TRACE_OPT_PROVE_ECRECOVER (the arith
- *                          AIR, 2528 columns, MULMOD rows only)
+ *                          AIR, 2533 columns, MULMOD rows only)
  *   precomp    sized in every mode
  *   sha256     sized       proven with TRACE_OPT_PROVE_PRECOMPILES
  *                          (sha256_air.h: 631 columns)
  *   blake2f    sized       proven with TRACE_OPT_PROVE_PRECOMPILES
  *                          (blake2f_air.h: 5816 columns)
+ *   ripemd160  sized       proven with TRACE_OPT_PROVE_PRECOMPILES
+ *                          (ripemd160_air.h: 901 columns)
  * The sized and proven row counts of sha256 and blake2f are the same: both
- * are the AIRs' own counts. The keccak, arith, ecrecover, sha256 and blake2f
+ * are the AIRs' own counts. The ripemd160 table's are not: sized, its work
+ * stays in precomp (80 rows per compression and a row per 32 input bytes, at
+ * precomp's width), proven, it is 80 rows per compression here and nothing in
+ * precomp. The keccak, arith, ecrecover, sha256, blake2f and ripemd160
  * tables are sized by default because their widths make them by far the
  * slowest tables to prove.
  *
@@ -92,7 +100,8 @@ enum {
   X(PRECOMP, "precomp")     \
   X(ECRECOVER, "ecrecover") \
   X(SHA256, "sha256")       \
-  X(BLAKE2F, "blake2f")
+  X(BLAKE2F, "blake2f")     \
+  X(RIPEMD160, "ripemd160")
 
 typedef enum {
 #define X(id, name) TRACE_##id,
@@ -113,16 +122,18 @@ enum {
    * the ecrecover table is proven with arith_air: each recovery redone by
    * secp_witness, every modular multiplication a MULMOD instruction. */
   TRACE_OPT_PROVE_ECRECOVER = 1u << 2,
-  /* Keep the inputs of every successful SHA256 and BLAKE2F precompile call
-   * (on_precompile_input) so that the sha256 table is proven with sha256_air
-   * and the blake2f table with blake2f_air. */
+  /* Keep the inputs of every successful SHA256, BLAKE2F and RIPEMD160
+   * precompile call (on_precompile_input) so that the sha256 table is proven
+   * with sha256_air, the blake2f table with blake2f_air and the ripemd160
+   * table with ripemd160_air. */
   TRACE_OPT_PROVE_PRECOMPILES = 1u << 3
 };
 
 /* The largest log2 shard size a prover should use for table id under opts:
- * TRACE_WIDE_MAX_LOG_SHARD for the proven keccak, arith, ecrecover, sha256
- * and blake2f tables (2633, 2528, 631 and 5816 columns: a 2^20-row shard of
- * 2600 columns would be an 11 GB trace before its extension), else
+ * TRACE_WIDE_MAX_LOG_SHARD for the proven keccak, arith, ecrecover, sha256,
+ * blake2f and ripemd160 tables (2633, 2533, 631, 5816 and 901 columns: a
+ * 2^20-row shard of 2600 columns would be an 11 GB trace before its
+ * extension), else
  * TRACE_NO_LOG_SHARD_CAP (no cap). */
 #define TRACE_WIDE_MAX_LOG_SHARD 14u
 #define TRACE_NO_LOG_SHARD_CAP 64u
@@ -145,8 +156,9 @@ typedef struct {
  * (97 bytes each instead of about 22,000 rows) and redoes a recovery to
  * generate its rows. The proven sha256 table keeps, per compression, the
  * chaining value it starts from and its 64-byte block (96 bytes instead of
- * 64 rows of 631 columns), and the proven blake2f table each call's inputs
- * (blake2f_air_call). */
+ * 64 rows of 631 columns), the proven blake2f table each call's inputs
+ * (blake2f_air_call), and the proven ripemd160 table, per compression, its
+ * chaining value and block (84 bytes instead of 80 rows of 901 columns). */
 typedef struct {
   trace_table_id id;
   unsigned width;
@@ -171,6 +183,10 @@ typedef struct {
   blake2f_air_call *b2_calls; /* blake2f, proven: the calls in order; rows =
                                  the sum of their rounds + 2; data NULL */
   size_t b2_n, b2_cap;
+  uint32_t (*rmd_state)[5];   /* ripemd160, proven: compression k's chaining
+                                 value in, k < rmd_n = rows / 80 */
+  uint8_t (*rmd_block)[64];   /* and its block */
+  size_t rmd_n, rmd_cap;
 } trace_table;
 
 /* The collector: attach with trace_tracer, run the executor, then read the
@@ -217,7 +233,12 @@ void trace_init(trace_collector *c, blk_fork fork);
  * t little-endian 64-bit words, f); the sha256 table then has width
  * SHA256_AIR_WIDTH and the sha256 AIR, the blake2f table width
  * BLAKE2F_AIR_WIDTH and the blake2f AIR. Their rows are the same with the
- * option or without (the table at the top). */
+ * option or without (the table at the top). The option also keeps, for every
+ * successful RIPEMD160 call, the (chaining value, block) pair of each
+ * compression of its padded input (0x80, zeros, the 64-bit bit length
+ * little-endian; blocks chained from ripemd160_iv); the ripemd160 table then
+ * has width RIPEMD160_AIR_WIDTH, the ripemd160 AIR and 80 rows per
+ * compression, and precomp no longer counts RIPEMD160 calls. */
 void trace_init_opts(trace_collector *c, blk_fork fork, unsigned opts);
 /* A collector that only counts rows: what the cost estimate needs, without
  * the memory and time of storing values. trace_finish and trace_shard are not
@@ -281,7 +302,10 @@ const stark_air *trace_table_air(const trace_table *t);
  * rows). The proven blake2f table is cut at call boundaries, by the arith
  * table's rule: calls in order while their rows (rounds + 2 each) fit in
  * 2^log_shard, at least one, so a call longer than 2^log_shard rows is a
- * shard of its own, padded to the next power of two above the cap. */
+ * shard of its own, padded to the next power of two above the cap. The
+ * proven ripemd160 table is cut at compression boundaries:
+ * floor(2^log_shard / 80) compressions a shard, at least one (with
+ * log_shard < 7 its shards have 128 rows). */
 size_t trace_shard_count(const trace_table *t, unsigned log_shard);
 
 /* Shard k of t as a new padded trace: *out (malloc'd, caller frees) holds
@@ -292,7 +316,9 @@ size_t trace_shard_count(const trace_table *t, unsigned log_shard);
  * recoveries redone with secp_witness_recover) then zero rows. A proven
  * sha256 shard is sha256_air_fill's rows of its compressions then
  * compressions of the zero state and block with EXPORT = 0; a proven blake2f
- * shard is blake2f_air_fill's rows of its calls then zero rows. A
+ * shard is blake2f_air_fill's rows of its calls then zero rows; a proven
+ * ripemd160 shard is ripemd160_air_fill's rows of its compressions then its
+ * padding compressions (EXPORT = 0). A
  * shard has at least 2 rows (log_n >= 1), as the STARK requires. TRACE_E_ARG
  * for a sized table, log_shard < 1 or k >= trace_shard_count. TRACE_E_RANGE
  * for a blake2f shard too tall for any STARK of this build: a single

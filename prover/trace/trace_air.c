@@ -1,6 +1,7 @@
 /* trace_air: the AIRs of the proven tables (cpu, memory, storage; keccak's,
- * arith's, sha256's and blake2f's are keccak_air.c's, arith_air.c's,
- * sha256_air.c's and blake2f_air.c's, handed out here when the options
+ * arith's, sha256's, blake2f's and ripemd160's are keccak_air.c's,
+ * arith_air.c's, sha256_air.c's, blake2f_air.c's and ripemd160_air.c's,
+ * handed out here when the options
  * prove them; the proven ecrecover table is MULMOD rows of the arith AIR).
  *
  * The constraints are written once in trace_air_body.inc and instantiated over
@@ -16,6 +17,7 @@
 #include "trace/arith_air.h"
 #include "trace/blake2f_air.h"
 #include "trace/keccak_air.h"
+#include "trace/ripemd160_air.h"
 #include "trace/sha256_air.h"
 #include "trace_cols.h"
 
@@ -48,6 +50,7 @@ const stark_air *trace_air_opts(trace_table_id id, unsigned opts) {
   if (id == TRACE_ARITH || id == TRACE_ECRECOVER) return arith_air();
   if (id == TRACE_SHA256) return sha256_air();
   if (id == TRACE_BLAKE2F) return blake2f_air();
+  if (id == TRACE_RIPEMD160) return ripemd160_air();
   return &airs[id];
 }
 

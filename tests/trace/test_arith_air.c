@@ -1,7 +1,9 @@
 /* 256-bit arithmetic AIR: for every opcode, on edge and random operands, the
  * generated rows satisfy the constraints (stark_air_check, and eval_ext
  * directly) and their result equals GMP's; row counts follow the table in
- * arith_air.h (EXP for every exponent length 0..256); the base and extension
+ * arith_air.h (EXP for every exponent length 0..256; BYTE and SIGNEXTEND for
+ * every byte index 0..40 and huge ones; CLZ for every bit length 0..256); the
+ * base and extension
  * evaluations agree; every single-limb pair is checked for the carry and
  * sign-flip logic; changed result limbs, carries and bit columns, and forged
  * quotients, remainders and results, break a constraint; a trace of mixed
@@ -32,7 +34,8 @@ static const uint8_t opcodes[] = {
     EVM_OP_ADD,    EVM_OP_SUB,    EVM_OP_MUL, EVM_OP_DIV, EVM_OP_SDIV, EVM_OP_MOD,
     EVM_OP_SMOD,   EVM_OP_ADDMOD, EVM_OP_MULMOD, EVM_OP_EXP, EVM_OP_LT, EVM_OP_GT,
     EVM_OP_SLT,    EVM_OP_SGT,    EVM_OP_EQ,  EVM_OP_ISZERO, EVM_OP_AND, EVM_OP_OR,
-    EVM_OP_XOR,    EVM_OP_NOT, EVM_OP_SHL, EVM_OP_SHR, EVM_OP_SAR};
+    EVM_OP_XOR,    EVM_OP_NOT, EVM_OP_SHL, EVM_OP_SHR, EVM_OP_SAR, EVM_OP_BYTE,
+    EVM_OP_SIGNEXTEND, EVM_OP_CLZ};
 #define NOPS (sizeof opcodes / sizeof *opcodes)
 
 /* ---- the reference: GMP on big-endian bytes ---- */
@@ -135,6 +138,30 @@ static void reference(uint8_t op, const uint8_t a[32], const uint8_t b[32], cons
       if (mpz_cmp_ui(x, 256) < 0) mpz_fdiv_q_2exp(r, y, mpz_get_ui(x));
       else mpz_set_si(r, mpz_sgn(y) < 0 ? -1 : 0);
       break;
+    case EVM_OP_BYTE: /* byte a of b, counted from the most significant */
+      if (mpz_cmp_ui(x, 32) < 0) {
+        mpz_fdiv_q_2exp(r, y, 8 * (31 - mpz_get_ui(x)));
+        mpz_fdiv_r_2exp(r, r, 8);
+      }
+      break;
+    case EVM_OP_SIGNEXTEND: /* b's low 8 (a + 1) bits as a two's complement number */
+      if (mpz_cmp_ui(x, 31) < 0) {
+        unsigned long nb = 8 * (mpz_get_ui(x) + 1);
+        mpz_fdiv_r_2exp(r, y, nb);
+        if (mpz_tstbit(r, nb - 1)) {
+          mpz_t p;
+          mpz_init(p);
+          mpz_ui_pow_ui(p, 2, nb);
+          mpz_sub(r, r, p);
+          mpz_clear(p);
+        }
+      } else {
+        mpz_set(r, y);
+      }
+      break;
+    case EVM_OP_CLZ: /* leading zero bits of a; 256 for 0 */
+      mpz_set_ui(r, mpz_sgn(x) ? 256 - mpz_sizeinbase(x, 2) : 256);
+      break;
     default: fail_msg("no reference for opcode %02x", op);
   }
   mpz_to_be(out, r);
@@ -219,6 +246,9 @@ static int last_kind_ok(uint8_t op, int k) {
     case EVM_OP_SHL: return k == ARITH_AIR_K_SHL_V;
     case EVM_OP_SHR: return k == ARITH_AIR_K_SHR_V;
     case EVM_OP_SAR: return k == ARITH_AIR_K_SAR_V;
+    case EVM_OP_BYTE: return k == ARITH_AIR_K_BYTE_V;
+    case EVM_OP_SIGNEXTEND: return k == ARITH_AIR_K_SX_V;
+    case EVM_OP_CLZ: return k == ARITH_AIR_K_CLZ;
     default: return 0;
   }
 }
@@ -226,6 +256,7 @@ static int last_kind_ok(uint8_t op, int k) {
 static size_t expected_rows(uint8_t op, const uint8_t b[32]) {
   switch (op) {
     case EVM_OP_DIV: case EVM_OP_MOD: case EVM_OP_SHL: case EVM_OP_SHR: case EVM_OP_SAR:
+    case EVM_OP_BYTE: case EVM_OP_SIGNEXTEND:
       return 2;
     case EVM_OP_SDIV: case EVM_OP_SMOD: return 5;
     case EVM_OP_ADDMOD: case EVM_OP_MULMOD: return 4;
@@ -295,9 +326,9 @@ static arith_air_op mk(uint8_t op, const uint8_t a[32], const uint8_t b[32], con
 static void test_shape(void **state) {
   (void)state;
   const stark_air *air = arith_air();
-  assert_int_equal(arith_air_width(), 2528);
+  assert_int_equal(arith_air_width(), 2533);
   assert_int_equal(air->width, ARITH_AIR_WIDTH);
-  assert_int_equal(air->num_constraints, 3310);
+  assert_int_equal(air->num_constraints, 3322);
   assert_int_equal(air->max_degree, 3);
   assert_int_equal(air->num_public, 0);
   assert_non_null(air->eval_base);
@@ -320,8 +351,8 @@ static void test_shape(void **state) {
   assert_int_equal(cmax, 255); /* c_62 = H_31 */
   assert_int_equal(total, ARITH_AIR_CARRY_BITS_TOTAL);
   for (size_t i = 0; i < NOPS; i++) assert_true(arith_air_supports(opcodes[i]));
-  assert_false(arith_air_supports(EVM_OP_SIGNEXTEND));
-  assert_false(arith_air_supports(EVM_OP_BYTE));
+  assert_int_equal(NOPS, 26);
+  assert_false(arith_air_supports(EVM_OP_KECCAK256));
   assert_false(arith_air_supports(0xff));
   /* the all-zero trace (padding only) satisfies the AIR */
   bb_t *t = NULL;
@@ -425,6 +456,43 @@ static void test_shifts(void **state) {
         sh[31] = 3;
       }
       for (int k = 0; k < 3; k++) ops[n++] = mk(sops[k], sh, v, z);
+    }
+  }
+  check_ops(ops, n);
+}
+
+/* BYTE and SIGNEXTEND by every byte index 0..40 and by huge indices (2^64 + 3,
+ * 2^248, 2^256 - 1, 256 + 5: the low bits alone would name a byte), on values
+ * of both signs and with a sign bit set in every byte. */
+static void test_byte_signextend(void **state) {
+  (void)state;
+  enum { NV = 5, NI = 41 + 4 };
+  static arith_air_op ops[2 * NV * NI];
+  uint8_t v[32], ix[32], z[32] = {0};
+  size_t n = 0;
+  for (int vi = 0; vi < NV; vi++) {
+    rnd_word(v);
+    if (vi == 0) v[0] |= 0x80;
+    if (vi == 1) v[0] &= 0x7f;
+    if (vi == 2) memset(v, 0x80, 32); /* every byte's top bit set, the rest clear */
+    if (vi == 3) memset(v, 0x7f, 32);
+    for (int ii = 0; ii < NI; ii++) {
+      memset(ix, 0, 32);
+      if (ii <= 40) {
+        ix[31] = (uint8_t)ii;
+      } else if (ii == 41) {
+        ix[23] = 1; /* 2^64 + 3 */
+        ix[31] = 3;
+      } else if (ii == 42) {
+        ix[0] = 1; /* 2^248 */
+      } else if (ii == 43) {
+        memset(ix, 0xff, 32);
+      } else {
+        ix[30] = 1; /* 261 */
+        ix[31] = 5;
+      }
+      ops[n++] = mk(EVM_OP_BYTE, ix, v, z);
+      ops[n++] = mk(EVM_OP_SIGNEXTEND, ix, v, z);
     }
   }
   check_ops(ops, n);
@@ -570,7 +638,8 @@ static void test_tamper(void **state) {
           const atu_group *g = &groups[gi];
           /* operands the result does not depend on: ISZERO's b, and a when the
            * exponent is 0 (a^0 = 1 for every a) */
-          if ((op.opcode == EVM_OP_ISZERO || op.opcode == EVM_OP_NOT) && g->off == ARITH_AIR_B)
+          if ((op.opcode == EVM_OP_ISZERO || op.opcode == EVM_OP_NOT || op.opcode == EVM_OP_CLZ) &&
+              g->off == ARITH_AIR_B)
             continue;
           if (op.opcode == EVM_OP_EXP && set == 1 && g->off == ARITH_AIR_A) continue;
           for (int s = 0; s < 3; s++) {
@@ -760,6 +829,148 @@ static void test_forgeries(void **state) {
   free(t);
 }
 
+/* BYTE and SIGNEXTEND witnesses whose value row holds a consistent core for
+ * another amount s (so q * 2^s + rem = B still holds), or a result other
+ * than the one the core names: each breaks a constraint. */
+static void test_byte_signextend_forgeries(void **state) {
+  (void)state;
+  const stark_air *air = arith_air();
+  bb_t *t = calloc((size_t)4 * W, sizeof *t);
+  assert_non_null(t);
+  uint8_t a[32] = {0}, b[32], le_b[32];
+  for (int i = 0; i < 32; i++) b[i] = (uint8_t)(0x91 + 7 * i);
+  for (int i = 0; i < 32; i++) le_b[i] = b[31 - i];
+  const uint8_t ops[2] = {EVM_OP_BYTE, EVM_OP_SIGNEXTEND};
+  for (int oi = 0; oi < 2; oi++) {
+    a[31] = 5;
+    memset(t, 0, sizeof *t * 4 * W);
+    assert_int_equal(arith_air_fill(ops[oi], a, b, NULL, t), 0);
+    assert_int_equal(stark_air_check(air, t, 4, NULL, NULL, NULL), 0);
+    /* the value row shifted by s + 8 instead of s, its result made from that
+     * core as an honest row would be */
+    unsigned s = oi == 0 ? 8 * (31 - 5) : 8 * 5 + 7, s2 = s + 8;
+    uint8_t q[32] = {0}, rem[32] = {0}, p2[32] = {0}, r[32] = {0};
+    for (unsigned i = 0; i < 256; i++) {
+      unsigned bit = (le_b[i / 8] >> (i % 8)) & 1;
+      if (i < s2) rem[i / 8] |= (uint8_t)(bit << (i % 8));
+      else q[(i - s2) / 8] |= (uint8_t)(bit << ((i - s2) % 8));
+    }
+    p2[s2 / 8] = (uint8_t)(1u << (s2 % 8));
+    forge_core(t + W, q, p2, rem);
+    if (oi == 0) {
+      r[0] = q[0];
+    } else {
+      memcpy(r, rem, 32);
+      if (q[0] & 1)
+        for (unsigned i = s2; i < 256; i++) r[i / 8] |= (uint8_t)(1u << (i % 8));
+    }
+    put_r(t, 2, r);
+    assert_int_equal(stark_air_check(air, t, 4, NULL, NULL, NULL), STARK_ERR_CONSTRAINT);
+    /* the honest rows with another result */
+    memset(t, 0, sizeof *t * 4 * W);
+    assert_int_equal(arith_air_fill(ops[oi], a, b, NULL, t), 0);
+    uint8_t got[32], le_r[32];
+    assert_int_equal(arith_air_result(t, got), 0);
+    for (int i = 0; i < 32; i++) le_r[i] = got[31 - i];
+    le_r[oi == 0 ? 0 : 31] ^= 1;
+    put_r(t, 2, le_r);
+    assert_int_equal(stark_air_check(air, t, 4, NULL, NULL, NULL), STARK_ERR_CONSTRAINT);
+    /* an index of 32 or more read as its low five bits (A = 37 as 5): the
+     * amount row's split with X's low bits set */
+    a[31] = 37;
+    memset(t, 0, sizeof *t * 4 * W);
+    assert_int_equal(arith_air_fill(ops[oi], a, b, NULL, t), 0);
+    uint8_t x5[32] = {32}, z5[32] = {5}, y1[32] = {1};
+    forge_core(t, x5, y1, z5);
+    a[31] = 5;
+    bb_t *tr = calloc((size_t)2 * W, sizeof *tr);
+    assert_non_null(tr);
+    assert_int_equal(arith_air_fill(ops[oi], a, b, NULL, tr), 0);
+    memcpy(t + W + ARITH_AIR_X, tr + W + ARITH_AIR_X, sizeof *t * (ARITH_AIR_A - ARITH_AIR_X));
+    t[W + ARITH_AIR_S] = 0;
+    t[W + ARITH_AIR_ZX] = tr[W + ARITH_AIR_ZX];
+    t[W + ARITH_AIR_IX] = tr[W + ARITH_AIR_IX];
+    uint8_t r5[32];
+    assert_int_equal(arith_air_result(tr, r5), 0);
+    for (int i = 0; i < 32; i++) le_r[i] = r5[31 - i];
+    put_r(t, 2, le_r);
+    free(tr);
+    assert_int_equal(stark_air_check(air, t, 4, NULL, NULL, NULL), STARK_ERR_CONSTRAINT);
+    /* an index below 32 read as one of 32 or more (A = 5 split as X = 1,
+     * Z = 4, so X != 0), with the value row of an index >= 32 */
+    a[31] = 5;
+    memset(t, 0, sizeof *t * 4 * W);
+    assert_int_equal(arith_air_fill(ops[oi], a, b, NULL, t), 0);
+    uint8_t x1[32] = {1}, z4[32] = {4};
+    forge_core(t, x1, y1, z4);
+    a[31] = 32;
+    tr = calloc((size_t)2 * W, sizeof *tr);
+    assert_non_null(tr);
+    assert_int_equal(arith_air_fill(ops[oi], a, b, NULL, tr), 0);
+    memcpy(t + W + ARITH_AIR_X, tr + W + ARITH_AIR_X, sizeof *t * (ARITH_AIR_A - ARITH_AIR_X));
+    t[W + ARITH_AIR_S] = tr[W + ARITH_AIR_S];
+    t[W + ARITH_AIR_ZX] = tr[W + ARITH_AIR_ZX];
+    t[W + ARITH_AIR_IX] = tr[W + ARITH_AIR_IX];
+    assert_int_equal(arith_air_result(tr, r5), 0);
+    for (int i = 0; i < 32; i++) le_r[i] = r5[31 - i];
+    put_r(t, 2, le_r);
+    free(tr);
+    assert_int_equal(stark_air_check(air, t, 4, NULL, NULL, NULL), STARK_ERR_CONSTRAINT);
+    a[31] = 5;
+  }
+  free(t);
+}
+
+/* CLZ of a value of every bit length 0..256 (one bit, or a random tail below
+ * the top bit); a witness naming n - 1 or n + 1 leading zeros with a
+ * consistent core breaks a constraint. */
+static void test_clz(void **state) {
+  (void)state;
+  static arith_air_op ops[2 * 257];
+  uint8_t v[32], z[32] = {0};
+  size_t n = 0;
+  for (int len = 0; len <= 256; len++)
+    for (int dense = 0; dense < 2; dense++) {
+      rnd_word(v);
+      for (int i = 255; i >= len - 1 && i >= 0; i--) v[31 - i / 8] &= (uint8_t)~(1u << (i % 8));
+      if (!dense)
+        for (int i = 0; i < len - 1; i++) v[31 - i / 8] &= (uint8_t)~(1u << (i % 8));
+      if (len) v[31 - (len - 1) / 8] |= (uint8_t)(1u << ((len - 1) % 8));
+      ops[n++] = mk(EVM_OP_CLZ, v, z, z);
+    }
+  check_ops(ops, n);
+
+  const stark_air *air = arith_air();
+  bb_t *t = calloc((size_t)2 * W, sizeof *t);
+  assert_non_null(t);
+  uint8_t a[32] = {0}, le_a[32] = {0}, p2[32], r[32];
+  a[20] = 0x13; /* bit length 8 * 11 + 5 = 93: 163 leading zeros */
+  le_a[11] = 0x13;
+  for (int d = -1; d <= 1; d += 2) {
+    memset(t, 0, sizeof *t * 2 * W);
+    assert_int_equal(arith_air_fill(EVM_OP_CLZ, a, z, NULL, t), 0);
+    assert_int_equal(stark_air_check(air, t, 2, NULL, NULL, NULL), 0);
+    unsigned nz = (unsigned)(163 + d);
+    memset(p2, 0, 32);
+    p2[nz / 8] = (uint8_t)(1u << (nz % 8));
+    forge_core(t, le_a, p2, z);
+    memset(r, 0, 32);
+    r[0] = (uint8_t)nz;
+    put_r(t, 1, r);
+    assert_int_equal(stark_air_check(air, t, 2, NULL, NULL, NULL), STARK_ERR_CONSTRAINT);
+  }
+  /* zero claiming 255 leading zeros */
+  memset(a, 0, 32);
+  memset(t, 0, sizeof *t * 2 * W);
+  assert_int_equal(arith_air_fill(EVM_OP_CLZ, a, z, NULL, t), 0);
+  assert_int_equal(stark_air_check(air, t, 2, NULL, NULL, NULL), 0);
+  memset(r, 0, 32);
+  r[0] = 255;
+  put_r(t, 1, r);
+  assert_int_equal(stark_air_check(air, t, 2, NULL, NULL, NULL), STARK_ERR_CONSTRAINT);
+  free(t);
+}
+
 /* Instruction chains: a continuation row without its predecessor, an
  * instruction cut by the end of the trace, and a swapped final kind. */
 static void test_chains(void **state) {
@@ -843,15 +1054,15 @@ static void test_args(void **state) {
   (void)state;
   uint8_t a[32] = {0}, b[32] = {0};
   bb_t row[W];
-  assert_int_equal(arith_air_rows_for(EVM_OP_BYTE, a, b, NULL), 0);
+  assert_int_equal(arith_air_rows_for(EVM_OP_KECCAK256, a, b, NULL), 0);
   assert_int_equal(arith_air_rows_for(EVM_OP_ADD, NULL, b, NULL), 0);
   assert_int_equal(arith_air_rows_for(EVM_OP_ADDMOD, a, b, NULL), 0);
-  assert_int_equal(arith_air_fill(EVM_OP_BYTE, a, b, NULL, row), STARK_ERR_ARG);
+  assert_int_equal(arith_air_fill(EVM_OP_KECCAK256, a, b, NULL, row), STARK_ERR_ARG);
   assert_int_equal(arith_air_fill(EVM_OP_MULMOD, a, b, NULL, row), STARK_ERR_ARG);
   assert_int_equal(arith_air_fill(EVM_OP_ADD, a, b, NULL, NULL), STARK_ERR_ARG);
   bb_t *t = (bb_t *)(uintptr_t)1;
   unsigned lg;
-  arith_air_op bad = {EVM_OP_SIGNEXTEND, {0}, {0}, {0}};
+  arith_air_op bad = {EVM_OP_KECCAK256, {0}, {0}, {0}};
   assert_int_equal(arith_air_trace(&bad, 1, &t, &lg), STARK_ERR_ARG);
   assert_null(t);
   assert_int_equal(arith_air_trace(NULL, 1, &t, &lg), STARK_ERR_ARG);
@@ -870,6 +1081,9 @@ int main(void) {
       cmocka_unit_test(test_random),
       cmocka_unit_test(test_exp_lengths),
       cmocka_unit_test(test_shifts),
+      cmocka_unit_test(test_byte_signextend),
+      cmocka_unit_test(test_byte_signextend_forgeries),
+      cmocka_unit_test(test_clz),
       cmocka_unit_test(test_exhaustive_limb),
       cmocka_unit_test(test_constraints_hold_ext),
       cmocka_unit_test(test_base_ext_agree),

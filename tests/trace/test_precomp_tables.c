@@ -1,5 +1,5 @@
-/* The sha256 and blake2f tables, sized by default and proven with
- * TRACE_OPT_PROVE_PRECOMPILES. Two blocks: the generators' "sha256"
+/* The sha256, blake2f and ripemd160 tables, sized by default and proven
+ * with TRACE_OPT_PROVE_PRECOMPILES. Two blocks: the generators' "sha256"
  * scenario (STATICCALLs to 0x02 on 4 KiB inputs) and a small Prague block of
  * six calls to BLAKE2F (0x09) with 0, 12, 1 and 20 rounds, one with final
  * flag 2 and one 212 bytes long (those two fail). A wrapper around the
@@ -11,7 +11,14 @@
  * compressions of the first call chain from sha256_iv to the precompile's
  * output and the kept BLAKE2F calls are the inputs sent; shards are cut at
  * compression and call boundaries, satisfy their AIRs, prove and verify,
- * and a changed cell fails; precomp no longer counts either precompile. */
+ * and a changed cell fails; precomp no longer counts either precompile.
+ * A third block, the generators' "ripemd160" scenario (STATICCALLs to 0x03
+ * on 4 KiB inputs): with and without the option the ripemd160 table has 80
+ * rows per compression (counted here from the reported input lengths, and
+ * the same in a counting collector) and precomp is empty; with it the
+ * kept compressions chain from
+ * ripemd160_iv to the precompile's output, and its shards (whole
+ * compressions) prove and verify while a changed cell fails. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,9 +33,11 @@
 #include "air_test_util.h"
 #include "cycles.h"
 #include "gen.h"
+#include "hash/ripemd160.h"
 #include "hash/sha256.h"
 #include "stark/stark.h"
 #include "trace/blake2f_air.h"
+#include "trace/ripemd160_air.h"
 #include "trace/sha256_air.h"
 #include "trace/trace.h"
 
@@ -50,6 +59,8 @@ static size_t g_npc;
 static size_t g_nin[EVM_PC_COUNT]; /* on_precompile_input, per precompile */
 static uint8_t *g_first_sha;   /* the first SHA256 input reported */
 static size_t g_first_sha_len;
+static uint8_t *g_first_rmd;   /* the first RIPEMD160 input reported */
+static size_t g_first_rmd_len;
 static evm_tracer g_inner;
 
 static void rec_precompile(void *ctx, evm_pc_id id, uint64_t input_len, const evm_pc_work *w) {
@@ -71,6 +82,12 @@ static void rec_input(void *ctx, evm_pc_id id, const uint8_t *input, size_t len)
     if (len) memcpy(g_first_sha, input, len);
     g_first_sha_len = len;
   }
+  if (id == EVM_PC_RIPEMD160 && !g_first_rmd) {
+    g_first_rmd = malloc(len ? len : 1);
+    assert_non_null(g_first_rmd);
+    if (len) memcpy(g_first_rmd, input, len);
+    g_first_rmd_len = len;
+  }
   if (g_inner.on_precompile_input) g_inner.on_precompile_input(ctx, id, input, len);
 }
 
@@ -80,12 +97,17 @@ static void reset_events(void) {
   free(g_first_sha);
   g_first_sha = NULL;
   g_first_sha_len = 0;
+  free(g_first_rmd);
+  g_first_rmd = NULL;
+  g_first_rmd_len = 0;
 }
 
-/* c collects b under opts through the recording wrapper. */
-static void run_block(const blk_block *b, unsigned opts, trace_collector *c) {
+/* c collects b under opts through the recording wrapper (counting rows
+ * only when count_only). */
+static void run_block_mode(const blk_block *b, unsigned opts, int count_only, trace_collector *c) {
   reset_events();
   trace_init_opts(c, b->env.fork, opts);
+  c->count_only = count_only;
   g_inner = trace_tracer(c);
   assert_non_null(g_inner.on_precompile_input); /* set in every mode: blake2f is sized from it */
   evm_tracer t = g_inner;
@@ -95,7 +117,11 @@ static void run_block(const blk_block *b, unsigned opts, trace_collector *c) {
   assert_int_equal(evm_execute_block(b, &t, &res), EVM_OK);
   evm_block_result_free(&res);
   trace_add_block_witness(c, b);
-  assert_int_equal(trace_finish(c), TRACE_OK);
+  if (!count_only) assert_int_equal(trace_finish(c), TRACE_OK);
+}
+
+static void run_block(const blk_block *b, unsigned opts, trace_collector *c) {
+  run_block_mode(b, opts, 0, c);
 }
 
 static void sha_block(blk_block *b) {
@@ -460,12 +486,169 @@ static void test_cycles_tee_forwards(void **state) {
   assert_null(cycles_tracer_tee(&t2).on_precompile_input);
 }
 
+/* ---- RIPEMD-160 ---- */
+
+static void rmd_block(blk_block *b) {
+  gen_params gp = {100000, BLK_FORK_OSAKA, 0};
+  assert_int_equal(gen_worst_case("ripemd160", &gp, b), GEN_OK);
+}
+
+/* Rows: with and without the option 80 per compression in ripemd160 (from
+ * the reported lengths; the same in a counting collector) and none in
+ * precomp, every other table unchanged; the kept compressions of
+ * the first call chain from the IV to the precompile's output and the second
+ * call starts from the IV again. */
+static void test_ripemd160_rows_and_chain(void **state) {
+  (void)state;
+  blk_block b;
+  rmd_block(&b);
+  trace_collector s, p, q;
+  run_block(&b, 0, &s);
+  size_t n_rmd = 0;
+  uint64_t want_rows = 0, comps = 0;
+  for (size_t i = 0; i < g_npc; i++) {
+    assert_int_equal(g_pc[i].id, EVM_PC_RIPEMD160);
+    uint64_t nc = ripemd160_compressions((size_t)g_pc[i].len);
+    want_rows += RIPEMD160_AIR_ROWS_PER_COMP * nc;
+    comps += nc;
+    n_rmd++;
+  }
+  assert_true(n_rmd >= 2);
+  assert_int_equal(g_nin[EVM_PC_RIPEMD160], n_rmd); /* RIPEMD160 never fails once it runs */
+  assert_int_equal(s.t[TRACE_PRECOMP].rows, 0);
+  assert_int_equal(s.t[TRACE_RIPEMD160].rows, want_rows);
+  assert_int_equal(s.t[TRACE_RIPEMD160].width, 0);
+  assert_null(s.t[TRACE_RIPEMD160].air);
+  assert_null(s.t[TRACE_RIPEMD160].rmd_state);
+
+  run_block(&b, P, &p);
+  assert_int_equal(g_npc, n_rmd);
+  for (int i = 0; i < TRACE_COUNT; i++)
+    assert_int_equal(p.t[i].rows, s.t[i].rows);
+  const trace_table *t = &p.t[TRACE_RIPEMD160];
+  assert_int_equal(t->rows, want_rows);
+  assert_int_equal(t->rmd_n, comps);
+  assert_int_equal(t->width, RIPEMD160_AIR_WIDTH);
+  assert_ptr_equal(t->air, ripemd160_air());
+  assert_int_equal(trace_max_log_shard(TRACE_RIPEMD160, P), TRACE_WIDE_MAX_LOG_SHARD);
+
+  /* a counting collector with the option: the same rows, nothing kept */
+  run_block_mode(&b, P, 1, &q);
+  for (int i = 0; i < TRACE_COUNT; i++) assert_int_equal(q.t[i].rows, p.t[i].rows);
+  assert_null(q.t[TRACE_RIPEMD160].rmd_state);
+  trace_free(&q);
+
+  /* the first call: 4096 bytes, 65 compressions from the IV */
+  run_block(&b, P, &q); /* again, for the recorded first input */
+  trace_free(&q);
+  assert_non_null(g_first_rmd);
+  size_t n0 = (size_t)ripemd160_compressions(g_first_rmd_len);
+  assert_int_equal(g_first_rmd_len, 4096);
+  assert_int_equal(n0, 65);
+  uint32_t st[5];
+  memcpy(st, ripemd160_iv, sizeof st);
+  for (size_t k = 0; k < n0; k++) {
+    assert_memory_equal(t->rmd_state[k], st, sizeof st);
+    if (k < 64) assert_memory_equal(t->rmd_block[k], g_first_rmd + 64 * k, 64);
+    ripemd160_compress(st, t->rmd_block[k]);
+  }
+  assert_int_equal(t->rmd_block[64][0], 0x80); /* padding block: 0x80, zeros, 32768 bits LE */
+  assert_int_equal(t->rmd_block[64][56], 0x00);
+  assert_int_equal(t->rmd_block[64][57], 0x80);
+  assert_int_equal(t->rmd_block[64][63], 0x00);
+  uint8_t digest[20], *out = NULL;
+  size_t out_len = 0;
+  for (int i = 0; i < 5; i++)
+    for (int j = 0; j < 4; j++) digest[4 * i + j] = (uint8_t)(st[i] >> (8 * j));
+  assert_int_equal(evm_pc_run(EVM_PC_RIPEMD160, BLK_FORK_OSAKA, g_first_rmd, g_first_rmd_len, &out,
+                              &out_len, NULL),
+                   EVM_PC_OK);
+  assert_int_equal(out_len, 32);
+  assert_memory_equal(digest, out + 12, 20);
+  free(out);
+  assert_memory_equal(t->rmd_state[n0], ripemd160_iv, sizeof st);
+
+  trace_free(&p);
+  trace_free(&s);
+  reset_events();
+  blk_free(&b);
+}
+
+/* Shards of whole compressions: 3 a shard at log_shard 8 (240 rows padded to
+ * 256), one a shard below; the second shard of log_shard 8 holds the kept
+ * pairs and their outputs, proves and verifies, and a changed cell fails. */
+static void test_ripemd160_shards(void **state) {
+  (void)state;
+  blk_block b;
+  rmd_block(&b);
+  trace_collector p;
+  run_block(&b, P, &p);
+  const trace_table *t = &p.t[TRACE_RIPEMD160];
+  size_t n = t->rmd_n;
+  assert_true(n >= 6);
+  assert_int_equal(trace_shard_count(t, 8), (n + 2) / 3);
+  assert_int_equal(trace_shard_count(t, 7), n);
+  assert_int_equal(trace_shard_count(t, 2), n); /* below 80 rows: one compression a shard */
+  assert_int_equal(trace_shard_count(t, 14), (n + 203) / 204);
+  bb_t *m;
+  unsigned log_n;
+  assert_int_equal(trace_shard(t, 2, 0, &m, &log_n), TRACE_OK);
+  assert_int_equal(log_n, 7);
+  assert_int_equal(stark_air_check(ripemd160_air(), m, 128, NULL, NULL, NULL), STARK_OK);
+  free(m);
+  assert_int_equal(trace_shard(t, 8, (n + 2) / 3, &m, &log_n), TRACE_E_ARG);
+  assert_null(m);
+  /* the last shard of log_shard 8: the compressions left over */
+  assert_int_equal(trace_shard(t, 8, (n - 1) / 3, &m, &log_n), TRACE_OK);
+  assert_int_equal(log_n, n % 3 == 1 ? 7 : 8);
+  assert_int_equal(stark_air_check(ripemd160_air(), m, (size_t)1 << log_n, NULL, NULL, NULL),
+                   STARK_OK);
+  free(m);
+
+  size_t k = 1; /* compressions 3, 4 and 5 */
+  assert_int_equal(trace_shard(t, 8, k, &m, &log_n), TRACE_OK);
+  assert_int_equal(log_n, 8);
+  for (size_t j = 0; j < 3; j++) {
+    uint32_t st[5];
+    memcpy(st, t->rmd_state[3 * k + j], sizeof st);
+    ripemd160_compress(st, t->rmd_block[3 * k + j]);
+    for (size_t r = 0; r < 80; r += 79) {
+      const bb_t *row = m + (80 * j + r) * RIPEMD160_AIR_WIDTH;
+      assert_int_equal(bb_to_u32(row[RIPEMD160_AIR_EXPORT]), 1);
+      for (unsigned i = 0; i < 5; i++) {
+        assert_int_equal(word32(row, ripemd160_air_input_col(i, 0)), t->rmd_state[3 * k + j][i]);
+        assert_int_equal(word32(row, ripemd160_air_output_col(i, 0)), st[i]);
+      }
+      for (unsigned i = 0; i < 16; i++)
+        assert_int_equal(word32(row, ripemd160_air_block_col(i, 0)),
+                         ripemd160_block_word(t->rmd_block[3 * k + j], i));
+    }
+  }
+  assert_int_equal(bb_to_u32(m[240 * RIPEMD160_AIR_WIDTH + RIPEMD160_AIR_EXPORT]), 0); /* padding */
+  assert_int_equal(atu_prove_verify(ripemd160_air(), m, log_n, 1), STARK_OK);
+  const struct {
+    size_t row;
+    unsigned col;
+  } cells[] = {
+      {90, RIPEMD160_AIR_CV + 3},                                  /* the second compression's input */
+      {79, RIPEMD160_AIR_OUT + 0},                                 /* the first's output, step 79 */
+      {170, RIPEMD160_AIR_LINE(1) + RIPEMD160_AIR_L_ST + 77},      /* a right-line state bit */
+      {250, RIPEMD160_AIR_EXPORT},                                 /* padding exported */
+  };
+  for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++)
+    atu_cell_breaks_proof(ripemd160_air(), m, 256, log_n, cells[i].row, cells[i].col);
+  free(m);
+  trace_free(&p);
+  reset_events();
+  blk_free(&b);
+}
+
 static void test_modes(void **state) {
   (void)state;
   for (int i = 0; i < TRACE_COUNT; i++) {
     trace_table_id id = (trace_table_id)i;
     int always = id == TRACE_CPU || id == TRACE_MEMORY || id == TRACE_STORAGE;
-    int ours = id == TRACE_SHA256 || id == TRACE_BLAKE2F;
+    int ours = id == TRACE_SHA256 || id == TRACE_BLAKE2F || id == TRACE_RIPEMD160;
     assert_int_equal(trace_table_proven(id, P), always || ours);
     assert_int_equal(trace_table_proven(id, 0), always);
     assert_int_equal(trace_table_proven(id, TRACE_OPT_PROVE_KECCAK | TRACE_OPT_PROVE_ARITH |
@@ -483,6 +666,9 @@ static void test_modes(void **state) {
   }
   assert_string_equal(trace_table_name(TRACE_SHA256), "sha256");
   assert_string_equal(trace_table_name(TRACE_BLAKE2F), "blake2f");
+  assert_string_equal(trace_table_name(TRACE_RIPEMD160), "ripemd160");
+  assert_ptr_equal(trace_air_opts(TRACE_RIPEMD160, P), ripemd160_air());
+  assert_int_equal(trace_table_width_opts(TRACE_RIPEMD160, P), 901);
   assert_ptr_equal(trace_air_opts(TRACE_SHA256, P), sha256_air());
   assert_ptr_equal(trace_air_opts(TRACE_BLAKE2F, P), blake2f_air());
   assert_int_equal(trace_table_width_opts(TRACE_SHA256, P), 631);
@@ -492,7 +678,8 @@ static void test_modes(void **state) {
   assert_int_equal(TRACE_ECRECOVER, 6);
   assert_int_equal(TRACE_SHA256, 7);
   assert_int_equal(TRACE_BLAKE2F, 8);
-  assert_int_equal(TRACE_COUNT, 9);
+  assert_int_equal(TRACE_RIPEMD160, 9);
+  assert_int_equal(TRACE_COUNT, 10);
 }
 
 int main(void) {
@@ -503,6 +690,8 @@ int main(void) {
       cmocka_unit_test(test_blake2f_shards),
       cmocka_unit_test(test_blake2f_too_tall),
       cmocka_unit_test(test_cycles_tee_forwards),
+      cmocka_unit_test(test_ripemd160_rows_and_chain),
+      cmocka_unit_test(test_ripemd160_shards),
       cmocka_unit_test(test_modes),
   };
   return cmocka_run_group_tests_name("precomp_tables", tests, NULL, NULL);

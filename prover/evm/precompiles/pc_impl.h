@@ -57,9 +57,4 @@ int pc_bls12_map_g2_run(const uint8_t *in, size_t len, uint8_t **out, size_t *ou
 int pc_point_eval_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w);
 int pc_p256verify_run(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len, evm_pc_work *w);
 
-/* RIPEMD-160 from its specification (Dobbertin, Bosselaers, Preneel 1996),
- * used when the OpenSSL in use does not provide the digest (OpenSSL 3 keeps
- * it in the legacy provider in some builds). */
-void pc_ripemd160_ref(const uint8_t *in, size_t len, uint8_t out[20]);
-
 #endif
