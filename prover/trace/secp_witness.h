@@ -59,9 +59,10 @@
  * rejection: nothing when recid, r or s is out of range, and 3 + MULS_SQRT
  * when x^3 + 7 is not a square.
  *
- * Cost: about 5,600 calls of u256_mulmod (and of on_mulmod) per recovery,
- * under a millisecond without a callback; nothing is allocated. Thread-safe
- * (no state).
+ * Cost: about 5,600 Montgomery products (trace/ecw.h; each reported to
+ * on_mulmod in canonical form) per recovery, about 0.16 ms without a
+ * callback on the development host; nothing is allocated. Thread-safe (no
+ * state).
  */
 #ifndef PKB_TRACE_SECP_WITNESS_H
 #define PKB_TRACE_SECP_WITNESS_H
