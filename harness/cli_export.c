@@ -1,5 +1,6 @@
 /* cli_export: `pkbench export`: a block file written as an Ethereum test
- * fixture (fix_export.h), to stdout or a file. */
+ * fixture (fix_export.h), or several block files written as one chain
+ * (blockchain_test, fix_bc.h), to stdout or a file. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,11 +9,12 @@
 
 #include "blk.h"
 #include "cli.h"
+#include "fix_bc.h"
 #include "fix_export.h"
 
 static const char usage_text[] =
     "usage: pkbench export [--format state_test|blockchain_test] [--name NAME] [--no-post-state]\n"
-    "                      [--compact] FILE.blk [--out FILE]\n"
+    "                      [--compact] FILE.blk... [--out FILE]\n"
     "\n"
     "Writes the block as a filled execution-spec-tests / ethereum/tests fixture (to\n"
     "stdout by default), so any client's test runner can replay it.\n"
@@ -26,8 +28,15 @@ static const char usage_text[] =
     "the block RLP; postStateHash states the post-state. Refused, with the reason:\n"
     "a rejected transaction, system contracts in the pre-state, a block whose\n"
     "BLOCKHASH results a chain starting at its genesis cannot reproduce.\n"
+    "Several files (blockchain_test only) make one chain, in the order given: the\n"
+    "genesis of the first block's pre-state, then every block. Each block must be\n"
+    "the child of the one before: its pre-state that block's post-state as this\n"
+    "executor computes it, number + 1, a later timestamp, and the gas limit, base\n"
+    "fee and excess blob gas a client derives from the parent's header;\n"
+    "BLOCKHASH reads the chain's own block hashes. Otherwise the export is\n"
+    "refused, naming the block and the reason.\n"
     "  --format F       state_test or blockchain_test\n"
-    "  --name NAME      test name prefix (default: the file name without .blk)\n"
+    "  --name NAME      test name prefix (default: the last file's name without .blk)\n"
     "  --no-post-state  leave out each post entry's full `state`\n"
     "  --compact        one line of JSON instead of indented\n"
     "  --out FILE       write there instead of stdout";
@@ -50,8 +59,11 @@ static void default_name(const char *path, char *out, size_t n) {
   if (!out[0]) snprintf(out, n, "block");
 }
 
+#define MAX_CHAIN_FILES 256
+
 int cli_export(int argc, char **argv) {
-  const char *file = NULL, *out = NULL, *name = NULL;
+  const char *files[MAX_CHAIN_FILES], *out = NULL, *name = NULL;
+  size_t n_files = 0;
   fixx_format fmt = FIXX_STATE_TEST;
   fixx_opts o = {NULL, 1, 1, NULL, NULL};
   if (isatty(STDERR_FILENO)) o.progress = progress;
@@ -83,30 +95,52 @@ int cli_export(int argc, char **argv) {
     } else if (a[0] == '-' && a[1]) {
       cli_err("export", "%s: unknown option or missing value (see --help)", a);
       return 2;
-    } else if (file) {
-      cli_err("export", "%s: only one block file at a time", a);
+    } else if (n_files == MAX_CHAIN_FILES) {
+      cli_err("export", "at most %d block files in one chain", MAX_CHAIN_FILES);
       return 2;
     } else {
-      file = a;
+      files[n_files++] = a;
     }
   }
-  if (!file) {
+  if (!n_files) {
     cli_err("export", "no block file given (see --help)");
     return 2;
   }
+  if (n_files > 1 && fmt != FIXX_BLOCKCHAIN_TEST) {
+    cli_err("export", "several block files make one chain: give --format blockchain_test");
+    return 2;
+  }
+  const char *file = files[n_files - 1];
   char defname[256];
   default_name(file, defname, sizeof defname);
   o.name = name ? name : defname;
 
-  blk_block b;
-  if (cli_load_block("export", file, &b) != BLK_OK) return 2;
+  blk_block *bs = calloc(n_files, sizeof *bs);
+  if (!bs) {
+    cli_err("export", "out of memory");
+    return 2;
+  }
+  size_t loaded = 0;
+  int rc = FIXX_OK;
+  for (; loaded < n_files; loaded++)
+    if (cli_load_block("export", files[loaded], &bs[loaded]) != BLK_OK) {
+      rc = FIXX_E_ARG;
+      break;
+    }
   char *json = NULL;
   size_t len = 0;
   fixx_error e;
-  int rc = fixx_export(&b, fmt, &o, &json, &len, &e);
-  blk_free(&b);
+  e.msg[0] = 0;
+  if (rc == FIXX_OK)
+    rc = n_files == 1 ? fixx_export(&bs[0], fmt, &o, &json, &len, &e)
+                      : fixb_export_chain(bs, n_files, &o, &json, &len, &e);
+  for (size_t i = 0; i < loaded; i++) blk_free(&bs[i]);
+  free(bs);
+  if (rc != FIXX_OK && loaded < n_files) return 2; /* cli_load_block said why */
   if (rc != FIXX_OK) {
-    cli_err("export", "%s: %s", file, e.msg[0] ? e.msg : fixx_strerror(rc));
+    if (n_files == 1) cli_err("export", "%s: %s", file, e.msg[0] ? e.msg : fixx_strerror(rc));
+    else cli_err("export", "chain of %zu blocks (%s ... %s): %s", n_files, files[0], file,
+                 e.msg[0] ? e.msg : fixx_strerror(rc));
     return 2;
   }
   FILE *f = out ? fopen(out, "w") : stdout;

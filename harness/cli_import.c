@@ -22,10 +22,17 @@ static const char usage_text[] =
     "DIR/<test>_<fork>_<index>.blk (characters other than letters, digits, '-'\n"
     "and '_' in the test name become '_'). Cases the block format cannot hold are\n"
     "listed as skipped with the reason. blockchain_test fixtures (recognised by\n"
-    "their keys) give one block per fixture, DIR/<test>_<network>_b0.blk, from the\n"
-    "first block on the genesis pre-state; later blocks, ommers, withdrawals and\n"
-    "invalid blocks are listed as skipped. A block whose executed state root or\n"
-    "gas differs from its header's is written and named in a note.\n"
+    "their keys) give one block per block of each fixture, DIR/<test>_<network>_bK.blk\n"
+    "(K: the block's index): block K runs on the state the genesis `pre` and\n"
+    "blocks 0..K-1 leave as this executor runs them (system calls before the\n"
+    "transactions, transactions, withdrawals), with the ancestors' hashes its\n"
+    "BLOCKHASH reads. Listed as skipped, with the reason: invalid blocks\n"
+    "(expectException; the chain goes on from their parent), blocks with\n"
+    "withdrawals (the chain goes on through them), blocks with ommers (the chain\n"
+    "stops), and every block after one whose executed state root or gas\n"
+    "differs from its header's in a way that means the chain diverged. A block\n"
+    "whose executed state root or gas differs from its header's is written and\n"
+    "named in a note.\n"
     "  --fork NAME   only this fork (Cancun, Prague or Osaka)\n"
     "The second form merges the results database OTHER.db into FILE (default\n"
     "./pkbench.db), keeping where each run came from; merging twice adds nothing.";
@@ -84,7 +91,9 @@ static int import_blockchain(const char *file, const char *out, const char *fork
       (*skipped)++;
       continue;
     }
-    if (!c->exec_matches)
+    if (c->note[0])
+      fprintf(stderr, "pkbench import: %s: %s block %zu: note: %s\n", file, c->test, c->block_index, c->note);
+    else if (!c->exec_matches)
       fprintf(stderr,
               "pkbench import: %s: %s block %zu: note: this executor's state root or gas differs from the "
               "header's\n",

@@ -53,24 +53,67 @@
  * that requires the EIP-7002/7251 predeploys to have code therefore rejects
  * the Prague/Osaka fixtures made here (ethereumjs skips the calls).
  *
+ * Several blocks export as one chain (fixb_export_chain): the genesis of the
+ * first block's pre-state, then each block on its parent, which the export
+ * checks block by block (see there).
+ *
  * Import reads a blockchain_test file (one object of fixtures). Per fixture,
- * its first block becomes one case: pre-state from `pre` (its root must equal
- * the genesis stateRoot), environment from the block's header (fork from
- * `network`, chain id from `config.chainid`, default 1), transactions decoded
- * from the block's `rlp` (every one re-encoded must give its bytes back; a
- * test-key sender whose signature is the deterministic one is named by key
- * index, unsigned, as exported; any other keeps address and signature). The
- * system calls before the transactions are applied to the pre-state where
- * their contract has code: EIP-4788 (slot timestamp % 8191 = timestamp, slot
- * + 8191 = parentBeaconBlockRoot) and, Prague on, EIP-2935 (slot
- * (number-1) % 8191 = parentHash), assuming the canonical contracts there.
- * block_hashes gets the entry [N-1, parentHash] only when it changes the
- * block's execution. Later blocks depend on the state the earlier ones left,
- * which a .blk cannot chain: they become skipped cases (as do blocks with
- * ommers, withdrawals or an expected exception, and forks other than Cancun,
- * Prague, Osaka), each with its reason. The case records whether the
- * executor's stateRoot and gasUsed match the header (they need not: the
- * system calls after the transactions, EIP-7002/7251, are not executed).
+ * every block becomes one case (block_index: its position in `blocks`), run
+ * on the state the chain has reached: the `pre` allocation (its root must
+ * equal the genesis stateRoot), then each earlier block as this executor
+ * runs it. For each block: environment from its header (fork from `network`,
+ * chain id from `config.chainid`, default 1), transactions decoded from its
+ * `rlp` (every one re-encoded must give its bytes back; a test-key sender
+ * whose signature is the deterministic one is named by key index, unsigned,
+ * as exported; any other keeps address and signature). The system calls
+ * before the transactions are applied to the pre-state where their contract
+ * has code: EIP-4788 (slot timestamp % 8191 = timestamp, slot + 8191 =
+ * parentBeaconBlockRoot) and, Prague on, EIP-2935 (slot (number-1) % 8191 =
+ * parentHash), assuming the canonical contracts there; so a case's pre-state
+ * is the chain's state with those calls done. After the transactions the
+ * block's withdrawals (EIP-4895) are credited, amount in Gwei times 10^9 wei
+ * (an account left empty is deleted; a zero amount creates none), and the
+ * result, read back whole from the executor (evm_state_each), is the state
+ * the next block runs on.
+ *
+ * block_hashes (BLOCKHASH): the chain knows the genesis and every block it
+ * took (number -> hash of its header). The block is run without hashes and
+ * with all known ancestors 256 back (numbers N-256 .. N-1); when the outcome (status, gas, output
+ * and logs of each transaction, state root) is the same, none is listed;
+ * otherwise [N-1, parentHash] alone when that gives the outcome of the full
+ * list, else the full list. So a block reading only BLOCKHASH(N-1) lists
+ * that one entry, and a block that reads no hash lists none.
+ *
+ * Skipped cases, each with its reason (skip):
+ *   - every block of a fork other than Cancun, Prague, Osaka, or a sealEngine
+ *     other than NoProof;
+ *   - a block with an expected exception: a client rejects it, so the chain
+ *     goes on from its parent unchanged (its RLP is not read);
+ *   - a block with withdrawals (a .blk cannot carry them): executed and
+ *     credited all the same, the chain goes on through it;
+ *   - a block with ommers, a body of other than 4 items, a header of
+ *     another fork's shape, or a parentHash naming an older block of the
+ *     chain than the last (a side chain; the chain is one line of blocks
+ *     here, no reorganisation): not executed, and the chain stops there
+ *     (every later block is skipped, saying so);
+ *   - every block after one that diverged: its executed gas used differs
+ *     from its header's, or its state root does when that is not explained
+ *     below, or it calls a precompile this build lacks (its result unknown).
+ * exec_matches records whether the executor's state root (after the
+ * withdrawals) and gasUsed equal the header's. They need not: a client runs
+ * the EIP-7002/7251 system calls after the transactions, which change those
+ * contracts' storage, and this executor does not. So from Prague on, where
+ * either contract has code, a state root that differs (gas equal) is
+ * expected and not taken as divergence; the chain goes on with the
+ * executor's own state, and that block and the later ones say so in note.
+ * A fixture that is malformed (bad JSON, hex or RLP, a header parentHash
+ * naming no block the chain has taken, a number that does not follow its
+ * parent's, a transaction that does not decode or re-encode) fails as a
+ * whole, the message naming the test and the block ("blocks[K].rlp").
+ *
+ * A chained case's pre-state is the whole state the chain has reached (every
+ * account, as evm_state_each reports it), not only what the block touches:
+ * its .blk grows with the accounts the earlier blocks made.
  *
  * Library code: nothing printed. Thread-safe.
  */
@@ -135,6 +178,26 @@ int fixb_genesis(const blk_block *b, fixb_header *g, fixx_error *err);
  * codes FIXX_E_*; err->msg names the field or transaction at fault. */
 int fixb_export(const blk_block *b, const fixx_opts *opts, char **json, size_t *len, fixx_error *err);
 
+/* Export blocks[0..n) (n >= 1) as one blockchain_test fixture: the genesis
+ * of blocks[0] (as fixb_export makes it), then every block, each header's
+ * parentHash the hash of the one before. Block i+1 must be the child of
+ * block i as a client checks it, so the export verifies (FIXX_E_UNREP, with
+ * "block I: " and the reason, otherwise): same fork and chain id; number one
+ * more; a later timestamp; a gas limit within parent/1024 of the parent's;
+ * the base fee (EIP-1559) and excess blob gas (EIP-4844, EIP-7918) that
+ * block i's executed header gives its child; and block i+1's pre-state equal
+ * to block i's post-state as this executor computes it (compared by state
+ * root; the message names the first account that differs). Every block
+ * passes fixb_export's own refusals. BLOCKHASH: in the fixture, block i
+ * reads the chain's own hashes (the genesis and blocks 0..i-1, 256 back at
+ * most) and zero before the genesis; a block whose outcome differs under
+ * those answers from its own block_hashes is refused. postStateHash is the
+ * last block's post-state root, lastblockhash its hash; _info lists the
+ * content hash of every block (`pkbench-blocks`) and the total gas. n == 1
+ * gives exactly fixb_export's output. */
+int fixb_export_chain(const blk_block *blocks, size_t n, const fixx_opts *opts, char **json, size_t *len,
+                      fixx_error *err);
+
 /* ---- import ---- */
 
 typedef struct {
@@ -146,6 +209,7 @@ typedef struct {
   uint8_t header_state_root[32];
   uint64_t header_gas_used;
   int exec_matches;                  /* executor's root and gas equal the header's */
+  char note[FIX_SKIP_MAX];           /* non-empty: why they differ, or a caveat on the chained state */
   blk_block block;                   /* empty when skipped */
 } fixb_case;
 

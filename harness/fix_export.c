@@ -138,14 +138,40 @@ static int pre_copy(const blk_block *src, blk_block *dst) {
   return FIXX_OK;
 }
 
-/* pre_dump's builder: accounts arrive sorted and are appended in place. */
+/* Builder of a pre-state from the executor's state: accounts arrive sorted
+ * (evm_state_each) and are appended; codes are kept once each, found by hash. */
 typedef struct {
   blk_block *out;
-  size_t n_alloc;  /* accounts allocated (the count of the state) */
-  size_t code_cap; /* capacity of out->codes */
+  size_t n_alloc;           /* accounts allocated (the count of the state) */
+  size_t code_cap;          /* capacity of out->codes and hashes */
+  uint8_t (*hashes)[32];    /* keccak of out->codes[i] */
 } dump_ctx;
 
 enum { DUMP_NOMEM = 1, DUMP_OVERFLOW = 2 }; /* positive: told apart from EVM_E_* */
+
+static uint32_t dump_code_ref(dump_ctx *d, const uint8_t *code, size_t len, const uint8_t hash[32]) {
+  blk_block *p = d->out;
+  for (size_t i = 0; i < p->n_codes; i++)
+    if (memcmp(d->hashes[i], hash, 32) == 0 && p->codes[i].len == len) return (uint32_t)(i + 1);
+  if (p->n_codes == d->code_cap) {
+    size_t nc = d->code_cap ? d->code_cap * 2 : 8;
+    blk_bytes *q = realloc(p->codes, nc * sizeof *q);
+    if (!q) return 0;
+    p->codes = q;
+    uint8_t(*h)[32] = realloc(d->hashes, nc * sizeof *h);
+    if (!h) return 0;
+    d->hashes = h;
+    d->code_cap = nc;
+  }
+  uint8_t *c = malloc(len);
+  if (!c) return 0;
+  memcpy(c, code, len);
+  p->codes[p->n_codes].data = c;
+  p->codes[p->n_codes].len = len;
+  memcpy(d->hashes[p->n_codes], hash, 32);
+  p->n_codes++;
+  return (uint32_t)p->n_codes;
+}
 
 static int dump_account(void *ctx, const evm_state_entry *e) {
   dump_ctx *d = ctx;
@@ -156,10 +182,7 @@ static int dump_account(void *ctx, const evm_state_entry *e) {
   memcpy(a->address.b, e->addr, 20);
   a->nonce = e->nonce;
   memcpy(a->balance.b, e->balance, 32);
-  if (e->code_len) {
-    a->code_ref = pre_code_ref(out, &d->code_cap, e->code, e->code_len);
-    if (!a->code_ref) return DUMP_NOMEM;
-  }
+  if (e->code_len && !(a->code_ref = dump_code_ref(d, e->code, e->code_len, e->code_hash))) return DUMP_NOMEM;
   if (e->n_storage) {
     a->storage = malloc(e->n_storage * sizeof *a->storage);
     if (!a->storage) return DUMP_NOMEM;
@@ -172,15 +195,16 @@ static int dump_account(void *ctx, const evm_state_entry *e) {
   return 0;
 }
 
-/* The whole of the executor's state s as the accounts and codes of *out
- * (empty on entry; freed with pre_free, also on failure). */
-static int pre_dump(const evm_state *s, blk_block *out) {
+int fixx_state_dump(const evm_state *s, blk_block *out) {
+  memset(out, 0, sizeof *out);
+  out->version = BLK_VERSION;
   size_t n = 0;
   evm_state_count(s, &n, NULL);
-  dump_ctx d = {out, n, 0};
+  dump_ctx d = {out, n, 0, NULL};
   out->accounts = n ? calloc(n, sizeof *out->accounts) : NULL;
   if (n && !out->accounts) return FIXX_E_NOMEM;
   int rc = evm_state_each(s, dump_account, &d);
+  free(d.hashes);
   if (rc == 0 && out->n_accounts == n) return FIXX_OK;
   return rc == DUMP_NOMEM || rc == EVM_E_NOMEM ? FIXX_E_NOMEM : FIXX_E_EXEC;
 }
@@ -331,7 +355,7 @@ typedef struct {
  * *next, and checked against the executor's root. */
 static int read_post(exp_ctx *x, size_t k, const evm_block_result *r, blk_block *next) {
   memset(next, 0, sizeof *next);
-  int rc = pre_dump(r->state, next);
+  int rc = fixx_state_dump(r->state, next);
   if (rc) {
     pre_free(next);
     return set_err(x->err, rc, "transaction %zu: reading the post-state failed", k);

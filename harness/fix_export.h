@@ -45,6 +45,8 @@
 
 #include "blk.h"
 
+struct evm_state;
+
 enum {
   FIXX_OK = 0,
   FIXX_E_NOMEM = -1,
@@ -88,6 +90,14 @@ int fixx_state_test(const blk_block *b, const fixx_opts *opts, char **json, size
  * fixb_export in fix_bc.h, which also accepts a block of no transactions). */
 int fixx_export(const blk_block *b, fixx_format fmt, const fixx_opts *opts, char **json, size_t *len,
                 fixx_error *err);
+
+/* The whole of the executor's state s (every account, code and non-zero
+ * slot, sorted as evm_state_each gives them; each code kept once) as the
+ * accounts and codes of *out, which is zeroed here and gets version
+ * BLK_VERSION and nothing else: a pre-state. FIXX_OK, FIXX_E_NOMEM or
+ * FIXX_E_EXEC (the state changed while read); on failure what was filled is
+ * released by blk_free. */
+int fixx_state_dump(const struct evm_state *s, blk_block *out);
 
 /* "state_test" / "blockchain_test" <-> fixx_format; FIXX_E_ARG for any other. */
 int fixx_format_from_name(const char *name, fixx_format *out);

@@ -4,9 +4,16 @@
 # (tests/diff/run_blockchain_test.mjs: block RLP decoded, header checked
 # against its parent, vm.runBlock validating stateRoot, receiptTrie,
 # logsBloom, gasUsed and requestsHash), then imported back with
-# `pkbench import`, which must give the same block bytes. A fixture whose
-# block header states a wrong gasUsed (hash recomputed) must be rejected by
-# the replay, so the check is known to bite.
+# `pkbench import`, which must give the same block bytes. Chains too: the
+# three-block chains of tests/vectors/bc_chain (block 0 deploys a contract
+# and writes storage, block 1 calls it, block 2 calls it and stores
+# BLOCKHASH of block 1) are exported as one fixture each (`pkbench export
+# --format blockchain_test B0 B1 B2`), replayed the same way and imported back
+# block for block, and so are two-block chains whose first block carries blob
+# transactions (the second's excess blob gas derived from it, EIP-4844,
+# EIP-7691, EIP-7918); a chain with a block left out must be refused. A fixture
+# whose block header states a wrong gasUsed (hash recomputed) must be
+# rejected by the replay, so the check is known to bite.
 #
 # usage: bash tests/harness/e2e_blockchain_test.sh path/to/pkbench   (from the repo root)
 #
@@ -73,6 +80,56 @@ for f in "$tmp"/blk/*.blk; do
   same=$((same + 1))
 done
 echo "imported back $same of $blocks blocks, byte for byte"
+
+# chains of several blocks, each on the state the one before left
+mkdir -p "$tmp/chain" "$tmp/chain_back"
+for fork in Cancun Prague Osaka; do
+  v="$ROOT/tests/vectors/bc_chain/$fork"
+  err=$("$PKB" export --format blockchain_test --compact --name "chain_$fork" "${v}_b0.blk" "${v}_b1.blk" \
+    "${v}_b2.blk" --out "$tmp/chain/chain_$fork.json" 2>&1) || fail "export of the $fork chain: $err"
+  err=$("$PKB" export --format blockchain_test --compact --name "pair_$fork" "${v}_b0.blk" "${v}_b1.blk" \
+    --out "$tmp/chain/pair_$fork.json" 2>&1) || fail "export of the $fork pair: $err"
+  # blob transactions in block 0: block 1's excess blob gas from its parent
+  err=$("$PKB" export --format blockchain_test --compact --name "blob_$fork" "${v}_blob_b0.blk" \
+    "${v}_blob_b1.blk" --out "$tmp/chain/blob_$fork.json" 2>&1) || fail "export of the $fork blob chain: $err"
+done
+node "$DIFF/run_blockchain_test.mjs" "$tmp"/chain/*.json >"$tmp/chain.txt" 2>&1
+rc=$?
+grep '^FAIL' "$tmp/chain.txt" | head -20
+[ "$rc" -eq 0 ] || fail "ethereumjs disagrees with pkbench on a chain (see the FAIL lines above)"
+[ "$(grep -c '^PASS chain_[A-Za-z]* blocks=3 ' "$tmp/chain.txt")" -eq 3 ] || {
+  cat "$tmp/chain.txt"
+  fail "the three chains were not replayed as three blocks each"
+}
+"$PKB" import --out "$tmp/chain_back" "$tmp"/chain/chain_*.json "$tmp"/chain/blob_*.json \
+  >"$tmp/chain_import.txt" 2>&1 || {
+  cat "$tmp/chain_import.txt"
+  fail "pkbench import of the chains failed"
+}
+for fork in Cancun Prague Osaka; do
+  for k in 0 1 2; do
+    cmp -s "$ROOT/tests/vectors/bc_chain/${fork}_b$k.blk" "$tmp/chain_back/chain_${fork}_${fork}_b$k.blk" ||
+      fail "$fork chain: block $k imported differs from the block exported"
+  done
+  for k in 0 1; do
+    cmp -s "$ROOT/tests/vectors/bc_chain/${fork}_blob_b$k.blk" "$tmp/chain_back/blob_${fork}_${fork}_b$k.blk" ||
+      fail "$fork blob chain: block $k imported differs from the block exported"
+  done
+done
+[ "$(grep -c '^PASS blob_[A-Za-z]* blocks=2 ' "$tmp/chain.txt")" -eq 3 ] || {
+  cat "$tmp/chain.txt"
+  fail "the three blob chains were not replayed as two blocks each"
+}
+echo "3 chains of 3 blocks (and 6 of 2, 3 with blobs) agree with ethereumjs and import back block for block"
+v="$ROOT/tests/vectors/bc_chain/Cancun"
+if "$PKB" export --format blockchain_test "${v}_b0.blk" "${v}_b2.blk" >"$tmp/gap.txt" 2>&1; then
+  fail "a chain with a block left out was exported"
+fi
+grep -q 'block 1: env.number 12 does not follow block 0' "$tmp/gap.txt" || {
+  cat "$tmp/gap.txt"
+  fail "the refusal of a chain with a gap does not name the block and the reason"
+}
+echo "a chain with a block left out is refused"
 
 # a header with a wrong gasUsed (and a hash that fits it) must be rejected
 first=$(ls "$tmp"/json/gen_Cancun_*.json | head -1)

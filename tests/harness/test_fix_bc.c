@@ -37,10 +37,12 @@
 #include "blk.h"
 #include "evm/evm.h"
 #include "evm/rlp.h"
+#include "evm/state.h"
 #include "evm/txsig.h"
 #include "fix.h"
 #include "fix_bc.h"
 #include "fix_export.h"
+#include "fix_json.h"
 #include "gen.h"
 #include "hash/keccak.h"
 
@@ -709,12 +711,897 @@ static void test_conformance_round_trip(void **state) {
   assert_true(same > 0);
 }
 
+/* ---- chains of blocks ---- */
+
+/* Runtime code: SSTORE(NUMBER, BLOCKHASH(NUMBER - 1)). */
+static const uint8_t k_hash_logger[] = {0x43, 0x60, 0x01, 0x90, 0x03, 0x40, 0x43, 0x55, 0x00};
+/* Init code returning it: PUSH9 code, PUSH1 0, MSTORE, PUSH1 9, PUSH1 23, RETURN. */
+static const uint8_t k_logger_init[] = {0x68, 0x43, 0x60, 0x01, 0x90, 0x03, 0x40, 0x43, 0x55, 0x00, 0x60,
+                                        0x00, 0x52, 0x60, 0x09, 0x60, 0x17, 0xf3};
+
+/* The executor's post-state as a blk pre-state, read with evm_state_each. */
+static int dump_one(void *ctx, const evm_state_entry *e) {
+  blk_block *p = ctx;
+  blk_account *a = &p->accounts[p->n_accounts++];
+  memset(a, 0, sizeof *a);
+  memcpy(a->address.b, e->addr, 20);
+  a->nonce = e->nonce;
+  memcpy(a->balance.b, e->balance, 32);
+  if (e->code_len) {
+    size_t i = 0;
+    while (i < p->n_codes && !(p->codes[i].len == e->code_len && memcmp(p->codes[i].data, e->code, e->code_len) == 0))
+      i++;
+    if (i == p->n_codes) {
+      p->codes = realloc(p->codes, (p->n_codes + 1) * sizeof *p->codes);
+      assert_non_null(p->codes);
+      p->codes[i].data = malloc(e->code_len);
+      assert_non_null(p->codes[i].data);
+      memcpy(p->codes[i].data, e->code, e->code_len);
+      p->codes[i].len = e->code_len;
+      p->n_codes++;
+    }
+    a->code_ref = (uint32_t)(i + 1);
+  }
+  if (e->n_storage) {
+    a->storage = calloc(e->n_storage, sizeof *a->storage);
+    assert_non_null(a->storage);
+    for (size_t i = 0; i < e->n_storage; i++) {
+      memcpy(a->storage[i].key.b, e->storage[i].key, 32);
+      memcpy(a->storage[i].value.b, e->storage[i].value, 32);
+    }
+    a->n_storage = e->n_storage;
+  }
+  return 0;
+}
+
+static void post_state(const evm_block_result *r, blk_block *out) {
+  memset(out, 0, sizeof *out);
+  out->version = BLK_VERSION;
+  size_t n = 0;
+  evm_state_count(r->state, &n, NULL);
+  out->accounts = calloc(n ? n : 1, sizeof *out->accounts);
+  assert_non_null(out->accounts);
+  assert_int_equal(evm_state_each(r->state, dump_one, out), 0);
+  assert_int_equal(out->n_accounts, n);
+}
+
+/* Same accounts, code bytes and storage (code order may differ). */
+static void assert_same_pre(const blk_block *x, const blk_block *y) {
+  assert_int_equal(x->n_accounts, y->n_accounts);
+  for (size_t i = 0; i < x->n_accounts; i++) {
+    const blk_account *a = &x->accounts[i], *b = &y->accounts[i];
+    assert_memory_equal(a->address.b, b->address.b, 20);
+    assert_int_equal(a->nonce, b->nonce);
+    assert_memory_equal(a->balance.b, b->balance.b, 32);
+    assert_int_equal(!a->code_ref, !b->code_ref);
+    if (a->code_ref) {
+      const blk_bytes *ca = &x->codes[a->code_ref - 1], *cb = &y->codes[b->code_ref - 1];
+      assert_int_equal(ca->len, cb->len);
+      assert_memory_equal(ca->data, cb->data, ca->len);
+    }
+    assert_int_equal(a->n_storage, b->n_storage);
+    if (a->n_storage) assert_memory_equal(a->storage, b->storage, a->n_storage * sizeof *a->storage);
+  }
+}
+
+/* EIP-1559, written out here: elasticity 2, denominator 8. */
+static uint64_t child_base_fee(uint64_t fee, uint64_t used, uint64_t limit) {
+  uint64_t target = limit / 2;
+  if (used == target) return fee;
+  if (used > target) {
+    uint64_t d = fee * (used - target) / target / 8;
+    return fee + (d ? d : 1);
+  }
+  return fee - fee * (target - used) / target / 8;
+}
+
+static void add_tx(blk_block *b, uint64_t nonce, const blk_addr *to, const uint8_t *data, size_t len) {
+  b->txs = realloc(b->txs, (b->n_txs + 1) * sizeof *b->txs);
+  assert_non_null(b->txs);
+  blk_tx *t = &b->txs[b->n_txs++];
+  memset(t, 0, sizeof *t);
+  t->type = 2;
+  t->nonce = nonce;
+  t->gas_limit = 200000;
+  if (to) t->to = *to;
+  else t->is_create = 1;
+  if (len) {
+    t->data.data = malloc(len);
+    assert_non_null(t->data.data);
+    memcpy(t->data.data, data, len);
+    t->data.len = len;
+  }
+  set_u64(&t->gas_price, 3000000000ull);
+  set_u64(&t->max_priority_fee, 1);
+}
+
+/* The child of parent (executed to r): its post-state, number + 1, 12 s
+ * later, the same gas limit, the EIP-1559 base fee; no transactions. */
+static void child_of(const blk_block *parent, const evm_block_result *r, blk_block *c) {
+  post_state(r, c);
+  c->env = parent->env;
+  c->env.block_hashes = NULL;
+  c->env.n_block_hashes = 0;
+  c->env.number++;
+  c->env.timestamp += 12;
+  set_u64(&c->env.base_fee, child_base_fee(u64_of(&parent->env.base_fee), r->gas_used, parent->env.gas_limit));
+}
+
+static void one_hash(blk_block *b, uint64_t number, const uint8_t hash[32]) {
+  b->env.block_hashes = calloc(1, sizeof *b->env.block_hashes);
+  assert_non_null(b->env.block_hashes);
+  b->env.n_block_hashes = 1;
+  b->env.block_hashes[0].number = number;
+  memcpy(b->env.block_hashes[0].hash, hash, 32);
+}
+
+static char *export_chain_ok(const blk_block *bs, size_t n) {
+  fixx_opts o = {"bt", 0, 0, NULL, NULL};
+  char *json = NULL;
+  size_t len = 0;
+  fixx_error e;
+  int rc = fixb_export_chain(bs, n, &o, &json, &len, &e);
+  if (rc != FIXX_OK) print_error("export of %zu blocks: %s\n", n, e.msg);
+  assert_int_equal(rc, FIXX_OK);
+  assert_int_equal(strlen(json), len);
+  return json;
+}
+
+/* Hash of the last block of the chain bs[0..n), as the import reads it. */
+static void last_hash(const blk_block *bs, size_t n, uint8_t out[32]) {
+  char *json = export_chain_ok(bs, n);
+  fixb_file f;
+  fix_error fe;
+  assert_int_equal(fixb_parse(json, strlen(json), "x", &f, &fe), FIX_OK);
+  assert_int_equal(f.n_cases, n);
+  memcpy(out, f.cases[n - 1].block_hash, 32);
+  fixb_file_free(&f);
+  free(json);
+}
+
+/* Block 0 (number 10): a call writing storage and the creation of the hash
+ * logger D; block 1 calls D (BLOCKHASH(10): block 0); block 2 calls D
+ * (BLOCKHASH(11): block 1). *d: D's address. */
+static void make_chain(blk_fork fork, blk_block bs[3], blk_addr *d) {
+  one_call_block(&bs[0], fork, k_store_log, sizeof k_store_log);
+  set_u64(&bs[0].env.base_fee, 1000000000ull);
+  set_u64(&bs[0].txs[0].gas_price, 3000000000ull);
+  add_tx(&bs[0], 1, NULL, k_logger_init, sizeof k_logger_init);
+  evm_block_result r;
+  assert_int_equal(evm_execute_block(&bs[0], NULL, &r), EVM_OK);
+  assert_int_equal(r.txs[0].status, EVM_TX_SUCCESS);
+  assert_int_equal(r.txs[1].status, EVM_TX_SUCCESS);
+  assert_true(r.txs[1].created);
+  memcpy(d->b, r.txs[1].contract_address, 20);
+  int exists = 0;
+  uint64_t nonce = 0;
+  uint8_t bal[32];
+  const uint8_t *code = NULL;
+  size_t code_len = 0;
+  assert_int_equal(evm_state_account(r.state, d->b, &exists, &nonce, bal, &code, &code_len), 0);
+  assert_true(exists);
+  assert_int_equal(code_len, sizeof k_hash_logger);
+  assert_memory_equal(code, k_hash_logger, code_len);
+  child_of(&bs[0], &r, &bs[1]);
+  evm_block_result_free(&r);
+  add_tx(&bs[1], 2, d, NULL, 0);
+  uint8_t h[32];
+  last_hash(bs, 1, h);
+  one_hash(&bs[1], 10, h);
+  assert_int_equal(evm_execute_block(&bs[1], NULL, &r), EVM_OK);
+  assert_int_equal(r.txs[0].status, EVM_TX_SUCCESS);
+  child_of(&bs[1], &r, &bs[2]);
+  evm_block_result_free(&r);
+  add_tx(&bs[2], 3, d, NULL, 0);
+  last_hash(bs, 2, h);
+  one_hash(&bs[2], 11, h);
+  /* the base fee moved, so the chain exercises the EIP-1559 rule */
+  assert_true(u64_of(&bs[1].env.base_fee) != u64_of(&bs[0].env.base_fee));
+}
+
+static const cJSON *fixture_of(const cJSON *root) { return cJSON_GetObjectItemCaseSensitive(root, "bt"); }
+
+static const cJSON *block_json(const cJSON *root, size_t k) {
+  return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(fixture_of(root), "blocks"), (int)k);
+}
+
+/* Export of 3 blocks, imported back: every case is its block, runs on the
+ * state the case before left and executes to its header's root and gas;
+ * BLOCKHASH reads the chain's hashes. */
+static void test_chain_round_trip(void **state) {
+  (void)state;
+  for (int f = 0; f < BLK_FORK_COUNT; f++) {
+    blk_block bs[3];
+    blk_addr d;
+    make_chain((blk_fork)f, bs, &d);
+    char *json = export_chain_ok(bs, 3);
+    /* one block: the chain export is fixb_export's */
+    {
+      char *one = export_chain_ok(bs, 1), *ref = NULL;
+      fixx_opts o = {"bt", 0, 0, NULL, NULL};
+      fixx_error e;
+      assert_int_equal(fixb_export(&bs[0], &o, &ref, NULL, &e), FIXX_OK);
+      assert_string_equal(one, ref);
+      free(one);
+      free(ref);
+    }
+    cJSON *root = cJSON_Parse(json);
+    assert_non_null(root);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(fixture_of(root), "blocks")), 3);
+    fixb_file ff;
+    fix_error fe;
+    int rc = fixb_parse(json, strlen(json), "chain", &ff, &fe);
+    if (rc) print_error("%s\n", fe.msg);
+    assert_int_equal(rc, FIX_OK);
+    assert_int_equal(ff.n_cases, 3);
+    uint8_t prev[32], x[32];
+    json_fixed(cJSON_GetObjectItemCaseSensitive(fixture_of(root), "genesisBlockHeader"), "hash", prev, 32);
+    uint8_t hashes[3][32];
+    for (size_t k = 0; k < 3; k++) {
+      const fixb_case *c = &ff.cases[k];
+      if (c->skip[0]) print_error("case %zu skipped: %s\n", k, c->skip);
+      assert_int_equal(c->skip[0], 0);
+      assert_int_equal(c->block_index, k);
+      assert_true(c->exec_matches);
+      assert_same_block(&bs[k], &c->block);
+      /* the header from the block RLP: its hash, its link to the parent */
+      const cJSON *jb = block_json(root, k), *bh = cJSON_GetObjectItemCaseSensitive(jb, "blockHeader");
+      size_t blen, off = 0, n = 0;
+      uint8_t *braw = json_bytes(jb, "rlp", &blen);
+      rlp_item bw, bp[4];
+      assert_int_equal(rlp_decode_whole(braw, blen, &bw, &off), RLP_OK);
+      assert_int_equal(rlp_list(&bw, bp, 4, &n, &off), RLP_OK);
+      keccak256(braw + bp[0].offset, bp[0].total, hashes[k]);
+      fixb_header h;
+      assert_int_equal(fixb_header_decode(braw + bp[0].offset, bp[0].total, &h, &off), 0);
+      free(braw);
+      assert_memory_equal(c->block_hash, hashes[k], 32);
+      json_fixed(bh, "hash", x, 32);
+      assert_memory_equal(x, hashes[k], 32);
+      assert_memory_equal(h.parent_hash, prev, 32);
+      memcpy(prev, hashes[k], 32);
+      /* executing the case gives the header's root and gas */
+      evm_block_result r;
+      assert_int_equal(evm_execute_block(&c->block, NULL, &r), EVM_OK);
+      assert_memory_equal(r.state_root, h.state_root, 32);
+      assert_int_equal(r.gas_used, h.gas_used);
+      assert_int_equal(json_u64(bh, "gasUsed"), r.gas_used);
+      if (k + 1 < 3) {
+        /* case k+1's pre-state is this execution's post-state */
+        blk_block post;
+        post_state(&r, &post);
+        assert_same_pre(&post, &ff.cases[k + 1].block);
+        blk_free(&post);
+      } else {
+        /* D logged BLOCKHASH(10) = block 0's hash in block 1 and
+         * BLOCKHASH(11) = block 1's hash in block 2 */
+        uint8_t key[32] = {0}, v[32];
+        key[31] = 11;
+        evm_state_storage(r.state, d.b, key, v);
+        assert_memory_equal(v, hashes[0], 32);
+        key[31] = 12;
+        evm_state_storage(r.state, d.b, key, v);
+        assert_memory_equal(v, hashes[1], 32);
+        json_fixed(fixture_of(root), "postStateHash", x, 32);
+        assert_memory_equal(x, r.state_root, 32);
+        json_fixed(fixture_of(root), "lastblockhash", x, 32);
+        assert_memory_equal(x, hashes[2], 32);
+      }
+      evm_block_result_free(&r);
+    }
+    /* the imported cases list exactly the hash each BLOCKHASH read */
+    assert_int_equal(ff.cases[0].block.env.n_block_hashes, 0);
+    assert_int_equal(ff.cases[2].block.env.n_block_hashes, 1);
+    assert_memory_equal(ff.cases[2].block.env.block_hashes[0].hash, hashes[1], 32);
+    fixb_file_free(&ff);
+    cJSON_Delete(root);
+    free(json);
+    for (int k = 0; k < 3; k++) blk_free(&bs[k]);
+  }
+}
+
+static void expect_chain_refusal(const blk_block *bs, size_t n, const char *needle) {
+  fixx_opts o = {"bt", 0, 0, NULL, NULL};
+  char *json = NULL;
+  fixx_error e;
+  int rc = fixb_export_chain(bs, n, &o, &json, NULL, &e);
+  if (rc != FIXX_E_UNREP || !strstr(e.msg, needle)) print_error("rc %d, '%s' (wanted '%s')\n", rc, e.msg, needle);
+  assert_int_equal(rc, FIXX_E_UNREP);
+  assert_null(json);
+  assert_non_null(strstr(e.msg, needle));
+}
+
+static void test_chain_refusals(void **state) {
+  (void)state;
+  blk_block bs[3];
+  blk_addr d;
+  make_chain(BLK_FORK_PRAGUE, bs, &d);
+  blk_env keep = bs[1].env;
+  bs[1].env.base_fee.b[31] ^= 1;
+  expect_chain_refusal(bs, 2, "block 1: env.base_fee");
+  bs[1].env = keep;
+  bs[1].env.number++;
+  expect_chain_refusal(bs, 2, "block 1: env.number");
+  bs[1].env = keep;
+  bs[1].env.timestamp = bs[0].env.timestamp;
+  expect_chain_refusal(bs, 2, "block 1: env.timestamp");
+  bs[1].env = keep;
+  bs[1].env.gas_limit += bs[0].env.gas_limit / 1024;
+  expect_chain_refusal(bs, 2, "block 1: env.gas_limit");
+  bs[1].env = keep;
+  bs[1].env.chain_id = 5;
+  expect_chain_refusal(bs, 2, "block 1: chain id");
+  bs[1].env = keep;
+  bs[1].env.fork = BLK_FORK_OSAKA;
+  expect_chain_refusal(bs, 2, "block 1: fork");
+  bs[1].env = keep;
+  bs[1].env.excess_blob_gas = 1;
+  expect_chain_refusal(bs, 2, "block 1: env.excess_blob_gas");
+  bs[1].env = keep;
+  /* a pre-state that is not the post-state: the sender's balance */
+  uint8_t sender[20];
+  char hex[41];
+  assert_int_equal(evm_test_address(0, sender), EVM_SIG_OK);
+  for (int i = 0; i < 20; i++) snprintf(hex + 2 * i, 3, "%02x", sender[i]);
+  blk_account *a = (blk_account *)fixj_pre_find(&bs[1], sender);
+  assert_non_null(a);
+  a->balance.b[31] ^= 1;
+  char want[160];
+  snprintf(want, sizeof want, "block 1: the pre-state is not block 0's post-state: account 0x%s differs in its balance",
+           hex);
+  expect_chain_refusal(bs, 2, want);
+  a->balance.b[31] ^= 1;
+  /* block 2 reads BLOCKHASH(11), which the chain answers with block 1's hash */
+  free(bs[2].env.block_hashes);
+  bs[2].env.block_hashes = NULL;
+  bs[2].env.n_block_hashes = 0;
+  expect_chain_refusal(bs, 3, "block 2: BLOCKHASH");
+  /* a block left out: block 2 after block 0 */
+  blk_block sw[2] = {bs[0], bs[2]};
+  expect_chain_refusal(sw, 2, "block 1: env.number");
+  /* and the original chain still exports */
+  one_hash(&bs[2], 11, (uint8_t[32]){0});
+  expect_chain_refusal(bs, 3, "block 2: BLOCKHASH");
+  for (int k = 0; k < 3; k++) blk_free(&bs[k]);
+}
+
+/* Set blocks[k]'s header to h and its withdrawals to wd (RLP of the list;
+ * NULL: empty), recomputing the block RLP and the hashes stated. */
+static void set_block(cJSON *root, size_t k, const fixb_header *h, const uint8_t *wd, size_t wd_len, uint8_t hash[32]) {
+  cJSON *jb = cJSON_GetArrayItem(cJSON_GetObjectItem(fixture_of(root), "blocks"), (int)k);
+  size_t blen, off = 0, n = 0;
+  uint8_t *braw = json_bytes(jb, "rlp", &blen);
+  rlp_item bw, bp[4];
+  assert_int_equal(rlp_decode_whole(braw, blen, &bw, &off), RLP_OK);
+  assert_int_equal(rlp_list(&bw, bp, 4, &n, &off), RLP_OK);
+  uint8_t *he;
+  size_t hl;
+  assert_int_equal(fixb_header_encode(h, &he, &hl), FIXX_OK);
+  keccak256(he, hl, hash);
+  rlp_enc e;
+  rlp_enc_init(&e);
+  rlp_list_begin(&e);
+  rlp_put_raw(&e, he, hl);
+  rlp_put_raw(&e, braw + bp[1].offset, bp[1].total);
+  rlp_put_raw(&e, braw + bp[2].offset, bp[2].total);
+  if (wd) rlp_put_raw(&e, wd, wd_len);
+  else rlp_put_raw(&e, braw + bp[3].offset, bp[3].total);
+  rlp_list_end(&e);
+  free(he);
+  free(braw);
+  uint8_t *nb;
+  size_t nl;
+  assert_int_equal(rlp_enc_finish(&e, &nb, &nl), RLP_OK);
+  char *s = malloc(2 * nl + 3), hs[67];
+  assert_non_null(s);
+  strcpy(s, "0x");
+  for (size_t i = 0; i < nl; i++) sprintf(s + 2 + 2 * i, "%02x", nb[i]);
+  free(nb);
+  cJSON_ReplaceItemInObject(jb, "rlp", cJSON_CreateString(s));
+  free(s);
+  strcpy(hs, "0x");
+  for (int i = 0; i < 32; i++) sprintf(hs + 2 + 2 * i, "%02x", hash[i]);
+  cJSON_ReplaceItemInObject(cJSON_GetObjectItem(jb, "blockHeader"), "hash", cJSON_CreateString(hs));
+}
+
+static void get_header(const cJSON *root, size_t k, fixb_header *h) {
+  size_t blen, off = 0, n = 0;
+  uint8_t *braw = json_bytes(block_json(root, k), "rlp", &blen);
+  rlp_item bw, bp[4];
+  assert_int_equal(rlp_decode_whole(braw, blen, &bw, &off), RLP_OK);
+  assert_int_equal(rlp_list(&bw, bp, 4, &n, &off), RLP_OK);
+  assert_int_equal(fixb_header_decode(braw + bp[0].offset, bp[0].total, h, &off), 0);
+  free(braw);
+}
+
+/* blocks[] of the fixture made of copies of items[0..n) (cJSON_InsertItemInArray
+ * is not relied on: some cJSON releases fail it). */
+static void set_blocks(cJSON *root, const cJSON *const *items, size_t n) {
+  cJSON *arr = cJSON_CreateArray();
+  assert_non_null(arr);
+  for (size_t i = 0; i < n; i++) assert_true(cJSON_AddItemToArray(arr, cJSON_Duplicate(items[i], 1)));
+  assert_true(cJSON_ReplaceItemInObject(cJSON_GetObjectItem(root, "bt"), "blocks", arr));
+}
+
+static fixb_file parse_doc(const cJSON *root) {
+  char *s = cJSON_PrintUnformatted(root);
+  assert_non_null(s);
+  fixb_file f;
+  fix_error fe;
+  int rc = fixb_parse(s, strlen(s), "chain", &f, &fe);
+  if (rc) print_error("%s\n", fe.msg);
+  assert_int_equal(rc, FIX_OK);
+  free(s);
+  return f;
+}
+
+static void expect_doc_bad(const cJSON *root, int code, const char *n1, const char *n2) {
+  char *s = cJSON_PrintUnformatted(root);
+  assert_non_null(s);
+  fixb_file f;
+  fix_error fe;
+  int rc = fixb_parse(s, strlen(s), "chain.json", &f, &fe);
+  free(s);
+  if (rc != code || !strstr(fe.msg, n1) || !strstr(fe.msg, n2))
+    print_error("rc %d: '%s' (wanted '%s', '%s')\n", rc, fe.msg, n1, n2);
+  assert_int_equal(rc, code);
+  assert_null(f.cases);
+  assert_non_null(strstr(fe.msg, "chain.json: test 'bt'"));
+  assert_non_null(strstr(fe.msg, n1));
+  assert_non_null(strstr(fe.msg, n2));
+}
+
+/* A middle block marked invalid is skipped and changes nothing: the block
+ * after it (a child of block 0) imports as it was exported. Here the marked
+ * block is a real child of block 0 that spends the sender's nonce 2, so
+ * applying it would invalidate the next one. */
+static void test_chain_invalid_block(void **state) {
+  (void)state;
+  blk_block bs[3];
+  blk_addr d;
+  make_chain(BLK_FORK_CANCUN, bs, &d);
+  blk_block alt[2];
+  alt[0] = bs[0];
+  evm_block_result r;
+  assert_int_equal(evm_execute_block(&bs[0], NULL, &r), EVM_OK);
+  child_of(&bs[0], &r, &alt[1]);
+  evm_block_result_free(&r);
+  add_tx(&alt[1], 2, &k_contract, NULL, 0);
+  alt[1].env.timestamp += 1;
+  char *ja = export_chain_ok(bs, 3), *jx = export_chain_ok(alt, 2);
+  blk_free(&alt[1]);
+  cJSON *root = cJSON_Parse(ja), *rx = cJSON_Parse(jx);
+  cJSON *bad = cJSON_Duplicate(block_json(rx, 1), 1);
+  cJSON_AddStringToObject(bad, "expectException", "TransactionException.NONCE_MISMATCH_TOO_LOW");
+  const cJSON *order[4] = {block_json(root, 0), bad, block_json(root, 1), block_json(root, 2)};
+  set_blocks(root, order, 4);
+  fixb_file f = parse_doc(root);
+  assert_int_equal(f.n_cases, 4);
+  assert_int_equal(f.cases[0].skip[0], 0);
+  assert_non_null(strstr(f.cases[1].skip, "expectException"));
+  for (size_t k = 2; k < 4; k++) {
+    if (f.cases[k].skip[0]) print_error("case %zu: %s\n", k, f.cases[k].skip);
+    assert_int_equal(f.cases[k].skip[0], 0);
+    assert_int_equal(f.cases[k].block_index, k);
+    assert_true(f.cases[k].exec_matches);
+    assert_same_block(&bs[k - 1], &f.cases[k].block);
+  }
+  fixb_file_free(&f);
+  /* the same block unmarked after blocks 1 and 2: a side chain from block 0,
+   * skipped, and the chain stops there */
+  cJSON_DeleteItemFromObject(bad, "expectException");
+  const cJSON *side[5] = {block_json(root, 0), block_json(root, 2), block_json(root, 3), bad, block_json(root, 3)};
+  set_blocks(root, side, 5);
+  f = parse_doc(root);
+  assert_int_equal(f.n_cases, 5);
+  for (size_t k = 0; k < 3; k++) assert_int_equal(f.cases[k].skip[0], 0);
+  assert_non_null(strstr(f.cases[3].skip, "side chain (its parent is block number 10"));
+  assert_non_null(strstr(f.cases[4].skip, "the chain stops at block 3, which starts a side chain"));
+  fixb_file_free(&f);
+  /* the marked block alone, unmarked, is a valid child: imported, it is alt[1] */
+  const cJSON *two[2] = {block_json(root, 0), bad};
+  set_blocks(root, two, 2);
+  cJSON_Delete(bad);
+  f = parse_doc(root);
+  assert_int_equal(f.n_cases, 2);
+  assert_int_equal(f.cases[1].skip[0], 0);
+  assert_true(f.cases[1].exec_matches);
+  fixb_file_free(&f);
+  cJSON_Delete(root);
+  cJSON_Delete(rx);
+  free(ja);
+  free(jx);
+  for (int k = 0; k < 3; k++) blk_free(&bs[k]);
+}
+
+static void test_chain_malformed(void **state) {
+  (void)state;
+  blk_block bs[3];
+  blk_addr d;
+  make_chain(BLK_FORK_CANCUN, bs, &d);
+  char *json = export_chain_ok(bs, 3);
+  /* blocks 1 and 2 swapped: block 2's parent is not block 0 */
+  cJSON *root = cJSON_Parse(json);
+  const cJSON *swapped[3] = {block_json(root, 0), block_json(root, 2), block_json(root, 1)};
+  set_blocks(root, swapped, 3);
+  expect_doc_bad(root, FIX_E_INVALID, "blocks[1].rlp", "parentHash is not the hash of block 0");
+  cJSON_Delete(root);
+  /* block 2's RLP cut short */
+  root = cJSON_Parse(json);
+  cJSON *jb = cJSON_GetArrayItem(cJSON_GetObjectItem(fixture_of(root), "blocks"), 2);
+  char *cut = strdup(cJSON_GetObjectItem(jb, "rlp")->valuestring);
+  cut[strlen(cut) - 2] = 0;
+  cJSON_ReplaceItemInObject(jb, "rlp", cJSON_CreateString(cut));
+  free(cut);
+  expect_doc_bad(root, FIX_E_RANGE, "blocks[2].rlp", "malformed RLP");
+  /* not hex, and not an object */
+  cJSON_ReplaceItemInObject(jb, "rlp", cJSON_CreateString("0xzz"));
+  expect_doc_bad(root, FIX_E_HEX, "blocks[2].rlp", "hex");
+  cJSON_ReplaceItemInArray(cJSON_GetObjectItem(fixture_of(root), "blocks"), 2, cJSON_CreateNumber(1));
+  expect_doc_bad(root, FIX_E_TYPE, "blocks[2]", "object");
+  cJSON_Delete(root);
+  /* a header number that does not follow its parent's (hash relinked) */
+  root = cJSON_Parse(json);
+  fixb_header h;
+  uint8_t hash[32];
+  get_header(root, 2, &h);
+  h.number = 13;
+  set_block(root, 2, &h, NULL, 0, hash);
+  expect_doc_bad(root, FIX_E_INVALID, "blocks[2].rlp", "number 13 does not follow");
+  cJSON_Delete(root);
+  /* a block whose header states another state root: the chain diverged
+   * there, and the blocks after it are skipped (not read) */
+  root = cJSON_Parse(json);
+  get_header(root, 1, &h);
+  h.state_root[0] ^= 1;
+  set_block(root, 1, &h, NULL, 0, hash);
+  fixb_file f = parse_doc(root);
+  assert_int_equal(f.n_cases, 3);
+  assert_true(f.cases[0].exec_matches);
+  assert_int_equal(f.cases[1].skip[0], 0);
+  assert_false(f.cases[1].exec_matches);
+  assert_non_null(strstr(f.cases[1].note, "diverges"));
+  assert_non_null(
+      strstr(f.cases[2].skip, "the chain diverged at block 1: it executes to a state root other than its header's"));
+  assert_int_equal(f.cases[2].block.n_accounts, 0);
+  fixb_file_free(&f);
+  cJSON_Delete(root);
+  free(json);
+  for (int k = 0; k < 3; k++) blk_free(&bs[k]);
+}
+
+/* Withdrawals (EIP-4895) in block 1: its case is skipped, but the chain goes
+ * on through it with the amounts credited (Gwei): block 2 runs on them and
+ * reads block 1's new hash. Headers are rewritten here with the roots
+ * computed here. */
+static void test_chain_withdrawals(void **state) {
+  (void)state;
+  blk_block bs[3];
+  blk_addr d;
+  make_chain(BLK_FORK_CANCUN, bs, &d);
+  char *json = export_chain_ok(bs, 3);
+  cJSON *root = cJSON_Parse(json);
+  /* withdrawals: 5 Gwei to the sender (exists), 7 Gwei to 0x77..77 (new), 0 to 0x88..88 (none made) */
+  uint8_t sender[20], w1[20], w2[20];
+  assert_int_equal(evm_test_address(0, sender), EVM_SIG_OK);
+  memset(w1, 0x77, 20);
+  memset(w2, 0x88, 20);
+  rlp_enc e;
+  rlp_enc_init(&e);
+  rlp_list_begin(&e);
+  const uint8_t *who[3] = {sender, w1, w2};
+  const uint64_t gwei[3] = {5, 7, 0};
+  for (int i = 0; i < 3; i++) {
+    rlp_list_begin(&e);
+    rlp_put_u64(&e, (uint64_t)i);
+    rlp_put_u64(&e, 100 + (uint64_t)i);
+    rlp_put_bytes(&e, who[i], 20);
+    rlp_put_u64(&e, gwei[i]);
+    rlp_list_end(&e);
+  }
+  rlp_list_end(&e);
+  uint8_t *wd;
+  size_t wl;
+  assert_int_equal(rlp_enc_finish(&e, &wd, &wl), RLP_OK);
+  /* block 2's pre-state: block 1's post-state with the credits */
+  blk_block *p2 = &bs[2];
+  blk_account *s = (blk_account *)fixj_pre_find(p2, sender);
+  assert_non_null(s);
+  uint64_t bal = u64_of(&s->balance);
+  set_u64(&s->balance, bal + 5000000000ull);
+  assert_int_equal(u64_of(&s->balance) - bal, 5000000000ull);
+  p2->accounts = realloc(p2->accounts, (p2->n_accounts + 1) * sizeof *p2->accounts);
+  assert_non_null(p2->accounts);
+  blk_account *na = &p2->accounts[p2->n_accounts++];
+  memset(na, 0, sizeof *na);
+  memcpy(na->address.b, w1, 20);
+  set_u64(&na->balance, 7000000000ull);
+  qsort(p2->accounts, p2->n_accounts, sizeof *p2->accounts, cmp_account);
+  /* block 1's header: the root after the credits (the root of block 2's pre-state) */
+  blk_block v = *p2;
+  v.txs = NULL;
+  v.n_txs = 0;
+  v.env.block_hashes = NULL;
+  v.env.n_block_hashes = 0;
+  evm_block_result r;
+  assert_int_equal(evm_execute_block(&v, NULL, &r), EVM_OK);
+  fixb_header h1, h2;
+  get_header(root, 1, &h1);
+  memcpy(h1.state_root, r.state_root, 32);
+  evm_block_result_free(&r);
+  uint8_t hash1[32], hash2[32];
+  set_block(root, 1, &h1, wd, wl, hash1);
+  free(wd);
+  /* block 2: parent relinked, BLOCKHASH(11) now the new hash, root and gas re-executed */
+  memcpy(p2->env.block_hashes[0].hash, hash1, 32);
+  assert_int_equal(evm_execute_block(p2, NULL, &r), EVM_OK);
+  get_header(root, 2, &h2);
+  memcpy(h2.parent_hash, hash1, 32);
+  memcpy(h2.state_root, r.state_root, 32);
+  assert_int_equal(h2.gas_used, r.gas_used);
+  evm_block_result_free(&r);
+  set_block(root, 2, &h2, NULL, 0, hash2);
+  fixb_file f = parse_doc(root);
+  assert_int_equal(f.n_cases, 3);
+  assert_int_equal(f.cases[0].skip[0], 0);
+  assert_non_null(strstr(f.cases[1].skip, "withdrawals"));
+  assert_true(f.cases[1].exec_matches); /* the root after the credits */
+  if (f.cases[2].skip[0]) print_error("%s\n", f.cases[2].skip);
+  assert_int_equal(f.cases[2].skip[0], 0);
+  assert_true(f.cases[2].exec_matches);
+  assert_same_block(p2, &f.cases[2].block);
+  assert_null(fixj_pre_find(&f.cases[2].block, w2));
+  fixb_file_free(&f);
+  cJSON_Delete(root);
+  free(json);
+  for (int k = 0; k < 3; k++) blk_free(&bs[k]);
+}
+
+/* A Prague chain whose state holds code at the EIP-7002 contract: a client
+ * calls it after the transactions, this executor does not, so a header root
+ * that differs from the executor's is expected there and the chain goes on
+ * (with a note); the same difference without the contract ends the chain
+ * (test_chain_malformed). The fixture is relinked here: the contract added to
+ * `pre`, the genesis and every header recomputed (roots from executions of
+ * the test-built blocks with the contract added, each next block's pre-state
+ * the post-state of that execution), block 0's root then tampered. */
+static void test_chain_request_contracts(void **state) {
+  (void)state;
+  blk_block bs[3];
+  blk_addr d;
+  make_chain(BLK_FORK_PRAGUE, bs, &d);
+  char *json = export_chain_ok(bs, 3);
+  cJSON *root = cJSON_Parse(json);
+  cJSON *t = cJSON_GetObjectItem(root, "bt");
+  uint8_t req[20];
+  unhex("00000961ef480eb55e80d19ad83579a64c007002", req, 20);
+  cJSON *acct = cJSON_CreateObject();
+  cJSON_AddStringToObject(acct, "nonce", "0x01");
+  cJSON_AddStringToObject(acct, "balance", "0x00");
+  cJSON_AddStringToObject(acct, "code", "0x00");
+  cJSON_AddItemToObject(acct, "storage", cJSON_CreateObject());
+  cJSON_AddItemToObject(cJSON_GetObjectItem(t, "pre"), "0x00000961ef480eb55e80d19ad83579a64c007002", acct);
+  /* the contract (code 0x00) added to every block's pre-state */
+  for (int k = 0; k < 3; k++) {
+    blk_block *b = &bs[k];
+    b->codes = realloc(b->codes, (b->n_codes + 1) * sizeof *b->codes);
+    assert_non_null(b->codes);
+    b->codes[b->n_codes].data = calloc(1, 1);
+    assert_non_null(b->codes[b->n_codes].data);
+    b->codes[b->n_codes].len = 1;
+    b->n_codes++;
+    b->accounts = realloc(b->accounts, (b->n_accounts + 1) * sizeof *b->accounts);
+    assert_non_null(b->accounts);
+    blk_account *a = &b->accounts[b->n_accounts++];
+    memset(a, 0, sizeof *a);
+    memcpy(a->address.b, req, 20);
+    a->nonce = 1;
+    a->code_ref = (uint32_t)b->n_codes;
+    qsort(b->accounts, b->n_accounts, sizeof *b->accounts, cmp_account);
+  }
+  /* genesis: root of the new pre-state */
+  blk_block v = bs[0];
+  v.txs = NULL;
+  v.n_txs = 0;
+  evm_block_result r;
+  assert_int_equal(evm_execute_block(&v, NULL, &r), EVM_OK);
+  size_t glen, off = 0, n = 0;
+  uint8_t *graw = json_bytes(t, "genesisRLP", &glen);
+  rlp_item gw, gp[4];
+  assert_int_equal(rlp_decode_whole(graw, glen, &gw, &off), RLP_OK);
+  assert_int_equal(rlp_list(&gw, gp, 4, &n, &off), RLP_OK);
+  fixb_header g;
+  assert_int_equal(fixb_header_decode(graw + gp[0].offset, gp[0].total, &g, &off), 0);
+  free(graw);
+  memcpy(g.state_root, r.state_root, 32);
+  evm_block_result_free(&r);
+  uint8_t *he, *ge, prev[32];
+  size_t hl, gel;
+  assert_int_equal(fixb_header_encode(&g, &he, &hl), FIXX_OK);
+  keccak256(he, hl, prev);
+  rlp_enc en;
+  rlp_enc_init(&en);
+  rlp_list_begin(&en);
+  rlp_put_raw(&en, he, hl);
+  for (int k = 0; k < 3; k++) {
+    rlp_list_begin(&en);
+    rlp_list_end(&en);
+  }
+  rlp_list_end(&en);
+  free(he);
+  assert_int_equal(rlp_enc_finish(&en, &ge, &gel), RLP_OK);
+  char *gs = malloc(2 * gel + 3);
+  assert_non_null(gs);
+  strcpy(gs, "0x");
+  for (size_t k = 0; k < gel; k++) sprintf(gs + 2 + 2 * k, "%02x", ge[k]);
+  free(ge);
+  cJSON_ReplaceItemInObject(t, "genesisRLP", cJSON_CreateString(gs));
+  free(gs);
+  /* blocks: parent relinked, BLOCKHASH(N-1) the new parent hash, root re-executed; block 0's root tampered */
+  uint8_t hashes[3][32];
+  for (size_t k = 0; k < 3; k++) {
+    if (k) memcpy(bs[k].env.block_hashes[0].hash, prev, 32);
+    assert_int_equal(evm_execute_block(&bs[k], NULL, &r), EVM_OK);
+    fixb_header h;
+    get_header(root, k, &h);
+    memcpy(h.parent_hash, prev, 32);
+    memcpy(h.state_root, r.state_root, 32);
+    assert_int_equal(h.gas_used, r.gas_used);
+    if (k == 0) h.state_root[0] ^= 1;
+    if (k + 1 < 3) { /* the next block runs on this post-state (D's log holds the new hashes) */
+      blk_block post, *nb = &bs[k + 1];
+      post_state(&r, &post);
+      for (size_t q = 0; q < nb->n_codes; q++) free(nb->codes[q].data);
+      free(nb->codes);
+      for (size_t q = 0; q < nb->n_accounts; q++) free(nb->accounts[q].storage);
+      free(nb->accounts);
+      nb->codes = post.codes;
+      nb->n_codes = post.n_codes;
+      nb->accounts = post.accounts;
+      nb->n_accounts = post.n_accounts;
+    }
+    evm_block_result_free(&r);
+    set_block(root, k, &h, NULL, 0, hashes[k]);
+    memcpy(prev, hashes[k], 32);
+  }
+  fixb_file f = parse_doc(root);
+  assert_int_equal(f.n_cases, 3);
+  assert_false(f.cases[0].exec_matches);
+  assert_non_null(strstr(f.cases[0].note, "as expected: the EIP-7002/7251 system calls"));
+  for (size_t k = 1; k < 3; k++) {
+    if (f.cases[k].skip[0] || !f.cases[k].exec_matches)
+      print_error("case %zu: %s / %s\n", k, f.cases[k].skip, f.cases[k].note);
+    assert_int_equal(f.cases[k].skip[0], 0);
+    assert_true(f.cases[k].exec_matches);
+    assert_non_null(strstr(f.cases[k].note, "lacks the EIP-7002/7251 system calls of block 0 on"));
+    assert_same_block(&bs[k], &f.cases[k].block);
+  }
+  fixb_file_free(&f);
+  cJSON_Delete(root);
+  free(json);
+  for (int k = 0; k < 3; k++) blk_free(&bs[k]);
+}
+
+/* Block 0 with blob transactions (Cancun 2 + 2 blobs, Prague and Osaka
+ * 4 + 3), block 1 its child with the excess blob gas written out here from
+ * the EIPs: Cancun 4 * 131072 - 3 * 131072 (EIP-4844, target 3); Prague
+ * 7 * 131072 - 6 * 131072 (EIP-7691, target 6); Osaka, where the reserve
+ * price holds (8192 * base fee 10^9 > 131072 * blob base fee 1, EIP-7918),
+ * 7 * 131072 * (9 - 6) / 9 = 305834. */
+static const uint64_t k_blob_excess[BLK_FORK_COUNT] = {131072, 131072, 305834};
+
+static void make_blob_chain(blk_fork fork, blk_block bs[2]) {
+  one_call_block(&bs[0], fork, k_store_log, sizeof k_store_log);
+  set_u64(&bs[0].env.base_fee, 1000000000ull);
+  set_u64(&bs[0].txs[0].gas_price, 3000000000ull);
+  const size_t blobs[2] = {fork == BLK_FORK_CANCUN ? 2u : 4u, fork == BLK_FORK_CANCUN ? 2u : 3u};
+  for (size_t i = 0; i < 2; i++) {
+    add_tx(&bs[0], 1 + i, &k_contract, NULL, 0);
+    blk_tx *t = &bs[0].txs[bs[0].n_txs - 1];
+    t->type = 3;
+    set_u64(&t->max_fee_per_blob_gas, 10);
+    t->blob_hashes = calloc(blobs[i], 32);
+    assert_non_null(t->blob_hashes);
+    t->n_blob_hashes = blobs[i];
+    for (size_t k = 0; k < blobs[i]; k++) {
+      t->blob_hashes[k][0] = 0x01; /* KZG version */
+      t->blob_hashes[k][31] = (uint8_t)(16 * i + k);
+    }
+  }
+  evm_block_result r;
+  assert_int_equal(evm_execute_block(&bs[0], NULL, &r), EVM_OK);
+  for (size_t i = 0; i < r.n_txs; i++) assert_true(r.txs[i].status == EVM_TX_SUCCESS);
+  assert_int_equal(r.blob_gas_used, (blobs[0] + blobs[1]) * 131072u);
+  child_of(&bs[0], &r, &bs[1]);
+  evm_block_result_free(&r);
+  bs[1].env.excess_blob_gas = k_blob_excess[fork];
+  add_tx(&bs[1], 3, &k_contract, NULL, 0);
+}
+
+static void test_chain_blobs(void **state) {
+  (void)state;
+  for (int f = 0; f < BLK_FORK_COUNT; f++) {
+    blk_block bs[2];
+    make_blob_chain((blk_fork)f, bs);
+    char *json = export_chain_ok(bs, 2);
+    fixb_file ff;
+    fix_error fe;
+    assert_int_equal(fixb_parse(json, strlen(json), "blobs", &ff, &fe), FIX_OK);
+    assert_int_equal(ff.n_cases, 2);
+    for (size_t k = 0; k < 2; k++) {
+      assert_int_equal(ff.cases[k].skip[0], 0);
+      assert_true(ff.cases[k].exec_matches);
+      assert_same_block(&bs[k], &ff.cases[k].block);
+    }
+    fixb_file_free(&ff);
+    free(json);
+    bs[1].env.excess_blob_gas++;
+    expect_chain_refusal(bs, 2, "block 1: env.excess_blob_gas");
+    bs[1].env.excess_blob_gas -= 2;
+    expect_chain_refusal(bs, 2, "block 1: env.excess_blob_gas");
+    blk_free(&bs[0]);
+    blk_free(&bs[1]);
+  }
+}
+
+/* The chains of make_chain as block files, tests/vectors/bc_chain/FORK_bK.blk,
+ * for the end-to-end check (e2e_blockchain_test.sh exports them as one chain
+ * and has ethereumjs replay it). The files must be what make_chain builds
+ * today: a change to the executor's gas or roots shows here first.
+ * PKB_REGEN_VECTORS=1 writes them anew. FORK_blob_bK.blk: the blob chain of
+ * make_blob_chain. */
+/* Write b to the vector file FORK_NAME.blk (regen) or check the file holds it. */
+static void check_vector(blk_fork fork, const char *name, const blk_block *b, int regen) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/tests/vectors/bc_chain/%s_%s.blk", src_dir(), blk_fork_name(fork), name);
+  uint8_t *enc = NULL, *have = NULL;
+  size_t n = 0, hn = 0;
+  assert_int_equal(blk_encode(b, &enc, &n), BLK_OK);
+  if (regen) {
+    assert_int_equal(blk_write_file(path, b), BLK_OK);
+  } else {
+    int rc = blk_read_bytes(path, &have, &hn);
+    if (rc != BLK_OK || hn != n || memcmp(have, enc, n) != 0)
+      print_error("%s differs from the chain built here (PKB_REGEN_VECTORS=1 rewrites it)\n", path);
+    assert_int_equal(rc, BLK_OK);
+    assert_int_equal(hn, n);
+    assert_memory_equal(have, enc, n);
+  }
+  free(enc);
+  free(have);
+}
+
+static void test_chain_vectors(void **state) {
+  (void)state;
+  const char *rv = getenv("PKB_REGEN_VECTORS");
+  int regen = rv && rv[0] == '1';
+  for (int f = 0; f < BLK_FORK_COUNT; f++) {
+    blk_block bs[3], bb[2];
+    blk_addr d;
+    make_chain((blk_fork)f, bs, &d);
+    make_blob_chain((blk_fork)f, bb);
+    check_vector((blk_fork)f, "b0", &bs[0], regen);
+    check_vector((blk_fork)f, "b1", &bs[1], regen);
+    check_vector((blk_fork)f, "b2", &bs[2], regen);
+    check_vector((blk_fork)f, "blob_b0", &bb[0], regen);
+    check_vector((blk_fork)f, "blob_b1", &bb[1], regen);
+    for (int k = 0; k < 3; k++) blk_free(&bs[k]);
+    blk_free(&bb[0]);
+    blk_free(&bb[1]);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_header_kat),   cmocka_unit_test(test_hand_block),
       cmocka_unit_test(test_blockhash),    cmocka_unit_test(test_refusals),
       cmocka_unit_test(test_malformed),    cmocka_unit_test(test_generated),
       cmocka_unit_test(test_conformance_round_trip),
+      cmocka_unit_test(test_chain_round_trip), cmocka_unit_test(test_chain_refusals),
+      cmocka_unit_test(test_chain_invalid_block), cmocka_unit_test(test_chain_malformed),
+      cmocka_unit_test(test_chain_withdrawals), cmocka_unit_test(test_chain_request_contracts),
+      cmocka_unit_test(test_chain_blobs),
+      cmocka_unit_test(test_chain_vectors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
