@@ -17,8 +17,9 @@
 //     gas (EIP-4844 / EIP-7918) computed from the parent;
 //   - the last block hash is lastblockhash and the final state root is
 //     postStateHash (or the root of postState).
-// BLOCKHASH inside a block sees the genesis for its number and zero for any
-// other, as a chain that starts at that genesis gives.
+// BLOCKHASH inside a block sees the hashes of the chain's earlier blocks, the
+// genesis included, and zero for any other, as a chain that starts at that
+// genesis gives.
 //
 // One line per fixture on stdout: "PASS NAME ..." or "FAIL NAME: why", then a
 // summary line. Exit status: 0 all passed, 1 some failed, 2 bad usage or an
