@@ -10,9 +10,14 @@
  *   prove        the Fibonacci proof again with FRI folding by 4 (and its verify);
  *   prove        the 256-bit add AIR with a LogUp lookup argument (stark.h) sending
  *                each of its 48 limbs (a, b, c) on a range bus, multiplicity 1,
- *                challenges from its own transcript: the aux trace is 49 ext
- *                columns (196 base columns); same sizes as add256, with its
- *                phases and the aux phase (aux trace, LDE, commitment).
+ *                challenges from its own transcript; add256 has max_degree 2, so
+ *                one interaction per aux column (G = 1): 49 ext columns (196
+ *                base columns); same sizes as add256, with its phases and the
+ *                aux phase (aux trace, LDE, commitment);
+ *   prove        the same with add256 declared of max_degree 3 ("add256d3", as
+ *                the trace AIRs are: two quotient chunks), where interactions
+ *                go two per aux column (G = 2): 25 ext columns (100 base
+ *                columns). The variant names the aux width.
  * Peak resident memory (process-wide ru_maxrss) is reported in the variant.
  * Every proof is verified; a proof that does not verify is an error, not a
  * figure.
@@ -56,7 +61,7 @@ static const stark_lookup *limb_lookup(void) {
     limb_fields[i] = (stark_lc){&limb_terms[i], 1, 0};
     limb_sends[i] = (stark_interaction){1, STARK_SEND, {NULL, 0, 1}, &limb_fields[i], 1};
   }
-  lk = (stark_lookup){limb_sends, LIMB_SENDS, NULL};
+  lk = (stark_lookup){limb_sends, LIMB_SENDS, NULL, 0};
   return &lk;
 }
 
@@ -71,7 +76,7 @@ static int build_trace(bench_case *c) {
   size_t n = (size_t)1 << c->log_n, w = c->air->width;
   c->trace = malloc(sizeof *c->trace * n * w);
   if (!c->trace) return STARK_ERR_NOMEM;
-  if (c->air == &stark_air_fib) {
+  if (c->air->eval_ext == stark_air_fib.eval_ext) {
     uint32_t res;
     stark_fib_trace(c->trace, n, 0, 1, &res);
     c->pub[0] = 0;
@@ -139,9 +144,12 @@ static int run_case(bench_case *c, const stark_config *cfg, int reps, int thread
     char var[160];
     double cells = (double)n * c->air->width;
     double med = bench_median(tot, reps);
-    snprintf(var, sizeof var, "%s 2^%u blowup%u fold%u %ubit peak_rss=%ldMB", c->name, c->log_n,
-             1u << cfg->fri.log_blowup, 1u << fri_log_arity(&cfg->fri),
-             fri_security_bits(&cfg->fri), rss / 1024);
+    int at = snprintf(var, sizeof var, "%s 2^%u blowup%u fold%u %ubit peak_rss=%ldMB", c->name,
+                      c->log_n, 1u << cfg->fri.log_blowup, 1u << fri_log_arity(&cfg->fri),
+                      fri_security_bits(&cfg->fri), rss / 1024);
+    if (c->lookup && at > 0 && (size_t)at < sizeof var)
+      snprintf(var + at, sizeof var - (size_t)at, " aux=%u",
+               stark_lookup_aux_width(c->air, c->lookup));
     emit_fig(emit, ctx, "prove", var, n, threads, med, med > 0 ? cells / (med / 1e3) : 0, "cells",
              device);
     if (phases) {
@@ -199,6 +207,12 @@ int bench_stark_run(const bench_opts *o, bench_emit_fn emit, void *ctx) {
   if (rc != STARK_OK) return rc;
   bench_case addl = {"add256+logup48", &stark_air_add256, o->quick ? 8 : 16, NULL, {0}, limb_lookup()};
   rc = run_case(&addl, &cfg, reps, threads, 1, device, emit, ctx);
+  if (rc != STARK_OK) return rc;
+  stark_air add3 = stark_air_add256;
+  add3.name = "add256d3";
+  add3.max_degree = 3;
+  bench_case addl3 = {"add256d3+logup48", &add3, o->quick ? 8 : 16, NULL, {0}, limb_lookup()};
+  rc = run_case(&addl3, &cfg, reps, threads, 1, device, emit, ctx);
   if (rc != STARK_OK) return rc;
   /* the Fibonacci proof again with FRI folding by 4 (whole-proof figure only) */
   cfg.fri.log_arity = 2;

@@ -126,7 +126,8 @@ static inline void stark_assert_zero_base(stark_eval_base *e, bb_t c) {
  * (field_0(r), ..., field_{f-1}(r)) on bus `bus` with multiplicity m(r): with
  * sign +1 when it sends, -1 when it receives. Each field and the
  * multiplicity is a linear combination of the row's own columns plus a
- * constant (no "next" row, so every lookup constraint stays of degree 2).
+ * constant (no "next" row; being linear, they let several interactions share
+ * one aux column within the AIR's degree budget: stark.h, batching rule).
  *
  * With two extension challenges (beta, gamma) the tuple's fingerprint is
  *     fp(r) = bus + sum_{j<f} gamma^(j+1) field_j(r),

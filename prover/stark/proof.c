@@ -72,9 +72,10 @@ static void get_digests(rd *r, merkle_digest *d, size_t n) {
 }
 
 #define HEADER_BYTES (4 + 4 + 1 + 1 + 1 + 4 + 4 + 4 + 1 + 4)
-#define MAX_AUX_WIDTH STARK_AUX_WIDTH(STARK_MAX_INTERACTIONS)
+#define MAX_AUX_WIDTH STARK_AUX_WIDTH(STARK_MAX_INTERACTIONS, 1)
 
-/* aw = 4(k+1) for 1 <= k <= STARK_MAX_INTERACTIONS, or 0 (no lookup). */
+/* aw = 4(ceil(k/G)+1) for 1 <= k <= STARK_MAX_INTERACTIONS and G >= 1, or 0
+ * (no lookup); the verifier checks it against the AIR and the lookup. */
 static int aux_width_ok(uint32_t aw) {
   return aw == 0 || (aw >= 8 && aw <= MAX_AUX_WIDTH && aw % 4 == 0);
 }
@@ -136,7 +137,8 @@ size_t stark_proof_size_for_lookup(const stark_air *air, const stark_lookup *lk,
   unsigned log_N = log_n + fp->log_blowup, qc = stark_air_quotient_chunks(air);
   if (log_N > BB_TWO_ADICITY || qc > (1u << fp->log_blowup)) return 0;
   return size_for(log_n, fp->log_blowup, fri_log_arity(fp), air->width, qc, fp->num_queries,
-                  fri_num_layers(fp, log_N), fri_final_len(fp, log_N), STARK_AUX_WIDTH(k));
+                  fri_num_layers(fp, log_N), fri_final_len(fp, log_N),
+                  stark_lookup_aux_width(air, lk));
 }
 
 int stark_proof_serialize(const stark_proof *p, uint8_t **out, size_t *len) {

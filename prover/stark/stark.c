@@ -21,10 +21,10 @@
  * plus n qc ext values, one N x 4qc matrix plus its tree, or the FRI layer
  * (4N words) plus its tree.
  *
- * Lookup argument (stark.h): the aux trace (n x aw base elements, aw = 4(k+1))
- * is built on the host from 2 n k ext scratch values (one batch inversion
- * per row range), LDE'd to N x aw and committed on the host with either
- * backend, and kept until the queries like the trace LDE; with it the whole
+ * Lookup argument (stark.h): the aux trace (n x aw base elements,
+ * aw = 4(ceil(k/G)+1)) is built on the host from 2 n k ext scratch values
+ * (one batch inversion per row range), LDE'd to N x aw and committed on the
+ * host with either backend, and kept until the queries like the trace LDE; with it the whole
  * constraint evaluation runs on the host too (the device kernels read main
  * columns only), so the proof bytes do not depend on the backend.
  */
@@ -151,6 +151,17 @@ static ext_t ext_basis(int k) {
 
 static unsigned lookup_count(const stark_lookup *lk) { return lk ? lk->num_interactions : 0; }
 
+unsigned stark_lookup_group(const stark_air *air, const stark_lookup *lk) {
+  unsigned g = stark_air_quotient_chunks(air);
+  if (g > STARK_MAX_LOOKUP_GROUP) g = STARK_MAX_LOOKUP_GROUP;
+  if (lk && lk->max_group && lk->max_group < g) g = lk->max_group;
+  return g ? g : 1;
+}
+
+unsigned stark_lookup_aux_width(const stark_air *air, const stark_lookup *lk) {
+  return STARK_AUX_WIDTH(lookup_count(lk), stark_lookup_group(air, lk));
+}
+
 static int lc_ok(const stark_lc *lc, unsigned w) {
   if (lc->num_terms > STARK_MAX_LC_TERMS || (lc->num_terms && !lc->terms) || lc->constant >= BB_P)
     return 0;
@@ -192,9 +203,10 @@ static void observe_lc(chal_state *ch, const stark_lc *lc) {
 }
 
 /* The interactions are part of the statement: bind them before any commitment. */
-static void transcript_lookup(chal_state *ch, const stark_lookup *lk) {
-  chal_observe_label(ch, "pkb-logup-v1");
+static void transcript_lookup(chal_state *ch, const stark_air *air, const stark_lookup *lk) {
+  chal_observe_label(ch, "pkb-logup-v2");
   chal_observe(ch, bb_from_u32(lk->num_interactions));
+  chal_observe(ch, bb_from_u32(stark_lookup_group(air, lk)));
   for (unsigned i = 0; i < lk->num_interactions; i++) {
     const stark_interaction *it = &lk->interactions[i];
     chal_observe(ch, bb_from_u32(it->bus));
@@ -205,24 +217,26 @@ static void transcript_lookup(chal_state *ch, const stark_lookup *lk) {
   }
 }
 
-/* After the trace root: the caller's challenges (observed) or sampled ones.
- * gpow[j] = gamma^(j+1) for the fingerprint's fields. */
-static void transcript_challenges(chal_state *ch, const stark_lookup *lk, ext_t *beta,
-                                  ext_t gpow[STARK_MAX_LOOKUP_FIELDS]) {
-  ext_t gamma;
+/* gpow[j] = gamma^(j+1) for the fingerprint's fields. */
+static void gamma_powers(ext_t gamma, ext_t gpow[STARK_MAX_LOOKUP_FIELDS]) {
+  gpow[0] = gamma;
+  for (unsigned j = 1; j < STARK_MAX_LOOKUP_FIELDS; j++) gpow[j] = ext_mul(gpow[j - 1], gamma);
+}
+
+/* After the trace root: the caller's challenges (observed) or sampled ones,
+ * into ch_out = (beta, gamma). */
+static void transcript_challenges(chal_state *ch, const stark_lookup *lk, ext_t ch_out[2]) {
   if (lk->challenges) {
     chal_observe(ch, BB_ONE);
     chal_observe_ext(ch, lk->challenges[0]);
     chal_observe_ext(ch, lk->challenges[1]);
-    *beta = lk->challenges[0];
-    gamma = lk->challenges[1];
+    ch_out[0] = lk->challenges[0];
+    ch_out[1] = lk->challenges[1];
   } else {
     chal_observe(ch, 0);
-    *beta = chal_sample_ext(ch);
-    gamma = chal_sample_ext(ch);
+    ch_out[0] = chal_sample_ext(ch);
+    ch_out[1] = chal_sample_ext(ch);
   }
-  gpow[0] = gamma;
-  for (unsigned j = 1; j < STARK_MAX_LOOKUP_FIELDS; j++) gpow[j] = ext_mul(gpow[j - 1], gamma);
 }
 
 static bb_t lc_eval_base(const stark_lc *lc, const bb_t *row) {
@@ -267,30 +281,66 @@ static ext_t ext_load(const bb_t *c) {
   return e;
 }
 
-/* The k + 3 lookup constraints, folded into e after the AIR's own (the one
- * definition, used by prover and verifier). sm[i], den[i]: sign m_i and
- * beta - fp_i on the local row; h, hn: the k + 1 aux values (h_i then S) on
- * the local and next rows. */
-static void lookup_constraints(unsigned k, const ext_t *sm, const ext_t *den, const ext_t *h,
-                               const ext_t *hn, ext_t cumsum, stark_eval_ext *e) {
+/* The c + 3 lookup constraints (stark.h), folded into e after whatever it
+ * holds; the one body behind stark_lookup_eval (verifier) and the prover's
+ * quotient. sm[i], den[i]: sign m_i and d_i = beta - fp_i on the local row;
+ * h, hn: the c + 1 aux values (h_j then S) on the local and next rows;
+ * interactions in groups of g. Group j's constraint
+ *   h_j prod_i d_i - sum_i sm_i prod_{l != i} d_l
+ * takes the products from prefix and suffix products (g = 1: h d - sm). */
+static void lookup_constraints(unsigned k, unsigned g, const ext_t *sm, const ext_t *den,
+                               const ext_t *h, const ext_t *hn, ext_t cumsum, stark_eval_ext *e) {
+  unsigned c = (k + g - 1) / g;
   ext_t hs = ext_zero(), hns = ext_zero();
-  for (unsigned i = 0; i < k; i++) {
-    stark_assert_zero_ext(e, ext_sub(ext_mul(h[i], den[i]), sm[i]));
-    hs = ext_add(hs, h[i]);
-    hns = ext_add(hns, hn[i]);
+  for (unsigned j = 0; j < c; j++) {
+    unsigned lo = j * g, sz = k - lo < g ? k - lo : g;
+    /* pre[i] = prod_{l<i} d_l; suf = prod_{l>i} d_l while i runs down */
+    ext_t pre[STARK_MAX_LOOKUP_GROUP + 1], suf = ext_one(), num = ext_zero();
+    pre[0] = ext_one();
+    for (unsigned i = 0; i < sz; i++) pre[i + 1] = i ? ext_mul(pre[i], den[lo + i]) : den[lo];
+    for (unsigned i = sz; i-- > 0;) {
+      if (sz == 1) {
+        num = sm[lo];
+        break;
+      }
+      ext_t others = i + 1 == sz ? pre[i] : i ? ext_mul(pre[i], suf) : suf;
+      /* the prover's multiplicities are base-field values: a 4-product step */
+      num = ext_add(num, ext_is_base(sm[lo + i]) ? ext_mul_base(others, sm[lo + i].v[0])
+                                                 : ext_mul(sm[lo + i], others));
+      if (i) suf = i + 1 == sz ? den[lo + i] : ext_mul(suf, den[lo + i]);
+    }
+    stark_assert_zero_ext(e, ext_sub(ext_mul(h[j], pre[sz]), num));
+    hs = ext_add(hs, h[j]);
+    hns = ext_add(hns, hn[j]);
   }
-  ext_t S = h[k], Sn = hn[k];
+  ext_t S = h[c], Sn = hn[c];
   stark_assert_zero_ext(e, ext_mul(e->is_first_row, ext_sub(S, hs)));
   stark_assert_zero_ext(e, ext_mul(e->is_transition, ext_sub(ext_sub(Sn, S), hns)));
   stark_assert_zero_ext(e, ext_mul(e->is_last_row, ext_sub(S, cumsum)));
 }
 
-/* Aux trace on H (n x aw, row-major): h_i = sign m_i / (beta - fp_i), then the
- * running sum. Rows are cut in ranges, each inverting its denominators in one
- * batch; a zero denominator (fp = beta) sets `zero`. */
+int stark_lookup_eval(const stark_air *air, const stark_lookup *lk, const ext_t ch[2],
+                      const ext_t *aux, const ext_t *aux_next, ext_t cumulative_sum,
+                      stark_eval_ext *e) {
+  if (!air_ok(air) || !e || !lookup_ok(lk, air->width)) return STARK_ERR_ARG;
+  unsigned k = lookup_count(lk);
+  if (!k) return STARK_OK;
+  if (!ch || !aux || !aux_next || !e->local) return STARK_ERR_ARG;
+  ext_t gpow[STARK_MAX_LOOKUP_FIELDS], sm[STARK_MAX_INTERACTIONS], den[STARK_MAX_INTERACTIONS];
+  gamma_powers(ch[1], gpow);
+  for (unsigned i = 0; i < k; i++)
+    interaction_ext(&lk->interactions[i], e->local, ch[0], gpow, &sm[i], &den[i]);
+  lookup_constraints(k, stark_lookup_group(air, lk), sm, den, aux, aux_next, cumulative_sum, e);
+  return STARK_OK;
+}
+
+/* Aux trace on H (n x aw, row-major): h_j = sum over group j of
+ * sign m_i / (beta - fp_i), then the running sum. Rows are cut in ranges,
+ * each inverting its denominators in one batch; a zero denominator
+ * (fp = beta) sets `zero`. */
 typedef struct {
   const stark_interaction *it;
-  unsigned k, w;
+  unsigned k, g, w;
   const bb_t *trace;
   ext_t beta;
   const ext_t *gpow;
@@ -301,7 +351,7 @@ typedef struct {
 
 static void aux_range(void *arg, size_t lo, size_t hi) {
   aux_ctx *c = arg;
-  unsigned k = c->k, aw = STARK_AUX_WIDTH(k);
+  unsigned k = c->k, g = c->g, aw = STARK_AUX_WIDTH(k, g);
   for (size_t r = lo; r < hi; r++)
     for (unsigned i = 0; i < k; i++) {
       ext_t *d = &c->den[r * k + i];
@@ -310,34 +360,50 @@ static void aux_range(void *arg, size_t lo, size_t hi) {
     }
   fri_ext_batch_inv(c->den + lo * k, c->den + lo * k, (hi - lo) * k);
   for (size_t r = lo; r < hi; r++)
-    for (unsigned i = 0; i < k; i++) {
-      ext_t h = ext_mul(c->den[r * k + i], c->sm[r * k + i]);
-      memcpy(c->aux + r * aw + 4 * i, h.v, sizeof h.v);
+    for (unsigned i = 0; i < k; i += g) {
+      ext_t h = ext_zero();
+      for (unsigned l = i; l < k && l < i + g; l++)
+        h = ext_add(h, ext_mul_base(c->den[r * k + l], c->sm[r * k + l].v[0])); /* sm base */
+      memcpy(c->aux + r * aw + 4 * (i / g), h.v, sizeof h.v);
     }
 }
 
-/* Builds the aux trace into aux (n x 4(k+1)) and its cumulative sum. */
-static int aux_build(const stark_lookup *lk, const bb_t *trace, unsigned w, size_t n, ext_t beta,
-                     const ext_t *gpow, int threads, bb_t *aux, ext_t *cumsum) {
-  unsigned k = lk->num_interactions, aw = STARK_AUX_WIDTH(k);
+/* Builds the aux trace into aux (n x aw) and its cumulative sum; lk valid
+ * with k >= 1. */
+static int aux_build(const stark_lookup *lk, unsigned g, const bb_t *trace, unsigned w, size_t n,
+                     ext_t beta, const ext_t *gpow, int threads, bb_t *aux, ext_t *cumsum) {
+  unsigned k = lk->num_interactions, aw = STARK_AUX_WIDTH(k, g), cols = aw / 4 - 1;
   ext_t *den = malloc(sizeof *den * n * k), *sm = malloc(sizeof *sm * n * k);
   if (!den || !sm) {
     free(den);
     free(sm);
     return STARK_ERR_NOMEM;
   }
-  aux_ctx c = {lk->interactions, k, w, trace, beta, gpow, den, sm, aux, 0};
+  aux_ctx c = {lk->interactions, k, g, w, trace, beta, gpow, den, sm, aux, 0};
   par_for(n, 1024, threads, aux_range, &c);
   free(den);
   free(sm);
   if (atomic_load(&c.zero)) return STARK_ERR_INTERNAL;
   ext_t S = ext_zero();
   for (size_t r = 0; r < n; r++) {
-    for (unsigned i = 0; i < k; i++) S = ext_add(S, ext_load(aux + r * aw + 4 * i));
-    memcpy(aux + r * aw + 4 * k, S.v, sizeof S.v);
+    for (unsigned j = 0; j < cols; j++) S = ext_add(S, ext_load(aux + r * aw + 4 * j));
+    memcpy(aux + r * aw + 4 * cols, S.v, sizeof S.v);
   }
   *cumsum = S;
   return STARK_OK;
+}
+
+int stark_lookup_aux_trace(const stark_air *air, const stark_lookup *lk, const ext_t ch[2],
+                           const bb_t *trace, unsigned log_n, int threads, bb_t *aux,
+                           ext_t *cumulative_sum) {
+  if (!air_ok(air) || !ch || !trace || !aux || !cumulative_sum || !lookup_count(lk) ||
+      log_n < 1 || log_n > STARK_MAX_LOG_ROWS)
+    return STARK_ERR_ARG;
+  if (!lookup_ok(lk, air->width)) return STARK_ERR_AIR;
+  ext_t gpow[STARK_MAX_LOOKUP_FIELDS];
+  gamma_powers(ch[1], gpow);
+  return aux_build(lk, stark_lookup_group(air, lk), trace, air->width, (size_t)1 << log_n, ch[0],
+                   gpow, threads, aux, cumulative_sum);
 }
 
 /* ---- quotient: folded constraints / Z_H on s * <w_{n qc}> ---- */
@@ -355,9 +421,9 @@ typedef struct {
   bb_t *out;                  /* n qc rows of 4 */
   atomic_int bad;             /* 1: a callback folded the wrong number; 2: out of memory */
   /* lookup argument (k = 0: none) */
-  unsigned k;
+  unsigned k, g;              /* interactions, per aux column */
   const stark_interaction *it;
-  const bb_t *alde;           /* N x 4(k+1) aux LDE */
+  const bb_t *alde;           /* N x aw aux LDE */
   ext_t beta, cumsum;
   const ext_t *gpow;
 } quot_ctx;
@@ -401,18 +467,18 @@ static void quot_range(void *arg, size_t lo, size_t hi) {
     }
     if (count != m) atomic_store(&c->bad, 1);
     if (c->k) {
-      unsigned k = c->k, aw = STARK_AUX_WIDTH(k);
+      unsigned k = c->k, aw = STARK_AUX_WIDTH(k, c->g);
       ext_t sm[STARK_MAX_INTERACTIONS], den[STARK_MAX_INTERACTIONS];
       ext_t h[STARK_MAX_INTERACTIONS + 1], hn[STARK_MAX_INTERACTIONS + 1];
       const bb_t *al = c->alde + r * aw, *an = c->alde + ((r + c->next_off) & (c->N - 1)) * aw;
       for (unsigned i = 0; i < k; i++) interaction_base(&c->it[i], loc, c->beta, c->gpow, &sm[i], &den[i]);
-      for (unsigned i = 0; i <= k; i++) {
+      for (unsigned i = 0; i < aw / 4; i++) {
         h[i] = ext_load(al + 4 * i);
         hn[i] = ext_load(an + 4 * i);
       }
       stark_eval_ext e = {NULL, NULL, c->pub, ext_from_base(first), ext_from_base(last),
                           ext_from_base(trans), c->alpha, acc, 0, -1};
-      lookup_constraints(k, sm, den, h, hn, c->cumsum, &e);
+      lookup_constraints(k, c->g, sm, den, h, hn, c->cumsum, &e);
       acc = e.acc;
     }
     ext_t q = ext_mul_base(acc, c->zh_inv[j % c->qc]);
@@ -586,7 +652,8 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
                        const bb_t *trace, unsigned log_n, const bb_t *pub, stark_proof *proof,
                        stark_timings *t) {
   if (!air_ok(air) || !cfg || !trace || !proof || (air->num_public && !pub)) return STARK_ERR_ARG;
-  const unsigned k = lookup_count(lk), aw = STARK_AUX_WIDTH(k);
+  const unsigned k = lookup_count(lk), lgrp = stark_lookup_group(air, lk),
+               aw = STARK_AUX_WIDTH(k, lgrp);
   if (!lookup_ok(lk, air->width)) return STARK_ERR_AIR;
   if (k && lk->challenges && (!ext_canonical(lk->challenges[0]) || !ext_canonical(lk->challenges[1])))
     return STARK_ERR_ARG;
@@ -620,7 +687,7 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
   bb_t *lde = NULL, *qv = NULL, *qmat = NULL, *inv_first = NULL, *inv_last = NULL;
   bb_t *aux = NULL, *alde = NULL; /* lookup: aux trace on H and its LDE */
   merkle_tree *atree = NULL;
-  ext_t beta = ext_zero(), gpow[STARK_MAX_LOOKUP_FIELDS];
+  ext_t lch[2] = {ext_zero(), ext_zero()}, gpow[STARK_MAX_LOOKUP_FIELDS]; /* (beta, gamma) */
   ext_t *alpha_pows = NULL, *scratch = NULL, *F = NULL, *gp = NULL;
   size_t *indices = NULL;
   merkle_tree *ttree = NULL, *qtree = NULL;
@@ -633,7 +700,7 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
   int drc = CU_OK;                                /* CUDA: the failing call's code */
   chal_state ch;
   transcript_begin(&ch, air, log_n, qc, fp, pub);
-  if (k) transcript_lookup(&ch, lk);
+  if (k) transcript_lookup(&ch, air, lk);
 
   proof->log_n = log_n;
   proof->log_blowup = lb;
@@ -680,11 +747,12 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
    * with either backend) */
   if (k) {
     t0 = now_ms();
-    transcript_challenges(&ch, lk, &beta, gpow);
+    transcript_challenges(&ch, lk, lch);
+    gamma_powers(lch[1], gpow);
     aux = malloc(sizeof *aux * n * aw);
     alde = malloc(sizeof *alde * N * aw);
     if (!aux || !alde) goto out;
-    rc = aux_build(lk, trace, w, n, beta, gpow, threads, aux, &proof->cumulative_sum);
+    rc = aux_build(lk, lgrp, trace, w, n, lch[0], gpow, threads, aux, &proof->cumulative_sum);
     if (rc != STARK_OK) goto out;
     rc = STARK_ERR_INTERNAL;
     if (ntt_coset_lde(aux, log_n, aw, lb, s, alde, NTT_ORDER_NATURAL, threads) != NTT_OK) goto out;
@@ -741,7 +809,8 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
     bb_batch_inv(inv_last, inv_last, nq);
     quot_ctx qcx = {air, lde, pub, w, qc, N, N / nq, B, s, w_nq, ginv, zh, zh_inv,
                     inv_first, inv_last, alpha_pows, alpha, qv, 0,
-                    k, k ? lk->interactions : NULL, alde, beta, proof->cumulative_sum, gpow};
+                    k, lgrp, k ? lk->interactions : NULL, alde, lch[0], proof->cumulative_sum,
+                    gpow};
     par_for(nq, 1024, threads, quot_range, &qcx);
     int bad = atomic_load(&qcx.bad);
     if (bad) {
@@ -986,7 +1055,7 @@ int stark_estimate_work_lookup(const stark_air *air, const stark_lookup *lk, con
   if (!air_ok(air) || !out || !lookup_ok(lk, air->width)) return STARK_ERR_ARG;
   size_t bytes = stark_proof_size_for_lookup(air, lk, fp, log_n);
   if (!bytes) return STARK_ERR_ARG;
-  uint64_t k = lookup_count(lk), aw = STARK_AUX_WIDTH(k);
+  uint64_t k = lookup_count(lk), aw = stark_lookup_aux_width(air, lk);
   unsigned lb = fp->log_blowup, log_N = log_n + lb, qc = stark_air_quotient_chunks(air);
   unsigned log_nq = log_n;
   while ((1u << (log_nq - log_n)) < qc) log_nq++;
@@ -1016,13 +1085,15 @@ int stark_estimate_work_lookup(const stark_air *air, const stark_lookup *lk, con
   out->ext_ops = 7 * N + (N - M);
   if (k) {
     /* aux: its LDE and tree; per row k inversions (3 products each in a
-     * batch) and products; per quotient point k + 3 more constraints (about
-     * 2 products each); the DEEP sums grow by 2 aw base products per point. */
+     * batch) and products; per quotient point the k denominators' products
+     * (about 4 each with the prefix and suffix products), one per aux column
+     * and 6 for the running sum; the DEEP sums grow by 2 aw base products per
+     * point. */
     out->lde_cells += N * aw;
     out->ntt_butterflies += butterflies(log_n, aw) + butterflies(log_N, aw);
     out->merkle_leaves += N;
     out->p2_permutations += tree_perms(N, aw);
-    out->ext_ops += 4 * n * k + 2 * (k + 3) * ((uint64_t)1 << log_nq) + N * aw / 2;
+    out->ext_ops += 4 * n * k + (4 * k + aw / 4 + 5) * ((uint64_t)1 << log_nq) + N * aw / 2;
   }
   out->fri_layers = L;
   out->proof_bytes = bytes;
@@ -1079,7 +1150,7 @@ int stark_verify_lookup(const stark_air *air, const stark_lookup *lk, const fri_
                         const bb_t *pub, const stark_proof *p, ext_t *cumulative_sum) {
   if (!air_ok(air) || !fp || !p || (air->num_public && !pub)) return STARK_ERR_ARG;
   if (!lookup_ok(lk, air->width)) return STARK_ERR_ARG;
-  const unsigned k = lookup_count(lk), aw = STARK_AUX_WIDTH(k);
+  const unsigned k = lookup_count(lk), aw = stark_lookup_aux_width(air, lk);
   if (p->aux_width != aw) return STARK_ERR_ARG;
   if (k && (!p->aux_zeta || !p->aux_zeta_next || !p->aux_rows || !p->aux_paths ||
             !ext_canonical(p->cumulative_sum)))
@@ -1104,12 +1175,12 @@ int stark_verify_lookup(const stark_air *air, const stark_lookup *lk, const fri_
   size_t n = (size_t)1 << log_n;
   bb_t s = bb_generator(), g = bb_two_adic_generator(log_n);
   chal_state ch;
-  ext_t beta = ext_zero(), gpow[STARK_MAX_LOOKUP_FIELDS];
+  ext_t lch[2] = {ext_zero(), ext_zero()}; /* (beta, gamma) */
   transcript_begin(&ch, air, log_n, qc, fp, pub);
-  if (k) transcript_lookup(&ch, lk);
+  if (k) transcript_lookup(&ch, air, lk);
   chal_observe_digest(&ch, &p->trace_root);
   if (k) {
-    transcript_challenges(&ch, lk, &beta, gpow);
+    transcript_challenges(&ch, lk, lch);
     chal_observe_digest(&ch, &p->aux_root);
     chal_observe_ext(&ch, p->cumulative_sum);
   }
@@ -1133,12 +1204,9 @@ int stark_verify_lookup(const stark_air *air, const stark_lookup *lk, const fri_
                       ext_sub(zeta, ginv), alpha, ext_zero(), 0, -1};
   air->eval_ext(air, &e);
   if (e.count != air->num_constraints) return STARK_ERR_AIR;
-  if (k) {
-    ext_t sm[STARK_MAX_INTERACTIONS], den[STARK_MAX_INTERACTIONS];
+  if (k) { /* each aux ext value from its 4 base columns' openings */
     ext_t h[STARK_MAX_INTERACTIONS + 1], hn[STARK_MAX_INTERACTIONS + 1];
-    for (unsigned i = 0; i < k; i++)
-      interaction_ext(&lk->interactions[i], p->trace_zeta, beta, gpow, &sm[i], &den[i]);
-    for (unsigned i = 0; i <= k; i++) {
+    for (unsigned i = 0; i < aw / 4; i++) {
       h[i] = ext_zero();
       hn[i] = ext_zero();
       for (int c = 0; c < 4; c++) {
@@ -1146,7 +1214,8 @@ int stark_verify_lookup(const stark_air *air, const stark_lookup *lk, const fri_
         hn[i] = ext_add(hn[i], ext_mul(ext_basis(c), p->aux_zeta_next[4 * i + (unsigned)c]));
       }
     }
-    lookup_constraints(k, sm, den, h, hn, p->cumulative_sum, &e);
+    int lrc = stark_lookup_eval(air, lk, lch, h, hn, p->cumulative_sum, &e);
+    if (lrc != STARK_OK) return lrc;
   }
   ext_t qz = ext_zero(), zpow = ext_one();
   for (unsigned i = 0; i < qc; i++, zpow = ext_mul(zpow, zn)) {

@@ -54,22 +54,34 @@
  *
  * Lookup argument (LogUp, air.h: stark_interaction). When a proof is made with
  * k >= 1 interactions (stark_prove_lookup) the protocol gains an auxiliary
- * trace of k + 1 extension columns, aw = 4(k+1) base columns (the four
- * coordinates of each ext value, like the quotient's):
- *   h_i(r) = sign_i m_i(r) / (beta - fp_i(r))     (i < k),
- *   S(r)   = sum_{r' <= r} sum_i h_i(r')           (running sum, column k),
- * and the transcript, after step 1, observes the label "pkb-logup-v1", k and
+ * trace. Interactions are batched: taken in order, in groups of up to G
+ * (stark_lookup_group; group j holds interactions jG .. min(k, (j+1)G) - 1),
+ * and each of the c = ceil(k/G) groups takes one extension column; one more
+ * holds the running sum. The aux trace is c + 1 extension columns,
+ * aw = 4(c+1) base columns (the four coordinates of each ext value, like the
+ * quotient's):
+ *   h_j(r) = sum_{i in group j} sign_i m_i(r) / (beta - fp_i(r))   (j < c),
+ *   S(r)   = sum_{r' <= r} sum_j h_j(r')       (running sum, column c).
+ * Batching rule. With d_i = beta - fp_i, group j is constrained by
+ *   h_j prod_{i in j} d_i - sum_{i in j} sign_i m_i prod_{l in j, l != i} d_l,
+ * of degree |group| + 1 (h, every d_i and every m_i are linear in the row).
+ * The AIR's max_degree fixes qc = stark_air_quotient_chunks(air), and the
+ * quotient has room for constraints of degree up to qc + 1; so
+ * G = qc (capped by STARK_MAX_LOOKUP_GROUP and by a non-zero
+ * stark_lookup.max_group), and the lookup never changes the number of quotient
+ * chunks: max_degree <= 2 gives G = 1 (one column per interaction, as a
+ * degree-2 constraint), 3 gives G = 2, 4 or 5 give G = 4.
+ * The transcript, after step 1, observes the label "pkb-logup-v2", k, G and
  * every interaction (bus, direction, each linear combination's terms and
  * constant); after the trace root (step 2) it observes the flag 1 and the
  * caller's (beta, gamma) when they are given (cross-shard use), else the flag
  * 0 and samples beta then gamma; the aux matrix is LDE'd and committed like
  * the trace (one N x aw matrix); its root and the cumulative sum S(n-1) are
  * observed before alpha. The folded constraints continue, after the AIR's m,
- * with k + 3 more (in this order, all of degree 2, so the quotient chunks do
- * not change):
- *   h_i (beta - fp_i) - sign_i m_i                 (i < k, every row)
- *   is_first_row  (S - sum_i h_i)
- *   is_transition (S' - S - sum_i h_i')
+ * with c + 3 more, in this order (stark_lookup_eval is their definition):
+ *   the group constraint above                      (j < c, every row)
+ *   is_first_row  (S - sum_j h_j)
+ *   is_transition (S' - S - sum_j h_j')
  *   is_last_row   (S - cumulative_sum).
  * Step 4 also opens every aux base column at zeta and zeta g (observed after
  * the quotient's values); the DEEP quotient's first sum runs over trace,
@@ -77,7 +89,11 @@
  * aux columns; each query opens the aux tree too.
  * Proof bytes, version 2 (only when k >= 1; without interactions the proof,
  * transcript and bytes are exactly version 1's): the version-1 layout with
- *   after final_len:      u32 aux_width (aw = 4(k+1), 8 <= aw <= 4(1+STARK_MAX_INTERACTIONS))
+ *   after final_len:      u32 aux_width (aw = 4(c+1), a multiple of 4,
+ *                         8 <= aw <= STARK_AUX_WIDTH(STARK_MAX_INTERACTIONS, 1);
+ *                         G is not written: the verifier derives it from the
+ *                         AIR and the lookup, and a proof whose aw is not
+ *                         4(ceil(k/G)+1) is refused)
  *   after quotient_root:  digest aux_root, ext cumulative_sum
  *   after quotient_zeta:  ext aux_zeta[aw], ext aux_zeta_next[aw]
  *   per query, after quotient_path: elem aux_row[aw], digest aux_path[log_N].
@@ -139,7 +155,7 @@ typedef struct {
   merkle_digest *quotient_paths; /* num_queries * (log_n + log_blowup) */
   fri_proof fri;
   /* Lookup argument; aux_width 0 (and every pointer NULL) without one. */
-  unsigned aux_width;       /* 4 (k+1) base columns */
+  unsigned aux_width;       /* 4 (ceil(k/G)+1) base columns */
   merkle_digest aux_root;
   ext_t cumulative_sum;     /* this shard's LogUp sum (read it after stark_verify_lookup) */
   ext_t *aux_zeta;          /* aux_width */
@@ -211,11 +227,50 @@ typedef struct {
   const stark_interaction *interactions;
   unsigned num_interactions;
   const ext_t *challenges; /* NULL or 2 values */
+  unsigned max_group;      /* 0: G as large as the AIR's degree allows; else at most this */
 } stark_lookup;
 
-/* Base columns of the aux trace for k interactions: k + 1 ext columns, none
- * without interactions. */
-#define STARK_AUX_WIDTH(k) ((k) ? 4u * ((unsigned)(k) + 1u) : 0u)
+#define STARK_MAX_LOOKUP_GROUP 16 /* interactions per aux column, at most */
+
+/* Base columns of the aux trace for k interactions in groups of g (>= 1):
+ * ceil(k/g) + 1 ext columns, none without interactions. */
+#define STARK_AUX_WIDTH(k, g) \
+  ((k) ? 4u * (((unsigned)(k) + (unsigned)(g) - 1u) / (unsigned)(g) + 1u) : 0u)
+
+/* G, the interactions per aux column (batching rule above):
+ * min(stark_air_quotient_chunks(air), STARK_MAX_LOOKUP_GROUP, lk->max_group
+ * when non-zero); >= 1. air must not be NULL; lk may be. */
+unsigned stark_lookup_group(const stark_air *air, const stark_lookup *lk);
+
+/* aw = STARK_AUX_WIDTH(k, stark_lookup_group(air, lk)); 0 without
+ * interactions (lk NULL or k = 0). */
+unsigned stark_lookup_aux_width(const stark_air *air, const stark_lookup *lk);
+
+/* The aux trace the prover commits (protocol above) for the challenges
+ * ch[0] = beta, ch[1] = gamma (lk->challenges is not read): into aux, n = 2^log_n
+ * rows of stark_lookup_aux_width(air, lk) base elements, row-major, each ext
+ * value as its 4 coordinates (h_0 .. h_{c-1}, S), and S(n-1) into
+ * *cumulative_sum. trace as for stark_prove; threads as stark_config.threads
+ * (the result does not depend on it). STARK_OK; STARK_ERR_ARG for NULL
+ * pointers, no interactions or bad sizes; STARK_ERR_AIR for malformed
+ * interactions; STARK_ERR_NOMEM; STARK_ERR_INTERNAL when a fingerprint equals
+ * beta on some row. */
+int stark_lookup_aux_trace(const stark_air *air, const stark_lookup *lk, const ext_t ch[2],
+                           const bb_t *trace, unsigned log_n, int threads, bb_t *aux,
+                           ext_t *cumulative_sum);
+
+/* The lookup constraints (the c + 3 of the protocol above, in its order), as
+ * the verifier checks them at zeta; the prover's quotient runs the same body
+ * on every point, from base-field rows. Folded into e with
+ * stark_assert_zero_ext, after whatever e already holds. Reads e->local (air->width main-row values) and
+ * the three selectors of e; aux and aux_next are the c + 1 ext values
+ * (h_0 .. h_{c-1}, S) of the aux row and of the next one; ch = (beta, gamma).
+ * On the trace domain with 0/1 selectors every constraint is zero exactly on
+ * an honest aux trace. STARK_OK (k = 0 folds nothing); STARK_ERR_ARG for NULL
+ * pointers or malformed interactions. */
+int stark_lookup_eval(const stark_air *air, const stark_lookup *lk, const ext_t ch[2],
+                      const ext_t *aux, const ext_t *aux_next, ext_t cumulative_sum,
+                      stark_eval_ext *e);
 
 /* stark_prove with a lookup argument (protocol above). lk NULL or with no
  * interaction: exactly stark_prove. Interactions that name a column >= width,

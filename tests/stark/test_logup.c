@@ -5,7 +5,12 @@
  * cumulative sum, the roots and the challenges are bound (tampering fails);
  * version-2 proofs round-trip and every truncation and bit flip is refused;
  * the predicted size is the real one; a permutation check inside one AIR is
- * exact on small tables (every multiset of a few values); proofs without
+ * exact on small tables (every multiset of a few values), with one aux
+ * column per interaction or two per column; the lookup constraints
+ * (stark_lookup_eval) are zero on frames of a real aux trace and each one
+ * catches its own kind of wrong value (group sum, running sum's start, a
+ * step, the claimed cumulative sum); batching (G per column from the AIR's
+ * degree) keeps the cumulative sum and is bound in the transcript; proofs without
  * interactions are byte-identical to the ones made before lookups existed
  * (digests taken from that code); the CUDA backend (its CPU emulation, and a
  * device when present) gives the same bytes.
@@ -127,8 +132,8 @@ static void bus_prove(const stark_config *cfg, const stark_air *range_air, const
   assert_int_equal(stark_commit_main(&air_values, cfg, vt, log_v, &roots[0]), STARK_OK);
   assert_int_equal(stark_commit_main(range_air, cfg, rt, log_r, &roots[1]), STARK_OK);
   stark_lookup_challenges(roots, 2, b->ch);
-  b->lv = (stark_lookup){val_send, 1, b->ch};
-  b->lr = (stark_lookup){rng_recv, 1, b->ch};
+  b->lv = (stark_lookup){val_send, 1, b->ch, 0};
+  b->lr = (stark_lookup){rng_recv, 1, b->ch, 0};
   assert_int_equal(stark_prove_lookup(&air_values, &b->lv, cfg, vt, log_v, NULL, &b->pv, NULL), STARK_OK);
   assert_int_equal(stark_prove_lookup(range_air, &b->lr, cfg, rt, log_r, NULL, &b->pr, NULL), STARK_OK);
   /* the early commitment is the proof's */
@@ -149,7 +154,7 @@ static int bus_verify(const stark_config *cfg, const stark_air *range_air, bus_r
   ext_t ch[2];
   stark_lookup_challenges(roots, 2, ch);
   assert_memory_equal(ch, b->ch, sizeof ch);
-  stark_lookup lv = {val_send, 1, ch}, lr = {rng_recv, 1, ch};
+  stark_lookup lv = {val_send, 1, ch, 0}, lr = {rng_recv, 1, ch, 0};
   assert_int_equal(stark_verify_lookup(&air_values, &lv, &cfg->fri, NULL, &b->pv, &sv), STARK_OK);
   assert_int_equal(stark_verify_lookup(range_air, &lr, &cfg->fri, NULL, &b->pr, &sr), STARK_OK);
   assert_memory_equal(&sv, &b->pv.cumulative_sum, sizeof sv);
@@ -256,27 +261,27 @@ static void test_tamper(void **state) {
   /* other challenges, sampled ones, another bus, the other direction, no lookup */
   ext_t other[2] = {b.ch[0], b.ch[1]};
   other[1].v[2] = bb_add(other[1].v[2], BB_ONE);
-  stark_lookup l2 = {rng_recv, 1, other};
+  stark_lookup l2 = {rng_recv, 1, other, 0};
   expect_reject(&cfg, &l2, p, STARK_ERR_VERIFY);
   l2.challenges = NULL;
   expect_reject(&cfg, &l2, p, STARK_ERR_VERIFY);
   stark_interaction it = rng_recv[0];
   it.bus = 2;
-  l2 = (stark_lookup){&it, 1, b.ch};
+  l2 = (stark_lookup){&it, 1, b.ch, 0};
   expect_reject(&cfg, &l2, p, STARK_ERR_VERIFY);
   it = rng_recv[0];
   it.direction = STARK_SEND;
   expect_reject(&cfg, &l2, p, STARK_ERR_VERIFY);
   assert_int_equal(stark_verify(&air_range, &cfg.fri, NULL, p), STARK_ERR_ARG);
   stark_interaction two[2] = {rng_recv[0], rng_recv[0]};
-  l2 = (stark_lookup){two, 2, b.ch};
+  l2 = (stark_lookup){two, 2, b.ch, 0};
   expect_reject(&cfg, &l2, p, STARK_ERR_ARG);
   expect_reject(&cfg, &b.lr, p, STARK_OK);
 
   /* a proof made with challenges of the prover's choosing does not pass as
    * one made with the derived challenges */
   stark_proof forged;
-  stark_lookup lf = {rng_recv, 1, other};
+  stark_lookup lf = {rng_recv, 1, other, 0};
   assert_int_equal(stark_prove_lookup(&air_range, &lf, &cfg, rt, 4, NULL, &forged, NULL), STARK_OK);
   expect_reject(&cfg, &b.lr, &forged, STARK_ERR_VERIFY);
   stark_proof_free(&forged);
@@ -315,16 +320,16 @@ static void test_bad_interactions(void **state) {
   it[4].num_fields = 0;
   it[5].bus = BB_P;
   for (int i = 0; i < 6; i++) {
-    stark_lookup lk = {&it[i], 1, NULL};
+    stark_lookup lk = {&it[i], 1, NULL, 0};
     assert_int_equal(stark_prove_lookup(&air_range, &lk, &cfg, rt, 3, NULL, &p, NULL), STARK_ERR_AIR);
     stark_work wk;
     assert_int_equal(stark_estimate_work_lookup(&air_range, &lk, &cfg.fri, 3, &wk), STARK_ERR_ARG);
   }
-  stark_lookup many = {rng_recv, STARK_MAX_INTERACTIONS + 1, NULL};
+  stark_lookup many = {rng_recv, STARK_MAX_INTERACTIONS + 1, NULL, 0};
   assert_int_equal(stark_prove_lookup(&air_range, &many, &cfg, rt, 3, NULL, &p, NULL), STARK_ERR_AIR);
   assert_int_equal(stark_proof_size_for_lookup(&air_range, &many, &cfg.fri, 3), 0);
   ext_t badch[2] = {{{BB_P, 0, 0, 0}}, {{0, 0, 0, 0}}};
-  stark_lookup lb = {rng_recv, 1, badch};
+  stark_lookup lb = {rng_recv, 1, badch, 0};
   assert_int_equal(stark_prove_lookup(&air_range, &lb, &cfg, rt, 3, NULL, &p, NULL), STARK_ERR_ARG);
   free(vt);
   free(rt);
@@ -395,45 +400,6 @@ static void test_serialize_v2(void **state) {
   free(rt);
 }
 
-/* ---- predicted size and work ---- */
-
-static void test_size_and_work(void **state) {
-  (void)state;
-  static const unsigned lbs[] = {1, 2};
-  for (size_t i = 0; i < 2; i++)
-    for (unsigned log_n = 1; log_n <= 7; log_n += 3) {
-      stark_config cfg = test_cfg(lbs[i]);
-      bb_t *vt, *rt;
-      bus_traces(log_n, log_n, -1, &vt, &rt);
-      stark_lookup lk = {rng_recv, 1, NULL};
-      stark_proof p;
-      assert_int_equal(stark_prove_lookup(&air_range, &lk, &cfg, rt, log_n, NULL, &p, NULL), STARK_OK);
-      size_t want = stark_proof_size_for_lookup(&air_range, &lk, &cfg.fri, log_n);
-      assert_int_equal(want, stark_proof_size(&p));
-      uint8_t *buf;
-      size_t len;
-      assert_int_equal(stark_proof_serialize(&p, &buf, &len), STARK_OK);
-      assert_int_equal(len, want);
-      free(buf);
-      stark_work w0, w1;
-      assert_int_equal(stark_estimate_work(&air_range, &cfg.fri, log_n, &w0), STARK_OK);
-      assert_int_equal(stark_estimate_work_lookup(&air_range, &lk, &cfg.fri, log_n, &w1), STARK_OK);
-      uint64_t N = (uint64_t)1 << (log_n + lbs[i]);
-      assert_int_equal(w1.proof_bytes, want);
-      assert_int_equal(w1.lde_cells, w0.lde_cells + N * 8);
-      assert_int_equal(w1.merkle_leaves, w0.merkle_leaves + N);
-      assert_true(w1.p2_permutations > w0.p2_permutations && w1.ntt_butterflies > w0.ntt_butterflies);
-      assert_int_equal(w1.constraint_evals, w0.constraint_evals);
-      /* without interactions the lookup forms are the plain ones */
-      stark_lookup none = {NULL, 0, NULL};
-      assert_int_equal(stark_proof_size_for_lookup(&air_range, &none, &cfg.fri, log_n),
-                       stark_proof_size_for(&air_range, &cfg.fri, log_n));
-      stark_proof_free(&p);
-      free(vt);
-      free(rt);
-    }
-}
-
 /* ---- a permutation check inside one AIR: columns (a, b, one); a sent and b
  * received on bus 7 as the tuple (x, 2x + 3), multiplicity the column one
  * (constrained to 1); challenges from the shard's own transcript ---- */
@@ -457,10 +423,22 @@ static const stark_lc perm_fb[] = {{perm_b, 1, 0}, {perm_b2, 1, 3}};
 static const stark_interaction perm_its[] = {
     {7, STARK_SEND, {perm_one, 1, 0}, perm_fa, 2},
     {7, STARK_RECEIVE, {perm_one, 1, 0}, perm_fb, 2}};
-static const stark_lookup perm_lk = {perm_its, 2, NULL};
+static const stark_lookup perm_lk = {perm_its, 2, NULL, 0};
 
-/* Proves and verifies a, b (n values each); returns whether the sum is 0. */
-static int perm_sum_zero(const stark_config *cfg, const uint32_t *a, const uint32_t *b, unsigned log_n) {
+/* perm with max_degree 3: two quotient chunks, so G = 2; and 5: four, G = 4 */
+static const stark_air air_perm3 = {
+    .name = "perm3", .width = PERM_WIDTH, .num_constraints = 2, .max_degree = 3,
+    .eval_ext = perm_eval_ext};
+static const stark_air air_perm5 = {
+    .name = "perm5", .width = PERM_WIDTH, .num_constraints = 2, .max_degree = 5,
+    .eval_ext = perm_eval_ext};
+
+
+/* Proves and verifies a, b (n values each) with air (perm's constraints;
+ * max_degree 2: one aux column per interaction, 3: both in one); returns
+ * whether the sum is 0. */
+static int perm_sum_zero(const stark_air *air, const stark_config *cfg, const uint32_t *a,
+                         const uint32_t *b, unsigned log_n) {
   size_t n = (size_t)1 << log_n;
   bb_t *t = malloc(sizeof *t * n * PERM_WIDTH);
   for (size_t i = 0; i < n; i++) {
@@ -469,10 +447,10 @@ static int perm_sum_zero(const stark_config *cfg, const uint32_t *a, const uint3
     t[i * PERM_WIDTH + PERM_ONE] = BB_ONE;
   }
   stark_proof p;
-  assert_int_equal(stark_prove_lookup(&air_perm, &perm_lk, cfg, t, log_n, NULL, &p, NULL), STARK_OK);
-  assert_int_equal(p.aux_width, 12);
+  assert_int_equal(stark_prove_lookup(air, &perm_lk, cfg, t, log_n, NULL, &p, NULL), STARK_OK);
+  assert_int_equal(p.aux_width, air->max_degree <= 2 ? 12 : 8);
   ext_t sum;
-  assert_int_equal(stark_verify_lookup(&air_perm, &perm_lk, &cfg->fri, NULL, &p, &sum), STARK_OK);
+  assert_int_equal(stark_verify_lookup(air, &perm_lk, &cfg->fri, NULL, &p, &sum), STARK_OK);
   stark_proof_free(&p);
   free(t);
   return ext_is_zero(sum);
@@ -491,7 +469,8 @@ static int same_multiset(const uint32_t *a, const uint32_t *b, size_t n, uint32_
 }
 
 /* log_n = 1, 2: every b over 3 values against fixed a's: the sum is zero
- * exactly when b is a rearrangement of a. */
+ * exactly when b is a rearrangement of a (cases 1 and 3 with both
+ * interactions in one aux column). */
 static void test_permutation_exhaustive(void **state) {
   (void)state;
   stark_config cfg = test_cfg(1);
@@ -507,7 +486,8 @@ static void test_permutation_exhaustive(void **state) {
       uint32_t b[4];
       size_t x = code;
       for (size_t i = 0; i < n; i++, x /= 3) b[i] = (uint32_t)(x % 3);
-      int z = perm_sum_zero(&cfg, as[c], b, log_n), want = same_multiset(as[c], b, n, 3);
+      int z = perm_sum_zero(c & 1 ? &air_perm3 : &air_perm, &cfg, as[c], b, log_n);
+      int want = same_multiset(as[c], b, n, 3);
       if (z != want) fail_msg("case %zu, b code %zu: sum zero %d, same multiset %d", c, code, z, want);
       zeros += (size_t)z;
     }
@@ -531,10 +511,14 @@ static void test_permutation_sizes(void **state) {
       b[i] = b[j];
       b[j] = tmp;
     }
-    assert_true(perm_sum_zero(&cfg, a, b, logs[c]));
-    size_t i = rnd32() % n;
-    b[i] = (b[i] + 1) % BB_P;
-    assert_false(perm_sum_zero(&cfg, a, b, logs[c]));
+    for (int d = 0; d < 2; d++) {
+      const stark_air *air = d ? &air_perm3 : &air_perm;
+      assert_true(perm_sum_zero(air, &cfg, a, b, logs[c]));
+      size_t i = rnd32() % n;
+      b[i] = (b[i] + 1) % BB_P;
+      assert_false(perm_sum_zero(air, &cfg, a, b, logs[c]));
+      b[i] = (b[i] + BB_P - 1) % BB_P;
+    }
     free(a);
     free(b);
   }
@@ -571,6 +555,298 @@ static void test_threads_same_proof(void **state) {
   free(buf[0]);
   free(buf[1]);
   free(t);
+}
+
+/* ---- batching: interactions in groups of G per aux column ---- */
+
+/* Three interactions on the perm table: perm's two, and a + b + 5 sent on bus 9
+ * with multiplicity 3a + 1 (a multiplicity that varies with the row). */
+static const stark_lc_term mix_ab[] = {{PERM_A, 1}, {PERM_B, 1}};
+static const stark_lc_term mix_3a[] = {{PERM_A, 3}};
+static const stark_lc mix_f3[] = {{mix_ab, 2, 5}};
+static const stark_interaction mix_its[] = {
+    {7, STARK_SEND, {perm_one, 1, 0}, perm_fa, 2},
+    {7, STARK_RECEIVE, {perm_one, 1, 0}, perm_fb, 2},
+    {9, STARK_SEND, {mix_3a, 1, 1}, mix_f3, 1}};
+
+static bb_t *perm_trace(unsigned log_n) {
+  size_t n = (size_t)1 << log_n;
+  bb_t *t = malloc(sizeof *t * n * PERM_WIDTH);
+  for (size_t i = 0; i < n; i++) {
+    t[i * PERM_WIDTH + PERM_A] = bb_from_u32(rnd32() % BB_P);
+    t[i * PERM_WIDTH + PERM_B] = bb_from_u32(rnd32() % BB_P);
+    t[i * PERM_WIDTH + PERM_ONE] = BB_ONE;
+  }
+  return t;
+}
+
+static ext_t rnd_ext(void) {
+  return ext_from_u32(rnd32() % BB_P, rnd32() % BB_P, rnd32() % BB_P, rnd32() % BB_P);
+}
+
+static ext_t cell(const bb_t *c) {
+  ext_t e = {{c[0], c[1], c[2], c[3]}};
+  return e;
+}
+
+/* sign m / (beta - fp) of one interaction on a row, computed here from the
+ * definition (air.h) with one inversion. */
+static ext_t term_ref(const stark_interaction *it, const bb_t *row, const ext_t ch[2]) {
+  ext_t fp = ext_from_base(bb_from_u32(it->bus)), gp = ch[1];
+  for (unsigned j = 0; j < it->num_fields; j++, gp = ext_mul(gp, ch[1])) {
+    bb_t v = bb_from_u32(it->fields[j].constant);
+    for (unsigned t = 0; t < it->fields[j].num_terms; t++)
+      v = bb_add(v, bb_mul(bb_from_u32(it->fields[j].terms[t].coeff), row[it->fields[j].terms[t].col]));
+    fp = ext_add(fp, ext_mul_base(gp, v));
+  }
+  bb_t m = bb_from_u32(it->multiplicity.constant);
+  for (unsigned t = 0; t < it->multiplicity.num_terms; t++)
+    m = bb_add(m, bb_mul(bb_from_u32(it->multiplicity.terms[t].coeff), row[it->multiplicity.terms[t].col]));
+  ext_t h = ext_mul_base(ext_inv(ext_sub(ch[0], fp)), m);
+  return it->direction == STARK_SEND ? h : ext_neg(h);
+}
+
+/* One frame of the lookup constraints at trace row r (next row wraps), with
+ * 0/1 selectors; aux values as given (c + 1 each). Returns the index of the
+ * first non-zero lookup constraint, -1 when all are zero; checks the count
+ * and that the fold is zero exactly when every constraint is. */
+static int frame(const stark_air *air, const stark_lookup *lk, const ext_t ch[2], const bb_t *t,
+                 size_t n, size_t r, const ext_t *h, const ext_t *hn, ext_t cumsum) {
+  ext_t loc[PERM_WIDTH], nxt[PERM_WIDTH];
+  size_t rn = (r + 1) % n;
+  for (unsigned j = 0; j < PERM_WIDTH; j++) {
+    loc[j] = ext_from_base(t[r * PERM_WIDTH + j]);
+    nxt[j] = ext_from_base(t[rn * PERM_WIDTH + j]);
+  }
+  stark_eval_ext e = {loc, nxt, NULL, r == 0 ? ext_one() : ext_zero(),
+                      r == n - 1 ? ext_one() : ext_zero(), r == n - 1 ? ext_zero() : ext_one(),
+                      rnd_ext(), ext_zero(), 0, -1};
+  assert_int_equal(stark_lookup_eval(air, lk, ch, h, hn, cumsum, &e), STARK_OK);
+  unsigned c = stark_lookup_aux_width(air, lk) / 4 - 1;
+  assert_int_equal(e.count, c + 3);
+  assert_int_equal(ext_is_zero(e.acc), e.first_nonzero < 0);
+  return e.first_nonzero;
+}
+
+/* stark_lookup_eval on frames of a real aux trace: zero on honest frames
+ * (first, middle, last rows); each kind of wrong value makes exactly the
+ * constraint that guards it non-zero. For G = 1, 2, 4 and 3 interactions
+ * (groups of 1+1+1, 2+1, 3). */
+static void test_lookup_eval_frames(void **state) {
+  (void)state;
+  const stark_air *airs[3] = {&air_perm, &air_perm3, &air_perm5};
+  const unsigned gs[3] = {1, 2, 4}, cols[3] = {3, 2, 1};
+  const unsigned log_n = 4;
+  const size_t n = (size_t)1 << log_n;
+  for (int v = 0; v < 3; v++) {
+    const stark_air *air = airs[v];
+    stark_lookup lk = {mix_its, 3, NULL, 0};
+    assert_int_equal(stark_lookup_group(air, &lk), gs[v]);
+    unsigned aw = stark_lookup_aux_width(air, &lk), c = aw / 4 - 1;
+    assert_int_equal(c, cols[v]);
+    bb_t *t = perm_trace(log_n), *aux = malloc(sizeof *aux * n * aw);
+    ext_t ch[2] = {rnd_ext(), rnd_ext()}, cumsum;
+    assert_int_equal(stark_lookup_aux_trace(air, &lk, ch, t, log_n, 1, aux, &cumsum), STARK_OK);
+    /* the aux trace against the definition: per group the sum of its terms */
+    ext_t S = ext_zero();
+    for (size_t r = 0; r < n; r++) {
+      for (unsigned j = 0; j < c; j++) {
+        ext_t want = ext_zero();
+        for (unsigned i = j * gs[v]; i < 3 && i < (j + 1) * gs[v]; i++)
+          want = ext_add(want, term_ref(&mix_its[i], t + r * PERM_WIDTH, ch));
+        assert_true(ext_eq(cell(aux + r * aw + 4 * j), want));
+        S = ext_add(S, want);
+      }
+      assert_true(ext_eq(cell(aux + r * aw + 4 * c), S));
+    }
+    assert_true(ext_eq(cumsum, S));
+
+    static const size_t rows[3] = {0, 7, 15};
+    for (int ri = 0; ri < 3; ri++) {
+      size_t r = rows[ri], rn = (r + 1) % n;
+      ext_t h[4], hn[4];
+      for (unsigned j = 0; j <= c; j++) {
+        h[j] = cell(aux + r * aw + 4 * j);
+        hn[j] = cell(aux + rn * aw + 4 * j);
+      }
+      assert_int_equal(frame(air, &lk, ch, t, n, r, h, hn, cumsum), -1);
+      /* a wrong claimed cumulative sum: caught on the last row only */
+      ext_t bad = ext_add(cumsum, ext_one());
+      assert_int_equal(frame(air, &lk, ch, t, n, r, h, hn, bad), r == n - 1 ? (int)c + 2 : -1);
+      /* a running sum that does not start at row 0's h: first-row constraint */
+      ext_t keep = h[c];
+      h[c] = ext_add(keep, ext_one());
+      int want = r == 0 ? (int)c : r == n - 1 ? (int)c + 2 : (int)c + 1;
+      assert_int_equal(frame(air, &lk, ch, t, n, r, h, hn, cumsum), want);
+      h[c] = keep;
+      /* a wrong step of the running sum (next S): transition constraint */
+      keep = hn[c];
+      hn[c] = ext_add(keep, ext_one());
+      assert_int_equal(frame(air, &lk, ch, t, n, r, h, hn, cumsum), r == n - 1 ? -1 : (int)c + 1);
+      hn[c] = keep;
+      /* an h_j that is not its group's sum of terms: group j's constraint */
+      for (unsigned j = 0; j < c; j++) {
+        keep = h[j];
+        h[j] = ext_add(keep, ext_one());
+        assert_int_equal(frame(air, &lk, ch, t, n, r, h, hn, cumsum), (int)j);
+        h[j] = keep;
+      }
+      /* the main row changed under the same h: the denominators and the
+       * multiplicity no longer match (column b only in interaction 1,
+       * column a in 0 and 2) */
+      bb_t *row = t + r * PERM_WIDTH;
+      bb_t kb = row[PERM_B];
+      row[PERM_B] = bb_add(kb, BB_ONE);
+      assert_int_equal(frame(air, &lk, ch, t, n, r, h, hn, cumsum), (int)(1 / gs[v]));
+      row[PERM_B] = kb;
+      bb_t ka = row[PERM_A];
+      row[PERM_A] = bb_add(ka, BB_ONE);
+      assert_int_equal(frame(air, &lk, ch, t, n, r, h, hn, cumsum), 0);
+      row[PERM_A] = ka;
+      assert_int_equal(frame(air, &lk, ch, t, n, r, h, hn, cumsum), -1);
+    }
+    /* arguments */
+    stark_eval_ext e = {NULL, NULL, NULL, ext_zero(), ext_zero(), ext_zero(), ext_one(), ext_zero(), 0, -1};
+    ext_t hz[4] = {ext_zero(), ext_zero(), ext_zero(), ext_zero()};
+    assert_int_equal(stark_lookup_eval(air, &lk, ch, hz, hz, cumsum, &e), STARK_ERR_ARG);
+    stark_lookup none = {NULL, 0, NULL, 0};
+    assert_int_equal(stark_lookup_eval(air, &none, ch, NULL, NULL, cumsum, &e), STARK_OK);
+    assert_int_equal(e.count, 0);
+    assert_int_equal(stark_lookup_aux_trace(air, &none, ch, t, log_n, 1, aux, &cumsum), STARK_ERR_ARG);
+    free(t);
+    free(aux);
+  }
+}
+
+/* G from max_degree (quotient chunks), capped by max_group and
+ * STARK_MAX_LOOKUP_GROUP; the aux widths it gives. */
+static void test_group_rule(void **state) {
+  (void)state;
+  static const unsigned deg[] = {1, 2, 3, 4, 5, 6, 9, 17, 18, 40};
+  static const unsigned want[] = {1, 1, 2, 4, 4, 8, 8, 16, 16, 16};
+  for (size_t i = 0; i < sizeof deg / sizeof deg[0]; i++) {
+    stark_air a = air_perm;
+    a.max_degree = deg[i];
+    assert_int_equal(stark_lookup_group(&a, NULL), want[i]);
+    /* constraint degree G + 1 fits the quotient: G + 1 - 1 <= qc */
+    assert_true(want[i] <= stark_air_quotient_chunks(&a));
+    for (unsigned cap = 1; cap <= 20; cap++) {
+      stark_lookup lk = {mix_its, 3, NULL, cap};
+      unsigned g = stark_lookup_group(&a, &lk);
+      assert_int_equal(g, cap < want[i] ? cap : want[i]);
+      assert_int_equal(stark_lookup_aux_width(&a, &lk), 4 * ((3 + g - 1) / g + 1));
+    }
+    stark_lookup none = {NULL, 0, NULL, 0};
+    assert_int_equal(stark_lookup_aux_width(&a, &none), 0);
+    assert_int_equal(stark_lookup_aux_width(&a, NULL), 0);
+  }
+  assert_int_equal(STARK_AUX_WIDTH(48, 1), 196);
+  assert_int_equal(STARK_AUX_WIDTH(48, 2), 100);
+  assert_int_equal(STARK_AUX_WIDTH(47, 2), 100);
+  assert_int_equal(STARK_AUX_WIDTH(1, 16), 8);
+  assert_int_equal(STARK_AUX_WIDTH(0, 2), 0);
+}
+
+/* Proofs with batched columns verify, keep the AIR's quotient chunks, and
+ * give the cumulative sum of one column per interaction (same challenges);
+ * G is bound: a proof made with another G does not verify. */
+static void test_batched_proofs(void **state) {
+  (void)state;
+  const stark_air *airs[3] = {&air_perm, &air_perm3, &air_perm5};
+  const unsigned lbs[3] = {1, 1, 2};
+  for (int v = 0; v < 3; v++)
+    for (unsigned log_n = 1; log_n <= 6; log_n += 5) {
+      const stark_air *air = airs[v];
+      stark_config cfg = test_cfg(lbs[v]);
+      bb_t *t = perm_trace(log_n);
+      ext_t ch[2] = {rnd_ext(), rnd_ext()}, sum[2];
+      stark_proof p[2];
+      for (int one = 0; one < 2; one++) {
+        stark_lookup lk = {mix_its, 3, ch, one ? 1u : 0u};
+        assert_int_equal(stark_prove_lookup(air, &lk, &cfg, t, log_n, NULL, &p[one], NULL), STARK_OK);
+        assert_int_equal(p[one].qc, stark_air_quotient_chunks(air));
+        assert_int_equal(p[one].aux_width, one ? 16u : stark_lookup_aux_width(air, &lk));
+        assert_int_equal(stark_verify_lookup(air, &lk, &cfg.fri, NULL, &p[one], &sum[one]), STARK_OK);
+        assert_int_equal(stark_proof_size(&p[one]), stark_proof_size_for_lookup(air, &lk, &cfg.fri, log_n));
+      }
+      assert_true(ext_eq(sum[0], sum[1]));
+      if (v) { /* different widths: refused as a shape mismatch */
+        stark_lookup l0 = {mix_its, 3, ch, 0}, l1 = {mix_its, 3, ch, 1};
+        assert_int_equal(stark_verify_lookup(air, &l1, &cfg.fri, NULL, &p[0], NULL), STARK_ERR_ARG);
+        assert_int_equal(stark_verify_lookup(air, &l0, &cfg.fri, NULL, &p[1], NULL), STARK_ERR_ARG);
+      }
+      stark_proof_free(&p[0]);
+      stark_proof_free(&p[1]);
+      free(t);
+    }
+  /* one interaction: the same aux width for any G, so only the transcript
+   * tells G = 2 from G = 1 */
+  stark_config cfg = test_cfg(1);
+  bb_t *vt, *rt;
+  bus_traces(4, 3, -1, &vt, &rt);
+  stark_lookup l0 = {rng_recv, 1, NULL, 0}, l1 = {rng_recv, 1, NULL, 1};
+  stark_proof p;
+  assert_int_equal(stark_prove_lookup(&air_range3, &l0, &cfg, rt, 3, NULL, &p, NULL), STARK_OK);
+  assert_int_equal(p.aux_width, 8);
+  assert_int_equal(stark_verify_lookup(&air_range3, &l0, &cfg.fri, NULL, &p, NULL), STARK_OK);
+  assert_int_equal(stark_verify_lookup(&air_range3, &l1, &cfg.fri, NULL, &p, NULL), STARK_ERR_VERIFY);
+  stark_proof_free(&p);
+  free(vt);
+  free(rt);
+}
+
+/* ---- predicted size and work ---- */
+
+static void test_size_and_work(void **state) {
+  (void)state;
+  static const unsigned lbs[] = {1, 2};
+  for (size_t i = 0; i < 2; i++)
+    for (unsigned log_n = 1; log_n <= 7; log_n += 3) {
+      stark_config cfg = test_cfg(lbs[i]);
+      bb_t *vt, *rt;
+      bus_traces(log_n, log_n, -1, &vt, &rt);
+      stark_lookup lk = {rng_recv, 1, NULL, 0};
+      stark_proof p;
+      assert_int_equal(stark_prove_lookup(&air_range, &lk, &cfg, rt, log_n, NULL, &p, NULL), STARK_OK);
+      size_t want = stark_proof_size_for_lookup(&air_range, &lk, &cfg.fri, log_n);
+      assert_int_equal(want, stark_proof_size(&p));
+      uint8_t *buf;
+      size_t len;
+      assert_int_equal(stark_proof_serialize(&p, &buf, &len), STARK_OK);
+      assert_int_equal(len, want);
+      free(buf);
+      stark_work w0, w1;
+      assert_int_equal(stark_estimate_work(&air_range, &cfg.fri, log_n, &w0), STARK_OK);
+      assert_int_equal(stark_estimate_work_lookup(&air_range, &lk, &cfg.fri, log_n, &w1), STARK_OK);
+      uint64_t N = (uint64_t)1 << (log_n + lbs[i]);
+      assert_int_equal(w1.proof_bytes, want);
+      assert_int_equal(w1.lde_cells, w0.lde_cells + N * 8);
+      assert_int_equal(w1.merkle_leaves, w0.merkle_leaves + N);
+      assert_true(w1.p2_permutations > w0.p2_permutations && w1.ntt_butterflies > w0.ntt_butterflies);
+      assert_int_equal(w1.constraint_evals, w0.constraint_evals);
+      /* three interactions two per column (perm3: G = 2, 12 aux columns) */
+      stark_lookup lm = {mix_its, 3, NULL, 0};
+      bb_t *pt = perm_trace(log_n);
+      stark_proof pm;
+      assert_int_equal(stark_prove_lookup(&air_perm3, &lm, &cfg, pt, log_n, NULL, &pm, NULL), STARK_OK);
+      assert_int_equal(pm.aux_width, 12);
+      assert_int_equal(stark_proof_size_for_lookup(&air_perm3, &lm, &cfg.fri, log_n), stark_proof_size(&pm));
+      assert_int_equal(stark_estimate_work(&air_perm3, &cfg.fri, log_n, &w0), STARK_OK);
+      assert_int_equal(stark_estimate_work_lookup(&air_perm3, &lm, &cfg.fri, log_n, &w1), STARK_OK);
+      assert_int_equal(w1.proof_bytes, stark_proof_size(&pm));
+      assert_int_equal(w1.lde_cells, w0.lde_cells + N * 12);
+      assert_int_equal(w1.merkle_leaves, w0.merkle_leaves + N);
+      assert_int_equal(w1.constraint_evals, w0.constraint_evals);
+      stark_proof_free(&pm);
+      free(pt);
+      /* without interactions the lookup forms are the plain ones */
+      stark_lookup none = {NULL, 0, NULL, 0};
+      assert_int_equal(stark_proof_size_for_lookup(&air_range, &none, &cfg.fri, log_n),
+                       stark_proof_size_for(&air_range, &cfg.fri, log_n));
+      stark_proof_free(&p);
+      free(vt);
+      free(rt);
+    }
 }
 
 /* ---- without interactions: the version-1 bytes of before ---- */
@@ -616,7 +892,7 @@ static void test_no_interactions_unchanged(void **state) {
   uint32_t res;
   stark_fib_trace(tr, 64, 1, 1, &res);
   bb_t pub[3] = {bb_from_u32(1), bb_from_u32(1), bb_from_u32(res)};
-  stark_lookup none = {NULL, 0, NULL};
+  stark_lookup none = {NULL, 0, NULL, 0};
   check_digest(&stark_air_fib, NULL, tr, 6, pub, 1, 14528, kat_fib64_lb1);
   check_digest(&stark_air_fib, &none, tr, 6, pub, 1, 14528, kat_fib64_lb1);
   check_digest(&stark_air_fib, NULL, tr, 6, pub, 2, 16832, kat_fib64_lb2);
@@ -675,16 +951,20 @@ static void test_cuda_same_bytes(void **state) {
   (void)state;
   bb_t *vt, *rt;
   bus_traces(5, 4, -1, &vt, &rt);
-  stark_lookup lv = {val_send, 1, NULL};
+  stark_lookup lv = {val_send, 1, NULL, 0};
   bb_t ft[2 * 16];
   uint32_t res;
   stark_fib_trace(ft, 16, 1, 2, &res);
   bb_t pub[3] = {bb_from_u32(1), bb_from_u32(2), bb_from_u32(res)};
-  stark_lookup lf = {fib_its, 2, NULL};
+  stark_lookup lf = {fib_its, 2, NULL, 0};
+  stark_lookup lm = {mix_its, 3, NULL, 0}; /* on perm3: two interactions per column */
+  bb_t *pt = perm_trace(4);
   for (int emulate = 1; emulate >= 0; emulate--) {
     cuda_case(&air_values, &lv, vt, 5, NULL, emulate);
     cuda_case(&stark_air_fib, &lf, ft, 4, pub, emulate);
+    cuda_case(&air_perm3, &lm, pt, 4, NULL, emulate);
   }
+  free(pt);
   free(vt);
   free(rt);
 }
@@ -701,6 +981,9 @@ int main(void) {
       cmocka_unit_test(test_permutation_exhaustive),
       cmocka_unit_test(test_permutation_sizes),
       cmocka_unit_test(test_threads_same_proof),
+      cmocka_unit_test(test_lookup_eval_frames),
+      cmocka_unit_test(test_group_rule),
+      cmocka_unit_test(test_batched_proofs),
       cmocka_unit_test(test_cuda_same_bytes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
