@@ -29,7 +29,9 @@
  *   sha256, blake2f, ripemd160: the widths of this build's AIRs
  *             (sha256_air.h, 631; blake2f_air.h, 5816; ripemd160_air.h, 901),
  *             the rows (trace.h) at the width a proof of them has (ripemd160
- *             has rows only when proven; sized, its work is in precomp).
+ *             has rows only when proven; sized, its work is in precomp);
+ *   modmul    the arith AIR's width (arith_air.h, 2533), as a proof of its
+ *             MULMOD rows has it; its rows are the same sized or proven.
  * The others are assumptions of the model, stated so, until each table's AIR
  * is built and measured. */
 unsigned model_assumed_width(trace_table_id id) {
@@ -40,7 +42,8 @@ unsigned model_assumed_width(trace_table_id id) {
     case TRACE_ECRECOVER: return 128;
     case TRACE_SHA256:
     case TRACE_BLAKE2F:
-    case TRACE_RIPEMD160: return trace_table_width_opts(id, TRACE_OPT_PROVE_PRECOMPILES); /* this build's AIRs */
+    case TRACE_RIPEMD160:
+    case TRACE_MODMUL: return trace_table_width_opts(id, TRACE_OPT_PROVE_PRECOMPILES); /* this build's AIRs */
     default: return 0;
   }
 }
@@ -220,7 +223,10 @@ int model_profile_load(const char *path, model_profile *p, char *err, size_t err
 
 /* A scenario that fills each wide table when it is proven, and the gas that
  * gives it well over 2^14 rows (sha256: 4 KiB inputs, 65 compressions and
- * 4160 rows a call: 45 calls, 187,200 rows, in 100,000 gas). blake2f is not
+ * 4160 rows a call: 45 calls, 187,200 rows, in 100,000 gas; ripemd160:
+ * the same inputs, 80 rows a compression, about 31,000 rows; modmul: ECMUL
+ * calls of thousands of Fp products each, 4 rows a product, about 6,000 gas
+ * a call). blake2f is not
  * here: its scenario's calls have 100,000 rounds each, so its smallest shard
  * holds one call, 2^17 rows of 5816 columns (3 GB before the extension), too
  * big to calibrate; its proven shards are estimated with the cpu table's
@@ -234,6 +240,8 @@ static const struct {
     {TRACE_ARITH, "mulmod", 200000},
     {TRACE_ECRECOVER, "ecrecover", 200000},
     {TRACE_SHA256, "sha256", 100000},
+    {TRACE_RIPEMD160, "ripemd160", 100000},
+    {TRACE_MODMUL, "bn254_mul", 100000},
 };
 
 /* Median ms of proving trace m (2^log_n rows of air) reps times; < 0 when a

@@ -25,7 +25,10 @@
  *   precomp  rows per unit of precompile work of the precompiles without a
  *            table of their own (RIPEMD-160 compressions while the ripemd160
  *            table is not proven, limb and field multiplications, input
- *            words); SHA256 and BLAKE2F calls add nothing here
+ *            words): failed ECADD, ECMUL and ECPAIRING calls, MODEXP with a
+ *            modulus past 32 bytes, BLS12-381, KZG point evaluation,
+ *            ECRECOVER; SHA256, BLAKE2F and the calls of the modmul table
+ *            add nothing here
  *   ecrecover sized: 256 rows per secp256k1 recovery (senders, authorities,
  *            ECRECOVER); proven: the recoveries redone by secp_witness, 4
  *            arith MULMOD rows per modular multiplication (about 5,600
@@ -39,6 +42,11 @@
  *            successful RIPEMD160 precompile call
  *            (ripemd160_compressions(input length) of them); sized, it has no
  *            rows and the calls are counted in precomp as before
+ *   modmul   4 rows (an arith MULMOD instruction) per modular multiplication
+ *            pc_witness reports for each successful ECADD, ECMUL, ECPAIRING,
+ *            P256VERIFY (an input it rejects included: the products done
+ *            before) and MODEXP whose modulus fits 32 bytes; sized and
+ *            proven alike
  *
  * Which tables are proven (have an AIR and values) and which are only sized
  * (rows counted, width 0, data NULL) depends on the collector's options
@@ -61,12 +69,15 @@
  *                          (blake2f_air.h: 5816 columns)
  *   ripemd160  sized       proven with TRACE_OPT_PROVE_PRECOMPILES
  *                          (ripemd160_air.h: 901 columns)
- * The sized and proven row counts of sha256 and blake2f are the same: both
- * are the AIRs' own counts. The ripemd160 table's are not: sized, its work
+ *   modmul     sized       proven with TRACE_OPT_PROVE_PRECOMPILES (the
+ *                          arith AIR, 2533 columns, MULMOD rows only)
+ * The sized and proven row counts of sha256, blake2f and modmul are the
+ * same: both are the AIRs' own counts. The ripemd160 table's are not:
+ * sized, its work
  * stays in precomp (80 rows per compression and a row per 32 input bytes, at
  * precomp's width), proven, it is 80 rows per compression here and nothing in
- * precomp. The keccak, arith, ecrecover, sha256, blake2f and ripemd160
- * tables are sized by default because their widths make them by far the
+ * precomp. The keccak, arith, ecrecover, sha256, blake2f, ripemd160 and
+ * modmul tables are sized by default because their widths make them by far the
  * slowest tables to prove.
  *
  * Values are BabyBear elements in Montgomery form (field/bb.h). A value that
@@ -101,7 +112,8 @@ enum {
   X(ECRECOVER, "ecrecover") \
   X(SHA256, "sha256")       \
   X(BLAKE2F, "blake2f")     \
-  X(RIPEMD160, "ripemd160")
+  X(RIPEMD160, "ripemd160") \
+  X(MODMUL, "modmul")
 
 typedef enum {
 #define X(id, name) TRACE_##id,
@@ -125,13 +137,16 @@ enum {
   /* Keep the inputs of every successful SHA256, BLAKE2F and RIPEMD160
    * precompile call (on_precompile_input) so that the sha256 table is proven
    * with sha256_air, the blake2f table with blake2f_air and the ripemd160
-   * table with ripemd160_air. */
+   * table with ripemd160_air; and of every successful ECADD, ECMUL,
+   * ECPAIRING, P256VERIFY and small-modulus MODEXP call so that the modmul
+   * table is proven with arith_air (the calls replayed by pc_witness). */
   TRACE_OPT_PROVE_PRECOMPILES = 1u << 3
 };
 
 /* The largest log2 shard size a prover should use for table id under opts:
  * TRACE_WIDE_MAX_LOG_SHARD for the proven keccak, arith, ecrecover, sha256,
- * blake2f and ripemd160 tables (2633, 2533, 631, 5816 and 901 columns: a
+ * blake2f, ripemd160 and modmul tables (2633, 2533, 631, 5816, 901 and
+ * 2533 columns: a
  * 2^20-row shard of 2600 columns would be an 11 GB trace before its
  * extension), else
  * TRACE_NO_LOG_SHARD_CAP (no cap). */
@@ -148,6 +163,16 @@ typedef struct {
   uint64_t first; /* products of the recoveries before it */
 } trace_sigrec;
 
+/* One call of the proven modmul table: a successful ECADD, ECMUL,
+ * ECPAIRING, P256VERIFY or small-modulus MODEXP call, replayed by pcw_run.
+ * Its input is mm_bytes[off, off + len) of the table. */
+typedef struct {
+  uint16_t address; /* PCW_ADDR_* */
+  uint64_t off, len;
+  uint64_t muls;    /* products pcw_run reports for it (at least 1) */
+  uint64_t first;   /* products of the calls before it */
+} trace_mmcall;
+
 /* One table: rows x width values, row-major, unpadded. A sized table has
  * width 0 and data NULL. The proven keccak table keeps its permutations'
  * inputs instead of rows (rows = 24 x permutations; data NULL): trace_shard
@@ -158,7 +183,9 @@ typedef struct {
  * chaining value it starts from and its 64-byte block (96 bytes instead of
  * 64 rows of 631 columns), the proven blake2f table each call's inputs
  * (blake2f_air_call), and the proven ripemd160 table, per compression, its
- * chaining value and block (84 bytes instead of 80 rows of 901 columns). */
+ * chaining value and block (84 bytes instead of 80 rows of 901 columns).
+ * The proven modmul table keeps each call's input (mm_bytes, one arena) and
+ * a trace_mmcall, and replays a call to generate its rows. */
 typedef struct {
   trace_table_id id;
   unsigned width;
@@ -187,6 +214,12 @@ typedef struct {
                                  value in, k < rmd_n = rows / 80 */
   uint8_t (*rmd_block)[64];   /* and its block */
   size_t rmd_n, rmd_cap;
+  trace_mmcall *mm_calls;     /* modmul, proven: the calls in order; rows =
+                                 4 x their products; data NULL */
+  size_t mm_n, mm_cap;
+  uint8_t *mm_bytes;          /* their inputs, one after another */
+  size_t mm_len, mm_bytes_cap;
+  blk_fork mm_fork;           /* the fork the calls ran in (pcw_run's) */
 } trace_table;
 
 /* The collector: attach with trace_tracer, run the executor, then read the
@@ -201,6 +234,9 @@ typedef struct {
   blk_fork fork;
   int count_only;     /* rows are counted, no values stored (cost estimates) */
   unsigned opts;      /* TRACE_OPT_* given to trace_init_opts */
+  size_t pc_precomp_rows; /* precomp rows the last on_precompile added
+                             (taken back when its call goes to modmul) */
+  uint64_t pc_field_muls; /* and its work's field_muls */
 } trace_collector;
 
 /* trace_init_opts(c, fork, 0): the default tables. */
@@ -238,7 +274,16 @@ void trace_init(trace_collector *c, blk_fork fork);
  * compression of its padded input (0x80, zeros, the 64-bit bit length
  * little-endian; blocks chained from ripemd160_iv); the ripemd160 table then
  * has width RIPEMD160_AIR_WIDTH, the ripemd160 AIR and 80 rows per
- * compression, and precomp no longer counts RIPEMD160 calls. */
+ * compression, and precomp no longer counts RIPEMD160 calls. The option
+ * keeps, last, every successful call (on_precompile_input) of ECADD, ECMUL,
+ * ECPAIRING, P256VERIFY and of MODEXP when pcw_run witnesses it (modulus
+ * value below 2^256) with at least one product: its input, its address and
+ * its product count (bn254: the call's field_muls; the others: pcw_run
+ * without a callback); the modmul table then has width ARITH_AIR_WIDTH, the
+ * arith AIR and rows = 4 x the products of all kept calls. With the option
+ * or without, those calls add their 4 x products rows to the modmul table
+ * and nothing to precomp; a failed bn254 call, or a MODEXP pcw_run does not
+ * witness, stays in precomp. */
 void trace_init_opts(trace_collector *c, blk_fork fork, unsigned opts);
 /* A collector that only counts rows: what the cost estimate needs, without
  * the memory and time of storing values. trace_finish and trace_shard are not
@@ -305,7 +350,9 @@ const stark_air *trace_table_air(const trace_table *t);
  * shard of its own, padded to the next power of two above the cap. The
  * proven ripemd160 table is cut at compression boundaries:
  * floor(2^log_shard / 80) compressions a shard, at least one (with
- * log_shard < 7 its shards have 128 rows). */
+ * log_shard < 7 its shards have 128 rows). The proven modmul table is cut as
+ * the ecrecover table: floor(2^log_shard / 4) products a shard, at least
+ * one (a call's products may span several shards). */
 size_t trace_shard_count(const trace_table *t, unsigned log_shard);
 
 /* Shard k of t as a new padded trace: *out (malloc'd, caller frees) holds
@@ -318,7 +365,9 @@ size_t trace_shard_count(const trace_table *t, unsigned log_shard);
  * compressions of the zero state and block with EXPORT = 0; a proven blake2f
  * shard is blake2f_air_fill's rows of its calls then zero rows; a proven
  * ripemd160 shard is ripemd160_air_fill's rows of its compressions then its
- * padding compressions (EXPORT = 0). A
+ * padding compressions (EXPORT = 0); a proven modmul shard is the MULMOD
+ * rows of its products (the calls it overlaps replayed by pcw_run) then zero
+ * rows (TRACE_E_ARG if a replay reports other products than counted). A
  * shard has at least 2 rows (log_n >= 1), as the STARK requires. TRACE_E_ARG
  * for a sized table, log_shard < 1 or k >= trace_shard_count. TRACE_E_RANGE
  * for a blake2f shard too tall for any STARK of this build: a single

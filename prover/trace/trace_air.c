@@ -2,7 +2,8 @@
  * arith's, sha256's, blake2f's and ripemd160's are keccak_air.c's,
  * arith_air.c's, sha256_air.c's, blake2f_air.c's and ripemd160_air.c's,
  * handed out here when the options
- * prove them; the proven ecrecover table is MULMOD rows of the arith AIR).
+ * prove them; the proven ecrecover and modmul tables are MULMOD rows of the
+ * arith AIR).
  *
  * The constraints are written once in trace_air_body.inc and instantiated over
  * the extension field (eval_ext: the definition, used by the verifier) and the
@@ -47,7 +48,7 @@ static const stark_air airs[TRACE_COUNT] = {
 const stark_air *trace_air_opts(trace_table_id id, unsigned opts) {
   if (!trace_table_proven(id, opts)) return NULL;
   if (id == TRACE_KECCAK) return keccak_air();
-  if (id == TRACE_ARITH || id == TRACE_ECRECOVER) return arith_air();
+  if (id == TRACE_ARITH || id == TRACE_ECRECOVER || id == TRACE_MODMUL) return arith_air();
   if (id == TRACE_SHA256) return sha256_air();
   if (id == TRACE_BLAKE2F) return blake2f_air();
   if (id == TRACE_RIPEMD160) return ripemd160_air();
