@@ -64,6 +64,8 @@ model_profile model_profile_default(void) {
   p.table_ms_per_cell[TRACE_ARITH] = 4.791e-05;
   p.table_ms_per_cell[TRACE_ECRECOVER] = 4.775e-05;
   p.table_ms_per_cell[TRACE_SHA256] = 5.169e-05;
+  p.table_ms_per_cell[TRACE_RIPEMD160] = 5.398e-05;
+  p.table_ms_per_cell[TRACE_MODMUL] = 4.653e-05;
   return p;
 }
 
