@@ -90,6 +90,7 @@ int cli_prove_flag(const char *a, unsigned *opts) {
       {"--prove-precompiles", TRACE_OPT_PROVE_PRECOMPILES},
       {"--prove-all", TRACE_OPT_PROVE_KECCAK | TRACE_OPT_PROVE_ARITH | TRACE_OPT_PROVE_ECRECOVER |
                           TRACE_OPT_PROVE_PRECOMPILES},
+      {"--lookups", TRACE_OPT_LOOKUPS}, /* not part of --prove-all */
   };
   for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
     if (strcmp(a, flags[i].flag) == 0) {

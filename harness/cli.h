@@ -34,7 +34,8 @@ int cli_is_help(const char *s);
 /* The table options of prove, run and hunt: when a is --prove-keccak,
  * --prove-arith, --prove-ecrecover, --prove-precompiles (the sha256 and
  * blake2f tables) or --prove-all, sets its trace.h TRACE_OPT_PROVE_* bits in
- * *opts and returns 1; else 0. */
+ * *opts, and for --lookups (not part of --prove-all) TRACE_OPT_LOOKUPS, and
+ * returns 1; else 0. */
 int cli_prove_flag(const char *a, unsigned *opts);
 
 /* Parse a non-negative integer option value; 0 on success, -1 on bad input. */

@@ -10,7 +10,8 @@
 static const char usage_text[] =
     "usage: pkbench prove [--json] [--shard-log K] [--blowup 2|4] [--profile P] [--no-prove]\n"
     "                     [--backend cpu|cuda|auto] [--prove-keccak] [--prove-arith]\n"
-    "                     [--prove-ecrecover] [--prove-precompiles] [--prove-all] FILE.blk\n"
+    "                     [--prove-ecrecover] [--prove-precompiles] [--prove-all] [--lookups]\n"
+    "                     FILE.blk\n"
     "\n"
     "Executes the block, builds the trace tables, proves every shard of every proven\n"
     "table, verifies every proof (from its serialised bytes) and prints rows per\n"
@@ -41,6 +42,10 @@ static const char usage_text[] =
     "                  arithmetic AIR); the precomp table (larger MODEXP, BLS12-381, KZG)\n"
     "                  stays sized\n"
     "  --prove-all     every table option above\n"
+    "  --lookups       range-check the storage table's address and key limbs through a LogUp\n"
+    "                  bus: the range16 table (2^16 rows) receives what storage sends; the\n"
+    "                  tables with interactions are committed first, then proven with shared\n"
+    "                  challenges, and the buses must balance (not part of --prove-all)\n"
     "  --profile P     hardware profile of the cost estimate (default host)\n"
     "  --backend B     prover backend: cpu (default), cuda (needs a GPU), auto (cuda when a\n"
     "                  GPU is found, else cpu). " RUN_CUDA_EMULATE_ENV "=1 lets cuda run on the CPU\n"
@@ -73,6 +78,7 @@ static void print_json(const char *file, const run_opts *o, const run_block_resu
          "\"estimate_proven_ms\":%.3f,\"estimate_sized_ms\":%.3f,\"estimate_us\":%.3f",
          r->n_shards, (unsigned long long)r->proof_bytes, r->peak_rss_kb, r->estimate.total_ms, r->estimate.proven_ms,
          r->estimate.sized_ms, r->estimate_us);
+  if (r->lookups) printf(",\"lookup_commit_ms\":%.3f,\"aux_ms\":%.3f", r->lookup_commit_ms, r->aux_ms);
   if (r->status != RUN_OK) {
     printf(",\"reason\":");
     cli_json_str(stdout, r->reason);
@@ -87,6 +93,7 @@ static void print_text(const char *file, const run_opts *o, const run_block_resu
   printf("  %-10s %12s %6s %7s %12s\n", "table", "rows", "width", "shards", "prove ms");
   for (int i = 0; i < TRACE_COUNT; i++) {
     const run_table *t = &r->tables[i];
+    if (i == TRACE_RANGE16 && !t->width) continue; /* exists only with --lookups */
     if (t->width) printf("  %-10s %12llu %6u %7zu %12.1f\n", t->name, (unsigned long long)t->rows, t->width, t->shards, t->prove_ms);
     else printf("  %-10s %12llu %6s %7zu %12s\n", t->name, (unsigned long long)t->rows, "-", t->shards, "sized");
   }
@@ -97,6 +104,9 @@ static void print_text(const char *file, const run_opts *o, const run_block_resu
   printf("  estimate (%.1f us to compute): %.1f ms for the proven tables, %.1f ms projected for the sized "
          "tables at their assumed widths\n",
          r->estimate_us, r->estimate.proven_ms, r->estimate.sized_ms);
+  if (r->lookups)
+    printf("  lookups: %.1f ms committing before the challenges (in commit), %.1f ms aux traces\n",
+           r->lookup_commit_ms, r->aux_ms);
 }
 
 int cli_prove(int argc, char **argv) {

@@ -69,14 +69,28 @@ model_profile model_profile_default(void) {
   return p;
 }
 
-/* The wide proven tables' shards are capped (trace_max_log_shard). */
+/* The wide proven tables' shards are capped (trace_max_log_shard); the
+ * range16 table is one shard of 2^16 rows whatever the shard size. */
 static unsigned table_log_shard(trace_table_id id, unsigned log_shard, unsigned opts) {
+  if (id == TRACE_RANGE16) return TRACE_RANGE16_LOG_ROWS;
   unsigned cap = trace_max_log_shard(id, opts);
   return log_shard > cap ? cap : log_shard;
 }
 
+/* A proven table with lookup interactions (TRACE_OPT_LOOKUPS) also commits
+ * its aux trace: stark_lookup_aux_width base columns more. */
 static unsigned table_width(trace_table_id id, unsigned opts) {
-  return trace_table_proven(id, opts) ? trace_table_width_opts(id, opts) : model_assumed_width(id);
+  if (!trace_table_proven(id, opts)) return model_assumed_width(id);
+  return trace_table_width_opts(id, opts) + stark_lookup_aux_width(trace_air_opts(id, opts), trace_lookup_opts(id, opts));
+}
+
+/* Rows of table i: as given, except that with TRACE_OPT_LOOKUPS the range16
+ * table has its 2^16 rows whenever the storage table sends (a counting
+ * collector does not build it). */
+static uint64_t table_rows(const uint64_t rows[TRACE_COUNT], int i, unsigned opts) {
+  if (i == TRACE_RANGE16 && trace_table_proven(TRACE_RANGE16, opts) && rows[TRACE_STORAGE] > 0)
+    return TRACE_RANGE16_ROWS;
+  return rows[i];
 }
 
 double model_cell_ms(const model_profile *p, trace_table_id id, unsigned opts) {
@@ -88,10 +102,11 @@ void model_estimate_rows_opts(const model_profile *p, const uint64_t rows[TRACE_
                               unsigned opts, model_estimate *out) {
   memset(out, 0, sizeof *out);
   for (int i = 0; i < TRACE_COUNT; i++) {
-    if (rows[i] == 0) continue;
+    uint64_t n = table_rows(rows, i, opts);
+    if (n == 0) continue;
     uint64_t per = (uint64_t)1 << table_log_shard((trace_table_id)i, log_shard, opts);
     unsigned w = table_width((trace_table_id)i, opts);
-    uint64_t full = rows[i] / per, rest = rows[i] % per;
+    uint64_t full = n / per, rest = n % per;
     double cell = model_cell_ms(p, (trace_table_id)i, opts);
     double ms = (double)full * (p->ms_per_shard + cell * (double)per * w);
     size_t shards = (size_t)full;
@@ -118,10 +133,10 @@ void model_estimate_rows_smooth_opts(const model_profile *p, const uint64_t rows
                                      unsigned opts, model_estimate *out) {
   memset(out, 0, sizeof *out);
   for (int i = 0; i < TRACE_COUNT; i++) {
-    if (rows[i] == 0) continue;
+    if (table_rows(rows, i, opts) == 0) continue;
     double per = (double)((uint64_t)1 << table_log_shard((trace_table_id)i, log_shard, opts));
     unsigned w = table_width((trace_table_id)i, opts);
-    double n = (double)rows[i];
+    double n = (double)table_rows(rows, i, opts);
     double ms = n / per * p->ms_per_shard + model_cell_ms(p, (trace_table_id)i, opts) * n * w;
     out->table_ms[i] = ms;
     out->total_ms += ms;

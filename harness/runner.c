@@ -115,6 +115,8 @@ void run_table_list(const run_opts *o, int proven, char *buf, size_t len) {
   if (len) buf[0] = 0;
   for (int i = 0; i < TRACE_COUNT && len; i++) {
     if (!trace_table_proven((trace_table_id)i, run_trace_opts(o)) != !proven) continue;
+    /* without TRACE_OPT_LOOKUPS the range16 table does not exist: not sized either */
+    if (!proven && i == TRACE_RANGE16) continue;
     int w = snprintf(buf + k, len - k, "%s%s", k ? ", " : "", trace_table_name((trace_table_id)i));
     if (w < 0 || (size_t)w >= len - k) break;
     k += (size_t)w;
@@ -126,9 +128,32 @@ unsigned run_log_shard(const run_opts *o, trace_table_id id) {
   return o->log_shard > cap ? cap : o->log_shard;
 }
 
-/* Prove and verify every shard of one table; t_start is when the block began. */
-static int prove_table(const trace_table *t, const run_opts *o, run_block_result *r, run_table *rt, double t_start) {
+/* The lookup argument of a block (TRACE_OPT_LOOKUPS): every shard of every
+ * table with interactions is committed first (table then shard order), the
+ * challenges are drawn from all those roots, and each such shard is then
+ * proven and verified with them. The verifier side keeps the trace roots of
+ * the proofs it parsed, in the same order, derives the challenges again from
+ * them and adds up the cumulative sums, which must be zero. */
+typedef struct {
+  ext_t ch[2];
+  double *commit_ms;    /* per lookup shard, in order: its commitment before the challenges */
+  size_t n, next;       /* lookup shards; the next one to prove */
+  merkle_digest *seen;  /* trace roots of the verified proofs, in order */
+  ext_t sum;            /* their cumulative sums, added */
+} lk_block;
+
+/* Prove and verify every shard of one table; t_start is when the block began.
+ * lb NULL or t without interactions: stark_prove / stark_verify as always. */
+static int prove_table(const trace_table *t, const run_opts *o, run_block_result *r, run_table *rt, double t_start,
+                       lk_block *lb) {
   const stark_air *air = trace_table_air(t);
+  stark_lookup lk;
+  const stark_lookup *lkp = NULL;
+  if (lb && trace_table_lookup(t)) {
+    lk = *trace_table_lookup(t);
+    lk.challenges = lb->ch;
+    lkp = &lk;
+  }
   unsigned ls = run_log_shard(o, t->id);
   size_t shards = trace_shard_count(t, ls);
   for (size_t k = 0; k < shards; k++) {
@@ -146,7 +171,8 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
     r->phase_ms[RUN_PHASE_TRACE] += bench_now_ms() - t0;
     stark_proof proof;
     stark_timings tm;
-    int rc = stark_prove(air, &o->stark, m, log_n, NULL, &proof, &tm);
+    int rc = lkp ? stark_prove_lookup(air, lkp, &o->stark, m, log_n, NULL, &proof, &tm)
+                 : stark_prove(air, &o->stark, m, log_n, NULL, &proof, &tm);
     free(m);
     if (rc == STARK_ERR_DEVICE) {
       char what[224];
@@ -164,13 +190,17 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
       stark_proof again;
       stark_timings t2;
       if (trace_shard(t, ls, k, &m, &log_n) != TRACE_OK) break;
-      if (stark_prove(air, &o->stark, m, log_n, NULL, &again, &t2) == STARK_OK) {
+      if ((lkp ? stark_prove_lookup(air, lkp, &o->stark, m, log_n, NULL, &again, &t2)
+               : stark_prove(air, &o->stark, m, log_n, NULL, &again, &t2)) == STARK_OK) {
         stark_proof_free(&again);
         tm.total_ms += t2.total_ms;
         tm.lde_ms += t2.lde_ms;
       }
       free(m);
     }
+    /* a lookup shard's commitment before the challenges is part of its time
+     * (and of the commit phase, counted when it was made) */
+    if (lkp) tm.total_ms += lb->commit_ms[lb->next];
     r->phase_ms[RUN_PHASE_LDE] += tm.lde_ms;
     r->phase_ms[RUN_PHASE_COMMIT] += tm.trace_commit_ms;
     r->phase_ms[RUN_PHASE_QUOTIENT] += tm.quotient_ms;
@@ -179,6 +209,7 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
     r->phase_ms[RUN_PHASE_FRI] += tm.fri_commit_ms;
     r->phase_ms[RUN_PHASE_QUERIES] += tm.queries_ms;
     r->prove_ms += tm.total_ms;
+    r->aux_ms += tm.aux_ms;
     rt->prove_ms += tm.total_ms;
     if (tm.peak_rss_kb > r->peak_rss_kb) r->peak_rss_kb = tm.peak_rss_kb;
     if (push_shard(r, t->id, k, log_n, tm.total_ms)) {
@@ -197,9 +228,19 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
     rc = stark_proof_deserialize(bytes, len, &parsed);
     free(bytes);
     if (rc == STARK_OK) {
-      rc = stark_verify(air, &o->stark.fri, NULL, &parsed);
+      if (lkp) {
+        ext_t cs;
+        rc = stark_verify_lookup(air, lkp, &o->stark.fri, NULL, &parsed, &cs);
+        if (rc == STARK_OK) {
+          lb->seen[lb->next] = parsed.trace_root;
+          lb->sum = ext_add(lb->sum, cs);
+        }
+      } else {
+        rc = stark_verify(air, &o->stark.fri, NULL, &parsed);
+      }
       stark_proof_free(&parsed);
     }
+    if (lkp) lb->next++;
     r->phase_ms[RUN_PHASE_VERIFY] += bench_now_ms() - v0;
     if (rc != STARK_OK) {
       char what[96];
@@ -208,6 +249,136 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
     }
   }
   rt->proven = 1;
+  return RUN_OK;
+}
+
+/* Whether table t of a block is proven (o->prove aside). */
+static int table_to_prove(const trace_table *t) { return trace_table_air(t) && t->rows > 0; }
+
+/* The lookup argument's first phase: commit the main trace of every shard
+ * of every proven table with interactions, draw the challenges. lb->n == 0
+ * when no proven table has interactions. */
+static int lookup_commit(const trace_collector *c, const run_opts *o, run_block_result *r, double t_start,
+                         lk_block *lb) {
+  memset(lb, 0, sizeof *lb);
+  for (int i = 0; i < TRACE_COUNT; i++)
+    if (table_to_prove(&c->t[i]) && trace_table_lookup(&c->t[i]))
+      lb->n += trace_shard_count(&c->t[i], run_log_shard(o, (trace_table_id)i));
+  if (lb->n == 0) return RUN_OK;
+  merkle_digest *roots = malloc(lb->n * sizeof *roots);
+  lb->seen = malloc(lb->n * sizeof *lb->seen);
+  lb->commit_ms = malloc(lb->n * sizeof *lb->commit_ms);
+  if (!roots || !lb->seen || !lb->commit_ms) {
+    free(roots);
+    return fail(r, RUN_E_NOMEM, "%s", "lookup: out of memory");
+  }
+  size_t j = 0;
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    const trace_table *t = &c->t[i];
+    if (!table_to_prove(t) || !trace_table_lookup(t)) continue;
+    unsigned ls = run_log_shard(o, t->id);
+    size_t shards = trace_shard_count(t, ls);
+    for (size_t k = 0; k < shards; k++, j++) {
+      if (o->timeout_ms > 0 && bench_now_ms() - t_start > o->timeout_ms) {
+        free(roots);
+        r->status = RUN_E_TIMEOUT;
+        snprintf(r->reason, sizeof r->reason, "gave up after %.0f ms (%s shard %zu of %zu not committed)",
+                 o->timeout_ms, trace_table_name(t->id), k, shards);
+        return RUN_E_TIMEOUT;
+      }
+      double t0 = bench_now_ms();
+      bb_t *m;
+      unsigned log_n;
+      if (trace_shard(t, ls, k, &m, &log_n) != TRACE_OK) {
+        free(roots);
+        return fail(r, RUN_E_NOMEM, "%s: cannot build a shard", trace_table_name(t->id));
+      }
+      double t1 = bench_now_ms();
+      r->phase_ms[RUN_PHASE_TRACE] += t1 - t0;
+      int rc = stark_commit_main(trace_table_air(t), &o->stark, m, log_n, &roots[j]);
+      free(m);
+      lb->commit_ms[j] = bench_now_ms() - t1;
+      r->phase_ms[RUN_PHASE_COMMIT] += lb->commit_ms[j];
+      r->lookup_commit_ms += lb->commit_ms[j];
+      if (rc != STARK_OK) {
+        free(roots);
+        char what[96];
+        snprintf(what, sizeof what, "%s shard %zu (stark code %d)", trace_table_name(t->id), k, rc);
+        return fail(r, rc == STARK_ERR_NOMEM ? RUN_E_NOMEM : RUN_E_PROVE, "cannot commit %s", what);
+      }
+    }
+  }
+  stark_lookup_challenges(roots, lb->n, lb->ch);
+  free(roots);
+  r->lookups = 1;
+  return RUN_OK;
+}
+
+/* The verifier's last word on the lookup argument: the challenges again
+ * from the verified proofs' roots, and the sums. */
+static int lookup_check(const lk_block *lb, run_block_result *r) {
+  if (lb->n == 0) return RUN_OK;
+  ext_t ch[2];
+  stark_lookup_challenges(lb->seen, lb->n, ch);
+  if (lb->next != lb->n || !ext_eq(ch[0], lb->ch[0]) || !ext_eq(ch[1], lb->ch[1]))
+    return fail(r, RUN_E_VERIFY, "%s", "lookup challenges do not follow from the proofs' trace roots");
+  if (!ext_is_zero(lb->sum)) return fail(r, RUN_E_VERIFY, "%s", "lookup buses do not balance");
+  return RUN_OK;
+}
+
+static void lookup_free(lk_block *lb) {
+  free(lb->commit_ms);
+  free(lb->seen);
+  memset(lb, 0, sizeof *lb);
+}
+
+/* Estimate, describe and (with o->prove) prove the tables of a finished
+ * collector; the block's totals are the caller's. */
+static int prove_collected(const trace_collector *c, const run_opts *o, run_block_result *r, double t_start) {
+  unsigned topts = run_trace_opts(o);
+  uint64_t rows[TRACE_COUNT];
+  for (int i = 0; i < TRACE_COUNT; i++) rows[i] = c->t[i].rows;
+  double t0 = bench_now_ms();
+  model_estimate_rows_opts(&o->profile, rows, o->log_shard, topts, &r->estimate);
+  r->estimate_us = (bench_now_ms() - t0) * 1e3;
+
+  /* every table is described before any is proven, so a block given up
+   * part-way still reports all of them */
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    const trace_table *t = &c->t[i];
+    run_table *rt = &r->tables[i];
+    rt->name = trace_table_name((trace_table_id)i);
+    rt->width = trace_table_air(t) ? trace_table_width_opts((trace_table_id)i, topts) : 0;
+    rt->rows = t->rows;
+    rt->shards = t->rows ? trace_shard_count(t, run_log_shard(o, (trace_table_id)i)) : 0;
+  }
+  if (!o->prove) return RUN_OK;
+  lk_block lb;
+  int rc = lookup_commit(c, o, r, t_start, &lb);
+  for (int i = 0; i < TRACE_COUNT && rc == RUN_OK; i++)
+    if (table_to_prove(&c->t[i])) rc = prove_table(&c->t[i], o, r, &r->tables[i], t_start, &lb);
+  if (rc == RUN_OK) rc = lookup_check(&lb, r);
+  lookup_free(&lb);
+  return rc;
+}
+
+static void finish_result(const run_opts *o, run_block_result *r, double t_start) {
+  r->verified = o->prove ? 1 : 0;
+  r->total_ms = bench_now_ms() - t_start;
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > r->peak_rss_kb) r->peak_rss_kb = ru.ru_maxrss;
+  r->status = RUN_OK;
+}
+
+int run_prove_collected(const trace_collector *c, const run_opts *o, run_block_result *r) {
+  memset(r, 0, sizeof *r);
+  double t_start = bench_now_ms();
+  int rc = prove_collected(c, o, r, t_start);
+  if (rc != RUN_OK) {
+    r->total_ms = bench_now_ms() - t_start;
+    return rc;
+  }
+  finish_result(o, r, t_start);
   return RUN_OK;
 }
 
@@ -245,38 +416,12 @@ int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) 
                 trc == TRACE_E_RANGE ? "a value does not fit a field element" : "cannot build the tables");
   }
 
-  uint64_t rows[TRACE_COUNT];
-  for (int i = 0; i < TRACE_COUNT; i++) rows[i] = c.t[i].rows;
-  t0 = bench_now_ms();
-  model_estimate_rows_opts(&o->profile, rows, o->log_shard, topts, &r->estimate);
-  r->estimate_us = (bench_now_ms() - t0) * 1e3;
-
-  /* every table is described before any is proven, so a block given up
-   * part-way still reports all of them */
-  for (int i = 0; i < TRACE_COUNT; i++) {
-    const trace_table *t = &c.t[i];
-    run_table *rt = &r->tables[i];
-    rt->name = trace_table_name((trace_table_id)i);
-    rt->width = trace_table_air(t) ? trace_table_width_opts((trace_table_id)i, topts) : 0;
-    rt->rows = t->rows;
-    rt->shards = t->rows ? trace_shard_count(t, run_log_shard(o, (trace_table_id)i)) : 0;
-  }
-  for (int i = 0; i < TRACE_COUNT; i++) {
-    const trace_table *t = &c.t[i];
-    run_table *rt = &r->tables[i];
-    if (!o->prove || !trace_table_air(t) || t->rows == 0) continue;
-    int rc = prove_table(t, o, r, rt, t_start);
-    if (rc != RUN_OK) {
-      trace_free(&c);
-      r->total_ms = bench_now_ms() - t_start;
-      return rc;
-    }
-  }
+  int rc = prove_collected(&c, o, r, t_start);
   trace_free(&c);
-  r->verified = o->prove ? 1 : 0;
-  r->total_ms = bench_now_ms() - t_start;
-  struct rusage ru;
-  if (getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > r->peak_rss_kb) r->peak_rss_kb = ru.ru_maxrss;
-  r->status = RUN_OK;
+  if (rc != RUN_OK) {
+    r->total_ms = bench_now_ms() - t_start;
+    return rc;
+  }
+  finish_result(o, r, t_start);
   return RUN_OK;
 }

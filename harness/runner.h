@@ -8,6 +8,20 @@
  * fail; it is never reported as proven. Shards are proven on the backend of
  * o->stark.backend (run_select_backend); a GPU failure fails the block with
  * RUN_E_DEVICE and the CUDA error in the reason, it never yields a proof.
+ *
+ * Lookups (TRACE_OPT_LOOKUPS in prove_tables, `--lookups`). When some proven
+ * table has interactions (trace.h: trace_table_lookup) the block is proven in
+ * two phases: first the main trace of every shard of every such table is
+ * committed (stark_commit_main; table then shard order), the challenges are
+ * drawn from all those roots (stark_lookup_challenges), then each such shard
+ * is proven with them (stark_prove_lookup) and verified from its bytes
+ * (stark_verify_lookup). The verifier side derives the challenges again from
+ * the verified proofs' trace roots and adds their cumulative sums: other
+ * challenges, or a non-zero sum ("lookup buses do not balance"), fail the
+ * block with RUN_E_VERIFY. The first phase's time is counted in the commit
+ * phase and in lookup_commit_ms, and each shard's commitment in that shard's
+ * time (shard_ms, prove_ms). Tables without interactions are proven exactly
+ * as without the option.
  */
 #ifndef PKB_RUNNER_H
 #define PKB_RUNNER_H
@@ -41,7 +55,8 @@ typedef struct {
   unsigned extra_work;   /* tests of the regression gate: prove each shard this many more times */
   double timeout_ms;     /* give up (RUN_E_TIMEOUT) once a block has taken longer; checked
                             between shards; 0: no limit */
-  unsigned prove_tables; /* trace.h TRACE_OPT_PROVE_* bits: the tables proven besides cpu,
+  unsigned prove_tables; /* trace.h TRACE_OPT_PROVE_* bits (and TRACE_OPT_LOOKUPS: the
+                            lookup buses and the range16 table, see above): the tables proven besides cpu,
                             memory and storage (keccak, arith, ecrecover, ...), built from
                             the values the executor reports; a wide table's shards hold at
                             most 2^trace_max_log_shard rows (0: those tables are sized) */
@@ -53,7 +68,8 @@ run_opts run_opts_default(void); /* backend cpu */
 
 /* The trace options (trace.h TRACE_OPT_*) that o asks for. */
 unsigned run_trace_opts(const run_opts *o);
-/* The names of the tables o proves (proven = 1) or only sizes (0), as a
+/* The names of the tables o proves (proven = 1) or only sizes (0; range16,
+ * which exists only with TRACE_OPT_LOOKUPS, is never listed as sized), as a
  * JSON-free list "cpu, memory, storage" into buf. */
 void run_table_list(const run_opts *o, int proven, char *buf, size_t len);
 /* The shard size of table id under o: o->log_shard, capped by
@@ -130,6 +146,9 @@ typedef struct {
   int verified;            /* every proof made verified */
   model_estimate estimate; /* predicted from table heights (model.h) */
   double estimate_us;      /* time the estimate itself took */
+  int lookups;             /* 1 when the block was proven with a lookup argument */
+  double lookup_commit_ms; /* its first phase: the commitments before the challenges */
+  double aux_ms;           /* its aux traces, their LDE and commitment (stark_timings.aux_ms) */
 } run_block_result;
 
 const char *run_phase_name(run_phase p);
@@ -138,6 +157,13 @@ const char *run_phase_name(run_phase p);
  * and must be released with run_block_result_free. Returns r->status. */
 int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r);
 void run_block_result_free(run_block_result *r);
+
+/* The proving half of run_prove_block on a collector already filled and
+ * finished (trace_finish) with run_trace_opts(o): estimate, describe and
+ * (with o->prove) prove and verify its tables. Execution fields of *r
+ * (gas_used, txs, steps) stay 0. *r as for run_prove_block; returns
+ * r->status. c is not modified. */
+int run_prove_collected(const trace_collector *c, const run_opts *o, run_block_result *r);
 
 /* Time an external prover on b: the block is exported as a state_test fixture
  * to a temporary file, cmd runs through /bin/sh with each "{fixture}" replaced

@@ -50,6 +50,11 @@
  * the 32-byte big-endian words a, b and, for ADDMOD and MULMOD only, c: 67
  * or 99 bytes instead of a 10 KiB row per row. Shards are found by walking
  * the headers.
+ *
+ * With TRACE_OPT_LOOKUPS the range16 table is filled last (trace_finish ->
+ * trace_range_fill) by evaluating, on every stored row of every sending
+ * table, the very interactions the prover is given (trace_lookup_opts), so
+ * its multiplicities cannot drift from what the proofs send.
  */
 #include "trace.h"
 
@@ -88,6 +93,7 @@ static const struct {
     [TRACE_BLAKE2F] = {"blake2f", BLAKE2F_AIR_WIDTH, TRACE_OPT_PROVE_PRECOMPILES},
     [TRACE_RIPEMD160] = {"ripemd160", RIPEMD160_AIR_WIDTH, TRACE_OPT_PROVE_PRECOMPILES},
     [TRACE_MODMUL] = {"modmul", ARITH_AIR_WIDTH, TRACE_OPT_PROVE_PRECOMPILES},
+    [TRACE_RANGE16] = {"range16", R16_WIDTH, TRACE_OPT_LOOKUPS},
 };
 
 const char *trace_table_name(trace_table_id id) { return (unsigned)id < TRACE_COUNT ? table_info[id].name : "?"; }
@@ -140,6 +146,7 @@ void trace_init_opts(trace_collector *c, blk_fork fork, unsigned opts) {
     c->t[i].id = (trace_table_id)i;
     c->t[i].width = trace_table_width_opts((trace_table_id)i, opts);
     c->t[i].air = trace_air_opts((trace_table_id)i, opts);
+    c->t[i].lookup = trace_lookup_opts((trace_table_id)i, opts);
   }
   c->t[TRACE_MODMUL].mm_fork = fork;
 }
@@ -761,6 +768,55 @@ void trace_add_block_witness(trace_collector *c, const blk_block *b) {
   add_rows(c, TRACE_KECCAK, 24 * perms);
 }
 
+/* A linear combination of stark/air.h on one stored row. */
+static bb_t lc_eval(const stark_lc *lc, const bb_t *row) {
+  bb_t acc = bb_from_u32(lc->constant);
+  for (unsigned i = 0; i < lc->num_terms; i++)
+    acc = bb_add(acc, bb_mul(bb_from_u32(lc->terms[i].coeff), row[lc->terms[i].col]));
+  return acc;
+}
+
+/* The sends on TRACE_BUS_RANGE16 of table t (its stored rows): counted into
+ * the range16 data d when d is not NULL; returns whether t sends any. */
+static int range_sends(const trace_table *t, bb_t *d) {
+  const stark_lookup *lk = t->lookup;
+  int any = 0;
+  if (!lk || t->id == TRACE_RANGE16 || !t->data) return 0;
+  for (unsigned i = 0; i < lk->num_interactions; i++) {
+    const stark_interaction *in = &lk->interactions[i];
+    if (in->bus != TRACE_BUS_RANGE16 || in->direction != STARK_SEND || t->rows == 0) continue;
+    any = 1;
+    for (size_t r = 0; d && r < t->rows; r++) {
+      const bb_t *row = t->data + r * t->width;
+      uint32_t v = bb_to_u32(lc_eval(&in->fields[0], row));
+      if (v < TRACE_RANGE16_ROWS) d[v * R16_WIDTH + R16_M] = bb_add(d[v * R16_WIDTH + R16_M], lc_eval(&in->multiplicity, row));
+    }
+  }
+  return any;
+}
+
+int trace_range_fill(trace_collector *c) {
+  trace_table *rt = &c->t[TRACE_RANGE16];
+  if (c->count_only || !rt->air) return TRACE_OK;
+  int any = 0;
+  for (int i = 0; i < TRACE_COUNT; i++) any |= range_sends(&c->t[i], NULL);
+  if (!any) {
+    free(rt->data);
+    rt->data = NULL;
+    rt->rows = rt->cap = 0;
+    return TRACE_OK;
+  }
+  if (!rt->data) rt->data = malloc(TRACE_RANGE16_ROWS * R16_WIDTH * sizeof *rt->data);
+  if (!rt->data) return TRACE_E_NOMEM;
+  for (size_t r = 0; r < TRACE_RANGE16_ROWS; r++) {
+    rt->data[r * R16_WIDTH + R16_V] = bb_from_u32((uint32_t)r);
+    rt->data[r * R16_WIDTH + R16_M] = 0;
+  }
+  for (int i = 0; i < TRACE_COUNT; i++) range_sends(&c->t[i], rt->data);
+  rt->rows = rt->cap = TRACE_RANGE16_ROWS;
+  return TRACE_OK;
+}
+
 int trace_finish(trace_collector *c) {
   if (c->err) return c->err;
   trace_table *t = &c->t[TRACE_CPU];
@@ -777,7 +833,7 @@ int trace_finish(trace_collector *c) {
     r[CPU_ISJUMP] = taken ? BB_ONE : 0;
     r[CPU_ADV] = taken ? 0 : BB_ONE;
   }
-  return TRACE_OK;
+  return trace_range_fill(c);
 }
 
 /* A zeroed shard of the smallest power of two at least n rows, and at least
@@ -873,6 +929,7 @@ static size_t b2_shard_next(const trace_table *t, size_t i, size_t per, size_t *
 }
 
 size_t trace_shard_count(const trace_table *t, unsigned log_shard) {
+  if (t->id == TRACE_RANGE16) return t->rows ? 1 : 0; /* one shard, whatever log_shard */
   if (rmd_table(t)) {
     size_t per = rmd_shard_comps(log_shard);
     return (t->rmd_n + per - 1) / per;
@@ -1113,6 +1170,14 @@ int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, 
   if (rmd_table(t)) return rmd_shard(t, log_shard, k, out, log_n);
   if (t->keccak_in) return keccak_shard(t, log_shard, k, out, log_n);
   if (!t->data || t->width == 0) return TRACE_E_ARG;
+  if (t->id == TRACE_RANGE16) {
+    if (k != 0 || t->rows != TRACE_RANGE16_ROWS) return TRACE_E_ARG;
+    size_t cells = TRACE_RANGE16_ROWS * R16_WIDTH;
+    if (!(*out = malloc(cells * sizeof **out))) return TRACE_E_NOMEM;
+    memcpy(*out, t->data, cells * sizeof **out);
+    *log_n = TRACE_RANGE16_LOG_ROWS;
+    return TRACE_OK;
+  }
   size_t per = (size_t)1 << log_shard;
   size_t start = k * per;
   if (start >= t->rows) return TRACE_E_ARG;

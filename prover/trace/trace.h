@@ -71,6 +71,8 @@
  *                          (ripemd160_air.h: 901 columns)
  *   modmul     sized       proven with TRACE_OPT_PROVE_PRECOMPILES (the
  *                          arith AIR, 2533 columns, MULMOD rows only)
+ *   range16    none        proven with TRACE_OPT_LOOKUPS (2 columns, 2^16
+ *                          rows when the storage table has rows)
  * The sized and proven row counts of sha256, blake2f and modmul are the
  * same: both are the AIRs' own counts. The ripemd160 table's are not:
  * sized, its work
@@ -93,6 +95,7 @@
 #include "evm/evm.h"
 #include "field/bb.h"
 #include "stark/air.h"
+#include "stark/stark.h"
 #include "trace/blake2f_air.h"
 
 enum {
@@ -113,7 +116,8 @@ enum {
   X(SHA256, "sha256")       \
   X(BLAKE2F, "blake2f")     \
   X(RIPEMD160, "ripemd160") \
-  X(MODMUL, "modmul")
+  X(MODMUL, "modmul")       \
+  X(RANGE16, "range16")
 
 typedef enum {
 #define X(id, name) TRACE_##id,
@@ -140,8 +144,31 @@ enum {
    * table with ripemd160_air; and of every successful ECADD, ECMUL,
    * ECPAIRING, P256VERIFY and small-modulus MODEXP call so that the modmul
    * table is proven with arith_air (the calls replayed by pc_witness). */
-  TRACE_OPT_PROVE_PRECOMPILES = 1u << 3
+  TRACE_OPT_PROVE_PRECOMPILES = 1u << 3,
+  /* Lookup buses (LogUp, stark/air.h): the storage table sends each of its
+   * 26 address and key limbs on TRACE_BUS_RANGE16 (multiplicity STO_REAL),
+   * and the range16 table receives them. Not part of any other option: a
+   * collector without it builds exactly the tables it built before. */
+  TRACE_OPT_LOOKUPS = 1u << 4
 };
+
+/* Buses of the lookup argument (the fingerprint's constant term). */
+enum {
+  TRACE_BUS_RANGE16 = 1 /* one field: a value that must lie in [0, 2^16) */
+};
+
+/* The range16 table (TRACE_OPT_LOOKUPS): exactly TRACE_RANGE16_ROWS rows,
+ * row r holding v = r and m = how many times r is sent on TRACE_BUS_RANGE16
+ * in the block (trace_cols.h: R16_V, R16_M); it receives (v) with
+ * multiplicity m. Constraints: v = 0 on the first row, v' = v + 1 on every
+ * transition; m is free (a receiver's multiplicity only has to match what
+ * is sent). It has rows only when some table of the collector sends on the
+ * bus (proven storage rows), 0 otherwise, and is always one shard of 2^16
+ * rows, whatever the shard size asked for (its v column must run over every
+ * value). A sending table's padding rows must send with multiplicity 0
+ * (the storage table's do: STO_REAL = 0). */
+#define TRACE_RANGE16_LOG_ROWS 16u
+#define TRACE_RANGE16_ROWS ((size_t)1 << TRACE_RANGE16_LOG_ROWS)
 
 /* The largest log2 shard size a prover should use for table id under opts:
  * TRACE_WIDE_MAX_LOG_SHARD for the proven keccak, arith, ecrecover, sha256,
@@ -220,6 +247,8 @@ typedef struct {
   uint8_t *mm_bytes;          /* their inputs, one after another */
   size_t mm_len, mm_bytes_cap;
   blk_fork mm_fork;           /* the fork the calls ran in (pcw_run's) */
+  const stark_lookup *lookup; /* its interactions under the collector's options
+                                 (trace_lookup_opts); NULL: none */
 } trace_table;
 
 /* The collector: attach with trace_tracer, run the executor, then read the
@@ -307,6 +336,7 @@ void trace_add_block_witness(trace_collector *c, const blk_block *b);
 /* Finish collecting: derives the cpu table's look-ahead columns (rows whose
  * successor continues the same frame). Returns c->err or TRACE_OK. */
 int trace_finish(trace_collector *c);
+/* With TRACE_OPT_LOOKUPS it also fills the range16 table (trace_range_fill). */
 
 const char *trace_table_name(trace_table_id id);
 
@@ -328,7 +358,27 @@ const stark_air *trace_air(trace_table_id id);
 /* The AIR a collected table is proven with: t->air (NULL: sized only). */
 const stark_air *trace_table_air(const trace_table *t);
 
-/* Shards of a table: how many of at most 2^log_shard rows. The proven arith
+/* The interactions (stark.h: stark_lookup, challenges NULL) of table id
+ * under opts: with TRACE_OPT_LOOKUPS the storage table's 26 sends and the
+ * range16 table's receive; NULL for every table without interactions
+ * (every table when opts lacks TRACE_OPT_LOOKUPS). Static, valid for the
+ * life of the process. */
+const stark_lookup *trace_lookup_opts(trace_table_id id, unsigned opts);
+/* The interactions a collected table is proven with: t->lookup. */
+const stark_lookup *trace_table_lookup(const trace_table *t);
+
+/* Fill the range16 table of c from what every table of c with interactions
+ * sends on TRACE_BUS_RANGE16 (its stored rows, unpadded): rows =
+ * TRACE_RANGE16_ROWS when anything is sent (even with multiplicity 0),
+ * else 0 (data freed). A sent value outside [0, 2^16) has no row to be
+ * counted on and is left out, so the buses then do not balance. Called by
+ * trace_finish; calling it again (after changing a table's rows) recounts.
+ * TRACE_OK, TRACE_E_NOMEM; a no-op without TRACE_OPT_LOOKUPS or for a
+ * counting collector. */
+int trace_range_fill(trace_collector *c);
+
+/* Shards of a table: how many of at most 2^log_shard rows (the range16
+ * table: 1 whenever it has rows, whatever log_shard). The proven arith
  * table is cut at instruction boundaries (an instruction's rows are never
  * split): each shard takes instructions in order while their rows fit in
  * 2^log_shard, and at least one, so an EXP longer than 2^log_shard rows

@@ -13,7 +13,11 @@
  * prover/README.md: in short, the arithmetic of gas, program counter and stack
  * pointer between consecutive instructions and the shape of memory accesses
  * are enforced; the opcode facts (static gas, stack effect) and the dynamic
- * gas are witnessed values that a production zkEVM binds with lookups. */
+ * gas are witnessed values that a production zkEVM binds with lookups.
+ *
+ * With TRACE_OPT_LOOKUPS the storage table's limbs are range-checked through
+ * the LogUp bus (stark/air.h): the interactions below, and the range16 AIR
+ * whose v column runs over [0, 2^16). */
 #include "trace.h"
 #include "trace/arith_air.h"
 #include "trace/blake2f_air.h"
@@ -39,11 +43,72 @@
 #include "stark/air_field_end.h"
 #undef SUFFIX
 
+/* ---- range16: v = 0 on the first row, v' = v + 1 on transitions ---- */
+static void r16_eval_ext(const stark_air *air, stark_eval_ext *e) {
+  (void)air;
+  ext_t v = e->local[R16_V], vn = e->next[R16_V];
+  stark_assert_zero_ext(e, ext_mul(e->is_first_row, v));
+  stark_assert_zero_ext(e, ext_mul(e->is_transition, ext_sub(ext_sub(vn, v), ext_from_base(BB_ONE))));
+}
+
+static void r16_eval_base(const stark_air *air, stark_eval_base *e) {
+  (void)air;
+  bb_t v = e->local[R16_V], vn = e->next[R16_V];
+  stark_assert_zero_base(e, bb_mul(e->is_first_row, v));
+  stark_assert_zero_base(e, bb_mul(e->is_transition, bb_sub(bb_sub(vn, v), BB_ONE)));
+}
+
+#define R16_CONSTRAINTS 2u
+
 static const stark_air airs[TRACE_COUNT] = {
     [TRACE_CPU] = {"pkb-cpu", CPU_WIDTH, 0, CPU_CONSTRAINTS, 3, cpu_eval_ext, cpu_eval_base, NULL},
     [TRACE_MEMORY] = {"pkb-memory", MEM_WIDTH, 0, MEM_CONSTRAINTS, 3, mem_eval_ext, mem_eval_base, NULL},
     [TRACE_STORAGE] = {"pkb-storage", STO_WIDTH, 0, STO_CONSTRAINTS, 3, sto_eval_ext, sto_eval_base, NULL},
+    [TRACE_RANGE16] = {"pkb-range16", R16_WIDTH, 0, R16_CONSTRAINTS, 2, r16_eval_ext, r16_eval_base, NULL},
 };
+
+/* ---- lookup interactions (TRACE_OPT_LOOKUPS) ----
+ * The storage table sends its 10 address and 16 key limbs, each a column
+ * of its own, with multiplicity STO_REAL (1 on an access, 0 on padding);
+ * the range16 table receives v with multiplicity m. Linear combinations
+ * take canonical integers (stark/air.h). */
+#define STO_LIMBS (STO_KEY + 16)
+static const stark_lc_term sto_real_term = {STO_REAL, 1};
+static const stark_lc_term sto_limb_terms[STO_LIMBS] = {
+#define T(i) {STO_ADDR + (i), 1}
+    T(0),  T(1),  T(2),  T(3),  T(4),  T(5),  T(6),  T(7),  T(8),  T(9),  T(10), T(11), T(12),
+    T(13), T(14), T(15), T(16), T(17), T(18), T(19), T(20), T(21), T(22), T(23), T(24), T(25),
+#undef T
+};
+static const stark_lc sto_limb_lc[STO_LIMBS] = {
+#define L(i) {&sto_limb_terms[i], 1, 0}
+    L(0),  L(1),  L(2),  L(3),  L(4),  L(5),  L(6),  L(7),  L(8),  L(9),  L(10), L(11), L(12),
+    L(13), L(14), L(15), L(16), L(17), L(18), L(19), L(20), L(21), L(22), L(23), L(24), L(25),
+#undef L
+};
+static const stark_interaction sto_sends[STO_LIMBS] = {
+#define S(i) {TRACE_BUS_RANGE16, STARK_SEND, {&sto_real_term, 1, 0}, &sto_limb_lc[i], 1}
+    S(0),  S(1),  S(2),  S(3),  S(4),  S(5),  S(6),  S(7),  S(8),  S(9),  S(10), S(11), S(12),
+    S(13), S(14), S(15), S(16), S(17), S(18), S(19), S(20), S(21), S(22), S(23), S(24), S(25),
+#undef S
+};
+_Static_assert(STO_ADDR == 0 && STO_KEY == 10 && STO_WRITE == STO_LIMBS, "storage limbs are columns 0..25");
+
+static const stark_lc_term r16_v_term = {R16_V, 1}, r16_m_term = {R16_M, 1};
+static const stark_lc r16_v_lc = {&r16_v_term, 1, 0};
+static const stark_interaction r16_receive = {TRACE_BUS_RANGE16, STARK_RECEIVE, {&r16_m_term, 1, 0}, &r16_v_lc, 1};
+
+static const stark_lookup lookups[TRACE_COUNT] = {
+    [TRACE_STORAGE] = {sto_sends, STO_LIMBS, NULL, 0},
+    [TRACE_RANGE16] = {&r16_receive, 1, NULL, 0},
+};
+
+const stark_lookup *trace_lookup_opts(trace_table_id id, unsigned opts) {
+  if (!(opts & TRACE_OPT_LOOKUPS) || !trace_table_proven(id, opts)) return NULL;
+  return lookups[id].num_interactions ? &lookups[id] : NULL;
+}
+
+const stark_lookup *trace_table_lookup(const trace_table *t) { return t ? t->lookup : NULL; }
 
 const stark_air *trace_air_opts(trace_table_id id, unsigned opts) {
   if (!trace_table_proven(id, opts)) return NULL;

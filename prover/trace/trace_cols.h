@@ -50,4 +50,11 @@ enum {
   STO_WIDTH
 };
 
+/* range16 (TRACE_OPT_LOOKUPS): one row per 16-bit value. */
+enum {
+  R16_V, /* the value: the row index */
+  R16_M, /* how many times the block sends it on TRACE_BUS_RANGE16 */
+  R16_WIDTH
+};
+
 #endif

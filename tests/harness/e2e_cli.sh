@@ -55,6 +55,11 @@ for k in verified total_ms phases tables shards proof_bytes estimate_ms; do
   grep -q "\"$k\":" <<<"$out" && ok || bad "prove --json lacks $k"
 done
 grep -q '"verified":true' <<<"$out" && ok || bad "prove did not verify"
+grep -q '"range16"' <<<"${out#*proven_tables}" && bad "range16 proven without --lookups" || ok
+# --lookups: storage limbs range-checked on the LogUp bus; the range16 table is proven and the buses balance
+out=$("$PKB" prove --json --lookups --shard-log 12 corpus/smoke/sstore_new_1M.blk 2>/dev/null); rc=$?
+[ $rc -eq 0 ] && grep -q '"verified":true' <<<"$out" && grep -q '"proven_tables":\[[^]]*"range16"' <<<"$out" &&
+  grep -q '"lookup_commit_ms":' <<<"$out" && ok || bad "prove --lookups: $rc $out"
 # --prove-keccak: the keccak table (here the stateless witness's hashing) is proven too
 out=$("$PKB" prove --json --prove-keccak --shard-log 12 corpus/smoke/transfers_1M.blk 2>/dev/null); rc=$?
 [ $rc -eq 0 ] && grep -q '"verified":true' <<<"$out" && grep -q '"proven_tables":\[[^]]*"keccak"' <<<"$out" && ok || bad "prove --prove-keccak: $rc $out"
