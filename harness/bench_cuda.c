@@ -19,19 +19,14 @@
  */
 #include "bench_cuda.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <time.h>
 
 #include "cuda/cu.h"
-#include "evm/evm.h"
 #include "field/bb.h"
-#include "gen.h"
 #include "stark/stark.h"
-#include "trace/trace.h"
 
 #define MAX_REPS 16
 
@@ -164,95 +159,39 @@ int bench_cuda_run(const bench_opts *o, bench_emit_fn emit, void *ctx) {
 
 /* ---- hardware profile ---------------------------------------------------------- */
 
-static void profile_name(const char *device, char *out, size_t len) {
-  size_t k = 0;
-  int dash = 0;
-  for (const char *p = device; *p && k + 1 < len; p++) {
-    if (isalnum((unsigned char)*p)) {
-      if (dash && k) out[k++] = '-';
-      if (k + 1 < len) out[k++] = (char)tolower((unsigned char)*p);
-      dash = 0;
-    } else {
-      dash = 1;
-    }
-  }
-  out[k] = 0;
-  if (!k) snprintf(out, len, "gpu");
+typedef struct {
+  bench_emit_fn emit;
+  void *ctx;
+  const char *device;
+} cal_ctx;
+
+static void cal_point(void *vctx, const char *table, unsigned log_rows, double cells, double ms) {
+  const cal_ctx *c = vctx;
+  if (!c->emit) return;
+  char v[64];
+  snprintf(v, sizeof v, "cuda-%s-shard", table);
+  bench_result br = {"calibrate", v, (uint64_t)1 << log_rows, 0, ms, cells / (ms / 1e3), "cells", c->device};
+  c->emit(c->ctx, &br);
 }
 
-int bench_cuda_calibrate(unsigned lo, unsigned hi, int reps, model_profile *out, bench_emit_fn emit,
-                         void *ctx) {
+int bench_cuda_calibrate(unsigned lo, unsigned hi, unsigned wide_log, int reps, model_profile *out,
+                         bench_emit_fn emit, void *ctx) {
   if (lo < 4 || hi < lo || hi > 22 || reps < 1 || reps > 15 || !out) return CU_ERR_ARG;
   char device[256];
   cu_set_emulation(0);
   if (!cu_available(device, sizeof device)) return CU_ERR_NODEV;
-  /* the block and table model_calibrate uses: one cpu row per gas of JUMPDEST */
-  gen_params gp = {((uint64_t)1 << hi) + 200000, BLK_FORK_OSAKA, 0};
-  blk_block b;
-  if (gen_worst_case("jumpdest", &gp, &b) != GEN_OK) return CU_ERR_ARG;
-  trace_collector c;
-  trace_init(&c, b.env.fork);
-  evm_tracer tr = trace_tracer(&c);
-  evm_block_result res;
-  int erc = evm_execute_block(&b, &tr, &res);
-  evm_block_result_free(&res);
-  blk_free(&b);
-  if (erc != EVM_OK || trace_finish(&c) != TRACE_OK || c.t[TRACE_CPU].rows < ((size_t)1 << hi)) {
-    trace_free(&c);
-    return CU_ERR_ARG;
-  }
+  int rc = cu_prepare();
+  if (rc != CU_OK) return rc;
   stark_config cfg = stark_config_default();
   cfg.backend = STARK_BACKEND_CUDA;
-  int rc = cu_prepare();
-  double sx = 0, sy = 0, sxx = 0, sxy = 0, width = (double)trace_table_width(TRACE_CPU);
-  int n = 0;
-  for (unsigned k = lo; k <= hi && rc == CU_OK; k += 2) {
-    bb_t *m;
-    unsigned log_n;
-    if (trace_shard(&c.t[TRACE_CPU], k, 0, &m, &log_n) != TRACE_OK) {
-      rc = CU_ERR_NOMEM;
-      break;
-    }
-    double t[15];
-    for (int r = -1; r < reps && rc == CU_OK; r++) { /* r = -1: warm-up */
-      stark_proof proof;
-      stark_timings tm;
-      int src = stark_prove(trace_air(TRACE_CPU), &cfg, m, log_n, NULL, &proof, &tm);
-      if (src != STARK_OK) {
-        rc = src == STARK_ERR_DEVICE ? tm.device_rc : CU_ERR_KERNEL;
-        break;
-      }
-      stark_proof_free(&proof);
-      if (r >= 0) t[r] = tm.total_ms;
-    }
-    free(m);
-    if (rc != CU_OK) break;
-    double ms = bench_median(t, reps), cells = (double)((size_t)1 << log_n) * width;
-    if (emit) {
-      bench_result br = {"calibrate", "cuda-shard", (uint64_t)1 << log_n, 0, ms, cells / (ms / 1e3), "cells",
-                         device};
-      emit(ctx, &br);
-    }
-    sx += cells;
-    sy += ms;
-    sxx += cells * cells;
-    sxy += cells * ms;
-    n++;
+  cal_ctx cc = {emit, ctx, device};
+  if (model_calibrate(&cfg, lo, hi, wide_log, reps, out, cal_point, &cc) != MODEL_OK) {
+    const char *e = cu_last_error_string();
+    return e && e[0] ? CU_ERR_KERNEL : CU_ERR_ARG;
   }
-  trace_free(&c);
-  if (rc != CU_OK) return rc;
-  double den = n * sxx - sx * sx;
-  if (n < 2 || den <= 0) return CU_ERR_ARG;
-  double slope = (n * sxy - sx * sy) / den, icpt = (sy - slope * sx) / n;
-  memset(out, 0, sizeof *out);
-  profile_name(device, out->name, sizeof out->name);
+  model_profile_name(device, out->name, sizeof out->name);
   struct utsname u;
   if (uname(&u) == 0)
     snprintf(out->measured_on, sizeof out->measured_on, "%.40s %.40s %.40s", device, u.nodename, u.machine);
-  time_t now = time(NULL);
-  strftime(out->measured_at, sizeof out->measured_at, "%Y-%m-%d", gmtime(&now));
-  out->log_shard = 20;
-  out->ms_per_cell = slope > 0 ? slope : 1e-9;
-  out->ms_per_shard = icpt > 0 ? icpt : 0;
   return CU_OK;
 }

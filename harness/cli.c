@@ -141,6 +141,20 @@ int cli_load_block(const char *sub, const char *path, void *block) {
   return rc;
 }
 
+const char *cli_default_profile(const char *device, int on_device, char *buf, size_t len) {
+  snprintf(buf, len, "host");
+  if (!on_device || !device) return buf;
+  char name[128], path[256];
+  model_profile_name(device, name, sizeof name);
+  snprintf(path, sizeof path, "prover/profiles/%s.tsv", name);
+  FILE *f = fopen(path, "r");
+  if (f) {
+    fclose(f);
+    snprintf(buf, len, "%s", name);
+  }
+  return buf;
+}
+
 int cli_load_profile(const char *sub, const char *name, void *profile) {
   model_profile *p = profile;
   char path[4096], err[512];

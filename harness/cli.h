@@ -54,6 +54,12 @@ int cli_load_block(const char *sub, const char *path, void *block /* blk_block* 
  * built-in host profile. Prints the error and returns non-zero on failure. */
 int cli_load_profile(const char *sub, const char *name, void *profile);
 
+/* The profile a run estimates with when none is named: on a GPU (on_device)
+ * the device's own, prover/profiles/<model_profile_name(device)>.tsv, when
+ * that file exists (written by `pkbench bench --backend cuda prover`), else
+ * "host". The name is written to buf (len > 0) and returned. */
+const char *cli_default_profile(const char *device, int on_device, char *buf, size_t len);
+
 /* JSON string output with escaping. */
 void cli_json_str(FILE *f, const char *s);
 

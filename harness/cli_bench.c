@@ -114,7 +114,7 @@ static int calibrate(int argc, char **argv, int json, int quick) {
   if (uname(&u) == 0) snprintf(host, sizeof host, "%s %s", u.nodename, u.machine);
   emit_ctx c = {json, host};
   model_profile p;
-  int rc = model_calibrate(10, quick ? 14 : 18, quick ? 8 : TRACE_WIDE_MAX_LOG_SHARD, quick ? 1 : 3, &p, cal_point, &c);
+  int rc = model_calibrate(NULL, 10, quick ? 14 : 18, quick ? 8 : TRACE_WIDE_MAX_LOG_SHARD, quick ? 1 : 3, &p, cal_point, &c);
   if (rc != MODEL_OK) {
     cli_err("bench", "calibrate: measurement failed (code %d)", rc);
     return 2;
@@ -237,7 +237,7 @@ int cli_bench(int argc, char **argv) {
   }
   if (gpu && !o.quick && status == 0) {
     model_profile p;
-    int rc = bench_cuda_calibrate(12, 20, 3, &p, emit, &c);
+    int rc = bench_cuda_calibrate(12, 20, TRACE_WIDE_MAX_LOG_SHARD, 3, &p, emit, &c);
     char out[512];
     if (rc != 0) {
       cli_err("bench", "cuda: profile measurement failed: %s (%s)", cu_strerror(rc), cu_last_error_string());

@@ -46,7 +46,8 @@ static const char usage_text[] =
     "                  bus: the range16 table (2^16 rows) receives what storage sends; the\n"
     "                  tables with interactions are committed first, then proven with shared\n"
     "                  challenges, and the buses must balance (not part of --prove-all)\n"
-    "  --profile P     hardware profile of the cost estimate (default host)\n"
+    "  --profile P     hardware profile of the cost estimate (default: host; with the cuda\n"
+    "                  backend on a GPU, prover/profiles/<gpu-name>.tsv when it exists)\n"
     "  --backend B     prover backend: cpu (default), cuda (needs a GPU), auto (cuda when a\n"
     "                  GPU is found, else cpu). " RUN_CUDA_EMULATE_ENV "=1 lets cuda run on the CPU\n"
     "                  emulation of the kernels: same proofs, very slow, for tests only\n"
@@ -113,7 +114,8 @@ int cli_prove(int argc, char **argv) {
   const char *file = NULL;
   int json = 0;
   run_opts o = run_opts_default();
-  const char *backend = "cpu";
+  const char *backend = "cpu", *profile = NULL; /* NULL: the backend's (cli_default_profile) */
+  char profile_buf[128];
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     unsigned long long n;
@@ -126,7 +128,7 @@ int cli_prove(int argc, char **argv) {
       o.prove = 0;
     } else if (cli_prove_flag(a, &o.prove_tables)) {
     } else if (strcmp(a, "--profile") == 0 && v) {
-      if (cli_load_profile("prove", v, &o.profile)) return 2;
+      profile = v;
       i++;
     } else if (strcmp(a, "--backend") == 0 && v) {
       if (strcmp(v, "cpu") != 0 && strcmp(v, "cuda") != 0 && strcmp(v, "auto") != 0) {
@@ -170,6 +172,8 @@ int cli_prove(int argc, char **argv) {
       return 2;
     }
   }
+  if (!profile) profile = cli_default_profile(o.device, run_on_device(&o), profile_buf, sizeof profile_buf);
+  if (cli_load_profile("prove", profile, &o.profile)) return 2;
   blk_block b;
   if (cli_load_block("prove", file, &b) != BLK_OK) return 2;
   run_block_result r;

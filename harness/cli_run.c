@@ -46,7 +46,8 @@ static const char usage_text[] =
     "                   this host; G > 1: shard proofs scheduled longest-first onto G\n"
     "                   workers, labelled projected)\n"
     "  --profile NAME   hardware profile of the estimate: prover/profiles/NAME.tsv or a\n"
-    "                   path to one (default host)\n"
+    "                   path to one (default: host; on a GPU the GPU's own profile,\n"
+    "                   prover/profiles/<gpu-name>.tsv, when bench --backend cuda wrote it)\n"
     "  --resume RUN_ID  continue an interrupted run: blocks it has finished are skipped\n"
     "  --shard-log K    at most 2^K rows per shard (default 20)\n"
     "  --sample K       a seeded random sample of K blocks (--seed S, default 0)\n"
@@ -184,7 +185,8 @@ static void fill_result(const run_block_result *pr, const model_profile *prof, u
 }
 
 int cli_run(int argc, char **argv) {
-  const char *dbpath = "pkbench.db", *profile = "host";
+  const char *dbpath = "pkbench.db", *profile = NULL; /* NULL: the backend's (cli_default_profile) */
+  char profile_buf[128];
   long long slot_ms = 12000;
   unsigned long long gpus = 1, resume = 0;
   int json = 0, prove = 1;
@@ -322,6 +324,7 @@ int cli_run(int argc, char **argv) {
       return 2;
     }
   }
+  if (!profile) profile = cli_default_profile(ro.device, run_on_device(&ro), profile_buf, sizeof profile_buf);
   if (cli_load_profile("run", profile, &ro.profile)) {
     free_paths(&inputs);
     return 2;

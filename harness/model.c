@@ -7,6 +7,7 @@
 
 #define CPU_WIDTH_FOR_MODEL ((double)trace_table_width(TRACE_CPU))
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <sys/utsname.h>
@@ -263,13 +264,13 @@ static const struct {
 
 /* Median ms of proving trace m (2^log_n rows of air) reps times; < 0 when a
  * proof fails. */
-static double median_prove_ms(const stark_air *air, const bb_t *m, unsigned log_n, int reps) {
-  stark_config cfg = stark_config_default();
+static double median_prove_ms(const stark_config *cfg, const stark_air *air, const bb_t *m, unsigned log_n,
+                              int reps) {
   double t[15];
   for (int r = 0; r < reps; r++) {
     stark_proof proof;
     stark_timings tm;
-    if (stark_prove(air, &cfg, m, log_n, NULL, &proof, &tm) != STARK_OK) return -1;
+    if (stark_prove(air, cfg, m, log_n, NULL, &proof, &tm) != STARK_OK) return -1;
     stark_proof_free(&proof);
     t[r] = tm.total_ms;
   }
@@ -278,8 +279,8 @@ static double median_prove_ms(const stark_air *air, const bb_t *m, unsigned log_
 
 /* Median ms of proving shard 0 of table id (2^log rows) of scenario under
  * opts; < 0 when the scenario does not fill such a shard or a step fails. */
-static double time_table_shard(trace_table_id id, const char *scenario, uint64_t gas, unsigned opts, unsigned log,
-                               int reps, unsigned *log_n_out) {
+static double time_table_shard(const stark_config *cfg, trace_table_id id, const char *scenario, uint64_t gas,
+                               unsigned opts, unsigned log, int reps, unsigned *log_n_out) {
   gen_params gp = {gas, BLK_FORK_OSAKA, 0};
   blk_block b;
   if (gen_worst_case(scenario, &gp, &b) != GEN_OK) return -1;
@@ -296,7 +297,7 @@ static double time_table_shard(trace_table_id id, const char *scenario, uint64_t
   unsigned log_n = 0;
   if (rc == EVM_OK && trace_finish(&c) == TRACE_OK && c.t[id].air && c.t[id].rows >= ((size_t)1 << log) &&
       trace_shard(&c.t[id], log, 0, &m, &log_n) == TRACE_OK) {
-    out = median_prove_ms(c.t[id].air, m, log_n, reps);
+    out = median_prove_ms(cfg, c.t[id].air, m, log_n, reps);
   }
   free(m);
   trace_free(&c);
@@ -304,11 +305,14 @@ static double time_table_shard(trace_table_id id, const char *scenario, uint64_t
   return out;
 }
 
-int model_calibrate(unsigned lo, unsigned hi, unsigned wide_log, int reps, model_profile *out,
+int model_calibrate(const stark_config *cfg, unsigned lo, unsigned hi, unsigned wide_log, int reps,
+                    model_profile *out,
                     void (*emit)(void *ctx, const char *table, unsigned log_rows, double cells, double ms),
                     void *ctx) {
   if (lo < 4 || hi < lo || hi > 22 || wide_log < 4 || wide_log > TRACE_WIDE_MAX_LOG_SHARD || reps < 1 || reps > 15)
     return MODEL_E_ARG;
+  stark_config dflt = stark_config_default();
+  if (!cfg) cfg = &dflt;
   /* A block whose cpu table fills the largest shard: JUMPDEST runs make one
    * row per gas. */
   gen_params gp = {((uint64_t)1 << hi) + 200000, BLK_FORK_OSAKA, 0};
@@ -334,7 +338,7 @@ int model_calibrate(unsigned lo, unsigned hi, unsigned wide_log, int reps, model
       trace_free(&c);
       return MODEL_E_ARG;
     }
-    double ms = median_prove_ms(trace_air(TRACE_CPU), m, log_n, reps);
+    double ms = median_prove_ms(cfg, trace_air(TRACE_CPU), m, log_n, reps);
     free(m);
     if (ms < 0) {
       trace_free(&c);
@@ -366,7 +370,7 @@ int model_calibrate(unsigned lo, unsigned hi, unsigned wide_log, int reps, model
     unsigned w = trace_table_width_opts(id, ~0u);
     if (!trace_air_opts(id, ~0u) || w < MODEL_WIDE_COLUMNS) continue;
     unsigned log_n;
-    double ms = time_table_shard(id, wide_fill[k].scenario, wide_fill[k].gas, ~0u, wide_log, reps, &log_n);
+    double ms = time_table_shard(cfg, id, wide_fill[k].scenario, wide_fill[k].gas, ~0u, wide_log, reps, &log_n);
     if (ms < 0) return MODEL_E_ARG;
     double cells = (double)((size_t)1 << log_n) * w;
     if (emit) emit(ctx, trace_table_name(id), log_n, cells, ms);
@@ -431,4 +435,20 @@ unsigned model_agg_levels(size_t n_shards) {
 double model_latency(const model_profile *p, unsigned workers, double exec_ms, double trace_ms,
                      const double *shard_ms, size_t n) {
   return exec_ms + trace_ms + model_lpt(shard_ms, n, workers) + model_agg_levels(n) * p->agg_ms_per_level;
+}
+
+void model_profile_name(const char *device, char *out, size_t len) {
+  size_t k = 0;
+  int dash = 0;
+  for (const char *p = device; *p && k + 1 < len; p++) {
+    if (isalnum((unsigned char)*p)) {
+      if (dash && k) out[k++] = '-';
+      if (k + 1 < len) out[k++] = (char)tolower((unsigned char)*p);
+      dash = 0;
+    } else {
+      dash = 1;
+    }
+  }
+  out[k] = 0;
+  if (!k) snprintf(out, len, "gpu");
 }

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stark/stark.h"
 #include "trace/trace.h"
 
 enum { MODEL_OK = 0, MODEL_E_IO = -1, MODEL_E_FORMAT = -2, MODEL_E_ARG = -3 };
@@ -48,6 +49,12 @@ typedef struct {
 /* The profile built into this binary when no file is given (measured on the
  * development host; see prover/profiles/host.tsv). */
 model_profile model_profile_default(void);
+
+/* The profile name of a device: its name's letters and digits, lower case,
+ * each run of other characters one '-' ("NVIDIA H100 80GB HBM3" ->
+ * "nvidia-h100-80gb-hbm3"); "gpu" when nothing is left. out: len > 0 bytes,
+ * NUL-terminated. */
+void model_profile_name(const char *device, char *out, size_t len);
 
 /* Read / write a profile file: "key<TAB>value" lines, '#' comments. */
 int model_profile_load(const char *path, model_profile *p, char *err, size_t errlen);
@@ -99,7 +106,8 @@ void model_estimate_rows_smooth(const model_profile *p, const uint64_t rows[TRAC
 /* 95% Wilson score interval of k successes out of n (n > 0): *rate = k/n. */
 void model_wilson(size_t k, size_t n, double *rate, double *lo, double *hi);
 
-/* Measure a profile on this machine: prove cpu-table shards of a generated
+/* Measure a profile on this machine with the prover configuration cfg (NULL:
+ * stark_config_default(), the CPU backend): prove cpu-table shards of a generated
  * block at 2^lo .. 2^hi rows (reps each, median) and fit ms_per_shard and
  * ms_per_cell by least squares; then, for every table whose AIR is at least
  * MODEL_WIDE_COLUMNS wide, prove one shard of 2^wide_log rows of a scenario
@@ -108,7 +116,8 @@ void model_wilson(size_t k, size_t n, double *rate, double *lo, double *hi);
  * log_rows, cells, ms; table is "cpu" or the wide table's name) when emit is
  * not NULL. */
 #define MODEL_WIDE_COLUMNS 256
-int model_calibrate(unsigned lo, unsigned hi, unsigned wide_log, int reps, model_profile *out,
+int model_calibrate(const stark_config *cfg, unsigned lo, unsigned hi, unsigned wide_log, int reps,
+                    model_profile *out,
                     void (*emit)(void *ctx, const char *table, unsigned log_rows, double cells, double ms),
                     void *ctx);
 

@@ -39,6 +39,12 @@ const char *run_backend_name(const run_opts *o) {
   return o->stark.backend == STARK_BACKEND_CUDA ? "cuda" : "cpu";
 }
 
+#define EMULATION_DEVICE "cuda emulation (CPU)"
+
+int run_on_device(const run_opts *o) {
+  return o->stark.backend == STARK_BACKEND_CUDA && strcmp(o->device, EMULATION_DEVICE) != 0;
+}
+
 /* The RUN_CUDA_FAIL_ENV test hook, once the cuda backend is chosen. */
 static void arm_fail_hook(void) {
   const char *v = getenv(RUN_CUDA_FAIL_ENV);
@@ -59,6 +65,10 @@ int run_select_backend(const char *name, run_opts *o, char *why, size_t len) {
   int have = cu_available(dev, sizeof dev);
   if (have) {
     cu_set_emulation(0);
+    /* The device context and root tables now, so that no block's proving
+     * time includes them (a prover keeps its GPU warm); a failure here
+     * shows again, with its reason, in the first proof. */
+    (void)cu_prepare();
     o->stark.backend = STARK_BACKEND_CUDA;
     snprintf(o->device, sizeof o->device, "%s", dev);
     arm_fail_hook();
@@ -69,7 +79,7 @@ int run_select_backend(const char *name, run_opts *o, char *why, size_t len) {
   if (emu && strcmp(emu, "1") == 0) {
     cu_set_emulation(1);
     o->stark.backend = STARK_BACKEND_CUDA;
-    snprintf(o->device, sizeof o->device, "cuda emulation (CPU)");
+    snprintf(o->device, sizeof o->device, EMULATION_DEVICE);
     arm_fail_hook();
     return RUN_OK;
   }

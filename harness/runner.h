@@ -101,6 +101,9 @@ int run_select_backend(const char *name, run_opts *o, char *why, size_t len);
 /* "cpu" or "cuda": the backend o->stark.backend names. */
 const char *run_backend_name(const run_opts *o);
 
+/* 1 when o proves on a GPU (the cuda backend, not its CPU emulation). */
+int run_on_device(const run_opts *o);
+
 typedef struct {
   const char *name;
   unsigned width;     /* 0 for a sized-only table */

@@ -162,24 +162,26 @@ int cu_merkle_commit_dev(const merkle_matrix *mats, size_t n_mats, merkle_digest
                          merkle_digest *layers);
 
 /* ---- Merkle tree kept for openings ----------------------------------------
- * The whole tree of cu_merkle_commit_dev (every layer, downloaded to the host)
- * with the host copy of the committed rows, so that a prover can open it as
- * it would a merkle_tree: cu_merkle_tree_root and cu_merkle_tree_open write
+ * The whole tree of cu_merkle_commit_dev, kept in device memory, so that a
+ * prover opens it without ever copying the committed matrices or the layers
+ * to the host: cu_merkle_tree_root and cu_merkle_tree_open(_many) write
  * exactly what merkle_root and merkle_open write for merkle_build(mats,
- * n_mats, MERKLE_POSEIDON2, ...) of the same matrices.
- * mats[i].data: device memory (cu_malloc). host_data: NULL (the tree can then
- * give its root but not open) or n_mats host arrays, host_data[i] holding
- * the same rows as mats[i].data in the same layout by the time of the first
- * cu_merkle_tree_open and unchanged until cu_merkle_tree_free (the tree
- * keeps the pointers, not a copy). Host memory: 64 bytes per row of the
- * tallest matrix. On failure *out is NULL. */
+ * n_mats, MERKLE_POSEIDON2, ...) of the same matrices. mats[i].data: device
+ * memory (cu_malloc) that the tree reads when opening: it must stay allocated
+ * and unchanged until cu_merkle_tree_free (the tree keeps the pointers, not a
+ * copy). Device memory: 64 bytes per row of the tallest matrix. On failure
+ * *out is NULL. */
 typedef struct cu_merkle_tree cu_merkle_tree;
-int cu_merkle_tree_build_dev(const merkle_matrix *mats, size_t n_mats,
-                             const bb_t *const *host_data, cu_merkle_tree **out);
+int cu_merkle_tree_build_dev(const merkle_matrix *mats, size_t n_mats, cu_merkle_tree **out);
 void cu_merkle_tree_root(const cu_merkle_tree *t, merkle_digest *root);
-/* merkle_open's contract (rows in the caller's matrix order, path bottom
- * layer first); CU_ERR_ARG for an index out of range or a tree built without
- * host_data. Reads host memory only. */
+/* merkle_open's contract for q indices at once, gathered on the device and
+ * copied back in one go: query k's rows (caller's matrix order, the widths'
+ * sum W words) at rows + k W, its path (bottom layer first, log2 of the
+ * tallest height digests, L) at paths + k L. CU_ERR_ARG for an index out of
+ * range (nothing written). q = 0 does nothing. */
+int cu_merkle_tree_open_many(const cu_merkle_tree *t, const size_t *idx, size_t q, bb_t *rows,
+                             merkle_digest *paths);
+/* One index: cu_merkle_tree_open_many with q = 1. */
 int cu_merkle_tree_open(const cu_merkle_tree *t, size_t index, bb_t *rows, merkle_digest *path);
 void cu_merkle_tree_free(cu_merkle_tree *t); /* t may be NULL */
 
@@ -225,6 +227,36 @@ int cu_air_kernel(const char *name, unsigned width, unsigned num_public, unsigne
 int cu_quotient_dev(int kernel, const bb_t *d_lde, unsigned log_n, unsigned log_blowup, unsigned qc,
                     size_t width, bb_t shift, const ext_t *alpha_pows, unsigned num_constraints,
                     const bb_t *pub, unsigned num_public, bb_t *d_out);
+
+/* ---- the quotient's commitment matrix and the DEEP quotient (stark.c) ----------
+ * cu_quotient_lde_dev: from d_q, the n qc coefficients of Q (ext, natural
+ * order, 4 n qc words), the matrix stark_prove commits: row r < n holds
+ * coefficients i n + r for i < qc (4 qc words), rows n .. N - 1 are zero
+ * (N = n 2^log_blowup), then the coset DFT of the N rows on shift <w_N>
+ * (natural order), as ntt_coset_dft. d_out: N x 4qc words, disjoint from d_q.
+ * qc a power of two <= 64.
+ *
+ * cu_deep_dev: stark_prove's DEEP quotient F on the LDE domain, for every
+ * row i < N = 2^log_N with x = shift w_N^i:
+ *   F(x) = [(T + U - A)(x - zeta_next) + (T2 - Bv)(x - zeta)]
+ *          / ((x - zeta)(x - zeta_next)),
+ * T = sum_{j<w} coef[j] t_j(x), U = sum_{j<qw} coef[w + j] q_j(x), T2 =
+ * sum_{j<w} coef[w + qw + j] t_j(x), where t_j, q_j are the columns of d_lde
+ * (N x w) and d_qlde (N x qw), natural order on the coset; coef holds 2w + qw
+ * ext values (host memory). d_out: N ext values (4N words). zeta and
+ * zeta_next must not lie in the base field (the denominator never vanishes).
+ * The words equal the host's, whatever the order of the sums. */
+/* cu_open_dev: the sums of stark_prove's openings of the trace at zeta and
+ * zeta_next by the barycentric formula on H = <g>, n = 2^log_n:
+ *   sums[j]     = sum_i t_ij g^i / (zeta - g^i),
+ *   sums[w + j] = sum_i t_ij g^i / (zeta_next - g^i)   (j < w, i < n),
+ * from d_trace (n x w, device memory, rows in order); the caller scales by
+ * (z^n - 1)/n. sums: 2w ext values (host). zeta, zeta_next outside H. */
+int cu_open_dev(const bb_t *d_trace, unsigned log_n, size_t w, ext_t zeta, ext_t zeta_next, ext_t *sums);
+int cu_quotient_lde_dev(const bb_t *d_q, unsigned log_n, unsigned qc, unsigned log_blowup, bb_t shift,
+                        bb_t *d_out);
+int cu_deep_dev(const bb_t *d_lde, size_t w, const bb_t *d_qlde, size_t qw, unsigned log_N, bb_t shift,
+                const ext_t *coef, ext_t A, ext_t Bv, ext_t zeta, ext_t zeta_next, bb_t *d_out);
 
 /* ---- fault injection (tests) ------------------------------------------------
  * After `after` more successful device allocations (cu_malloc and the

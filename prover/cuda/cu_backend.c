@@ -80,6 +80,14 @@ static int cu_dev_perm(const cu_k_perm *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_layer(const cu_k_layer *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_fold(const cu_k_fold *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_quot(const cu_k_quot *a) { (void)a; return CU_ERR_NODEV; }
+static int cu_dev_gather(const cu_k_gather *a) { (void)a; return CU_ERR_NODEV; }
+static int cu_dev_chunks(const cu_k_chunks *a) { (void)a; return CU_ERR_NODEV; }
+static int cu_dev_open(const cu_k_open *a) { (void)a; return CU_ERR_NODEV; }
+static int cu_dev_deep(const cu_k_deep *a, int wide) {
+  (void)a;
+  (void)wide;
+  return CU_ERR_NODEV;
+}
 #endif
 
 _Static_assert(sizeof(ext_t) == EXT_DEGREE * sizeof(bb_t), "ext_t is 4 packed words");
@@ -238,6 +246,38 @@ static int x_fold(const cu_k_fold *a) {
 static int x_quot(const cu_k_quot *a) {
   if (g.mode != X_EMU) return dev_rc(cu_dev_quot(a));
   for (uint64_t j = 0; j < a->nq; j++) cu_k_quot_point(a, a->air, j);
+  return CU_OK;
+}
+
+static int x_gather(const cu_k_gather *a) {
+  if (g.mode != X_EMU) return dev_rc(cu_dev_gather(a));
+  uint64_t n = a->q * (a->row_words + 8u * (uint64_t)a->log_h);
+  for (uint64_t f = 0; f < n; f++) cu_k_gather_word(a, f);
+  return CU_OK;
+}
+
+static int x_chunks(const cu_k_chunks *a) {
+  if (g.mode != X_EMU) return dev_rc(cu_dev_chunks(a));
+  for (uint64_t f = 0; f < a->count; f++) cu_k_chunks_elem(a, f);
+  return CU_OK;
+}
+
+static int x_deep(const cu_k_deep *a, int wide) {
+  if (g.mode != X_EMU) return dev_rc(cu_dev_deep(a, wide));
+  uint32_t red[CU_DEEP_ACC];
+  for (uint64_t i = 0; i < a->N; i++) {
+    if (wide)
+      cu_k_deep_block(a, i, 0, 1, red);
+    else
+      cu_k_deep_row(a, i);
+  }
+  return CU_OK;
+}
+
+static int x_open(const cu_k_open *a) {
+  if (g.mode != X_EMU) return dev_rc(cu_dev_open(a));
+  for (uint64_t i = 0; i < a->n; i++) cu_k_open_weight(a, i);
+  for (uint64_t f = 0; f < a->nchunks * a->w; f++) cu_k_open_item(a, f);
   return CU_OK;
 }
 
@@ -643,8 +683,10 @@ int cu_ntt_coset_lde_dev(const bb_t *d_in, unsigned log_n, size_t width, unsigne
 
 static int is_pow2(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
 
+/* keep: NULL, or where the layers' executor buffer goes instead of being
+ * freed (on success). */
 static int merkle_entry(const merkle_matrix *mats, size_t n_mats, int on_device,
-                        merkle_digest *root, merkle_digest *layers) {
+                        merkle_digest *root, merkle_digest *layers, uint32_t **keep) {
   if (!mats || n_mats == 0 || n_mats > UINT32_MAX || !root) return CU_ERR_ARG;
   for (size_t i = 0; i < n_mats; i++) {
     if (!mats[i].data || mats[i].width == 0 || !is_pow2(mats[i].height) ||
@@ -712,6 +754,10 @@ static int merkle_entry(const merkle_matrix *mats, size_t n_mats, int on_device,
   if (rc == CU_OK) rc = x_sync();
   if (rc == CU_OK) rc = x_d2h(root->w, store + prev_off * CU_P2_DIGEST, sizeof *root);
   if (rc == CU_OK && layers) rc = x_d2h(layers, store, (2 * H - 1) * sizeof *layers);
+  if (rc == CU_OK && keep) {
+    *keep = store;
+    store = NULL;
+  }
   x_free(store);
   x_free(d_desc);
   for (size_t s = 0; s < n_mats; s++) x_free(copies[s]);
@@ -724,50 +770,59 @@ static int merkle_entry(const merkle_matrix *mats, size_t n_mats, int on_device,
 
 int cu_merkle_commit(const merkle_matrix *mats, size_t n_mats, merkle_digest *root,
                      merkle_digest *layers) {
-  return merkle_entry(mats, n_mats, 0, root, layers);
+  return merkle_entry(mats, n_mats, 0, root, layers, NULL);
 }
 
 int cu_merkle_commit_dev(const merkle_matrix *mats, size_t n_mats, merkle_digest *root,
                          merkle_digest *layers) {
-  return merkle_entry(mats, n_mats, 1, root, layers);
+  return merkle_entry(mats, n_mats, 1, root, layers, NULL);
 }
 
 /* ---- Merkle tree kept for openings ---------------------------------------------- */
 
 struct cu_merkle_tree {
   size_t n_mats;
-  merkle_matrix *host; /* caller's order; data NULL when built without host_data */
   unsigned log_h;
-  merkle_digest *store; /* layer 0 (H digests) first, the root last */
+  uint64_t row_words;   /* the widths' sum */
+  cu_k_omat *d_mats;    /* executor memory: the matrices in the caller's order */
+  uint32_t *d_store;    /* executor memory: every layer, the bottom one first */
+  merkle_digest root;
 };
 
-int cu_merkle_tree_build_dev(const merkle_matrix *mats, size_t n_mats,
-                             const bb_t *const *host_data, cu_merkle_tree **out) {
+int cu_merkle_tree_build_dev(const merkle_matrix *mats, size_t n_mats, cu_merkle_tree **out) {
   if (!out) return CU_ERR_ARG;
   *out = NULL;
-  if (!mats || n_mats == 0) return CU_ERR_ARG;
+  if (!mats || n_mats == 0 || n_mats > UINT32_MAX) return CU_ERR_ARG;
   size_t H = 0;
   for (size_t i = 0; i < n_mats; i++) {
     if (!is_pow2(mats[i].height) || mats[i].height > ((size_t)1 << MAX_LOG_HEIGHT)) return CU_ERR_ARG;
-    if (host_data && !host_data[i]) return CU_ERR_ARG;
     if (mats[i].height > H) H = mats[i].height;
   }
   cu_merkle_tree *t = calloc(1, sizeof *t);
-  if (!t) return CU_ERR_NOMEM;
-  t->n_mats = n_mats;
-  t->host = malloc(n_mats * sizeof *t->host);
-  t->store = malloc((2 * H - 1) * sizeof *t->store);
-  if (!t->host || !t->store) {
-    cu_merkle_tree_free(t);
+  cu_k_omat *h = malloc(n_mats * sizeof *h);
+  if (!t || !h) {
+    free(t);
+    free(h);
     return CU_ERR_NOMEM;
   }
+  t->n_mats = n_mats;
   while (((size_t)1 << t->log_h) < H) t->log_h++;
   for (size_t i = 0; i < n_mats; i++) {
-    t->host[i] = mats[i];
-    t->host[i].data = host_data ? host_data[i] : NULL;
+    h[i].data = mats[i].data;
+    h[i].width = mats[i].width;
+    h[i].log_h = 0;
+    while (((size_t)1 << h[i].log_h) < mats[i].height) h[i].log_h++;
+    t->row_words += mats[i].width;
   }
-  merkle_digest root;
-  int rc = merkle_entry(mats, n_mats, 1, &root, t->store);
+  int rc = merkle_entry(mats, n_mats, 1, &t->root, NULL, &t->d_store);
+  if (rc == CU_OK) {
+    pthread_mutex_lock(&g_lock);
+    rc = enter_locked();
+    if (rc == CU_OK) t->d_mats = x_alloc(n_mats * sizeof *h, &rc);
+    if (rc == CU_OK) rc = x_h2d(t->d_mats, h, n_mats * sizeof *h);
+    pthread_mutex_unlock(&g_lock);
+  }
+  free(h);
   if (rc != CU_OK) {
     cu_merkle_tree_free(t);
     return rc;
@@ -776,34 +831,67 @@ int cu_merkle_tree_build_dev(const merkle_matrix *mats, size_t n_mats,
   return CU_OK;
 }
 
-void cu_merkle_tree_root(const cu_merkle_tree *t, merkle_digest *root) {
-  *root = t->store[((size_t)2 << t->log_h) - 2];
+void cu_merkle_tree_root(const cu_merkle_tree *t, merkle_digest *root) { *root = t->root; }
+
+int cu_merkle_tree_open_many(const cu_merkle_tree *t, const size_t *idx, size_t q, bb_t *rows,
+                             merkle_digest *paths) {
+  if (!t || (q && (!idx || !rows || (!paths && t->log_h > 0)))) return CU_ERR_ARG;
+  if (q == 0) return CU_OK;
+  if (q > (SIZE_MAX / sizeof(bb_t)) / (t->row_words + 8u * t->log_h)) return CU_ERR_ARG;
+  uint64_t *h = malloc(q * sizeof *h);
+  if (!h) return CU_ERR_NOMEM;
+  for (size_t k = 0; k < q; k++) {
+    if (idx[k] >> t->log_h) {
+      free(h);
+      return CU_ERR_ARG;
+    }
+    h[k] = idx[k];
+  }
+  size_t rbytes = q * t->row_words * sizeof(bb_t), pbytes = q * t->log_h * sizeof(merkle_digest);
+  pthread_mutex_lock(&g_lock);
+  uint64_t *d_idx = NULL;
+  uint32_t *d_rows = NULL, *d_paths = NULL;
+  int rc = enter_locked();
+  if (rc == CU_OK) d_idx = x_alloc(q * sizeof *h, &rc);
+  if (rc == CU_OK) d_rows = x_alloc(rbytes, &rc);
+  if (rc == CU_OK) d_paths = x_alloc(pbytes, &rc);
+  if (rc == CU_OK) rc = x_h2d(d_idx, h, q * sizeof *h);
+  if (rc == CU_OK) {
+    cu_k_gather a;
+    memset(&a, 0, sizeof a);
+    a.mats = t->d_mats;
+    a.n_mats = (uint32_t)t->n_mats;
+    a.log_h = t->log_h;
+    a.store = t->d_store;
+    a.idx = d_idx;
+    a.q = q;
+    a.row_words = t->row_words;
+    a.rows = d_rows;
+    a.paths = d_paths;
+    rc = x_gather(&a);
+  }
+  if (rc == CU_OK) rc = x_sync();
+  if (rc == CU_OK) rc = x_d2h(rows, d_rows, rbytes);
+  if (rc == CU_OK && pbytes) rc = x_d2h(paths, d_paths, pbytes);
+  x_free(d_idx);
+  x_free(d_rows);
+  x_free(d_paths);
+  pthread_mutex_unlock(&g_lock);
+  free(h);
+  return rc;
 }
 
 int cu_merkle_tree_open(const cu_merkle_tree *t, size_t index, bb_t *rows, merkle_digest *path) {
-  if (!t || !rows || (!path && t->log_h > 0) || (index >> t->log_h)) return CU_ERR_ARG;
-  bb_t *dst = rows;
-  for (size_t i = 0; i < t->n_mats; i++) {
-    const merkle_matrix *m = &t->host[i];
-    if (!m->data) return CU_ERR_ARG;
-    unsigned lh = 0;
-    while (((size_t)1 << lh) < m->height) lh++;
-    size_t r = index >> (t->log_h - lh);
-    memcpy(dst, m->data + r * m->width, m->width * sizeof(bb_t));
-    dst += m->width;
-  }
-  size_t off = 0;
-  for (unsigned k = 0; k < t->log_h; k++) {
-    path[k] = t->store[off + ((index >> k) ^ 1)];
-    off += (size_t)1 << (t->log_h - k);
-  }
-  return CU_OK;
+  if (!rows) return CU_ERR_ARG;
+  return cu_merkle_tree_open_many(t, &index, 1, rows, path);
 }
 
 void cu_merkle_tree_free(cu_merkle_tree *t) {
   if (!t) return;
-  free(t->host);
-  free(t->store);
+  pthread_mutex_lock(&g_lock);
+  x_free(t->d_mats);
+  x_free(t->d_store);
+  pthread_mutex_unlock(&g_lock);
   free(t);
 }
 
@@ -932,6 +1020,128 @@ int cu_quotient_dev(int kernel, const bb_t *d_lde, unsigned log_n, unsigned log_
   if (rc == CU_OK) rc = x_sync();
   x_free(d_consts);
   pthread_mutex_unlock(&g_lock);
+  free(h);
+  return rc;
+}
+
+/* ---- quotient matrix and DEEP quotient -------------------------------------------- */
+
+int cu_quotient_lde_dev(const bb_t *d_q, unsigned log_n, unsigned qc, unsigned log_blowup, bb_t shift,
+                        bb_t *d_out) {
+  if (!d_q || !d_out || d_q == d_out || qc == 0 || qc > 64 || (qc & (qc - 1)) || log_n < 1 ||
+      log_blowup > NTT_MAX_LOG || log_n > NTT_MAX_LOG - log_blowup || shift >= BB_P ||
+      !ntt_size_ok(log_n + log_blowup, 4u * qc))
+    return CU_ERR_ARG;
+  size_t n = (size_t)1 << log_n, qw = 4u * qc, N = n << log_blowup;
+  cu_k_chunks a;
+  memset(&a, 0, sizeof a);
+  a.in = d_q;
+  a.out = d_out;
+  a.qc = qc;
+  a.n = n;
+  a.count = (uint64_t)n * qw;
+  pthread_mutex_lock(&g_lock);
+  int rc = enter_locked();
+  if (rc == CU_OK) rc = x_chunks(&a);
+  if (rc == CU_OK) rc = x_zero(d_out + n * qw, (N - n) * qw * sizeof(bb_t));
+  if (rc == CU_OK) rc = ntt_core(d_out, log_n + log_blowup, qw, OP_COSET_DFT, shift, NTT_ORDER_NATURAL);
+  if (rc == CU_OK) rc = x_sync();
+  pthread_mutex_unlock(&g_lock);
+  return rc;
+}
+
+int cu_deep_dev(const bb_t *d_lde, size_t w, const bb_t *d_qlde, size_t qw, unsigned log_N, bb_t shift,
+                const ext_t *coef, ext_t A, ext_t Bv, ext_t zeta, ext_t zeta_next, bb_t *d_out) {
+  if (!d_lde || !d_qlde || !d_out || !coef || w == 0 || qw == 0 || w > UINT32_MAX / 4 ||
+      qw > UINT32_MAX / 4 - w || log_N > NTT_MAX_LOG || shift == 0 || shift >= BB_P)
+    return CU_ERR_ARG;
+  size_t n_coef = 2 * w + qw;
+  cu_k_deep a;
+  memset(&a, 0, sizeof a);
+  a.lde = d_lde;
+  a.qlde = d_qlde;
+  a.out = d_out;
+  a.w = (uint32_t)w;
+  a.qw = (uint32_t)qw;
+  a.log_N = log_N;
+  a.s = shift;
+  a.N = (uint64_t)1 << log_N;
+  ext_t zsum = ext_add(zeta, zeta_next), zprod = ext_mul(zeta, zeta_next);
+  for (int q = 0; q < EXT_DEGREE; q++) {
+    a.A[q] = A.v[q];
+    a.Bv[q] = Bv.v[q];
+    a.zeta[q] = zeta.v[q];
+    a.zeta_next[q] = zeta_next.v[q];
+    a.zsum[q] = zsum.v[q];
+    a.zprod[q] = zprod.v[q];
+  }
+  pthread_mutex_lock(&g_lock);
+  uint32_t *d_coef = NULL;
+  int rc = enter_locked();
+  if (rc == CU_OK) d_coef = x_alloc(n_coef * sizeof(ext_t), &rc);
+  if (rc == CU_OK) rc = x_h2d(d_coef, coef, n_coef * sizeof(ext_t));
+  if (rc == CU_OK) {
+    a.coef = d_coef;
+    a.tw = g.tw_fwd;
+    rc = x_deep(&a, w + qw > CU_DEEP_WIDE);
+  }
+  if (rc == CU_OK) rc = x_sync();
+  x_free(d_coef);
+  pthread_mutex_unlock(&g_lock);
+  return rc;
+}
+
+/* Chunks of rows for the opening sums: enough (chunk, column) items to fill
+ * a GPU (about 2^16), chunks of at least 64 rows. */
+#define OPEN_ITEMS (1u << 16)
+#define OPEN_MIN_ROWS 64u
+
+int cu_open_dev(const bb_t *d_trace, unsigned log_n, size_t w, ext_t zeta, ext_t zeta_next, ext_t *sums) {
+  if (!d_trace || !sums || w == 0 || w > UINT32_MAX || log_n > NTT_MAX_LOG ||
+      w > (SIZE_MAX / sizeof(bb_t) / 8) >> log_n)
+    return CU_ERR_ARG;
+  uint64_t n = (uint64_t)1 << log_n, nchunks = 1;
+  while (nchunks * w < OPEN_ITEMS && (n / (2 * nchunks)) >= OPEN_MIN_ROWS) nchunks *= 2;
+  cu_k_open a;
+  memset(&a, 0, sizeof a);
+  a.trace = d_trace;
+  a.w = (uint32_t)w;
+  a.log_n = log_n;
+  a.n = n;
+  a.nchunks = nchunks;
+  a.rows_per = n / nchunks;
+  for (int q = 0; q < EXT_DEGREE; q++) {
+    a.zeta[q] = zeta.v[q];
+    a.zeta_next[q] = zeta_next.v[q];
+  }
+  size_t pwords = (size_t)nchunks * w * 8;
+  uint32_t *h = malloc(pwords * sizeof *h);
+  if (!h) return CU_ERR_NOMEM;
+  pthread_mutex_lock(&g_lock);
+  int rc = enter_locked();
+  if (rc == CU_OK) a.wts = x_alloc((size_t)n * 8 * sizeof(uint32_t), &rc);
+  if (rc == CU_OK) a.part = x_alloc(pwords * sizeof(uint32_t), &rc);
+  if (rc == CU_OK) {
+    a.tw = g.tw_fwd;
+    rc = x_open(&a);
+  }
+  if (rc == CU_OK) rc = x_sync();
+  if (rc == CU_OK) rc = x_d2h(h, a.part, pwords * sizeof *h);
+  x_free(a.wts);
+  x_free(a.part);
+  pthread_mutex_unlock(&g_lock);
+  if (rc == CU_OK) {
+    for (size_t j = 0; j < 2 * w; j++) sums[j] = ext_zero();
+    for (uint64_t c = 0; c < nchunks; c++)
+      for (size_t j = 0; j < w; j++) {
+        const uint32_t *p = h + 8 * (c * w + j);
+        ext_t s1, s2;
+        memcpy(s1.v, p, sizeof s1.v);
+        memcpy(s2.v, p + 4, sizeof s2.v);
+        sums[j] = ext_add(sums[j], s1);
+        sums[w + j] = ext_add(sums[w + j], s2);
+      }
+  }
   free(h);
   return rc;
 }

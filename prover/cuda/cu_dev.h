@@ -48,6 +48,12 @@ int cu_dev_perm(const cu_k_perm *a);
 int cu_dev_layer(const cu_k_layer *a);
 int cu_dev_fold(const cu_k_fold *a);
 int cu_dev_quot(const cu_k_quot *a);
+int cu_dev_gather(const cu_k_gather *a);
+int cu_dev_chunks(const cu_k_chunks *a);
+/* wide: one row per block of CU_DEEP_THREADS threads; else one row per thread. */
+int cu_dev_deep(const cu_k_deep *a, int wide);
+/* The weights, then the column sums (two launches, in order). */
+int cu_dev_open(const cu_k_open *a);
 
 #ifdef __cplusplus
 }

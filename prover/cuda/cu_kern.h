@@ -412,4 +412,211 @@ CU_HD void cu_k_fold_elem(const cu_k_fold *a, uint64_t k) {
   for (int q = 0; q < EXT_DEGREE; q++) a->out[4 * k + q] = cu_k_add(sum[q], bd[q]);
 }
 
+/* ---- openings gathered on the device -----------------------------------------
+ * For q leaf indices of a kept Merkle tree (cu_merkle_tree), the committed
+ * rows and the authentication paths, as merkle_open writes them: rows in the
+ * caller's matrix order (a matrix of height 2^lh < 2^log_h gives its row
+ * index >> (log_h - lh)), then the sibling of every layer from the bottom.
+ * Layer lv (2^(log_h - lv) digests) starts at digest
+ * 2^(log_h + 1) - 2^(log_h + 1 - lv) of the store. Word f of the output
+ * (f < q * per, per = row_words + 8 log_h) is one thread's. */
+typedef struct {
+  const uint32_t *data;
+  uint64_t width;
+  uint32_t log_h;
+} cu_k_omat;
+
+typedef struct {
+  const cu_k_omat *mats;
+  uint32_t n_mats, log_h;
+  const uint32_t *store;
+  const uint64_t *idx;
+  uint64_t q, row_words;
+  uint32_t *rows;  /* q * row_words */
+  uint32_t *paths; /* q * log_h * 8 */
+} cu_k_gather;
+
+CU_HD void cu_k_gather_word(const cu_k_gather *a, uint64_t f) {
+  const uint64_t per = a->row_words + 8u * (uint64_t)a->log_h, k = f / per;
+  uint64_t o = f - k * per;
+  const uint64_t index = a->idx[k];
+  if (o < a->row_words) {
+    const uint64_t dst = k * a->row_words + o;
+    uint32_t m = 0;
+    while (o >= a->mats[m].width) o -= a->mats[m++].width;
+    const uint64_t r = index >> (a->log_h - a->mats[m].log_h);
+    a->rows[dst] = a->mats[m].data[r * a->mats[m].width + o];
+    return;
+  }
+  o -= a->row_words;
+  const uint32_t lv = (uint32_t)(o >> 3), wd = (uint32_t)(o & 7u);
+  const uint64_t off = ((uint64_t)2 << a->log_h) - ((uint64_t)2 << (a->log_h - lv));
+  a->paths[(k * a->log_h + lv) * 8u + wd] = a->store[(off + ((index >> lv) ^ 1u)) * 8u + wd];
+}
+
+/* ---- quotient chunks ----------------------------------------------------------
+ * Row r < n of the quotient matrix holds, for every chunk i < qc, coefficient
+ * i n + r of Q (4 words each): out[r 4qc + c] = in[((c / 4) n + r) 4 + c % 4],
+ * element f = r 4qc + c < count = n 4qc. in and out are disjoint. */
+typedef struct {
+  const uint32_t *in;
+  uint32_t *out;
+  uint32_t qc;
+  uint64_t n, count;
+} cu_k_chunks;
+
+CU_HD void cu_k_chunks_elem(const cu_k_chunks *a, uint64_t f) {
+  const uint64_t qw = 4u * (uint64_t)a->qc, r = f / qw, c = f - r * qw;
+  a->out[f] = a->in[((c >> 2) * a->n + r) * 4u + (c & 3u)];
+}
+
+/* ---- DEEP quotient (stark.c's deep_row on the device) ---------------------------
+ * For LDE row i, x = shift w_N^i:
+ *   F(x) = [(T + U - A)(x - zeta g) + (T2 - Bv)(x - zeta)] / (x^2 - x zsum + zprod)
+ * with T = sum_j gp_j t_j(x), T2 = sum_j gpw_j t_j(x) (j < w), U =
+ * sum_j gp_(w+j) q_j(x) (j < qw). coef: the ext words of gp (w + qw values)
+ * then gpw (w values). Field sums are exact, so accumulating the columns in
+ * any order and split into any partial sums gives the host's words. */
+typedef struct {
+  const uint32_t *lde, *qlde; /* N x w, N x qw, natural order */
+  const uint32_t *coef;
+  const uint32_t *tw; /* root table of the 2^27-order root */
+  uint32_t *out;      /* N ext values */
+  uint32_t w, qw, log_N, s;
+  uint32_t A[EXT_DEGREE], Bv[EXT_DEGREE], zeta[EXT_DEGREE], zeta_next[EXT_DEGREE];
+  uint32_t zsum[EXT_DEGREE], zprod[EXT_DEGREE];
+  uint64_t N;
+} cu_k_deep;
+
+#define CU_DEEP_ACC 12      /* T, T2, U: three ext values */
+#define CU_DEEP_THREADS 128u /* threads per block of the DEEP kernels */
+#define CU_DEEP_WIDE 64u     /* w + qw above this: one row per block */
+
+CU_HD uint32_t cu_k_pow(uint32_t b, uint32_t e) {
+  uint32_t r = BB_ONE;
+  while (e) {
+    if (e & 1u) r = cu_k_mul(r, b);
+    b = cu_k_mul(b, b);
+    e >>= 1;
+  }
+  return r;
+}
+
+/* field/ext.h's ext_inv: a(-x) b(-x^2) / n with one base inversion. */
+CU_HD void cu_k_ext_inv(const uint32_t *x, uint32_t *r) {
+  const uint32_t w = EXT_W_MONTY;
+  uint32_t x0s = cu_k_mul(x[0], x[0]), x1s = cu_k_mul(x[1], x[1]);
+  uint32_t x2s = cu_k_mul(x[2], x[2]), x3s = cu_k_mul(x[3], x[3]);
+  uint32_t t = cu_k_mul(w, cu_k_mul(x[1], x[3]));
+  uint32_t b0 = cu_k_sub(cu_k_add(x0s, cu_k_mul(w, x2s)), cu_k_add(t, t));
+  uint32_t u = cu_k_mul(x[0], x[2]);
+  uint32_t b1 = cu_k_sub(cu_k_add(u, u), cu_k_add(x1s, cu_k_mul(w, x3s)));
+  uint32_t n = cu_k_sub(cu_k_mul(b0, b0), cu_k_mul(w, cu_k_mul(b1, b1)));
+  uint32_t ninv = cu_k_pow(n, BB_P - 2u);
+  uint32_t conj[EXT_DEGREE] = {x[0], cu_k_sub(0, x[1]), x[2], cu_k_sub(0, x[3])};
+  uint32_t bc[EXT_DEGREE] = {cu_k_mul(b0, ninv), 0, cu_k_sub(0, cu_k_mul(b1, ninv)), 0};
+  cu_k_ext_mul(conj, bc, r);
+}
+
+/* acc = T, T2, U over the columns j = j0, j0 + step, ... < w + qw of row i. */
+CU_HD void cu_k_deep_acc(const cu_k_deep *a, uint64_t i, uint32_t j0, uint32_t step, uint32_t *acc) {
+  for (int q = 0; q < CU_DEEP_ACC; q++) acc[q] = 0;
+  const uint32_t *trow = a->lde + i * a->w, *qrow = a->qlde + i * a->qw;
+  const uint32_t *gpw = a->coef + EXT_DEGREE * (a->w + a->qw);
+  for (uint32_t j = j0; j < a->w + a->qw; j += step) {
+    const uint32_t *g = a->coef + EXT_DEGREE * j;
+    if (j < a->w) {
+      uint32_t v = trow[j];
+      const uint32_t *g2 = gpw + EXT_DEGREE * j;
+      for (int q = 0; q < EXT_DEGREE; q++) {
+        acc[q] = cu_k_add(acc[q], cu_k_mul(g[q], v));
+        acc[4 + q] = cu_k_add(acc[4 + q], cu_k_mul(g2[q], v));
+      }
+    } else {
+      uint32_t v = qrow[j - a->w];
+      for (int q = 0; q < EXT_DEGREE; q++) acc[8 + q] = cu_k_add(acc[8 + q], cu_k_mul(g[q], v));
+    }
+  }
+}
+
+CU_HD void cu_k_deep_finish(const cu_k_deep *a, uint64_t i, const uint32_t *acc) {
+  const uint32_t x = cu_k_mul(a->s, cu_k_pow_lookup(a->tw, (uint32_t)i << (27u - a->log_N)));
+  uint32_t den[EXT_DEGREE], inv[EXT_DEGREE], l[EXT_DEGREE], r[EXT_DEGREE], xl[EXT_DEGREE],
+      xr[EXT_DEGREE], p1[EXT_DEGREE], p2[EXT_DEGREE], s[EXT_DEGREE];
+  for (int q = 0; q < EXT_DEGREE; q++) {
+    den[q] = cu_k_sub(a->zprod[q], cu_k_mul(a->zsum[q], x));
+    l[q] = cu_k_sub(cu_k_add(acc[q], acc[8 + q]), a->A[q]);
+    r[q] = cu_k_sub(acc[4 + q], a->Bv[q]);
+    xl[q] = cu_k_sub(q ? 0u : x, a->zeta_next[q]);
+    xr[q] = cu_k_sub(q ? 0u : x, a->zeta[q]);
+  }
+  den[0] = cu_k_add(den[0], cu_k_mul(x, x));
+  cu_k_ext_inv(den, inv);
+  cu_k_ext_mul(l, xl, p1);
+  cu_k_ext_mul(r, xr, p2);
+  for (int q = 0; q < EXT_DEGREE; q++) s[q] = cu_k_add(p1[q], p2[q]);
+  cu_k_ext_mul(s, inv, a->out + EXT_DEGREE * i);
+}
+
+/* One row per thread (narrow matrices). */
+CU_HD void cu_k_deep_row(const cu_k_deep *a, uint64_t i) {
+  uint32_t acc[CU_DEEP_ACC];
+  cu_k_deep_acc(a, i, 0, 1, acc);
+  cu_k_deep_finish(a, i, acc);
+}
+
+/* One row per block (wide matrices): the threads split the columns, their
+ * partial sums meet in red (nth * CU_DEEP_ACC words of shared memory). */
+CU_HD void cu_k_deep_block(const cu_k_deep *a, uint64_t i, uint32_t tid, uint32_t nth, uint32_t *red) {
+  uint32_t acc[CU_DEEP_ACC];
+  cu_k_deep_acc(a, i, tid, nth, acc);
+  CU_K_SYNC(); /* the previous row's reduction may still read red */
+  for (int q = 0; q < CU_DEEP_ACC; q++) red[tid * CU_DEEP_ACC + (uint32_t)q] = acc[q];
+  CU_K_SYNC();
+  if (tid == 0) {
+    for (uint32_t t = 1; t < nth; t++)
+      for (int q = 0; q < CU_DEEP_ACC; q++) acc[q] = cu_k_add(acc[q], red[t * CU_DEEP_ACC + (uint32_t)q]);
+    cu_k_deep_finish(a, i, acc);
+  }
+}
+
+/* ---- openings of the trace at zeta and zeta g (stark.c's open_range) ----------
+ * Barycentric on H = <g>, n = 2^log_n: f_j(z) = (z^n - 1)/n sum_i t_ij a_i(z),
+ * a_i(z) = g^i / (z - g^i). cu_k_open_weight writes a_i(zeta), a_i(zeta g)
+ * (8 words) for row i; cu_k_open_item sums one column j over one chunk c of
+ * rows_per rows (item f = c w + j, consecutive threads on consecutive
+ * columns: coalesced) into part[8 f ..]: sum t_ij a_i(zeta), then
+ * sum t_ij a_i(zeta g). The caller adds the chunks and scales. */
+typedef struct {
+  const uint32_t *trace; /* n x w */
+  const uint32_t *tw;    /* root table of the 2^27-order root */
+  uint32_t *wts;         /* n x 8 */
+  uint32_t *part;        /* nchunks x w x 8 */
+  uint32_t w, log_n;
+  uint32_t zeta[EXT_DEGREE], zeta_next[EXT_DEGREE];
+  uint64_t n, rows_per, nchunks;
+} cu_k_open;
+
+CU_HD void cu_k_open_weight(const cu_k_open *a, uint64_t i) {
+  const uint32_t h = cu_k_pow_lookup(a->tw, (uint32_t)i << (27u - a->log_n));
+  uint32_t d[EXT_DEGREE], inv[EXT_DEGREE];
+  for (int z = 0; z < 2; z++) {
+    const uint32_t *pt = z ? a->zeta_next : a->zeta;
+    for (int q = 0; q < EXT_DEGREE; q++) d[q] = cu_k_sub(pt[q], q ? 0u : h);
+    cu_k_ext_inv(d, inv);
+    for (int q = 0; q < EXT_DEGREE; q++) a->wts[8u * i + 4u * (uint32_t)z + (uint32_t)q] = cu_k_mul(inv[q], h);
+  }
+}
+
+CU_HD void cu_k_open_item(const cu_k_open *a, uint64_t f) {
+  const uint64_t c = f / a->w, j = f - c * a->w;
+  const uint64_t lo = c * a->rows_per, hi = lo + a->rows_per < a->n ? lo + a->rows_per : a->n;
+  uint32_t acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (uint64_t i = lo; i < hi; i++) {
+    const uint32_t v = a->trace[i * a->w + j], *wt = a->wts + 8u * i;
+    for (int q = 0; q < 8; q++) acc[q] = cu_k_add(acc[q], cu_k_mul(wt[q], v));
+  }
+  for (int q = 0; q < 8; q++) a->part[8u * f + (uint32_t)q] = acc[q];
+}
+
 #endif

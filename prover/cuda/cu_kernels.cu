@@ -48,6 +48,41 @@ __global__ void k_fold(cu_k_fold a) {
     cu_k_fold_elem(&a, k);
 }
 
+__global__ void k_gather(cu_k_gather a) {
+  uint64_t stride = (uint64_t)gridDim.x * blockDim.x, n = a.q * (a.row_words + 8u * (uint64_t)a.log_h);
+  for (uint64_t f = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; f < n; f += stride)
+    cu_k_gather_word(&a, f);
+}
+
+__global__ void k_chunks(cu_k_chunks a) {
+  uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
+  for (uint64_t f = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; f < a.count; f += stride)
+    cu_k_chunks_elem(&a, f);
+}
+
+__global__ void __launch_bounds__(CU_DEEP_THREADS) k_deep_row(cu_k_deep a) {
+  uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
+  for (uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; i < a.N; i += stride)
+    cu_k_deep_row(&a, i);
+}
+
+__global__ void __launch_bounds__(CU_DEEP_THREADS) k_deep_block(cu_k_deep a) {
+  __shared__ uint32_t red[CU_DEEP_THREADS * CU_DEEP_ACC];
+  for (uint64_t i = blockIdx.x; i < a.N; i += gridDim.x) cu_k_deep_block(&a, i, threadIdx.x, blockDim.x, red);
+}
+
+__global__ void k_open_weight(cu_k_open a) {
+  uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
+  for (uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; i < a.n; i += stride)
+    cu_k_open_weight(&a, i);
+}
+
+__global__ void k_open_item(cu_k_open a) {
+  uint64_t stride = (uint64_t)gridDim.x * blockDim.x, n = a.nchunks * a.w;
+  for (uint64_t f = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; f < n; f += stride)
+    cu_k_open_item(&a, f);
+}
+
 /* One instance per AIR (AIR is CU_AIR_*): each compiles only its own body. */
 template <uint32_t AIR>
 __global__ void __launch_bounds__(CU_QUOT_THREADS) k_quot(cu_k_quot a) {
@@ -91,6 +126,39 @@ extern "C" int cu_dev_fold(const cu_k_fold *a) {
   if (a->half == 0) return CU_OK;
   k_fold<<<grid_for(a->half, CU_ELEM_THREADS), CU_ELEM_THREADS>>>(*a);
   return launched("fri fold");
+}
+
+extern "C" int cu_dev_gather(const cu_k_gather *a) {
+  uint64_t n = a->q * (a->row_words + 8u * (uint64_t)a->log_h);
+  if (n == 0) return CU_OK;
+  k_gather<<<grid_for(n, CU_ELEM_THREADS), CU_ELEM_THREADS>>>(*a);
+  return launched("opening gather");
+}
+
+extern "C" int cu_dev_chunks(const cu_k_chunks *a) {
+  if (a->count == 0) return CU_OK;
+  k_chunks<<<grid_for(a->count, CU_ELEM_THREADS), CU_ELEM_THREADS>>>(*a);
+  return launched("quotient chunks");
+}
+
+extern "C" int cu_dev_deep(const cu_k_deep *a, int wide) {
+  if (a->N == 0) return CU_OK;
+  if (wide) {
+    unsigned g = a->N > CU_MAX_GRID ? CU_MAX_GRID : (unsigned)a->N;
+    k_deep_block<<<g, CU_DEEP_THREADS>>>(*a);
+  } else {
+    k_deep_row<<<grid_for(a->N, CU_DEEP_THREADS), CU_DEEP_THREADS>>>(*a);
+  }
+  return launched("deep quotient");
+}
+
+extern "C" int cu_dev_open(const cu_k_open *a) {
+  if (a->n == 0) return CU_OK;
+  k_open_weight<<<grid_for(a->n, CU_ELEM_THREADS), CU_ELEM_THREADS>>>(*a);
+  int rc = launched("opening weights");
+  if (rc != CU_OK) return rc;
+  k_open_item<<<grid_for(a->nchunks * a->w, CU_ELEM_THREADS), CU_ELEM_THREADS>>>(*a);
+  return launched("opening sums");
 }
 
 extern "C" int cu_dev_quot(const cu_k_quot *a) {

@@ -3,7 +3,10 @@
  */
 #include "fri/challenger.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hash/poseidon2.h"
 
@@ -79,4 +82,68 @@ int chal_grind(chal_state *c, unsigned bits, bb_t *witness) {
     }
   }
   return -1;
+}
+
+/* Parallel grinding: worker t takes the blocks of GRIND_BLOCK candidates
+ * t, t + T, t + 2T, ... in increasing order and records any accepted
+ * candidate in best (an atomic minimum); it stops at the first block that
+ * starts at or above best. Every candidate below the final best lies in a
+ * block started before its worker stopped, so was checked: the result is
+ * the smallest witness, as chal_grind's. */
+#define GRIND_BLOCK 256u
+#define GRIND_MAX_THREADS 64
+
+typedef struct {
+  const chal_state *c;
+  unsigned bits, t, nt;
+  _Atomic uint32_t *best;
+} grind_job;
+
+static void *grind_worker(void *arg) {
+  grind_job *j = arg;
+  for (uint64_t b = j->t;; b += j->nt) {
+    uint64_t lo = b * GRIND_BLOCK;
+    if (lo >= atomic_load(j->best)) return NULL;
+    uint64_t hi = lo + GRIND_BLOCK < BB_P ? lo + GRIND_BLOCK : BB_P;
+    for (uint64_t w = lo; w < hi; w++) {
+      chal_state t = *j->c;
+      if (chal_check_witness(&t, j->bits, bb_from_u32((uint32_t)w))) {
+        uint32_t cur = atomic_load(j->best);
+        while (w < cur && !atomic_compare_exchange_weak(j->best, &cur, (uint32_t)w)) {
+        }
+        return NULL;
+      }
+    }
+  }
+}
+
+int chal_grind_threads(chal_state *c, unsigned bits, int threads, bb_t *witness) {
+  if (bits > CHAL_MAX_BITS) return -1;
+  if (threads <= 0) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    threads = n > 0 ? (int)n : 1;
+  }
+  if (threads > GRIND_MAX_THREADS) threads = GRIND_MAX_THREADS;
+  if (threads == 1 || bits == 0) return chal_grind(c, bits, witness);
+  _Atomic uint32_t best = BB_P;
+  grind_job jobs[GRIND_MAX_THREADS];
+  pthread_t tid[GRIND_MAX_THREADS];
+  int started = 0;
+  for (int t = 0; t < threads; t++) {
+    jobs[t] = (grind_job){c, bits, (unsigned)t, (unsigned)threads, &best};
+    if (t > 0 && pthread_create(&tid[t], NULL, grind_worker, &jobs[t]) != 0) break;
+    started = t + 1;
+  }
+  if (started < threads) { /* a worker missing: its blocks would go unchecked */
+    atomic_store(&best, 0);
+    for (int t = 1; t < started; t++) pthread_join(tid[t], NULL);
+    return -1;
+  }
+  grind_worker(&jobs[0]);
+  for (int t = 1; t < threads; t++) pthread_join(tid[t], NULL);
+  uint32_t w = atomic_load(&best);
+  if (w >= BB_P) return -1;
+  *witness = bb_from_u32(w);
+  (void)chal_check_witness(c, bits, *witness);
+  return 0;
 }

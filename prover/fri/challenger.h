@@ -67,6 +67,10 @@ uint32_t chal_sample_bits(chal_state *c, unsigned bits);
  * witness and returns 1 when it is accepted, 0 otherwise (also for bits out of
  * range or a non-canonical witness word). */
 int chal_grind(chal_state *c, unsigned bits, bb_t *witness);
+/* chal_grind on `threads` worker threads (0: every online core, 1: none):
+ * the same smallest witness, the same state afterwards, whatever the count.
+ * Also -1 when a thread cannot be started and the search cannot go on. */
+int chal_grind_threads(chal_state *c, unsigned bits, int threads, bb_t *witness);
 int chal_check_witness(chal_state *c, unsigned bits, bb_t witness);
 
 #endif

@@ -5,11 +5,11 @@
  * commitments hash N/2 + N/4 + ... rows of 8 elements; the query phase is
  * num_queries * L Merkle openings. Layer buffers are kept alive until the
  * queries are answered because the Merkle trees point into them.
- * With the CUDA backend the current layer lives in device memory and is
- * folded there in place; each layer is committed as a = 2^la matrices of
- * R x 4 (the a contiguous blocks of R ext values), whose concatenated rows
- * are exactly the CPU's R x 4a matrix, so the roots agree; a host copy of
- * each layer (natural order) serves the openings.
+ * With the CUDA backend every layer lives in device memory (folded there
+ * into the next) and is committed as a = 2^la matrices of R x 4 (the a
+ * contiguous blocks of R ext values), whose concatenated rows are exactly
+ * the CPU's R x 4a matrix, so the roots agree; the openings are gathered on
+ * the device, one copy per layer for all queries.
  */
 #include "fri/fri.h"
 
@@ -175,10 +175,12 @@ int fri_prove(const fri_params *p, chal_state *ch, const ext_t *evals, unsigned 
                            NULL);
 }
 
-int fri_prove_backend(const fri_params *p, fri_backend backend, chal_state *ch, const ext_t *evals,
-                      unsigned log_n, bb_t shift, int threads, fri_proof *proof, size_t *indices,
-                      double *ms, int *device_rc) {
-  if (!p || !ch || !evals || !proof || !indices) return FRI_ERR_ARG;
+/* The prover on either backend; with CUDA the first layer is d_evals (device,
+ * read only) when not NULL, else evals uploaded. */
+static int prove_core(const fri_params *p, fri_backend backend, chal_state *ch, const ext_t *evals,
+                      const bb_t *d_evals, unsigned log_n, bb_t shift, int threads, fri_proof *proof,
+                      size_t *indices, double *ms, int *device_rc) {
+  if (!p || !ch || (!evals && !d_evals) || !proof || !indices) return FRI_ERR_ARG;
   if (backend != FRI_BACKEND_CPU && backend != FRI_BACKEND_CUDA) return FRI_ERR_ARG;
   if (check_shape(p, log_n) != FRI_OK) return FRI_ERR_ARG;
   memset(proof, 0, sizeof *proof);
@@ -189,12 +191,18 @@ int fri_prove_backend(const fri_params *p, fri_backend backend, chal_state *ch, 
   unsigned Q = p->num_queries;
   int rc = FRI_ERR_NOMEM, cuda = backend == FRI_BACKEND_CUDA, drc = CU_OK;
 
-  merkle_tree **trees = calloc(L ? L : 1, sizeof *trees);
+  merkle_tree **trees = cuda ? NULL : calloc(L ? L : 1, sizeof *trees);
   cu_merkle_tree **ctrees = cuda ? calloc(L ? L : 1, sizeof *ctrees) : NULL;
-  bb_t **mats = calloc(L ? L : 1, sizeof *mats);
-  bb_t *d_cur = NULL; /* CUDA: the current layer, 4N words of device memory */
+  bb_t **mats = cuda ? NULL : calloc(L ? L : 1, sizeof *mats);
+  /* CUDA: layer i's values (natural order) in d_lay[i], i <= L; d_lay[0] is
+   * d_evals when given (not owned: own0 = 0). Every layer stays on the
+   * device until the queries are answered, its tree pointing into it. */
+  bb_t **d_lay = cuda ? calloc(L + 1, sizeof *d_lay) : NULL;
+  int own0 = 1;
   ext_t *cur = cuda ? NULL : malloc(sizeof *cur * N);
-  bb_t *fin = NULL;
+  bb_t *fin = NULL, *obuf = NULL;
+  size_t *oidx = NULL;
+  merkle_digest *opath = NULL;
   proof->log_n = log_n;
   proof->log_arity = fri_log_arity(p);
   proof->num_layers = L;
@@ -204,14 +212,23 @@ int fri_prove_backend(const fri_params *p, fri_backend backend, chal_state *ch, 
   proof->final_poly = calloc(flen, sizeof *proof->final_poly);
   proof->rows = calloc((size_t)Q * rv + 1, sizeof *proof->rows);
   proof->paths = calloc((size_t)Q * pd + 1, sizeof *proof->paths);
-  if (!trees || !mats || (cuda ? !ctrees : !cur) || !proof->roots || !proof->final_poly ||
+  if ((cuda ? !ctrees || !d_lay : !trees || !mats || !cur) || !proof->roots || !proof->final_poly ||
       !proof->rows || !proof->paths)
     goto out;
   if (cuda) {
-    drc = cu_malloc(&d_cur, N * EXT_DEGREE);
-    if (drc == CU_OK) drc = cu_upload(d_cur, evals[0].v, N * EXT_DEGREE);
-    if (drc != CU_OK) goto device_failed;
+    if (d_evals) {
+      d_lay[0] = (bb_t *)d_evals;
+      own0 = 0;
+    } else {
+      drc = cu_malloc(&d_lay[0], N * EXT_DEGREE);
+      if (drc == CU_OK) drc = cu_upload(d_lay[0], evals[0].v, N * EXT_DEGREE);
+      if (drc != CU_OK) goto device_failed;
+    }
   } else {
+    if (!evals) {
+      rc = FRI_ERR_ARG;
+      goto out;
+    }
     memcpy(cur, evals, sizeof *cur * N);
   }
 
@@ -220,22 +237,18 @@ int fri_prove_backend(const fri_params *p, fri_backend backend, chal_state *ch, 
     unsigned ls, la;
     fri_layer_shape(p, log_n, i, &ls, &la);
     size_t a = (size_t)1 << la, R = (size_t)1 << (ls - la);
-    bb_t *m = malloc(sizeof *m * R * a * EXT_DEGREE);
-    if (!m) goto out;
-    mats[i] = m;
     if (cuda) {
-      /* m: the layer in natural order; matrix t = block t of R ext values */
+      /* the layer: matrix t = block t of R ext values, whose concatenated
+       * rows are the CPU's R x 4a matrix */
       merkle_matrix dm[1u << FRI_MAX_LOG_ARITY];
-      const bb_t *hm[1u << FRI_MAX_LOG_ARITY];
-      for (size_t t = 0; t < a; t++) {
-        dm[t] = (merkle_matrix){d_cur + t * R * EXT_DEGREE, EXT_DEGREE, R};
-        hm[t] = m + t * R * EXT_DEGREE;
-      }
-      drc = cu_download(m, d_cur, R * a * EXT_DEGREE);
-      if (drc == CU_OK) drc = cu_merkle_tree_build_dev(dm, a, hm, &ctrees[i]);
+      for (size_t t = 0; t < a; t++) dm[t] = (merkle_matrix){d_lay[i] + t * R * EXT_DEGREE, EXT_DEGREE, R};
+      drc = cu_merkle_tree_build_dev(dm, a, &ctrees[i]);
       if (drc != CU_OK) goto device_failed;
       cu_merkle_tree_root(ctrees[i], &proof->roots[i]);
     } else {
+      bb_t *m = malloc(sizeof *m * R * a * EXT_DEGREE);
+      if (!m) goto out;
+      mats[i] = m;
       for (size_t r = 0; r < R; r++)
         for (size_t t = 0; t < a; t++) memcpy(m + (r * a + t) * 4, cur[r + t * R].v, sizeof cur[0].v);
       merkle_matrix mm = {m, a * EXT_DEGREE, R};
@@ -247,10 +260,16 @@ int fri_prove_backend(const fri_params *p, fri_backend backend, chal_state *ch, 
     }
     chal_observe_digest(ch, &proof->roots[i]);
     ext_t beta = chal_sample_ext(ch);
-    /* Folding by 2^la with beta = la folds by 2 with beta, beta^2, beta^4, ... */
+    /* Folding by 2^la with beta = la folds by 2 with beta, beta^2, beta^4, ...
+     * CUDA: the first fold out of layer i into layer i + 1, the others there
+     * in place. */
+    if (cuda) {
+      drc = cu_malloc(&d_lay[i + 1], ((size_t)1 << (ls - 1)) * EXT_DEGREE);
+      if (drc != CU_OK) goto device_failed;
+    }
     for (unsigned k = 0; k < la; k++) {
       if (cuda) {
-        drc = cu_fri_fold_dev(d_cur, ls - k, s, beta, d_cur);
+        drc = cu_fri_fold_dev(k ? d_lay[i + 1] : d_lay[i], ls - k, s, beta, d_lay[i + 1]);
         if (drc != CU_OK) goto device_failed;
       } else {
         fold_layer(cur, N >> (log_n - ls + k + 1), ls - k, s, beta);
@@ -271,10 +290,8 @@ int fri_prove_backend(const fri_params *p, fri_backend backend, chal_state *ch, 
   fin = malloc(sizeof *fin * M * EXT_DEGREE);
   if (!fin) goto out;
   if (cuda) {
-    drc = cu_download(fin, d_cur, M * EXT_DEGREE);
+    drc = cu_download(fin, d_lay[L], M * EXT_DEGREE);
     if (drc != CU_OK) goto device_failed;
-    cu_free(d_cur);
-    d_cur = NULL;
   } else {
     for (size_t k = 0; k < M; k++) memcpy(fin + 4 * k, cur[k].v, sizeof cur[k].v);
   }
@@ -287,31 +304,56 @@ int fri_prove_backend(const fri_params *p, fri_backend backend, chal_state *ch, 
     chal_observe_ext(ch, proof->final_poly[k]);
   }
 
-  if (chal_grind(ch, p->pow_bits, &proof->pow_witness) != 0) {
+  if (chal_grind_threads(ch, p->pow_bits, threads, &proof->pow_witness) != 0) {
     rc = FRI_ERR_INTERNAL;
     goto out;
   }
   double t1 = now_ms();
   for (unsigned q = 0; q < Q; q++) indices[q] = chal_sample_bits(ch, log_n);
 
-  for (unsigned q = 0; q < Q; q++) {
-    size_t idx = indices[q];
-    merkle_digest *path = proof->paths + (size_t)q * pd;
-    ext_t *pr = proof->rows + (size_t)q * rv;
+  if (cuda) {
+    /* every query's opening of layer i in one gather: row indices, then
+     * rows and paths scattered to their places in the proof */
+    oidx = malloc(sizeof *oidx * (Q ? Q : 1));
+    obuf = malloc(sizeof *obuf * ((size_t)Q * ((size_t)EXT_DEGREE << FRI_MAX_LOG_ARITY) + 1));
+    opath = malloc(sizeof *opath * ((size_t)Q * log_n + 1));
+    if (!oidx || !obuf || !opath) goto out;
+    for (unsigned q = 0; q < Q; q++) oidx[q] = indices[q];
+    size_t roff = 0, poff = 0;
     for (unsigned i = 0; i < L; i++) {
       unsigned ls, la;
       fri_layer_shape(p, log_n, i, &ls, &la);
-      size_t a = (size_t)1 << la, R = (size_t)1 << (ls - la), row = idx & (R - 1);
-      bb_t buf[(1u << FRI_MAX_LOG_ARITY) * EXT_DEGREE];
-      if (cuda ? cu_merkle_tree_open(ctrees[i], row, buf, path) != CU_OK
-               : merkle_open(trees[i], row, buf, path) != MERKLE_OK) {
-        rc = FRI_ERR_INTERNAL;
-        goto out;
+      size_t a = (size_t)1 << la, R = (size_t)1 << (ls - la), plen = ls - la;
+      for (unsigned q = 0; q < Q; q++) oidx[q] &= R - 1;
+      drc = cu_merkle_tree_open_many(ctrees[i], oidx, Q, obuf, opath);
+      if (drc != CU_OK) goto device_failed;
+      for (unsigned q = 0; q < Q; q++) {
+        ext_t *pr = proof->rows + (size_t)q * rv + roff;
+        for (size_t t = 0; t < a; t++) memcpy(pr[t].v, obuf + (q * a + t) * 4, sizeof pr[t].v);
+        memcpy(proof->paths + (size_t)q * pd + poff, opath + q * plen, plen * sizeof *opath);
       }
-      for (size_t t = 0; t < a; t++) memcpy(pr[t].v, buf + 4 * t, sizeof pr[t].v);
-      pr += a;
-      path += ls - la;
-      idx = row;
+      roff += a;
+      poff += plen;
+    }
+  } else {
+    for (unsigned q = 0; q < Q; q++) {
+      size_t idx = indices[q];
+      merkle_digest *path = proof->paths + (size_t)q * pd;
+      ext_t *pr = proof->rows + (size_t)q * rv;
+      for (unsigned i = 0; i < L; i++) {
+        unsigned ls, la;
+        fri_layer_shape(p, log_n, i, &ls, &la);
+        size_t a = (size_t)1 << la, R = (size_t)1 << (ls - la), row = idx & (R - 1);
+        bb_t buf[(1u << FRI_MAX_LOG_ARITY) * EXT_DEGREE];
+        if (merkle_open(trees[i], row, buf, path) != MERKLE_OK) {
+          rc = FRI_ERR_INTERNAL;
+          goto out;
+        }
+        for (size_t t = 0; t < a; t++) memcpy(pr[t].v, buf + 4 * t, sizeof pr[t].v);
+        pr += a;
+        path += ls - la;
+        idx = row;
+      }
     }
   }
   if (ms) {
@@ -325,9 +367,12 @@ device_failed:
   rc = FRI_ERR_DEVICE;
   if (device_rc) *device_rc = drc;
 out:
-  cu_free(d_cur);
   if (ctrees)
     for (unsigned i = 0; i < L; i++) cu_merkle_tree_free(ctrees[i]);
+  if (d_lay)
+    for (unsigned i = 0; i <= L; i++)
+      if (i || own0) cu_free(d_lay[i]);
+  free(d_lay);
   free(ctrees);
   if (trees)
     for (unsigned i = 0; i < L; i++) merkle_free(trees[i]);
@@ -337,8 +382,25 @@ out:
   free(mats);
   free(cur);
   free(fin);
+  free(oidx);
+  free(obuf);
+  free(opath);
   if (rc != FRI_OK) fri_proof_free(proof);
   return rc;
+}
+
+int fri_prove_backend(const fri_params *p, fri_backend backend, chal_state *ch, const ext_t *evals,
+                      unsigned log_n, bb_t shift, int threads, fri_proof *proof, size_t *indices,
+                      double *ms, int *device_rc) {
+  if (!evals) return FRI_ERR_ARG;
+  return prove_core(p, backend, ch, evals, NULL, log_n, shift, threads, proof, indices, ms, device_rc);
+}
+
+int fri_prove_dev(const fri_params *p, chal_state *ch, const bb_t *d_evals, unsigned log_n, bb_t shift,
+                  int threads, fri_proof *proof, size_t *indices, double *ms, int *device_rc) {
+  if (!d_evals) return FRI_ERR_ARG;
+  return prove_core(p, FRI_BACKEND_CUDA, ch, NULL, d_evals, log_n, shift, threads, proof, indices, ms,
+                    device_rc);
 }
 
 int fri_verify(const fri_params *p, chal_state *ch, const fri_proof *proof, unsigned log_n,

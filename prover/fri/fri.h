@@ -128,9 +128,9 @@ int fri_prove(const fri_params *p, chal_state *ch, const ext_t *evals, unsigned 
 
 /* fri_prove with the commit phase on a backend: FRI_BACKEND_CPU is fri_prove;
  * FRI_BACKEND_CUDA (cuda/cu.h) uploads evals once, commits every layer and
- * folds on the device (each layer's values are also downloaded once, for
- * the openings), and interpolates the final layer, grinds and opens on the
- * host. The proof and indices are byte-identical to fri_prove's. Besides
+ * folds on the device, where the layers and their trees stay until the
+ * openings are gathered there (one copy back per layer), and interpolates
+ * the final layer and grinds on the host. The proof and indices are byte-identical to fri_prove's. Besides
  * fri_prove's codes it returns FRI_ERR_DEVICE when a CUDA call fails (no
  * device, out of device memory, kernel failure): the CU_* code goes to
  * *device_rc when device_rc is not NULL, cu_last_error_string() has the
@@ -138,6 +138,12 @@ int fri_prove(const fri_params *p, chal_state *ch, const ext_t *evals, unsigned 
 int fri_prove_backend(const fri_params *p, fri_backend backend, chal_state *ch, const ext_t *evals,
                       unsigned log_n, bb_t shift, int threads, fri_proof *proof, size_t *indices,
                       double *ms, int *device_rc);
+
+/* The CUDA backend with the evaluations already in device memory: d_evals,
+ * 4N words from cu_malloc (ext values in natural order), read only; the rest
+ * as fri_prove_backend(FRI_BACKEND_CUDA). */
+int fri_prove_dev(const fri_params *p, chal_state *ch, const bb_t *d_evals, unsigned log_n, bb_t shift,
+                  int threads, fri_proof *proof, size_t *indices, double *ms, int *device_rc);
 
 /* The verifier's source of F at a query point: write F(shift * w_N^index) to
  * *value, after checking whatever openings the caller holds for query number

@@ -593,6 +593,7 @@ typedef struct {
   ext_t zeta, zeta_next;
   ext_t *part;            /* per block: w (zeta), w (zeta g), 4qc (quotient) */
   atomic_int nomem;
+  int skip_trace;         /* the trace sums come from elsewhere (cu_open_dev) */
 } open_ctx;
 
 static void open_range(void *arg, size_t blo, size_t bhi) {
@@ -607,13 +608,13 @@ static void open_range(void *arg, size_t blo, size_t bhi) {
     size_t lo = b * OPEN_BLOCK, hi = lo + OPEN_BLOCK < c->n ? lo + OPEN_BLOCK : c->n, m = hi - lo;
     ext_t *d1 = d, *d2 = d + m, *acc = c->part + b * stride;
     bb_t h0 = bb_pow(c->g, lo), h = h0;
-    for (size_t i = 0; i < m; i++, h = bb_mul(h, c->g)) {
+    for (size_t i = 0; i < m && !c->skip_trace; i++, h = bb_mul(h, c->g)) {
       d1[i] = ext_sub(c->zeta, ext_from_base(h));
       d2[i] = ext_sub(c->zeta_next, ext_from_base(h));
     }
-    fri_ext_batch_inv(d, d, 2 * m);
+    if (!c->skip_trace) fri_ext_batch_inv(d, d, 2 * m);
     h = h0;
-    for (size_t i = 0; i < m; i++, h = bb_mul(h, c->g)) {
+    for (size_t i = 0; i < m && !c->skip_trace; i++, h = bb_mul(h, c->g)) {
       ext_t a = ext_mul_base(d1[i], h), e = ext_mul_base(d2[i], h);
       const bb_t *row = c->trace + (lo + i) * w;
       for (unsigned j = 0; j < w; j++) {
@@ -632,16 +633,6 @@ static void open_range(void *arg, size_t blo, size_t bhi) {
 }
 
 /* ---- prover ---- */
-
-/* CUDA backend: download the N x width matrix d_m (device) into host and build
- * its tree on the device with host as the openings' copy; d_m is kept. */
-static int cuda_commit(bb_t *d_m, bb_t *host, size_t width, size_t N, cu_merkle_tree **out) {
-  merkle_matrix dm = {d_m, width, N};
-  const bb_t *hm[1] = {host};
-  int drc = cu_download(host, d_m, N * width);
-  if (drc == CU_OK) drc = cu_merkle_tree_build_dev(&dm, 1, hm, out);
-  return drc;
-}
 
 int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace, unsigned log_n,
                 const bb_t *pub, stark_proof *proof, stark_timings *t) {
@@ -692,12 +683,19 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
   size_t *indices = NULL;
   merkle_tree *ttree = NULL, *qtree = NULL;
   cu_merkle_tree *cttree = NULL, *cqtree = NULL; /* CUDA backend */
-  bb_t *d_m = NULL;                               /* CUDA: the matrix of the current step */
-  bb_t *d_q = NULL;                               /* CUDA: the quotient's evaluations */
+  /* CUDA: the trace LDE, the quotient's evaluations, the quotient matrix's
+   * LDE and the DEEP quotient, in device memory; the trees open from
+   * d_lde and d_qlde, which therefore live until the queries are answered */
+  bb_t *d_lde = NULL, *d_q = NULL, *d_qlde = NULL, *d_F = NULL;
+  bb_t *d_tr = NULL; /* CUDA with dev_deep: the trace, for the openings at zeta */
   /* CUDA: the AIR's quotient kernel (cuda/cu.h), 0 = constraints on the host
    * (always with a lookup argument: the kernels know the main columns only) */
   int kid = cuda && !k ? cu_air_kernel(air->name, w, air->num_public, air->num_constraints) : 0;
-  int drc = CU_OK;                                /* CUDA: the failing call's code */
+  /* CUDA: the DEEP quotient on the device too (not with a lookup argument,
+   * whose aux trace is on the host); the host then never holds an LDE */
+  const int dev_deep = cuda && !k;
+  const int host_lde = !cuda || !kid || !dev_deep, host_qmat = !cuda || !dev_deep;
+  int drc = CU_OK; /* CUDA: the failing call's code */
   chal_state ch;
   transcript_begin(&ch, air, log_n, qc, fp, pub);
   if (k) transcript_lookup(&ch, air, lk);
@@ -710,13 +708,15 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
 
   /* 2. trace LDE and commitment */
   t0 = now_ms();
-  lde = malloc(sizeof *lde * N * w);
-  if (!lde) goto out;
+  if (host_lde && !(lde = malloc(sizeof *lde * N * w))) goto out;
   if (cuda) {
-    /* in place: the trace in the first n rows of the N-row buffer */
-    drc = cu_malloc(&d_m, N * w);
-    if (drc == CU_OK) drc = cu_upload(d_m, trace, n * w);
-    if (drc == CU_OK) drc = cu_ntt_coset_lde_dev(d_m, log_n, w, lb, s, d_m, NTT_ORDER_NATURAL);
+    /* dev_deep: the trace kept beside its LDE (the openings are made from
+     * it on the device); else in place, in the first n rows */
+    drc = cu_malloc(&d_lde, N * w);
+    if (drc == CU_OK && dev_deep) drc = cu_malloc(&d_tr, n * w);
+    if (drc == CU_OK) drc = cu_upload(dev_deep ? d_tr : d_lde, trace, n * w);
+    if (drc == CU_OK)
+      drc = cu_ntt_coset_lde_dev(dev_deep ? d_tr : d_lde, log_n, w, lb, s, d_lde, NTT_ORDER_NATURAL);
     if (drc != CU_OK) goto device_failed;
   } else if (ntt_coset_lde(trace, log_n, w, lb, s, lde, NTT_ORDER_NATURAL, threads) != NTT_OK) {
     rc = STARK_ERR_INTERNAL;
@@ -725,11 +725,9 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
   tm.lde_ms = now_ms() - t0;
   t0 = now_ms();
   if (cuda) {
-    drc = cuda_commit(d_m, lde, w, N, &cttree);
-    if (!kid) { /* else the LDE stays on the device for the quotient kernel */
-      cu_free(d_m);
-      d_m = NULL;
-    }
+    merkle_matrix dm = {d_lde, w, N};
+    drc = cu_merkle_tree_build_dev(&dm, 1, &cttree);
+    if (drc == CU_OK && host_lde) drc = cu_download(lde, d_lde, N * w);
     if (drc != CU_OK) goto device_failed;
     cu_merkle_tree_root(cttree, &proof->trace_root);
   } else {
@@ -782,13 +780,9 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
     /* on the device, from the LDE there: evaluations, then coefficients of Q */
     drc = cu_malloc(&d_q, nq * 4);
     if (drc == CU_OK)
-      drc = cu_quotient_dev(kid, d_m, log_n, lb, qc, w, s, alpha_pows, m, pub, air->num_public, d_q);
-    cu_free(d_m);
-    d_m = NULL;
+      drc = cu_quotient_dev(kid, d_lde, log_n, lb, qc, w, s, alpha_pows, m, pub, air->num_public, d_q);
     if (drc == CU_OK) drc = cu_ntt_coset_idft_dev(d_q, log_nq, 4, s, NTT_ORDER_NATURAL);
-    if (drc == CU_OK) drc = cu_download(qv, d_q, nq * 4);
-    cu_free(d_q);
-    d_q = NULL;
+    if (drc == CU_OK) drc = cu_download(qv, d_q, nq * 4); /* for the openings at zeta */
     if (drc != CU_OK) goto device_failed;
     tm.quotient_device = 1;
   } else {
@@ -830,27 +824,32 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
     }
   }
   /* chunk i = coefficients [i n, (i+1) n) of Q */
-  qmat = calloc(N * qw, sizeof *qmat);
-  if (!qmat) goto out;
-  for (size_t r = 0; r < n; r++)
-    for (unsigned i = 0; i < qc; i++) memcpy(qmat + r * qw + 4 * i, qv + (i * n + r) * 4, 4 * sizeof *qv);
+  if (host_qmat && !(qmat = calloc(N * qw, sizeof *qmat))) goto out;
   if (cuda) {
-    /* the n coefficient rows up, the N - n zero rows made there */
-    drc = cu_malloc(&d_m, N * qw);
-    if (drc == CU_OK) drc = cu_upload(d_m, qmat, n * qw);
-    if (drc == CU_OK) drc = cu_memzero(d_m + n * qw, (N - n) * qw);
-    if (drc == CU_OK) drc = cu_ntt_coset_dft_dev(d_m, log_N, qw, s, NTT_ORDER_NATURAL);
+    /* the chunk matrix made and extended on the device from Q's coefficients */
+    if (!d_q) {
+      drc = cu_malloc(&d_q, nq * 4);
+      if (drc == CU_OK) drc = cu_upload(d_q, qv, nq * 4);
+    }
+    if (drc == CU_OK) drc = cu_malloc(&d_qlde, N * qw);
+    if (drc == CU_OK) drc = cu_quotient_lde_dev(d_q, log_n, qc, lb, s, d_qlde);
+    cu_free(d_q);
+    d_q = NULL;
     if (drc != CU_OK) goto device_failed;
-  } else if (ntt_coset_dft(qmat, log_N, qw, s, NTT_ORDER_NATURAL, threads) != NTT_OK) {
-    rc = STARK_ERR_INTERNAL;
-    goto out;
+  } else {
+    for (size_t r = 0; r < n; r++)
+      for (unsigned i = 0; i < qc; i++) memcpy(qmat + r * qw + 4 * i, qv + (i * n + r) * 4, 4 * sizeof *qv);
+    if (ntt_coset_dft(qmat, log_N, qw, s, NTT_ORDER_NATURAL, threads) != NTT_OK) {
+      rc = STARK_ERR_INTERNAL;
+      goto out;
+    }
   }
   tm.quotient_ms = now_ms() - t0;
   t0 = now_ms();
   if (cuda) {
-    drc = cuda_commit(d_m, qmat, qw, N, &cqtree);
-    cu_free(d_m);
-    d_m = NULL;
+    merkle_matrix dm = {d_qlde, qw, N};
+    drc = cu_merkle_tree_build_dev(&dm, 1, &cqtree);
+    if (drc == CU_OK && host_qmat) drc = cu_download(qmat, d_qlde, N * qw);
     if (drc != CU_OK) goto device_failed;
     cu_merkle_tree_root(cqtree, &proof->quotient_root);
   } else {
@@ -880,7 +879,17 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
   scratch = calloc(nb * pstride, sizeof *scratch);
   if (!proof->trace_zeta || !proof->trace_zeta_next || !proof->quotient_zeta || !scratch) goto out;
   {
-    open_ctx oc = {trace, qv, w, qc, n, g, zeta, zeta_next, scratch, 0};
+    open_ctx oc = {trace, qv, w, qc, n, g, zeta, zeta_next, scratch, 0, dev_deep};
+    if (dev_deep) { /* the trace's sums on the device, the quotient's here */
+      ext_t *os = malloc(sizeof *os * 2 * w);
+      drc = os ? cu_open_dev(d_tr, log_n, w, zeta, zeta_next, os) : CU_ERR_NOMEM;
+      if (drc == CU_OK) {
+        memcpy(proof->trace_zeta, os, w * sizeof *os);
+        memcpy(proof->trace_zeta_next, os + w, w * sizeof *os);
+      }
+      free(os);
+      if (drc != CU_OK) goto device_failed;
+    }
     par_for(nb, 1, threads, open_range, &oc);
     if (atomic_load(&oc.nomem)) goto out;
     for (size_t b = 0; b < nb; b++) {
@@ -909,7 +918,7 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
     proof->aux_zeta_next = calloc(aw, sizeof *proof->aux_zeta_next);
     scratch = calloc(nb * 2 * aw, sizeof *scratch);
     if (!proof->aux_zeta || !proof->aux_zeta_next || !scratch) goto out;
-    open_ctx oc = {aux, NULL, aw, 0, n, g, zeta, zeta_next, scratch, 0};
+    open_ctx oc = {aux, NULL, aw, 0, n, g, zeta, zeta_next, scratch, 0, 0};
     par_for(nb, 1, threads, open_range, &oc);
     if (atomic_load(&oc.nomem)) goto out;
     for (size_t b = 0; b < nb; b++)
@@ -940,13 +949,18 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
   t0 = now_ms();
   ext_t gamma = chal_sample_ext(&ch);
   gp = malloc(sizeof *gp * (2 * (w + aw) + qw + 1));
-  F = malloc(sizeof *F * N);
   indices = malloc(sizeof *indices * Q);
-  if (!gp || !F || !indices) goto out;
-  {
-    deep_ctx dc = deep_setup(w, qw, aw, s, log_N, zeta, zeta_next, gamma, proof->trace_zeta,
-                             proof->trace_zeta_next, proof->quotient_zeta, proof->aux_zeta,
-                             proof->aux_zeta_next, gp);
+  if (!gp || !indices || (!dev_deep && !(F = malloc(sizeof *F * N)))) goto out;
+  deep_ctx dc = deep_setup(w, qw, aw, s, log_N, zeta, zeta_next, gamma, proof->trace_zeta,
+                           proof->trace_zeta_next, proof->quotient_zeta, proof->aux_zeta,
+                           proof->aux_zeta_next, gp);
+  if (dev_deep) {
+    /* gp: gamma^0 .. gamma^(w+qw-1), then gamma^W gamma^j (j < w): cu_deep_dev's coef */
+    drc = cu_malloc(&d_F, N * 4);
+    if (drc == CU_OK)
+      drc = cu_deep_dev(d_lde, w, d_qlde, qw, log_N, s, gp, dc.A, dc.Bv, zeta, zeta_next, d_F);
+    if (drc != CU_OK) goto device_failed;
+  } else {
     dc.lde = lde;
     dc.qmat = qmat;
     dc.amat = alde;
@@ -954,8 +968,11 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
     par_for(N, 1024, threads, deep_range, &dc);
   }
   double fri_ms[2];
-  int frc = fri_prove_backend(fp, cuda ? FRI_BACKEND_CUDA : FRI_BACKEND_CPU, &ch, F, log_N, s, threads,
-                              &proof->fri, indices, fri_ms, &drc);
+  int frc = dev_deep ? fri_prove_dev(fp, &ch, d_F, log_N, s, threads, &proof->fri, indices, fri_ms, &drc)
+                     : fri_prove_backend(fp, cuda ? FRI_BACKEND_CUDA : FRI_BACKEND_CPU, &ch, F, log_N, s,
+                                         threads, &proof->fri, indices, fri_ms, &drc);
+  cu_free(d_F);
+  d_F = NULL;
   if (frc == FRI_ERR_DEVICE) goto device_failed;
   if (frc != FRI_OK) {
     rc = frc == FRI_ERR_NOMEM ? STARK_ERR_NOMEM : STARK_ERR_INTERNAL;
@@ -978,14 +995,18 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
     proof->aux_paths = malloc(sizeof *proof->aux_paths * Q * log_N);
     if (!proof->aux_rows || !proof->aux_paths) goto out;
   }
+  if (cuda) { /* every query at once, gathered on the device */
+    drc = cu_merkle_tree_open_many(cttree, indices, Q, proof->trace_rows, proof->trace_paths);
+    if (drc == CU_OK)
+      drc = cu_merkle_tree_open_many(cqtree, indices, Q, proof->quotient_rows, proof->quotient_paths);
+    if (drc != CU_OK) goto device_failed;
+  }
   for (unsigned q = 0; q < Q; q++) {
     bb_t *trow = proof->trace_rows + (size_t)q * w, *qrow = proof->quotient_rows + (size_t)q * qw;
     merkle_digest *tpath = proof->trace_paths + (size_t)q * log_N;
     merkle_digest *qpath = proof->quotient_paths + (size_t)q * log_N;
-    if (cuda ? cu_merkle_tree_open(cttree, indices[q], trow, tpath) != CU_OK ||
-                   cu_merkle_tree_open(cqtree, indices[q], qrow, qpath) != CU_OK
-             : merkle_open(ttree, indices[q], trow, tpath) != MERKLE_OK ||
-                   merkle_open(qtree, indices[q], qrow, qpath) != MERKLE_OK) {
+    if (!cuda && (merkle_open(ttree, indices[q], trow, tpath) != MERKLE_OK ||
+                  merkle_open(qtree, indices[q], qrow, qpath) != MERKLE_OK)) {
       rc = STARK_ERR_INTERNAL;
       goto out;
     }
@@ -1002,10 +1023,13 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
 device_failed:
   rc = STARK_ERR_DEVICE;
 out:
-  cu_free(d_m);
-  cu_free(d_q);
   cu_merkle_tree_free(cttree);
   cu_merkle_tree_free(cqtree);
+  cu_free(d_lde);
+  cu_free(d_tr);
+  cu_free(d_q);
+  cu_free(d_qlde);
+  cu_free(d_F);
   merkle_free(ttree);
   merkle_free(qtree);
   merkle_free(atree);

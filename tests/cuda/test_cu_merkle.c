@@ -7,8 +7,10 @@
  * several matrices of one height (concatenated rows), mixed heights (rows
  * folded into upper layers, including a height-1 matrix folded into the
  * root), and the caller's order differing from the height order.
- * From device data, cu_merkle_tree_build_dev's kept tree must also open
- * every sampled leaf exactly as merkle_open (rows and path).
+ * From device data, cu_merkle_tree_build_dev's kept tree (which reads the
+ * device matrices when opening) must also open every sampled leaf exactly
+ * as merkle_open (rows and path), one at a time and all at once
+ * (cu_merkle_tree_open_many), and refuse an index out of range.
  * As in test_cu_ntt.c every check runs on the CPU emulation of the kernels
  * and, when a device is present, on the GPU (skipped with the reason
  * otherwise).
@@ -74,11 +76,11 @@ static void check_fixture(const fixture *f, int via_dev, const char *name) {
   merkle_digest got, *layers = malloc((2 * H - 1) * sizeof *layers);
   assert_non_null(layers);
   cu_merkle_tree *ct = NULL; /* via_dev: the tree kept for openings */
+  merkle_matrix dm[8];       /* via_dev: the device copies, freed after ct */
   int rc;
   if (!via_dev) {
     rc = cu_merkle_commit(f->m, f->n, &got, layers);
   } else {
-    merkle_matrix dm[8];
     for (size_t i = 0; i < f->n; i++) {
       bb_t *d = NULL;
       size_t elems = f->m[i].width * f->m[i].height;
@@ -88,10 +90,7 @@ static void check_fixture(const fixture *f, int via_dev, const char *name) {
       dm[i].data = d;
     }
     rc = cu_merkle_commit_dev(dm, f->n, &got, layers);
-    const bb_t *hd[8];
-    for (size_t i = 0; i < f->n; i++) hd[i] = f->m[i].data;
-    if (rc == CU_OK) rc = cu_merkle_tree_build_dev(dm, f->n, hd, &ct);
-    for (size_t i = 0; i < f->n; i++) cu_free((bb_t *)dm[i].data);
+    if (rc == CU_OK) rc = cu_merkle_tree_build_dev(dm, f->n, &ct);
   }
   if (rc != CU_OK) print_message("%s: %s (%s)\n", name, cu_strerror(rc), cu_last_error_string());
   assert_int_equal(rc, CU_OK);
@@ -110,10 +109,20 @@ static void check_fixture(const fixture *f, int via_dev, const char *name) {
   merkle_digest *path = malloc((log_h ? log_h : 1) * sizeof *path);
   assert_non_null(rows);
   assert_non_null(path);
-  size_t samples = H < 64 ? H : 64;
+  size_t samples = H < 64 ? H : 64, sidx[64];
+  bb_t *mrows = malloc(64 * (ow ? ow : 1) * sizeof *mrows);
+  merkle_digest *mpaths = malloc(64 * (log_h ? log_h : 1) * sizeof *mpaths);
+  assert_non_null(mrows);
+  assert_non_null(mpaths);
+  for (size_t s = 0; s < samples; s++) sidx[s] = H <= 64 ? s : (size_t)(rng() % H);
+  if (ct) assert_int_equal(cu_merkle_tree_open_many(ct, sidx, samples, mrows, mpaths), CU_OK);
   for (size_t s = 0; s < samples; s++) {
-    size_t idx = H <= 64 ? s : (size_t)(rng() % H);
+    size_t idx = sidx[s];
     assert_int_equal(merkle_open(t, idx, rows, path), MERKLE_OK);
+    if (ct) { /* all at once, as merkle_open */
+      assert_memory_equal(rows, mrows + s * ow, ow * sizeof *rows);
+      if (log_h) assert_memory_equal(path, mpaths + s * log_h, log_h * sizeof *path);
+    }
     if (ct) { /* the kept tree opens exactly as merkle_open */
       bb_t *r2 = malloc((ow ? ow : 1) * sizeof *r2);
       merkle_digest *p2 = malloc((log_h ? log_h : 1) * sizeof *p2);
@@ -135,8 +144,16 @@ static void check_fixture(const fixture *f, int via_dev, const char *name) {
       off += H >> k;
     }
   }
-  if (ct) assert_int_equal(cu_merkle_tree_open(ct, H, rows, path), CU_ERR_ARG);
+  if (ct) {
+    assert_int_equal(cu_merkle_tree_open(ct, H, rows, path), CU_ERR_ARG);
+    sidx[0] = H; /* one bad index refuses the whole batch */
+    assert_int_equal(cu_merkle_tree_open_many(ct, sidx, samples, mrows, mpaths), CU_ERR_ARG);
+  }
   cu_merkle_tree_free(ct);
+  if (via_dev)
+    for (size_t i = 0; i < f->n; i++) cu_free((bb_t *)dm[i].data);
+  free(mrows);
+  free(mpaths);
   free(rows);
   free(path);
   free(layers);

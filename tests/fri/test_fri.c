@@ -424,8 +424,37 @@ static void test_chal_grind(void **state) {
   assert_int_equal(chal_grind(&c, CHAL_MAX_BITS + 1, &w), -1);
 }
 
+/* Several threads find the same (smallest) witness and leave the same state,
+ * for every thread count, including witnesses in the first block, in later
+ * blocks and at block boundaries (many transcripts per bit count). */
+static void test_chal_grind_threads(void **state) {
+  (void)state;
+  static const int counts[] = {0, 1, 2, 3, 4, 7, 16};
+  for (unsigned bits = 0; bits <= 12; bits += 3)
+    for (uint32_t seed = 0; seed < 12; seed++) {
+      chal_state c0;
+      chal_init(&c0);
+      chal_observe(&c0, bb_from_u32(seed * 1000u + bits));
+      chal_state want = c0;
+      bb_t w0;
+      assert_int_equal(chal_grind(&want, bits, &w0), 0);
+      for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+        chal_state c = c0;
+        bb_t w = 0;
+        assert_int_equal(chal_grind_threads(&c, bits, counts[k], &w), 0);
+        assert_int_equal(w, w0);
+        assert_memory_equal(&c, &want, sizeof c);
+      }
+    }
+  chal_state c;
+  chal_init(&c);
+  bb_t w;
+  assert_int_equal(chal_grind_threads(&c, CHAL_MAX_BITS + 1, 4, &w), -1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_chal_grind_threads),
       cmocka_unit_test(test_params),
       cmocka_unit_test(test_degree_bound_exhaustive),
       cmocka_unit_test(test_large_degree_bound),

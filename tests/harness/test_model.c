@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "cli.h"
 #include "model.h"
 
 static void test_lpt(void **state) {
@@ -125,6 +126,38 @@ static void test_profile_files(void **state) {
   assert_int_equal(model_profile_load("/nonexistent/p.tsv", &p, err, sizeof err), MODEL_E_IO);
 }
 
+/* Device names become profile names; a run on a GPU estimates with that
+ * GPU's profile file when the repository has one, with host otherwise. */
+static void test_profile_names(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"NVIDIA H100 80GB HBM3", "nvidia-h100-80gb-hbm3"},
+      {"  NVIDIA  H200 ", "nvidia-h200"},
+      {"A/B_c", "a-b-c"},
+      {"--", "gpu"},
+      {"", "gpu"},
+  };
+  char out[64];
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    model_profile_name(cases[i][0], out, sizeof out);
+    assert_string_equal(out, cases[i][1]);
+  }
+  model_profile_name("NVIDIA H100 80GB HBM3", out, 7); /* truncated, still terminated */
+  assert_string_equal(out, "nvidia");
+  char buf[128];
+  FILE *f = fopen("prover/profiles/nvidia-h100-80gb-hbm3.tsv", "r");
+  if (f) { /* the shipped H100 profile (tests run from the repository root) */
+    fclose(f);
+    assert_string_equal(cli_default_profile("NVIDIA H100 80GB HBM3", 1, buf, sizeof buf), "nvidia-h100-80gb-hbm3");
+    model_profile p;
+    assert_int_equal(cli_load_profile("test", buf, &p), 0);
+    assert_string_equal(p.name, "nvidia-h100-80gb-hbm3");
+  }
+  assert_string_equal(cli_default_profile("NVIDIA H100 80GB HBM3", 0, buf, sizeof buf), "host");
+  assert_string_equal(cli_default_profile("Imaginary GPU 9000", 1, buf, sizeof buf), "host");
+  assert_string_equal(cli_default_profile(NULL, 1, buf, sizeof buf), "host");
+}
+
 /* A wide table's own per-cell cost replaces the cpu table's when that table
  * is proven, and only then; profile files carry it per table name. */
 static void test_table_cell_cost(void **state) {
@@ -184,6 +217,7 @@ int main(void) {
       cmocka_unit_test(test_smooth_estimate),
       cmocka_unit_test(test_host_profile_file_is_the_default),
       cmocka_unit_test(test_profile_files),
+      cmocka_unit_test(test_profile_names),
   };
   return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }
