@@ -7,6 +7,12 @@
  *          2^24 x 16 columns (also in natural order); plus 2^24 x 16 through
  *          host memory (cu_ntt_dft: PCIe copies in and out included);
  *   lde    coset LDE 2^22 x 16, log blowup 2 (x4), both orders, on the device;
+ *          every ntt and lde case runs once per NTT variant (cu_ntt_set_variant,
+ *          variant text suffixed " v0" / " v1"); for 2^24 x 16 bit-reversed
+ *          on the device two more "ntt" lines per variant give the bandwidth
+ *          in GB/s (size: bytes): "passes" counts one read and one write of
+ *          the data per pass executed (cu_ntt_dft_passes), "1r1w" one read
+ *          and one write in all (2 x data bytes / time) (quick: 2^14 x 16);
  *   merkle Poseidon2 commitment of 2^20 x 16 and 2^22 x 8 matrices already on
  *          the device (cu_merkle_commit_dev), rate in cells (rows x width);
  *   fri    one fold of 2^24 ext values on the device.
@@ -35,6 +41,7 @@ typedef enum { K_NTT_DEV, K_NTT_HOST, K_LDE_DEV, K_MERKLE_DEV, K_FOLD_DEV } kind
 typedef struct {
   kind k;
   const char *variant;
+  int bw; /* also emit the bandwidth lines (K_NTT_DEV, bit-reversed) */
   unsigned log_n;
   size_t width;
   ntt_order order; /* NTT and LDE */
@@ -70,8 +77,41 @@ static int run_once(const cuda_case *c, bb_t *host, bb_t *d_a, bb_t *d_b, size_t
   return CU_ERR_ARG;
 }
 
-static int run_case(const cuda_case *c, int reps, const char *device, bench_emit_fn emit,
+/* The bandwidth lines of an NTT timing (see the header comment). */
+static void emit_bandwidth(const cuda_case *c, const char *name, double ms, size_t elems,
+                           const char *device, bench_emit_fn emit, void *ctx) {
+  const double data = (double)elems * sizeof(bb_t);
+  const unsigned passes = cu_ntt_dft_passes(c->log_n);
+  char text[2][160];
+  snprintf(text[0], sizeof text[0], "%s bandwidth %u passes", name, passes);
+  snprintf(text[1], sizeof text[1], "%s bandwidth 1r1w", name);
+  const double bytes[2] = {2.0 * passes * data, 2.0 * data};
+  for (int i = 0; i < 2; i++) {
+    bench_result res;
+    memset(&res, 0, sizeof res);
+    res.bench = "ntt";
+    res.variant = text[i];
+    res.size = (uint64_t)bytes[i];
+    res.threads = 1;
+    res.median_ms = ms;
+    res.per_s = ms > 0 ? bytes[i] / 1e9 / (ms / 1e3) : 0;
+    res.rate_unit = "GB";
+    res.device = device;
+    emit(ctx, &res);
+  }
+}
+
+/* nv: the NTT variant of an ntt / lde case, -1 for the others. */
+static int run_case(const cuda_case *c, int nv, int reps, const char *device, bench_emit_fn emit,
                     void *ctx) {
+  char name[96];
+  if (nv >= 0) {
+    snprintf(name, sizeof name, "%s v%d", c->variant, nv);
+    int rc = cu_ntt_set_variant(nv);
+    if (rc < 0) return rc;
+  } else {
+    snprintf(name, sizeof name, "%s", c->variant);
+  }
   size_t rows = (size_t)1 << c->log_n;
   size_t elems = rows * c->width;                     /* input words */
   size_t a_elems = c->k == K_FOLD_DEV ? 4 * rows : elems;
@@ -99,7 +139,7 @@ static int run_case(const cuda_case *c, int reps, const char *device, bench_emit
     memset(&res, 0, sizeof res);
     res.bench = c->k == K_MERKLE_DEV ? "merkle" : c->k == K_LDE_DEV ? "lde"
                 : c->k == K_FOLD_DEV ? "fri" : "ntt";
-    res.variant = c->variant;
+    res.variant = name;
     res.size = c->k == K_FOLD_DEV ? rows : elems;
     res.threads = 1;
     res.median_ms = bench_median(t, reps);
@@ -107,6 +147,7 @@ static int run_case(const cuda_case *c, int reps, const char *device, bench_emit
     res.rate_unit = c->k == K_MERKLE_DEV ? "cells" : "elements";
     res.device = device;
     emit(ctx, &res);
+    if (c->bw) emit_bandwidth(c, name, res.median_ms, elems, device, emit, ctx);
   }
   cu_free(d_a);
   cu_free(d_b);
@@ -122,38 +163,43 @@ int bench_cuda_run(const bench_opts *o, bench_emit_fn emit, void *ctx) {
   if (!cu_available(device, sizeof device)) return CU_ERR_NODEV;
   const ntt_order R = NTT_ORDER_BITREV, N = NTT_ORDER_NATURAL;
   const cuda_case full[] = {
-      {K_NTT_DEV, "2^20x1 bitrev dev", 20, 1, R},
-      {K_NTT_DEV, "2^21x1 bitrev dev", 21, 1, R},
-      {K_NTT_DEV, "2^22x1 bitrev dev", 22, 1, R},
-      {K_NTT_DEV, "2^23x1 bitrev dev", 23, 1, R},
-      {K_NTT_DEV, "2^24x1 bitrev dev", 24, 1, R},
-      {K_NTT_DEV, "2^25x1 bitrev dev", 25, 1, R},
-      {K_NTT_DEV, "2^26x1 bitrev dev", 26, 1, R},
-      {K_NTT_DEV, "2^24x16 bitrev dev", 24, 16, R},
-      {K_NTT_DEV, "2^24x16 natural dev", 24, 16, N},
-      {K_NTT_HOST, "2^24x16 bitrev host", 24, 16, R},
-      {K_LDE_DEV, "2^22x16 blowup4 bitrev dev", 22, 16, R},
-      {K_LDE_DEV, "2^22x16 blowup4 natural dev", 22, 16, N},
-      {K_MERKLE_DEV, "2^20x16 dev", 20, 16, R},
-      {K_MERKLE_DEV, "2^22x8 dev", 22, 8, R},
-      {K_FOLD_DEV, "fold 2^24 dev", 24, 4, R},
+      {K_NTT_DEV, "2^20x1 bitrev dev", 0, 20, 1, R},
+      {K_NTT_DEV, "2^21x1 bitrev dev", 0, 21, 1, R},
+      {K_NTT_DEV, "2^22x1 bitrev dev", 0, 22, 1, R},
+      {K_NTT_DEV, "2^23x1 bitrev dev", 0, 23, 1, R},
+      {K_NTT_DEV, "2^24x1 bitrev dev", 0, 24, 1, R},
+      {K_NTT_DEV, "2^25x1 bitrev dev", 0, 25, 1, R},
+      {K_NTT_DEV, "2^26x1 bitrev dev", 0, 26, 1, R},
+      {K_NTT_DEV, "2^24x16 bitrev dev", 1, 24, 16, R},
+      {K_NTT_DEV, "2^24x16 natural dev", 0, 24, 16, N},
+      {K_NTT_HOST, "2^24x16 bitrev host", 0, 24, 16, R},
+      {K_LDE_DEV, "2^22x16 blowup4 bitrev dev", 0, 22, 16, R},
+      {K_LDE_DEV, "2^22x16 blowup4 natural dev", 0, 22, 16, N},
+      {K_MERKLE_DEV, "2^20x16 dev", 0, 20, 16, R},
+      {K_MERKLE_DEV, "2^22x8 dev", 0, 22, 8, R},
+      {K_FOLD_DEV, "fold 2^24 dev", 0, 24, 4, R},
   };
   const cuda_case quick[] = {
-      {K_NTT_DEV, "2^16x1 bitrev dev", 16, 1, R},
-      {K_NTT_DEV, "2^14x16 bitrev dev", 14, 16, R},
-      {K_NTT_HOST, "2^14x16 bitrev host", 14, 16, R},
-      {K_LDE_DEV, "2^12x16 blowup4 natural dev", 12, 16, N},
-      {K_MERKLE_DEV, "2^12x16 dev", 12, 16, R},
-      {K_FOLD_DEV, "fold 2^14 dev", 14, 4, R},
+      {K_NTT_DEV, "2^16x1 bitrev dev", 0, 16, 1, R},
+      {K_NTT_DEV, "2^14x16 bitrev dev", 1, 14, 16, R},
+      {K_NTT_HOST, "2^14x16 bitrev host", 0, 14, 16, R},
+      {K_LDE_DEV, "2^12x16 blowup4 natural dev", 0, 12, 16, N},
+      {K_MERKLE_DEV, "2^12x16 dev", 0, 12, 16, R},
+      {K_FOLD_DEV, "fold 2^14 dev", 0, 14, 4, R},
   };
   const cuda_case *cases = o->quick ? quick : full;
   size_t ncases = o->quick ? sizeof quick / sizeof quick[0] : sizeof full / sizeof full[0];
   int reps = o->quick ? 3 : 7;
   int rc = cu_prepare();
+  int nv0 = cu_ntt_set_variant(0);
   for (size_t i = 0; i < ncases && rc == CU_OK; i++) {
-    rc = run_case(&cases[i], reps, device, emit, ctx);
-    if (rc == CU_ERR_DEVMEM) rc = CU_OK; /* does not fit this device: skipped */
+    int ntt = cases[i].k == K_NTT_DEV || cases[i].k == K_NTT_HOST || cases[i].k == K_LDE_DEV;
+    for (int nv = ntt ? 0 : -1; nv <= (ntt ? 1 : -1) && rc == CU_OK; nv++) {
+      rc = run_case(&cases[i], nv, reps, device, emit, ctx);
+      if (rc == CU_ERR_DEVMEM) rc = CU_OK; /* does not fit this device: skipped */
+    }
   }
+  if (nv0 >= 0) cu_ntt_set_variant(nv0);
   return rc;
 }
 

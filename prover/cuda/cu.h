@@ -37,6 +37,16 @@
  * host data, a device copy of the matrices. cu_quotient_dev adds one small
  * buffer (alpha's powers and the public values).
  *
+ * NTT variants (cu_ntt_set_variant): two implementations of the NTT's passes
+ * of at most CU_NTT_MAX_K butterfly stages, same plan, same words:
+ *   0 radix-2 tiles: a block loads 2^k lines of a tile into shared
+ *     memory and runs one stage at a time, one twiddle lookup per butterfly;
+ *   1 (default) stages in registers: each thread runs up to 4 consecutive stages on 16
+ *     elements of one column in registers between shared-memory exchanges
+ *     (an 8-stage pass: load, 4 stages, one exchange, 4 stages, store), one
+ *     twiddle lookup per 16 elements and group (the rest by squaring and
+ *     small roots), tiles of up to 64 KiB (cu_kern.h, cu_k_ntt1_pass).
+ *
  * Emulation: cu_set_emulation(1) runs the very same kernel bodies on the CPU
  * (one thread block at a time, "device memory" in host RAM). It is slow and
  * exists for tests: it checks every index computation of the kernels on a
@@ -110,6 +120,15 @@ int cu_available(char *name, size_t len);
 
 /* Emulation on the CPU (see above); returns the previous setting. */
 int cu_set_emulation(int on);
+
+/* The NTT variant (0 or 1, see above) of every later NTT / LDE call; returns
+ * the previous one, or CU_ERR_ARG (nothing changed) for any other v. */
+int cu_ntt_set_variant(int v);
+
+/* The passes over the data (each one read and one write of every word) of a
+ * cu_ntt_dft of 2^log_n rows with bit-reversed output, either variant
+ * (natural order adds one bit-reversal); 0 for log_n = 0 or log_n > 27. */
+unsigned cu_ntt_dft_passes(unsigned log_n);
 
 /* Device memory of n_elems bb_t. cu_free(NULL) is a no-op. */
 int cu_malloc(bb_t **d, size_t n_elems);

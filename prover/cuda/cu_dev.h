@@ -44,6 +44,7 @@ int cu_dev_set_p2(const cu_k_p2c *c);
 
 /* Launches (asynchronous; see cu_kern.h for what each computes). */
 int cu_dev_ntt_pass(const cu_k_ntt_pass *a);
+int cu_dev_ntt1_pass(const cu_k_ntt1_pass *a);
 int cu_dev_perm(const cu_k_perm *a);
 int cu_dev_layer(const cu_k_layer *a);
 int cu_dev_fold(const cu_k_fold *a);

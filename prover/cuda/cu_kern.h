@@ -189,6 +189,163 @@ CU_HD void cu_k_ntt_tile(cu_k_ntt_pass a, uint64_t block, uint32_t tid, uint32_t
   }
 }
 
+/* ---- NTT pass, variant 1: stages in registers ---------------------------------
+ * The same pass (cu_k_ntt_pass's s, k, dit, pre, post and the same butterflies,
+ * so the same words), organised for fewer shared-memory round trips and
+ * twiddle lookups:
+ *   - a tile is 2^hlog consecutive groups of 2^k lines (hi = hi0 .. hi0 +
+ *     2^hlog - 1, hlog > 0 only when one tile spans the whole inner range) of
+ *     T = 2^tlog columns; element (h, j, t) sits at sh[(((h << k) | j) <<
+ *     tlog) + t] and at data[(hi0 + h) K inner + j inner + m0 + t]. With
+ *     T < 32 the items of a warp meet bank conflicts in one group; a
+ *     padded layout that avoids them measured slower on an H200, its
+ *     address arithmetic costing more than the conflicts;
+ *   - the k stages run in groups of r <= CU_NTT1_R consecutive stages (bits
+ *     [q0, q0 + r) of j, groups of near-equal size, DIF from the top, DIT
+ *     from the bottom); one work item holds the 2^r elements of one column
+ *     that differ in those bits in registers and does the r stages there.
+ *     The first group loads from global memory, the last stores to it, the
+ *     others go through sh; with one group sh is not used at all;
+ *   - twiddles: for stage q = q0 + i (0 <= i < r) the butterfly of the item's
+ *     element pair with group index m (bits below i) needs g^(e << (26 - b)),
+ *     b = s + q, e = E + (m << (q0 + s)), E = (j mod 2^q0) << s | lo, which
+ *     is W_i * w_{2^(i+1)}^m with W_i = g^(E << (26 - b)). One lookup gives
+ *     W_{r-1}; W_{i-1} = W_i^2; the small roots w_{2^(i+1)}^m = rt[m << (3 -
+ *     i)] come with the pass (rt[x] = g^(x 2^23), g the root of tw).
+ * Work item u of a group: t = u mod T, then the k - r bits of j outside the
+ * group (low q0 bits first), then h; consecutive threads take consecutive
+ * columns, so global loads and stores are coalesced. */
+#define CU_NTT1_R 4u
+/* Tile words (64 KiB of dynamic shared memory) and the blocks per SM the
+ * kernel's register budget is fitted to (cu_kernels.cu's launch bounds);
+ * the guards let a tuning build try other values. */
+#ifndef CU_NTT1_SH_LOG
+#define CU_NTT1_SH_LOG 14u
+#endif
+#ifndef CU_NTT1_MIN_BLOCKS
+#define CU_NTT1_MIN_BLOCKS 3
+#endif
+#define CU_NTT1_THREADS 256u
+
+typedef struct {
+  uint32_t *data;
+  const uint32_t *tw;
+  const uint32_t *pre;
+  uint32_t post;
+  uint32_t dit;
+  uint32_t s, k, tlog, hlog;
+  uint32_t wlog;               /* log2(width) when width is a power of two, else 32 */
+  uint32_t rt[1u << CU_NTT1_R]; /* rt[x] = g^(x << 23) */
+  uint64_t width;
+  uint64_t inner;        /* width << s */
+  uint64_t tiles_per_hi; /* ceil(inner / T) */
+  uint64_t nblocks;      /* tiles_per_hi << (log_n - s - k - hlog) */
+} cu_k_ntt1_pass;
+
+/* One group of r stages (bits [q0, q0 + r) of j) of the tile at gm (global,
+ * the tile's first word) / sh; first: load from gm (with pre), else from sh;
+ * last: store to gm (with post), else to sh. r is a constant at every call
+ * site, and dit too, so the loops unroll and v, w stay in registers. */
+CU_HD void cu_k_ntt1_group(const cu_k_ntt1_pass *a, uint32_t *gm, uint32_t *sh, uint64_t m0,
+                           uint32_t tcount, uint32_t row0, uint32_t q0, uint32_t r, uint32_t dit,
+                           int first, int last, uint32_t tid, uint32_t nth) {
+  const uint32_t n = 1u << r, tmask = (1u << a->tlog) - 1u;
+  const uint32_t items = 1u << (a->hlog + a->k - r + a->tlog);
+  const uint32_t qtop = q0 + r - 1u;
+  /* element i of an item is `stride` words after element i - 1 (walked with
+   * a pointer rather than 2^r precomputed 64-bit addresses: registers; never
+   * stepped past the item's last element) */
+  const uint64_t gstride = a->inner << q0;
+  const uint32_t sstride = 1u << (q0 + a->tlog);
+  for (uint32_t u = tid; u < items; u += nth) {
+    const uint32_t t = u & tmask;
+    if (t >= tcount) continue;
+    const uint32_t o = u >> a->tlog;
+    const uint32_t jl = o & ((1u << q0) - 1u);
+    const uint32_t base = jl | ((o >> q0) << (q0 + r)); /* (h << k) | j, group bits clear */
+    uint32_t lo = 0;
+    if (a->s)
+      lo = a->wlog < 32u ? (uint32_t)((m0 + t) >> a->wlog) : (uint32_t)cu_k_div(m0 + t, a->width);
+    uint32_t v[1u << CU_NTT1_R], w[CU_NTT1_R];
+    if (first) {
+      const uint32_t *p = gm + (uint64_t)base * a->inner + t;
+      for (uint32_t i = 0; i < n; i++) v[i] = *(p += i ? gstride : 0u);
+      if (a->pre) {
+        const uint32_t row = row0 + (base << a->s) + lo;
+        for (uint32_t i = 0; i < n; i++)
+          v[i] = cu_k_mul(v[i], cu_k_pow_lookup(a->pre, row + (i << (q0 + a->s))));
+      }
+    } else {
+      const uint32_t *p = sh + (base << a->tlog) + t;
+      for (uint32_t i = 0; i < n; i++) v[i] = *(p += i ? sstride : 0u);
+    }
+    w[r - 1u] = cu_k_pow_lookup(a->tw, ((jl << a->s) | lo) << (26u - a->s - qtop));
+    for (uint32_t i = r - 1u; i > 0; i--) w[i - 1u] = cu_k_mul(w[i], w[i]);
+    for (uint32_t ii = 0; ii < r; ii++) {
+      const uint32_t i = dit ? ii : r - 1u - ii, half = 1u << i;
+      uint32_t wm[1u << (CU_NTT1_R - 1u)];
+      wm[0] = w[i];
+      for (uint32_t m = 1; m < half; m++) wm[m] = cu_k_mul(w[i], a->rt[m << (CU_NTT1_R - 1u - i)]);
+      for (uint32_t p = 0; p < n / 2u; p++) {
+        const uint32_t x0 = ((p >> i) << (i + 1u)) | (p & (half - 1u)), x1 = x0 + half;
+        const uint32_t tw = wm[p & (half - 1u)];
+        if (dit) {
+          const uint32_t t2 = cu_k_mul(v[x1], tw);
+          v[x1] = cu_k_sub(v[x0], t2);
+          v[x0] = cu_k_add(v[x0], t2);
+        } else {
+          const uint32_t d = cu_k_sub(v[x0], v[x1]);
+          v[x0] = cu_k_add(v[x0], v[x1]);
+          v[x1] = cu_k_mul(d, tw);
+        }
+      }
+    }
+    if (last) {
+      uint32_t *p = gm + (uint64_t)base * a->inner + t;
+      if (a->post != BB_ONE)
+        for (uint32_t i = 0; i < n; i++) v[i] = cu_k_mul(v[i], a->post);
+      for (uint32_t i = 0; i < n; i++) *(p += i ? gstride : 0u) = v[i];
+    } else {
+      uint32_t *p = sh + (base << a->tlog) + t;
+      for (uint32_t i = 0; i < n; i++) *(p += i ? sstride : 0u) = v[i];
+    }
+  }
+}
+
+/* Tile `block` of the pass; sh: 2^(hlog + k + tlog) words. */
+CU_HD void cu_k_ntt1_tile(const cu_k_ntt1_pass *a, uint64_t block, uint32_t tid, uint32_t nth,
+                          uint32_t *sh) {
+  const uint32_t T = 1u << a->tlog;
+  const uint64_t hb = block / a->tiles_per_hi, m0 = (block - hb * a->tiles_per_hi) << a->tlog;
+  const uint64_t hi0 = hb << a->hlog;
+  const uint32_t tcount = a->inner - m0 < T ? (uint32_t)(a->inner - m0) : T;
+  uint32_t *const gm = a->data + (hi0 << a->k) * a->inner + m0;
+  const uint32_t row0 = (uint32_t)(hi0 << (a->s + a->k));
+  const uint32_t groups = (a->k + CU_NTT1_R - 1u) / CU_NTT1_R;
+
+  CU_K_SYNC(); /* the previous tile of this block may still read sh */
+  for (uint32_t gi = 0, done = 0; gi < groups; gi++) {
+    const uint32_t r = a->k / groups + (gi < a->k % groups ? 1u : 0u);
+    const uint32_t q0 = a->dit ? done : a->k - done - r;
+    const int first = gi == 0, last = gi + 1u == groups;
+#define CU_K_NTT1_GROUP(rr, dd) \
+  cu_k_ntt1_group(a, gm, sh, m0, tcount, row0, q0, rr, dd, first, last, tid, nth)
+    switch (r * 2u + (a->dit != 0)) {
+    case 2: CU_K_NTT1_GROUP(1, 0); break;
+    case 3: CU_K_NTT1_GROUP(1, 1); break;
+    case 4: CU_K_NTT1_GROUP(2, 0); break;
+    case 5: CU_K_NTT1_GROUP(2, 1); break;
+    case 6: CU_K_NTT1_GROUP(3, 0); break;
+    case 7: CU_K_NTT1_GROUP(3, 1); break;
+    case 8: CU_K_NTT1_GROUP(4, 0); break;
+    default: CU_K_NTT1_GROUP(4, 1); break;
+    }
+#undef CU_K_NTT1_GROUP
+    done += r;
+    CU_K_SYNC();
+  }
+}
+
 /* ---- row permutation with scaling -------------------------------------------
  * Output row r (of 2^(log_n + spread) rows) is input row src(p) times
  * c * pow^e(p) when pow is not NULL (pow a root table), times c alone

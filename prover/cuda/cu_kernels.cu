@@ -3,6 +3,8 @@
  * maps blocks and threads onto them:
  *   - NTT pass: one block per tile (grid-stride over tiles), CU_NTT_THREADS
  *     threads cooperating through CU_NTT_SH words of shared memory;
+ *     variant 1 (cu_k_ntt1_tile): CU_NTT1_THREADS threads and the tile's
+ *     words (up to 2^CU_NTT1_SH_LOG) of dynamic shared memory;
  *   - permutation, Merkle layer, FRI fold, quotient: one element (row, node,
  *     pair, quotient point) per thread, grid-stride, so any count fits any
  *     grid. The quotient kernel is a template over the AIR (one instance
@@ -28,6 +30,15 @@ __global__ void __launch_bounds__(CU_NTT_THREADS) k_ntt_pass(cu_k_ntt_pass a) {
   __shared__ uint32_t lo_tab[CU_NTT_SH / 2];
   for (uint64_t b = blockIdx.x; b < a.nblocks; b += gridDim.x)
     cu_k_ntt_tile(a, b, threadIdx.x, blockDim.x, sh, lo_tab);
+}
+
+/* Up to 64 KiB of dynamic shared memory per block: 3 blocks per SM fit an
+ * H100's 228 KiB; at most 80 registers per thread keeps 3 x 256 threads. */
+__global__ void __launch_bounds__(CU_NTT1_THREADS, CU_NTT1_MIN_BLOCKS)
+    k_ntt1_pass(cu_k_ntt1_pass a) {
+  extern __shared__ uint32_t sh1[];
+  for (uint64_t b = blockIdx.x; b < a.nblocks; b += gridDim.x)
+    cu_k_ntt1_tile(&a, b, threadIdx.x, blockDim.x, sh1);
 }
 
 __global__ void k_perm(cu_k_perm a) {
@@ -108,6 +119,23 @@ extern "C" int cu_dev_ntt_pass(const cu_k_ntt_pass *a) {
   unsigned g = a->nblocks > CU_MAX_GRID ? CU_MAX_GRID : (unsigned)a->nblocks;
   k_ntt_pass<<<g, CU_NTT_THREADS>>>(*a);
   return launched("ntt pass");
+}
+
+extern "C" int cu_dev_ntt1_pass(const cu_k_ntt1_pass *a) {
+  static int attr_set; /* calls are serialised by the backend's lock */
+  if (a->nblocks == 0) return CU_OK;
+  if (!attr_set) {
+    int rc = cu_dev_status((int)cudaFuncSetAttribute(k_ntt1_pass,
+                                                     cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                                     (int)(sizeof(uint32_t) << CU_NTT1_SH_LOG)),
+                           "ntt pass shared memory");
+    if (rc != CU_OK) return rc;
+    attr_set = 1;
+  }
+  size_t smem = sizeof(uint32_t) << (a->hlog + a->k + a->tlog);
+  unsigned g = a->nblocks > CU_MAX_GRID ? CU_MAX_GRID : (unsigned)a->nblocks;
+  k_ntt1_pass<<<g, CU_NTT1_THREADS, smem>>>(*a);
+  return launched("ntt pass (variant 1)");
 }
 
 extern "C" int cu_dev_perm(const cu_k_perm *a) {

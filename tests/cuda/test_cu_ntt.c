@@ -1,6 +1,7 @@
 /* Tests of the CUDA NTT and coset LDE against the CPU NTT (ntt/ntt.h).
  *
- * Every check runs twice:
+ * Every check runs in two modes, each for both NTT variants
+ * (cu_ntt_set_variant 0 and 1, suffix _v0 / _v1):
  *   [emu] the kernels' code on the CPU (cu_set_emulation): runs on any
  *         machine and checks all tiling and twiddle index arithmetic;
  *   [gpu] the real device: skipped, with the reason printed, when
@@ -48,7 +49,23 @@ static bb_t *dup(const bb_t *a, size_t elems) {
   return m;
 }
 
-/* Select the executor of this test; 0 when the test must be skipped. */
+/* A test's state: the mode first (what use_mode reads) and the NTT variant. */
+typedef struct {
+  int mode;
+  int variant;
+} run_cfg;
+
+static run_cfg emu_v0 = {MODE_EMU, 0}, emu_v1 = {MODE_EMU, 1}, gpu_v0 = {MODE_GPU, 0},
+               gpu_v1 = {MODE_GPU, 1};
+
+/* Select the executor and variant of this test; 0 when it must be skipped. */
+static int use_cfg(void **state) {
+  assert_true(((run_cfg *)*state)->mode == mode_emu || ((run_cfg *)*state)->mode == mode_gpu);
+  if (!use_mode(state)) return 0;
+  int prev = cu_ntt_set_variant(((run_cfg *)*state)->variant);
+  assert_true(prev == 0 || prev == 1);
+  return 1;
+}
 
 static void assert_same(const bb_t *got, const bb_t *want, size_t elems, const char *what,
                         unsigned log_n, size_t width) {
@@ -87,17 +104,20 @@ typedef struct {
   size_t width;
 } shape;
 
-/* Emulation: every size up to 2^12 for a few widths, then multi-pass and
- * partial-tile shapes (log_n > CU_NTT_MAX_K, widths that are not powers of
- * two). GPU: the same plus the large sizes. */
+/* Emulation: every size up to 2^14 for widths 1, 3, 16 and 17, then other
+ * multi-pass and partial-tile shapes (log_n > CU_NTT_MAX_K, widths that are
+ * not powers of two). GPU: a selection of those plus the large sizes. */
+#define WIDTHS(l) {l, 1}, {l, 3}, {l, 16}, {l, 17}
 static const shape emu_shapes[] = {
-    {0, 1},  {0, 3},  {1, 1},  {1, 2},  {2, 5},  {3, 1},  {4, 7},  {5, 16}, {6, 3},
-    {7, 1},  {8, 33}, {9, 2},  {10, 1}, {10, 5}, {11, 1}, {11, 3}, {12, 3}, {12, 1},
-    {13, 5}, {14, 2}, {16, 1}, {15, 9}, {21, 1}};
+    WIDTHS(0),  WIDTHS(1),  WIDTHS(2),  WIDTHS(3),  WIDTHS(4),  WIDTHS(5),  WIDTHS(6),
+    WIDTHS(7),  WIDTHS(8),  WIDTHS(9),  WIDTHS(10), WIDTHS(11), WIDTHS(12), WIDTHS(13),
+    WIDTHS(14), {1, 2},     {2, 5},     {4, 7},     {8, 33},    {9, 2},     {10, 5},
+    {13, 5},    {14, 2},    {16, 1},    {15, 9},    {21, 1}};
+#undef WIDTHS
 static const shape gpu_shapes[] = {
-    {0, 1},  {0, 3},  {1, 1},  {2, 5},  {5, 16},  {8, 33},  {10, 1}, {11, 3},
-    {12, 3}, {13, 5}, {16, 1}, {16, 16}, {18, 7}, {20, 1}, {20, 16}, {21, 33},
-    {22, 4}, {24, 1}, {24, 16}, {26, 1}, {27, 1}};
+    {0, 1},  {0, 3},  {1, 1},  {2, 5},   {5, 16},  {8, 33},  {9, 17},  {10, 1},
+    {11, 3}, {12, 3}, {12, 16}, {13, 5}, {14, 17}, {16, 1},  {16, 16}, {18, 7},
+    {20, 1}, {20, 16}, {21, 33}, {22, 4}, {24, 1},  {24, 16}, {26, 1},  {27, 1}};
 
 static const shape *shapes_for(void **state, size_t *n) {
   if (*(int *)*state == MODE_EMU) {
@@ -119,7 +139,7 @@ static int too_big(void **state, unsigned log_n, size_t width, unsigned cap_log_
 }
 
 static void t_dft(void **state) {
-  if (!use_mode(state)) {
+  if (!use_cfg(state)) {
     skip();
     return;
   }
@@ -143,7 +163,7 @@ static void t_dft(void **state) {
 }
 
 static void t_idft(void **state) {
-  if (!use_mode(state)) {
+  if (!use_cfg(state)) {
     skip();
     return;
   }
@@ -167,7 +187,7 @@ static void t_idft(void **state) {
 }
 
 static void t_coset_dft(void **state) {
-  if (!use_mode(state)) {
+  if (!use_cfg(state)) {
     skip();
     return;
   }
@@ -192,7 +212,7 @@ static void t_coset_dft(void **state) {
 }
 
 static void t_coset_idft(void **state) {
-  if (!use_mode(state)) {
+  if (!use_cfg(state)) {
     skip();
     return;
   }
@@ -217,7 +237,7 @@ static void t_coset_idft(void **state) {
 }
 
 static void t_lde(void **state) {
-  if (!use_mode(state)) {
+  if (!use_cfg(state)) {
     skip();
     return;
   }
@@ -258,7 +278,7 @@ static void t_lde(void **state) {
 /* Device-pointer variants: a pipeline upload -> LDE -> DFT -> download, and
  * the in-place and disjoint LDE. */
 static void t_dev_pipeline(void **state) {
-  if (!use_mode(state)) {
+  if (!use_cfg(state)) {
     skip();
     return;
   }
@@ -340,7 +360,7 @@ static void t_args(void **state) {
 /* Out of device memory is reported as such, and the backend still works
  * afterwards (GPU only: the emulation's memory is the host's). */
 static void t_devmem(void **state) {
-  if (!use_mode(state)) {
+  if (!use_cfg(state)) {
     skip();
     return;
   }
@@ -355,6 +375,17 @@ static void t_devmem(void **state) {
   assert_same(x, y, 64, "dft after a failed allocation", 6, 1);
 }
 
+/* The variant switch: returns the previous variant, refuses others. */
+static void t_variant_arg(void **state) {
+  (void)state;
+  int prev = cu_ntt_set_variant(1);
+  assert_true(prev == 0 || prev == 1);
+  assert_int_equal(cu_ntt_set_variant(0), 1);
+  assert_int_equal(cu_ntt_set_variant(2), CU_ERR_ARG);
+  assert_int_equal(cu_ntt_set_variant(-1), CU_ERR_ARG);
+  assert_int_equal(cu_ntt_set_variant(prev), 0);
+}
+
 int main(void) {
   char name[256];
   int dev = cu_available(name, sizeof name);
@@ -362,19 +393,24 @@ int main(void) {
 #define T(name, f, st) {name, f, NULL, NULL, st}
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(t_args),
-      T("emu_dft", t_dft, &mode_emu),
-      T("emu_idft", t_idft, &mode_emu),
-      T("emu_coset_dft", t_coset_dft, &mode_emu),
-      T("emu_coset_idft", t_coset_idft, &mode_emu),
-      T("emu_lde", t_lde, &mode_emu),
-      T("emu_dev_pipeline", t_dev_pipeline, &mode_emu),
-      T("gpu_dft", t_dft, &mode_gpu),
-      T("gpu_idft", t_idft, &mode_gpu),
-      T("gpu_coset_dft", t_coset_dft, &mode_gpu),
-      T("gpu_coset_idft", t_coset_idft, &mode_gpu),
-      T("gpu_lde", t_lde, &mode_gpu),
-      T("gpu_dev_pipeline", t_dev_pipeline, &mode_gpu),
-      T("gpu_devmem", t_devmem, &mode_gpu),
+      cmocka_unit_test(t_variant_arg),
+#define VARIANT_TESTS(v)                                        \
+  T("emu_dft_" #v, t_dft, &emu_##v),                            \
+      T("emu_idft_" #v, t_idft, &emu_##v),                      \
+      T("emu_coset_dft_" #v, t_coset_dft, &emu_##v),            \
+      T("emu_coset_idft_" #v, t_coset_idft, &emu_##v),          \
+      T("emu_lde_" #v, t_lde, &emu_##v),                        \
+      T("emu_dev_pipeline_" #v, t_dev_pipeline, &emu_##v),      \
+      T("gpu_dft_" #v, t_dft, &gpu_##v),                        \
+      T("gpu_idft_" #v, t_idft, &gpu_##v),                      \
+      T("gpu_coset_dft_" #v, t_coset_dft, &gpu_##v),            \
+      T("gpu_coset_idft_" #v, t_coset_idft, &gpu_##v),          \
+      T("gpu_lde_" #v, t_lde, &gpu_##v),                        \
+      T("gpu_dev_pipeline_" #v, t_dev_pipeline, &gpu_##v),      \
+      T("gpu_devmem_" #v, t_devmem, &gpu_##v)
+      VARIANT_TESTS(v0),
+      VARIANT_TESTS(v1),
+#undef VARIANT_TESTS
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   cu_release();
