@@ -20,7 +20,12 @@ unsigned stark_air_quotient_chunks(const stark_air *air) {
 
 int stark_air_check(const stark_air *air, const bb_t *trace, size_t n, const bb_t *pub,
                     size_t *bad_row, int *bad_constraint) {
-  if (!air || !air->eval_ext || air->width == 0 || !trace || n < 2 || (n & (n - 1)))
+  return stark_air_check_rows(air, trace, n, pub, 0, n, bad_row, bad_constraint);
+}
+
+int stark_air_check_rows(const stark_air *air, const bb_t *trace, size_t n, const bb_t *pub, size_t lo,
+                         size_t hi, size_t *bad_row, int *bad_constraint) {
+  if (!air || !air->eval_ext || air->width == 0 || !trace || n < 2 || (n & (n - 1)) || lo > hi || hi > n)
     return STARK_ERR_ARG;
   if (air->num_public && !pub) return STARK_ERR_ARG;
   unsigned w = air->width;
@@ -35,7 +40,7 @@ int stark_air_check(const stark_air *air, const bb_t *trace, size_t n, const bb_
     }
   }
   int rc = STARK_OK;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = lo; i < hi; i++) {
     const bb_t *loc = trace + i * w, *nxt = trace + ((i + 1) & (n - 1)) * w;
     bb_t first = i == 0 ? BB_ONE : 0, last = i == n - 1 ? BB_ONE : 0;
     bb_t trans = i == n - 1 ? 0 : BB_ONE;
@@ -58,6 +63,7 @@ int stark_air_check(const stark_air *air, const bb_t *trace, size_t n, const bb_
       bad = e.first_nonzero;
     }
     if (count != air->num_constraints) {
+      if (bad_row) *bad_row = i;
       rc = STARK_ERR_AIR;
       break;
     }

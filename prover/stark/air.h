@@ -180,6 +180,19 @@ unsigned stark_air_quotient_chunks(const stark_air *air);
 int stark_air_check(const stark_air *air, const bb_t *trace, size_t n, const bb_t *pub,
                     size_t *bad_row, int *bad_constraint);
 
+/* The same checks on rows lo <= i < hi only (row i's next row is i + 1 mod
+ * n); *bad_row is the first offending row in the range, also for
+ * STARK_ERR_AIR. STARK_ERR_ARG also for lo > hi or hi > n. */
+int stark_air_check_rows(const stark_air *air, const bb_t *trace, size_t n, const bb_t *pub, size_t lo,
+                         size_t hi, size_t *bad_row, int *bad_constraint);
+
+/* stark_air_check on `threads` worker threads (0: every online core, 1:
+ * none), rows split into contiguous ranges: the same code, row and
+ * constraint as stark_air_check (the first offending row of the trace).
+ * Declared here, defined with the prover's thread pool (stark.c). */
+int stark_air_check_threads(const stark_air *air, const bb_t *trace, size_t n, const bb_t *pub, int threads,
+                            size_t *bad_row, int *bad_constraint);
+
 /* ---- example AIRs shipped with the module ---- */
 
 /* Fibonacci: columns (a, b); public values (a0, b0, result):

@@ -120,6 +120,49 @@ static void par_for(size_t n, size_t grain, int threads, range_fn fn, void *ctx)
     if (started[i]) pthread_join(tids[i], NULL);
 }
 
+/* ---- the trace check on several threads ---- */
+
+typedef struct {
+  const stark_air *air;
+  const bb_t *trace, *pub;
+  size_t n;
+  pthread_mutex_t mu;
+  int rc;           /* of the first offending row found so far */
+  size_t row;       /* that row (SIZE_MAX: none) */
+  int constraint;
+} check_ctx;
+
+static void check_range(void *arg, size_t lo, size_t hi) {
+  check_ctx *c = arg;
+  size_t row = SIZE_MAX;
+  int con = -1;
+  int rc = stark_air_check_rows(c->air, c->trace, c->n, c->pub, lo, hi, &row, &con);
+  if (rc == STARK_OK) return;
+  if (rc == STARK_ERR_ARG || rc == STARK_ERR_NOMEM) row = lo; /* no row: report at the range's start */
+  pthread_mutex_lock(&c->mu);
+  if (row < c->row) {
+    c->row = row;
+    c->rc = rc;
+    c->constraint = con;
+  }
+  pthread_mutex_unlock(&c->mu);
+}
+
+int stark_air_check_threads(const stark_air *air, const bb_t *trace, size_t n, const bb_t *pub, int threads,
+                            size_t *bad_row, int *bad_constraint) {
+  if (!air || !air->eval_ext || air->width == 0 || !trace || n < 2 || (n & (n - 1)))
+    return STARK_ERR_ARG;
+  if (air->num_public && !pub) return STARK_ERR_ARG;
+  check_ctx c = {air, trace, pub, n, PTHREAD_MUTEX_INITIALIZER, STARK_OK, SIZE_MAX, -1};
+  par_for(n, 256, threads, check_range, &c);
+  pthread_mutex_destroy(&c.mu);
+  if (c.rc == STARK_ERR_CONSTRAINT) {
+    if (bad_row) *bad_row = c.row;
+    if (bad_constraint) *bad_constraint = c.constraint;
+  }
+  return c.rc;
+}
+
 /* ---- transcript shared by prover and verifier ---- */
 
 static void transcript_begin(chal_state *ch, const stark_air *air, unsigned log_n, unsigned qc,
@@ -663,7 +706,7 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
   int threads = cfg->threads;
 
   if (cfg->check_trace) {
-    int rc = stark_air_check(air, trace, (size_t)1 << log_n, pub, NULL, NULL);
+    int rc = stark_air_check_threads(air, trace, (size_t)1 << log_n, pub, threads, NULL, NULL);
     if (rc != STARK_OK) return rc;
   }
 

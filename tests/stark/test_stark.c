@@ -339,6 +339,40 @@ static void test_add256_bad_trace(void **state) {
   free(t);
 }
 
+/* The threaded check reports exactly what the one-thread check reports (the
+ * first offending row and its constraint), whichever ranges the rows fall
+ * in, for every thread count; a good trace passes on all of them. */
+static void test_check_threads(void **state) {
+  (void)state;
+  unsigned log_n = 12;
+  size_t n = (size_t)1 << log_n;
+  bb_t pub[3];
+  bb_t *t = fib_trace(log_n, pub), *u = malloc(sizeof *u * 2 * n);
+  assert_non_null(u);
+  static const int counts[] = {1, 2, 3, 4, 7, 8, 0};
+  static const size_t rows[][3] = {{4000, 1200, 3000}, {4094, 4094, 4094}, {17, 2500, 2048}, {2049, 2049, 3000}};
+  for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++)
+    assert_int_equal(stark_air_check_threads(&stark_air_fib, t, n, pub, counts[k], NULL, NULL), STARK_OK);
+  for (size_t v = 0; v < sizeof rows / sizeof rows[0]; v++) {
+    memcpy(u, t, sizeof *u * 2 * n);
+    for (int e = 0; e < 3; e++) u[2 * rows[v][e] + 1] = bb_add(u[2 * rows[v][e] + 1], BB_ONE);
+    size_t want_row = SIZE_MAX;
+    int want_c = -1;
+    assert_int_equal(stark_air_check(&stark_air_fib, u, n, pub, &want_row, &want_c), STARK_ERR_CONSTRAINT);
+    for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+      size_t row = SIZE_MAX;
+      int c = -1;
+      assert_int_equal(stark_air_check_threads(&stark_air_fib, u, n, pub, counts[k], &row, &c), STARK_ERR_CONSTRAINT);
+      assert_int_equal(row, want_row);
+      assert_int_equal(c, want_c);
+    }
+  }
+  assert_int_equal(stark_air_check_rows(&stark_air_fib, t, n, pub, 5, 4, NULL, NULL), STARK_ERR_ARG);
+  assert_int_equal(stark_air_check_rows(&stark_air_fib, t, n, pub, 0, n + 1, NULL, NULL), STARK_ERR_ARG);
+  free(u);
+  free(t);
+}
+
 static void test_wrong_public(void **state) {
   (void)state;
   stark_config cfg = test_cfg(1);
@@ -642,6 +676,7 @@ int main(void) {
       cmocka_unit_test(test_higher_degree),
       cmocka_unit_test(test_fib_bad_trace),
       cmocka_unit_test(test_add256_bad_trace),
+      cmocka_unit_test(test_check_threads),
       cmocka_unit_test(test_wrong_public),
       cmocka_unit_test(test_serialize_and_flips),
       cmocka_unit_test(test_flip_every_byte),
