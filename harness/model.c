@@ -57,16 +57,16 @@ model_profile model_profile_default(void) {
   memset(&p, 0, sizeof p);
   snprintf(p.name, sizeof p.name, "host");
   snprintf(p.measured_on, sizeof p.measured_on, "2-core x86-64 development host");
-  snprintf(p.measured_at, sizeof p.measured_at, "2026-11-25");
+  snprintf(p.measured_at, sizeof p.measured_at, "2026-11-26");
   p.log_shard = 20;
-  p.ms_per_cell = 0.000103762;
-  p.ms_per_shard = 31.7109;
-  p.table_ms_per_cell[TRACE_KECCAK] = 5.312e-05;
-  p.table_ms_per_cell[TRACE_ARITH] = 4.791e-05;
-  p.table_ms_per_cell[TRACE_ECRECOVER] = 4.775e-05;
-  p.table_ms_per_cell[TRACE_SHA256] = 5.169e-05;
-  p.table_ms_per_cell[TRACE_RIPEMD160] = 5.398e-05;
-  p.table_ms_per_cell[TRACE_MODMUL] = 4.653e-05;
+  p.ms_per_cell = 0.000101759;
+  p.ms_per_shard = 17.8641;
+  p.table_ms_per_cell[TRACE_KECCAK] = 4.788e-05;
+  p.table_ms_per_cell[TRACE_ARITH] = 4.202e-05;
+  p.table_ms_per_cell[TRACE_ECRECOVER] = 4.335e-05;
+  p.table_ms_per_cell[TRACE_SHA256] = 4.756e-05;
+  p.table_ms_per_cell[TRACE_RIPEMD160] = 4.803e-05;
+  p.table_ms_per_cell[TRACE_MODMUL] = 4.276e-05;
   return p;
 }
 
