@@ -28,6 +28,7 @@
 #include "hash/keccak.h"
 #include "stark/air.h"
 #include "stark/stark.h"
+#include "stark_test_util.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint32_t rnd32(void) {
@@ -35,16 +36,6 @@ static uint32_t rnd32(void) {
   rng ^= rng >> 7;
   rng ^= rng << 17;
   return (uint32_t)(rng >> 11);
-}
-
-static stark_config test_cfg(unsigned lb) {
-  stark_config c = stark_config_default();
-  c.fri.log_blowup = lb;
-  c.fri.num_queries = 12;
-  c.fri.pow_bits = 4;
-  c.fri.log_final_len = 2;
-  c.threads = 1;
-  return c;
 }
 
 /* ---- the values table: columns (v, s), s a bit; sends v on bus 1 with
@@ -432,7 +423,6 @@ static const stark_air air_perm3 = {
 static const stark_air air_perm5 = {
     .name = "perm5", .width = PERM_WIDTH, .num_constraints = 2, .max_degree = 5,
     .eval_ext = perm_eval_ext};
-
 
 /* Proves and verifies a, b (n values each) with air (perm's constraints;
  * max_degree 2: one aux column per interaction, 3: both in one); returns

@@ -16,6 +16,7 @@
 
 #include "stark/air.h"
 #include "stark/stark.h"
+#include "stark_test_util.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 static uint32_t rnd32(void) {
@@ -28,16 +29,6 @@ static bb_t rnd_bb(void) { return bb_from_u32(rnd32() % BB_P); }
 static ext_t rnd_ext(void) {
   ext_t r = {{rnd_bb(), rnd_bb(), rnd_bb(), rnd_bb()}};
   return r;
-}
-
-static stark_config test_cfg(unsigned lb) {
-  stark_config c = stark_config_default();
-  c.fri.log_blowup = lb;
-  c.fri.num_queries = 12;
-  c.fri.pow_bits = 4;
-  c.fri.log_final_len = 2;
-  c.threads = 1;
-  return c;
 }
 
 /* ---- extra test AIRs: higher degree (2 and 4 quotient chunks) ---- */

@@ -1,0 +1,20 @@
+/* stark_test_util: the small proving configuration the STARK tests share:
+ * few queries, cheap grinding, a short final polynomial and one thread, so
+ * that proofs are quick and deterministic; lb is the log blowup. Only the
+ * soundness level differs from stark_config_default(), not the protocol. */
+#ifndef PKB_TESTS_STARK_TEST_UTIL_H
+#define PKB_TESTS_STARK_TEST_UTIL_H
+
+#include "stark/stark.h"
+
+static inline stark_config test_cfg(unsigned lb) {
+  stark_config c = stark_config_default();
+  c.fri.log_blowup = lb;
+  c.fri.num_queries = 12;
+  c.fri.pow_bits = 4;
+  c.fri.log_final_len = 2;
+  c.threads = 1;
+  return c;
+}
+
+#endif
