@@ -10,16 +10,20 @@
  * result does not depend on the split). NTTs and Merkle trees are threaded by
  * their own modules.
  *
- * CUDA backend (stark.h): the same steps in the same order; the GPU replaces
- * the LDEs, NTTs and Merkle trees, each matrix being downloaded once after it
- * is committed (the DEEP quotient and the openings read it on the host, and
- * so does the constraint evaluation of an AIR without a device kernel). For
- * an AIR with a kernel (cu_air_kernel) the trace LDE stays on the device
- * through the quotient step, whose evaluations never leave it before their
- * interpolation. Device buffers live only within one step (the trace LDE
- * within two), so peak device memory is the N x w trace LDE plus its tree or
- * plus n qc ext values, one N x 4qc matrix plus its tree, or the FRI layer
- * (4N words) plus its tree.
+ * CUDA backend (stark.h): the same steps in the same order. Without a lookup
+ * argument everything O(N) happens on the device: the trace is uploaded once
+ * and kept beside its LDE (the openings at zeta are made from it,
+ * cu_open_dev), the quotient is evaluated there (AIRs with a kernel,
+ * cu_air_kernel; for the others on the host from a downloaded LDE, then
+ * uploaded), its chunk matrix is built and extended there
+ * (cu_quotient_lde_dev), both trees keep their layers there and read the
+ * device matrices when the queries are gathered (cu_merkle_tree_open_many),
+ * and the DEEP quotient is computed there and handed to FRI on the device
+ * (cu_deep_dev, fri_prove_dev). What comes back: Q's coefficients (the
+ * openings at zeta of the quotient, n qc ext values), roots, opened rows and
+ * paths. Peak device memory: the trace (n x w) and its LDE (N x w) with its
+ * tree, the quotient LDE (N x 4qc) with its tree, the DEEP quotient and the
+ * FRI layers with theirs (4N and about 4N words).
  *
  * Lookup argument (stark.h): the aux trace (n x aw base elements,
  * aw = 4(ceil(k/G)+1)) is built on the host from 2 n k ext scratch values
