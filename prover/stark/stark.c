@@ -80,7 +80,7 @@ void stark_proof_free(stark_proof *p) {
 
 /* ---- a minimal parallel-for over row ranges ---- */
 
-typedef void (*range_fn)(void *ctx, size_t lo, size_t hi);
+typedef stark_range_fn range_fn;
 typedef struct {
   range_fn fn;
   void *ctx;
@@ -102,7 +102,7 @@ static int resolve_threads(int threads) {
 /* Runs fn over [0, n) in contiguous ranges of at least `grain` items; falls
  * back to the calling thread whenever a thread cannot be started, so it cannot
  * fail. */
-static void par_for(size_t n, size_t grain, int threads, range_fn fn, void *ctx) {
+void stark_par_for(size_t n, size_t grain, int threads, stark_range_fn fn, void *ctx) {
   int t = resolve_threads(threads);
   if ((size_t)t > n / grain) t = (int)(n / grain);
   if (t <= 1) {
@@ -158,7 +158,7 @@ int stark_air_check_threads(const stark_air *air, const bb_t *trace, size_t n, c
     return STARK_ERR_ARG;
   if (air->num_public && !pub) return STARK_ERR_ARG;
   check_ctx c = {air, trace, pub, n, PTHREAD_MUTEX_INITIALIZER, STARK_OK, SIZE_MAX, -1};
-  par_for(n, 256, threads, check_range, &c);
+  stark_par_for(n, 256, threads, check_range, &c);
   pthread_mutex_destroy(&c.mu);
   if (c.rc == STARK_ERR_CONSTRAINT) {
     if (bad_row) *bad_row = c.row;
@@ -427,7 +427,7 @@ static int aux_build(const stark_lookup *lk, unsigned g, const bb_t *trace, unsi
     return STARK_ERR_NOMEM;
   }
   aux_ctx c = {lk->interactions, k, g, w, trace, beta, gpow, den, sm, aux, 0};
-  par_for(n, 1024, threads, aux_range, &c);
+  stark_par_for(n, 1024, threads, aux_range, &c);
   free(den);
   free(sm);
   if (atomic_load(&c.zero)) return STARK_ERR_INTERNAL;
@@ -852,7 +852,7 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
                     inv_first, inv_last, alpha_pows, alpha, qv, 0,
                     k, lgrp, k ? lk->interactions : NULL, alde, lch[0], proof->cumulative_sum,
                     gpow};
-    par_for(nq, 1024, threads, quot_range, &qcx);
+    stark_par_for(nq, 1024, threads, quot_range, &qcx);
     int bad = atomic_load(&qcx.bad);
     if (bad) {
       rc = bad == 2 ? STARK_ERR_NOMEM : STARK_ERR_AIR;
@@ -937,7 +937,7 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
       free(os);
       if (drc != CU_OK) goto device_failed;
     }
-    par_for(nb, 1, threads, open_range, &oc);
+    stark_par_for(nb, 1, threads, open_range, &oc);
     if (atomic_load(&oc.nomem)) goto out;
     for (size_t b = 0; b < nb; b++) {
       const ext_t *acc = scratch + b * pstride;
@@ -966,7 +966,7 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
     scratch = calloc(nb * 2 * aw, sizeof *scratch);
     if (!proof->aux_zeta || !proof->aux_zeta_next || !scratch) goto out;
     open_ctx oc = {aux, NULL, aw, 0, n, g, zeta, zeta_next, scratch, 0, 0};
-    par_for(nb, 1, threads, open_range, &oc);
+    stark_par_for(nb, 1, threads, open_range, &oc);
     if (atomic_load(&oc.nomem)) goto out;
     for (size_t b = 0; b < nb; b++)
       for (unsigned j = 0; j < aw; j++) {
@@ -1012,7 +1012,7 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
     dc.qmat = qmat;
     dc.amat = alde;
     dc.out = F;
-    par_for(N, 1024, threads, deep_range, &dc);
+    stark_par_for(N, 1024, threads, deep_range, &dc);
   }
   double fri_ms[2];
   int frc = dev_deep ? fri_prove_dev(fp, &ch, d_F, log_N, s, threads, &proof->fri, indices, fri_ms, &drc)

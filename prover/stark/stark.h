@@ -354,4 +354,12 @@ int stark_proof_serialize(const stark_proof *proof, uint8_t **out, size_t *len);
  * STARK_ERR_FORMAT (then *proof holds nothing to free), STARK_ERR_NOMEM. */
 int stark_proof_deserialize(const uint8_t *buf, size_t len, stark_proof *proof);
 
+/* Runs fn(ctx, lo, hi) over [0, n) in contiguous ranges of at least grain
+ * items on `threads` threads (0: every online core, 1: the calling thread
+ * only); falls back to the calling thread whenever a thread cannot be
+ * started, so it cannot fail. The prover's own loops use it; so may any
+ * module whose result does not depend on the split. */
+typedef void (*stark_range_fn)(void *ctx, size_t lo, size_t hi);
+void stark_par_for(size_t n, size_t grain, int threads, stark_range_fn fn, void *ctx);
+
 #endif

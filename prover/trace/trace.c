@@ -58,6 +58,7 @@
  */
 #include "trace.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,7 @@
 #include "hash/keccak.h"
 #include "hash/ripemd160.h"
 #include "hash/sha256.h"
+#include "stark/stark.h"
 #include "trace/arith_air.h"
 #include "trace/blake2f_air.h"
 #include "trace/keccak_air.h"
@@ -991,6 +993,24 @@ static int keccak_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t
   return TRACE_OK;
 }
 
+/* Filling an arith shard: record i at ops + at[i][0] fills rows from
+ * at[i][1]; records are independent, so ranges of them fill on any core. */
+typedef struct {
+  const uint8_t *ops;
+  bb_t *m;
+  size_t (*at)[2];
+  atomic_int err; /* set by any filling thread */
+} arith_fill;
+
+static void arith_fill_range(void *ctx, size_t lo, size_t hi) {
+  arith_fill *f = ctx;
+  for (size_t i = lo; i < hi; i++) {
+    const uint8_t *rec = f->ops + f->at[i][0], *w = rec + ARITH_HDR;
+    const uint8_t *cw = arith_rec_len(rec[0]) == ARITH_HDR + 96 ? w + 64 : NULL;
+    if (arith_air_fill(rec[0], w, w + 32, cw, f->m + f->at[i][1] * ARITH_AIR_WIDTH) != 0) atomic_store(&f->err, 1);
+  }
+}
+
 /* Shard k of the proven arith table: its instructions' rows, then zero
  * rows (the AIR's padding). */
 static int arith_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
@@ -1003,16 +1023,26 @@ static int arith_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t 
   }
   unsigned lg;
   bb_t *m = shard_alloc(n, ARITH_AIR_WIDTH, &lg);
-  if (!m) return TRACE_E_NOMEM;
-  size_t at = 0;
-  for (; off < end; off += arith_rec_len(t->arith_ops[off])) {
-    const uint8_t *rec = t->arith_ops + off, *w = rec + ARITH_HDR;
-    const uint8_t *cw = arith_rec_len(rec[0]) == ARITH_HDR + 96 ? w + 64 : NULL;
-    if (arith_air_fill(rec[0], w, w + 32, cw, m + at * ARITH_AIR_WIDTH) != 0) {
-      free(m);
-      return TRACE_E_ARG;
-    }
-    at += arith_rec_rows(rec);
+  /* each record's offset and first row, then the rows on every core */
+  size_t cnt = 0;
+  for (size_t o = off; o < end; o += arith_rec_len(t->arith_ops[o])) cnt++;
+  arith_fill af = {t->arith_ops, m, malloc(cnt * sizeof *af.at + 1), 0};
+  if (!m || !af.at) {
+    free(m);
+    free(af.at);
+    return TRACE_E_NOMEM;
+  }
+  size_t row = 0, i = 0;
+  for (size_t o = off; o < end; o += arith_rec_len(t->arith_ops[o]), i++) {
+    af.at[i][0] = o;
+    af.at[i][1] = row;
+    row += arith_rec_rows(t->arith_ops + o);
+  }
+  stark_par_for(cnt, 64, 0, arith_fill_range, &af);
+  free(af.at);
+  if (af.err) {
+    free(m);
+    return TRACE_E_ARG;
   }
   *out = m;
   *log_n = lg;
@@ -1058,20 +1088,40 @@ static int b2_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **o
   return rc == 0 ? TRACE_OK : from_stark(rc);
 }
 
-/* Filling a proven ecrecover shard: the products of a recovery come in
- * order, numbered from its first; those in [lo, hi) become rows. */
+/* Filling a proven ecrecover or modmul shard: the products of a recovery
+ * or call come in order, numbered from its first; the operands of those in
+ * [lo, hi) are kept (ops, 96 bytes each: a, b, modulus), then their rows
+ * are filled on every core (fill_products). */
 typedef struct {
   bb_t *m;
   uint64_t lo, hi, at;
-  int err;
+  atomic_int err; /* set by the replay or by any filling thread */
+  uint8_t (*ops)[96];
 } ecrec_fill;
 
 static void ecrec_put(void *ctx, const uint8_t a[32], const uint8_t b[32], const uint8_t mod[32]) {
   ecrec_fill *f = ctx;
   uint64_t i = f->at++;
   if (i < f->lo || i >= f->hi) return;
-  bb_t *rows = f->m + (size_t)(i - f->lo) * mulmod_rows() * ARITH_AIR_WIDTH;
-  if (arith_air_fill(OPC_MULMOD, a, b, mod, rows) != 0) f->err = 1;
+  uint8_t *o = f->ops[i - f->lo];
+  memcpy(o, a, 32);
+  memcpy(o + 32, b, 32);
+  memcpy(o + 64, mod, 32);
+}
+
+static void fill_products_range(void *ctx, size_t lo, size_t hi) {
+  ecrec_fill *f = ctx;
+  for (size_t i = lo; i < hi; i++) {
+    const uint8_t *o = f->ops[i];
+    if (arith_air_fill(OPC_MULMOD, o, o + 32, o + 64, f->m + i * mulmod_rows() * ARITH_AIR_WIDTH) != 0)
+      atomic_store(&f->err, 1); /* any range's failure fails the shard */
+  }
+}
+
+/* The kept products' rows, filled on every online core (rows do not depend
+ * on one another). */
+static void fill_products(ecrec_fill *f) {
+  stark_par_for((size_t)(f->hi - f->lo), 64, 0, fill_products_range, f);
 }
 
 /* Shard k of the proven ecrecover table: the recoveries it overlaps are
@@ -1080,11 +1130,16 @@ static void ecrec_put(void *ctx, const uint8_t a[32], const uint8_t b[32], const
 static int ecrec_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
   uint64_t per = ecrec_shard_muls(log_shard), total = ecrec_total(t);
   if (k >= (total + per - 1) / per) return TRACE_E_ARG;
-  ecrec_fill f = {NULL, (uint64_t)k * per, 0, 0, 0};
+  ecrec_fill f = {NULL, (uint64_t)k * per, 0, 0, 0, NULL};
   f.hi = total - f.lo < per ? total : f.lo + per;
   unsigned lg;
   f.m = shard_alloc((size_t)(f.hi - f.lo) * mulmod_rows(), ARITH_AIR_WIDTH, &lg);
-  if (!f.m) return TRACE_E_NOMEM;
+  f.ops = malloc((size_t)(f.hi - f.lo) * sizeof *f.ops + 1);
+  if (!f.m || !f.ops) {
+    free(f.m);
+    free(f.ops);
+    return TRACE_E_NOMEM;
+  }
   /* the first recovery whose products reach past lo */
   size_t a = 0, b = t->sigrec_n;
   while (a < b) {
@@ -1102,6 +1157,8 @@ static int ecrec_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t 
     secp_witness_recover(e->hash, e->recid, e->r, e->s, ecrec_put, &f, pub, &muls);
     if (muls != e->muls) f.err = 1;
   }
+  if (!f.err) fill_products(&f);
+  free(f.ops);
   if (f.err) {
     free(f.m);
     return TRACE_E_ARG;
@@ -1123,11 +1180,16 @@ static void mm_put(void *ctx, const uint8_t a[32], const uint8_t b[32], const ui
 static int mm_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
   uint64_t per = ecrec_shard_muls(log_shard), total = mm_total(t);
   if (k >= (total + per - 1) / per) return TRACE_E_ARG;
-  ecrec_fill f = {NULL, (uint64_t)k * per, 0, 0, 0};
+  ecrec_fill f = {NULL, (uint64_t)k * per, 0, 0, 0, NULL};
   f.hi = total - f.lo < per ? total : f.lo + per;
   unsigned lg;
   f.m = shard_alloc((size_t)(f.hi - f.lo) * mulmod_rows(), ARITH_AIR_WIDTH, &lg);
-  if (!f.m) return TRACE_E_NOMEM;
+  f.ops = malloc((size_t)(f.hi - f.lo) * sizeof *f.ops + 1);
+  if (!f.m || !f.ops) {
+    free(f.m);
+    free(f.ops);
+    return TRACE_E_NOMEM;
+  }
   /* the first call whose products reach past lo */
   size_t a = 0, b = t->mm_n;
   while (a < b) {
@@ -1149,6 +1211,8 @@ static int mm_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **o
     else if (pr < 0 || muls != e->muls)
       f.err = 1;
   }
+  if (rc == TRACE_OK && !f.err) fill_products(&f);
+  free(f.ops);
   if (rc == TRACE_OK && f.err) rc = TRACE_E_ARG;
   if (rc != TRACE_OK) {
     free(f.m);
