@@ -129,16 +129,29 @@ size_t keccak_air_rows(size_t n_perms) {
   return rows;
 }
 
+typedef struct {
+  const uint64_t (*inputs)[25];
+  size_t n_perms, rows;
+  bb_t *trace;
+} ka_fill_job;
+
+/* Permutations [lo, hi): each fills its own 24 rows (or what is left). */
+static void ka_fill_range(void *ctx, size_t lo, size_t hi) {
+  static const uint64_t zero[25];
+  const ka_fill_job *j = ctx;
+  for (size_t k = lo; k < hi; k++) {
+    size_t row = k * NR, left = j->rows - row, m = left < NR ? left : NR;
+    int real = k < j->n_perms;
+    ka_fill_perm(j->trace + row * KECCAK_AIR_WIDTH, m, real ? j->inputs[k] : zero, real);
+  }
+}
+
 int keccak_air_fill(const uint64_t (*inputs)[25], size_t n_perms, bb_t *trace, size_t rows) {
   if (!trace || (n_perms && !inputs) || rows < 2 || (rows & (rows - 1)) ||
       n_perms > rows / NR)
     return STARK_ERR_ARG;
-  static const uint64_t zero[25];
-  for (size_t k = 0, row = 0; row < rows; k++, row += NR) {
-    size_t left = rows - row, m = left < NR ? left : NR;
-    int real = k < n_perms;
-    ka_fill_perm(trace + row * KECCAK_AIR_WIDTH, m, real ? inputs[k] : zero, real);
-  }
+  ka_fill_job j = {inputs, n_perms, rows, trace};
+  stark_par_for((rows + NR - 1) / NR, 16, 0, ka_fill_range, &j); /* permutations are independent */
   return 0;
 }
 

@@ -121,7 +121,8 @@ size_t keccak_air_rows(size_t n_perms);
  * padding permutations. rows must be a power of two >= 2 and
  * >= 24 n_perms; inputs may be NULL only when n_perms is 0. Permutation k
  * occupies rows 24k .. 24k+23; its output is on row 24k+23 at
- * keccak_air_output_col. Returns 0 or STARK_ERR_ARG. */
+ * keccak_air_output_col. The permutations are filled on every online core
+ * (stark_par_for); the result does not depend on it. Returns 0 or STARK_ERR_ARG. */
 int keccak_air_fill(const uint64_t (*inputs)[25], size_t n_perms, bb_t *trace, size_t rows);
 
 /* Allocate and fill the trace for n_perms permutations: *trace (malloc'd,

@@ -167,18 +167,32 @@ size_t sha256_air_rows(size_t n_comp) {
   return rows;
 }
 
+typedef struct {
+  const uint32_t (*state_in)[8];
+  const uint8_t (*block)[64];
+  size_t n_comp;
+  bb_t *trace;
+} sa_fill_job;
+
+/* Compressions [lo, hi): each fills its own NR rows. */
+static void sa_fill_range(void *ctx, size_t lo, size_t hi) {
+  static const uint32_t zcv[8];
+  static const uint8_t zblock[64];
+  const sa_fill_job *j = ctx;
+  for (size_t k = lo; k < hi; k++) {
+    int real = k < j->n_comp;
+    sa_fill_comp(j->trace + k * NR * SHA256_AIR_WIDTH, real ? j->state_in[k] : zcv,
+                 real ? j->block[k] : zblock, real);
+  }
+}
+
 int sha256_air_fill(const uint32_t (*state_in)[8], const uint8_t (*block)[64], size_t n_comp,
                     bb_t *trace, size_t rows) {
   if (!trace || (n_comp && (!state_in || !block)) || rows < NR || (rows & (rows - 1)) ||
       n_comp > rows / NR)
     return STARK_ERR_ARG;
-  static const uint32_t zcv[8];
-  static const uint8_t zblock[64];
-  for (size_t k = 0; k < rows / NR; k++) {
-    int real = k < n_comp;
-    sa_fill_comp(trace + k * NR * SHA256_AIR_WIDTH, real ? state_in[k] : zcv,
-                 real ? block[k] : zblock, real);
-  }
+  sa_fill_job j = {state_in, block, n_comp, trace};
+  stark_par_for(rows / NR, 16, 0, sa_fill_range, &j); /* compressions are independent */
   return 0;
 }
 

@@ -181,7 +181,8 @@ size_t sha256_air_rows(size_t n_comp);
  * all-zero padding compressions. rows must be a power of two >= 64 and
  * >= 64 n_comp; state_in and block may be NULL only when n_comp is 0.
  * Compression k occupies rows 64k .. 64k+63; sha256_compress(state_in[k],
- * block[k]) is at sha256_air_output_col on each of them. Returns 0 or
+ * block[k]) is at sha256_air_output_col on each of them. The compressions
+ * are filled on every online core (stark_par_for). Returns 0 or
  * STARK_ERR_ARG. */
 int sha256_air_fill(const uint32_t (*state_in)[8], const uint8_t (*block)[64], size_t n_comp,
                     bb_t *trace, size_t rows);
