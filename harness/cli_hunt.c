@@ -24,6 +24,7 @@ static const char usage_text[] =
     "                    [--cycles-profile NAME] [--include-sized] [--keep K]\n"
     "                    [--block-share F] [--seeds DIR] [--prove-keccak] [--prove-arith]\n"
     "                    [--prove-ecrecover] [--prove-precompiles] [--prove-all] [--lookups]\n"
+    "                    [--profile P] [--backend cpu|cuda|auto]\n"
     "\n"
     "Evolutionary search over contracts built from stack-neutral instruction patterns,\n"
     "ranked by the estimated proving cost per gas (the cost model of `prove`, over\n"
@@ -53,7 +54,11 @@ static const char usage_text[] =
     "                  hunt against the prover that also proves those tables (prove --help): the\n"
     "                  objective counts them at their AIR widths and the winners are proven\n"
     "                  with them\n"
-    "  --no-prove      do not prove the winners (ranked by the objective instead)";
+    "  --no-prove      do not prove the winners (ranked by the objective instead)\n"
+    "  --profile P     hardware profile of the prove-time objective: prover/profiles/P.tsv or\n"
+    "                  a path (default: host; with --backend cuda on a GPU, that GPU's profile\n"
+    "                  when it exists), so a hunt can rank blocks by a GPU prover's cost\n"
+    "  --backend B     the winners' prover: cpu (default), cuda, auto (as prove --help)";
 
 static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
@@ -79,6 +84,7 @@ typedef struct {
   db_handle *db;
   const char *dbpath;
   int64_t run_id;
+  const run_opts *backend; /* the backend (and device) the winners are proven on */
   char kept[HUNT_TOP][65]; /* content hashes of the winners kept so far */
   unsigned n_kept;
 } winner_ctx;
@@ -135,6 +141,8 @@ static int keep_winner(winner_ctx *w, unsigned rank, winner *res) {
   memcpy(w->kept[w->n_kept++], hash, sizeof hash);
   rank = w->n_kept - 1;
   run_opts ro = run_opts_default();
+  ro.stark.backend = w->backend->stark.backend;
+  snprintf(ro.device, sizeof ro.device, "%s", w->backend->device);
   ro.prove = w->prove;
   ro.profile = w->o->profile;
   ro.prove_tables = w->o->trace_opts;
@@ -308,6 +316,8 @@ int cli_hunt(int argc, char **argv) {
   unsigned keep = 3;
   const char *seeds_dir = NULL;
   const char *cycles_name = "sp1";
+  const char *backend = "cpu", *profile = NULL; /* profile NULL: the backend's (cli_default_profile) */
+  char profile_buf[128];
   static cycles_profile cp;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -398,6 +408,16 @@ int cli_hunt(int argc, char **argv) {
     } else if (strcmp(a, "--out") == 0) {
       out = v;
       i++;
+    } else if (strcmp(a, "--profile") == 0) {
+      profile = v;
+      i++;
+    } else if (strcmp(a, "--backend") == 0) {
+      if (strcmp(v, "cpu") != 0 && strcmp(v, "cuda") != 0 && strcmp(v, "auto") != 0) {
+        cli_err("hunt", "--backend: '%s' is not cpu, cuda or auto", v);
+        return 2;
+      }
+      backend = v;
+      i++;
     } else if (strcmp(a, "--db") == 0) {
       dbpath = v;
       i++;
@@ -407,6 +427,19 @@ int cli_hunt(int argc, char **argv) {
     }
   }
   if (!o.max_evals) o.seconds = minutes * 60;
+  /* the winners' prover, then the cost model's profile (the GPU's own by
+   * default when proving on one) */
+  static run_opts sel;
+  sel = run_opts_default();
+  if (prove) {
+    char why[320];
+    if (run_select_backend(backend, &sel, why, sizeof why) != RUN_OK) {
+      cli_err("hunt", "%s", why);
+      return 2;
+    }
+  }
+  if (!profile) profile = cli_default_profile(sel.device, run_on_device(&sel), profile_buf, sizeof profile_buf);
+  if (cli_load_profile("hunt", profile, &o.profile)) return 2;
   if (zkvm) {
     cycles_error ce;
     if (cycles_profile_open(cycles_name, NULL, &cp, &ce) != CYCLES_OK) {
@@ -445,7 +478,8 @@ int cli_hunt(int argc, char **argv) {
   }
   char host[256] = "unknown";
   gethostname(host, sizeof host - 1);
-  db_run_info ri = {NULL, PKB_GIT_REV, "{\"command\":\"hunt\"}", "cpu", o.profile.name, 1, 12000, host, "pkbench hunt"};
+  db_run_info ri = {NULL,         PKB_GIT_REV, "{\"command\":\"hunt\"}", run_backend_name(&sel), o.profile.name, 1,
+                    12000,        host,        "pkbench hunt"};
   int64_t run_id = 0;
   if (db_run_begin(db, &ri, &run_id) != DB_OK) {
     cli_err("hunt", "%s: %s", dbpath, db_errmsg(db));
@@ -456,7 +490,7 @@ int cli_hunt(int argc, char **argv) {
          hr.seconds, hr.evals_per_s, (double)hr.gas_per_s / 1e6);
   fflush(stdout);
   static winner_ctx w;
-  w = (winner_ctx){&o, &hr, gas, prove, zkvm, &cp, out, db, dbpath, run_id, {{0}}, 0};
+  w = (winner_ctx){&o, &hr, gas, prove, zkvm, &cp, out, db, dbpath, run_id, &sel, {{0}}, 0};
   int best = -1, failed = 0;
   static winner res[HUNT_TOP];
   unsigned got = 0;

@@ -158,6 +158,14 @@ nk=$(ls "$T/kill"/*.blk | wc -l)
 [ $rc -eq 0 ] && grep -q "estimated zkVM cycles per gas (profile sp1" "$T/huntz.out" && ok || bad "hunt zkvm-cycles exit $rc"
 [ "$(sqlite3 "$T/h.db" "select count(*) from killers where objective like 'zkvm_cycles_per_gas:%'")" = "$(ls "$T/killz"/*.blk | wc -l)" ] && ok || bad "zkvm killer rows"
 "$PKB" hunt --objective zkvm-cycles --cycles-profile nope --evals 5 --db "$T/h.db" --out "$T/killz" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown cycle profile exit 2"
+# the prove-time objective on another hardware profile (a GPU's), and bad names
+"$PKB" hunt --gas-limit 300000 --eval-gas 200000 --evals 20 --no-prove --profile nvidia-h100-80gb-hbm3 \
+  --db "$T/h.db" --out "$T/killg" >/dev/null 2>&1; rc=$?
+[ $rc -eq 0 ] && [ "$(sqlite3 "$T/h.db" "select profile from runs order by id desc limit 1")" = nvidia-h100-80gb-hbm3 ] &&
+  ok || bad "hunt --profile of a GPU: exit $rc"
+err=$("$PKB" hunt --evals 5 --profile nope --db "$T/h.db" --out "$T/killg" 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] && grep -q "no such profile" <<<"$err" && ok || bad "hunt --profile nope: exit $rc: $err"
+"$PKB" hunt --evals 5 --backend tpu --db "$T/h.db" --out "$T/killg" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "hunt --backend tpu not exit 2"
 
 # partition and sample: three machines cover the corpus once between them; a sample is seeded
 total=$(ls corpus/smoke/*.blk | wc -l)
