@@ -105,7 +105,7 @@ static int load(db_handle *db, int64_t id, cmp_run *r, const char *dbpath) {
     cli_err("compare", "%s: cannot read the results of run %lld", dbpath, (long long)id);
     return 2;
   }
-  qsort(r->v, r->n, sizeof *r->v, cmp_hash);
+  if (r->n > 1) qsort(r->v, r->n, sizeof *r->v, cmp_hash);
   return 0;
 }
 

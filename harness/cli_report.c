@@ -450,7 +450,7 @@ int cli_report(int argc, char **argv) {
       db_phases_iter(db, runs[i].blocks[k].result_id, phase_cb, &runs[i]);
       db_shards_iter(db, runs[i].blocks[k].result_id, shard_cb, &runs[i].blocks[k]);
     }
-    qsort(runs[i].blocks, runs[i].n_blocks, sizeof(rep_block), cmp_latency);
+    if (runs[i].n_blocks > 1) qsort(runs[i].blocks, runs[i].n_blocks, sizeof(rep_block), cmp_latency);
   }
   db_close(db);
   if (status) {
