@@ -56,15 +56,18 @@
  * switching.
  *
  * The STARK prover's CUDA backend (stark/stark.h, STARK_BACKEND_CUDA) is built
- * on these calls: trace LDE, Merkle trees (cu_merkle_tree_build_dev keeps the
- * layers for openings), the quotient's constraint evaluation (for the AIRs
- * that have a kernel, see cu_quotient_dev), its interpolation and chunk LDE,
- * FRI folds and layer commitments. An AIR (stark/air.h) is a set of C
+ * on these calls: trace LDE, Merkle trees kept on the device and opened there
+ * (cu_merkle_tree_build_dev, cu_merkle_tree_open_many), the quotient's
+ * constraint evaluation (for the AIRs that have a kernel, see
+ * cu_quotient_dev), its interpolation and chunk LDE (cu_quotient_lde_dev), the
+ * openings at zeta (cu_open_dev), the DEEP quotient (cu_deep_dev), FRI folds
+ * and layer commitments (fri_prove_dev). An AIR (stark/air.h) is a set of C
  * callbacks, which no kernel can call; the constraints of the AIRs whose
  * bodies are written once as macros (trace/trace_air_body.inc: cpu, memory,
  * storage; trace/keccak_air_body.inc: Keccak-f[1600]; trace/arith_air_body.inc:
  * 256-bit arithmetic; trace/sha256_air_body.inc: SHA-256 compression;
- * trace/blake2f_air_body.inc: BLAKE2F; stark/air_body.inc: Fibonacci, add256) are compiled a
+ * trace/blake2f_air_body.inc: BLAKE2F; trace/ripemd160_air_body.inc:
+ * RIPEMD-160 compression; stark/air_body.inc: Fibonacci, add256) are compiled a
  * third time into the kernel (cu_kern_air.h). For any other AIR the prover evaluates
  * the constraints on the host, from the downloaded trace LDE.
  * The command line reaches the emulation through PKB_CUDA_EMULATE=1
@@ -221,11 +224,12 @@ int cu_fri_fold_dev(const bb_t *d_in, unsigned log_n, bb_t shift, ext_t beta, bb
  * "add256" (stark/air.h), "pkb-cpu", "pkb-memory", "pkb-storage"
  * (trace/trace.h), "pkb-keccak" (trace/keccak_air.h), "pkb-arith256"
  * (trace/arith_air.h), "pkb-sha256" (trace/sha256_air.h), "pkb-blake2f"
- * (trace/blake2f_air.h); width, public values and constraint count must match the
- * kernel's too, so an AIR that shares a name but not the shape gets no
- * kernel (0). The names are therefore reserved: another AIR of the same name
- * and shape would be proven with the kernel's constraints (its proofs would
- * then fail verification, which uses the AIR's own eval_ext).
+ * (trace/blake2f_air.h), "pkb-ripemd160" (trace/ripemd160_air.h); width,
+ * public values and constraint count must match the kernel's too, so an AIR
+ * that shares a name but not the shape gets no kernel (0). The names are
+ * therefore reserved: another AIR of the same name and shape would be proven
+ * with the kernel's constraints (its proofs would then fail verification,
+ * which uses the AIR's own eval_ext).
  *
  * cu_quotient_dev: what stark_prove's host loop computes, on the device. With
  * n = 2^log_n, B = 2^log_blowup, N = n B, qc a power of two <= min(B, 64),

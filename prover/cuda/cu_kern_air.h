@@ -7,31 +7,38 @@
  * trace/trace_air_body.inc for the cpu, memory and storage tables,
  * trace/keccak_air_body.inc for the Keccak-f[1600] table,
  * trace/arith_air_body.inc for the 256-bit arithmetic table,
- * trace/sha256_air_body.inc for the SHA-256 compression table and
- * trace/blake2f_air_body.inc for the BLAKE2F table) are
+ * trace/sha256_air_body.inc for the SHA-256 compression table,
+ * trace/blake2f_air_body.inc for the BLAKE2F table and
+ * trace/ripemd160_air_body.inc for the RIPEMD-160 compression table) are
  * instantiated a third time over Montgomery words with cu_k_add / cu_k_sub /
  * cu_k_mul, folding into a 4-word accumulator exactly as
  * stark_assert_zero_base does (acc += alpha^(m-1-i) c_i, constraint order,
  * count past m not folded). Under nvcc the bodies' functions become
  * __host__ __device__ (their `static` is widened for the include only).
  *
- * Constant tables. The keccak, arith, sha256 and blake2f bodies read small
- * tables (round constants, rho's rotations; carry widths, the kinds' links;
- * SHA-256's K; BLAKE2b's IV, SIGMA and the G words) that their
- * first inclusion defines as initialisers. From those initialisers this file
- * makes a host copy (the emulation, and nvcc's host pass) and, under nvcc, a
- * __constant__ copy; CU_K_TAB picks the one of the pass being compiled, so
- * the kernel never reads host memory and the tables have one source. Every
- * index into them depends on loop counters only (the same in every thread of
- * a warp: constant-cache broadcasts, or folded where the loop is unrolled).
+ * Constant tables. The keccak, arith, sha256, blake2f and ripemd160 bodies
+ * read small tables (round constants, rho's rotations; carry widths, the
+ * kinds' links; SHA-256's K; BLAKE2b's IV, SIGMA and the G words;
+ * RIPEMD-160's message order r, rotations s and constants K, and the step
+ * functions' coefficients) that are defined as initialisers (by the bodies'
+ * first inclusion; r, s and K by hash/ripemd160.h). From those initialisers
+ * this file makes a host copy (the emulation, and nvcc's host pass) and,
+ * under nvcc, a __constant__ copy; CU_K_TAB picks the one of the pass being
+ * compiled, so the kernel never reads host memory and the tables have one
+ * source. Every index into them depends on loop counters only (the same in
+ * every thread of a warp: constant-cache broadcasts, or folded where the
+ * loop is unrolled).
  *
  * Per-thread state. The bodies read the two rows in place (global memory)
  * and alpha's powers from the constants buffer (global memory, m ext values:
- * 3182 for keccak, 3322 for arith, 1030 for sha256, 7390 for blake2f); their
- * own local arrays are the keccak body's D (320 words), the arith body's limb
- * sums (383 words) and the blake2f body's row limbs of H, M, V and one G's
- * d1 and b1 (288 words, and the state's 16 column offsets); the sha256 body
- * makes its derived bits where it recomposes them and keeps no array.
+ * 3182 for keccak, 3322 for arith, 1030 for sha256, 7390 for blake2f, 1365
+ * for ripemd160); their own local arrays are the keccak body's D (320
+ * words), the arith body's limb sums (383 words), the blake2f body's row
+ * limbs of H, M, V and one G's d1 and b1 (288 words, and the state's 16
+ * column offsets) and the ripemd160 body's round selectors (5 words) and,
+ * per line, its message and rotation selectors and f's coefficients (16 + 16
+ * + 8 words); the sha256 body makes its derived bits where it recomposes
+ * them and keeps no array.
  * Nothing copies a row.
  *
  * One thread per point j of the quotient domain s * <w_{n qc}>, as
@@ -56,6 +63,7 @@
 #include "trace/arith_air.h"
 #include "trace/blake2f_air.h"
 #include "trace/keccak_air.h"
+#include "trace/ripemd160_air.h"
 #include "trace/sha256_air.h"
 #include "trace/trace_cols.h"
 
@@ -63,16 +71,18 @@
  * values, constraint count (the body's own), and the body's instance below.
  * cu_backend.c binds a host AIR to its kernel by name and shape
  * (cu_air_kernel). */
-#define CU_AIR_LIST(X)                                                                     \
-  X(FIB, "fibonacci", STARK_FIB_WIDTH, STARK_FIB_PUBLIC, FIB_CONSTRAINTS, cu_k_fib_eval)     \
-  X(ADD256, "add256", STARK_ADD256_WIDTH, 0, ADD256_CONSTRAINTS, cu_k_add256_eval)           \
-  X(CPU, "pkb-cpu", CPU_WIDTH, 0, CPU_CONSTRAINTS, cu_k_cpu_eval)                            \
-  X(MEMORY, "pkb-memory", MEM_WIDTH, 0, MEM_CONSTRAINTS, cu_k_mem_eval)                      \
-  X(STORAGE, "pkb-storage", STO_WIDTH, 0, STO_CONSTRAINTS, cu_k_sto_eval)                    \
-  X(KECCAK, "pkb-keccak", KECCAK_AIR_WIDTH, 0, KECCAK_AIR_CONSTRAINTS, cu_k_keccak_eval)     \
-  X(ARITH, "pkb-arith256", ARITH_AIR_WIDTH, 0, AA_NUM_CONSTRAINTS, cu_k_arith_eval)          \
-  X(SHA256, "pkb-sha256", SHA256_AIR_WIDTH, 0, SHA256_AIR_CONSTRAINTS, cu_k_sha256_eval)     \
-  X(BLAKE2F, "pkb-blake2f", BLAKE2F_AIR_WIDTH, 0, BLAKE2F_AIR_CONSTRAINTS, cu_k_blake2f_eval)
+#define CU_AIR_LIST(X)                                                                             \
+  X(FIB, "fibonacci", STARK_FIB_WIDTH, STARK_FIB_PUBLIC, FIB_CONSTRAINTS, cu_k_fib_eval)           \
+  X(ADD256, "add256", STARK_ADD256_WIDTH, 0, ADD256_CONSTRAINTS, cu_k_add256_eval)                 \
+  X(CPU, "pkb-cpu", CPU_WIDTH, 0, CPU_CONSTRAINTS, cu_k_cpu_eval)                                  \
+  X(MEMORY, "pkb-memory", MEM_WIDTH, 0, MEM_CONSTRAINTS, cu_k_mem_eval)                            \
+  X(STORAGE, "pkb-storage", STO_WIDTH, 0, STO_CONSTRAINTS, cu_k_sto_eval)                          \
+  X(KECCAK, "pkb-keccak", KECCAK_AIR_WIDTH, 0, KECCAK_AIR_CONSTRAINTS, cu_k_keccak_eval)           \
+  X(ARITH, "pkb-arith256", ARITH_AIR_WIDTH, 0, AA_NUM_CONSTRAINTS, cu_k_arith_eval)                \
+  X(SHA256, "pkb-sha256", SHA256_AIR_WIDTH, 0, SHA256_AIR_CONSTRAINTS, cu_k_sha256_eval)           \
+  X(BLAKE2F, "pkb-blake2f", BLAKE2F_AIR_WIDTH, 0, BLAKE2F_AIR_CONSTRAINTS, cu_k_blake2f_eval)      \
+  X(RIPEMD160, "pkb-ripemd160", RIPEMD160_AIR_WIDTH, 0, RIPEMD160_AIR_CONSTRAINTS,                 \
+    cu_k_ripemd160_eval)
 
 enum {
   CU_AIR_NONE = 0, /* no kernel */
@@ -128,6 +138,7 @@ CU_HD uint32_t cu_k_b2_limb(const uint32_t *bits) {
 #include "trace/arith_air_body.inc"
 #include "trace/blake2f_air_body.inc"
 #include "trace/keccak_air_body.inc"
+#include "trace/ripemd160_air_body.inc"
 #include "trace/sha256_air_body.inc"
 
 #define CU_K_TABLES(X)                                                              \
@@ -139,7 +150,11 @@ CU_HD uint32_t cu_k_b2_limb(const uint32_t *bits) {
   X(uint32_t, cu_k_sa_k, [SA_NR], SHA256_AIR_K_INIT)                                 \
   X(uint64_t, cu_k_b2_iv, [8], BLAKE2F_AIR_IV_INIT)                                  \
   X(unsigned char, cu_k_b2_sigma, [B2_NS][16], BLAKE2F_AIR_SIGMA_INIT)               \
-  X(unsigned char, cu_k_b2_gw, [8][4], BLAKE2F_AIR_GW_INIT)
+  X(unsigned char, cu_k_b2_gw, [8][4], BLAKE2F_AIR_GW_INIT)                          \
+  X(uint8_t, cu_k_ra_r, [2][RIPEMD160_STEPS], RIPEMD160_R_INIT)                      \
+  X(uint8_t, cu_k_ra_s, [2][RIPEMD160_STEPS], RIPEMD160_S_INIT)                      \
+  X(uint32_t, cu_k_ra_k, [2][5], RIPEMD160_K_INIT)                                   \
+  X(signed char, cu_k_ra_fcoef, [5][8], RA_F_COEF_INIT)
 
 #define CU_K_TABLE_HOST(type, name, dims, init) static const type name##_h dims = init;
 CU_K_TABLES(CU_K_TABLE_HOST)
@@ -176,6 +191,11 @@ CU_K_TABLES(CU_K_TABLE_DEV)
 #define B2_SIGMA(s, i) CU_K_TAB(cu_k_b2_sigma)[s][i]
 #define B2_GW(g, i) CU_K_TAB(cu_k_b2_gw)[g][i]
 #define LIMB cu_k_b2_limb
+#define RA_R(L, j) CU_K_TAB(cu_k_ra_r)[L][j]
+#define RA_S(L, j) CU_K_TAB(cu_k_ra_s)[L][j]
+#define RA_KC(L, q) CU_K_TAB(cu_k_ra_k)[L][q]
+#define RA_FIDX(L, q) RIPEMD160_F_INDEX(L, q)
+#define RA_FCOEF(f, m) CU_K_TAB(cu_k_ra_fcoef)[f][m]
 #ifdef __CUDACC__
 #define static static __host__ __device__ __forceinline__
 #endif
@@ -192,6 +212,9 @@ CU_K_TABLES(CU_K_TABLE_DEV)
 #undef NAME
 #define NAME cu_k_blake2f_eval
 #include "trace/blake2f_air_body.inc"
+#undef NAME
+#define NAME cu_k_ripemd160_eval
+#include "trace/ripemd160_air_body.inc"
 #undef NAME
 #ifdef __CUDACC__
 #undef static
@@ -216,6 +239,11 @@ CU_K_TABLES(CU_K_TABLE_DEV)
 #undef B2_SIGMA
 #undef B2_GW
 #undef LIMB
+#undef RA_R
+#undef RA_S
+#undef RA_KC
+#undef RA_FIDX
+#undef RA_FCOEF
 
 typedef struct {
   const uint32_t *lde;    /* N x width words, natural order on s * <w_N> */

@@ -4,8 +4,8 @@
  * The constraints are written once, in ripemd160_air_body.inc, and
  * instantiated over the extension field (eval_ext: the verifier's
  * out-of-domain check and the definition) and over the base field (eval_base:
- * the prover's hot path). The CUDA backend has no kernel for this AIR; its
- * quotient falls back to eval_base on the host.
+ * the prover's hot path); cuda/cu_kern_air.h instantiates it a third time as
+ * the CUDA backend's quotient kernel.
  *
  * The trace generator works on plain 32-bit words and writes each column from
  * them, independently of the constraint code; the tests compare the outputs
@@ -23,8 +23,12 @@
 #define LIMBS RIPEMD160_AIR_LIMBS
 #define LB RIPEMD160_AIR_LIMB_BITS
 
-/* The constraint count and tables (the body included without NAME). */
+/* The constraint count and the initialisers (the body included without
+ * NAME). The instances read the schedule from hash/ripemd160.h's tables, the
+ * ones the trace generator and the compression use. */
 #include "trace/ripemd160_air_body.inc"
+
+static const int ra_f_coef[5][8] = RA_F_COEF_INIT;
 
 _Static_assert(RIPEMD160_AIR_BLOCK == RIPEMD160_AIR_CV + 10 &&
                    RIPEMD160_AIR_OUT == RIPEMD160_AIR_BLOCK + 32,
@@ -33,6 +37,12 @@ _Static_assert(RIPEMD160_AIR_OC == RIPEMD160_AIR_OB + 160, "OB, OC adjacent");
 _Static_assert(RIPEMD160_AIR_L_P == 262, "a line's bit columns come first");
 _Static_assert(RIPEMD160_AIR_WIDTH == 901, "documented width");
 _Static_assert(RIPEMD160_AIR_CONSTRAINTS == 1365, "documented constraint count");
+
+#define RA_R(L, j) ripemd160_r[L][j]
+#define RA_S(L, j) ripemd160_s[L][j]
+#define RA_KC(L, q) ripemd160_k[L][q]
+#define RA_FIDX(L, q) ripemd160_f_index((unsigned)(L), (unsigned)(q))
+#define RA_FCOEF(f, m) ra_f_coef[f][m]
 
 /* ---- extension-field instance ---- */
 #include "stark/air_field_ext.h"
@@ -47,6 +57,11 @@ _Static_assert(RIPEMD160_AIR_CONSTRAINTS == 1365, "documented constraint count")
 #include "trace/ripemd160_air_body.inc"
 #include "stark/air_field_end.h"
 #undef NAME
+#undef RA_R
+#undef RA_S
+#undef RA_KC
+#undef RA_FIDX
+#undef RA_FCOEF
 
 static const stark_air ra_air = {
     .name = "pkb-ripemd160",

@@ -1,13 +1,18 @@
 /* The CUDA backend's quotient kernels of the wide AIRs, Keccak-f[1600]
  * (trace/keccak_air.h, 2633 columns, 3182 constraints), the 256-bit
  * arithmetic (trace/arith_air.h, 2533 columns, 3322 constraints), the
- * SHA-256 compression (trace/sha256_air.h, 631 columns, 1030 constraints)
- * and BLAKE2F (trace/blake2f_air.h, 5816 columns, 7390 constraints), whose
- * constraint bodies (trace/keccak_air_body.inc, arith_air_body.inc,
- * sha256_air_body.inc, blake2f_air_body.inc) the kernel shares with the host:
+ * SHA-256 compression (trace/sha256_air.h, 631 columns, 1030 constraints),
+ * BLAKE2F (trace/blake2f_air.h, 5816 columns, 7390 constraints) and the
+ * RIPEMD-160 compression (trace/ripemd160_air.h, 901 columns, 1365
+ * constraints), whose constraint bodies (trace/keccak_air_body.inc,
+ * arith_air_body.inc, sha256_air_body.inc, blake2f_air_body.inc,
+ * ripemd160_air_body.inc) the kernel shares with the host:
  *   - binding: each AIR has a kernel, distinct from each other and from
  *     the other AIRs'; a shape that differs in width or constraint count has
- *     none; the SHA-256 body's round constants equal hash/sha256.h's;
+ *     none; the SHA-256 body's round constants equal hash/sha256.h's; the
+ *     RIPEMD-160 body's step-function coefficients, as the kernel indexes
+ *     them (RIPEMD160_F_INDEX), agree with hash/ripemd160.h's f on every
+ *     line, round and bit triple;
  *   - the device's quotient evaluations equal a direct host computation
  *     (quot_ref.h, from eval_ext) word for word, on random (not satisfying)
  *     traces, log_n 1..3, blowup 2 and 4, every qc the blowup allows, and on
@@ -15,15 +20,19 @@
  *     arith_air_trace of eight instructions covering every multi-row kind
  *     group, 32 rows; sha256_air_trace of the two compressions of a
  *     two-block message, 128 rows; blake2f_air_trace of one 2-round call, 4
- *     rows, and of one 12-round call, the BLAKE2b-512 of "abc", 16 rows),
- *     valid and with one cell tampered;
+ *     rows, and of one 12-round call, the BLAKE2b-512 of "abc", 16 rows;
+ *     ripemd160_air_trace of the one compression of "abc", 128 rows, and
+ *     a shard of the generators' "ripemd160" scenario's table, three
+ *     compressions of a 4 KiB precompile input, 256 rows), valid and with
+ *     one cell tampered;
  *   - whole proofs of those real tables: the CUDA backend evaluated the
  *     constraints on the device (quotient_device), its proof bytes equal the
  *     CPU backend's and verify, at blowup 2 and 4; a tampered table (check_trace
  *     off) gives identical bytes on both backends and fails verification.
  * Each check runs on the CPU emulation of the kernels and, when a device is
  * present, on the GPU (skipped with the reason otherwise). Sizes stay small:
- * the emulation runs the kernel one point at a time.
+ * the emulation runs the kernel one point at a time. The scenario's shard
+ * needs the whole library (generator, executor, trace builder).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,17 +45,23 @@
 #include <cmocka.h>
 
 #include "cuda/cu.h"
+#include "evm/evm.h"
 #include "evm/gas.h"
 #include "fri/fri.h"
+#include "gen.h"
 #include "hash/keccak.h"
+#include "hash/ripemd160.h"
 #include "stark/air.h"
 #include "stark/stark.h"
 #include "trace/arith_air.h"
 #include "trace/blake2f_air.h"
 #include "trace/keccak_air.h"
+#include "trace/ripemd160_air.h"
 #include "trace/sha256_air.h"
+#include "trace/trace.h"
 #include "hash/sha256.h"
 #include "trace/sha256_air_body.inc" /* SHA256_AIR_K_INIT (no NAME: tables only) */
+#include "trace/ripemd160_air_body.inc" /* RA_F_COEF_INIT (no NAME: tables only) */
 
 #include "quot_ref.h"
 
@@ -61,16 +76,22 @@ static int kernel_of(const stark_air *a) {
   return cu_air_kernel(a->name, a->width, a->num_public, a->num_constraints);
 }
 
-#define NWIDE 4
+#define NWIDE 5
 
 static const stark_air *wide_air(size_t i) {
-  return i == 0 ? keccak_air() : i == 1 ? arith_air() : i == 2 ? sha256_air() : blake2f_air();
+  switch (i) {
+    case 0: return keccak_air();
+    case 1: return arith_air();
+    case 2: return sha256_air();
+    case 3: return blake2f_air();
+    default: return ripemd160_air();
+  }
 }
 
 static void t_bind(void **state) {
   (void)state;
-  static const unsigned width[NWIDE] = {2633, 2533, 631, 5816};
-  static const unsigned m[NWIDE] = {3182, 3322, 1030, 7390};
+  static const unsigned width[NWIDE] = {2633, 2533, 631, 5816, 901};
+  static const unsigned m[NWIDE] = {3182, 3322, 1030, 7390, 1365};
   int kid[NWIDE];
   for (size_t i = 0; i < NWIDE; i++) {
     const stark_air *w = wide_air(i);
@@ -95,6 +116,20 @@ static void t_bind(void **state) {
   /* the kernel's copy of SHA-256's K (from the body's initialiser) is FIPS 180-4's */
   static const uint32_t body_k[SHA256_ROUNDS] = SHA256_AIR_K_INIT;
   assert_memory_equal(body_k, sha256_k, sizeof body_k);
+  /* the kernel's copy of RIPEMD-160's f coefficients (1, x, y, z, xy, xz, yz,
+   * xyz), at the index it reads for line L, round q, is f on {0,1}^3 */
+  static const int coef[5][8] = RA_F_COEF_INIT;
+  for (unsigned L = 0; L < 2; L++)
+    for (unsigned q = 0; q < 5; q++)
+      for (unsigned pt = 0; pt < 8; pt++) {
+        int x = pt & 1, y = pt >> 1 & 1, z = pt >> 2 & 1;
+        const int *c = coef[RIPEMD160_F_INDEX(L, q)];
+        int v = c[0] + c[1] * x + c[2] * y + c[3] * z + c[4] * x * y + c[5] * x * z + c[6] * y * z +
+                c[7] * x * y * z;
+        uint32_t f = ripemd160_f(L, q, x ? ~0u : 0, y ? ~0u : 0, z ? ~0u : 0);
+        assert_true(f == 0 || f == ~0u);
+        assert_int_equal(v, (int)(f & 1));
+      }
 }
 
 static bb_t *rand_trace(size_t cells) {
@@ -289,10 +324,84 @@ static bb_t *blake2f_table(uint32_t rounds, unsigned *log_n) {
   return t;
 }
 
-/* The real tables: keccak, arith, sha256, blake2f of 2 rounds, of 12. */
-#define NTAB 5
+/* The one compression of RIPEMD-160("abc") from the IV (its padded block:
+ * "abc", 0x80, the bit length 24 little-endian at byte 56); its step-79 row
+ * outputs the digest 8eb208f7 e05d987a 9b044a8e 98c6b087 f15a0bfc (the
+ * state words little-endian). 80 rows padded to 128. */
+static bb_t *ripemd160_abc_table(unsigned *log_n) {
+  static const uint8_t digest[RIPEMD160_DIGEST] = {0x8e, 0xb2, 0x08, 0xf7, 0xe0, 0x5d, 0x98,
+                                                   0x7a, 0x9b, 0x04, 0x4a, 0x8e, 0x98, 0xc6,
+                                                   0xb0, 0x87, 0xf1, 0x5a, 0x0b, 0xfc};
+  uint8_t block[1][64];
+  memset(block, 0, sizeof block);
+  memcpy(block[0], "abc", 3);
+  block[0][3] = 0x80;
+  block[0][56] = 24;
+  uint32_t cv[1][5];
+  memcpy(cv[0], ripemd160_iv, sizeof cv[0]);
+  bb_t *t;
+  assert_int_equal(ripemd160_air_trace((const uint32_t(*)[5])cv, (const uint8_t(*)[64])block, 1,
+                                       &t, log_n),
+                   0);
+  assert_int_equal(*log_n, 7);
+  const bb_t *row = t + (size_t)(RIPEMD160_AIR_ROWS_PER_COMP - 1) * RIPEMD160_AIR_WIDTH;
+  for (unsigned i = 0; i < 5; i++) {
+    uint32_t v = bb_to_u32(row[ripemd160_air_output_col(i, 0)]) |
+                 bb_to_u32(row[ripemd160_air_output_col(i, 1)]) << 16;
+    for (unsigned b = 0; b < 4; b++) assert_int_equal((uint8_t)(v >> (8 * b)), digest[4 * i + b]);
+  }
+  assert_int_equal(stark_air_check(ripemd160_air(), t, (size_t)1 << *log_n, NULL, NULL, NULL),
+                   STARK_OK);
+  return t;
+}
 
-static const stark_air *tab_air(size_t tab) { return wide_air(tab < 3 ? tab : 3); }
+/* The second 2^8-row shard of the "ripemd160" scenario's table (100k gas,
+ * STATICCALLs to 0x03 on 4 KiB inputs, proven with
+ * TRACE_OPT_PROVE_PRECOMPILES): compressions 3, 4 and 5 of the first call,
+ * whose step-79 rows output ripemd160_compress of the kept input state and
+ * block; 240 rows padded to 256. */
+static bb_t *ripemd160_shard(unsigned *log_n) {
+  gen_params gp = {100000, BLK_FORK_OSAKA, 0};
+  blk_block b;
+  assert_int_equal(gen_worst_case("ripemd160", &gp, &b), GEN_OK);
+  trace_collector c;
+  trace_init_opts(&c, b.env.fork, TRACE_OPT_PROVE_PRECOMPILES);
+  evm_tracer tr = trace_tracer(&c);
+  evm_block_result res;
+  assert_int_equal(evm_execute_block(&b, &tr, &res), EVM_OK);
+  evm_block_result_free(&res);
+  trace_add_block_witness(&c, &b);
+  assert_int_equal(trace_finish(&c), TRACE_OK);
+  blk_free(&b);
+  const trace_table *tab = &c.t[TRACE_RIPEMD160];
+  assert_ptr_equal(tab->air, ripemd160_air());
+  assert_true(tab->rmd_n >= 6);
+  bb_t *t;
+  assert_int_equal(trace_shard(tab, 8, 1, &t, log_n), TRACE_OK);
+  assert_int_equal(*log_n, 8);
+  for (size_t j = 0; j < 3; j++) {
+    uint32_t st[5];
+    memcpy(st, tab->rmd_state[3 + j], sizeof st);
+    ripemd160_compress(st, tab->rmd_block[3 + j]);
+    const bb_t *row = t + (80 * j + 79) * RIPEMD160_AIR_WIDTH;
+    for (unsigned i = 0; i < 5; i++)
+      assert_true((bb_to_u32(row[ripemd160_air_output_col(i, 0)]) |
+                   bb_to_u32(row[ripemd160_air_output_col(i, 1)]) << 16) == st[i]);
+  }
+  trace_free(&c);
+  assert_int_equal(stark_air_check(ripemd160_air(), t, (size_t)1 << *log_n, NULL, NULL, NULL),
+                   STARK_OK);
+  return t;
+}
+
+/* The real tables: keccak, arith, sha256, blake2f of 2 rounds, of 12,
+ * ripemd160 of "abc", the ripemd160 scenario's shard. */
+#define NTAB 7
+
+static const stark_air *tab_air(size_t tab) {
+  static const size_t air_of[NTAB] = {0, 1, 2, 3, 3, 4, 4};
+  return wide_air(air_of[tab]);
+}
 
 static bb_t *real_table(size_t tab, unsigned *log_n) {
   switch (tab) {
@@ -300,17 +409,21 @@ static bb_t *real_table(size_t tab, unsigned *log_n) {
     case 1: return arith_table(log_n);
     case 2: return sha256_table(log_n);
     case 3: return blake2f_table(2, log_n);
-    default: return blake2f_table(12, log_n);
+    case 4: return blake2f_table(12, log_n);
+    case 5: return ripemd160_abc_table(log_n);
+    default: return ripemd160_shard(log_n);
   }
 }
 
 /* The tampered copy: row 3 breaks a boolean column (keccak: an A' bit; arith:
  * a bit of X; sha256: a bit of the working variable a; blake2f: a bit of the
- * first G's A1) by setting it to 2. */
+ * first G's A1; ripemd160: a bit of the right line's C) by setting it to 2. */
 static void tamper(size_t tab, bb_t *t) {
   static const size_t col[NTAB] = {KECCAK_AIR_AP + 5, ARITH_AIR_X + 3, SHA256_AIR_ST + 5,
                                    BLAKE2F_AIR_G + BLAKE2F_AIR_G_A1 + 5,
-                                   BLAKE2F_AIR_G + BLAKE2F_AIR_G_A1 + 5};
+                                   BLAKE2F_AIR_G + BLAKE2F_AIR_G_A1 + 5,
+                                   RIPEMD160_AIR_LINE(1) + RIPEMD160_AIR_L_ST + 77,
+                                   RIPEMD160_AIR_LINE(1) + RIPEMD160_AIR_L_ST + 77};
   t[(size_t)3 * tab_air(tab)->width + col[tab]] = bb_from_u32(2);
 }
 
