@@ -75,17 +75,25 @@ static volatile unsigned fz_cost_sink;
 #define FZ_COST_HEX16(M, pre) \
   M(pre##0) M(pre##1) M(pre##2) M(pre##3) M(pre##4) M(pre##5) M(pre##6) M(pre##7) \
   M(pre##8) M(pre##9) M(pre##a) M(pre##b) M(pre##c) M(pre##d) M(pre##e) M(pre##f)
-#define FZ_COST_HEX512(M)                                                                          \
-  FZ_COST_HEX16(M, 0) FZ_COST_HEX16(M, 1) FZ_COST_HEX16(M, 2) FZ_COST_HEX16(M, 3)                  \
-  FZ_COST_HEX16(M, 4) FZ_COST_HEX16(M, 5) FZ_COST_HEX16(M, 6) FZ_COST_HEX16(M, 7)                  \
-  FZ_COST_HEX16(M, 8) FZ_COST_HEX16(M, 9) FZ_COST_HEX16(M, a) FZ_COST_HEX16(M, b)                  \
-  FZ_COST_HEX16(M, c) FZ_COST_HEX16(M, d) FZ_COST_HEX16(M, e) FZ_COST_HEX16(M, f)                  \
-  FZ_COST_HEX16(M, 10) FZ_COST_HEX16(M, 11) FZ_COST_HEX16(M, 12) FZ_COST_HEX16(M, 13)              \
-  FZ_COST_HEX16(M, 14) FZ_COST_HEX16(M, 15) FZ_COST_HEX16(M, 16) FZ_COST_HEX16(M, 17)              \
-  FZ_COST_HEX16(M, 18) FZ_COST_HEX16(M, 19) FZ_COST_HEX16(M, 1a) FZ_COST_HEX16(M, 1b)              \
-  FZ_COST_HEX16(M, 1c) FZ_COST_HEX16(M, 1d) FZ_COST_HEX16(M, 1e) FZ_COST_HEX16(M, 1f)
-FZ_COST_HEX512(FZ_COST_EDGE_FN)
-static void (*const fz_cost_edges[])(void) = {FZ_COST_HEX512(FZ_COST_EDGE_PTR)};
+#define FZ_COST_HEX1024(M)                                                                          \
+  FZ_COST_HEX16(M, 0) FZ_COST_HEX16(M, 1) FZ_COST_HEX16(M, 2) FZ_COST_HEX16(M, 3)                   \
+  FZ_COST_HEX16(M, 4) FZ_COST_HEX16(M, 5) FZ_COST_HEX16(M, 6) FZ_COST_HEX16(M, 7)                   \
+  FZ_COST_HEX16(M, 8) FZ_COST_HEX16(M, 9) FZ_COST_HEX16(M, a) FZ_COST_HEX16(M, b)                   \
+  FZ_COST_HEX16(M, c) FZ_COST_HEX16(M, d) FZ_COST_HEX16(M, e) FZ_COST_HEX16(M, f)                   \
+  FZ_COST_HEX16(M, 10) FZ_COST_HEX16(M, 11) FZ_COST_HEX16(M, 12) FZ_COST_HEX16(M, 13)               \
+  FZ_COST_HEX16(M, 14) FZ_COST_HEX16(M, 15) FZ_COST_HEX16(M, 16) FZ_COST_HEX16(M, 17)               \
+  FZ_COST_HEX16(M, 18) FZ_COST_HEX16(M, 19) FZ_COST_HEX16(M, 1a) FZ_COST_HEX16(M, 1b)               \
+  FZ_COST_HEX16(M, 1c) FZ_COST_HEX16(M, 1d) FZ_COST_HEX16(M, 1e) FZ_COST_HEX16(M, 1f)               \
+  FZ_COST_HEX16(M, 20) FZ_COST_HEX16(M, 21) FZ_COST_HEX16(M, 22) FZ_COST_HEX16(M, 23)               \
+  FZ_COST_HEX16(M, 24) FZ_COST_HEX16(M, 25) FZ_COST_HEX16(M, 26) FZ_COST_HEX16(M, 27)               \
+  FZ_COST_HEX16(M, 28) FZ_COST_HEX16(M, 29) FZ_COST_HEX16(M, 2a) FZ_COST_HEX16(M, 2b)               \
+  FZ_COST_HEX16(M, 2c) FZ_COST_HEX16(M, 2d) FZ_COST_HEX16(M, 2e) FZ_COST_HEX16(M, 2f)               \
+  FZ_COST_HEX16(M, 30) FZ_COST_HEX16(M, 31) FZ_COST_HEX16(M, 32) FZ_COST_HEX16(M, 33)               \
+  FZ_COST_HEX16(M, 34) FZ_COST_HEX16(M, 35) FZ_COST_HEX16(M, 36) FZ_COST_HEX16(M, 37)               \
+  FZ_COST_HEX16(M, 38) FZ_COST_HEX16(M, 39) FZ_COST_HEX16(M, 3a) FZ_COST_HEX16(M, 3b)               \
+  FZ_COST_HEX16(M, 3c) FZ_COST_HEX16(M, 3d) FZ_COST_HEX16(M, 3e) FZ_COST_HEX16(M, 3f)
+FZ_COST_HEX1024(FZ_COST_EDGE_FN)
+static void (*const fz_cost_edges[])(void) = {FZ_COST_HEX1024(FZ_COST_EDGE_PTR)};
 _Static_assert(sizeof fz_cost_edges / sizeof fz_cost_edges[0] >= FZ_COST_SLOTS * FZ_COST_BUCKETS,
                "one AFL++ edge per (slot, bucket)");
 #endif
