@@ -34,11 +34,13 @@ static const char usage_text[] =
     "  --block FILE  (evm) time the executor on this block file instead of the fixed mix;\n"
     "                repeat for more files\n"
     "  --backend B   prover backend: cpu (default); cuda: the prover figures on the GPU\n"
-    "                (device NTT 2^20..2^26, LDE, Merkle commit, FRI fold, whole proofs in\n"
+    "                (device NTT 2^20..2^26 and LDE with both NTT kernels, the 2^24 x 16\n"
+    "                NTT's bandwidth in GB/s, Merkle commit, FRI fold, whole proofs in\n"
     "                cells/s, each naming the device) and, without --quick, the GPU's\n"
-    "                hardware profile written to prover/profiles/<gpu-name>.tsv; without a\n"
-    "                GPU everything is skipped with the reason (exit 0); auto: cuda when a\n"
-    "                GPU is found, else cpu. The CPU emulation is never benchmarked.";
+    "                hardware profile (cpu-table shards and each wide table) written to\n"
+    "                prover/profiles/<gpu-name>.tsv; without a GPU everything is skipped\n"
+    "                with the reason (exit 0); auto: cuda when a GPU is found, else cpu.\n"
+    "                The CPU emulation is never benchmarked.";
 
 typedef struct {
   const char *name;
