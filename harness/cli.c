@@ -10,6 +10,7 @@
 #include "blk.h"
 #include "build_info.h"
 #include "model.h"
+#include "runner.h"
 
 typedef struct {
   const char *name;
@@ -139,6 +140,20 @@ int cli_load_block(const char *sub, const char *path, void *block) {
   if (rc == BLK_E_IO) cli_err(sub, "%s: %s: %s", path, e.msg, strerror(errno));
   else if (rc != BLK_OK) cli_err(sub, "%s: offset %zu: %s (%s)", path, e.offset, e.msg, blk_strerror(rc));
   return rc;
+}
+
+int cli_prover_setup(const char *sub, const char *backend, int select, const char **profile, void *opts, char *buf,
+                     size_t len) {
+  run_opts *o = opts;
+  if (select) {
+    char why[320];
+    if (run_select_backend(backend, o, why, sizeof why) != RUN_OK) {
+      cli_err(sub, "%s", why);
+      return 2;
+    }
+  }
+  if (!*profile) *profile = cli_default_profile(o->device, run_on_device(o), buf, len);
+  return cli_load_profile(sub, *profile, &o->profile) ? 2 : 0;
 }
 
 const char *cli_default_profile(const char *device, int on_device, char *buf, size_t len) {

@@ -60,6 +60,15 @@ int cli_load_profile(const char *sub, const char *name, void *profile);
  * "host". The name is written to buf (len > 0) and returned. */
 const char *cli_default_profile(const char *device, int on_device, char *buf, size_t len);
 
+/* A command's prover: when select, the backend named `backend` (cpu, cuda,
+ * auto) chosen into opts (a run_opts, run_select_backend), else opts keeps
+ * its backend; then the cost profile *profile loaded into opts' profile,
+ * where a NULL *profile becomes the backend's default (cli_default_profile,
+ * its name written to buf). Prints the error and returns 2 on failure, else
+ * 0. */
+int cli_prover_setup(const char *sub, const char *backend, int select, const char **profile, void *opts, char *buf,
+                     size_t len);
+
 /* JSON string output with escaping. */
 void cli_json_str(FILE *f, const char *s);
 

@@ -431,15 +431,8 @@ int cli_hunt(int argc, char **argv) {
    * default when proving on one) */
   static run_opts sel;
   sel = run_opts_default();
-  if (prove) {
-    char why[320];
-    if (run_select_backend(backend, &sel, why, sizeof why) != RUN_OK) {
-      cli_err("hunt", "%s", why);
-      return 2;
-    }
-  }
-  if (!profile) profile = cli_default_profile(sel.device, run_on_device(&sel), profile_buf, sizeof profile_buf);
-  if (cli_load_profile("hunt", profile, &o.profile)) return 2;
+  if (cli_prover_setup("hunt", backend, prove, &profile, &sel, profile_buf, sizeof profile_buf)) return 2;
+  o.profile = sel.profile;
   if (zkvm) {
     cycles_error ce;
     if (cycles_profile_open(cycles_name, NULL, &cp, &ce) != CYCLES_OK) {

@@ -165,15 +165,7 @@ int cli_prove(int argc, char **argv) {
     cli_err("prove", "no block file given (see --help)");
     return 2;
   }
-  if (o.prove) {
-    char why[320];
-    if (run_select_backend(backend, &o, why, sizeof why) != RUN_OK) {
-      cli_err("prove", "%s", why);
-      return 2;
-    }
-  }
-  if (!profile) profile = cli_default_profile(o.device, run_on_device(&o), profile_buf, sizeof profile_buf);
-  if (cli_load_profile("prove", profile, &o.profile)) return 2;
+  if (cli_prover_setup("prove", backend, o.prove, &profile, &o, profile_buf, sizeof profile_buf)) return 2;
   blk_block b;
   if (cli_load_block("prove", file, &b) != BLK_OK) return 2;
   run_block_result r;

@@ -316,16 +316,7 @@ int cli_run(int argc, char **argv) {
     }
   }
   ro.timeout_ms = (double)timeout_s * 1e3;
-  if (prove && !prover_cmd) {
-    char why[320];
-    if (run_select_backend(backend, &ro, why, sizeof why) != RUN_OK) {
-      cli_err("run", "%s", why);
-      free_paths(&inputs);
-      return 2;
-    }
-  }
-  if (!profile) profile = cli_default_profile(ro.device, run_on_device(&ro), profile_buf, sizeof profile_buf);
-  if (cli_load_profile("run", profile, &ro.profile)) {
+  if (cli_prover_setup("run", backend, prove && !prover_cmd, &profile, &ro, profile_buf, sizeof profile_buf)) {
     free_paths(&inputs);
     return 2;
   }

@@ -669,7 +669,7 @@ CU_HD void cu_k_ext_inv(const uint32_t *x, uint32_t *r) {
   uint32_t u = cu_k_mul(x[0], x[2]);
   uint32_t b1 = cu_k_sub(cu_k_add(u, u), cu_k_add(x1s, cu_k_mul(w, x3s)));
   uint32_t n = cu_k_sub(cu_k_mul(b0, b0), cu_k_mul(w, cu_k_mul(b1, b1)));
-  uint32_t ninv = cu_k_pow(n, BB_P - 2u);
+  uint32_t ninv = cu_k_pow(n, BB_P - 2u); /* Fermat: n^-1 */
   uint32_t conj[EXT_DEGREE] = {x[0], cu_k_sub(0, x[1]), x[2], cu_k_sub(0, x[3])};
   uint32_t bc[EXT_DEGREE] = {cu_k_mul(b0, ninv), 0, cu_k_sub(0, cu_k_mul(b1, ninv)), 0};
   cu_k_ext_mul(conj, bc, r);

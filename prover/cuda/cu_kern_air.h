@@ -112,14 +112,7 @@ CU_HD void cu_k_assert(cu_k_frame *e, uint32_t c) {
   e->count++;
 }
 
-CU_HD uint32_t cu_k_inv(uint32_t a) {
-  uint32_t r = BB_ONE, b = a;
-  for (uint32_t e = BB_P - 2; e; e >>= 1) {
-    if (e & 1u) r = cu_k_mul(r, b);
-    b = cu_k_mul(b, b);
-  }
-  return r;
-}
+CU_HD uint32_t cu_k_inv(uint32_t a) { return cu_k_pow(a, BB_P - 2u); }
 
 /* Arithmetic xor of two bits, a + b - 2ab (the keccak body's XOR). */
 CU_HD uint32_t cu_k_xor(uint32_t a, uint32_t b) {

@@ -1091,7 +1091,7 @@ static int b2_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **o
 /* Filling a proven ecrecover or modmul shard: the products of a recovery
  * or call come in order, numbered from its first; the operands of those in
  * [lo, hi) are kept (ops, 96 bytes each: a, b, modulus), then their rows
- * are filled on every core (fill_products). */
+ * are filled on every core (products_end). */
 typedef struct {
   bb_t *m;
   uint64_t lo, hi, at;
@@ -1118,37 +1118,63 @@ static void fill_products_range(void *ctx, size_t lo, size_t hi) {
   }
 }
 
-/* The kept products' rows, filled on every online core (rows do not depend
- * on one another). */
-static void fill_products(ecrec_fill *f) {
-  stark_par_for((size_t)(f->hi - f->lo), 64, 0, fill_products_range, f);
+/* Shard k of a table of `total` products, `per` a shard: f set up for the
+ * replays (its rows and the operands' buffer); TRACE_E_ARG past the last
+ * shard. */
+static int products_begin(size_t k, uint64_t per, uint64_t total, ecrec_fill *f, unsigned *lg) {
+  if (k >= (total + per - 1) / per) return TRACE_E_ARG;
+  f->lo = (uint64_t)k * per;
+  f->hi = total - f->lo < per ? total : f->lo + per;
+  f->at = 0;
+  atomic_init(&f->err, 0);
+  f->m = shard_alloc((size_t)(f->hi - f->lo) * mulmod_rows(), ARITH_AIR_WIDTH, lg);
+  f->ops = malloc((size_t)(f->hi - f->lo) * sizeof *f->ops + 1);
+  if (!f->m || !f->ops) {
+    free(f->m);
+    free(f->ops);
+    return TRACE_E_NOMEM;
+  }
+  return TRACE_OK;
 }
+
+/* After the replays (rc their status): the kept products' rows, filled on
+ * every online core (rows do not depend on one another), become the shard. */
+static int products_end(ecrec_fill *f, int rc, unsigned lg, bb_t **out, unsigned *log_n) {
+  if (rc == TRACE_OK && !f->err) stark_par_for((size_t)(f->hi - f->lo), 64, 0, fill_products_range, f);
+  free(f->ops);
+  if (rc == TRACE_OK && f->err) rc = TRACE_E_ARG;
+  if (rc != TRACE_OK) {
+    free(f->m);
+    return rc;
+  }
+  *out = f->m;
+  *log_n = lg;
+  return TRACE_OK;
+}
+
+/* The first of n items (a recovery or call: first, muls) whose products
+ * reach past lo; the items' products are consecutive. */
+#define FIRST_REACHING(items, n, lo, out)                                 \
+  do {                                                                   \
+    size_t a_ = 0, b_ = (n);                                             \
+    while (a_ < b_) {                                                    \
+      size_t m_ = a_ + (b_ - a_) / 2;                                    \
+      if ((items)[m_].first + (items)[m_].muls <= (lo)) a_ = m_ + 1;     \
+      else b_ = m_;                                                      \
+    }                                                                    \
+    (out) = a_;                                                          \
+  } while (0)
 
 /* Shard k of the proven ecrecover table: the recoveries it overlaps are
  * redone (a recovery's products are the same every time: the collector
  * counted them), then zero rows. */
 static int ecrec_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
-  uint64_t per = ecrec_shard_muls(log_shard), total = ecrec_total(t);
-  if (k >= (total + per - 1) / per) return TRACE_E_ARG;
-  ecrec_fill f = {NULL, (uint64_t)k * per, 0, 0, 0, NULL};
-  f.hi = total - f.lo < per ? total : f.lo + per;
+  ecrec_fill f;
   unsigned lg;
-  f.m = shard_alloc((size_t)(f.hi - f.lo) * mulmod_rows(), ARITH_AIR_WIDTH, &lg);
-  f.ops = malloc((size_t)(f.hi - f.lo) * sizeof *f.ops + 1);
-  if (!f.m || !f.ops) {
-    free(f.m);
-    free(f.ops);
-    return TRACE_E_NOMEM;
-  }
-  /* the first recovery whose products reach past lo */
-  size_t a = 0, b = t->sigrec_n;
-  while (a < b) {
-    size_t mid = a + (b - a) / 2;
-    if (t->sigrec[mid].first + t->sigrec[mid].muls <= f.lo)
-      a = mid + 1;
-    else
-      b = mid;
-  }
+  int rc = products_begin(k, ecrec_shard_muls(log_shard), ecrec_total(t), &f, &lg);
+  if (rc != TRACE_OK) return rc;
+  size_t a;
+  FIRST_REACHING(t->sigrec, t->sigrec_n, f.lo, a);
   for (size_t j = a; j < t->sigrec_n && t->sigrec[j].first < f.hi && !f.err; j++) {
     const trace_sigrec *e = &t->sigrec[j];
     uint8_t pub[64];
@@ -1157,15 +1183,7 @@ static int ecrec_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t 
     secp_witness_recover(e->hash, e->recid, e->r, e->s, ecrec_put, &f, pub, &muls);
     if (muls != e->muls) f.err = 1;
   }
-  if (!f.err) fill_products(&f);
-  free(f.ops);
-  if (f.err) {
-    free(f.m);
-    return TRACE_E_ARG;
-  }
-  *out = f.m;
-  *log_n = lg;
-  return TRACE_OK;
+  return products_end(&f, TRACE_OK, lg, out, log_n);
 }
 
 /* pc_witness's callback: the product's r is the AIR's to derive. */
@@ -1178,28 +1196,12 @@ static void mm_put(void *ctx, const uint8_t a[32], const uint8_t b[32], const ui
  * pcw_run (a call's products are the same every time: the collector counted
  * them), then zero rows. */
 static int mm_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
-  uint64_t per = ecrec_shard_muls(log_shard), total = mm_total(t);
-  if (k >= (total + per - 1) / per) return TRACE_E_ARG;
-  ecrec_fill f = {NULL, (uint64_t)k * per, 0, 0, 0, NULL};
-  f.hi = total - f.lo < per ? total : f.lo + per;
+  ecrec_fill f;
   unsigned lg;
-  f.m = shard_alloc((size_t)(f.hi - f.lo) * mulmod_rows(), ARITH_AIR_WIDTH, &lg);
-  f.ops = malloc((size_t)(f.hi - f.lo) * sizeof *f.ops + 1);
-  if (!f.m || !f.ops) {
-    free(f.m);
-    free(f.ops);
-    return TRACE_E_NOMEM;
-  }
-  /* the first call whose products reach past lo */
-  size_t a = 0, b = t->mm_n;
-  while (a < b) {
-    size_t mid = a + (b - a) / 2;
-    if (t->mm_calls[mid].first + t->mm_calls[mid].muls <= f.lo)
-      a = mid + 1;
-    else
-      b = mid;
-  }
-  int rc = TRACE_OK;
+  int rc = products_begin(k, ecrec_shard_muls(log_shard), mm_total(t), &f, &lg);
+  if (rc != TRACE_OK) return rc;
+  size_t a;
+  FIRST_REACHING(t->mm_calls, t->mm_n, f.lo, a);
   for (size_t j = a; j < t->mm_n && t->mm_calls[j].first < f.hi && !f.err && rc == TRACE_OK; j++) {
     const trace_mmcall *e = &t->mm_calls[j];
     uint64_t muls = 0;
@@ -1211,16 +1213,7 @@ static int mm_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **o
     else if (pr < 0 || muls != e->muls)
       f.err = 1;
   }
-  if (rc == TRACE_OK && !f.err) fill_products(&f);
-  free(f.ops);
-  if (rc == TRACE_OK && f.err) rc = TRACE_E_ARG;
-  if (rc != TRACE_OK) {
-    free(f.m);
-    return rc;
-  }
-  *out = f.m;
-  *log_n = lg;
-  return TRACE_OK;
+  return products_end(&f, rc, lg, out, log_n);
 }
 
 int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
