@@ -146,6 +146,8 @@ unsigned run_log_shard(const run_opts *o, trace_table_id id) {
  * them and adds up the cumulative sums, which must be zero. */
 typedef struct {
   ext_t ch[2];
+  const bb_t *pub;      /* the opcode ROM's multiplicities (TRACE_ROM_ROWS), NULL when no table
+                           sends to it: the public part of the block's proof */
   double *commit_ms;    /* per lookup shard, in order: its commitment before the challenges */
   size_t n, next;       /* lookup shards; the next one to prove */
   merkle_digest *seen;  /* trace roots of the verified proofs, in order */
@@ -318,7 +320,11 @@ static int lookup_commit(const trace_collector *c, const run_opts *o, run_block_
       }
     }
   }
-  stark_lookup_challenges(roots, lb->n, lb->ch);
+  if (c->op_bus) {
+    lb->pub = c->op_count;
+    r->proof_bytes += TRACE_ROM_ROWS * sizeof(uint32_t);
+  }
+  stark_lookup_challenges_pub(roots, lb->n, lb->pub, lb->pub ? TRACE_ROM_ROWS : 0, lb->ch);
   free(roots);
   r->lookups = 1;
   return RUN_OK;
@@ -328,11 +334,19 @@ static int lookup_commit(const trace_collector *c, const run_opts *o, run_block_
  * from the verified proofs' roots, and the sums. */
 static int lookup_check(const lk_block *lb, run_block_result *r) {
   if (lb->n == 0) return RUN_OK;
-  ext_t ch[2];
-  stark_lookup_challenges(lb->seen, lb->n, ch);
+  ext_t ch[2], sum = lb->sum;
+  stark_lookup_challenges_pub(lb->seen, lb->n, lb->pub, lb->pub ? TRACE_ROM_ROWS : 0, ch);
   if (lb->next != lb->n || !ext_eq(ch[0], lb->ch[0]) || !ext_eq(ch[1], lb->ch[1]))
     return fail(r, RUN_E_VERIFY, "%s", "lookup challenges do not follow from the proofs' trace roots");
-  if (!ext_is_zero(lb->sum)) return fail(r, RUN_E_VERIFY, "%s", "lookup buses do not balance");
+  if (lb->pub) { /* the opcode ROM's side, which the verifier builds itself */
+    bb_t rom[TRACE_ROM_ROWS * TRACE_ROM_WIDTH];
+    ext_t rs;
+    trace_opcode_rom(lb->pub, rom);
+    if (stark_lookup_public_sum(trace_opcode_receive(), rom, TRACE_ROM_ROWS, TRACE_ROM_WIDTH, ch, &rs) != STARK_OK)
+      return fail(r, RUN_E_VERIFY, "%s", "the opcode ROM's side of the lookup cannot be evaluated");
+    sum = ext_add(sum, rs);
+  }
+  if (!ext_is_zero(sum)) return fail(r, RUN_E_VERIFY, "%s", "lookup buses do not balance");
   return RUN_OK;
 }
 

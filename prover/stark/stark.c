@@ -1317,14 +1317,53 @@ int stark_verify_lookup(const stark_air *air, const stark_lookup *lk, const fri_
 
 /* ---- cross-shard lookup helpers ---- */
 
-void stark_lookup_challenges(const merkle_digest *roots, size_t n, ext_t out[2]) {
+void stark_lookup_challenges_pub(const merkle_digest *roots, size_t n, const bb_t *pub, size_t npub,
+                                 ext_t out[2]) {
   chal_state ch;
   chal_init(&ch);
   chal_observe_label(&ch, "pkb-logup-challenges-v1");
   chal_observe(&ch, bb_from_u64(n));
   for (size_t i = 0; i < n; i++) chal_observe_digest(&ch, &roots[i]);
+  if (npub) {
+    chal_observe_label(&ch, "pkb-logup-public-v1");
+    chal_observe(&ch, bb_from_u64(npub));
+    for (size_t i = 0; i < npub; i++) chal_observe(&ch, pub[i]);
+  }
   out[0] = chal_sample_ext(&ch);
   out[1] = chal_sample_ext(&ch);
+}
+
+void stark_lookup_challenges(const merkle_digest *roots, size_t n, ext_t out[2]) {
+  stark_lookup_challenges_pub(roots, n, NULL, 0, out);
+}
+
+/* Every column lc names is below width. */
+static int lc_within(const stark_lc *lc, unsigned width) {
+  for (unsigned t = 0; t < lc->num_terms; t++)
+    if (lc->terms[t].col >= width) return 0;
+  return 1;
+}
+
+int stark_lookup_public_sum(const stark_interaction *it, const bb_t *rows, size_t n, unsigned width,
+                            const ext_t ch[2], ext_t *sum) {
+  if (!it || !ch || !sum || (n && !rows) || width == 0) return STARK_ERR_ARG;
+  if ((it->direction != STARK_SEND && it->direction != STARK_RECEIVE) || it->num_fields == 0 ||
+      it->num_fields > STARK_MAX_LOOKUP_FIELDS || !it->fields)
+    return STARK_ERR_AIR;
+  if (!lc_within(&it->multiplicity, width)) return STARK_ERR_ARG;
+  for (unsigned j = 0; j < it->num_fields; j++)
+    if (!lc_within(&it->fields[j], width)) return STARK_ERR_ARG;
+  ext_t gpow[STARK_MAX_LOOKUP_FIELDS];
+  gamma_powers(ch[1], gpow);
+  ext_t acc = ext_zero();
+  for (size_t r = 0; r < n; r++) {
+    ext_t sm, den;
+    interaction_base(it, rows + r * width, ch[0], gpow, &sm, &den);
+    if (ext_is_zero(den)) return STARK_ERR_INTERNAL;
+    acc = ext_add(acc, ext_mul(sm, ext_inv(den)));
+  }
+  *sum = acc;
+  return STARK_OK;
 }
 
 int stark_commit_main(const stark_air *air, const stark_config *cfg, const bb_t *trace,

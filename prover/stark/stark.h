@@ -304,6 +304,28 @@ int stark_verify_lookup(const stark_air *air, const stark_lookup *lk, const fri_
  * then samples beta and gamma (out[0], out[1]). roots may be NULL when n is 0. */
 void stark_lookup_challenges(const merkle_digest *roots, size_t n, ext_t out[2]);
 
+/* The same with public values bound in too: after the roots the challenger
+ * observes the label "pkb-logup-public-v1", npub and pub[0..npub). With
+ * npub 0 (pub may then be NULL) exactly stark_lookup_challenges. Whatever a
+ * public table's multiplicities (stark_lookup_public_sum) are, they must be
+ * among pub: a multiplicity chosen after beta and gamma could balance any
+ * bus. */
+void stark_lookup_challenges_pub(const merkle_digest *roots, size_t n, const bb_t *pub, size_t npub,
+                                 ext_t out[2]);
+
+/* A public table's side of a bus, computed by the verifier instead of
+ * proven: interaction it evaluated on each of the n rows of the row-major
+ * matrix rows (width columns; every column the interaction names < width),
+ * sum_r sign m(r) / (beta - fp(r)) into *sum, for the challenges
+ * ch = (beta, gamma). This is how a fixed table whose contents a constraint
+ * cannot pin down (an opcode ROM) takes part in a bus: the verifier knows
+ * its rows; the multiplicity column must be public (bound into the
+ * challenges by stark_lookup_challenges_pub). STARK_OK; STARK_ERR_ARG for
+ * NULL pointers or a column out of range; STARK_ERR_AIR for a malformed
+ * interaction; STARK_ERR_INTERNAL when some fp(r) equals beta. */
+int stark_lookup_public_sum(const stark_interaction *it, const bb_t *rows, size_t n, unsigned width,
+                            const ext_t ch[2], ext_t *sum);
+
 /* The trace root stark_prove would commit to (it depends on the trace,
  * log_n and cfg->fri.log_blowup only), so that a caller can commit every
  * shard, derive the lookup challenges from the roots, then prove each shard

@@ -140,6 +140,26 @@ static const uint16_t op_gas[256] = {
 
 enum { OPC_JUMP = 0x56, OPC_JUMPI = 0x57, OPC_PUSH1 = 0x60, OPC_PUSH32 = 0x7f };
 
+/* An opcode's row of the ROM (trace.h): what every cpu row of that opcode
+ * holds in CPU_OP, CPU_STATIC, CPU_IN, CPU_OUT, CPU_PUSHLEN, CPU_ISPUSH. */
+static void op_facts(uint8_t op, bb_t f[TRACE_ROM_FIELDS]) {
+  int push = op >= OPC_PUSH1 && op <= OPC_PUSH32;
+  f[0] = bb_from_u32(op);
+  f[1] = bb_from_u32(op_gas[op]);
+  f[2] = bb_from_u32(op_in[op]);
+  f[3] = bb_from_u32(op_out[op]);
+  f[4] = bb_from_u32(push ? (uint32_t)(op - OPC_PUSH1 + 1) : 0);
+  f[5] = push ? BB_ONE : 0;
+}
+
+void trace_opcode_rom(const bb_t *count, bb_t *rom) {
+  for (unsigned op = 0; op < TRACE_ROM_ROWS; op++) {
+    bb_t *row = rom + (size_t)op * TRACE_ROM_WIDTH;
+    op_facts((uint8_t)op, row);
+    row[TRACE_ROM_FIELDS] = count ? count[op] : 0;
+  }
+}
+
 void trace_init_opts(trace_collector *c, blk_fork fork, unsigned opts) {
   memset(c, 0, sizeof *c);
   c->fork = fork;
@@ -222,20 +242,20 @@ static void on_step(void *ctx, const evm_step_event *e) {
   r[CPU_GAS_BEFORE] = fe(c, e->gas_before);
   r[CPU_GAS_AFTER] = fe(c, e->gas_after);
   r[CPU_COST] = fe(c, cost);
-  r[CPU_STATIC] = fe(c, op_gas[op]);
+  bb_t f[TRACE_ROM_FIELDS];
+  op_facts(op, f);
+  r[CPU_STATIC] = f[1];
   /* dynamic gas = cost - static; below zero only for an instruction that ran
    * out of gas before its static cost, where the field difference is kept. */
   r[CPU_DYN] = bb_sub(r[CPU_COST], r[CPU_STATIC]);
   r[CPU_SP] = fe(c, e->stack_depth);
-  r[CPU_IN] = fe(c, op_in[op]);
-  r[CPU_OUT] = fe(c, op_out[op]);
+  r[CPU_IN] = f[2];
+  r[CPU_OUT] = f[3];
   r[CPU_MEMW] = fe(c, (e->memory_size + 31) / 32);
   r[CPU_DEPTH] = fe(c, e->call_depth);
   r[CPU_TX] = fe(c, c->tx);
-  if (op >= OPC_PUSH1 && op <= OPC_PUSH32) {
-    r[CPU_ISPUSH] = BB_ONE;
-    r[CPU_PUSHLEN] = fe(c, (uint64_t)(op - OPC_PUSH1 + 1));
-  }
+  r[CPU_PUSHLEN] = f[4];
+  r[CPU_ISPUSH] = f[5];
   r[CPU_REAL] = BB_ONE;
   c->time++;
 }
@@ -819,6 +839,28 @@ int trace_range_fill(trace_collector *c) {
   return TRACE_OK;
 }
 
+int trace_opcode_fill(trace_collector *c) {
+  memset(c->op_count, 0, sizeof c->op_count);
+  c->op_bus = 0;
+  if (c->count_only) return TRACE_OK;
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    const trace_table *t = &c->t[i];
+    const stark_lookup *lk = t->lookup;
+    if (!lk || !t->data) continue;
+    for (unsigned k = 0; k < lk->num_interactions; k++) {
+      const stark_interaction *in = &lk->interactions[k];
+      if (in->bus != TRACE_BUS_OPCODE || in->direction != STARK_SEND) continue;
+      c->op_bus = 1;
+      for (size_t r = 0; r < t->rows; r++) {
+        const bb_t *row = t->data + r * t->width;
+        uint32_t op = bb_to_u32(lc_eval(&in->fields[0], row));
+        if (op < TRACE_ROM_ROWS) c->op_count[op] = bb_add(c->op_count[op], lc_eval(&in->multiplicity, row));
+      }
+    }
+  }
+  return TRACE_OK;
+}
+
 int trace_finish(trace_collector *c) {
   if (c->err) return c->err;
   trace_table *t = &c->t[TRACE_CPU];
@@ -835,7 +877,8 @@ int trace_finish(trace_collector *c) {
     r[CPU_ISJUMP] = taken ? BB_ONE : 0;
     r[CPU_ADV] = taken ? 0 : BB_ONE;
   }
-  return trace_range_fill(c);
+  int rc = trace_range_fill(c);
+  return rc == TRACE_OK ? trace_opcode_fill(c) : rc;
 }
 
 /* A zeroed shard of the smallest power of two at least n rows, and at least

@@ -154,8 +154,35 @@ enum {
 
 /* Buses of the lookup argument (the fingerprint's constant term). */
 enum {
-  TRACE_BUS_RANGE16 = 1 /* one field: a value that must lie in [0, 2^16) */
+  TRACE_BUS_RANGE16 = 1, /* one field: a value that must lie in [0, 2^16) */
+  TRACE_BUS_OPCODE = 2   /* a row of the opcode ROM (below) */
 };
+
+/* The opcode ROM (TRACE_OPT_LOOKUPS). The cpu table sends, on every row,
+ * (CPU_OP, CPU_STATIC, CPU_IN, CPU_OUT, CPU_PUSHLEN, CPU_ISPUSH) on
+ * TRACE_BUS_OPCODE with multiplicity CPU_REAL, so that an executed
+ * instruction's static gas, stack effect and immediate length are the
+ * opcode's, not values the prover picks (the cpu AIR only relates them to
+ * gas, stack pointer and pc). The receiving side is a public table of
+ * TRACE_ROM_ROWS rows, row op = (op, static gas, items popped, items
+ * pushed, immediate bytes, is PUSH1..PUSH32, multiplicity): the facts of
+ * evm/opcodes.def that the cpu rows are filled from, fork-independent (an
+ * opcode a fork lacks halts, with the same row). It is not proven as a
+ * table: no constraint of low degree pins down 256 arbitrary rows, so the
+ * verifier builds the ROM itself (trace_opcode_rom) and adds its side of
+ * the bus (stark_lookup_public_sum with trace_opcode_receive). The
+ * multiplicities, how many real cpu rows send each opcode's tuple
+ * (trace_collector.op_count), are public values of the block's proof and
+ * are bound into the lookup challenges (stark_lookup_challenges_pub). */
+#define TRACE_ROM_ROWS 256u
+#define TRACE_ROM_FIELDS 6u
+#define TRACE_ROM_WIDTH (TRACE_ROM_FIELDS + 1u) /* the fields, then the multiplicity */
+
+/* The ROM into rom (TRACE_ROM_ROWS x TRACE_ROM_WIDTH, row-major), with
+ * multiplicity count[op] (count NULL: all zero). */
+void trace_opcode_rom(const bb_t *count, bb_t *rom);
+/* The ROM's interaction: it receives its fields with its multiplicity. */
+const stark_interaction *trace_opcode_receive(void);
 
 /* The range16 table (TRACE_OPT_LOOKUPS): exactly TRACE_RANGE16_ROWS rows,
  * row r holding v = r and m = how many times r is sent on TRACE_BUS_RANGE16
@@ -266,6 +293,9 @@ typedef struct {
   size_t pc_precomp_rows; /* precomp rows the last on_precompile added
                              (taken back when its call goes to modmul) */
   uint64_t pc_field_muls; /* and its work's field_muls */
+  bb_t op_count[TRACE_ROM_ROWS]; /* TRACE_OPT_LOOKUPS: the opcode ROM's
+                                    multiplicities (trace_opcode_fill) */
+  int op_bus;                    /* 1 when some table sends on TRACE_BUS_OPCODE */
 } trace_collector;
 
 /* trace_init_opts(c, fork, 0): the default tables. */
@@ -336,7 +366,8 @@ void trace_add_block_witness(trace_collector *c, const blk_block *b);
 /* Finish collecting: derives the cpu table's look-ahead columns (rows whose
  * successor continues the same frame). Returns c->err or TRACE_OK. */
 int trace_finish(trace_collector *c);
-/* With TRACE_OPT_LOOKUPS it also fills the range16 table (trace_range_fill). */
+/* With TRACE_OPT_LOOKUPS it also fills the range16 table (trace_range_fill)
+ * and counts the opcode ROM's multiplicities (trace_opcode_fill). */
 
 const char *trace_table_name(trace_table_id id);
 
@@ -376,6 +407,15 @@ const stark_lookup *trace_table_lookup(const trace_table *t);
  * TRACE_OK, TRACE_E_NOMEM; a no-op without TRACE_OPT_LOOKUPS or for a
  * counting collector. */
 int trace_range_fill(trace_collector *c);
+
+/* The opcode ROM's multiplicities: c->op_count[op] = the sum, over every
+ * stored row of every table sending on TRACE_BUS_OPCODE, of the row's
+ * multiplicity where its first field is op (a tuple whose opcode is 256 or
+ * more is counted nowhere, so its bus cannot balance); c->op_bus = whether
+ * any table sends. Called by trace_finish; calling it again recounts.
+ * TRACE_OK; a no-op (op_count zero, op_bus 0) without TRACE_OPT_LOOKUPS or
+ * for a counting collector. */
+int trace_opcode_fill(trace_collector *c);
 
 /* Shards of a table: how many of at most 2^log_shard rows (the range16
  * table: 1 whenever it has rows, whatever log_shard). The proven arith

@@ -12,12 +12,15 @@
  * What the constraints establish, and what they take on trust, is listed in
  * prover/README.md: in short, the arithmetic of gas, program counter and stack
  * pointer between consecutive instructions and the shape of memory accesses
- * are enforced; the opcode facts (static gas, stack effect) and the dynamic
- * gas are witnessed values that a production zkEVM binds with lookups.
+ * are enforced; the opcode facts (static gas, stack effect, immediate
+ * length) are bound to the opcode only with TRACE_OPT_LOOKUPS, and the
+ * dynamic gas is a witnessed value.
  *
  * With TRACE_OPT_LOOKUPS the storage table's limbs are range-checked through
  * the LogUp bus (stark/air.h): the interactions below, and the range16 AIR
- * whose v column runs over [0, 2^16). */
+ * whose v column runs over [0, 2^16); and every cpu row sends its opcode
+ * facts to the opcode ROM (trace.h), a public table whose side of the bus
+ * the verifier computes. */
 #include "trace.h"
 #include "trace/arith_air.h"
 #include "trace/blake2f_air.h"
@@ -98,7 +101,29 @@ static const stark_lc_term r16_v_term = {R16_V, 1}, r16_m_term = {R16_M, 1};
 static const stark_lc r16_v_lc = {&r16_v_term, 1, 0};
 static const stark_interaction r16_receive = {TRACE_BUS_RANGE16, STARK_RECEIVE, {&r16_m_term, 1, 0}, &r16_v_lc, 1};
 
+/* The cpu row's opcode facts, in the ROM's field order (trace.h). */
+static const stark_lc_term cpu_rom_terms[TRACE_ROM_FIELDS] = {{CPU_OP, 1},  {CPU_STATIC, 1},  {CPU_IN, 1},
+                                                               {CPU_OUT, 1}, {CPU_PUSHLEN, 1}, {CPU_ISPUSH, 1}};
+static const stark_lc cpu_rom_lc[TRACE_ROM_FIELDS] = {{&cpu_rom_terms[0], 1, 0}, {&cpu_rom_terms[1], 1, 0},
+                                                      {&cpu_rom_terms[2], 1, 0}, {&cpu_rom_terms[3], 1, 0},
+                                                      {&cpu_rom_terms[4], 1, 0}, {&cpu_rom_terms[5], 1, 0}};
+static const stark_lc_term cpu_real_term = {CPU_REAL, 1};
+static const stark_interaction cpu_sends[1] = {
+    {TRACE_BUS_OPCODE, STARK_SEND, {&cpu_real_term, 1, 0}, cpu_rom_lc, TRACE_ROM_FIELDS}};
+
+/* The ROM's columns: the fields, then the multiplicity. */
+static const stark_lc_term rom_terms[TRACE_ROM_WIDTH] = {{0, 1}, {1, 1}, {2, 1}, {3, 1}, {4, 1}, {5, 1}, {6, 1}};
+static const stark_lc rom_lc[TRACE_ROM_FIELDS] = {{&rom_terms[0], 1, 0}, {&rom_terms[1], 1, 0},
+                                                  {&rom_terms[2], 1, 0}, {&rom_terms[3], 1, 0},
+                                                  {&rom_terms[4], 1, 0}, {&rom_terms[5], 1, 0}};
+static const stark_interaction rom_receive = {
+    TRACE_BUS_OPCODE, STARK_RECEIVE, {&rom_terms[TRACE_ROM_FIELDS], 1, 0}, rom_lc, TRACE_ROM_FIELDS};
+_Static_assert(TRACE_ROM_WIDTH == 7, "rom_terms names every ROM column");
+
+const stark_interaction *trace_opcode_receive(void) { return &rom_receive; }
+
 static const stark_lookup lookups[TRACE_COUNT] = {
+    [TRACE_CPU] = {cpu_sends, 1, NULL, 0},
     [TRACE_STORAGE] = {sto_sends, STO_LIMBS, NULL, 0},
     [TRACE_RANGE16] = {&r16_receive, 1, NULL, 0},
 };

@@ -1,7 +1,8 @@
 /* Lookups in the block prover (TRACE_OPT_LOOKUPS): the storage table's 26
  * address and key limbs sent on the range bus, the range16 table receiving
- * them, the runner's two-phase proof with shared challenges, and that
- * nothing changes without the option.
+ * them, the cpu rows' opcode facts sent to the public opcode ROM, the
+ * runner's two-phase proof with shared challenges, and that nothing changes
+ * without the option.
  *
  * The block is gen_worst_case("sload_cold") at a small gas limit (a few dozen
  * storage rows, distinct keys), proven with 2^5-row shards so that the cpu
@@ -84,7 +85,28 @@ static void test_flag_and_descriptors(void **state) {
   const stark_lookup *r = trace_lookup_opts(TRACE_RANGE16, TRACE_OPT_LOOKUPS);
   assert_non_null(s);
   assert_non_null(r);
-  assert_null(trace_lookup_opts(TRACE_CPU, TRACE_OPT_LOOKUPS));
+  /* the cpu table: one send of its opcode facts, multiplicity CPU_REAL */
+  const stark_lookup *cl = trace_lookup_opts(TRACE_CPU, TRACE_OPT_LOOKUPS);
+  assert_non_null(cl);
+  assert_int_equal(cl->num_interactions, 1);
+  const stark_interaction *ci = &cl->interactions[0];
+  assert_int_equal(ci->bus, TRACE_BUS_OPCODE);
+  assert_int_equal(ci->direction, STARK_SEND);
+  assert_int_equal(ci->multiplicity.num_terms, 1);
+  assert_int_equal(ci->multiplicity.terms[0].col, CPU_REAL);
+  assert_int_equal(ci->num_fields, TRACE_ROM_FIELDS);
+  const unsigned cols[TRACE_ROM_FIELDS] = {CPU_OP, CPU_STATIC, CPU_IN, CPU_OUT, CPU_PUSHLEN, CPU_ISPUSH};
+  for (unsigned j = 0; j < TRACE_ROM_FIELDS; j++) {
+    assert_int_equal(ci->fields[j].num_terms, 1);
+    assert_int_equal(ci->fields[j].terms[0].col, cols[j]);
+    assert_int_equal(ci->fields[j].terms[0].coeff, 1);
+    assert_int_equal(ci->fields[j].constant, 0);
+  }
+  const stark_interaction *ri = trace_opcode_receive();
+  assert_int_equal(ri->bus, TRACE_BUS_OPCODE);
+  assert_int_equal(ri->direction, STARK_RECEIVE);
+  assert_int_equal(ri->num_fields, TRACE_ROM_FIELDS);
+  assert_int_equal(ri->multiplicity.terms[0].col, TRACE_ROM_FIELDS);
   /* 26 sends of one limb column each, multiplicity STO_REAL; one receive */
   assert_int_equal(s->num_interactions, 26);
   for (unsigned i = 0; i < 26; i++) {
@@ -151,6 +173,62 @@ static void test_range_counts(void **state) {
   trace_free(&c);
 }
 
+/* The opcode ROM against the cpu rows an executed block wrote (every real
+ * row's facts are its opcode's ROM row), its fixed facts for every opcode,
+ * and the multiplicities against a count made here. */
+static void test_opcode_rom(void **state) {
+  fixture *f = *state;
+  bb_t rom[TRACE_ROM_ROWS * TRACE_ROM_WIDTH];
+  trace_opcode_rom(NULL, rom);
+  for (unsigned op = 0; op < TRACE_ROM_ROWS; op++) {
+    const bb_t *row = rom + op * TRACE_ROM_WIDTH;
+    assert_int_equal(bb_to_u32(row[0]), op);
+    int push = op >= 0x60 && op <= 0x7f;
+    assert_int_equal(bb_to_u32(row[4]), push ? op - 0x5f : 0);
+    assert_int_equal(bb_to_u32(row[5]), push);
+    assert_int_equal(bb_to_u32(row[TRACE_ROM_FIELDS]), 0);
+  }
+  /* a few facts of the opcode list: ADD 3 gas 2 -> 1, SWAP16 17 -> 17,
+   * JUMPDEST 1 gas, PUSH0 2 gas 0 -> 1 and no immediate */
+  const bb_t *add = rom + 0x01 * TRACE_ROM_WIDTH, *swap16 = rom + 0x9f * TRACE_ROM_WIDTH;
+  const bb_t *jd = rom + 0x5b * TRACE_ROM_WIDTH, *push0 = rom + 0x5f * TRACE_ROM_WIDTH;
+  assert_int_equal(bb_to_u32(add[1]), 3);
+  assert_int_equal(bb_to_u32(add[2]), 2);
+  assert_int_equal(bb_to_u32(add[3]), 1);
+  assert_int_equal(bb_to_u32(swap16[2]), 17);
+  assert_int_equal(bb_to_u32(swap16[3]), 17);
+  assert_int_equal(bb_to_u32(jd[1]), 1);
+  assert_int_equal(bb_to_u32(push0[1]), 2);
+  assert_int_equal(bb_to_u32(push0[3]), 1);
+  assert_int_equal(bb_to_u32(push0[4]), 0);
+
+  trace_collector c;
+  collect(&f->b, TRACE_OPT_LOOKUPS, &c);
+  const trace_table *cpu = &c.t[TRACE_CPU];
+  assert_true(cpu->rows > 100);
+  assert_true(c.op_bus);
+  uint32_t count[TRACE_ROM_ROWS] = {0};
+  const unsigned cols[TRACE_ROM_FIELDS] = {CPU_OP, CPU_STATIC, CPU_IN, CPU_OUT, CPU_PUSHLEN, CPU_ISPUSH};
+  unsigned distinct = 0;
+  for (size_t r = 0; r < cpu->rows; r++) {
+    const bb_t *row = cpu->data + r * CPU_WIDTH;
+    assert_int_equal(bb_to_u32(row[CPU_REAL]), 1);
+    uint32_t op = bb_to_u32(row[CPU_OP]);
+    assert_true(op < TRACE_ROM_ROWS);
+    for (unsigned j = 0; j < TRACE_ROM_FIELDS; j++) assert_int_equal(row[cols[j]], rom[op * TRACE_ROM_WIDTH + j]);
+    distinct += count[op]++ == 0;
+  }
+  assert_true(distinct >= 5);
+  for (unsigned op = 0; op < TRACE_ROM_ROWS; op++) assert_int_equal(bb_to_u32(c.op_count[op]), count[op]);
+  trace_free(&c);
+
+  /* without the option nothing is counted */
+  collect(&f->b, 0, &c);
+  assert_false(c.op_bus);
+  for (unsigned op = 0; op < TRACE_ROM_ROWS; op++) assert_int_equal(c.op_count[op], 0);
+  trace_free(&c);
+}
+
 static void test_block_balances(void **state) {
   fixture *f = *state;
   run_opts o = opts_for(TRACE_OPT_LOOKUPS);
@@ -207,6 +285,67 @@ static void test_tampered_limb(void **state) {
   assert_false(r.lookups);
   run_block_result_free(&r);
   trace_free(&c);
+}
+
+/* Cpu rows whose opcode facts are not their opcode's but still satisfy the
+ * cpu AIR (its constraints relate them to gas, stack pointer and pc only):
+ * the middle cpu row gets its static gas raised by one and its dynamic gas
+ * lowered by one (the cost is unchanged), or
+ * pops and pushes one item more (the stack pointer's change is unchanged).
+ * Without lookups such a block proves; with them the cpu row's tuple has no
+ * row in the ROM and the buses do not balance. A public multiplicity
+ * changed after the count fails too. */
+enum { FORGE_STATIC, FORGE_STACK, FORGE_COUNT };
+
+static void forge(trace_collector *c, int how) {
+  trace_table *cpu = &c->t[TRACE_CPU];
+  size_t k = cpu->rows / 2;
+  bb_t *row = cpu->data + k * CPU_WIDTH;
+  if (how == FORGE_STATIC) {
+    row[CPU_STATIC] = bb_add(row[CPU_STATIC], BB_ONE);
+    row[CPU_DYN] = bb_sub(row[CPU_DYN], BB_ONE);
+  } else if (how == FORGE_STACK) {
+    row[CPU_IN] = bb_add(row[CPU_IN], BB_ONE);
+    row[CPU_OUT] = bb_add(row[CPU_OUT], BB_ONE);
+  }
+}
+
+static void test_forged_opcode_facts(void **state) {
+  fixture *f = *state;
+  const stark_air *cpu_air = trace_air(TRACE_CPU);
+  for (int how = FORGE_STATIC; how <= FORGE_COUNT; how++) {
+    run_block_result r;
+    trace_collector c;
+    run_opts o = opts_for(TRACE_OPT_LOOKUPS);
+    o.stark.check_trace = 0;
+    collect(&f->b, TRACE_OPT_LOOKUPS, &c);
+    forge(&c, how);
+    /* the cpu AIR alone accepts the forged rows */
+    size_t rows = 1;
+    while (rows < c.t[TRACE_CPU].rows) rows <<= 1;
+    bb_t *m = calloc(rows * CPU_WIDTH, sizeof *m);
+    assert_non_null(m);
+    memcpy(m, c.t[TRACE_CPU].data, c.t[TRACE_CPU].rows * CPU_WIDTH * sizeof *m);
+    assert_int_equal(stark_air_check(cpu_air, m, rows, NULL, NULL, NULL), STARK_OK);
+    free(m);
+    assert_int_equal(trace_opcode_fill(&c), TRACE_OK); /* recounted from the forged rows */
+    if (how == FORGE_COUNT) c.op_count[0x5b] = bb_add(c.op_count[0x5b], BB_ONE);
+    assert_int_equal(run_prove_collected(&c, &o, &r), RUN_E_VERIFY);
+    assert_non_null(strstr(r.reason, "do not balance"));
+    assert_false(r.verified);
+    run_block_result_free(&r);
+    trace_free(&c);
+    if (how == FORGE_COUNT) continue;
+
+    run_opts o0 = opts_for(0);
+    o0.stark.check_trace = 0;
+    collect(&f->b, 0, &c);
+    forge(&c, how);
+    assert_int_equal(run_prove_collected(&c, &o0, &r), RUN_OK);
+    assert_true(r.verified);
+    run_block_result_free(&r);
+    trace_free(&c);
+  }
 }
 
 /* Without the option: no range16 rows, no interactions, proofs of the
@@ -286,7 +425,12 @@ static void test_estimate(void **state) {
   model_estimate_rows_opts(&p, rows, 20, TRACE_OPT_LOOKUPS, &e1);
   assert_true(e0.table_ms[TRACE_RANGE16] == 0);
   assert_true(e1.table_ms[TRACE_RANGE16] > 0);
-  assert_true(e1.table_ms[TRACE_CPU] == e0.table_ms[TRACE_CPU]);
+  /* cpu: 5000 rows pad to 8192, with the aux columns of its one send */
+  unsigned caw = stark_lookup_aux_width(trace_air(TRACE_CPU), trace_lookup_opts(TRACE_CPU, TRACE_OPT_LOOKUPS));
+  assert_int_equal(caw, 8); /* one interaction: one group column and the running sum */
+  double ccell = model_cell_ms(&p, TRACE_CPU, 0);
+  assert_true(e1.table_ms[TRACE_CPU] - e0.table_ms[TRACE_CPU] > 0.99 * ccell * 8192 * caw);
+  assert_true(e1.table_ms[TRACE_CPU] - e0.table_ms[TRACE_CPU] < 1.01 * ccell * 8192 * caw);
   /* storage: 300 rows pad to 512, at 31 + aux columns instead of 31 */
   unsigned aw = stark_lookup_aux_width(trace_air(TRACE_STORAGE), trace_lookup_opts(TRACE_STORAGE, TRACE_OPT_LOOKUPS));
   assert_int_equal(aw, 4 * (13 + 1)); /* 26 sends, 2 a column (max_degree 3) */
@@ -303,6 +447,8 @@ static void test_estimate(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_flag_and_descriptors),
+      cmocka_unit_test_setup_teardown(test_opcode_rom, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_forged_opcode_facts, setup, teardown),
       cmocka_unit_test(test_estimate),
       cmocka_unit_test_setup_teardown(test_range_counts, setup, teardown),
       cmocka_unit_test_setup_teardown(test_block_balances, setup, teardown),

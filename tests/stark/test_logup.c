@@ -171,6 +171,86 @@ static void test_bus_cancels(void **state) {
   }
 }
 
+/* A public table's side (stark_lookup_public_sum): the range table's rows
+ * given to the verifier instead of proven. Its sum is the proven range
+ * table's cumulative sum under the same challenges, it balances the values
+ * table's sends, and it stops balancing when a value out of range is sent
+ * or a multiplicity is moved from one row to another. */
+static void test_public_table(void **state) {
+  (void)state;
+  stark_config cfg = test_cfg(1);
+  const unsigned log_v = 6, log_r = 4;
+  size_t nr = (size_t)1 << log_r;
+  for (long bad = -1; bad <= 5; bad += 6) {
+    bb_t *vt, *rt;
+    bus_traces(log_v, log_r, bad, &vt, &rt);
+    bus_run b;
+    bus_prove(&cfg, &air_range, vt, log_v, rt, log_r, &b);
+    ext_t pub_sum;
+    assert_int_equal(stark_lookup_public_sum(rng_recv, rt, nr, RNG_WIDTH, b.ch, &pub_sum), STARK_OK);
+    assert_memory_equal(&pub_sum, &b.pr.cumulative_sum, sizeof pub_sum);
+    assert_int_equal(ext_is_zero(ext_add(b.pv.cumulative_sum, pub_sum)), bad < 0);
+    if (bad < 0) { /* one count moved to a value not sent as often */
+      size_t from = 0;
+      while (rt[from * RNG_WIDTH + RNG_M] == 0) from++;
+      rt[from * RNG_WIDTH + RNG_M] = bb_sub(rt[from * RNG_WIDTH + RNG_M], BB_ONE);
+      rt[((from + 1) % nr) * RNG_WIDTH + RNG_M] = bb_add(rt[((from + 1) % nr) * RNG_WIDTH + RNG_M], BB_ONE);
+      assert_int_equal(stark_lookup_public_sum(rng_recv, rt, nr, RNG_WIDTH, b.ch, &pub_sum), STARK_OK);
+      assert_false(ext_is_zero(ext_add(b.pv.cumulative_sum, pub_sum)));
+    }
+    bus_free(&b);
+    free(vt);
+    free(rt);
+  }
+  /* no rows: zero; bad arguments */
+  ext_t ch[2] = {ext_from_base(bb_from_u32(7)), ext_from_base(bb_from_u32(11))}, sum;
+  bb_t row[RNG_WIDTH] = {bb_from_u32(3), bb_from_u32(2)};
+  assert_int_equal(stark_lookup_public_sum(rng_recv, NULL, 0, RNG_WIDTH, ch, &sum), STARK_OK);
+  assert_true(ext_is_zero(sum));
+  assert_int_equal(stark_lookup_public_sum(rng_recv, row, 1, 1, ch, &sum), STARK_ERR_ARG); /* m's column */
+  assert_int_equal(stark_lookup_public_sum(NULL, row, 1, RNG_WIDTH, ch, &sum), STARK_ERR_ARG);
+  assert_int_equal(stark_lookup_public_sum(rng_recv, row, 1, RNG_WIDTH, NULL, &sum), STARK_ERR_ARG);
+  stark_interaction bad_dir = rng_recv[0];
+  bad_dir.direction = 0;
+  assert_int_equal(stark_lookup_public_sum(&bad_dir, row, 1, RNG_WIDTH, ch, &sum), STARK_ERR_AIR);
+  /* one row: -2 / (7 - (1 + 11 * 3)) */
+  assert_int_equal(stark_lookup_public_sum(rng_recv, row, 1, RNG_WIDTH, ch, &sum), STARK_OK);
+  ext_t want = ext_mul(ext_from_base(bb_sub(0, bb_from_u32(2))), ext_inv(ext_from_base(bb_sub(bb_from_u32(7), bb_from_u32(34)))));
+  assert_memory_equal(&sum, &want, sizeof sum);
+  /* a fingerprint equal to beta */
+  ch[0] = ext_from_base(bb_from_u32(34));
+  assert_int_equal(stark_lookup_public_sum(rng_recv, row, 1, RNG_WIDTH, ch, &sum), STARK_ERR_INTERNAL);
+}
+
+/* Public values bound into the cross-shard challenges: none is exactly
+ * stark_lookup_challenges; any change of one value, or of their number,
+ * changes both challenges. */
+static void test_challenges_pub(void **state) {
+  (void)state;
+  merkle_digest roots[3];
+  for (size_t i = 0; i < sizeof roots; i++) ((uint8_t *)roots)[i] = (uint8_t)(i * 37 + 1);
+  ext_t a[2], b[2];
+  stark_lookup_challenges(roots, 3, a);
+  stark_lookup_challenges_pub(roots, 3, NULL, 0, b);
+  assert_memory_equal(a, b, sizeof a);
+  bb_t pub[16] = {0};
+  stark_lookup_challenges_pub(roots, 3, pub, 16, b);
+  assert_memory_not_equal(&a[0], &b[0], sizeof a[0]);
+  assert_memory_not_equal(&a[1], &b[1], sizeof a[1]);
+  ext_t c[2];
+  stark_lookup_challenges_pub(roots, 3, pub, 15, c);
+  assert_memory_not_equal(&b[0], &c[0], sizeof b[0]);
+  for (unsigned i = 0; i < 16; i++) {
+    pub[i] = BB_ONE;
+    stark_lookup_challenges_pub(roots, 3, pub, 16, c);
+    assert_memory_not_equal(&b[0], &c[0], sizeof b[0]);
+    assert_memory_not_equal(&b[1], &c[1], sizeof b[1]);
+    pub[i] = 0;
+  }
+  stark_lookup_challenges_pub(roots, 3, pub, 16, c);
+  assert_memory_equal(b, c, sizeof b);
+}
+
 static void test_bus_out_of_range(void **state) {
   (void)state;
   stark_config cfg = test_cfg(1);
@@ -964,6 +1044,8 @@ int main(void) {
       cmocka_unit_test(test_no_interactions_unchanged),
       cmocka_unit_test(test_bus_cancels),
       cmocka_unit_test(test_bus_out_of_range),
+      cmocka_unit_test(test_public_table),
+      cmocka_unit_test(test_challenges_pub),
       cmocka_unit_test(test_tamper),
       cmocka_unit_test(test_bad_interactions),
       cmocka_unit_test(test_serialize_v2),
