@@ -98,6 +98,7 @@
 #include "field/bb.h"
 #include "field/ext.h"
 #include "ntt/ntt.h"
+#include "stark/air.h"
 
 enum {
   CU_OK = 0,
@@ -251,6 +252,25 @@ int cu_quotient_dev(int kernel, const bb_t *d_lde, unsigned log_n, unsigned log_
                     size_t width, bb_t shift, const ext_t *alpha_pows, unsigned num_constraints,
                     const bb_t *pub, unsigned num_public, bb_t *d_out);
 
+/* cu_quotient_lookup_dev: a lookup argument's c + 3 constraints (stark.h:
+ * c = ceil(k/g) group constraints, then the running sum's first, transition
+ * and last) added to a quotient cu_quotient_dev has written: for every
+ * j < n qc (points, rows and selectors as cu_quotient_dev),
+ *   d_out[4j .. 4j+3] += (sum_i apow[i] L_i) / Z_H(x),
+ * L_i evaluated from d_lde (N x width) and d_alde (N x aw, the aux trace's
+ * LDE, aw = STARK_AUX_WIDTH(k, g)) with the k interactions it in groups of g,
+ * the challenges ch = (beta, gamma) and the shard's cumulative sum; apow:
+ * c + 3 ext values (host), the constraints' folding weights, so that with the
+ * AIR's weights alpha^(m + c + 2 - i) and these alpha^(c + 2 - i) the sum is
+ * stark_prove's fold over every constraint, word for word. CU_ERR_ARG for
+ * NULL pointers, k outside 1..STARK_MAX_INTERACTIONS, g outside
+ * 1..STARK_MAX_LOOKUP_GROUP, aw not the width above, a column >= width, a
+ * malformed interaction, sizes as cu_quotient_dev. */
+int cu_quotient_lookup_dev(const bb_t *d_lde, size_t width, const bb_t *d_alde, size_t aw, unsigned log_n,
+                           unsigned log_blowup, unsigned qc, bb_t shift, const stark_interaction *it, unsigned k,
+                           unsigned g, const ext_t ch[2], ext_t cumulative_sum, const ext_t *apow,
+                           bb_t *d_out);
+
 /* ---- the quotient's commitment matrix and the DEEP quotient (stark.c) ----------
  * cu_quotient_lde_dev: from d_q, the n qc coefficients of Q (ext, natural
  * order, 4 n qc words), the matrix stark_prove commits: row r < n holds
@@ -263,12 +283,15 @@ int cu_quotient_dev(int kernel, const bb_t *d_lde, unsigned log_n, unsigned log_
  * row i < N = 2^log_N with x = shift w_N^i:
  *   F(x) = [(T + U - A)(x - zeta_next) + (T2 - Bv)(x - zeta)]
  *          / ((x - zeta)(x - zeta_next)),
- * T = sum_{j<w} coef[j] t_j(x), U = sum_{j<qw} coef[w + j] q_j(x), T2 =
- * sum_{j<w} coef[w + qw + j] t_j(x), where t_j, q_j are the columns of d_lde
- * (N x w) and d_qlde (N x qw), natural order on the coset; coef holds 2w + qw
- * ext values (host memory). d_out: N ext values (4N words). zeta and
- * zeta_next must not lie in the base field (the denominator never vanishes).
- * The words equal the host's, whatever the order of the sums. */
+ * T = sum_{j<w} coef[j] t_j(x), U = sum_{j<qw} coef[w + j] q_j(x)
+ * + sum_{j<aw} coef[w + qw + j] a_j(x), T2 = sum_{j<w} coef[W + j] t_j(x)
+ * + sum_{j<aw} coef[W + w + j] a_j(x) (W = w + qw + aw), where t_j, q_j, a_j
+ * are the columns of d_lde (N x w), d_qlde (N x qw) and d_alde (N x aw, a
+ * lookup's aux LDE; aw 0 and d_alde NULL without one), natural order on the
+ * coset; coef holds 2(w + aw) + qw ext values (host memory; stark.c's
+ * deep_setup layout). d_out: N ext values (4N words). zeta and zeta_next must
+ * not lie in the base field (the denominator never vanishes). The words equal
+ * the host's, whatever the order of the sums. */
 /* cu_open_dev: the sums of stark_prove's openings of the trace at zeta and
  * zeta_next by the barycentric formula on H = <g>, n = 2^log_n:
  *   sums[j]     = sum_i t_ij g^i / (zeta - g^i),
@@ -278,8 +301,9 @@ int cu_quotient_dev(int kernel, const bb_t *d_lde, unsigned log_n, unsigned log_
 int cu_open_dev(const bb_t *d_trace, unsigned log_n, size_t w, ext_t zeta, ext_t zeta_next, ext_t *sums);
 int cu_quotient_lde_dev(const bb_t *d_q, unsigned log_n, unsigned qc, unsigned log_blowup, bb_t shift,
                         bb_t *d_out);
-int cu_deep_dev(const bb_t *d_lde, size_t w, const bb_t *d_qlde, size_t qw, unsigned log_N, bb_t shift,
-                const ext_t *coef, ext_t A, ext_t Bv, ext_t zeta, ext_t zeta_next, bb_t *d_out);
+int cu_deep_dev(const bb_t *d_lde, size_t w, const bb_t *d_qlde, size_t qw, const bb_t *d_alde, size_t aw,
+                unsigned log_N, bb_t shift, const ext_t *coef, ext_t A, ext_t Bv, ext_t zeta, ext_t zeta_next,
+                bb_t *d_out);
 
 /* ---- fault injection (tests) ------------------------------------------------
  * After `after` more successful device allocations (cu_malloc and the

@@ -43,6 +43,7 @@
 #include "cuda/cu_kern.h"
 #include "cuda/cu_kern_air.h"
 #include "hash/poseidon2.h"
+#include "stark/stark.h"
 
 #if PKB_HAVE_CUDA
 #include "cuda/cu_dev.h"
@@ -81,6 +82,7 @@ static int cu_dev_perm(const cu_k_perm *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_layer(const cu_k_layer *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_fold(const cu_k_fold *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_quot(const cu_k_quot *a) { (void)a; return CU_ERR_NODEV; }
+static int cu_dev_lkq(const cu_k_lkq *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_gather(const cu_k_gather *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_chunks(const cu_k_chunks *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_open(const cu_k_open *a) { (void)a; return CU_ERR_NODEV; }
@@ -254,7 +256,13 @@ static int x_fold(const cu_k_fold *a) {
 
 static int x_quot(const cu_k_quot *a) {
   if (g.mode != X_EMU) return dev_rc(cu_dev_quot(a));
-  for (uint64_t j = 0; j < a->nq; j++) cu_k_quot_point(a, a->air, j);
+  for (uint64_t j = 0; j < a->d.nq; j++) cu_k_quot_point(a, a->air, j);
+  return CU_OK;
+}
+
+static int x_lkq(const cu_k_lkq *a) {
+  if (g.mode != X_EMU) return dev_rc(cu_dev_lkq(a));
+  for (uint64_t j = 0; j < a->d.nq; j++) cu_k_lkq_point(a, j);
   return CU_OK;
 }
 
@@ -1021,6 +1029,34 @@ static const struct {
 #undef CU_AIR_SHAPE_ROW
 };
 
+/* The quotient domain of n = 2^log_n rows, blowup 2^log_blowup, qc chunks
+ * on the coset shift (tw is the caller's): CU_ERR_ARG for sizes out of range
+ * or a shift for which Z_H vanishes on the domain. */
+static int qdom_init(cu_k_qdom *d, unsigned log_n, unsigned log_blowup, unsigned qc, bb_t shift) {
+  unsigned log_qc = 0;
+  while ((1u << log_qc) < qc && log_qc < 31) log_qc++;
+  if (log_n < 1 || qc == 0 || qc > CU_QUOT_MAX_QC || (1u << log_qc) != qc || log_blowup < log_qc ||
+      log_blowup > NTT_MAX_LOG || log_n > NTT_MAX_LOG - log_blowup || shift == 0 || shift >= BB_P)
+    return CU_ERR_ARG;
+  d->log_nq = log_n + log_qc;
+  d->qc = qc;
+  d->s = shift;
+  d->ginv = bb_inv(bb_two_adic_generator(log_n));
+  d->N = (uint64_t)1 << (log_n + log_blowup);
+  d->nq = (uint64_t)1 << d->log_nq;
+  d->stride = d->N / d->nq;
+  d->next_off = (uint64_t)1 << log_blowup;
+  /* Z_H(x) = x^n - 1 = s^n w_nq^(j n) - 1 depends on j mod qc only. */
+  size_t n = (size_t)1 << log_n;
+  bb_t sn = bb_pow(shift, n), wn = bb_pow(bb_two_adic_generator(d->log_nq), n);
+  for (unsigned k = 0; k < qc; k++) {
+    d->zh[k] = bb_sub(bb_mul(sn, bb_pow(wn, k)), BB_ONE);
+    if (d->zh[k] == 0) return CU_ERR_ARG; /* the quotient domain meets H */
+    d->zh_inv[k] = bb_inv(d->zh[k]);
+  }
+  return CU_OK;
+}
+
 int cu_air_kernel(const char *name, unsigned width, unsigned num_public, unsigned num_constraints) {
   if (!name) return 0;
   for (int id = 1; id < CU_AIR_COUNT; id++)
@@ -1039,34 +1075,14 @@ int cu_quotient_dev(int kernel, const bb_t *d_lde, unsigned log_n, unsigned log_
   if (width != air_shapes[kernel].width || num_public != air_shapes[kernel].num_public ||
       num_constraints != air_shapes[kernel].num_constraints)
     return CU_ERR_ARG;
-  unsigned log_qc = 0;
-  while ((1u << log_qc) < qc && log_qc < 31) log_qc++;
-  if (log_n < 1 || qc == 0 || qc > CU_QUOT_MAX_QC || (1u << log_qc) != qc || log_blowup < log_qc ||
-      log_blowup > NTT_MAX_LOG || log_n > NTT_MAX_LOG - log_blowup || shift == 0 || shift >= BB_P)
-    return CU_ERR_ARG;
   cu_k_quot a;
   memset(&a, 0, sizeof a);
+  if (qdom_init(&a.d, log_n, log_blowup, qc, shift) != CU_OK) return CU_ERR_ARG;
   a.air = (uint32_t)kernel;
   a.width = (uint32_t)width;
   a.m = num_constraints;
-  a.log_nq = log_n + log_qc;
-  a.qc = qc;
-  a.s = shift;
-  a.ginv = bb_inv(bb_two_adic_generator(log_n));
-  a.N = (uint64_t)1 << (log_n + log_blowup);
-  a.nq = (uint64_t)1 << a.log_nq;
-  a.stride = a.N / a.nq;
-  a.next_off = (uint64_t)1 << log_blowup;
   a.out = d_out;
   a.lde = d_lde;
-  /* Z_H(x) = x^n - 1 = s^n w_nq^(j n) - 1 depends on j mod qc only. */
-  size_t n = (size_t)1 << log_n;
-  bb_t sn = bb_pow(shift, n), wn = bb_pow(bb_two_adic_generator(a.log_nq), n);
-  for (unsigned k = 0; k < qc; k++) {
-    a.zh[k] = bb_sub(bb_mul(sn, bb_pow(wn, k)), BB_ONE);
-    if (a.zh[k] == 0) return CU_ERR_ARG; /* the quotient domain meets H */
-    a.zh_inv[k] = bb_inv(a.zh[k]);
-  }
   size_t n_consts = (size_t)EXT_DEGREE * num_constraints + num_public;
   uint32_t *h = malloc(n_consts * sizeof *h);
   if (!h) return CU_ERR_NOMEM;
@@ -1080,11 +1096,102 @@ int cu_quotient_dev(int kernel, const bb_t *d_lde, unsigned log_n, unsigned log_
   if (rc == CU_OK) rc = x_h2d(d_consts, h, n_consts * sizeof *h);
   if (rc == CU_OK) {
     a.consts = d_consts;
-    a.tw = g.tw_fwd;
+    a.d.tw = g.tw_fwd;
     rc = x_quot(&a);
   }
   if (rc == CU_OK) rc = x_sync();
   x_free(d_consts);
+  pthread_mutex_unlock(&g_lock);
+  free(h);
+  return rc;
+}
+
+/* The words of one linear combination (cu_kern_air.h's program); NULL: count only. */
+static size_t lc_words(const stark_lc *lc, uint32_t *out) {
+  if (out) {
+    out[0] = lc->num_terms;
+    out[1] = bb_from_u32(lc->constant);
+    for (unsigned t = 0; t < lc->num_terms; t++) {
+      out[2 + 2 * t] = lc->terms[t].col;
+      out[3 + 2 * t] = bb_from_u32(lc->terms[t].coeff);
+    }
+  }
+  return 2 + 2 * (size_t)lc->num_terms;
+}
+
+/* The interactions as cu_k_lkq's program; returns its length (out NULL: count only). */
+static size_t lookup_program(const stark_interaction *it, unsigned k, uint32_t *out) {
+  size_t n = 0;
+  for (unsigned i = 0; i < k; i++) {
+    if (out) {
+      out[n] = bb_from_u32(it[i].bus);
+      out[n + 1] = it[i].direction == STARK_SEND ? 1u : 0u;
+    }
+    n += 2;
+    n += lc_words(&it[i].multiplicity, out ? out + n : NULL);
+    if (out) out[n] = it[i].num_fields;
+    n++;
+    for (unsigned f = 0; f < it[i].num_fields; f++) n += lc_words(&it[i].fields[f], out ? out + n : NULL);
+  }
+  return n;
+}
+
+int cu_quotient_lookup_dev(const bb_t *d_lde, size_t width, const bb_t *d_alde, size_t aw, unsigned log_n,
+                           unsigned log_blowup, unsigned qc, bb_t shift, const stark_interaction *it, unsigned k,
+                           unsigned g_size, const ext_t ch[2], ext_t cumulative_sum, const ext_t *apow,
+                           bb_t *d_out) {
+  if (!d_lde || !d_alde || !d_out || !it || !ch || !apow || k == 0 || k > STARK_MAX_INTERACTIONS ||
+      g_size == 0 || g_size > STARK_MAX_LOOKUP_GROUP || width == 0 || width > UINT32_MAX)
+    return CU_ERR_ARG;
+  unsigned c = (k + g_size - 1) / g_size;
+  if (aw != STARK_AUX_WIDTH(k, g_size)) return CU_ERR_ARG;
+  for (unsigned i = 0; i < k; i++) {
+    if (it[i].num_fields == 0 || it[i].num_fields > STARK_MAX_LOOKUP_FIELDS || !it[i].fields ||
+        (it[i].direction != STARK_SEND && it[i].direction != STARK_RECEIVE))
+      return CU_ERR_ARG;
+    for (unsigned f = 0; f <= it[i].num_fields; f++) {
+      const stark_lc *lc = f ? &it[i].fields[f - 1] : &it[i].multiplicity;
+      for (unsigned t = 0; t < lc->num_terms; t++)
+        if (lc->terms[t].col >= width) return CU_ERR_ARG;
+    }
+  }
+  cu_k_lkq a;
+  memset(&a, 0, sizeof a);
+  if (qdom_init(&a.d, log_n, log_blowup, qc, shift) != CU_OK) return CU_ERR_ARG;
+  a.width = (uint32_t)width;
+  a.aw = (uint32_t)aw;
+  a.k = k;
+  a.g = g_size;
+  a.lde = d_lde;
+  a.alde = d_alde;
+  a.out = d_out;
+  for (int q = 0; q < EXT_DEGREE; q++) {
+    a.beta[q] = ch[0].v[q];
+    a.cumsum[q] = cumulative_sum.v[q];
+  }
+  /* consts: the c + 3 weights, then gamma^1 .. gamma^32; then the program */
+  size_t n_consts = (size_t)EXT_DEGREE * (c + 3 + STARK_MAX_LOOKUP_FIELDS);
+  size_t n_prog = lookup_program(it, k, NULL);
+  uint32_t *h = malloc((n_consts + n_prog) * sizeof *h);
+  if (!h) return CU_ERR_NOMEM;
+  for (unsigned i = 0; i < c + 3; i++) memcpy(h + EXT_DEGREE * i, apow[i].v, sizeof apow[i].v);
+  ext_t gp = ch[1];
+  for (unsigned j = 0; j < STARK_MAX_LOOKUP_FIELDS; j++, gp = ext_mul(gp, ch[1]))
+    memcpy(h + EXT_DEGREE * (c + 3 + j), gp.v, sizeof gp.v);
+  lookup_program(it, k, h + n_consts);
+  pthread_mutex_lock(&g_lock);
+  uint32_t *d_h = NULL;
+  int rc = enter_locked();
+  if (rc == CU_OK) d_h = x_alloc((n_consts + n_prog) * sizeof *h, &rc);
+  if (rc == CU_OK) rc = x_h2d(d_h, h, (n_consts + n_prog) * sizeof *h);
+  if (rc == CU_OK) {
+    a.consts = d_h;
+    a.prog = d_h + n_consts;
+    a.d.tw = g.tw_fwd;
+    rc = x_lkq(&a);
+  }
+  if (rc == CU_OK) rc = x_sync();
+  x_free(d_h);
   pthread_mutex_unlock(&g_lock);
   free(h);
   return rc;
@@ -1116,19 +1223,22 @@ int cu_quotient_lde_dev(const bb_t *d_q, unsigned log_n, unsigned qc, unsigned l
   return rc;
 }
 
-int cu_deep_dev(const bb_t *d_lde, size_t w, const bb_t *d_qlde, size_t qw, unsigned log_N, bb_t shift,
-                const ext_t *coef, ext_t A, ext_t Bv, ext_t zeta, ext_t zeta_next, bb_t *d_out) {
-  if (!d_lde || !d_qlde || !d_out || !coef || w == 0 || qw == 0 || w > UINT32_MAX / 4 ||
-      qw > UINT32_MAX / 4 - w || log_N > NTT_MAX_LOG || shift == 0 || shift >= BB_P)
+int cu_deep_dev(const bb_t *d_lde, size_t w, const bb_t *d_qlde, size_t qw, const bb_t *d_alde, size_t aw,
+                unsigned log_N, bb_t shift, const ext_t *coef, ext_t A, ext_t Bv, ext_t zeta, ext_t zeta_next,
+                bb_t *d_out) {
+  if (!d_lde || !d_qlde || !d_out || !coef || w == 0 || qw == 0 || (aw && !d_alde) || w > UINT32_MAX / 8 ||
+      qw > UINT32_MAX / 8 || aw > UINT32_MAX / 8 || log_N > NTT_MAX_LOG || shift == 0 || shift >= BB_P)
     return CU_ERR_ARG;
-  size_t n_coef = 2 * w + qw;
+  size_t n_coef = 2 * (w + aw) + qw;
   cu_k_deep a;
   memset(&a, 0, sizeof a);
   a.lde = d_lde;
   a.qlde = d_qlde;
+  a.alde = aw ? d_alde : NULL;
   a.out = d_out;
   a.w = (uint32_t)w;
   a.qw = (uint32_t)qw;
+  a.aw = (uint32_t)aw;
   a.log_N = log_N;
   a.s = shift;
   a.N = (uint64_t)1 << log_N;
@@ -1149,7 +1259,7 @@ int cu_deep_dev(const bb_t *d_lde, size_t w, const bb_t *d_qlde, size_t qw, unsi
   if (rc == CU_OK) {
     a.coef = d_coef;
     a.tw = g.tw_fwd;
-    rc = x_deep(&a, w + qw > CU_DEEP_WIDE);
+    rc = x_deep(&a, w + qw + aw > CU_DEEP_WIDE);
   }
   if (rc == CU_OK) rc = x_sync();
   x_free(d_coef);

@@ -49,6 +49,7 @@ int cu_dev_perm(const cu_k_perm *a);
 int cu_dev_layer(const cu_k_layer *a);
 int cu_dev_fold(const cu_k_fold *a);
 int cu_dev_quot(const cu_k_quot *a);
+int cu_dev_lkq(const cu_k_lkq *a);
 int cu_dev_gather(const cu_k_gather *a);
 int cu_dev_chunks(const cu_k_chunks *a);
 /* wide: one row per block of CU_DEEP_THREADS threads; else one row per thread. */

@@ -631,15 +631,17 @@ CU_HD void cu_k_chunks_elem(const cu_k_chunks *a, uint64_t f) {
  * For LDE row i, x = shift w_N^i:
  *   F(x) = [(T + U - A)(x - zeta g) + (T2 - Bv)(x - zeta)] / (x^2 - x zsum + zprod)
  * with T = sum_j gp_j t_j(x), T2 = sum_j gpw_j t_j(x) (j < w), U =
- * sum_j gp_(w+j) q_j(x) (j < qw). coef: the ext words of gp (w + qw values)
- * then gpw (w values). Field sums are exact, so accumulating the columns in
- * any order and split into any partial sums gives the host's words. */
+ * sum_j gp_(w+j) q_j(x) (j < qw); a lookup's aux columns a_j (j < aw) add
+ * gp_(w+qw+j) a_j(x) to U and gpw_(w+j) a_j(x) to T2. coef: the ext words of
+ * gp (w + qw + aw values) then gpw (w + aw values). Field sums are exact, so
+ * accumulating the columns in any order and split into any partial sums
+ * gives the host's words. */
 typedef struct {
-  const uint32_t *lde, *qlde; /* N x w, N x qw, natural order */
+  const uint32_t *lde, *qlde, *alde; /* N x w, N x qw, N x aw, natural order */
   const uint32_t *coef;
   const uint32_t *tw; /* root table of the 2^27-order root */
   uint32_t *out;      /* N ext values */
-  uint32_t w, qw, log_N, s;
+  uint32_t w, qw, aw, log_N, s;
   uint32_t A[EXT_DEGREE], Bv[EXT_DEGREE], zeta[EXT_DEGREE], zeta_next[EXT_DEGREE];
   uint32_t zsum[EXT_DEGREE], zprod[EXT_DEGREE];
   uint64_t N;
@@ -675,18 +677,21 @@ CU_HD void cu_k_ext_inv(const uint32_t *x, uint32_t *r) {
   cu_k_ext_mul(conj, bc, r);
 }
 
-/* acc = T, T2, U over the columns j = j0, j0 + step, ... < w + qw of row i. */
+/* acc = T, T2, U over the columns j = j0, j0 + step, ... < w + qw + aw of
+ * row i (trace, quotient, then aux columns). */
 CU_HD void cu_k_deep_acc(const cu_k_deep *a, uint64_t i, uint32_t j0, uint32_t step, uint32_t *acc) {
   for (int q = 0; q < CU_DEEP_ACC; q++) acc[q] = 0;
   const uint32_t *trow = a->lde + i * a->w, *qrow = a->qlde + i * a->qw;
-  const uint32_t *gpw = a->coef + EXT_DEGREE * (a->w + a->qw);
-  for (uint32_t j = j0; j < a->w + a->qw; j += step) {
+  const uint32_t *arow = a->aw ? a->alde + i * a->aw : 0;
+  const uint32_t wq = a->w + a->qw, *gpw = a->coef + EXT_DEGREE * (wq + a->aw);
+  for (uint32_t j = j0; j < wq + a->aw; j += step) {
     const uint32_t *g = a->coef + EXT_DEGREE * j;
-    if (j < a->w) {
-      uint32_t v = trow[j];
-      const uint32_t *g2 = gpw + EXT_DEGREE * j;
+    if (j < a->w || j >= wq) { /* trace or aux: into T or U, and into T2 */
+      const uint32_t v = j < a->w ? trow[j] : arow[j - wq];
+      const uint32_t *g2 = gpw + EXT_DEGREE * (j < a->w ? j : a->w + (j - wq));
+      const int t = j < a->w ? 0 : 8;
       for (int q = 0; q < EXT_DEGREE; q++) {
-        acc[q] = cu_k_add(acc[q], cu_k_mul(g[q], v));
+        acc[t + q] = cu_k_add(acc[t + q], cu_k_mul(g[q], v));
         acc[4 + q] = cu_k_add(acc[4 + q], cu_k_mul(g2[q], v));
       }
     } else {

@@ -238,33 +238,55 @@ CU_K_TABLES(CU_K_TABLE_DEV)
 #undef RA_FIDX
 #undef RA_FCOEF
 
+/* The quotient domain and its selectors, shared by the AIR's kernel and the
+ * lookup's (cu_backend.c's qdom_init fills it). */
 typedef struct {
-  const uint32_t *lde;    /* N x width words, natural order on s * <w_N> */
-  const uint32_t *consts; /* alpha_pows (4 m words), then the num_public values */
-  uint32_t *out;          /* nq x 4 words */
   const uint32_t *tw;     /* root table of the 2^27-order root */
-  uint32_t air;           /* CU_AIR_*: which kernel (cu_k_quot_point's air) */
-  uint32_t width, m;
   uint32_t log_nq, qc;    /* nq = 2^log_nq = n qc */
   uint32_t s, ginv;       /* coset shift; g^-1, g = w_n */
   uint64_t N, stride, next_off, nq;
   uint32_t zh[CU_QUOT_MAX_QC], zh_inv[CU_QUOT_MAX_QC];
+} cu_k_qdom;
+
+/* Point j: its local and next LDE rows, the three selectors and 1 / Z_H. */
+typedef struct {
+  uint64_t r, rn;
+  uint32_t first, last, trans, zh_inv;
+} cu_k_qpt;
+
+CU_HD void cu_k_qdom_point(const cu_k_qdom *d, uint64_t j, cu_k_qpt *p) {
+  const uint32_t k = (uint32_t)(j & (d->qc - 1));
+  const uint32_t x = cu_k_mul(d->s, cu_k_pow_lookup(d->tw, (uint32_t)j << (27u - d->log_nq)));
+  const uint32_t d1 = cu_k_sub(x, BB_ONE), d2 = cu_k_sub(x, d->ginv);
+  const uint32_t inv = cu_k_inv(cu_k_mul(d1, d2));
+  p->r = j * d->stride;
+  p->rn = (p->r + d->next_off) & (d->N - 1);
+  p->first = cu_k_mul(d->zh[k], cu_k_mul(d2, inv));
+  p->last = cu_k_mul(d->zh[k], cu_k_mul(d1, inv));
+  p->trans = d2;
+  p->zh_inv = d->zh_inv[k];
+}
+
+typedef struct {
+  const uint32_t *lde;    /* N x width words, natural order on s * <w_N> */
+  const uint32_t *consts; /* alpha_pows (4 m words), then the num_public values */
+  uint32_t *out;          /* nq x 4 words */
+  uint32_t air;           /* CU_AIR_*: which kernel (cu_k_quot_point's air) */
+  uint32_t width, m;
+  cu_k_qdom d;
 } cu_k_quot;
 
 /* Point j of the quotient of AIR air (CU_AIR_*; a->air is ignored). */
 CU_HD void cu_k_quot_point(const cu_k_quot *a, uint32_t air, uint64_t j) {
-  uint64_t r = j * a->stride;
-  uint32_t k = (uint32_t)(j & (a->qc - 1));
-  uint32_t x = cu_k_mul(a->s, cu_k_pow_lookup(a->tw, (uint32_t)j << (27u - a->log_nq)));
-  uint32_t d1 = cu_k_sub(x, BB_ONE), d2 = cu_k_sub(x, a->ginv);
-  uint32_t inv = cu_k_inv(cu_k_mul(d1, d2));
+  cu_k_qpt p;
+  cu_k_qdom_point(&a->d, j, &p);
   cu_k_frame e;
-  e.local = a->lde + r * a->width;
-  e.next = a->lde + ((r + a->next_off) & (a->N - 1)) * a->width;
+  e.local = a->lde + p.r * a->width;
+  e.next = a->lde + p.rn * a->width;
   e.pub = a->consts + EXT_DEGREE * a->m;
-  e.is_first_row = cu_k_mul(a->zh[k], cu_k_mul(d2, inv));
-  e.is_last_row = cu_k_mul(a->zh[k], cu_k_mul(d1, inv));
-  e.is_transition = d2;
+  e.is_first_row = p.first;
+  e.is_last_row = p.last;
+  e.is_transition = p.trans;
   e.alpha_pows = a->consts;
   for (int q = 0; q < EXT_DEGREE; q++) e.acc[q] = 0;
   e.count = 0;
@@ -276,7 +298,93 @@ CU_HD void cu_k_quot_point(const cu_k_quot *a, uint32_t air, uint64_t j) {
 #undef CU_AIR_CASE
   default: break;
   }
-  for (int q = 0; q < EXT_DEGREE; q++) a->out[EXT_DEGREE * j + q] = cu_k_mul(e.acc[q], a->zh_inv[k]);
+  for (int q = 0; q < EXT_DEGREE; q++) a->out[EXT_DEGREE * j + q] = cu_k_mul(e.acc[q], p.zh_inv);
+}
+
+/* ---- the lookup argument's constraints (stark.c's lookup_constraints) -------
+ * Added to a quotient the AIR's kernel has written: at point j (selectors
+ * and Z_H as cu_k_quot_point), out[j] += zh_inv (sum_i apow_i L_i) over the
+ * c + 3 lookup constraints L_i, apow_i their folding weights (stark.c: the
+ * AIR's constraints come first and take the larger powers of alpha).
+ * The k interactions are a flat program of words, in order (Montgomery
+ * form for field values), each
+ *   bus, send (1 send, 0 receive), the multiplicity's linear combination,
+ *   f, then the f fields' linear combinations,
+ * a linear combination being n, its constant, then n (column, coefficient)
+ * pairs. Group j (interactions jg .. min(k, (j+1)g) - 1) folds as it goes:
+ * P = prod d_i and N = sum_i sm_i prod_{l != i} d_l by P' = P d, N' = N d + sm P,
+ * so the group constraint h_j P - N equals the host's prefix-suffix form. */
+typedef struct {
+  const uint32_t *lde, *alde; /* N x width, N x aw words */
+  const uint32_t *prog;       /* the interactions (above) */
+  const uint32_t *consts;     /* apow (4 (c + 3) words), then gamma^1 .. gamma^32 (4 x 32) */
+  uint32_t *out;              /* nq x 4 words, added to */
+  uint32_t width, aw, k, g;
+  uint32_t beta[EXT_DEGREE], cumsum[EXT_DEGREE];
+  cu_k_qdom d;
+} cu_k_lkq;
+
+/* A linear combination at row, from the program at *pc (advanced past it). */
+CU_HD uint32_t cu_k_lc(const uint32_t *prog, uint32_t *pc, const uint32_t *row) {
+  uint32_t n = prog[*pc], v = prog[*pc + 1];
+  *pc += 2;
+  for (uint32_t t = 0; t < n; t++, *pc += 2) v = cu_k_add(v, cu_k_mul(prog[*pc + 1], row[prog[*pc]]));
+  return v;
+}
+
+/* acc += apow * c (ext values). */
+CU_HD void cu_k_fold_ext(uint32_t *acc, const uint32_t *apow, const uint32_t *c) {
+  uint32_t t[EXT_DEGREE];
+  cu_k_ext_mul(apow, c, t);
+  for (int q = 0; q < EXT_DEGREE; q++) acc[q] = cu_k_add(acc[q], t[q]);
+}
+
+CU_HD void cu_k_lkq_point(const cu_k_lkq *a, uint64_t j) {
+  cu_k_qpt p;
+  cu_k_qdom_point(&a->d, j, &p);
+  const uint32_t *loc = a->lde + p.r * a->width;
+  const uint32_t *al = a->alde + p.r * a->aw, *an = a->alde + p.rn * a->aw;
+  const uint32_t *gpow = a->consts + EXT_DEGREE * ((a->k + a->g - 1) / a->g + 3u);
+  uint32_t acc[EXT_DEGREE] = {0, 0, 0, 0}, hs[EXT_DEGREE] = {0, 0, 0, 0}, hns[EXT_DEGREE] = {0, 0, 0, 0};
+  uint32_t pc = 0, c = 0;
+  for (uint32_t lo = 0; lo < a->k; lo += a->g, c++) {
+    uint32_t P[EXT_DEGREE] = {BB_ONE, 0, 0, 0}, Nm[EXT_DEGREE] = {0, 0, 0, 0}, t[EXT_DEGREE];
+    const uint32_t hi = lo + a->g < a->k ? lo + a->g : a->k;
+    for (uint32_t i = lo; i < hi; i++) {
+      const uint32_t bus = a->prog[pc], send = a->prog[pc + 1];
+      pc += 2;
+      const uint32_t m = cu_k_lc(a->prog, &pc, loc), sm = send ? m : cu_k_sub(0, m);
+      const uint32_t f = a->prog[pc++];
+      uint32_t den[EXT_DEGREE] = {cu_k_sub(a->beta[0], bus), a->beta[1], a->beta[2], a->beta[3]};
+      for (uint32_t fi = 0; fi < f; fi++) {
+        const uint32_t v = cu_k_lc(a->prog, &pc, loc);
+        for (int q = 0; q < EXT_DEGREE; q++) den[q] = cu_k_sub(den[q], cu_k_mul(gpow[EXT_DEGREE * fi + (uint32_t)q], v));
+      }
+      cu_k_ext_mul(Nm, den, t);
+      for (int q = 0; q < EXT_DEGREE; q++) Nm[q] = cu_k_add(t[q], cu_k_mul(P[q], sm));
+      cu_k_ext_mul(P, den, t);
+      for (int q = 0; q < EXT_DEGREE; q++) P[q] = t[q];
+    }
+    const uint32_t *h = al + EXT_DEGREE * c;
+    uint32_t con[EXT_DEGREE];
+    cu_k_ext_mul(h, P, t);
+    for (int q = 0; q < EXT_DEGREE; q++) {
+      con[q] = cu_k_sub(t[q], Nm[q]);
+      hs[q] = cu_k_add(hs[q], h[q]);
+      hns[q] = cu_k_add(hns[q], an[EXT_DEGREE * c + (uint32_t)q]);
+    }
+    cu_k_fold_ext(acc, a->consts + EXT_DEGREE * c, con);
+  }
+  const uint32_t *S = al + EXT_DEGREE * c, *Sn = an + EXT_DEGREE * c;
+  uint32_t con[EXT_DEGREE];
+  for (int q = 0; q < EXT_DEGREE; q++) con[q] = cu_k_mul(p.first, cu_k_sub(S[q], hs[q]));
+  cu_k_fold_ext(acc, a->consts + EXT_DEGREE * c, con);
+  for (int q = 0; q < EXT_DEGREE; q++) con[q] = cu_k_mul(p.trans, cu_k_sub(cu_k_sub(Sn[q], S[q]), hns[q]));
+  cu_k_fold_ext(acc, a->consts + EXT_DEGREE * (c + 1u), con);
+  for (int q = 0; q < EXT_DEGREE; q++) con[q] = cu_k_mul(p.last, cu_k_sub(S[q], a->cumsum[q]));
+  cu_k_fold_ext(acc, a->consts + EXT_DEGREE * (c + 2u), con);
+  uint32_t *o = a->out + EXT_DEGREE * j;
+  for (int q = 0; q < EXT_DEGREE; q++) o[q] = cu_k_add(o[q], cu_k_mul(acc[q], p.zh_inv));
 }
 
 #endif

@@ -98,8 +98,13 @@ __global__ void k_open_item(cu_k_open a) {
 template <uint32_t AIR>
 __global__ void __launch_bounds__(CU_QUOT_THREADS) k_quot(cu_k_quot a) {
   uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
-  for (uint64_t j = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; j < a.nq; j += stride)
+  for (uint64_t j = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; j < a.d.nq; j += stride)
     cu_k_quot_point(&a, AIR, j);
+}
+
+__global__ void __launch_bounds__(CU_QUOT_THREADS) k_lkq(cu_k_lkq a) {
+  uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
+  for (uint64_t j = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; j < a.d.nq; j += stride) cu_k_lkq_point(&a, j);
 }
 
 static unsigned grid_for(uint64_t items, unsigned threads) {
@@ -190,8 +195,8 @@ extern "C" int cu_dev_open(const cu_k_open *a) {
 }
 
 extern "C" int cu_dev_quot(const cu_k_quot *a) {
-  if (a->nq == 0) return CU_OK;
-  unsigned grid = grid_for(a->nq, CU_QUOT_THREADS);
+  if (a->d.nq == 0) return CU_OK;
+  unsigned grid = grid_for(a->d.nq, CU_QUOT_THREADS);
   switch (a->air) {
 #define CU_AIR_LAUNCH(id, name, width, num_public, m, fn) \
   case CU_AIR_##id: k_quot<CU_AIR_##id><<<grid, CU_QUOT_THREADS>>>(*a); break;
@@ -200,4 +205,10 @@ extern "C" int cu_dev_quot(const cu_k_quot *a) {
     default: return CU_ERR_ARG;
   }
   return launched("quotient constraints");
+}
+
+extern "C" int cu_dev_lkq(const cu_k_lkq *a) {
+  if (a->d.nq == 0) return CU_OK;
+  k_lkq<<<grid_for(a->d.nq, CU_QUOT_THREADS), CU_QUOT_THREADS>>>(*a);
+  return launched("lookup constraints");
 }

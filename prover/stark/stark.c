@@ -735,13 +735,17 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
    * d_lde and d_qlde, which therefore live until the queries are answered */
   bb_t *d_lde = NULL, *d_q = NULL, *d_qlde = NULL, *d_F = NULL;
   bb_t *d_tr = NULL; /* CUDA with dev_deep: the trace, for the openings at zeta */
-  /* CUDA: the AIR's quotient kernel (cuda/cu.h), 0 = constraints on the host
-   * (always with a lookup argument: the kernels know the main columns only) */
-  int kid = cuda && !k ? cu_air_kernel(air->name, w, air->num_public, air->num_constraints) : 0;
-  /* CUDA: the DEEP quotient on the device too (not with a lookup argument,
-   * whose aux trace is on the host); the host then never holds an LDE */
-  const int dev_deep = cuda && !k;
-  const int host_lde = !cuda || !kid || !dev_deep, host_qmat = !cuda || !dev_deep;
+  /* CUDA with a lookup argument: the aux trace (built on the host) and its
+   * LDE, kept like the trace's; its tree on the device */
+  bb_t *d_aux = NULL, *d_alde = NULL;
+  cu_merkle_tree *catree = NULL;
+  /* CUDA: the AIR's quotient kernel (cuda/cu.h), 0 = constraints on the host;
+   * a lookup's constraints are added by cu_quotient_lookup_dev */
+  int kid = cuda ? cu_air_kernel(air->name, w, air->num_public, air->num_constraints) : 0;
+  /* CUDA: the openings and the DEEP quotient on the device too; with a
+   * kernel the host then never holds an LDE */
+  const int dev_deep = cuda;
+  const int host_lde = !cuda || !kid, host_qmat = !cuda;
   int drc = CU_OK; /* CUDA: the failing call's code */
   chal_state ch;
   transcript_begin(&ch, air, log_n, qc, fp, pub);
@@ -788,23 +792,35 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
   chal_observe_digest(&ch, &proof->trace_root);
   tm.trace_commit_ms = now_ms() - t0;
 
-  /* 2b. lookup: challenges, aux trace, its LDE and commitment (on the host
-   * with either backend) */
+  /* 2b. lookup: challenges, aux trace (on the host), its LDE and commitment
+   * (on the device with CUDA, which keeps the aux trace for its openings and
+   * sends the LDE back only for a quotient evaluated here) */
   if (k) {
     t0 = now_ms();
     transcript_challenges(&ch, lk, lch);
     gamma_powers(lch[1], gpow);
     aux = malloc(sizeof *aux * n * aw);
-    alde = malloc(sizeof *alde * N * aw);
-    if (!aux || !alde) goto out;
+    if (!aux || (host_lde && !(alde = malloc(sizeof *alde * N * aw)))) goto out;
     rc = aux_build(lk, lgrp, trace, w, n, lch[0], gpow, threads, aux, &proof->cumulative_sum);
     if (rc != STARK_OK) goto out;
     rc = STARK_ERR_INTERNAL;
-    if (ntt_coset_lde(aux, log_n, aw, lb, s, alde, NTT_ORDER_NATURAL, threads) != NTT_OK) goto out;
-    merkle_matrix am = {alde, aw, N};
-    if (merkle_build(&am, 1, MERKLE_POSEIDON2, threads, &atree) != MERKLE_OK) goto out;
+    if (cuda) {
+      drc = cu_malloc(&d_aux, n * aw);
+      if (drc == CU_OK) drc = cu_malloc(&d_alde, N * aw);
+      if (drc == CU_OK) drc = cu_upload(d_aux, aux, n * aw);
+      if (drc == CU_OK) drc = cu_ntt_coset_lde_dev(d_aux, log_n, aw, lb, s, d_alde, NTT_ORDER_NATURAL);
+      merkle_matrix dm = {d_alde, aw, N};
+      if (drc == CU_OK) drc = cu_merkle_tree_build_dev(&dm, 1, &catree);
+      if (drc == CU_OK && alde) drc = cu_download(alde, d_alde, N * aw);
+      if (drc != CU_OK) goto device_failed;
+      cu_merkle_tree_root(catree, &proof->aux_root);
+    } else {
+      if (ntt_coset_lde(aux, log_n, aw, lb, s, alde, NTT_ORDER_NATURAL, threads) != NTT_OK) goto out;
+      merkle_matrix am = {alde, aw, N};
+      if (merkle_build(&am, 1, MERKLE_POSEIDON2, threads, &atree) != MERKLE_OK) goto out;
+      merkle_root(atree, &proof->aux_root);
+    }
     rc = STARK_ERR_NOMEM;
-    merkle_root(atree, &proof->aux_root);
     proof->aux_width = aw;
     chal_observe_digest(&ch, &proof->aux_root);
     chal_observe_ext(&ch, proof->cumulative_sum);
@@ -824,10 +840,25 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
   alpha_pows[m - 1] = ext_one();
   for (unsigned i = m - 1; i-- > 0;) alpha_pows[i] = ext_mul(alpha_pows[i + 1], alpha);
   if (kid) {
-    /* on the device, from the LDE there: evaluations, then coefficients of Q */
+    /* on the device, from the LDE there: evaluations, then coefficients of Q.
+     * With a lookup the fold runs over m + c + 3 constraints: the AIR's
+     * weights are alpha^(m + c + 2 - i), the lookup's alpha^(c + 2 - i) (the
+     * host's Horner fold, continued by lookup_constraints) */
+    const ext_t *ap = alpha_pows;
+    ext_t *apk = NULL;
+    unsigned mk = k ? m + (k + lgrp - 1) / lgrp + 3 : m;
+    if (k) {
+      if (!(apk = malloc(sizeof *apk * mk))) goto out;
+      apk[mk - 1] = ext_one();
+      for (unsigned i = mk - 1; i-- > 0;) apk[i] = ext_mul(apk[i + 1], alpha);
+      ap = apk;
+    }
     drc = cu_malloc(&d_q, nq * 4);
-    if (drc == CU_OK)
-      drc = cu_quotient_dev(kid, d_lde, log_n, lb, qc, w, s, alpha_pows, m, pub, air->num_public, d_q);
+    if (drc == CU_OK) drc = cu_quotient_dev(kid, d_lde, log_n, lb, qc, w, s, ap, m, pub, air->num_public, d_q);
+    if (drc == CU_OK && k)
+      drc = cu_quotient_lookup_dev(d_lde, w, d_alde, aw, log_n, lb, qc, s, lk->interactions, k, lgrp, lch,
+                                   proof->cumulative_sum, apk + m, d_q);
+    free(apk);
     if (drc == CU_OK) drc = cu_ntt_coset_idft_dev(d_q, log_nq, 4, s, NTT_ORDER_NATURAL);
     if (drc == CU_OK) drc = cu_download(qv, d_q, nq * 4); /* for the openings at zeta */
     if (drc != CU_OK) goto device_failed;
@@ -965,14 +996,21 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
     proof->aux_zeta_next = calloc(aw, sizeof *proof->aux_zeta_next);
     scratch = calloc(nb * 2 * aw, sizeof *scratch);
     if (!proof->aux_zeta || !proof->aux_zeta_next || !scratch) goto out;
-    open_ctx oc = {aux, NULL, aw, 0, n, g, zeta, zeta_next, scratch, 0, 0};
-    stark_par_for(nb, 1, threads, open_range, &oc);
-    if (atomic_load(&oc.nomem)) goto out;
-    for (size_t b = 0; b < nb; b++)
-      for (unsigned j = 0; j < aw; j++) {
-        proof->aux_zeta[j] = ext_add(proof->aux_zeta[j], scratch[b * 2 * aw + j]);
-        proof->aux_zeta_next[j] = ext_add(proof->aux_zeta_next[j], scratch[b * 2 * aw + aw + j]);
-      }
+    if (cuda) { /* from the aux trace on the device, as the trace's */
+      drc = cu_open_dev(d_aux, log_n, aw, zeta, zeta_next, scratch);
+      if (drc != CU_OK) goto device_failed;
+      memcpy(proof->aux_zeta, scratch, aw * sizeof *scratch);
+      memcpy(proof->aux_zeta_next, scratch + aw, aw * sizeof *scratch);
+    } else {
+      open_ctx oc = {aux, NULL, aw, 0, n, g, zeta, zeta_next, scratch, 0, 0};
+      stark_par_for(nb, 1, threads, open_range, &oc);
+      if (atomic_load(&oc.nomem)) goto out;
+      for (size_t b = 0; b < nb; b++)
+        for (unsigned j = 0; j < aw; j++) {
+          proof->aux_zeta[j] = ext_add(proof->aux_zeta[j], scratch[b * 2 * aw + j]);
+          proof->aux_zeta_next[j] = ext_add(proof->aux_zeta_next[j], scratch[b * 2 * aw + aw + j]);
+        }
+    }
     bb_t ninv = bb_inv(bb_from_u64(n));
     ext_t f1 = ext_mul_base(ext_sub(ext_pow(zeta, n), ext_one()), ninv);
     ext_t f2 = ext_mul_base(ext_sub(ext_pow(zeta_next, n), ext_one()), ninv);
@@ -1002,10 +1040,10 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
                            proof->trace_zeta_next, proof->quotient_zeta, proof->aux_zeta,
                            proof->aux_zeta_next, gp);
   if (dev_deep) {
-    /* gp: gamma^0 .. gamma^(w+qw-1), then gamma^W gamma^j (j < w): cu_deep_dev's coef */
+    /* gp: gamma^0 .. gamma^(W-1), then gamma^W gamma^j (j < w + aw): cu_deep_dev's coef */
     drc = cu_malloc(&d_F, N * 4);
     if (drc == CU_OK)
-      drc = cu_deep_dev(d_lde, w, d_qlde, qw, log_N, s, gp, dc.A, dc.Bv, zeta, zeta_next, d_F);
+      drc = cu_deep_dev(d_lde, w, d_qlde, qw, d_alde, aw, log_N, s, gp, dc.A, dc.Bv, zeta, zeta_next, d_F);
     if (drc != CU_OK) goto device_failed;
   } else {
     dc.lde = lde;
@@ -1046,6 +1084,8 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
     drc = cu_merkle_tree_open_many(cttree, indices, Q, proof->trace_rows, proof->trace_paths);
     if (drc == CU_OK)
       drc = cu_merkle_tree_open_many(cqtree, indices, Q, proof->quotient_rows, proof->quotient_paths);
+    if (drc == CU_OK && k)
+      drc = cu_merkle_tree_open_many(catree, indices, Q, proof->aux_rows, proof->aux_paths);
     if (drc != CU_OK) goto device_failed;
   }
   for (unsigned q = 0; q < Q; q++) {
@@ -1057,7 +1097,7 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
       rc = STARK_ERR_INTERNAL;
       goto out;
     }
-    if (k && merkle_open(atree, indices[q], proof->aux_rows + (size_t)q * aw,
+    if (k && !cuda && merkle_open(atree, indices[q], proof->aux_rows + (size_t)q * aw,
                          proof->aux_paths + (size_t)q * log_N) != MERKLE_OK) {
       rc = STARK_ERR_INTERNAL;
       goto out;
@@ -1072,8 +1112,11 @@ device_failed:
 out:
   cu_merkle_tree_free(cttree);
   cu_merkle_tree_free(cqtree);
+  cu_merkle_tree_free(catree);
   cu_free(d_lde);
   cu_free(d_tr);
+  cu_free(d_aux);
+  cu_free(d_alde);
   cu_free(d_q);
   cu_free(d_qlde);
   cu_free(d_F);
@@ -1373,6 +1416,17 @@ int stark_commit_main(const stark_air *air, const stark_config *cfg, const bb_t 
   unsigned lb = cfg->fri.log_blowup, w = air->width, log_N = log_n + lb;
   if (log_n < 1 || log_n > STARK_MAX_LOG_ROWS || log_N > BB_TWO_ADICITY) return STARK_ERR_ARG;
   size_t N = (size_t)1 << log_N;
+  if (cfg->backend == STARK_BACKEND_CUDA) { /* as stark_prove's: LDE and tree on the device */
+    bb_t *d_lde = NULL;
+    int drc = cu_malloc(&d_lde, N * w);
+    if (drc == CU_OK) drc = cu_upload(d_lde, trace, (N >> lb) * w);
+    if (drc == CU_OK) drc = cu_ntt_coset_lde_dev(d_lde, log_n, w, lb, bb_generator(), d_lde, NTT_ORDER_NATURAL);
+    merkle_matrix dm = {d_lde, w, N};
+    if (drc == CU_OK) drc = cu_merkle_commit_dev(&dm, 1, root, NULL);
+    cu_free(d_lde);
+    return drc == CU_OK ? STARK_OK : drc == CU_ERR_NOMEM ? STARK_ERR_NOMEM : STARK_ERR_DEVICE;
+  }
+  if (cfg->backend != STARK_BACKEND_CPU) return STARK_ERR_ARG;
   bb_t *lde = malloc(sizeof *lde * N * w);
   if (!lde) return STARK_ERR_NOMEM;
   int rc = STARK_ERR_INTERNAL;

@@ -329,9 +329,10 @@ int stark_lookup_public_sum(const stark_interaction *it, const bb_t *rows, size_
 /* The trace root stark_prove would commit to (it depends on the trace,
  * log_n and cfg->fri.log_blowup only), so that a caller can commit every
  * shard, derive the lookup challenges from the roots, then prove each shard
- * with them. Costs one extra LDE and Merkle tree per shard on the host (the
- * prover makes them again). Same argument rules as stark_prove; STARK_OK,
- * STARK_ERR_ARG, STARK_ERR_NOMEM, STARK_ERR_INTERNAL. */
+ * with them. Costs one extra LDE and Merkle tree per shard, made on
+ * cfg->backend (the prover makes them again). Same argument rules as
+ * stark_prove; STARK_OK, STARK_ERR_ARG, STARK_ERR_NOMEM, STARK_ERR_INTERNAL,
+ * STARK_ERR_DEVICE (CUDA). */
 int stark_commit_main(const stark_air *air, const stark_config *cfg, const bb_t *trace,
                       unsigned log_n, merkle_digest *root);
 

@@ -219,6 +219,30 @@ static void t_args(void **state) {
   assert_int_equal(cu_quotient_dev(kf, d_lde, 3, 1, 1, 2, BB_ONE, ap, 5, pub, 3, d_q), CU_ERR_ARG);
   assert_int_equal(cu_quotient_dev(kf, NULL, 3, 1, 1, 2, s, ap, 5, pub, 3, d_q), CU_ERR_ARG);
   assert_int_equal(cu_quotient_dev(kf, d_lde, 3, 1, 1, 2, s, NULL, 5, pub, 3, d_q), CU_ERR_ARG);
+
+  /* cu_quotient_lookup_dev: one send of column 0 with multiplicity column 1
+   * (width 2), groups of 1: aux width 8 */
+  bb_t *d_alde;
+  assert_int_equal(cu_malloc(&d_alde, 16 * 8), CU_OK);
+  assert_int_equal(cu_memzero(d_alde, 16 * 8), CU_OK);
+  static const stark_lc_term t0 = {0, 1}, t1 = {1, 1}, t9 = {9, 1};
+  const stark_lc f0 = {&t0, 1, 0}, f9 = {&t9, 1, 0};
+  stark_interaction it = {3, STARK_SEND, {&t1, 1, 0}, &f0, 1};
+  ext_t ch[2] = {ext_one(), ext_one()}, cs = ext_zero(), lap[4] = {ext_one(), ext_one(), ext_one(), ext_one()};
+  assert_int_equal(cu_quotient_lookup_dev(d_lde, 2, d_alde, 8, 3, 1, 1, s, &it, 1, 1, ch, cs, lap, d_q), CU_OK);
+  assert_int_equal(cu_quotient_lookup_dev(d_lde, 2, d_alde, 12, 3, 1, 1, s, &it, 1, 1, ch, cs, lap, d_q), CU_ERR_ARG);
+  assert_int_equal(cu_quotient_lookup_dev(d_lde, 2, d_alde, 8, 3, 1, 1, s, &it, 0, 1, ch, cs, lap, d_q), CU_ERR_ARG);
+  assert_int_equal(cu_quotient_lookup_dev(d_lde, 2, d_alde, 8, 3, 1, 1, s, &it, 1, 0, ch, cs, lap, d_q), CU_ERR_ARG);
+  assert_int_equal(cu_quotient_lookup_dev(d_lde, 2, NULL, 8, 3, 1, 1, s, &it, 1, 1, ch, cs, lap, d_q), CU_ERR_ARG);
+  assert_int_equal(cu_quotient_lookup_dev(d_lde, 2, d_alde, 8, 3, 1, 1, s, &it, 1, 1, NULL, cs, lap, d_q), CU_ERR_ARG);
+  assert_int_equal(cu_quotient_lookup_dev(d_lde, 2, d_alde, 8, 3, 1, 1, BB_ONE, &it, 1, 1, ch, cs, lap, d_q),
+                   CU_ERR_ARG);
+  it.fields = &f9; /* a column past the width */
+  assert_int_equal(cu_quotient_lookup_dev(d_lde, 2, d_alde, 8, 3, 1, 1, s, &it, 1, 1, ch, cs, lap, d_q), CU_ERR_ARG);
+  it.fields = &f0;
+  it.direction = 0;
+  assert_int_equal(cu_quotient_lookup_dev(d_lde, 2, d_alde, 8, 3, 1, 1, s, &it, 1, 1, ch, cs, lap, d_q), CU_ERR_ARG);
+  cu_free(d_alde);
   cu_free(d_lde);
   cu_free(d_q);
 }

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "cuda/cu.h"
 #include "gen.h"
 #include "model.h"
 #include "runner.h"
@@ -348,6 +349,66 @@ static void test_forged_opcode_facts(void **state) {
   }
 }
 
+/* The CUDA backend commits (stark_commit_main) and proves a shard with
+ * interactions to the CPU backend's root and bytes: the cpu table's first shard (its AIR's kernel and the lookup's, one
+ * send in a group of two) and the storage table's (26 sends in 13 columns,
+ * the DEEP quotient's one-row-per-block kernel), on the kernels' CPU
+ * emulation and, when there is one, on the GPU. */
+static void test_cuda_same_proofs(void **state) {
+  fixture *f = *state;
+  trace_collector c;
+  collect(&f->b, TRACE_OPT_LOOKUPS, &c);
+  ext_t ch[2] = {{{bb_from_u32(11), bb_from_u32(12), bb_from_u32(13), bb_from_u32(14)}},
+                 {{bb_from_u32(21), bb_from_u32(22), bb_from_u32(23), bb_from_u32(24)}}};
+  const trace_table_id ids[] = {TRACE_CPU, TRACE_STORAGE};
+  for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+    const trace_table *t = &c.t[ids[i]];
+    const stark_air *air = trace_table_air(t);
+    stark_lookup lk = *trace_table_lookup(t);
+    lk.challenges = ch;
+    bb_t *m;
+    unsigned lg;
+    assert_int_equal(trace_shard(t, 7, 0, &m, &lg), TRACE_OK);
+    stark_config cfg = stark_config_default();
+    cfg.fri = fri_params_for(1, 24);
+    stark_proof pc;
+    assert_int_equal(stark_prove_lookup(air, &lk, &cfg, m, lg, NULL, &pc, NULL), STARK_OK);
+    uint8_t *b1;
+    size_t l1;
+    assert_int_equal(stark_proof_serialize(&pc, &b1, &l1), STARK_OK);
+    merkle_digest root;
+    assert_int_equal(stark_commit_main(air, &cfg, m, lg, &root), STARK_OK);
+    assert_memory_equal(&root, &pc.trace_root, sizeof root);
+    for (int emulate = 1; emulate >= 0; emulate--) {
+      stark_config gc = cfg;
+      gc.backend = STARK_BACKEND_CUDA;
+      stark_timings tm;
+      stark_proof pg;
+      int prev = cu_set_emulation(emulate);
+      int rc = stark_prove_lookup(air, &lk, &gc, m, lg, NULL, &pg, &tm);
+      merkle_digest groot;
+      int crc = stark_commit_main(air, &gc, m, lg, &groot);
+      cu_set_emulation(prev);
+      if (rc == STARK_ERR_DEVICE && !emulate) continue; /* no GPU */
+      assert_int_equal(rc, STARK_OK);
+      assert_int_equal(crc, STARK_OK); /* the early commitment on the device: the same root */
+      assert_memory_equal(&groot, &pc.trace_root, sizeof groot);
+      assert_true(tm.quotient_device);
+      uint8_t *b2;
+      size_t l2;
+      assert_int_equal(stark_proof_serialize(&pg, &b2, &l2), STARK_OK);
+      assert_int_equal(l1, l2);
+      assert_memory_equal(b1, b2, l1);
+      free(b2);
+      stark_proof_free(&pg);
+    }
+    free(b1);
+    stark_proof_free(&pc);
+    free(m);
+  }
+  trace_free(&c);
+}
+
 /* Without the option: no range16 rows, no interactions, proofs of the
  * version without a lookup argument; the tables' rows are the same with the
  * option, and a table's proof bytes are the same whichever collector built
@@ -449,6 +510,7 @@ int main(void) {
       cmocka_unit_test(test_flag_and_descriptors),
       cmocka_unit_test_setup_teardown(test_opcode_rom, setup, teardown),
       cmocka_unit_test_setup_teardown(test_forged_opcode_facts, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_cuda_same_proofs, setup, teardown),
       cmocka_unit_test(test_estimate),
       cmocka_unit_test_setup_teardown(test_range_counts, setup, teardown),
       cmocka_unit_test_setup_teardown(test_block_balances, setup, teardown),

@@ -1003,7 +1003,8 @@ static void cuda_case(const stark_air *air, const stark_lookup *lk, const bb_t *
     return; /* no device */
   }
   assert_int_equal(rc, STARK_OK);
-  assert_int_equal(tm.quotient_device, 0);
+  /* the AIR's kernel, when it has one, and the lookup's constraints on the device */
+  assert_int_equal(tm.quotient_device, cu_air_kernel(air->name, air->width, air->num_public, air->num_constraints) != 0);
   uint8_t *b1, *b2;
   size_t l1, l2;
   assert_int_equal(stark_proof_serialize(&pc, &b1, &l1), STARK_OK);
