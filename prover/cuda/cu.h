@@ -266,6 +266,15 @@ int cu_quotient_dev(int kernel, const bb_t *d_lde, unsigned log_n, unsigned log_
  * NULL pointers, k outside 1..STARK_MAX_INTERACTIONS, g outside
  * 1..STARK_MAX_LOOKUP_GROUP, aw not the width above, a column >= width, a
  * malformed interaction, sizes as cu_quotient_dev. */
+/* cu_lookup_aux_dev: stark_lookup_aux_trace on the device: from d_trace
+ * (n = 2^log_n rows of width words, device memory) and the k interactions it
+ * in groups of g with ch = (beta, gamma), the n x aw aux trace (aw =
+ * STARK_AUX_WIDTH(k, g)) into d_aux (device memory, disjoint from d_trace)
+ * and S(n - 1) into *cumulative_sum, word for word the host's. *zero = 1
+ * when some fingerprint equals beta (the host's STARK_ERR_INTERNAL; the aux
+ * trace is then not usable), else 0. CU_ERR_ARG as cu_quotient_lookup_dev. */
+int cu_lookup_aux_dev(const bb_t *d_trace, size_t width, unsigned log_n, const stark_interaction *it, unsigned k,
+                      unsigned g, const ext_t ch[2], bb_t *d_aux, ext_t *cumulative_sum, int *zero);
 int cu_quotient_lookup_dev(const bb_t *d_lde, size_t width, const bb_t *d_alde, size_t aw, unsigned log_n,
                            unsigned log_blowup, unsigned qc, bb_t shift, const stark_interaction *it, unsigned k,
                            unsigned g, const ext_t ch[2], ext_t cumulative_sum, const ext_t *apow,

@@ -83,6 +83,11 @@ static int cu_dev_layer(const cu_k_layer *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_fold(const cu_k_fold *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_quot(const cu_k_quot *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_lkq(const cu_k_lkq *a) { (void)a; return CU_ERR_NODEV; }
+static int cu_dev_aux(const cu_k_aux *a, int step) {
+  (void)a;
+  (void)step;
+  return CU_ERR_NODEV;
+}
 static int cu_dev_gather(const cu_k_gather *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_chunks(const cu_k_chunks *a) { (void)a; return CU_ERR_NODEV; }
 static int cu_dev_open(const cu_k_open *a) { (void)a; return CU_ERR_NODEV; }
@@ -263,6 +268,16 @@ static int x_quot(const cu_k_quot *a) {
 static int x_lkq(const cu_k_lkq *a) {
   if (g.mode != X_EMU) return dev_rc(cu_dev_lkq(a));
   for (uint64_t j = 0; j < a->d.nq; j++) cu_k_lkq_point(a, j);
+  return CU_OK;
+}
+
+/* step 0: rows, 1: chunk sums, 2: running sums (cu_kern_air.h) */
+static int x_aux(const cu_k_aux *a, int step) {
+  if (g.mode != X_EMU) return dev_rc(cu_dev_aux(a, step));
+  if (step == 0)
+    for (uint64_t r = 0; r < a->n; r++) cu_k_aux_row(a, r);
+  else
+    for (uint64_t c = 0; c < a->nchunks; c++) step == 1 ? cu_k_aux_sum(a, c) : cu_k_aux_scan(a, c);
   return CU_OK;
 }
 
@@ -1136,6 +1151,88 @@ static size_t lookup_program(const stark_interaction *it, unsigned k, uint32_t *
   return n;
 }
 
+/* The interactions are well formed and name columns below width. */
+static int interactions_ok(const stark_interaction *it, unsigned k, size_t width) {
+  for (unsigned i = 0; i < k; i++) {
+    if (it[i].num_fields == 0 || it[i].num_fields > STARK_MAX_LOOKUP_FIELDS || !it[i].fields ||
+        (it[i].direction != STARK_SEND && it[i].direction != STARK_RECEIVE))
+      return 0;
+    for (unsigned f = 0; f <= it[i].num_fields; f++) {
+      const stark_lc *lc = f ? &it[i].fields[f - 1] : &it[i].multiplicity;
+      for (unsigned t = 0; t < lc->num_terms; t++)
+        if (lc->terms[t].col >= width) return 0;
+    }
+  }
+  return 1;
+}
+
+/* gamma^1 .. gamma^STARK_MAX_LOOKUP_FIELDS into out (4 words each). */
+static void gamma_words(ext_t gamma, uint32_t *out) {
+  ext_t gp = gamma;
+  for (unsigned j = 0; j < STARK_MAX_LOOKUP_FIELDS; j++, gp = ext_mul(gp, gamma))
+    memcpy(out + EXT_DEGREE * j, gp.v, sizeof gp.v);
+}
+
+int cu_lookup_aux_dev(const bb_t *d_trace, size_t width, unsigned log_n, const stark_interaction *it, unsigned k,
+                      unsigned g_size, const ext_t ch[2], bb_t *d_aux, ext_t *cumulative_sum, int *zero) {
+  if (!d_trace || !d_aux || !it || !ch || !cumulative_sum || !zero || k == 0 || k > STARK_MAX_INTERACTIONS ||
+      g_size == 0 || g_size > STARK_MAX_LOOKUP_GROUP || width == 0 || width > UINT32_MAX || log_n < 1 ||
+      log_n > NTT_MAX_LOG || !interactions_ok(it, k, width))
+    return CU_ERR_ARG;
+  cu_k_aux a;
+  memset(&a, 0, sizeof a);
+  a.width = (uint32_t)width;
+  a.aw = STARK_AUX_WIDTH(k, g_size);
+  a.k = k;
+  a.g = g_size;
+  a.n = (uint64_t)1 << log_n;
+  a.nchunks = a.n < 4096 ? a.n : 4096;
+  a.rows_per = a.n / a.nchunks;
+  a.trace = d_trace;
+  a.aux = d_aux;
+  for (int q = 0; q < EXT_DEGREE; q++) a.beta[q] = ch[0].v[q];
+  /* device words: gamma powers, the zero flag, the chunk sums, the program */
+  size_t n_g = (size_t)EXT_DEGREE * STARK_MAX_LOOKUP_FIELDS, n_part = (size_t)EXT_DEGREE * a.nchunks;
+  size_t n_prog = lookup_program(it, k, NULL), words = n_g + 1 + n_part + n_prog;
+  uint32_t *h = calloc(words, sizeof *h);
+  if (!h) return CU_ERR_NOMEM;
+  gamma_words(ch[1], h);
+  lookup_program(it, k, h + n_g + 1 + n_part);
+  pthread_mutex_lock(&g_lock);
+  uint32_t *d_h = NULL;
+  int rc = enter_locked();
+  if (rc == CU_OK) d_h = x_alloc(words * sizeof *h, &rc);
+  if (rc == CU_OK) rc = x_h2d(d_h, h, words * sizeof *h);
+  if (rc == CU_OK) {
+    a.gpow = d_h;
+    a.zero = d_h + n_g;
+    a.part = d_h + n_g + 1;
+    a.prog = d_h + n_g + 1 + n_part;
+    rc = x_aux(&a, 0);
+    if (rc == CU_OK) rc = x_aux(&a, 1);
+    if (rc == CU_OK) rc = x_sync();
+    if (rc == CU_OK) rc = x_d2h(h + n_g, a.zero, (1 + n_part) * sizeof *h);
+  }
+  if (rc == CU_OK) { /* the chunks' sums into their exclusive prefix sums */
+    ext_t run = ext_zero();
+    for (uint64_t c = 0; c < a.nchunks; c++) {
+      uint32_t *pc = h + n_g + 1 + EXT_DEGREE * c;
+      ext_t v = {{pc[0], pc[1], pc[2], pc[3]}};
+      memcpy(pc, run.v, sizeof run.v);
+      run = ext_add(run, v);
+    }
+    *cumulative_sum = run;
+    *zero = h[n_g] != 0;
+    rc = x_h2d(a.part, h + n_g + 1, n_part * sizeof *h);
+  }
+  if (rc == CU_OK) rc = x_aux(&a, 2);
+  if (rc == CU_OK) rc = x_sync();
+  x_free(d_h);
+  pthread_mutex_unlock(&g_lock);
+  free(h);
+  return rc;
+}
+
 int cu_quotient_lookup_dev(const bb_t *d_lde, size_t width, const bb_t *d_alde, size_t aw, unsigned log_n,
                            unsigned log_blowup, unsigned qc, bb_t shift, const stark_interaction *it, unsigned k,
                            unsigned g_size, const ext_t ch[2], ext_t cumulative_sum, const ext_t *apow,
@@ -1144,17 +1241,7 @@ int cu_quotient_lookup_dev(const bb_t *d_lde, size_t width, const bb_t *d_alde, 
       g_size == 0 || g_size > STARK_MAX_LOOKUP_GROUP || width == 0 || width > UINT32_MAX)
     return CU_ERR_ARG;
   unsigned c = (k + g_size - 1) / g_size;
-  if (aw != STARK_AUX_WIDTH(k, g_size)) return CU_ERR_ARG;
-  for (unsigned i = 0; i < k; i++) {
-    if (it[i].num_fields == 0 || it[i].num_fields > STARK_MAX_LOOKUP_FIELDS || !it[i].fields ||
-        (it[i].direction != STARK_SEND && it[i].direction != STARK_RECEIVE))
-      return CU_ERR_ARG;
-    for (unsigned f = 0; f <= it[i].num_fields; f++) {
-      const stark_lc *lc = f ? &it[i].fields[f - 1] : &it[i].multiplicity;
-      for (unsigned t = 0; t < lc->num_terms; t++)
-        if (lc->terms[t].col >= width) return CU_ERR_ARG;
-    }
-  }
+  if (aw != STARK_AUX_WIDTH(k, g_size) || !interactions_ok(it, k, width)) return CU_ERR_ARG;
   cu_k_lkq a;
   memset(&a, 0, sizeof a);
   if (qdom_init(&a.d, log_n, log_blowup, qc, shift) != CU_OK) return CU_ERR_ARG;
@@ -1175,9 +1262,7 @@ int cu_quotient_lookup_dev(const bb_t *d_lde, size_t width, const bb_t *d_alde, 
   uint32_t *h = malloc((n_consts + n_prog) * sizeof *h);
   if (!h) return CU_ERR_NOMEM;
   for (unsigned i = 0; i < c + 3; i++) memcpy(h + EXT_DEGREE * i, apow[i].v, sizeof apow[i].v);
-  ext_t gp = ch[1];
-  for (unsigned j = 0; j < STARK_MAX_LOOKUP_FIELDS; j++, gp = ext_mul(gp, ch[1]))
-    memcpy(h + EXT_DEGREE * (c + 3 + j), gp.v, sizeof gp.v);
+  gamma_words(ch[1], h + EXT_DEGREE * (c + 3));
   lookup_program(it, k, h + n_consts);
   pthread_mutex_lock(&g_lock);
   uint32_t *d_h = NULL;

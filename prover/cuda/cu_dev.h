@@ -50,6 +50,8 @@ int cu_dev_layer(const cu_k_layer *a);
 int cu_dev_fold(const cu_k_fold *a);
 int cu_dev_quot(const cu_k_quot *a);
 int cu_dev_lkq(const cu_k_lkq *a);
+/* step 0: one thread per row; 1 and 2: one per chunk (cu_kern_air.h). */
+int cu_dev_aux(const cu_k_aux *a, int step);
 int cu_dev_gather(const cu_k_gather *a);
 int cu_dev_chunks(const cu_k_chunks *a);
 /* wide: one row per block of CU_DEEP_THREADS threads; else one row per thread. */

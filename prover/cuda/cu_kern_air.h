@@ -339,6 +339,33 @@ CU_HD void cu_k_fold_ext(uint32_t *acc, const uint32_t *apow, const uint32_t *c)
   for (int q = 0; q < EXT_DEGREE; q++) acc[q] = cu_k_add(acc[q], t[q]);
 }
 
+/* Interactions lo .. hi - 1 of the program (from *pc, advanced past them) on
+ * row: P = prod d_i and Nm = sum_i sm_i prod_{l != i} d_l, with d_i = beta -
+ * fp_i and sm_i the signed multiplicity, so that the group's sum
+ * sum_i sm_i / d_i is Nm / P. */
+CU_HD void cu_k_group_fold(const uint32_t *prog, uint32_t *pc, const uint32_t *row, const uint32_t *beta,
+                           const uint32_t *gpow, uint32_t lo, uint32_t hi, uint32_t *P, uint32_t *Nm) {
+  uint32_t t[EXT_DEGREE];
+  P[0] = BB_ONE;
+  P[1] = P[2] = P[3] = 0;
+  Nm[0] = Nm[1] = Nm[2] = Nm[3] = 0;
+  for (uint32_t i = lo; i < hi; i++) {
+    const uint32_t bus = prog[*pc], send = prog[*pc + 1];
+    *pc += 2;
+    const uint32_t m = cu_k_lc(prog, pc, row), sm = send ? m : cu_k_sub(0, m);
+    const uint32_t f = prog[(*pc)++];
+    uint32_t den[EXT_DEGREE] = {cu_k_sub(beta[0], bus), beta[1], beta[2], beta[3]};
+    for (uint32_t fi = 0; fi < f; fi++) {
+      const uint32_t v = cu_k_lc(prog, pc, row);
+      for (int q = 0; q < EXT_DEGREE; q++) den[q] = cu_k_sub(den[q], cu_k_mul(gpow[EXT_DEGREE * fi + (uint32_t)q], v));
+    }
+    cu_k_ext_mul(Nm, den, t);
+    for (int q = 0; q < EXT_DEGREE; q++) Nm[q] = cu_k_add(t[q], cu_k_mul(P[q], sm));
+    cu_k_ext_mul(P, den, t);
+    for (int q = 0; q < EXT_DEGREE; q++) P[q] = t[q];
+  }
+}
+
 CU_HD void cu_k_lkq_point(const cu_k_lkq *a, uint64_t j) {
   cu_k_qpt p;
   cu_k_qdom_point(&a->d, j, &p);
@@ -348,23 +375,8 @@ CU_HD void cu_k_lkq_point(const cu_k_lkq *a, uint64_t j) {
   uint32_t acc[EXT_DEGREE] = {0, 0, 0, 0}, hs[EXT_DEGREE] = {0, 0, 0, 0}, hns[EXT_DEGREE] = {0, 0, 0, 0};
   uint32_t pc = 0, c = 0;
   for (uint32_t lo = 0; lo < a->k; lo += a->g, c++) {
-    uint32_t P[EXT_DEGREE] = {BB_ONE, 0, 0, 0}, Nm[EXT_DEGREE] = {0, 0, 0, 0}, t[EXT_DEGREE];
-    const uint32_t hi = lo + a->g < a->k ? lo + a->g : a->k;
-    for (uint32_t i = lo; i < hi; i++) {
-      const uint32_t bus = a->prog[pc], send = a->prog[pc + 1];
-      pc += 2;
-      const uint32_t m = cu_k_lc(a->prog, &pc, loc), sm = send ? m : cu_k_sub(0, m);
-      const uint32_t f = a->prog[pc++];
-      uint32_t den[EXT_DEGREE] = {cu_k_sub(a->beta[0], bus), a->beta[1], a->beta[2], a->beta[3]};
-      for (uint32_t fi = 0; fi < f; fi++) {
-        const uint32_t v = cu_k_lc(a->prog, &pc, loc);
-        for (int q = 0; q < EXT_DEGREE; q++) den[q] = cu_k_sub(den[q], cu_k_mul(gpow[EXT_DEGREE * fi + (uint32_t)q], v));
-      }
-      cu_k_ext_mul(Nm, den, t);
-      for (int q = 0; q < EXT_DEGREE; q++) Nm[q] = cu_k_add(t[q], cu_k_mul(P[q], sm));
-      cu_k_ext_mul(P, den, t);
-      for (int q = 0; q < EXT_DEGREE; q++) P[q] = t[q];
-    }
+    uint32_t P[EXT_DEGREE], Nm[EXT_DEGREE], t[EXT_DEGREE];
+    cu_k_group_fold(a->prog, &pc, loc, a->beta, gpow, lo, lo + a->g < a->k ? lo + a->g : a->k, P, Nm);
     const uint32_t *h = al + EXT_DEGREE * c;
     uint32_t con[EXT_DEGREE];
     cu_k_ext_mul(h, P, t);
@@ -385,6 +397,61 @@ CU_HD void cu_k_lkq_point(const cu_k_lkq *a, uint64_t j) {
   cu_k_fold_ext(acc, a->consts + EXT_DEGREE * (c + 2u), con);
   uint32_t *o = a->out + EXT_DEGREE * j;
   for (int q = 0; q < EXT_DEGREE; q++) o[q] = cu_k_add(o[q], cu_k_mul(acc[q], p.zh_inv));
+}
+
+/* ---- the lookup's aux trace (stark.c's aux_build) ----------------------------
+ * Three steps over the n trace rows: cu_k_aux_row writes row r's c group
+ * columns h_j = Nm / P (cu_k_group_fold; one inversion per group, the same
+ * value as the host's sum of inverses) and sets *zero when some P is zero
+ * (a fingerprint equal to beta); cu_k_aux_sum adds chunk c's rows' h values
+ * into part[4c]; the host turns part into exclusive prefix sums; then
+ * cu_k_aux_scan writes the running sum S of chunk c's rows from part[4c]. */
+typedef struct {
+  const uint32_t *trace; /* n x width words */
+  const uint32_t *prog;  /* the interactions (cu_k_lkq's program) */
+  const uint32_t *gpow;  /* gamma^1 .. gamma^32 */
+  uint32_t *aux;         /* n x aw words */
+  uint32_t *part;        /* nchunks x 4 words */
+  uint32_t *zero;        /* one word, set to 1 on a zero denominator */
+  uint32_t width, aw, k, g;
+  uint32_t beta[EXT_DEGREE];
+  uint64_t n, rows_per, nchunks;
+} cu_k_aux;
+
+CU_HD void cu_k_aux_row(const cu_k_aux *a, uint64_t r) {
+  const uint32_t *row = a->trace + r * a->width;
+  uint32_t *out = a->aux + r * a->aw;
+  uint32_t pc = 0, c = 0;
+  for (uint32_t lo = 0; lo < a->k; lo += a->g, c++) {
+    uint32_t P[EXT_DEGREE], Nm[EXT_DEGREE], inv[EXT_DEGREE];
+    cu_k_group_fold(a->prog, &pc, row, a->beta, a->gpow, lo, lo + a->g < a->k ? lo + a->g : a->k, P, Nm);
+    if ((P[0] | P[1] | P[2] | P[3]) == 0) *a->zero = 1u;
+    cu_k_ext_inv(P, inv);
+    cu_k_ext_mul(Nm, inv, out + EXT_DEGREE * c);
+  }
+}
+
+/* The sum of row r's group columns. */
+CU_HD void cu_k_aux_hsum(const cu_k_aux *a, uint64_t r, uint32_t *v) {
+  const uint32_t cols = a->aw / EXT_DEGREE - 1u, *h = a->aux + r * a->aw;
+  for (uint32_t j = 0; j < cols; j++)
+    for (int q = 0; q < EXT_DEGREE; q++) v[q] = cu_k_add(v[q], h[EXT_DEGREE * j + (uint32_t)q]);
+}
+
+CU_HD void cu_k_aux_sum(const cu_k_aux *a, uint64_t c) {
+  uint32_t v[EXT_DEGREE] = {0, 0, 0, 0};
+  for (uint64_t r = c * a->rows_per; r < (c + 1) * a->rows_per; r++) cu_k_aux_hsum(a, r, v);
+  for (int q = 0; q < EXT_DEGREE; q++) a->part[EXT_DEGREE * c + (uint32_t)q] = v[q];
+}
+
+CU_HD void cu_k_aux_scan(const cu_k_aux *a, uint64_t c) {
+  uint32_t v[EXT_DEGREE];
+  const uint32_t cols = a->aw / EXT_DEGREE - 1u;
+  for (int q = 0; q < EXT_DEGREE; q++) v[q] = a->part[EXT_DEGREE * c + (uint32_t)q];
+  for (uint64_t r = c * a->rows_per; r < (c + 1) * a->rows_per; r++) {
+    cu_k_aux_hsum(a, r, v);
+    for (int q = 0; q < EXT_DEGREE; q++) a->aux[r * a->aw + EXT_DEGREE * cols + (uint32_t)q] = v[q];
+  }
 }
 
 #endif

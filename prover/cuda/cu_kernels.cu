@@ -107,6 +107,18 @@ __global__ void __launch_bounds__(CU_QUOT_THREADS) k_lkq(cu_k_lkq a) {
   for (uint64_t j = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; j < a.d.nq; j += stride) cu_k_lkq_point(&a, j);
 }
 
+__global__ void k_aux(cu_k_aux a, int step) {
+  uint64_t stride = (uint64_t)gridDim.x * blockDim.x, items = step == 0 ? a.n : a.nchunks;
+  for (uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; i < items; i += stride) {
+    if (step == 0)
+      cu_k_aux_row(&a, i);
+    else if (step == 1)
+      cu_k_aux_sum(&a, i);
+    else
+      cu_k_aux_scan(&a, i);
+  }
+}
+
 static unsigned grid_for(uint64_t items, unsigned threads) {
   uint64_t g = (items + threads - 1) / threads;
   if (g == 0) g = 1;
@@ -211,4 +223,11 @@ extern "C" int cu_dev_lkq(const cu_k_lkq *a) {
   if (a->d.nq == 0) return CU_OK;
   k_lkq<<<grid_for(a->d.nq, CU_QUOT_THREADS), CU_QUOT_THREADS>>>(*a);
   return launched("lookup constraints");
+}
+
+extern "C" int cu_dev_aux(const cu_k_aux *a, int step) {
+  uint64_t items = step == 0 ? a->n : a->nchunks;
+  if (items == 0) return CU_OK;
+  k_aux<<<grid_for(items, CU_QUOT_THREADS), CU_QUOT_THREADS>>>(*a, step);
+  return launched("lookup aux trace");
 }

@@ -792,22 +792,25 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
   chal_observe_digest(&ch, &proof->trace_root);
   tm.trace_commit_ms = now_ms() - t0;
 
-  /* 2b. lookup: challenges, aux trace (on the host), its LDE and commitment
-   * (on the device with CUDA, which keeps the aux trace for its openings and
-   * sends the LDE back only for a quotient evaluated here) */
+  /* 2b. lookup: challenges, aux trace, its LDE and commitment (on the device
+   * with CUDA, which keeps the aux trace for its openings and sends the LDE
+   * back only for a quotient evaluated here) */
   if (k) {
     t0 = now_ms();
     transcript_challenges(&ch, lk, lch);
     gamma_powers(lch[1], gpow);
-    aux = malloc(sizeof *aux * n * aw);
-    if (!aux || (host_lde && !(alde = malloc(sizeof *alde * N * aw)))) goto out;
-    rc = aux_build(lk, lgrp, trace, w, n, lch[0], gpow, threads, aux, &proof->cumulative_sum);
-    if (rc != STARK_OK) goto out;
-    rc = STARK_ERR_INTERNAL;
+    if (host_lde && !(alde = malloc(sizeof *alde * N * aw))) goto out;
     if (cuda) {
+      int zero = 0;
       drc = cu_malloc(&d_aux, n * aw);
       if (drc == CU_OK) drc = cu_malloc(&d_alde, N * aw);
-      if (drc == CU_OK) drc = cu_upload(d_aux, aux, n * aw);
+      if (drc == CU_OK)
+        drc = cu_lookup_aux_dev(d_tr, w, log_n, lk->interactions, k, lgrp, lch, d_aux, &proof->cumulative_sum,
+                                &zero);
+      if (drc == CU_OK && zero) {
+        rc = STARK_ERR_INTERNAL;
+        goto out;
+      }
       if (drc == CU_OK) drc = cu_ntt_coset_lde_dev(d_aux, log_n, aw, lb, s, d_alde, NTT_ORDER_NATURAL);
       merkle_matrix dm = {d_alde, aw, N};
       if (drc == CU_OK) drc = cu_merkle_tree_build_dev(&dm, 1, &catree);
@@ -815,6 +818,10 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
       if (drc != CU_OK) goto device_failed;
       cu_merkle_tree_root(catree, &proof->aux_root);
     } else {
+      if (!(aux = malloc(sizeof *aux * n * aw))) goto out;
+      rc = aux_build(lk, lgrp, trace, w, n, lch[0], gpow, threads, aux, &proof->cumulative_sum);
+      if (rc != STARK_OK) goto out;
+      rc = STARK_ERR_INTERNAL;
       if (ntt_coset_lde(aux, log_n, aw, lb, s, alde, NTT_ORDER_NATURAL, threads) != NTT_OK) goto out;
       merkle_matrix am = {alde, aw, N};
       if (merkle_build(&am, 1, MERKLE_POSEIDON2, threads, &atree) != MERKLE_OK) goto out;

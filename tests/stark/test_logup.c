@@ -1030,11 +1030,28 @@ static void test_cuda_same_bytes(void **state) {
   stark_lookup lf = {fib_its, 2, NULL, 0};
   stark_lookup lm = {mix_its, 3, NULL, 0}; /* on perm3: two interactions per column */
   bb_t *pt = perm_trace(4);
+  /* 2^13 rows: the aux trace's running sum over 4096 chunks of 2 rows */
+  bb_t *vt13, *rt13;
+  bus_traces(13, 4, -1, &vt13, &rt13);
   for (int emulate = 1; emulate >= 0; emulate--) {
     cuda_case(&air_values, &lv, vt, 5, NULL, emulate);
     cuda_case(&stark_air_fib, &lf, ft, 4, pub, emulate);
     cuda_case(&air_perm3, &lm, pt, 4, NULL, emulate);
+    cuda_case(&air_values, &lv, vt13, 13, NULL, emulate);
   }
+  /* challenges for which row 3's fingerprint is beta: both backends refuse */
+  ext_t gamma = {{bb_from_u32(5), bb_from_u32(6), bb_from_u32(7), bb_from_u32(8)}};
+  ext_t ch[2] = {ext_add(ext_from_base(bb_from_u32(1)), ext_mul_base(gamma, vt[3 * VAL_WIDTH + VAL_V])), gamma};
+  stark_lookup lz = {val_send, 1, ch, 0};
+  stark_config cfg = test_cfg(1);
+  stark_proof p;
+  assert_int_equal(stark_prove_lookup(&air_values, &lz, &cfg, vt, 5, NULL, &p, NULL), STARK_ERR_INTERNAL);
+  cfg.backend = STARK_BACKEND_CUDA;
+  int prev = cu_set_emulation(1);
+  assert_int_equal(stark_prove_lookup(&air_values, &lz, &cfg, vt, 5, NULL, &p, NULL), STARK_ERR_INTERNAL);
+  cu_set_emulation(prev);
+  free(vt13);
+  free(rt13);
   free(pt);
   free(vt);
   free(rt);
