@@ -155,9 +155,10 @@ typedef struct {
 } lk_block;
 
 /* Prove and verify every shard of one table; t_start is when the block began.
- * lb NULL or t without interactions: stark_prove / stark_verify as always. */
-static int prove_table(const trace_table *t, const run_opts *o, run_block_result *r, run_table *rt, double t_start,
-                       lk_block *lb) {
+ * lb NULL or t without interactions: stark_prove / stark_verify as always.
+ * Shards are built into *buf (trace_shard_reuse; the caller frees it). */
+static int prove_shards(const trace_table *t, const run_opts *o, run_block_result *r, run_table *rt, double t_start,
+                        lk_block *lb, bb_t **buf, size_t *cap) {
   const stark_air *air = trace_table_air(t);
   stark_lookup lk;
   const stark_lookup *lkp = NULL;
@@ -176,16 +177,15 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
       return RUN_E_TIMEOUT;
     }
     double t0 = bench_now_ms();
-    bb_t *m;
     unsigned log_n;
-    if (trace_shard(t, ls, k, &m, &log_n) != TRACE_OK)
+    if (trace_shard_reuse(t, ls, k, buf, cap, &log_n) != TRACE_OK)
       return fail(r, RUN_E_NOMEM, "%s: cannot build a shard", rt->name);
     r->phase_ms[RUN_PHASE_TRACE] += bench_now_ms() - t0;
+    const bb_t *m = *buf;
     stark_proof proof;
     stark_timings tm;
     int rc = lkp ? stark_prove_lookup(air, lkp, &o->stark, m, log_n, NULL, &proof, &tm)
                  : stark_prove(air, &o->stark, m, log_n, NULL, &proof, &tm);
-    free(m);
     if (rc == STARK_ERR_DEVICE) {
       char what[224];
       snprintf(what, sizeof what, "%s shard %zu on %s: %s (%s)", rt->name, k, o->device, cu_strerror(tm.device_rc),
@@ -201,14 +201,12 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
       /* deliberate extra work (a slowed prover for testing the gate) */
       stark_proof again;
       stark_timings t2;
-      if (trace_shard(t, ls, k, &m, &log_n) != TRACE_OK) break;
       if ((lkp ? stark_prove_lookup(air, lkp, &o->stark, m, log_n, NULL, &again, &t2)
                : stark_prove(air, &o->stark, m, log_n, NULL, &again, &t2)) == STARK_OK) {
         stark_proof_free(&again);
         tm.total_ms += t2.total_ms;
         tm.lde_ms += t2.lde_ms;
       }
-      free(m);
     }
     /* a lookup shard's commitment before the challenges is part of its time
      * (and of the commit phase, counted when it was made) */
@@ -264,6 +262,15 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
   return RUN_OK;
 }
 
+static int prove_table(const trace_table *t, const run_opts *o, run_block_result *r, run_table *rt, double t_start,
+                       lk_block *lb) {
+  bb_t *buf = NULL;
+  size_t cap = 0;
+  int rc = prove_shards(t, o, r, rt, t_start, lb, &buf, &cap);
+  free(buf);
+  return rc;
+}
+
 /* Whether table t of a block is proven (o->prove aside). */
 static int table_to_prove(const trace_table *t) { return trace_table_air(t) && t->rows > 0; }
 
@@ -284,7 +291,8 @@ static int lookup_commit(const trace_collector *c, const run_opts *o, run_block_
     free(roots);
     return fail(r, RUN_E_NOMEM, "%s", "lookup: out of memory");
   }
-  size_t j = 0;
+  size_t j = 0, cap = 0;
+  bb_t *buf = NULL; /* every shard built into one buffer (trace_shard_reuse) */
   for (int i = 0; i < TRACE_COUNT; i++) {
     const trace_table *t = &c->t[i];
     if (!table_to_prove(t) || !trace_table_lookup(t)) continue;
@@ -293,33 +301,35 @@ static int lookup_commit(const trace_collector *c, const run_opts *o, run_block_
     for (size_t k = 0; k < shards; k++, j++) {
       if (o->timeout_ms > 0 && bench_now_ms() - t_start > o->timeout_ms) {
         free(roots);
+        free(buf);
         r->status = RUN_E_TIMEOUT;
         snprintf(r->reason, sizeof r->reason, "gave up after %.0f ms (%s shard %zu of %zu not committed)",
                  o->timeout_ms, trace_table_name(t->id), k, shards);
         return RUN_E_TIMEOUT;
       }
       double t0 = bench_now_ms();
-      bb_t *m;
       unsigned log_n;
-      if (trace_shard(t, ls, k, &m, &log_n) != TRACE_OK) {
+      if (trace_shard_reuse(t, ls, k, &buf, &cap, &log_n) != TRACE_OK) {
         free(roots);
+        free(buf);
         return fail(r, RUN_E_NOMEM, "%s: cannot build a shard", trace_table_name(t->id));
       }
       double t1 = bench_now_ms();
       r->phase_ms[RUN_PHASE_TRACE] += t1 - t0;
-      int rc = stark_commit_main(trace_table_air(t), &o->stark, m, log_n, &roots[j]);
-      free(m);
+      int rc = stark_commit_main(trace_table_air(t), &o->stark, buf, log_n, &roots[j]);
       lb->commit_ms[j] = bench_now_ms() - t1;
       r->phase_ms[RUN_PHASE_COMMIT] += lb->commit_ms[j];
       r->lookup_commit_ms += lb->commit_ms[j];
       if (rc != STARK_OK) {
         free(roots);
+        free(buf);
         char what[96];
         snprintf(what, sizeof what, "%s shard %zu (stark code %d)", trace_table_name(t->id), k, rc);
         return fail(r, rc == STARK_ERR_NOMEM ? RUN_E_NOMEM : RUN_E_PROVE, "cannot commit %s", what);
       }
     }
   }
+  free(buf);
   if (c->op_bus) {
     lb->pub = c->op_count;
     r->proof_bytes += TRACE_ROM_ROWS * sizeof(uint32_t);

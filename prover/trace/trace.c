@@ -1259,33 +1259,43 @@ static int mm_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **o
   return products_end(&f, rc, lg, out, log_n);
 }
 
-int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
-  *out = NULL;
-  if (log_shard < 1) return TRACE_E_ARG;
-  if (arith_table(t)) return arith_shard(t, log_shard, k, out, log_n);
-  if (ecrec_table(t)) return ecrec_shard(t, log_shard, k, out, log_n);
-  if (mm_table(t)) return mm_shard(t, log_shard, k, out, log_n);
-  if (sha_table(t)) return sha_shard(t, log_shard, k, out, log_n);
-  if (b2_table(t)) return b2_shard(t, log_shard, k, out, log_n);
-  if (rmd_table(t)) return rmd_shard(t, log_shard, k, out, log_n);
-  if (t->keccak_in) return keccak_shard(t, log_shard, k, out, log_n);
-  if (!t->data || t->width == 0) return TRACE_E_ARG;
-  if (t->id == TRACE_RANGE16) {
-    if (k != 0 || t->rows != TRACE_RANGE16_ROWS) return TRACE_E_ARG;
-    size_t cells = TRACE_RANGE16_ROWS * R16_WIDTH;
-    if (!(*out = malloc(cells * sizeof **out))) return TRACE_E_NOMEM;
-    memcpy(*out, t->data, cells * sizeof **out);
-    *log_n = TRACE_RANGE16_LOG_ROWS;
-    return TRACE_OK;
-  }
-  size_t per = (size_t)1 << log_shard;
-  size_t start = k * per;
-  if (start >= t->rows) return TRACE_E_ARG;
-  size_t n = t->rows - start < per ? t->rows - start : per;
+/* A table whose shards are copies of its collected rows (cpu, memory,
+ * storage, range16) rather than built from kept inputs. */
+static int plain_table(const trace_table *t) {
+  return t->data && t->width && !arith_table(t) && !ecrec_table(t) && !mm_table(t) && !sha_table(t) &&
+         !b2_table(t) && !rmd_table(t) && !t->keccak_in;
+}
+
+/* Shard k of a plain table into *buf (*cap elements, replaced when too
+ * small): the rows, then zero padding rows. */
+static int plain_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **buf, size_t *cap,
+                       unsigned *log_n) {
+  size_t start, n;
   unsigned lg;
-  bb_t *m = shard_alloc(n, t->width, &lg);
-  if (!m) return TRACE_E_NOMEM;
+  if (!t->data || t->width == 0) return TRACE_E_ARG;
+  if (t->id == TRACE_RANGE16) { /* one shard, whatever log_shard: its v column runs over every value */
+    if (k != 0 || t->rows != TRACE_RANGE16_ROWS) return TRACE_E_ARG;
+    start = 0;
+    n = TRACE_RANGE16_ROWS;
+    lg = TRACE_RANGE16_LOG_ROWS;
+  } else {
+    size_t per = (size_t)1 << log_shard;
+    start = k * per;
+    if (start >= t->rows) return TRACE_E_ARG;
+    n = t->rows - start < per ? t->rows - start : per;
+    lg = 1;
+    while (((size_t)1 << lg) < n) lg++;
+  }
+  size_t need = ((size_t)1 << lg) * t->width;
+  if (*cap < need || !*buf) {
+    free(*buf);
+    *cap = 0;
+    if (!(*buf = malloc(need * sizeof **buf))) return TRACE_E_NOMEM;
+    *cap = need;
+  }
+  bb_t *m = *buf;
   memcpy(m, t->data + start * t->width, n * t->width * sizeof *m);
+  memset(m + n * t->width, 0, (need - n * t->width) * sizeof *m);
   /* The shard's last real row has no successor inside the shard: its
    * look-ahead columns are cleared so the shard stands alone. Padding rows
    * are all zero, which every AIR here accepts. */
@@ -1296,7 +1306,38 @@ int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, 
     last[CPU_ADV] = 0;
   }
   if (t->id == TRACE_MEMORY) m[MEM_CONT] = 0; /* first row starts an access */
-  *out = m;
   *log_n = lg;
+  return TRACE_OK;
+}
+
+int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
+  *out = NULL;
+  if (log_shard < 1) return TRACE_E_ARG;
+  if (arith_table(t)) return arith_shard(t, log_shard, k, out, log_n);
+  if (ecrec_table(t)) return ecrec_shard(t, log_shard, k, out, log_n);
+  if (mm_table(t)) return mm_shard(t, log_shard, k, out, log_n);
+  if (sha_table(t)) return sha_shard(t, log_shard, k, out, log_n);
+  if (b2_table(t)) return b2_shard(t, log_shard, k, out, log_n);
+  if (rmd_table(t)) return rmd_shard(t, log_shard, k, out, log_n);
+  if (t->keccak_in) return keccak_shard(t, log_shard, k, out, log_n);
+  size_t cap = 0;
+  int rc = plain_shard(t, log_shard, k, out, &cap, log_n);
+  if (rc != TRACE_OK) {
+    free(*out);
+    *out = NULL;
+  }
+  return rc;
+}
+
+int trace_shard_reuse(const trace_table *t, unsigned log_shard, size_t k, bb_t **buf, size_t *cap,
+                      unsigned *log_n) {
+  if (log_shard < 1) return TRACE_E_ARG;
+  if (plain_table(t)) return plain_shard(t, log_shard, k, buf, cap, log_n);
+  bb_t *m;
+  int rc = trace_shard(t, log_shard, k, &m, log_n);
+  if (rc != TRACE_OK) return rc;
+  free(*buf);
+  *buf = m;
+  *cap = ((size_t)1 << *log_n) * t->width;
   return TRACE_OK;
 }

@@ -465,4 +465,15 @@ size_t trace_shard_count(const trace_table *t, unsigned log_shard);
  * rows blake2f_air_rows cannot give (such a call costs over 67 M gas). */
 int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n);
 
+/* trace_shard into a buffer the caller keeps from one shard to the next:
+ * *buf (NULL, or a malloc'd buffer of *cap elements) is reused when it
+ * holds the shard, else freed and replaced (*cap updated); the shard's
+ * values are trace_shard's. The buffer stays the caller's to free, also
+ * after an error. The cpu, memory and storage tables' shards are copies of
+ * the collected rows, so that a fresh allocation per shard costs more in
+ * page faults than the copy; the other tables' shards are built fresh and
+ * handed over. */
+int trace_shard_reuse(const trace_table *t, unsigned log_shard, size_t k, bb_t **buf, size_t *cap,
+                      unsigned *log_n);
+
 #endif

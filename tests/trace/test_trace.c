@@ -131,6 +131,68 @@ static void test_shards_cover_rows(void **state) {
   trace_free(&c);
 }
 
+/* trace_shard_reuse: every shard's values and size are trace_shard's, for
+ * the cpu and memory tables (copies into the one buffer, kept while it is
+ * big enough, zero padding written over an earlier shard's rows) and for a
+ * proven keccak table (built fresh and handed over); the errors alike. */
+static void test_shard_reuse(void **state) {
+  (void)state;
+  trace_collector c;
+  uint64_t steps;
+  collect("mcopy", 300000, &c, &steps);
+  const trace_table_id ids[] = {TRACE_CPU, TRACE_MEMORY};
+  for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+    const trace_table *t = &c.t[ids[i]];
+    for (unsigned ls = 3; ls <= 7; ls += 4) {
+      size_t n = trace_shard_count(t, ls);
+      assert_true(n >= 2);
+      bb_t *buf = NULL;
+      size_t cap = 0;
+      for (size_t k = 0; k < n; k++) {
+        bb_t *m, *before = buf;
+        unsigned l1, l2;
+        assert_int_equal(trace_shard(t, ls, k, &m, &l1), TRACE_OK);
+        assert_int_equal(trace_shard_reuse(t, ls, k, &buf, &cap, &l2), TRACE_OK);
+        assert_int_equal(l1, l2);
+        assert_true(cap >= ((size_t)1 << l2) * t->width);
+        if (k > 0) assert_ptr_equal(buf, before); /* the last shard is never the larger */
+        assert_memory_equal(m, buf, ((size_t)1 << l1) * t->width * sizeof *m);
+        free(m);
+      }
+      unsigned l;
+      assert_int_equal(trace_shard_reuse(t, ls, n, &buf, &cap, &l), TRACE_E_ARG);
+      assert_int_equal(trace_shard_reuse(t, 0, 0, &buf, &cap, &l), TRACE_E_ARG);
+      free(buf);
+    }
+  }
+  trace_free(&c);
+
+  /* a table built from kept inputs */
+  gen_params p = {60000, BLK_FORK_OSAKA, 0};
+  blk_block b;
+  assert_int_equal(gen_worst_case("keccak", &p, &b), GEN_OK);
+  trace_init_opts(&c, b.env.fork, TRACE_OPT_PROVE_KECCAK);
+  evm_tracer tr = trace_tracer(&c);
+  evm_block_result res;
+  assert_int_equal(evm_execute_block(&b, &tr, &res), EVM_OK);
+  evm_block_result_free(&res);
+  blk_free(&b);
+  assert_int_equal(trace_finish(&c), TRACE_OK);
+  const trace_table *kt = &c.t[TRACE_KECCAK];
+  assert_true(kt->rows > 0);
+  bb_t *buf = malloc(16 * sizeof *buf), *m;
+  size_t cap = 16;
+  unsigned l1, l2;
+  assert_int_equal(trace_shard(kt, 10, 0, &m, &l1), TRACE_OK);
+  assert_int_equal(trace_shard_reuse(kt, 10, 0, &buf, &cap, &l2), TRACE_OK);
+  assert_int_equal(l1, l2);
+  assert_int_equal(cap, ((size_t)1 << l2) * kt->width);
+  assert_memory_equal(m, buf, cap * sizeof *m);
+  free(m);
+  free(buf);
+  trace_free(&c);
+}
+
 static void test_sized_tables(void **state) {
   (void)state;
   trace_collector c;
@@ -150,6 +212,7 @@ int main(void) {
       cmocka_unit_test(test_cpu_and_memory),
       cmocka_unit_test(test_storage),
       cmocka_unit_test(test_shards_cover_rows),
+      cmocka_unit_test(test_shard_reuse),
       cmocka_unit_test(test_sized_tables),
   };
   return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
