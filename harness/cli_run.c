@@ -637,8 +637,9 @@ int cli_run(int argc, char **argv) {
              100 * rate, c.proven, slot_ms / 1000.0, 100 * lo, 100 * hi);
     else if (c.proven && gpus == 1)
       printf("success_rate: %.1f%% of %zu proven blocks within the %.1f s slot (95%% CI %.1f-%.1f%%), measured on "
-             "this host, one CPU worker; %s tables are sized, not proven in this run\n",
-             100 * rate, c.proven, slot_ms / 1000.0, 100 * lo, 100 * hi, sized_list);
+             "this host, one worker (%s); %s tables are sized, not proven in this run\n",
+             100 * rate, c.proven, slot_ms / 1000.0, 100 * lo, 100 * hi,
+             ro.stark.backend == STARK_BACKEND_CUDA ? ro.device : "CPU", sized_list);
     else if (c.proven)
       printf("success_rate: %.1f%% of %zu proven blocks within the %.1f s slot (95%% CI %.1f-%.1f%%), projected for "
              "%llu workers like this host from its measured shard times (longest first); %s tables are sized, not "
