@@ -138,6 +138,15 @@ unsigned run_log_shard(const run_opts *o, trace_table_id id) {
   return o->log_shard > cap ? cap : o->log_shard;
 }
 
+/* How much the lookup's early commitments may hold for the proofs (host
+ * memory with the CPU backend, device memory with CUDA); past it a shard's
+ * LDE and tree are made again when it is proven. */
+#define RUN_KEEP_HOST_BYTES ((size_t)2 << 30)
+#define RUN_KEEP_DEVICE_BYTES ((size_t)16 << 30)
+static size_t run_keep_budget(const run_opts *o) {
+  return o->stark.backend == STARK_BACKEND_CUDA ? RUN_KEEP_DEVICE_BYTES : RUN_KEEP_HOST_BYTES;
+}
+
 /* The lookup argument of a block (TRACE_OPT_LOOKUPS): every shard of every
  * table with interactions is committed first (table then shard order), the
  * challenges are drawn from all those roots, and each such shard is then
@@ -149,6 +158,8 @@ typedef struct {
   const bb_t *pub;      /* the opcode ROM's multiplicities (TRACE_ROM_ROWS), NULL when no table
                            sends to it: the public part of the block's proof */
   double *commit_ms;    /* per lookup shard, in order: its commitment before the challenges */
+  stark_main_commit **kept; /* per lookup shard: that commitment kept for its proof, or NULL */
+  size_t kept_bytes;        /* what the kept ones hold */
   size_t n, next;       /* lookup shards; the next one to prove */
   merkle_digest *seen;  /* trace roots of the verified proofs, in order */
   ext_t sum;            /* their cumulative sums, added */
@@ -184,7 +195,12 @@ static int prove_shards(const trace_table *t, const run_opts *o, run_block_resul
     const bb_t *m = *buf;
     stark_proof proof;
     stark_timings tm;
-    int rc = lkp ? stark_prove_lookup(air, lkp, &o->stark, m, log_n, NULL, &proof, &tm)
+    stark_main_commit *kc = NULL; /* the early commitment, when kept */
+    if (lkp) {
+      kc = lb->kept[lb->next];
+      lb->kept[lb->next] = NULL;
+    }
+    int rc = lkp ? stark_prove_lookup_kept(air, lkp, &o->stark, m, log_n, NULL, kc, &proof, &tm)
                  : stark_prove(air, &o->stark, m, log_n, NULL, &proof, &tm);
     if (rc == STARK_ERR_DEVICE) {
       char what[224];
@@ -287,7 +303,8 @@ static int lookup_commit(const trace_collector *c, const run_opts *o, run_block_
   merkle_digest *roots = malloc(lb->n * sizeof *roots);
   lb->seen = malloc(lb->n * sizeof *lb->seen);
   lb->commit_ms = malloc(lb->n * sizeof *lb->commit_ms);
-  if (!roots || !lb->seen || !lb->commit_ms) {
+  lb->kept = calloc(lb->n, sizeof *lb->kept);
+  if (!roots || !lb->seen || !lb->commit_ms || !lb->kept) {
     free(roots);
     return fail(r, RUN_E_NOMEM, "%s", "lookup: out of memory");
   }
@@ -316,7 +333,11 @@ static int lookup_commit(const trace_collector *c, const run_opts *o, run_block_
       }
       double t1 = bench_now_ms();
       r->phase_ms[RUN_PHASE_TRACE] += t1 - t0;
-      int rc = stark_commit_main(trace_table_air(t), &o->stark, buf, log_n, &roots[j]);
+      /* kept for the proof while the budget lasts, else made again there */
+      int keep = lb->kept_bytes < run_keep_budget(o);
+      int rc = stark_commit_main_keep(trace_table_air(t), &o->stark, buf, log_n, &roots[j],
+                                      keep ? &lb->kept[j] : NULL);
+      lb->kept_bytes += stark_main_commit_bytes(lb->kept[j]);
       lb->commit_ms[j] = bench_now_ms() - t1;
       r->phase_ms[RUN_PHASE_COMMIT] += lb->commit_ms[j];
       r->lookup_commit_ms += lb->commit_ms[j];
@@ -361,6 +382,8 @@ static int lookup_check(const lk_block *lb, run_block_result *r) {
 }
 
 static void lookup_free(lk_block *lb) {
+  for (size_t j = 0; lb->kept && j < lb->n; j++) stark_main_commit_free(lb->kept[j]);
+  free(lb->kept);
   free(lb->commit_ms);
   free(lb->seen);
   memset(lb, 0, sizeof *lb);

@@ -12,13 +12,16 @@
  * Lookups (TRACE_OPT_LOOKUPS in prove_tables, `--lookups`). When some proven
  * table has interactions (trace.h: trace_table_lookup) the block is proven in
  * two phases: first the main trace of every shard of every such table is
- * committed (stark_commit_main; table then shard order), the challenges are
- * drawn from all those roots (stark_lookup_challenges), then each such shard
- * is proven with them (stark_prove_lookup) and verified from its bytes
+ * committed (stark_commit_main_keep, the commitments kept for the proofs
+ * within a memory budget; table then shard order), the challenges are drawn
+ * from all those roots and the opcode ROM's public counts
+ * (stark_lookup_challenges_pub), then each such shard is proven with them
+ * (stark_prove_lookup_kept) and verified from its bytes
  * (stark_verify_lookup). The verifier side derives the challenges again from
- * the verified proofs' trace roots and adds their cumulative sums: other
- * challenges, or a non-zero sum ("lookup buses do not balance"), fail the
- * block with RUN_E_VERIFY. The first phase's time is counted in the commit
+ * the verified proofs' trace roots and the counts, and adds their cumulative
+ * sums and the ROM's side (stark_lookup_public_sum): other challenges, or a
+ * non-zero sum ("lookup buses do not balance"), fail the block with
+ * RUN_E_VERIFY. The first phase's time is counted in the commit
  * phase and in lookup_commit_ms, and each shard's commitment in that shard's
  * time (shard_ms, prove_ms). Tables without interactions are proven exactly
  * as without the option.

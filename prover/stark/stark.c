@@ -679,17 +679,115 @@ static void open_range(void *arg, size_t blo, size_t bhi) {
   free(d);
 }
 
+/* ---- the main trace's LDE and commitment (step 2), kept or not ---- */
+
+/* What step 2 leaves: with the CPU backend the LDE and its tree; with CUDA
+ * the trace and its LDE on the device (the openings and the aux trace read
+ * the trace there), the device tree and, when asked, the LDE on the host. */
+struct stark_main_commit {
+  int cuda;
+  unsigned log_n, log_blowup, width;
+  bb_t *lde;
+  merkle_tree *tree;
+  bb_t *d_lde, *d_tr;
+  cu_merkle_tree *ctree;
+  merkle_digest root;
+  double lde_ms, commit_ms;
+};
+
+void stark_main_commit_free(stark_main_commit *c) {
+  if (!c) return;
+  free(c->lde);
+  merkle_free(c->tree);
+  cu_free(c->d_lde);
+  cu_free(c->d_tr);
+  cu_merkle_tree_free(c->ctree);
+  free(c);
+}
+
+size_t stark_main_commit_bytes(const stark_main_commit *c) {
+  if (!c) return 0;
+  size_t n = (size_t)1 << c->log_n, N = n << c->log_blowup;
+  /* the LDE, the trace on the device, a tree of 2N - 1 digests */
+  return (N + (c->cuda ? n : 0)) * c->width * sizeof(bb_t) + (2 * N - 1) * sizeof(merkle_digest);
+}
+
+/* Step 2 into *mc (zeroed first; freed by the caller, also after an error):
+ * host_lde asks a CUDA commitment for the LDE on the host too. STARK_OK,
+ * STARK_ERR_NOMEM, STARK_ERR_INTERNAL, STARK_ERR_DEVICE (*drc the call's). */
+static int main_commit_make(const stark_config *cfg, const bb_t *trace, unsigned log_n, unsigned w, int host_lde,
+                            stark_main_commit *mc, int *drc) {
+  memset(mc, 0, sizeof *mc);
+  unsigned lb = cfg->fri.log_blowup;
+  size_t n = (size_t)1 << log_n, N = n << lb;
+  bb_t s = bb_generator();
+  mc->cuda = cfg->backend == STARK_BACKEND_CUDA;
+  mc->log_n = log_n;
+  mc->log_blowup = lb;
+  mc->width = w;
+  *drc = CU_OK;
+  double t0 = now_ms();
+  if ((!mc->cuda || host_lde) && !(mc->lde = malloc(sizeof *mc->lde * N * w))) return STARK_ERR_NOMEM;
+  if (mc->cuda) {
+    *drc = cu_malloc(&mc->d_lde, N * w);
+    if (*drc == CU_OK) *drc = cu_malloc(&mc->d_tr, n * w);
+    if (*drc == CU_OK) *drc = cu_upload(mc->d_tr, trace, n * w);
+    if (*drc == CU_OK) *drc = cu_ntt_coset_lde_dev(mc->d_tr, log_n, w, lb, s, mc->d_lde, NTT_ORDER_NATURAL);
+    if (*drc != CU_OK) return STARK_ERR_DEVICE;
+  } else if (ntt_coset_lde(trace, log_n, w, lb, s, mc->lde, NTT_ORDER_NATURAL, cfg->threads) != NTT_OK) {
+    return STARK_ERR_INTERNAL;
+  }
+  mc->lde_ms = now_ms() - t0;
+  t0 = now_ms();
+  if (mc->cuda) {
+    merkle_matrix dm = {mc->d_lde, w, N};
+    *drc = cu_merkle_tree_build_dev(&dm, 1, &mc->ctree);
+    if (*drc == CU_OK && mc->lde) *drc = cu_download(mc->lde, mc->d_lde, N * w);
+    if (*drc != CU_OK) return STARK_ERR_DEVICE;
+    cu_merkle_tree_root(mc->ctree, &mc->root);
+  } else {
+    merkle_matrix mm = {mc->lde, w, N};
+    if (merkle_build(&mm, 1, MERKLE_POSEIDON2, cfg->threads, &mc->tree) != MERKLE_OK) return STARK_ERR_INTERNAL;
+    merkle_root(mc->tree, &mc->root);
+  }
+  mc->commit_ms = now_ms() - t0;
+  return STARK_OK;
+}
+
 /* ---- prover ---- */
+
+static int prove_impl(const stark_air *air, const stark_lookup *lk, const stark_config *cfg, const bb_t *trace,
+                      unsigned log_n, const bb_t *pub, stark_main_commit *kept, stark_proof *proof,
+                      stark_timings *t);
 
 int stark_prove(const stark_air *air, const stark_config *cfg, const bb_t *trace, unsigned log_n,
                 const bb_t *pub, stark_proof *proof, stark_timings *t) {
-  return stark_prove_lookup(air, NULL, cfg, trace, log_n, pub, proof, t);
+  return prove_impl(air, NULL, cfg, trace, log_n, pub, NULL, proof, t);
 }
 
 int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark_config *cfg,
                        const bb_t *trace, unsigned log_n, const bb_t *pub, stark_proof *proof,
                        stark_timings *t) {
+  return prove_impl(air, lk, cfg, trace, log_n, pub, NULL, proof, t);
+}
+
+int stark_prove_lookup_kept(const stark_air *air, const stark_lookup *lk, const stark_config *cfg,
+                            const bb_t *trace, unsigned log_n, const bb_t *pub, stark_main_commit *kept,
+                            stark_proof *proof, stark_timings *t) {
+  int rc = prove_impl(air, lk, cfg, trace, log_n, pub, kept, proof, t);
+  stark_main_commit_free(kept);
+  return rc;
+}
+
+/* stark_prove_lookup_kept's body. kept (NULL: step 2 is made here): the
+ * fields it uses are moved out of it (the caller frees what is left). */
+static int prove_impl(const stark_air *air, const stark_lookup *lk, const stark_config *cfg, const bb_t *trace,
+                      unsigned log_n, const bb_t *pub, stark_main_commit *kept, stark_proof *proof,
+                      stark_timings *t) {
   if (!air_ok(air) || !cfg || !trace || !proof || (air->num_public && !pub)) return STARK_ERR_ARG;
+  if (kept && (kept->cuda != (cfg->backend == STARK_BACKEND_CUDA) || kept->log_n != log_n ||
+               kept->log_blowup != cfg->fri.log_blowup || kept->width != air->width))
+    return STARK_ERR_ARG;
   const unsigned k = lookup_count(lk), lgrp = stark_lookup_group(air, lk),
                aw = STARK_AUX_WIDTH(k, lgrp);
   if (!lookup_ok(lk, air->width)) return STARK_ERR_AIR;
@@ -734,7 +832,7 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
    * LDE and the DEEP quotient, in device memory; the trees open from
    * d_lde and d_qlde, which therefore live until the queries are answered */
   bb_t *d_lde = NULL, *d_q = NULL, *d_qlde = NULL, *d_F = NULL;
-  bb_t *d_tr = NULL; /* CUDA with dev_deep: the trace, for the openings at zeta */
+  bb_t *d_tr = NULL; /* CUDA: the trace, for the openings at zeta and the aux trace */
   /* CUDA with a lookup argument: the aux trace (built on the host) and its
    * LDE, kept like the trace's; its tree on the device */
   bb_t *d_aux = NULL, *d_alde = NULL;
@@ -744,7 +842,6 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
   int kid = cuda ? cu_air_kernel(air->name, w, air->num_public, air->num_constraints) : 0;
   /* CUDA: the openings and the DEEP quotient on the device too; with a
    * kernel the host then never holds an LDE */
-  const int dev_deep = cuda;
   const int host_lde = !cuda || !kid, host_qmat = !cuda;
   int drc = CU_OK; /* CUDA: the failing call's code */
   chal_state ch;
@@ -757,40 +854,45 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
   proof->qc = qc;
   proof->num_queries = Q;
 
-  /* 2. trace LDE and commitment */
-  t0 = now_ms();
-  if (host_lde && !(lde = malloc(sizeof *lde * N * w))) goto out;
-  if (cuda) {
-    /* dev_deep: the trace kept beside its LDE (the openings are made from
-     * it on the device); else in place, in the first n rows */
-    drc = cu_malloc(&d_lde, N * w);
-    if (drc == CU_OK && dev_deep) drc = cu_malloc(&d_tr, n * w);
-    if (drc == CU_OK) drc = cu_upload(dev_deep ? d_tr : d_lde, trace, n * w);
-    if (drc == CU_OK)
-      drc = cu_ntt_coset_lde_dev(dev_deep ? d_tr : d_lde, log_n, w, lb, s, d_lde, NTT_ORDER_NATURAL);
-    if (drc != CU_OK) goto device_failed;
-  } else if (ntt_coset_lde(trace, log_n, w, lb, s, lde, NTT_ORDER_NATURAL, threads) != NTT_OK) {
-    rc = STARK_ERR_INTERNAL;
-    goto out;
-  }
-  tm.lde_ms = now_ms() - t0;
-  t0 = now_ms();
-  if (cuda) {
-    merkle_matrix dm = {d_lde, w, N};
-    drc = cu_merkle_tree_build_dev(&dm, 1, &cttree);
-    if (drc == CU_OK && host_lde) drc = cu_download(lde, d_lde, N * w);
-    if (drc != CU_OK) goto device_failed;
-    cu_merkle_tree_root(cttree, &proof->trace_root);
-  } else {
-    merkle_matrix mm = {lde, w, N};
-    if (merkle_build(&mm, 1, MERKLE_POSEIDON2, threads, &ttree) != MERKLE_OK) {
-      rc = STARK_ERR_INTERNAL;
+  /* 2. trace LDE and commitment: made here, or taken from the caller's
+   * (then its LDE is fetched to the host only if a quotient here needs it) */
+  {
+    stark_main_commit made, *mc = kept ? kept : &made;
+    int crc = STARK_OK;
+    if (!kept) {
+      crc = main_commit_make(cfg, trace, log_n, w, host_lde, &made, &drc);
+    } else if (host_lde && !kept->lde) {
+      t0 = now_ms();
+      if (!(kept->lde = malloc(sizeof *lde * N * w))) {
+        crc = STARK_ERR_NOMEM;
+      } else if ((drc = cu_download(kept->lde, kept->d_lde, N * w)) != CU_OK) {
+        crc = STARK_ERR_DEVICE;
+      }
+      kept->lde_ms = now_ms() - t0;
+      kept->commit_ms = 0;
+    } else {
+      kept->lde_ms = kept->commit_ms = 0; /* timed by the caller when it was made */
+    }
+    /* this prover's own from here (freed at out) */
+    lde = mc->lde;
+    ttree = mc->tree;
+    d_lde = mc->d_lde;
+    d_tr = mc->d_tr;
+    cttree = mc->ctree;
+    proof->trace_root = mc->root;
+    tm.lde_ms = mc->lde_ms;
+    tm.trace_commit_ms = mc->commit_ms;
+    mc->lde = NULL;
+    mc->tree = NULL;
+    mc->d_lde = mc->d_tr = NULL;
+    mc->ctree = NULL;
+    if (crc == STARK_ERR_DEVICE) goto device_failed;
+    if (crc != STARK_OK) {
+      rc = crc;
       goto out;
     }
-    merkle_root(ttree, &proof->trace_root);
   }
   chal_observe_digest(&ch, &proof->trace_root);
-  tm.trace_commit_ms = now_ms() - t0;
 
   /* 2b. lookup: challenges, aux trace, its LDE and commitment (on the device
    * with CUDA, which keeps the aux trace for its openings and sends the LDE
@@ -964,8 +1066,8 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
   scratch = calloc(nb * pstride, sizeof *scratch);
   if (!proof->trace_zeta || !proof->trace_zeta_next || !proof->quotient_zeta || !scratch) goto out;
   {
-    open_ctx oc = {trace, qv, w, qc, n, g, zeta, zeta_next, scratch, 0, dev_deep};
-    if (dev_deep) { /* the trace's sums on the device, the quotient's here */
+    open_ctx oc = {trace, qv, w, qc, n, g, zeta, zeta_next, scratch, 0, cuda};
+    if (cuda) { /* the trace's sums on the device, the quotient's here */
       ext_t *os = malloc(sizeof *os * 2 * w);
       drc = os ? cu_open_dev(d_tr, log_n, w, zeta, zeta_next, os) : CU_ERR_NOMEM;
       if (drc == CU_OK) {
@@ -1042,11 +1144,11 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
   ext_t gamma = chal_sample_ext(&ch);
   gp = malloc(sizeof *gp * (2 * (w + aw) + qw + 1));
   indices = malloc(sizeof *indices * Q);
-  if (!gp || !indices || (!dev_deep && !(F = malloc(sizeof *F * N)))) goto out;
+  if (!gp || !indices || (!cuda && !(F = malloc(sizeof *F * N)))) goto out;
   deep_ctx dc = deep_setup(w, qw, aw, s, log_N, zeta, zeta_next, gamma, proof->trace_zeta,
                            proof->trace_zeta_next, proof->quotient_zeta, proof->aux_zeta,
                            proof->aux_zeta_next, gp);
-  if (dev_deep) {
+  if (cuda) {
     /* gp: gamma^0 .. gamma^(W-1), then gamma^W gamma^j (j < w + aw): cu_deep_dev's coef */
     drc = cu_malloc(&d_F, N * 4);
     if (drc == CU_OK)
@@ -1060,7 +1162,7 @@ int stark_prove_lookup(const stark_air *air, const stark_lookup *lk, const stark
     stark_par_for(N, 1024, threads, deep_range, &dc);
   }
   double fri_ms[2];
-  int frc = dev_deep ? fri_prove_dev(fp, &ch, d_F, log_N, s, threads, &proof->fri, indices, fri_ms, &drc)
+  int frc = cuda ? fri_prove_dev(fp, &ch, d_F, log_N, s, threads, &proof->fri, indices, fri_ms, &drc)
                      : fri_prove_backend(fp, cuda ? FRI_BACKEND_CUDA : FRI_BACKEND_CPU, &ch, F, log_N, s,
                                          threads, &proof->fri, indices, fri_ms, &drc);
   cu_free(d_F);
@@ -1416,36 +1518,27 @@ int stark_lookup_public_sum(const stark_interaction *it, const bb_t *rows, size_
   return STARK_OK;
 }
 
-int stark_commit_main(const stark_air *air, const stark_config *cfg, const bb_t *trace,
-                      unsigned log_n, merkle_digest *root) {
+int stark_commit_main_keep(const stark_air *air, const stark_config *cfg, const bb_t *trace, unsigned log_n,
+                           merkle_digest *root, stark_main_commit **keep) {
+  if (keep) *keep = NULL;
   if (!air_ok(air) || !cfg || !trace || !root) return STARK_ERR_ARG;
   if (fri_params_check(&cfg->fri) != FRI_OK) return STARK_ERR_ARG;
-  unsigned lb = cfg->fri.log_blowup, w = air->width, log_N = log_n + lb;
+  if (cfg->backend != STARK_BACKEND_CPU && cfg->backend != STARK_BACKEND_CUDA) return STARK_ERR_ARG;
+  unsigned lb = cfg->fri.log_blowup, log_N = log_n + lb;
   if (log_n < 1 || log_n > STARK_MAX_LOG_ROWS || log_N > BB_TWO_ADICITY) return STARK_ERR_ARG;
-  size_t N = (size_t)1 << log_N;
-  if (cfg->backend == STARK_BACKEND_CUDA) { /* as stark_prove's: LDE and tree on the device */
-    bb_t *d_lde = NULL;
-    int drc = cu_malloc(&d_lde, N * w);
-    if (drc == CU_OK) drc = cu_upload(d_lde, trace, (N >> lb) * w);
-    if (drc == CU_OK) drc = cu_ntt_coset_lde_dev(d_lde, log_n, w, lb, bb_generator(), d_lde, NTT_ORDER_NATURAL);
-    merkle_matrix dm = {d_lde, w, N};
-    if (drc == CU_OK) drc = cu_merkle_commit_dev(&dm, 1, root, NULL);
-    cu_free(d_lde);
-    return drc == CU_OK ? STARK_OK : drc == CU_ERR_NOMEM ? STARK_ERR_NOMEM : STARK_ERR_DEVICE;
+  stark_main_commit *mc = malloc(sizeof *mc);
+  if (!mc) return STARK_ERR_NOMEM;
+  int drc, rc = main_commit_make(cfg, trace, log_n, air->width, 0, mc, &drc);
+  if (rc == STARK_OK) *root = mc->root;
+  if (rc == STARK_OK && keep) {
+    *keep = mc;
+    return STARK_OK;
   }
-  if (cfg->backend != STARK_BACKEND_CPU) return STARK_ERR_ARG;
-  bb_t *lde = malloc(sizeof *lde * N * w);
-  if (!lde) return STARK_ERR_NOMEM;
-  int rc = STARK_ERR_INTERNAL;
-  merkle_tree *tree = NULL;
-  merkle_matrix mm = {lde, w, N};
-  if (ntt_coset_lde(trace, log_n, w, lb, bb_generator(), lde, NTT_ORDER_NATURAL, cfg->threads) ==
-          NTT_OK &&
-      merkle_build(&mm, 1, MERKLE_POSEIDON2, cfg->threads, &tree) == MERKLE_OK) {
-    merkle_root(tree, root);
-    rc = STARK_OK;
-  }
-  merkle_free(tree);
-  free(lde);
-  return rc;
+  stark_main_commit_free(mc);
+  return rc == STARK_ERR_DEVICE && drc == CU_ERR_NOMEM ? STARK_ERR_NOMEM : rc;
+}
+
+int stark_commit_main(const stark_air *air, const stark_config *cfg, const bb_t *trace,
+                      unsigned log_n, merkle_digest *root) {
+  return stark_commit_main_keep(air, cfg, trace, log_n, root, NULL);
 }

@@ -329,12 +329,38 @@ int stark_lookup_public_sum(const stark_interaction *it, const bb_t *rows, size_
 /* The trace root stark_prove would commit to (it depends on the trace,
  * log_n and cfg->fri.log_blowup only), so that a caller can commit every
  * shard, derive the lookup challenges from the roots, then prove each shard
- * with them. Costs one extra LDE and Merkle tree per shard, made on
- * cfg->backend (the prover makes them again). Same argument rules as
- * stark_prove; STARK_OK, STARK_ERR_ARG, STARK_ERR_NOMEM, STARK_ERR_INTERNAL,
- * STARK_ERR_DEVICE (CUDA). */
+ * with them. The LDE and Merkle tree are made on cfg->backend and dropped
+ * (the prover makes them again; stark_commit_main_keep keeps them). Same
+ * argument rules as stark_prove; STARK_OK, STARK_ERR_ARG, STARK_ERR_NOMEM,
+ * STARK_ERR_INTERNAL, STARK_ERR_DEVICE (CUDA). */
 int stark_commit_main(const stark_air *air, const stark_config *cfg, const bb_t *trace,
                       unsigned log_n, merkle_digest *root);
+
+/* The main trace's commitment kept for the proof (opaque): its LDE and
+ * Merkle tree (and with CUDA the trace, on the device). */
+typedef struct stark_main_commit stark_main_commit;
+
+/* stark_commit_main that also keeps, when keep is not NULL, what it made
+ * into *keep (NULL on error), so that stark_prove_lookup_kept need not make
+ * the LDE and tree again: the lookup argument's two phases then cost one
+ * commitment. Host memory (CPU backend) or device memory (CUDA) of
+ * stark_main_commit_bytes is held until then. */
+int stark_commit_main_keep(const stark_air *air, const stark_config *cfg, const bb_t *trace, unsigned log_n,
+                           merkle_digest *root, stark_main_commit **keep);
+/* Bytes a kept commitment holds (0 for NULL). */
+size_t stark_main_commit_bytes(const stark_main_commit *c);
+/* c may be NULL. */
+void stark_main_commit_free(stark_main_commit *c);
+
+/* stark_prove_lookup with the main trace's commitment taken from kept (made
+ * by stark_commit_main_keep from this trace, log_n and cfg's backend and
+ * blowup; NULL: made here), which the call takes over and frees, whatever it
+ * returns. The proof is the same bytes as stark_prove_lookup's; its timings
+ * count no LDE or commitment of the main trace (the caller timed those).
+ * STARK_ERR_ARG also for a kept commitment of another shape or backend. */
+int stark_prove_lookup_kept(const stark_air *air, const stark_lookup *lk, const stark_config *cfg,
+                            const bb_t *trace, unsigned log_n, const bb_t *pub, stark_main_commit *kept,
+                            stark_proof *proof, stark_timings *t);
 
 void stark_proof_free(stark_proof *proof); /* frees the arrays; proof may be NULL */
 

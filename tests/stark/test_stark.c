@@ -559,12 +559,7 @@ static void test_ext_only_same_proof(void **state) {
   stark_proof a, b;
   assert_int_equal(stark_prove(&stark_air_fib, &cfg, t, 6, pub, &a, NULL), STARK_OK);
   assert_int_equal(stark_prove(&ext_only, &cfg, t, 6, pub, &b, NULL), STARK_OK);
-  uint8_t *ba, *bbuf;
-  size_t la, lbn;
-  assert_int_equal(stark_proof_serialize(&a, &ba, &la), STARK_OK);
-  assert_int_equal(stark_proof_serialize(&b, &bbuf, &lbn), STARK_OK);
-  assert_int_equal(la, lbn);
-  assert_memory_equal(ba, bbuf, la);
+  assert_same_proof_bytes(&a, &b);
   /* the thread count does not change the proof either (2^13 rows: several
    * blocks in every threaded loop) */
   bb_t pub2[3];
@@ -573,19 +568,10 @@ static void test_ext_only_same_proof(void **state) {
   assert_int_equal(stark_prove(&stark_air_fib, &cfg, t2, 13, pub2, &c, NULL), STARK_OK);
   cfg.threads = 3;
   assert_int_equal(stark_prove(&stark_air_fib, &cfg, t2, 13, pub2, &d, NULL), STARK_OK);
-  uint8_t *bc, *bd;
-  size_t lc, ld;
-  assert_int_equal(stark_proof_serialize(&c, &bc, &lc), STARK_OK);
-  assert_int_equal(stark_proof_serialize(&d, &bd, &ld), STARK_OK);
-  assert_int_equal(lc, ld);
-  assert_memory_equal(bc, bd, lc);
+  assert_same_proof_bytes(&c, &d);
   assert_int_equal(stark_verify(&stark_air_fib, &cfg.fri, pub2, &d), STARK_OK);
-  free(bd);
   stark_proof_free(&d);
   free(t2);
-  free(ba);
-  free(bbuf);
-  free(bc);
   stark_proof_free(&a);
   stark_proof_free(&b);
   stark_proof_free(&c);
