@@ -501,6 +501,29 @@ static void on_precompile(void *ctx, evm_pc_id id, uint64_t input_len, const evm
   }
 }
 
+/* Room for `more` compressions after `used` in a proven hash table's two
+ * parallel arrays (chaining values of state_size bytes each, and 64-byte
+ * blocks), both grown to *cap (doubling from 256). The chaining values'
+ * array, moved or not, is *state_out (the caller stores it back, also on
+ * failure). 0 (c->err set) when out of memory. */
+static int comp_reserve(trace_collector *c, void *state, size_t state_size, void **state_out,
+                        uint8_t (**block)[64], size_t *cap, size_t used, size_t more) {
+  *state_out = state;
+  if (*cap - used >= more) return 1;
+  size_t nc = *cap ? *cap : 256;
+  while (nc - used < more) nc *= 2;
+  void *ns = realloc(state, nc * state_size);
+  if (ns) *state_out = ns;
+  uint8_t(*nb)[64] = realloc(*block, nc * sizeof *nb);
+  if (nb) *block = nb;
+  if (!ns || !nb) {
+    c->err = TRACE_E_NOMEM;
+    return 0;
+  }
+  *cap = nc;
+  return 1;
+}
+
 /* A SHA256 call's input padded as SHA-256 pads it (0x80, zeros, the bit
  * length as 64 bits big-endian) and compressed block by block from
  * sha256_iv, keeping each compression's chaining value and block:
@@ -508,19 +531,10 @@ static void on_precompile(void *ctx, evm_pc_id id, uint64_t input_len, const evm
 static void sha_keep(trace_collector *c, const uint8_t *in, size_t len) {
   trace_table *t = &c->t[TRACE_SHA256];
   size_t n = (size_t)sha256_compressions(len);
-  if (t->sha_cap - t->sha_n < n) {
-    size_t cap = t->sha_cap ? t->sha_cap : 256;
-    while (cap - t->sha_n < n) cap *= 2;
-    uint32_t(*ns)[8] = realloc(t->sha_state, cap * sizeof *ns);
-    if (ns) t->sha_state = ns;
-    uint8_t(*nb)[64] = realloc(t->sha_block, cap * sizeof *nb);
-    if (nb) t->sha_block = nb;
-    if (!ns || !nb) {
-      c->err = TRACE_E_NOMEM;
-      return;
-    }
-    t->sha_cap = cap;
-  }
+  void *st_out;
+  int room = comp_reserve(c, t->sha_state, sizeof *t->sha_state, &st_out, &t->sha_block, &t->sha_cap, t->sha_n, n);
+  t->sha_state = st_out;
+  if (!room) return;
   uint32_t st[8];
   memcpy(st, sha256_iv, sizeof st);
   uint64_t bits = (uint64_t)len * 8;
@@ -547,19 +561,10 @@ static void sha_keep(trace_collector *c, const uint8_t *in, size_t len) {
 static void rmd_keep(trace_collector *c, const uint8_t *in, size_t len) {
   trace_table *t = &c->t[TRACE_RIPEMD160];
   size_t n = (size_t)ripemd160_compressions(len);
-  if (t->rmd_cap - t->rmd_n < n) {
-    size_t cap = t->rmd_cap ? t->rmd_cap : 256;
-    while (cap - t->rmd_n < n) cap *= 2;
-    uint32_t(*ns)[5] = realloc(t->rmd_state, cap * sizeof *ns);
-    if (ns) t->rmd_state = ns;
-    uint8_t(*nb)[64] = realloc(t->rmd_block, cap * sizeof *nb);
-    if (nb) t->rmd_block = nb;
-    if (!ns || !nb) {
-      c->err = TRACE_E_NOMEM;
-      return;
-    }
-    t->rmd_cap = cap;
-  }
+  void *st_out;
+  int room = comp_reserve(c, t->rmd_state, sizeof *t->rmd_state, &st_out, &t->rmd_block, &t->rmd_cap, t->rmd_n, n);
+  t->rmd_state = st_out;
+  if (!room) return;
   uint32_t st[5];
   memcpy(st, ripemd160_iv, sizeof st);
   for (size_t k = 0; k < n; k++) {

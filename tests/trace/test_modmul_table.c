@@ -30,6 +30,7 @@
 
 #include "../evm/evm_test_util.h"
 #include "air_test_util.h"
+#include "trace_test_util.h"
 #include "gen.h"
 #include "stark/stark.h"
 #include "trace/arith_air.h"
@@ -92,18 +93,7 @@ static void reset_events(void) {
 
 static void run_block_mode(const blk_block *b, unsigned opts, int count_only, trace_collector *c) {
   reset_events();
-  trace_init_opts(c, b->env.fork, opts);
-  c->count_only = count_only;
-  g_inner = trace_tracer(c);
-  assert_non_null(g_inner.on_precompile_input);
-  evm_tracer t = g_inner;
-  t.on_precompile = rec_precompile;
-  t.on_precompile_input = rec_input;
-  evm_block_result res;
-  assert_int_equal(evm_execute_block(b, &t, &res), EVM_OK);
-  evm_block_result_free(&res);
-  trace_add_block_witness(c, b);
-  if (!count_only) assert_int_equal(trace_finish(c), TRACE_OK);
+  trace_run_recorded(b, opts, count_only, c, &g_inner, rec_precompile, rec_input);
 }
 
 /* The pc_witness address of a precompile the table covers, else 0. */

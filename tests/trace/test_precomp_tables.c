@@ -31,6 +31,7 @@
 
 #include "../evm/evm_test_util.h"
 #include "air_test_util.h"
+#include "trace_test_util.h"
 #include "cycles.h"
 #include "gen.h"
 #include "hash/ripemd160.h"
@@ -106,18 +107,7 @@ static void reset_events(void) {
  * only when count_only). */
 static void run_block_mode(const blk_block *b, unsigned opts, int count_only, trace_collector *c) {
   reset_events();
-  trace_init_opts(c, b->env.fork, opts);
-  c->count_only = count_only;
-  g_inner = trace_tracer(c);
-  assert_non_null(g_inner.on_precompile_input); /* set in every mode: blake2f is sized from it */
-  evm_tracer t = g_inner;
-  t.on_precompile = rec_precompile;
-  t.on_precompile_input = rec_input;
-  evm_block_result res;
-  assert_int_equal(evm_execute_block(b, &t, &res), EVM_OK);
-  evm_block_result_free(&res);
-  trace_add_block_witness(c, b);
-  if (!count_only) assert_int_equal(trace_finish(c), TRACE_OK);
+  trace_run_recorded(b, opts, count_only, c, &g_inner, rec_precompile, rec_input);
 }
 
 static void run_block(const blk_block *b, unsigned opts, trace_collector *c) {
