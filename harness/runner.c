@@ -290,6 +290,47 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
 /* Whether table t of a block is proven (o->prove aside). */
 static int table_to_prove(const trace_table *t) { return trace_table_air(t) && t->rows > 0; }
 
+/* Commits every lookup shard into roots (in order), the shards built into
+ * *buf (trace_shard_reuse; the caller frees it). */
+static int commit_shards(const trace_collector *c, const run_opts *o, run_block_result *r, double t_start,
+                         lk_block *lb, merkle_digest *roots, bb_t **buf, size_t *cap) {
+  size_t j = 0;
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    const trace_table *t = &c->t[i];
+    if (!table_to_prove(t) || !trace_table_lookup(t)) continue;
+    unsigned ls = run_log_shard(o, t->id);
+    size_t shards = trace_shard_count(t, ls);
+    for (size_t k = 0; k < shards; k++, j++) {
+      if (o->timeout_ms > 0 && bench_now_ms() - t_start > o->timeout_ms) {
+        r->status = RUN_E_TIMEOUT;
+        snprintf(r->reason, sizeof r->reason, "gave up after %.0f ms (%s shard %zu of %zu not committed)",
+                 o->timeout_ms, trace_table_name(t->id), k, shards);
+        return RUN_E_TIMEOUT;
+      }
+      double t0 = bench_now_ms();
+      unsigned log_n;
+      if (trace_shard_reuse(t, ls, k, buf, cap, &log_n) != TRACE_OK)
+        return fail(r, RUN_E_NOMEM, "%s: cannot build a shard", trace_table_name(t->id));
+      double t1 = bench_now_ms();
+      r->phase_ms[RUN_PHASE_TRACE] += t1 - t0;
+      /* kept for the proof while the budget lasts, else made again there */
+      int keep = lb->kept_bytes < run_keep_budget(o);
+      int rc = stark_commit_main_keep(trace_table_air(t), &o->stark, *buf, log_n, &roots[j],
+                                      keep ? &lb->kept[j] : NULL);
+      lb->kept_bytes += stark_main_commit_bytes(lb->kept[j]);
+      lb->commit_ms[j] = bench_now_ms() - t1;
+      r->phase_ms[RUN_PHASE_COMMIT] += lb->commit_ms[j];
+      r->lookup_commit_ms += lb->commit_ms[j];
+      if (rc != STARK_OK) {
+        char what[96];
+        snprintf(what, sizeof what, "%s shard %zu (stark code %d)", trace_table_name(t->id), k, rc);
+        return fail(r, rc == STARK_ERR_NOMEM ? RUN_E_NOMEM : RUN_E_PROVE, "cannot commit %s", what);
+      }
+    }
+  }
+  return RUN_OK;
+}
+
 /* The lookup argument's first phase: commit the main trace of every shard
  * of every proven table with interactions, draw the challenges. lb->n == 0
  * when no proven table has interactions. */
@@ -308,57 +349,20 @@ static int lookup_commit(const trace_collector *c, const run_opts *o, run_block_
     free(roots);
     return fail(r, RUN_E_NOMEM, "%s", "lookup: out of memory");
   }
-  size_t j = 0, cap = 0;
-  bb_t *buf = NULL; /* every shard built into one buffer (trace_shard_reuse) */
-  for (int i = 0; i < TRACE_COUNT; i++) {
-    const trace_table *t = &c->t[i];
-    if (!table_to_prove(t) || !trace_table_lookup(t)) continue;
-    unsigned ls = run_log_shard(o, t->id);
-    size_t shards = trace_shard_count(t, ls);
-    for (size_t k = 0; k < shards; k++, j++) {
-      if (o->timeout_ms > 0 && bench_now_ms() - t_start > o->timeout_ms) {
-        free(roots);
-        free(buf);
-        r->status = RUN_E_TIMEOUT;
-        snprintf(r->reason, sizeof r->reason, "gave up after %.0f ms (%s shard %zu of %zu not committed)",
-                 o->timeout_ms, trace_table_name(t->id), k, shards);
-        return RUN_E_TIMEOUT;
-      }
-      double t0 = bench_now_ms();
-      unsigned log_n;
-      if (trace_shard_reuse(t, ls, k, &buf, &cap, &log_n) != TRACE_OK) {
-        free(roots);
-        free(buf);
-        return fail(r, RUN_E_NOMEM, "%s: cannot build a shard", trace_table_name(t->id));
-      }
-      double t1 = bench_now_ms();
-      r->phase_ms[RUN_PHASE_TRACE] += t1 - t0;
-      /* kept for the proof while the budget lasts, else made again there */
-      int keep = lb->kept_bytes < run_keep_budget(o);
-      int rc = stark_commit_main_keep(trace_table_air(t), &o->stark, buf, log_n, &roots[j],
-                                      keep ? &lb->kept[j] : NULL);
-      lb->kept_bytes += stark_main_commit_bytes(lb->kept[j]);
-      lb->commit_ms[j] = bench_now_ms() - t1;
-      r->phase_ms[RUN_PHASE_COMMIT] += lb->commit_ms[j];
-      r->lookup_commit_ms += lb->commit_ms[j];
-      if (rc != STARK_OK) {
-        free(roots);
-        free(buf);
-        char what[96];
-        snprintf(what, sizeof what, "%s shard %zu (stark code %d)", trace_table_name(t->id), k, rc);
-        return fail(r, rc == STARK_ERR_NOMEM ? RUN_E_NOMEM : RUN_E_PROVE, "cannot commit %s", what);
-      }
-    }
-  }
+  bb_t *buf = NULL;
+  size_t cap = 0;
+  int rc = commit_shards(c, o, r, t_start, lb, roots, &buf, &cap);
   free(buf);
-  if (c->op_bus) {
-    lb->pub = c->op_count;
-    r->proof_bytes += TRACE_ROM_ROWS * sizeof(uint32_t);
+  if (rc == RUN_OK) {
+    if (c->op_bus) {
+      lb->pub = c->op_count;
+      r->proof_bytes += TRACE_ROM_ROWS * sizeof(uint32_t);
+    }
+    stark_lookup_challenges_pub(roots, lb->n, lb->pub, lb->pub ? TRACE_ROM_ROWS : 0, lb->ch);
+    r->lookups = 1;
   }
-  stark_lookup_challenges_pub(roots, lb->n, lb->pub, lb->pub ? TRACE_ROM_ROWS : 0, lb->ch);
   free(roots);
-  r->lookups = 1;
-  return RUN_OK;
+  return rc;
 }
 
 /* The verifier's last word on the lookup argument: the challenges again

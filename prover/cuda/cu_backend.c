@@ -1151,19 +1151,11 @@ static size_t lookup_program(const stark_interaction *it, unsigned k, uint32_t *
   return n;
 }
 
-/* The interactions are well formed and name columns below width. */
-static int interactions_ok(const stark_interaction *it, unsigned k, size_t width) {
-  for (unsigned i = 0; i < k; i++) {
-    if (it[i].num_fields == 0 || it[i].num_fields > STARK_MAX_LOOKUP_FIELDS || !it[i].fields ||
-        (it[i].direction != STARK_SEND && it[i].direction != STARK_RECEIVE))
-      return 0;
-    for (unsigned f = 0; f <= it[i].num_fields; f++) {
-      const stark_lc *lc = f ? &it[i].fields[f - 1] : &it[i].multiplicity;
-      for (unsigned t = 0; t < lc->num_terms; t++)
-        if (lc->terms[t].col >= width) return 0;
-    }
-  }
-  return 1;
+/* The lookup kernels' common arguments: 1 .. STARK_MAX_INTERACTIONS well
+ * formed interactions on a table of width words, groups of g. */
+static int lookup_args_ok(const stark_interaction *it, unsigned k, unsigned g, size_t width) {
+  return it && k >= 1 && g >= 1 && g <= STARK_MAX_LOOKUP_GROUP && width >= 1 && width <= UINT32_MAX &&
+         stark_interactions_ok(it, k, width);
 }
 
 /* gamma^1 .. gamma^STARK_MAX_LOOKUP_FIELDS into out (4 words each). */
@@ -1175,9 +1167,8 @@ static void gamma_words(ext_t gamma, uint32_t *out) {
 
 int cu_lookup_aux_dev(const bb_t *d_trace, size_t width, unsigned log_n, const stark_interaction *it, unsigned k,
                       unsigned g_size, const ext_t ch[2], bb_t *d_aux, ext_t *cumulative_sum, int *zero) {
-  if (!d_trace || !d_aux || !it || !ch || !cumulative_sum || !zero || k == 0 || k > STARK_MAX_INTERACTIONS ||
-      g_size == 0 || g_size > STARK_MAX_LOOKUP_GROUP || width == 0 || width > UINT32_MAX || log_n < 1 ||
-      log_n > NTT_MAX_LOG || !interactions_ok(it, k, width))
+  if (!d_trace || !d_aux || !ch || !cumulative_sum || !zero || log_n < 1 || log_n > NTT_MAX_LOG ||
+      !lookup_args_ok(it, k, g_size, width))
     return CU_ERR_ARG;
   cu_k_aux a;
   memset(&a, 0, sizeof a);
@@ -1237,11 +1228,10 @@ int cu_quotient_lookup_dev(const bb_t *d_lde, size_t width, const bb_t *d_alde, 
                            unsigned log_blowup, unsigned qc, bb_t shift, const stark_interaction *it, unsigned k,
                            unsigned g_size, const ext_t ch[2], ext_t cumulative_sum, const ext_t *apow,
                            bb_t *d_out) {
-  if (!d_lde || !d_alde || !d_out || !it || !ch || !apow || k == 0 || k > STARK_MAX_INTERACTIONS ||
-      g_size == 0 || g_size > STARK_MAX_LOOKUP_GROUP || width == 0 || width > UINT32_MAX)
+  if (!d_lde || !d_alde || !d_out || !ch || !apow || !lookup_args_ok(it, k, g_size, width) ||
+      aw != STARK_AUX_WIDTH(k, g_size))
     return CU_ERR_ARG;
   unsigned c = (k + g_size - 1) / g_size;
-  if (aw != STARK_AUX_WIDTH(k, g_size) || !interactions_ok(it, k, width)) return CU_ERR_ARG;
   cu_k_lkq a;
   memset(&a, 0, sizeof a);
   if (qdom_init(&a.d, log_n, log_blowup, qc, shift) != CU_OK) return CU_ERR_ARG;

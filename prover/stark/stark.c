@@ -10,8 +10,8 @@
  * result does not depend on the split). NTTs and Merkle trees are threaded by
  * their own modules.
  *
- * CUDA backend (stark.h): the same steps in the same order. Without a lookup
- * argument everything O(N) happens on the device: the trace is uploaded once
+ * CUDA backend (stark.h): the same steps in the same order. Everything O(N)
+ * happens on the device: the trace is uploaded once
  * and kept beside its LDE (the openings at zeta are made from it,
  * cu_open_dev), the quotient is evaluated there (AIRs with a kernel,
  * cu_air_kernel; for the others on the host from a downloaded LDE, then
@@ -26,11 +26,14 @@
  * FRI layers with theirs (4N and about 4N words).
  *
  * Lookup argument (stark.h): the aux trace (n x aw base elements,
- * aw = 4(ceil(k/G)+1)) is built on the host from 2 n k ext scratch values
- * (one batch inversion per row range), LDE'd to N x aw and committed on the
- * host with either backend, and kept until the queries like the trace LDE; with it the whole
- * constraint evaluation runs on the host too (the device kernels read main
- * columns only), so the proof bytes do not depend on the backend.
+ * aw = 4(ceil(k/G)+1)) is built from 2 n k ext scratch values on the host
+ * (one batch inversion per row range) or on the device (cu_lookup_aux_dev,
+ * one inversion per group), LDE'd to N x aw, committed and kept until the
+ * queries like the trace LDE; on the device the lookup's constraints are
+ * added to the AIR kernel's quotient (cu_quotient_lookup_dev). The proof
+ * bytes do not depend on the backend. The main trace's LDE and commitment
+ * (step 2) may come from the caller (stark_commit_main_keep), made before
+ * the lookup challenges were known.
  */
 #include "stark/stark.h"
 
@@ -209,7 +212,7 @@ unsigned stark_lookup_aux_width(const stark_air *air, const stark_lookup *lk) {
   return STARK_AUX_WIDTH(lookup_count(lk), stark_lookup_group(air, lk));
 }
 
-static int lc_ok(const stark_lc *lc, unsigned w) {
+static int lc_ok(const stark_lc *lc, size_t w) {
   if (lc->num_terms > STARK_MAX_LC_TERMS || (lc->num_terms && !lc->terms) || lc->constant >= BB_P)
     return 0;
   for (unsigned t = 0; t < lc->num_terms; t++)
@@ -217,21 +220,22 @@ static int lc_ok(const stark_lc *lc, unsigned w) {
   return 1;
 }
 
-/* The interactions are well-formed for a table of width w (none is fine). */
-static int lookup_ok(const stark_lookup *lk, unsigned w) {
-  unsigned k = lookup_count(lk);
-  if (!k) return 1;
-  if (k > STARK_MAX_INTERACTIONS || !lk->interactions) return 0;
+int stark_interactions_ok(const stark_interaction *it, unsigned k, size_t w) {
+  if (k > STARK_MAX_INTERACTIONS || (k && !it)) return 0;
   for (unsigned i = 0; i < k; i++) {
-    const stark_interaction *it = &lk->interactions[i];
-    if (it->bus >= BB_P || (it->direction != STARK_SEND && it->direction != STARK_RECEIVE) ||
-        it->num_fields < 1 || it->num_fields > STARK_MAX_LOOKUP_FIELDS || !it->fields ||
-        !lc_ok(&it->multiplicity, w))
+    if (it[i].bus >= BB_P || (it[i].direction != STARK_SEND && it[i].direction != STARK_RECEIVE) ||
+        it[i].num_fields < 1 || it[i].num_fields > STARK_MAX_LOOKUP_FIELDS || !it[i].fields ||
+        !lc_ok(&it[i].multiplicity, w))
       return 0;
-    for (unsigned j = 0; j < it->num_fields; j++)
-      if (!lc_ok(&it->fields[j], w)) return 0;
+    for (unsigned j = 0; j < it[i].num_fields; j++)
+      if (!lc_ok(&it[i].fields[j], w)) return 0;
   }
   return 1;
+}
+
+/* The interactions are well-formed for a table of width w (none is fine). */
+static int lookup_ok(const stark_lookup *lk, unsigned w) {
+  return stark_interactions_ok(lk ? lk->interactions : NULL, lookup_count(lk), w);
 }
 
 static int ext_canonical(ext_t a) {
@@ -833,8 +837,8 @@ static int prove_impl(const stark_air *air, const stark_lookup *lk, const stark_
    * d_lde and d_qlde, which therefore live until the queries are answered */
   bb_t *d_lde = NULL, *d_q = NULL, *d_qlde = NULL, *d_F = NULL;
   bb_t *d_tr = NULL; /* CUDA: the trace, for the openings at zeta and the aux trace */
-  /* CUDA with a lookup argument: the aux trace (built on the host) and its
-   * LDE, kept like the trace's; its tree on the device */
+  /* CUDA with a lookup argument: the aux trace and its LDE, kept like the
+   * trace's; its tree on the device */
   bb_t *d_aux = NULL, *d_alde = NULL;
   cu_merkle_tree *catree = NULL;
   /* CUDA: the AIR's quotient kernel (cuda/cu.h), 0 = constraints on the host;
@@ -1163,8 +1167,8 @@ static int prove_impl(const stark_air *air, const stark_lookup *lk, const stark_
   }
   double fri_ms[2];
   int frc = cuda ? fri_prove_dev(fp, &ch, d_F, log_N, s, threads, &proof->fri, indices, fri_ms, &drc)
-                     : fri_prove_backend(fp, cuda ? FRI_BACKEND_CUDA : FRI_BACKEND_CPU, &ch, F, log_N, s,
-                                         threads, &proof->fri, indices, fri_ms, &drc);
+                 : fri_prove_backend(fp, FRI_BACKEND_CPU, &ch, F, log_N, s, threads, &proof->fri, indices,
+                                     fri_ms, &drc);
   cu_free(d_F);
   d_F = NULL;
   if (frc == FRI_ERR_DEVICE) goto device_failed;
@@ -1489,22 +1493,11 @@ void stark_lookup_challenges(const merkle_digest *roots, size_t n, ext_t out[2])
   stark_lookup_challenges_pub(roots, n, NULL, 0, out);
 }
 
-/* Every column lc names is below width. */
-static int lc_within(const stark_lc *lc, unsigned width) {
-  for (unsigned t = 0; t < lc->num_terms; t++)
-    if (lc->terms[t].col >= width) return 0;
-  return 1;
-}
-
 int stark_lookup_public_sum(const stark_interaction *it, const bb_t *rows, size_t n, unsigned width,
                             const ext_t ch[2], ext_t *sum) {
   if (!it || !ch || !sum || (n && !rows) || width == 0) return STARK_ERR_ARG;
-  if ((it->direction != STARK_SEND && it->direction != STARK_RECEIVE) || it->num_fields == 0 ||
-      it->num_fields > STARK_MAX_LOOKUP_FIELDS || !it->fields)
-    return STARK_ERR_AIR;
-  if (!lc_within(&it->multiplicity, width)) return STARK_ERR_ARG;
-  for (unsigned j = 0; j < it->num_fields; j++)
-    if (!lc_within(&it->fields[j], width)) return STARK_ERR_ARG;
+  if (!stark_interactions_ok(it, 1, SIZE_MAX)) return STARK_ERR_AIR; /* malformed whatever the width */
+  if (!stark_interactions_ok(it, 1, width)) return STARK_ERR_ARG;   /* a column past the rows' */
   ext_t gpow[STARK_MAX_LOOKUP_FIELDS];
   gamma_powers(ch[1], gpow);
   ext_t acc = ext_zero();

@@ -326,6 +326,13 @@ void stark_lookup_challenges_pub(const merkle_digest *roots, size_t n, const bb_
 int stark_lookup_public_sum(const stark_interaction *it, const bb_t *rows, size_t n, unsigned width,
                             const ext_t ch[2], ext_t *sum);
 
+/* 1 when the k interactions it are well formed (stark/air.h: bus and
+ * constants canonical, a direction, 1 .. STARK_MAX_LOOKUP_FIELDS fields, at
+ * most STARK_MAX_LC_TERMS terms each with canonical coefficients) and name
+ * only columns below width; k at most STARK_MAX_INTERACTIONS (0: none, fine).
+ * The check every prover, verifier and backend makes of a lookup. */
+int stark_interactions_ok(const stark_interaction *it, unsigned k, size_t width);
+
 /* The trace root stark_prove would commit to (it depends on the trace,
  * log_n and cfg->fri.log_blowup only), so that a caller can commit every
  * shard, derive the lookup challenges from the roots, then prove each shard

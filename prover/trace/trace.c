@@ -803,23 +803,30 @@ static bb_t lc_eval(const stark_lc *lc, const bb_t *row) {
   return acc;
 }
 
-/* The sends on TRACE_BUS_RANGE16 of table t (its stored rows): counted into
- * the range16 data d when d is not NULL; returns whether t sends any. */
-static int range_sends(const trace_table *t, bb_t *d) {
+/* The sends on `bus` of table t (its stored rows): each row's multiplicity
+ * added to out[v * stride], v the tuple's first field, when v < nvals (out
+ * NULL: nothing counted); returns whether t sends on the bus. How the
+ * receiving tables' multiplicities are counted from the very interactions
+ * the prover is given. */
+static int count_sends(const trace_table *t, uint32_t bus, bb_t *out, size_t nvals, size_t stride) {
   const stark_lookup *lk = t->lookup;
   int any = 0;
-  if (!lk || t->id == TRACE_RANGE16 || !t->data) return 0;
+  if (!lk || !t->data || t->rows == 0) return 0;
   for (unsigned i = 0; i < lk->num_interactions; i++) {
     const stark_interaction *in = &lk->interactions[i];
-    if (in->bus != TRACE_BUS_RANGE16 || in->direction != STARK_SEND || t->rows == 0) continue;
+    if (in->bus != bus || in->direction != STARK_SEND) continue;
     any = 1;
-    for (size_t r = 0; d && r < t->rows; r++) {
+    for (size_t r = 0; out && r < t->rows; r++) {
       const bb_t *row = t->data + r * t->width;
       uint32_t v = bb_to_u32(lc_eval(&in->fields[0], row));
-      if (v < TRACE_RANGE16_ROWS) d[v * R16_WIDTH + R16_M] = bb_add(d[v * R16_WIDTH + R16_M], lc_eval(&in->multiplicity, row));
+      if (v < nvals) out[v * stride] = bb_add(out[v * stride], lc_eval(&in->multiplicity, row));
     }
   }
   return any;
+}
+
+static int range_sends(const trace_table *t, bb_t *d) {
+  return count_sends(t, TRACE_BUS_RANGE16, d ? d + R16_M : NULL, TRACE_RANGE16_ROWS, R16_WIDTH);
 }
 
 int trace_range_fill(trace_collector *c) {
@@ -848,21 +855,8 @@ int trace_opcode_fill(trace_collector *c) {
   memset(c->op_count, 0, sizeof c->op_count);
   c->op_bus = 0;
   if (c->count_only) return TRACE_OK;
-  for (int i = 0; i < TRACE_COUNT; i++) {
-    const trace_table *t = &c->t[i];
-    const stark_lookup *lk = t->lookup;
-    if (!lk || !t->data) continue;
-    for (unsigned k = 0; k < lk->num_interactions; k++) {
-      const stark_interaction *in = &lk->interactions[k];
-      if (in->bus != TRACE_BUS_OPCODE || in->direction != STARK_SEND) continue;
-      c->op_bus = 1;
-      for (size_t r = 0; r < t->rows; r++) {
-        const bb_t *row = t->data + r * t->width;
-        uint32_t op = bb_to_u32(lc_eval(&in->fields[0], row));
-        if (op < TRACE_ROM_ROWS) c->op_count[op] = bb_add(c->op_count[op], lc_eval(&in->multiplicity, row));
-      }
-    }
-  }
+  for (int i = 0; i < TRACE_COUNT; i++)
+    c->op_bus |= count_sends(&c->t[i], TRACE_BUS_OPCODE, c->op_count, TRACE_ROM_ROWS, 1);
   return TRACE_OK;
 }
 
