@@ -64,6 +64,7 @@
 #include "trace/ripemd160_air_body.inc" /* RA_F_COEF_INIT (no NAME: tables only) */
 
 #include "quot_ref.h"
+#include "../trace/trace_test_util.h"
 
 #define CU_TEST_SEED 0x510e527fade682d1ull
 #include "cu_test_util.h"
@@ -365,13 +366,7 @@ static bb_t *ripemd160_shard(unsigned *log_n) {
   blk_block b;
   assert_int_equal(gen_worst_case("ripemd160", &gp, &b), GEN_OK);
   trace_collector c;
-  trace_init_opts(&c, b.env.fork, TRACE_OPT_PROVE_PRECOMPILES);
-  evm_tracer tr = trace_tracer(&c);
-  evm_block_result res;
-  assert_int_equal(evm_execute_block(&b, &tr, &res), EVM_OK);
-  evm_block_result_free(&res);
-  trace_add_block_witness(&c, &b);
-  assert_int_equal(trace_finish(&c), TRACE_OK);
+  trace_collect_block(&b, TRACE_OPT_PROVE_PRECOMPILES, &c);
   blk_free(&b);
   const trace_table *tab = &c.t[TRACE_RIPEMD160];
   assert_ptr_equal(tab->air, ripemd160_air());

@@ -31,6 +31,7 @@
 #include "trace/trace_cols.h"
 
 #include "quot_ref.h"
+#include "../trace/trace_test_util.h"
 
 #define CU_TEST_SEED 0xa54ff53a5f1d36f1ull
 #include "cu_test_util.h"
@@ -73,13 +74,7 @@ static void check_block(const char *scenario, size_t *proven) {
   blk_block b;
   assert_int_equal(gen_worst_case(scenario, &gp, &b), GEN_OK);
   trace_collector c;
-  trace_init(&c, b.env.fork);
-  evm_tracer tr = trace_tracer(&c);
-  evm_block_result res;
-  assert_int_equal(evm_execute_block(&b, &tr, &res), EVM_OK);
-  evm_block_result_free(&res);
-  trace_add_block_witness(&c, &b);
-  assert_int_equal(trace_finish(&c), TRACE_OK);
+  trace_collect_block(&b, 0, &c);
   blk_free(&b);
   const unsigned logs[] = {1, 3, 6, 10};
   for (int id = 0; id < TRACE_COUNT; id++) {

@@ -24,6 +24,7 @@
 #include "runner.h"
 #include "trace/trace_cols.h"
 #include "../stark/stark_test_util.h"
+#include "../trace/trace_test_util.h"
 
 typedef struct {
   blk_block b;
@@ -57,15 +58,7 @@ static run_opts opts_for(unsigned tables) {
 }
 
 /* Execute b into a finished collector with opts. */
-static void collect(const blk_block *b, unsigned opts, trace_collector *c) {
-  trace_init_opts(c, b->env.fork, opts);
-  evm_tracer tr = trace_tracer(c);
-  evm_block_result ex;
-  assert_int_equal(evm_execute_block(b, &tr, &ex), EVM_OK);
-  evm_block_result_free(&ex);
-  trace_add_block_witness(c, b);
-  assert_int_equal(trace_finish(c), TRACE_OK);
-}
+static void collect(const blk_block *b, unsigned opts, trace_collector *c) { trace_collect_block(b, opts, c); }
 
 static void test_flag_and_descriptors(void **state) {
   (void)state;

@@ -15,6 +15,7 @@
 #include "stark/stark.h"
 #include "trace/trace.h"
 #include "trace/trace_cols.h"
+#include "trace_test_util.h"
 
 /* Execute scenario `name` at `gas` and collect its tables. */
 static void collect(const char *name, uint64_t gas, trace_collector *c, uint64_t *steps) {
@@ -171,13 +172,8 @@ static void test_shard_reuse(void **state) {
   gen_params p = {60000, BLK_FORK_OSAKA, 0};
   blk_block b;
   assert_int_equal(gen_worst_case("keccak", &p, &b), GEN_OK);
-  trace_init_opts(&c, b.env.fork, TRACE_OPT_PROVE_KECCAK);
-  evm_tracer tr = trace_tracer(&c);
-  evm_block_result res;
-  assert_int_equal(evm_execute_block(&b, &tr, &res), EVM_OK);
-  evm_block_result_free(&res);
+  trace_collect_block(&b, TRACE_OPT_PROVE_KECCAK, &c);
   blk_free(&b);
-  assert_int_equal(trace_finish(&c), TRACE_OK);
   const trace_table *kt = &c.t[TRACE_KECCAK];
   assert_true(kt->rows > 0);
   bb_t *buf = malloc(16 * sizeof *buf), *m;

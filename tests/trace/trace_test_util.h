@@ -1,6 +1,6 @@
-/* trace_test_util: executing a block into a collector whose precompile
- * callbacks a test records on the way (the tables tests that count what the
- * executor reported against what the collector kept). */
+/* trace_test_util: executing a block into a finished collector, also with
+ * precompile callbacks a test records on the way (the tables tests that
+ * count what the executor reported against what the collector kept). */
 #ifndef PKB_TESTS_TRACE_TEST_UTIL_H
 #define PKB_TESTS_TRACE_TEST_UTIL_H
 
@@ -10,25 +10,30 @@
 
 /* Execute b into *c, a fresh collector with opts (count_only: rows only),
  * through the collector's tracer with on_precompile and on_precompile_input
- * replaced by the test's recorders; *inner receives the collector's own
- * tracer first, for the recorders to forward to. Then the block witness
- * and, unless counting, trace_finish. */
+ * replaced by the test's recorders (NULL: the collector's own); *inner (if
+ * not NULL) receives the collector's own tracer first, for the recorders to
+ * forward to. Then the block witness and, unless counting, trace_finish. */
 static inline void trace_run_recorded(const blk_block *b, unsigned opts, int count_only, trace_collector *c,
                                       evm_tracer *inner,
                                       void (*on_pc)(void *, evm_pc_id, uint64_t, const evm_pc_work *),
                                       void (*on_in)(void *, evm_pc_id, const uint8_t *, size_t)) {
   trace_init_opts(c, b->env.fork, opts);
   c->count_only = count_only;
-  *inner = trace_tracer(c);
-  assert_non_null(inner->on_precompile_input); /* set in every mode: blake2f is sized from it */
-  evm_tracer t = *inner;
-  t.on_precompile = on_pc;
-  t.on_precompile_input = on_in;
+  evm_tracer t = trace_tracer(c);
+  assert_non_null(t.on_precompile_input); /* set in every mode: blake2f is sized from it */
+  if (inner) *inner = t;
+  if (on_pc) t.on_precompile = on_pc;
+  if (on_in) t.on_precompile_input = on_in;
   evm_block_result res;
   assert_int_equal(evm_execute_block(b, &t, &res), EVM_OK);
   evm_block_result_free(&res);
   trace_add_block_witness(c, b);
   if (!count_only) assert_int_equal(trace_finish(c), TRACE_OK);
+}
+
+/* b executed into *c, a finished collector with opts. */
+static inline void trace_collect_block(const blk_block *b, unsigned opts, trace_collector *c) {
+  trace_run_recorded(b, opts, 0, c, NULL, NULL, NULL);
 }
 
 #endif
