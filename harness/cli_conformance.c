@@ -1,4 +1,4 @@
-/* cli_conformance: `pkbench conformance [--verbose] [--fork NAME] PATH...`.
+/* cli_conformance: `pkbench conformance [--verbose] [--fork NAME] [--trace] PATH...`.
  *
  * Runs every state-test case under the paths (conformance.h), prints one line
  * per failed case (and per skipped case with --verbose), and ends with the
@@ -15,7 +15,7 @@
 #include "conformance.h"
 
 static const char *const k_usage =
-    "usage: pkbench conformance [--verbose] [--fork NAME] PATH...\n"
+    "usage: pkbench conformance [--verbose] [--fork NAME] [--trace] PATH...\n"
     "\n"
     "Runs Ethereum state-test fixtures (ethereum/tests GeneralStateTests and\n"
     "execution-spec-tests state_test JSON) against the executor: each case's\n"
@@ -25,6 +25,10 @@ static const char *const k_usage =
     "arguments:\n"
     "  PATH...        fixture files, or folders searched recursively for *.json\n"
     "  --fork NAME    run only the cases of one fork (Cancun, Prague, Osaka)\n"
+    "  --trace        also run each passing case through the prover's trace\n"
+    "                 collector (the tables of a proof with --lookups): a case\n"
+    "                 fails when the collector refuses it, e.g. when its replay of\n"
+    "                 memory disagrees with the executor\n"
     "  --verbose, -v  also list skipped cases (failures are always listed)\n"
     "  --help, -h     this text\n"
     "\n"
@@ -58,7 +62,7 @@ static void print_result(const conf_result *r) {
 
 int cli_conformance(int argc, char **argv) {
   const char *sub = argc > 0 ? argv[0] : "conformance";
-  int verbose = 0, only_paths = 0;
+  int verbose = 0, only_paths = 0, trace = 0;
   const char *fork = NULL;
   const char **paths = argc > 1 ? (const char **)calloc((size_t)argc, sizeof *paths) : NULL;
   size_t n_paths = 0;
@@ -74,6 +78,8 @@ int cli_conformance(int argc, char **argv) {
       return 0;
     } else if (!only_paths && (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)) {
       verbose = 1;
+    } else if (!only_paths && strcmp(a, "--trace") == 0) {
+      trace = 1;
     } else if (!only_paths && strcmp(a, "--fork") == 0) {
       blk_fork f;
       if (i + 1 >= argc) {
@@ -104,7 +110,7 @@ int cli_conformance(int argc, char **argv) {
   }
 
   progress_ctx pc = {isatty(fileno(stderr))};
-  conf_opts opts = {fork, 0, progress, &pc};
+  conf_opts opts = {fork, 0, progress, &pc, trace};
   conf_report rep;
   char err[512] = "";
   int rc = conf_run(paths, n_paths, &opts, &rep, err, sizeof err);

@@ -97,7 +97,7 @@ static void print_text(const char *file, const run_opts *o, const run_block_resu
   printf("  %-10s %12s %6s %7s %12s\n", "table", "rows", "width", "shards", "prove ms");
   for (int i = 0; i < TRACE_COUNT; i++) {
     const run_table *t = &r->tables[i];
-    if (i == TRACE_RANGE16 && !t->width) continue; /* exists only with --lookups */
+    if ((i == TRACE_RANGE16 || i == TRACE_MEMINIT) && !t->width) continue; /* exist only with --lookups */
     if (t->width) printf("  %-10s %12llu %6u %7zu %12.1f\n", t->name, (unsigned long long)t->rows, t->width, t->shards, t->prove_ms);
     else printf("  %-10s %12llu %6s %7zu %12s\n", t->name, (unsigned long long)t->rows, "-", t->shards, "sized");
   }

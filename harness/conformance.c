@@ -18,6 +18,7 @@
 
 #include "evm/evm.h"
 #include "evm/txsig.h"
+#include "trace/trace.h"
 
 /* Folder nesting followed before giving up (guards against link cycles). */
 #define CONF_MAX_DEPTH 64
@@ -295,6 +296,34 @@ static int first_diff(const evm_state *s, const fix_case *c, char *out, size_t l
   return 0;
 }
 
+conf_verdict conf_trace_case(const fix_case *c, char *detail, size_t detail_len) {
+  say(detail, detail_len, "%s", "");
+  trace_collector t;
+  trace_init_opts(&t, c->block.env.fork, TRACE_OPT_LOOKUPS);
+  evm_tracer tr = trace_tracer(&t);
+  evm_block_result r;
+  int rc = evm_execute_block(&c->block, &tr, &r);
+  conf_verdict v = CONF_PASS;
+  if (rc != EVM_OK) {
+    say(detail, detail_len, "traced run: executor error: %s", evm_strerror(rc));
+    v = CONF_FAIL;
+  } else {
+    trace_add_block_witness(&t, &c->block);
+    int trc = trace_finish(&t);
+    if (trc == TRACE_E_RANGE) { /* a limit of the tables, not a fault of the run */
+      say(detail, detail_len, "trace: a value does not fit the tables (a gas counter of 2^31 - 2^27 or more)");
+      v = CONF_SKIP;
+    } else if (trc != TRACE_OK) {
+      say(detail, detail_len, "trace: the collector refused the run (%s)",
+          trc == TRACE_E_ARG ? "its memory replay disagrees with the executor" : "out of memory");
+      v = CONF_FAIL;
+    }
+  }
+  if (rc == EVM_OK) evm_block_result_free(&r);
+  trace_free(&t);
+  return v;
+}
+
 conf_verdict conf_check_case(const fix_case *c, char *detail, size_t detail_len) {
   say(detail, detail_len, "%s", "");
   if (c->skip[0]) {
@@ -416,6 +445,7 @@ int conf_run(const char *const *paths, size_t n_paths, const conf_opts *opts, co
       const fix_case *c = &f.cases[j];
       char detail[CONF_DETAIL_MAX];
       conf_verdict v = conf_check_case(c, detail, sizeof detail);
+      if (v == CONF_PASS && opts && opts->trace) v = conf_trace_case(c, detail, sizeof detail);
       if (v == CONF_PASS) k->passed++;
       else if (v == CONF_FAIL) k->failed++;
       else k->skipped++;

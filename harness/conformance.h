@@ -60,6 +60,8 @@ typedef struct {
   int keep_passes;           /* also record passing cases in the report */
   conf_progress_fn progress; /* may be NULL */
   void *progress_ctx;
+  int trace;                 /* also run each passing case through the trace collector
+                                (conf_trace_case): a refusal fails the case */
 } conf_opts;
 
 typedef struct {
@@ -80,6 +82,14 @@ void conf_files_free(char **files, size_t n);
 /* Judge one imported case (see above). detail receives the reason for a fail
  * or a skip (empty for a pass). */
 conf_verdict conf_check_case(const fix_case *c, char *detail, size_t detail_len);
+
+/* Execute the case again with the trace collector attached (the options of
+ * a proof with lookups, TRACE_OPT_LOOKUPS): CONF_PASS when it builds its
+ * tables, so that its replay of every frame's memory agrees with the
+ * executor's bytes; CONF_SKIP when a value of the run does not fit the
+ * tables (TRACE_E_RANGE: gas counters past the field, as many fixtures'
+ * gas limits are); CONF_FAIL with the reason in detail otherwise. */
+conf_verdict conf_trace_case(const fix_case *c, char *detail, size_t detail_len);
 
 /* Collect, import, execute and judge everything under paths. *out is always
  * initialised (conf_report_free). Returns CONF_OK when the run completed

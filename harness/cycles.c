@@ -343,9 +343,12 @@ void cycles_acc_init(cycles_acc *a) { memset(a, 0, sizeof *a); }
 /* Hot: called once per executed instruction. */
 static void on_step(void *ctx, const evm_step_event *e) { ((cycles_acc *)ctx)->op[e->opcode]++; }
 
-static void on_memory(void *ctx, uint64_t offset, uint64_t size, int is_write) {
+static void on_memory(void *ctx, uint32_t frame, uint64_t offset, uint64_t size, int is_write,
+                      const uint8_t *data) {
+  (void)frame;
   (void)offset;
   (void)is_write;
+  (void)data;
   ((cycles_acc *)ctx)->wit[CYCLES_W_MEMORY_BYTE] += size;
 }
 
@@ -419,11 +422,12 @@ static void tee_step(void *ctx, const evm_step_event *e) {
   if (n) n->on_step(n->ctx, e);
 }
 
-static void tee_memory(void *ctx, uint64_t offset, uint64_t size, int is_write) {
+static void tee_memory(void *ctx, uint32_t frame, uint64_t offset, uint64_t size, int is_write,
+                       const uint8_t *data) {
   cycles_tee *t = ctx;
-  on_memory(t->acc, offset, size, is_write);
+  on_memory(t->acc, frame, offset, size, is_write, data);
   const evm_tracer *n = TEE_NEXT(t, on_memory);
-  if (n) n->on_memory(n->ctx, offset, size, is_write);
+  if (n) n->on_memory(n->ctx, frame, offset, size, is_write, data);
 }
 
 static void tee_storage(void *ctx, const uint8_t address[20], const uint8_t key[32], int is_write, int is_cold,

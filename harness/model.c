@@ -86,11 +86,15 @@ static unsigned table_width(trace_table_id id, unsigned opts) {
 }
 
 /* Rows of table i: as given, except that with TRACE_OPT_LOOKUPS the range16
- * table has its 2^16 rows whenever the storage table sends (a counting
- * collector does not build it). */
+ * table has its 2^16 rows whenever the storage or memory table sends (a
+ * counting collector does not build it), and that the meminit table, which
+ * a counting collector counts whatever the options, exists only with
+ * TRACE_OPT_LOOKUPS. */
 static uint64_t table_rows(const uint64_t rows[TRACE_COUNT], int i, unsigned opts) {
-  if (i == TRACE_RANGE16 && trace_table_proven(TRACE_RANGE16, opts) && rows[TRACE_STORAGE] > 0)
+  int lookups = trace_table_proven(TRACE_RANGE16, opts);
+  if (i == TRACE_RANGE16 && lookups && (rows[TRACE_STORAGE] > 0 || rows[TRACE_MEMORY] > 0))
     return TRACE_RANGE16_ROWS;
+  if (i == TRACE_MEMINIT && !lookups) return 0;
   return rows[i];
 }
 

@@ -125,8 +125,8 @@ void run_table_list(const run_opts *o, int proven, char *buf, size_t len) {
   if (len) buf[0] = 0;
   for (int i = 0; i < TRACE_COUNT && len; i++) {
     if (!trace_table_proven((trace_table_id)i, run_trace_opts(o)) != !proven) continue;
-    /* without TRACE_OPT_LOOKUPS the range16 table does not exist: not sized either */
-    if (!proven && i == TRACE_RANGE16) continue;
+    /* without TRACE_OPT_LOOKUPS the range16 and meminit tables do not exist: not sized either */
+    if (!proven && (i == TRACE_RANGE16 || i == TRACE_MEMINIT)) continue;
     int w = snprintf(buf + k, len - k, "%s%s", k ? ", " : "", trace_table_name((trace_table_id)i));
     if (w < 0 || (size_t)w >= len - k) break;
     k += (size_t)w;
@@ -155,8 +155,7 @@ static size_t run_keep_budget(const run_opts *o) {
  * them and adds up the cumulative sums, which must be zero. */
 typedef struct {
   ext_t ch[2];
-  const bb_t *pub;      /* the opcode ROM's multiplicities (TRACE_ROM_ROWS), NULL when no table
-                           sends to it: the public part of the block's proof */
+  bb_t pub[TRACE_PUB_VALUES]; /* the public part of the block's proof (trace_public_values) */
   double *commit_ms;    /* per lookup shard, in order: its commitment before the challenges */
   stark_main_commit **kept; /* per lookup shard: that commitment kept for its proof, or NULL */
   size_t kept_bytes;        /* what the kept ones hold */
@@ -354,11 +353,9 @@ static int lookup_commit(const trace_collector *c, const run_opts *o, run_block_
   int rc = commit_shards(c, o, r, t_start, lb, roots, &buf, &cap);
   free(buf);
   if (rc == RUN_OK) {
-    if (c->op_bus) {
-      lb->pub = c->op_count;
-      r->proof_bytes += TRACE_ROM_ROWS * sizeof(uint32_t);
-    }
-    stark_lookup_challenges_pub(roots, lb->n, lb->pub, lb->pub ? TRACE_ROM_ROWS : 0, lb->ch);
+    trace_public_values(c, lb->pub);
+    r->proof_bytes += TRACE_PUB_VALUES * sizeof(uint32_t);
+    stark_lookup_challenges_pub(roots, lb->n, lb->pub, TRACE_PUB_VALUES, lb->ch);
     r->lookups = 1;
   }
   free(roots);
@@ -370,17 +367,13 @@ static int lookup_commit(const trace_collector *c, const run_opts *o, run_block_
 static int lookup_check(const lk_block *lb, run_block_result *r) {
   if (lb->n == 0) return RUN_OK;
   ext_t ch[2], sum = lb->sum;
-  stark_lookup_challenges_pub(lb->seen, lb->n, lb->pub, lb->pub ? TRACE_ROM_ROWS : 0, ch);
+  stark_lookup_challenges_pub(lb->seen, lb->n, lb->pub, TRACE_PUB_VALUES, ch);
   if (lb->next != lb->n || !ext_eq(ch[0], lb->ch[0]) || !ext_eq(ch[1], lb->ch[1]))
     return fail(r, RUN_E_VERIFY, "%s", "lookup challenges do not follow from the proofs' trace roots");
-  if (lb->pub) { /* the opcode ROM's side, which the verifier builds itself */
-    bb_t rom[TRACE_ROM_ROWS * TRACE_ROM_WIDTH];
-    ext_t rs;
-    trace_opcode_rom(lb->pub, rom);
-    if (stark_lookup_public_sum(trace_opcode_receive(), rom, TRACE_ROM_ROWS, TRACE_ROM_WIDTH, ch, &rs) != STARK_OK)
-      return fail(r, RUN_E_VERIFY, "%s", "the opcode ROM's side of the lookup cannot be evaluated");
-    sum = ext_add(sum, rs);
-  }
+  ext_t ps; /* the public buses' side (opcode ROM, memory chain ends), which the verifier computes */
+  if (trace_public_sum(lb->pub, ch, &ps) != STARK_OK)
+    return fail(r, RUN_E_VERIFY, "%s", "the public side of the lookup cannot be evaluated");
+  sum = ext_add(sum, ps);
   if (!ext_is_zero(sum)) return fail(r, RUN_E_VERIFY, "%s", "lookup buses do not balance");
   return RUN_OK;
 }

@@ -77,6 +77,7 @@
   X(CPU, "pkb-cpu", CPU_WIDTH, 0, CPU_CONSTRAINTS, cu_k_cpu_eval)                                  \
   X(MEMORY, "pkb-memory", MEM_WIDTH, 0, MEM_CONSTRAINTS, cu_k_mem_eval)                            \
   X(STORAGE, "pkb-storage", STO_WIDTH, 0, STO_CONSTRAINTS, cu_k_sto_eval)                          \
+  X(MEMINIT, "pkb-meminit", MI_WIDTH, 0, MEMINIT_CONSTRAINTS, cu_k_meminit_eval)                   \
   X(KECCAK, "pkb-keccak", KECCAK_AIR_WIDTH, 0, KECCAK_AIR_CONSTRAINTS, cu_k_keccak_eval)           \
   X(ARITH, "pkb-arith256", ARITH_AIR_WIDTH, 0, AA_NUM_CONSTRAINTS, cu_k_arith_eval)                \
   X(SHA256, "pkb-sha256", SHA256_AIR_WIDTH, 0, SHA256_AIR_CONSTRAINTS, cu_k_sha256_eval)           \

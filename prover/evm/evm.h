@@ -120,8 +120,17 @@ typedef struct {
 typedef struct evm_tracer {
   void *ctx;
   void (*on_step)(void *ctx, const evm_step_event *e);
-  /* A memory range read or written by an instruction (size > 0 only). */
-  void (*on_memory)(void *ctx, uint64_t offset, uint64_t size, int is_write);
+  /* A memory range read or written by an instruction (size > 0 only), in
+   * the memory of the code frame `frame` (numbered from 0 in the order the
+   * block starts them; each frame has its own memory, zero when it starts).
+   * data holds the range's size bytes as the access leaves them (a write's
+   * new bytes; a read's bytes, reported before anything the instruction
+   * writes), valid only during the call. Reported in the order the accesses
+   * happen, so that a reader can replay each frame's memory: MCOPY reports
+   * its read, then its write; a CALL-family instruction its input read
+   * before the callee runs and its output write after. */
+  void (*on_memory)(void *ctx, uint32_t frame, uint64_t offset, uint64_t size, int is_write,
+                    const uint8_t *data);
   /* SLOAD/SSTORE (transient = 0) and TLOAD/TSTORE (transient = 1); is_cold is
    * the EIP-2929 status before the access (always 0 for transient). */
   void (*on_storage)(void *ctx, const uint8_t address[20], const uint8_t key[32], int is_write,

@@ -36,6 +36,7 @@ typedef struct {
   size_t out_len;
   const uint8_t *cd; /* call data: the input of a call, empty for init code */
   size_t cd_len;
+  uint32_t id;     /* evm_tracer.on_memory's frame: unique in the block */
 } frame;
 
 /* Stack bounds per opcode: the loop needs sp - stack >= need_in and
@@ -144,7 +145,7 @@ static int64_t access_account(evm_ctx *c, evm_account *a) {
 
 static void trace_mem(const frame *f, uint64_t off, uint64_t size, int w) {
   const evm_tracer *t = f->c->tr;
-  if (t->on_memory && size) t->on_memory(t->ctx, off, size, w);
+  if (t->on_memory && size) t->on_memory(t->ctx, f->id, off, size, w, f->mb->p + off);
 }
 
 static void frame_set_ret(frame *f, uint8_t *p, size_t n) {
@@ -1012,8 +1013,8 @@ static inline __attribute__((always_inline)) evm_res_status interp_loop(frame *f
       if (n) {
         uint64_t end = (d > s ? d : s);
         MEM(end, n);
+        TMEM(s, n, 0); /* reported before the copy: the bytes read */
         memmove(MEMP + d, MEMP + s, n);
-        TMEM(s, n, 0);
         TMEM(d, n, 1);
       }
       sp -= 3;
@@ -1200,6 +1201,7 @@ static void run_code(evm_ctx *c, const evm_msg *msg, evm_account *self, const ui
   f.gas = msg->gas;
   f.stack = f.sp = c->stacks[d];
   f.mb = &c->mems[d];
+  f.id = c->frames++;
   if (msg->kind != MSG_CREATE && msg->kind != MSG_CREATE2) {
     f.cd = msg->input;
     f.cd_len = msg->input_len;

@@ -69,6 +69,7 @@ typedef struct {
   /* failure that stops the block */
   int fatal; /* EVM_E_* or 0 */
   uint64_t steps;
+  uint32_t frames; /* code frames started in the block: the next frame's id */
   /* per-depth reusable buffers (stack and memory) */
   u256 *stacks[EVM_MAX_CALL_DEPTH + 1];
   evm_buf mems[EVM_MAX_CALL_DEPTH + 1];

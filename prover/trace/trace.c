@@ -96,6 +96,7 @@ static const struct {
     [TRACE_RIPEMD160] = {"ripemd160", RIPEMD160_AIR_WIDTH, TRACE_OPT_PROVE_PRECOMPILES},
     [TRACE_MODMUL] = {"modmul", ARITH_AIR_WIDTH, TRACE_OPT_PROVE_PRECOMPILES},
     [TRACE_RANGE16] = {"range16", R16_WIDTH, TRACE_OPT_LOOKUPS},
+    [TRACE_MEMINIT] = {"meminit", MI_WIDTH, TRACE_OPT_LOOKUPS},
 };
 
 const char *trace_table_name(trace_table_id id) { return (unsigned)id < TRACE_COUNT ? table_info[id].name : "?"; }
@@ -194,6 +195,12 @@ void trace_free(trace_collector *c) {
     free(c->t[i].mm_calls);
     free(c->t[i].mm_bytes);
   }
+  for (size_t i = 0; i < c->n_mctx; i++) {
+    free(c->mctx[i].bytes);
+    free(c->mctx[i].clock);
+  }
+  free(c->mctx);
+  free(c->frame_ctx);
   memset(c, 0, sizeof *c);
 }
 
@@ -260,22 +267,122 @@ static void on_step(void *ctx, const evm_step_event *e) {
   c->time++;
 }
 
-static void on_memory(void *ctx, uint64_t offset, uint64_t size, int is_write) {
+/* The memory context of frame f, numbered on its first access; NULL (and
+ * c->err set) when out of memory. */
+static trace_memctx *mem_context(trace_collector *c, uint32_t f) {
+  if (f >= c->frame_cap) {
+    size_t cap = c->frame_cap ? c->frame_cap : 64;
+    while (cap <= f) cap *= 2;
+    uint32_t *m = realloc(c->frame_ctx, cap * sizeof *m);
+    if (!m) goto nomem;
+    memset(m + c->frame_cap, 0, (cap - c->frame_cap) * sizeof *m);
+    c->frame_ctx = m;
+    c->frame_cap = cap;
+  }
+  if (!c->frame_ctx[f]) {
+    if (c->n_mctx == c->mctx_cap) {
+      size_t cap = c->mctx_cap ? 2 * c->mctx_cap : 16;
+      trace_memctx *m = realloc(c->mctx, cap * sizeof *m);
+      if (!m) goto nomem;
+      c->mctx = m;
+      c->mctx_cap = cap;
+    }
+    memset(&c->mctx[c->n_mctx], 0, sizeof c->mctx[0]);
+    c->frame_ctx[f] = (uint32_t)++c->n_mctx;
+  }
+  return &c->mctx[c->frame_ctx[f] - 1];
+nomem:
+  c->err = TRACE_E_NOMEM;
+  return NULL;
+}
+
+/* Grow context m to hold words [0, words): new words are zero at clock 0,
+ * as a frame's memory starts. The meminit table's rows grow with it. */
+static int mem_grow(trace_collector *c, trace_memctx *m, uint64_t words) {
+  if (words <= m->words) return 0;
+  if (!c->count_only && words > m->cap) {
+    uint64_t cap = m->cap ? m->cap : 4;
+    while (cap < words) cap *= 2;
+    uint8_t *b = realloc(m->bytes, cap * 32);
+    if (b) m->bytes = b;
+    uint32_t *k = b ? realloc(m->clock, cap * sizeof *k) : NULL;
+    if (!k) {
+      c->err = TRACE_E_NOMEM;
+      return -1;
+    }
+    m->clock = k;
+    m->cap = cap;
+  }
+  if (!c->count_only) {
+    memset(m->bytes + m->words * 32, 0, (words - m->words) * 32);
+    memset(m->clock + m->words, 0, (words - m->words) * sizeof *m->clock);
+  }
+  c->mem_words += words - m->words;
+  /* the meminit table exists with TRACE_OPT_LOOKUPS only; a proving
+   * collector builds it in trace_finish */
+  if (c->count_only && c->t[TRACE_MEMINIT].air) c->t[TRACE_MEMINIT].rows += (size_t)(words - m->words);
+  m->words = words;
+  return 0;
+}
+
+static void put_limbs(bb_t *dst, const uint8_t w[32]) {
+  for (int i = 0; i < 16; i++) dst[i] = bb_from_u32((uint32_t)w[2 * i] << 8 | w[2 * i + 1]);
+}
+
+/* One row per word of the access, each replaying the word in its context:
+ * the state before (the context's copy), the state after (a write's bytes
+ * over it). A read whose bytes differ from the copy means the replay has
+ * lost track of the executor's memory: TRACE_E_ARG, never a silent row. */
+static void on_memory(void *ctx, uint32_t frame, uint64_t offset, uint64_t size, int is_write,
+                      const uint8_t *data) {
   trace_collector *c = ctx;
-  if (size == 0) return;
+  if (size == 0 || c->err) return;
   uint64_t first = offset / 32, last = (offset + size - 1) / 32;
+  trace_memctx *m = mem_context(c, frame);
+  if (!m || mem_grow(c, m, last + 1)) return;
   if (c->count_only) {
     c->t[TRACE_MEMORY].rows += (size_t)(last - first + 1);
     return;
   }
+  uint64_t clock = 2 * (c->time + 1) + (is_write ? 1 : 0);
+  if (clock >> TRACE_MEM_CLOCK_BITS) {
+    c->err = TRACE_E_RANGE;
+    return;
+  }
+  bb_t ctx_fe = bb_from_u32(c->frame_ctx[frame]);
   for (uint64_t w = first; w <= last; w++) {
     bb_t *r = new_row(c, &c->t[TRACE_MEMORY]);
     if (!r) return;
+    uint8_t *word = m->bytes + w * 32;
+    uint64_t lo = w * 32 > offset ? w * 32 : offset, hi = w * 32 + 32 < offset + size ? w * 32 + 32 : offset + size;
+    uint32_t prev = m->clock[w];
+    /* a clock that does not move forward would be refused by the
+     * constraints: an access order the replay does not expect */
+    if (clock <= prev) {
+      c->err = TRACE_E_ARG;
+      return;
+    }
+    r[MEM_CTX] = ctx_fe;
     r[MEM_ADDR] = fe(c, w);
-    r[MEM_TIME] = fe(c, c->time);
+    r[MEM_TIME] = bb_from_u32((uint32_t)clock);
     r[MEM_WRITE] = is_write ? BB_ONE : 0;
     r[MEM_CONT] = w != first ? BB_ONE : 0;
     r[MEM_REAL] = BB_ONE;
+    put_limbs(&r[MEM_P], word);
+    r[MEM_PT] = bb_from_u32(prev);
+    if (is_write) {
+      memcpy(word + (lo - w * 32), data + (lo - offset), (size_t)(hi - lo));
+    } else if (memcmp(word + (lo - w * 32), data + (lo - offset), (size_t)(hi - lo)) != 0) {
+      c->err = TRACE_E_ARG;
+      return;
+    }
+    put_limbs(&r[MEM_V], word);
+    m->clock[w] = (uint32_t)clock;
+    uint64_t d = clock - prev - 1;
+    r[MEM_TLO] = bb_from_u32((uint32_t)(clock & 0xffff));
+    r[MEM_THI] = bb_from_u32((uint32_t)(clock >> 16));
+    r[MEM_DLO] = bb_from_u32((uint32_t)(d & 0xffff));
+    r[MEM_DHI] = bb_from_u32((uint32_t)(d >> 16));
   }
 }
 
@@ -860,6 +967,38 @@ int trace_opcode_fill(trace_collector *c) {
   return TRACE_OK;
 }
 
+/* The meminit table from the replayed contexts: each context's words in
+ * order with their final states (trace_cols.h). */
+static int meminit_fill(trace_collector *c) {
+  trace_table *t = &c->t[TRACE_MEMINIT];
+  if (!t->air || c->mem_words == 0) return TRACE_OK;
+  if (c->mem_words >= BB_P || c->n_mctx + 1 >= BB_P) return TRACE_E_RANGE;
+  free(t->data);
+  t->rows = t->cap = 0;
+  if (!(t->data = calloc((size_t)c->mem_words * MI_WIDTH, sizeof *t->data))) return TRACE_E_NOMEM;
+  bb_t *r = t->data;
+  for (size_t k = 0; k < c->n_mctx; k++) {
+    const trace_memctx *m = &c->mctx[k];
+    for (uint64_t a = 0; a < m->words; a++, r += MI_WIDTH) {
+      int last = a + 1 == m->words;
+      r[MI_CTX] = bb_from_u32((uint32_t)(k + 1));
+      r[MI_ADDR] = bb_from_u32((uint32_t)a);
+      r[MI_LAST] = last ? BB_ONE : 0;
+      r[MI_NEXT] = last ? 0 : bb_from_u32((uint32_t)(a + 1));
+      r[MI_REAL] = BB_ONE;
+      put_limbs(&r[MI_FV], m->bytes + a * 32);
+      r[MI_FT] = bb_from_u32(m->clock[a]);
+    }
+  }
+  t->rows = t->cap = (size_t)c->mem_words;
+  return TRACE_OK;
+}
+
+void trace_public_values(const trace_collector *c, bb_t pub[TRACE_PUB_VALUES]) {
+  memcpy(pub, c->op_count, sizeof c->op_count);
+  pub[TRACE_ROM_ROWS] = c->t[TRACE_MEMINIT].air ? bb_from_u32((uint32_t)c->n_mctx) : 0;
+}
+
 int trace_finish(trace_collector *c) {
   if (c->err) return c->err;
   trace_table *t = &c->t[TRACE_CPU];
@@ -876,7 +1015,8 @@ int trace_finish(trace_collector *c) {
     r[CPU_ISJUMP] = taken ? BB_ONE : 0;
     r[CPU_ADV] = taken ? 0 : BB_ONE;
   }
-  int rc = trace_range_fill(c);
+  int rc = meminit_fill(c);
+  if (rc == TRACE_OK) rc = trace_range_fill(c);
   return rc == TRACE_OK ? trace_opcode_fill(c) : rc;
 }
 

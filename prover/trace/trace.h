@@ -12,7 +12,8 @@
  * constraints each one has, and which work is only sized, not yet
  * constrained):
  *   cpu      one row per executed instruction
- *   memory   one row per 32-byte word read or written
+ *   memory   one row per 32-byte word read or written, with the word's
+ *            value before and after the access
  *   storage  one row per SLOAD/SSTORE/TLOAD/TSTORE
  *   keccak   24 rows per Keccak-f[1600] permutation (KECCAK256, CREATE and
  *            CREATE2, and the stateless witness: trie nodes and keys,
@@ -72,7 +73,10 @@
  *   modmul     sized       proven with TRACE_OPT_PROVE_PRECOMPILES (the
  *                          arith AIR, 2533 columns, MULMOD rows only)
  *   range16    none        proven with TRACE_OPT_LOOKUPS (2 columns, 2^16
- *                          rows when the storage table has rows)
+ *                          rows when the storage or memory table has rows)
+ *   meminit    none        proven with TRACE_OPT_LOOKUPS (22 columns, a row
+ *                          per word of each memory context; a counting
+ *                          collector counts them only with the option)
  * The sized and proven row counts of sha256, blake2f and modmul are the
  * same: both are the AIRs' own counts. The ripemd160 table's are not:
  * sized, its work
@@ -117,7 +121,8 @@ enum {
   X(BLAKE2F, "blake2f")     \
   X(RIPEMD160, "ripemd160") \
   X(MODMUL, "modmul")       \
-  X(RANGE16, "range16")
+  X(RANGE16, "range16")     \
+  X(MEMINIT, "meminit")
 
 typedef enum {
 #define X(id, name) TRACE_##id,
@@ -147,16 +152,45 @@ enum {
   TRACE_OPT_PROVE_PRECOMPILES = 1u << 3,
   /* Lookup buses (LogUp, stark/air.h): the storage table sends each of its
    * 26 address and key limbs on TRACE_BUS_RANGE16 (multiplicity STO_REAL),
-   * and the range16 table receives them. Not part of any other option: a
-   * collector without it builds exactly the tables it built before. */
+   * and the range16 table receives them; the cpu table sends to the opcode
+   * ROM; the memory and meminit tables check memory consistency (below).
+   * Not part of any other option: a collector without it builds exactly the
+   * tables it built before (meminit and range16 aside, which exist only
+   * with it). */
   TRACE_OPT_LOOKUPS = 1u << 4
 };
 
 /* Buses of the lookup argument (the fingerprint's constant term). */
 enum {
   TRACE_BUS_RANGE16 = 1, /* one field: a value that must lie in [0, 2^16) */
-  TRACE_BUS_OPCODE = 2   /* a row of the opcode ROM (below) */
+  TRACE_BUS_OPCODE = 2,  /* a row of the opcode ROM (below) */
+  TRACE_BUS_MEMORY = 3,  /* a memory word's state: (context, word, 16 limbs, clock) */
+  TRACE_BUS_MEMCHAIN = 4 /* (context, word): the meminit table's chain */
 };
+
+/* Memory consistency (TRACE_OPT_LOOKUPS), offline memory checking as a
+ * LogUp bus. Memory is per code frame; the collector numbers the frames
+ * that access memory 1 .. N in the order of their first access (memory
+ * contexts). On TRACE_BUS_MEMORY every memory row receives its word's
+ * previous state (MEM_CTX, MEM_ADDR, MEM_P limbs, MEM_PT) and sends its new
+ * one (MEM_CTX, MEM_ADDR, MEM_V limbs, MEM_TIME); a read keeps the value
+ * (a constraint), and TIME > PT (TIME - PT - 1 and TIME as range-checked
+ * 16-bit limbs, the high ones below 2^12, so clocks stay below 2^28 and
+ * the difference cannot wrap). The meminit table sends each word's initial
+ * state (zero at clock 0) and receives its final one. The bus balances only
+ * when each word's states form one chain from zero through its accesses in
+ * clock order: every read returns the last value written, or zero. The
+ * initial states must be distinct, or a word could start over at zero: the
+ * meminit rows form a chain on TRACE_BUS_MEMCHAIN ((c, a) -> (c, a + 1), or
+ * (c + 1, 0) after a context's last word) that the verifier starts at
+ * (1, 0) and ends at (N + 1, 0) (trace_public_sum); a chain whose every
+ * step goes forward visits each (c, a) at most once. N is a public value.
+ * Not yet bound: which instruction (cpu row) made an access and the values
+ * it moved (the cpu table has no stack values), so the clock and the
+ * written values are the prover's; what is proven is that the memory rows
+ * are one consistent history of zero-initialised memories. */
+#define TRACE_MEM_CLOCK_BITS 28u /* clocks below 2^28: 2^27 - 1 instructions */
+
 
 /* The opcode ROM (TRACE_OPT_LOOKUPS). The cpu table sends, on every row,
  * (CPU_OP, CPU_STATIC, CPU_IN, CPU_OUT, CPU_PUSHLEN, CPU_ISPUSH) on
@@ -190,10 +224,10 @@ const stark_interaction *trace_opcode_receive(void);
  * multiplicity m. Constraints: v = 0 on the first row, v' = v + 1 on every
  * transition; m is free (a receiver's multiplicity only has to match what
  * is sent). It has rows only when some table of the collector sends on the
- * bus (proven storage rows), 0 otherwise, and is always one shard of 2^16
- * rows, whatever the shard size asked for (its v column must run over every
- * value). A sending table's padding rows must send with multiplicity 0
- * (the storage table's do: STO_REAL = 0). */
+ * bus (proven storage or memory rows), 0 otherwise, and is always one shard
+ * of 2^16 rows, whatever the shard size asked for (its v column must run
+ * over every value). A sending table's padding rows must send with
+ * multiplicity 0 (the storage and memory tables' do: STO_REAL, MEM_REAL = 0). */
 #define TRACE_RANGE16_LOG_ROWS 16u
 #define TRACE_RANGE16_ROWS ((size_t)1 << TRACE_RANGE16_LOG_ROWS)
 
@@ -278,13 +312,23 @@ typedef struct {
                                  (trace_lookup_opts); NULL: none */
 } trace_table;
 
+/* One memory context (a frame that accessed memory) as the collector
+ * replays it: words = one past the highest word accessed; with values kept
+ * (not a counting collector) each word's bytes and clock. */
+typedef struct {
+  uint64_t words, cap;
+  uint8_t *bytes;  /* 32 per word */
+  uint32_t *clock; /* MEM_TIME of its last access, 0: none */
+} trace_memctx;
+
 /* The collector: attach with trace_tracer, run the executor, then read the
  * tables. Not thread-safe; one collector per block. */
 typedef struct {
   trace_table t[TRACE_COUNT];
   int err;            /* first error met while collecting (sticky) */
   uint32_t tx;        /* index of the transaction being executed */
-  uint64_t time;      /* instruction counter: the memory and storage rows' clock */
+  uint64_t time;      /* instruction counter: the storage rows' clock, and
+                         (2 (time + 1) + write) the memory rows' */
   uint64_t keccak_perms;
   uint64_t sig_recoveries;
   blk_fork fork;
@@ -296,7 +340,24 @@ typedef struct {
   bb_t op_count[TRACE_ROM_ROWS]; /* TRACE_OPT_LOOKUPS: the opcode ROM's
                                     multiplicities (trace_opcode_fill) */
   int op_bus;                    /* 1 when some table sends on TRACE_BUS_OPCODE */
+  uint32_t *frame_ctx;   /* frame id -> memory context (0: none yet) */
+  size_t frame_cap;
+  trace_memctx *mctx;    /* memory contexts 1 .. n_mctx at [0 .. n_mctx) */
+  size_t n_mctx, mctx_cap;
+  uint64_t mem_words;    /* words of all contexts: the meminit table's rows */
 } trace_collector;
+
+/* The public values of a block's lookup argument (runner: the block
+ * proof's public part, bound into the challenges): the opcode ROM's
+ * multiplicities (c->op_count, TRACE_ROM_ROWS of them), then the number of
+ * memory contexts. */
+#define TRACE_PUB_VALUES (TRACE_ROM_ROWS + 1u)
+void trace_public_values(const trace_collector *c, bb_t pub[TRACE_PUB_VALUES]);
+/* The verifier's side of the public buses for pub and the challenges
+ * ch: the opcode ROM's receives plus the memory chain's ends (a send of
+ * (1, 0), a receive of (N + 1, 0)), into *sum. STARK_OK or
+ * stark_lookup_public_sum's error. */
+int trace_public_sum(const bb_t pub[TRACE_PUB_VALUES], const ext_t ch[2], ext_t *sum);
 
 /* trace_init_opts(c, fork, 0): the default tables. */
 void trace_init(trace_collector *c, blk_fork fork);
@@ -366,8 +427,10 @@ void trace_add_block_witness(trace_collector *c, const blk_block *b);
 /* Finish collecting: derives the cpu table's look-ahead columns (rows whose
  * successor continues the same frame). Returns c->err or TRACE_OK. */
 int trace_finish(trace_collector *c);
-/* With TRACE_OPT_LOOKUPS it also fills the range16 table (trace_range_fill)
- * and counts the opcode ROM's multiplicities (trace_opcode_fill). */
+/* With TRACE_OPT_LOOKUPS it also builds the meminit table from the
+ * replayed memory contexts (rows = mem_words), fills the range16 table
+ * (trace_range_fill) and counts the opcode ROM's multiplicities
+ * (trace_opcode_fill). */
 
 const char *trace_table_name(trace_table_id id);
 
@@ -399,7 +462,8 @@ const stark_lookup *trace_lookup_opts(trace_table_id id, unsigned opts);
 const stark_lookup *trace_table_lookup(const trace_table *t);
 
 /* Fill the range16 table of c from what every table of c with interactions
- * sends on TRACE_BUS_RANGE16 (its stored rows, unpadded): rows =
+ * sends on TRACE_BUS_RANGE16 (its stored rows, unpadded: the storage
+ * table's limbs, the memory table's clock limbs): rows =
  * TRACE_RANGE16_ROWS when anything is sent (even with multiplicity 0),
  * else 0 (data freed). A sent value outside [0, 2^16) has no row to be
  * counted on and is left out, so the buses then do not balance. Called by

@@ -37,6 +37,7 @@
 #undef SUFFIX
 #undef CPU_CONSTRAINTS
 #undef MEM_CONSTRAINTS
+#undef MEMINIT_CONSTRAINTS
 #undef STO_CONSTRAINTS
 
 /* ---- base-field instance ---- */
@@ -68,6 +69,8 @@ static const stark_air airs[TRACE_COUNT] = {
     [TRACE_MEMORY] = {"pkb-memory", MEM_WIDTH, 0, MEM_CONSTRAINTS, 3, mem_eval_ext, mem_eval_base, NULL},
     [TRACE_STORAGE] = {"pkb-storage", STO_WIDTH, 0, STO_CONSTRAINTS, 3, sto_eval_ext, sto_eval_base, NULL},
     [TRACE_RANGE16] = {"pkb-range16", R16_WIDTH, 0, R16_CONSTRAINTS, 2, r16_eval_ext, r16_eval_base, NULL},
+    [TRACE_MEMINIT] = {"pkb-meminit", MI_WIDTH, 0, MEMINIT_CONSTRAINTS, 3, meminit_eval_ext, meminit_eval_base,
+                       NULL},
 };
 
 /* ---- lookup interactions (TRACE_OPT_LOOKUPS) ----
@@ -122,10 +125,73 @@ _Static_assert(TRACE_ROM_WIDTH == 7, "rom_terms names every ROM column");
 
 const stark_interaction *trace_opcode_receive(void) { return &rom_receive; }
 
+/* Memory (trace.h: memory consistency). A word's state is (context, word,
+ * 16 limbs, clock): a memory row receives the state before and sends the
+ * state after, and range-checks its clock and the clock's advance (low
+ * limb, high limb, 16 x high limb: the high limb below 2^12); a meminit row
+ * sends the initial state (zero limbs, clock 0), receives the final one,
+ * and chains (context, word) to its successor. */
+#define WORD_FIELDS 19u /* context, word, 16 limbs, clock */
+#define LC1(col, k) {&(const stark_lc_term){(col), (k)}, 1, 0}
+#define LIMB_LCS(base)                                                                                      \
+  LC1((base) + 0, 1), LC1((base) + 1, 1), LC1((base) + 2, 1), LC1((base) + 3, 1), LC1((base) + 4, 1),       \
+      LC1((base) + 5, 1), LC1((base) + 6, 1), LC1((base) + 7, 1), LC1((base) + 8, 1), LC1((base) + 9, 1),   \
+      LC1((base) + 10, 1), LC1((base) + 11, 1), LC1((base) + 12, 1), LC1((base) + 13, 1), LC1((base) + 14, 1), \
+      LC1((base) + 15, 1)
+static const stark_lc mem_before[WORD_FIELDS] = {LC1(MEM_CTX, 1), LC1(MEM_ADDR, 1), LIMB_LCS(MEM_P), LC1(MEM_PT, 1)};
+static const stark_lc mem_after[WORD_FIELDS] = {LC1(MEM_CTX, 1), LC1(MEM_ADDR, 1), LIMB_LCS(MEM_V),
+                                                LC1(MEM_TIME, 1)};
+static const stark_lc mem_ranged[6] = {LC1(MEM_TLO, 1), LC1(MEM_THI, 1), LC1(MEM_THI, 16),
+                                       LC1(MEM_DLO, 1), LC1(MEM_DHI, 1), LC1(MEM_DHI, 16)};
+_Static_assert(TRACE_MEM_CLOCK_BITS == 16 + 12, "16 x a high limb below 2^16 holds it below 2^12");
+#define MEM_REAL_LC LC1(MEM_REAL, 1)
+#define MEM_RANGE(i) {TRACE_BUS_RANGE16, STARK_SEND, MEM_REAL_LC, &mem_ranged[i], 1}
+static const stark_interaction mem_interactions[8] = {
+    {TRACE_BUS_MEMORY, STARK_RECEIVE, MEM_REAL_LC, mem_before, WORD_FIELDS},
+    {TRACE_BUS_MEMORY, STARK_SEND, MEM_REAL_LC, mem_after, WORD_FIELDS},
+    MEM_RANGE(0), MEM_RANGE(1), MEM_RANGE(2), MEM_RANGE(3), MEM_RANGE(4), MEM_RANGE(5)};
+#undef MEM_RANGE
+#undef MEM_REAL_LC
+
+static const stark_lc mi_init[WORD_FIELDS] = {LC1(MI_CTX, 1), LC1(MI_ADDR, 1)}; /* the rest: constant 0 */
+static const stark_lc mi_final[WORD_FIELDS] = {LC1(MI_CTX, 1), LC1(MI_ADDR, 1), LIMB_LCS(MI_FV), LC1(MI_FT, 1)};
+static const stark_lc mi_self[2] = {LC1(MI_CTX, 1), LC1(MI_ADDR, 1)};
+static const stark_lc_term mi_succ_ctx[2] = {{MI_CTX, 1}, {MI_LAST, 1}};
+static const stark_lc mi_succ[2] = {{mi_succ_ctx, 2, 0}, LC1(MI_NEXT, 1)};
+#define MI_REAL_LC LC1(MI_REAL, 1)
+static const stark_interaction mi_interactions[4] = {
+    {TRACE_BUS_MEMORY, STARK_SEND, MI_REAL_LC, mi_init, WORD_FIELDS},
+    {TRACE_BUS_MEMORY, STARK_RECEIVE, MI_REAL_LC, mi_final, WORD_FIELDS},
+    {TRACE_BUS_MEMCHAIN, STARK_RECEIVE, MI_REAL_LC, mi_self, 2},
+    {TRACE_BUS_MEMCHAIN, STARK_SEND, MI_REAL_LC, mi_succ, 2}};
+#undef MI_REAL_LC
+#undef LIMB_LCS
+
+/* The chain's ends, which the verifier supplies: rows (context, word,
+ * multiplicity) for the send of (1, 0) and the receive of (N + 1, 0). */
+static const stark_lc chain_end_lc[2] = {LC1(0, 1), LC1(1, 1)};
+static const stark_interaction chain_start = {TRACE_BUS_MEMCHAIN, STARK_SEND, LC1(2, 1), chain_end_lc, 2};
+static const stark_interaction chain_end = {TRACE_BUS_MEMCHAIN, STARK_RECEIVE, LC1(2, 1), chain_end_lc, 2};
+#undef LC1
+
+int trace_public_sum(const bb_t pub[TRACE_PUB_VALUES], const ext_t ch[2], ext_t *sum) {
+  bb_t rom[TRACE_ROM_ROWS * TRACE_ROM_WIDTH];
+  ext_t a, b, c;
+  trace_opcode_rom(pub, rom);
+  int rc = stark_lookup_public_sum(&rom_receive, rom, TRACE_ROM_ROWS, TRACE_ROM_WIDTH, ch, &a);
+  const bb_t start[3] = {BB_ONE, 0, BB_ONE}, end[3] = {bb_add(pub[TRACE_ROM_ROWS], BB_ONE), 0, BB_ONE};
+  if (rc == STARK_OK) rc = stark_lookup_public_sum(&chain_start, start, 1, 3, ch, &b);
+  if (rc == STARK_OK) rc = stark_lookup_public_sum(&chain_end, end, 1, 3, ch, &c);
+  if (rc == STARK_OK) *sum = ext_add(a, ext_add(b, c));
+  return rc;
+}
+
 static const stark_lookup lookups[TRACE_COUNT] = {
     [TRACE_CPU] = {cpu_sends, 1, NULL, 0},
+    [TRACE_MEMORY] = {mem_interactions, 8, NULL, 0},
     [TRACE_STORAGE] = {sto_sends, STO_LIMBS, NULL, 0},
     [TRACE_RANGE16] = {&r16_receive, 1, NULL, 0},
+    [TRACE_MEMINIT] = {mi_interactions, 4, NULL, 0},
 };
 
 const stark_lookup *trace_lookup_opts(trace_table_id id, unsigned opts) {

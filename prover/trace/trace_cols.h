@@ -28,14 +28,47 @@ enum {
   CPU_WIDTH
 };
 
-/* memory: one row per 32-byte word of an access. */
+/* memory: one row per 32-byte word of an access, in the order the accesses
+ * happen. A row consumes the word's state before the access (value P, clock
+ * PT) and leaves its state after (value V, clock TIME): with
+ * TRACE_OPT_LOOKUPS both travel on TRACE_BUS_MEMORY (trace.h), which makes
+ * every read return what the last write left. Values are 16 limbs of 16
+ * bits, big-endian. */
 enum {
+  MEM_CTX,   /* memory context: the access's frame, numbered 1, 2, .. in the
+                order of first access (trace.h) */
   MEM_ADDR,  /* word index */
-  MEM_TIME,  /* instruction counter at the access */
+  MEM_TIME,  /* the clock: 2 (instruction counter + 1) + WRITE, so that a
+                write after a read in one instruction (MCOPY) comes later */
   MEM_WRITE, /* 1 write, 0 read */
   MEM_CONT,  /* 1 when this word continues the previous row's access */
   MEM_REAL,
+  MEM_V,                 /* 16 limbs: the word after the access */
+  MEM_P = MEM_V + 16,    /* 16 limbs: the word before it (a read: the same) */
+  MEM_PT = MEM_P + 16,   /* the clock of the word's previous access (0: none) */
+  MEM_TLO,               /* TIME = TLO + 2^16 THI, THI < 2^12 */
+  MEM_THI,
+  MEM_DLO,               /* TIME - PT - 1 = DLO + 2^16 DHI, DHI < 2^12 */
+  MEM_DHI,
   MEM_WIDTH
+};
+
+/* meminit (TRACE_OPT_LOOKUPS): one row per word of each memory context's
+ * memory (words 0 .. W - 1, W past the highest word it accessed), contexts
+ * in order. A row puts the word's initial state (zero, clock 0) on
+ * TRACE_BUS_MEMORY and takes its final state off it; on TRACE_BUS_MEMCHAIN
+ * it receives its own (CTX, ADDR) and sends its successor's, (CTX, ADDR + 1)
+ * or, on a context's last word, (CTX + 1, 0), which makes the rows distinct
+ * (trace.h). */
+enum {
+  MI_CTX,
+  MI_ADDR,
+  MI_LAST,               /* 1 on the context's last word */
+  MI_NEXT,               /* (1 - LAST)(ADDR + 1): the successor's address */
+  MI_REAL,
+  MI_FV,                 /* 16 limbs: the word's final value */
+  MI_FT = MI_FV + 16,    /* its final clock (0: never accessed) */
+  MI_WIDTH
 };
 
 /* storage: one row per access; address and key as 16-bit limbs, big-endian. */

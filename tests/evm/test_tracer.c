@@ -30,6 +30,13 @@ typedef struct {
   evm_step_event ev[64];
   uint16_t arith_bits[8][2];
   uint8_t arith_op[8];
+  size_t mem_n; /* memory events, the first 8 kept */
+  struct {
+    uint32_t frame;
+    uint64_t off, size;
+    int w;
+    uint8_t data[64];
+  } mem[8];
 } counts;
 
 static void on_step(void *ctx, const evm_step_event *e) {
@@ -37,9 +44,16 @@ static void on_step(void *ctx, const evm_step_event *e) {
   if (c->steps < 64) c->ev[c->steps] = *e;
   c->steps++;
 }
-static void on_memory(void *ctx, uint64_t off, uint64_t size, int w) {
+static void on_memory(void *ctx, uint32_t frame, uint64_t off, uint64_t size, int w, const uint8_t *data) {
   counts *c = ctx;
-  (void)off;
+  if (c->mem_n < 8) {
+    c->mem[c->mem_n].frame = frame;
+    c->mem[c->mem_n].off = off;
+    c->mem[c->mem_n].size = size;
+    c->mem[c->mem_n].w = w;
+    memcpy(c->mem[c->mem_n].data, data, size < 64 ? size : 64);
+  }
+  c->mem_n++;
   if (w)
     c->mem_w++;
   else
@@ -179,6 +193,43 @@ static void test_storage_and_keccak(void **s) {
    * hashes, plus the node hashes (the account trie root at least). */
   assert_int_equal(c.trie_calls, 1);
   assert_true(c.trie_perms >= 3 + 1 + 1);
+  tu_free(&w);
+}
+
+/* on_memory names each access's frame and passes the bytes as the access
+ * leaves them, in the order the accesses happen: MCOPY's read before its
+ * copy, a CALL's input read before the callee and its output write after. */
+static void test_memory_frames_and_data(void **s) {
+  (void)s;
+  /* MSTORE8(0, 0xab); MCOPY(1, 0, 32); CALL 0x2000 with input [0, 32) and
+   * output to [64, 96); the callee: MSTORE8(0, 0x77); RETURN(0, 32). */
+  tu_world w;
+  counts c;
+  memset(&c, 0, sizeof c);
+  evm_tracer t = full(&c);
+  tu_init(&w, BLK_FORK_CANCUN);
+  tu_contract(&w, C, "60ab600053" "602060006001" "5e" "60206040602060006000612000" "5a" "f1" "00", 0);
+  tu_contract(&w, 0x2000, "6077600053" "60206000f3", 0);
+  tu_tx(&w, C, 200000, 0, "");
+  assert_int_equal(tu_run(&w, &t), EVM_OK);
+  assert_int_equal(w.r.txs[0].status, EVM_TX_SUCCESS);
+  assert_int_equal(c.mem_n, 7);
+  const struct {
+    int callee, w;
+    uint64_t off, size;
+    uint8_t b0, b1;
+  } want[7] = {{0, 1, 0, 1, 0xab, 0},   {0, 0, 0, 32, 0xab, 0},   {0, 1, 1, 32, 0xab, 0},
+               {0, 0, 0, 32, 0xab, 0xab}, {1, 1, 0, 1, 0x77, 0}, {1, 0, 0, 32, 0x77, 0},
+               {0, 1, 64, 32, 0x77, 0}};
+  uint32_t f0 = c.mem[0].frame;
+  for (int i = 0; i < 7; i++) {
+    assert_int_equal(c.mem[i].frame, want[i].callee ? f0 + 1 : f0);
+    assert_int_equal(c.mem[i].w, want[i].w);
+    assert_int_equal(c.mem[i].off, want[i].off);
+    assert_int_equal(c.mem[i].size, want[i].size);
+    assert_int_equal(c.mem[i].data[0], want[i].b0);
+    if (want[i].size > 1) assert_int_equal(c.mem[i].data[1], want[i].b1);
+  }
   tu_free(&w);
 }
 
@@ -529,6 +580,7 @@ int main(void) {
       cmocka_unit_test(test_steps_and_arith),
       cmocka_unit_test(test_storage_and_keccak),
       cmocka_unit_test(test_call_depth_and_same_result),
+      cmocka_unit_test(test_memory_frames_and_data),
       cmocka_unit_test(test_opcode_table),
       cmocka_unit_test(test_arith_values),
       cmocka_unit_test(test_keccak_data),

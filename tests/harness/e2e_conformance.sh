@@ -6,6 +6,7 @@
 set -u
 
 FLOOR=4665
+TRACE_FLOOR=3999 # cases the trace collector can hold (2026-11-26)
 
 bin=${1:?usage: e2e_conformance.sh path/to/pkbench}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -56,4 +57,22 @@ if [ "$passed" -lt "$FLOOR" ]; then
   exit 1
 fi
 echo "ok: $passed passed (floor $FLOOR)"
+
+# The same cases through the prover's trace collector (--trace): its replay
+# of every frame's memory must agree with the executor wherever the tables
+# can hold the run (a gas counter past the field is a skip there).
+"$bin" conformance --trace "$fixtures" >"$out" 2>&1
+tstatus=$?
+tlast=$(tail -n 1 "$out")
+grep -E '^FAIL ' "$out" | head -n 20
+if ! [[ $tlast =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]] || [ "$tstatus" -ne 0 ]; then
+  echo "FAIL: traced run: exit status $tstatus, last line '$tlast'"
+  exit 1
+fi
+if [ "${BASH_REMATCH[2]}" -ne 0 ] || [ $((BASH_REMATCH[1] + BASH_REMATCH[3])) -ne "$passed" ] ||
+  [ "${BASH_REMATCH[1]}" -lt "$TRACE_FLOOR" ]; then
+  echo "FAIL: traced run: $tlast (every case passed untraced; at least $TRACE_FLOOR must pass traced)"
+  exit 1
+fi
+echo "ok: traced: $tlast (floor $TRACE_FLOOR)"
 exit 0

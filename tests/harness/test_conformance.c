@@ -224,7 +224,7 @@ static void test_fork_filter_and_keep(void **state) {
   const char *paths[] = {state_dir()};
   char err[256];
   conf_report rep;
-  conf_opts o = {"Osaka", 1, NULL, NULL};
+  conf_opts o = {"Osaka", 1, NULL, NULL, 0};
   assert_int_equal(conf_run(paths, 1, &o, &rep, err, sizeof err), CONF_OK);
   assert_int_equal(rep.counts.passed + rep.counts.failed + rep.counts.skipped, 1);
   assert_int_equal(rep.n_results, 1); /* keep_passes records the pass too */
@@ -235,6 +235,24 @@ static void test_fork_filter_and_keep(void **state) {
   assert_int_equal(rep.counts.passed + rep.counts.failed + rep.counts.skipped, 0);
   assert_int_equal(rep.counts.files, 4);
   conf_report_free(&rep);
+}
+
+/* Traced, the known-answer cases pass as they do untraced: the trace
+ * collector's replay of memory agrees with the executor on each. */
+static void test_traced(void **state) {
+  (void)state;
+  const char *paths[] = {state_dir()};
+  char err[256];
+  conf_report r0, r1;
+  conf_opts o = {NULL, 0, NULL, NULL, 0};
+  assert_int_equal(conf_run(paths, 1, &o, &r0, err, sizeof err), CONF_OK);
+  o.trace = 1;
+  assert_int_equal(conf_run(paths, 1, &o, &r1, err, sizeof err), CONF_OK);
+  assert_true(r0.counts.passed > 0);
+  assert_int_equal(r1.counts.passed, r0.counts.passed);
+  assert_int_equal(r1.counts.failed, r0.counts.failed);
+  conf_report_free(&r0);
+  conf_report_free(&r1);
 }
 
 static size_t g_progress_calls;
@@ -252,7 +270,7 @@ static void test_progress(void **state) {
   const char *paths[] = {state_dir()};
   char err[256];
   conf_report rep;
-  conf_opts o = {NULL, 0, on_progress, &g_progress_calls};
+  conf_opts o = {NULL, 0, on_progress, &g_progress_calls, 0};
   g_progress_calls = 0;
   assert_int_equal(conf_run(paths, 1, &o, &rep, err, sizeof err), CONF_OK);
   assert_int_equal(g_progress_calls, 4);
@@ -385,6 +403,7 @@ int main(void) {
       cmocka_unit_test(test_known_answers_pass),
       cmocka_unit_test(test_fork_filter_and_keep),
       cmocka_unit_test(test_progress),
+      cmocka_unit_test(test_traced),
       cmocka_unit_test_setup_teardown(test_wrong_root, setup_tmp, teardown_tmp),
       cmocka_unit_test_setup_teardown(test_wrong_logs, setup_tmp, teardown_tmp),
       cmocka_unit_test_setup_teardown(test_validity, setup_tmp, teardown_tmp),
