@@ -904,9 +904,11 @@ void trace_add_block_witness(trace_collector *c, const blk_block *b) {
 
 /* A linear combination of stark/air.h on one stored row. */
 static bb_t lc_eval(const stark_lc *lc, const bb_t *row) {
-  bb_t acc = bb_from_u32(lc->constant);
-  for (unsigned i = 0; i < lc->num_terms; i++)
-    acc = bb_add(acc, bb_mul(bb_from_u32(lc->terms[i].coeff), row[lc->terms[i].col]));
+  bb_t acc = lc->constant ? bb_from_u32(lc->constant) : 0;
+  for (unsigned i = 0; i < lc->num_terms; i++) {
+    bb_t v = row[lc->terms[i].col];
+    acc = bb_add(acc, lc->terms[i].coeff == 1 ? v : bb_mul(bb_from_u32(lc->terms[i].coeff), v));
+  }
   return acc;
 }
 
@@ -914,22 +916,23 @@ static bb_t lc_eval(const stark_lc *lc, const bb_t *row) {
  * added to out[v * stride], v the tuple's first field, when v < nvals (out
  * NULL: nothing counted); returns whether t sends on the bus. How the
  * receiving tables' multiplicities are counted from the very interactions
- * the prover is given. */
+ * the prover is given. One pass over the rows for all of a table's sends:
+ * a wide table is read once, not once per send. */
 static int count_sends(const trace_table *t, uint32_t bus, bb_t *out, size_t nvals, size_t stride) {
   const stark_lookup *lk = t->lookup;
-  int any = 0;
+  const stark_interaction *sends[STARK_MAX_INTERACTIONS];
+  unsigned k = 0;
   if (!lk || !t->data || t->rows == 0) return 0;
-  for (unsigned i = 0; i < lk->num_interactions; i++) {
-    const stark_interaction *in = &lk->interactions[i];
-    if (in->bus != bus || in->direction != STARK_SEND) continue;
-    any = 1;
-    for (size_t r = 0; out && r < t->rows; r++) {
-      const bb_t *row = t->data + r * t->width;
-      uint32_t v = bb_to_u32(lc_eval(&in->fields[0], row));
-      if (v < nvals) out[v * stride] = bb_add(out[v * stride], lc_eval(&in->multiplicity, row));
+  for (unsigned i = 0; i < lk->num_interactions && k < STARK_MAX_INTERACTIONS; i++)
+    if (lk->interactions[i].bus == bus && lk->interactions[i].direction == STARK_SEND) sends[k++] = &lk->interactions[i];
+  for (size_t r = 0; out && k && r < t->rows; r++) {
+    const bb_t *row = t->data + r * t->width;
+    for (unsigned i = 0; i < k; i++) {
+      uint32_t v = bb_to_u32(lc_eval(&sends[i]->fields[0], row));
+      if (v < nvals) out[v * stride] = bb_add(out[v * stride], lc_eval(&sends[i]->multiplicity, row));
     }
   }
-  return any;
+  return k > 0;
 }
 
 static int range_sends(const trace_table *t, bb_t *d) {
