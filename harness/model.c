@@ -61,6 +61,7 @@ model_profile model_profile_default(void) {
   p.log_shard = 20;
   p.ms_per_cell = 0.000101759;
   p.ms_per_shard = 17.8641;
+  p.table_ms_per_cell[TRACE_MEMORY] = 5.988e-05;
   p.table_ms_per_cell[TRACE_KECCAK] = 4.788e-05;
   p.table_ms_per_cell[TRACE_ARITH] = 4.202e-05;
   p.table_ms_per_cell[TRACE_ECRECOVER] = 4.335e-05;
@@ -369,11 +370,22 @@ int model_calibrate(const stark_config *cfg, unsigned lo, unsigned hi, unsigned 
   out->log_shard = 20;
   out->ms_per_cell = slope > 0 ? slope : 1e-9;
   out->ms_per_shard = icpt > 0 ? icpt : 0;
+  /* The memory table (43 columns) costs less per cell than the cpu table
+   * (19): the per-row work (FRI, the quotient domain, hashing a row) is
+   * spread over more columns. Its own shard, at the cpu fit's largest size
+   * (an MCOPY run makes about 0.65 memory rows per gas). */
+  unsigned log_n;
+  double mms = time_table_shard(cfg, TRACE_MEMORY, "mcopy", ((uint64_t)1 << hi) * 8 / 5 + 100000, 0, hi, reps,
+                                &log_n);
+  if (mms < 0) return MODEL_E_ARG;
+  double mcells = (double)((size_t)1 << log_n) * trace_table_width(TRACE_MEMORY);
+  if (emit) emit(ctx, trace_table_name(TRACE_MEMORY), log_n, mcells, mms);
+  double mper = (mms - out->ms_per_shard) / mcells;
+  out->table_ms_per_cell[TRACE_MEMORY] = mper > 0 ? mper : out->ms_per_cell;
   for (size_t k = 0; k < sizeof wide_fill / sizeof wide_fill[0]; k++) {
     trace_table_id id = wide_fill[k].id;
     unsigned w = trace_table_width_opts(id, ~0u);
     if (!trace_air_opts(id, ~0u) || w < MODEL_WIDE_COLUMNS) continue;
-    unsigned log_n;
     double ms = time_table_shard(cfg, id, wide_fill[k].scenario, wide_fill[k].gas, ~0u, wide_log, reps, &log_n);
     if (ms < 0) return MODEL_E_ARG;
     double cells = (double)((size_t)1 << log_n) * w;

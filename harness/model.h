@@ -109,12 +109,13 @@ void model_wilson(size_t k, size_t n, double *rate, double *lo, double *hi);
 /* Measure a profile on this machine with the prover configuration cfg (NULL:
  * stark_config_default(), the CPU backend): prove cpu-table shards of a generated
  * block at 2^lo .. 2^hi rows (reps each, median) and fit ms_per_shard and
- * ms_per_cell by least squares; then, for every table whose AIR is at least
- * MODEL_WIDE_COLUMNS wide, prove one shard of 2^wide_log rows of a scenario
- * that fills it and keep (ms - ms_per_shard) / cells as its own per-cell
- * cost. Each point is also reported through emit (bench "calibrate";
- * log_rows, cells, ms; table is "cpu" or the wide table's name) when emit is
- * not NULL. */
+ * ms_per_cell by least squares; then prove one memory-table shard of 2^hi
+ * rows (an MCOPY block) and, for every table whose AIR is at least
+ * MODEL_WIDE_COLUMNS wide, one shard of 2^wide_log rows of a scenario
+ * that fills it, and keep (ms - ms_per_shard) / cells as each one's own
+ * per-cell cost. Each point is also reported through emit (bench
+ * "calibrate"; log_rows, cells, ms; table is "cpu" or the table's name) when
+ * emit is not NULL. */
 #define MODEL_WIDE_COLUMNS 256
 int model_calibrate(const stark_config *cfg, unsigned lo, unsigned hi, unsigned wide_log, int reps,
                     model_profile *out,

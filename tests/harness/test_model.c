@@ -101,6 +101,36 @@ static void test_host_profile_file_is_the_default(void **state) {
   for (int i = 0; i < TRACE_COUNT; i++) assert_true(f.table_ms_per_cell[i] == d.table_ms_per_cell[i]);
 }
 
+static unsigned g_points[TRACE_COUNT + 1];
+
+static void count_point(void *ctx, const char *table, unsigned log_rows, double cells, double ms) {
+  (void)ctx;
+  assert_true(cells > 0 && ms > 0 && log_rows >= 4);
+  for (int i = 0; i < TRACE_COUNT; i++)
+    if (strcmp(table, trace_table_name((trace_table_id)i)) == 0) g_points[i]++;
+  g_points[TRACE_COUNT]++;
+}
+
+/* A calibration at tiny sizes: a cpu fit, the memory table's own cost per
+ * cell from its shard, and each wide table's; every point reported. The
+ * figures are this machine's, not checked: only that each was measured. */
+static void test_calibrate_small(void **state) {
+  (void)state;
+  stark_config cfg = stark_config_default();
+  cfg.fri = fri_params_for(1, 24);
+  model_profile p;
+  memset(g_points, 0, sizeof g_points);
+  assert_int_equal(model_calibrate(&cfg, 6, 10, 4, 1, &p, count_point, NULL), MODEL_OK);
+  assert_true(p.ms_per_cell > 0);
+  assert_int_equal(g_points[TRACE_CPU], 3); /* 2^6, 2^8, 2^10 */
+  assert_int_equal(g_points[TRACE_MEMORY], 1);
+  assert_true(p.table_ms_per_cell[TRACE_MEMORY] > 0);
+  assert_int_equal(g_points[TRACE_ARITH], 1);
+  assert_true(p.table_ms_per_cell[TRACE_ARITH] > 0);
+  assert_true(p.table_ms_per_cell[TRACE_CPU] == 0); /* the cpu table uses ms_per_cell */
+  assert_int_equal(model_calibrate(&cfg, 6, 30, 4, 1, &p, NULL, NULL), MODEL_E_ARG);
+}
+
 static void test_profile_files(void **state) {
   (void)state;
   char path[] = "/tmp/pkb_prof_XXXXXX";
@@ -217,6 +247,7 @@ int main(void) {
       cmocka_unit_test(test_smooth_estimate),
       cmocka_unit_test(test_host_profile_file_is_the_default),
       cmocka_unit_test(test_profile_files),
+      cmocka_unit_test(test_calibrate_small),
       cmocka_unit_test(test_profile_names),
   };
   return cmocka_run_group_tests_name("model", tests, NULL, NULL);
