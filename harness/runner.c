@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "cuda/cu.h"
@@ -32,6 +33,8 @@ run_opts run_opts_default(void) {
   o.prove = 1;
   o.profile = model_profile_default();
   snprintf(o.device, sizeof o.device, "cpu");
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages > 0 && page > 0) o.trace_max_bytes = (size_t)pages / 2 * (size_t)page;
   return o;
 }
 
@@ -442,6 +445,7 @@ int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) 
   trace_collector c;
   unsigned topts = run_trace_opts(o);
   trace_init_opts(&c, b->env.fork, topts);
+  c.max_bytes = o->trace_max_bytes;
   evm_tracer tr = trace_tracer(&c);
 
   double t0 = bench_now_ms();
@@ -465,7 +469,14 @@ int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) 
   int trc = trace_finish(&c);
   r->phase_ms[RUN_PHASE_TRACE] += bench_now_ms() - t0;
   if (trc != TRACE_OK) {
+    int over = c.over_budget;
     trace_free(&c);
+    if (over) {
+      char gib[32];
+      snprintf(gib, sizeof gib, "%.2f", (double)o->trace_max_bytes / (1 << 30));
+      return fail(r, RUN_E_NOMEM, "trace: the tables need more than %s GiB, the collector's budget (half of this "
+                  "machine's memory by default)", gib);
+    }
     return fail(r, trc == TRACE_E_NOMEM ? RUN_E_NOMEM : RUN_E_TRACE, "trace: %s",
                 trc == TRACE_E_RANGE ? "a value does not fit a field element" : "cannot build the tables");
   }

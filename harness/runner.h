@@ -65,6 +65,9 @@ typedef struct {
                             most 2^trace_max_log_shard rows (0: those tables are sized) */
   char device[128];      /* what stark.backend runs on: "cpu", a GPU's name, or
                             "cuda emulation (CPU)"; set by run_select_backend */
+  size_t trace_max_bytes; /* the collector's budget (trace.h max_bytes; default half of
+                             this machine's memory, 0: none): a block whose rows would
+                             take more fails with RUN_E_NOMEM and says so */
 } run_opts;
 
 run_opts run_opts_default(void); /* backend cpu */

@@ -204,11 +204,25 @@ void trace_free(trace_collector *c) {
   memset(c, 0, sizeof *c);
 }
 
-/* Room for one more row; NULL (and c->err set) when out of memory. */
+/* Take add bytes from the collector's budget (max_bytes, 0: none); -1 (and
+ * c->err TRACE_E_NOMEM, c->over_budget) when they do not fit. */
+static int take_bytes(trace_collector *c, size_t add) {
+  if (c->max_bytes && (c->bytes > c->max_bytes || add > c->max_bytes - c->bytes)) {
+    c->err = TRACE_E_NOMEM;
+    c->over_budget = 1;
+    return -1;
+  }
+  c->bytes += add;
+  return 0;
+}
+
+/* Room for one more row; NULL (and c->err set) when out of memory or
+ * budget. */
 static bb_t *new_row(trace_collector *c, trace_table *t) {
   if (c->err) return NULL;
   if (t->rows == t->cap) {
     size_t cap = t->cap ? t->cap * 2 : 1024;
+    if (take_bytes(c, (cap - t->cap) * t->width * sizeof(bb_t))) return NULL;
     bb_t *nd = realloc(t->data, cap * t->width * sizeof *nd);
     if (!nd) {
       c->err = TRACE_E_NOMEM;
@@ -303,6 +317,7 @@ static int mem_grow(trace_collector *c, trace_memctx *m, uint64_t words) {
   if (!c->count_only && words > m->cap) {
     uint64_t cap = m->cap ? m->cap : 4;
     while (cap < words) cap *= 2;
+    if (take_bytes(c, (size_t)(cap - m->cap) * (32 + sizeof *m->clock))) return -1;
     uint8_t *b = realloc(m->bytes, cap * 32);
     if (b) m->bytes = b;
     uint32_t *k = b ? realloc(m->clock, cap * sizeof *k) : NULL;

@@ -345,6 +345,13 @@ typedef struct {
   trace_memctx *mctx;    /* memory contexts 1 .. n_mctx at [0 .. n_mctx) */
   size_t n_mctx, mctx_cap;
   uint64_t mem_words;    /* words of all contexts: the meminit table's rows */
+  size_t max_bytes;      /* budget of the collected rows and memory replays (0: none;
+                            the caller sets it after trace_init_opts): past it the
+                            collection stops with TRACE_E_NOMEM and over_budget set,
+                            so that a block whose tables would not fit this machine
+                            fails with a reason instead of exhausting its memory */
+  size_t bytes;          /* what they have taken */
+  int over_budget;
 } trace_collector;
 
 /* The public values of a block's lookup argument (runner: the block

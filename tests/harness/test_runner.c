@@ -1,6 +1,7 @@
 /* runner: the default options are fully defined (every option not named by
- * run_opts_default is off, whatever the stack held before), and the table
- * lists follow the trace options. */
+ * run_opts_default is off, whatever the stack held before), the table
+ * lists follow the trace options, and a block whose tables exceed the
+ * collector's budget fails with a reason instead of exhausting memory. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "gen.h"
 #include "runner.h"
 
 /* Leave a poisoned stack frame where the next call's frame will be. */
@@ -33,7 +35,29 @@ static void test_defaults_are_defined(void **state) {
     assert_int_equal(o.log_shard, 20);
     assert_int_equal(run_trace_opts(&o), 0);
     assert_string_equal(run_backend_name(&o), "cpu");
+    assert_true(o.trace_max_bytes > 0); /* half of this machine's memory */
   }
+}
+
+/* STATICCALLs with 32 KiB inputs: about 8 memory rows per gas. Under a 1 MiB
+ * budget the block fails as out of memory, naming the budget; under the
+ * default it builds its tables. */
+static void test_trace_budget(void **state) {
+  (void)state;
+  gen_params p = {150000, BLK_FORK_OSAKA, 0};
+  blk_block b;
+  assert_int_equal(gen_worst_case("call_input", &p, &b), GEN_OK);
+  run_opts o = run_opts_default();
+  o.prove = 0;
+  run_block_result r;
+  assert_int_equal(run_prove_block(&b, &o, &r), RUN_OK);
+  assert_true(r.tables[TRACE_MEMORY].rows > 8 * 100000);
+  run_block_result_free(&r);
+  o.trace_max_bytes = (size_t)1 << 20;
+  assert_int_equal(run_prove_block(&b, &o, &r), RUN_E_NOMEM);
+  assert_non_null(strstr(r.reason, "budget"));
+  run_block_result_free(&r);
+  blk_free(&b);
 }
 
 static void test_table_lists(void **state) {
@@ -82,6 +106,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_defaults_are_defined),
       cmocka_unit_test(test_table_lists),
+      cmocka_unit_test(test_trace_budget),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
