@@ -70,6 +70,9 @@ static const pattern patterns[] = {
     {"extcodesize_cold", 3, {OP_GAS, OP_EXTCODESIZE, OP_POP}},
     {"sha256_4k", 14, {OP_PUSH1, 0x20, OP_PUSH2, 0x10, 0x00, OP_PUSH2, 0x10, 0x00, OP_PUSH0, OP_PUSH1, 0x02, OP_GAS,
                        OP_STATICCALL, OP_POP}},
+    /* 32 KiB of input to an empty account (0x0100): no per-byte gas, every input word read */
+    {"call_input_32k", 12, {OP_PUSH0, OP_PUSH0, OP_PUSH2, 0x80, 0x00, OP_PUSH0, OP_PUSH2, 0x01, 0x00, OP_GAS,
+                            OP_STATICCALL, OP_POP}},
     {"identity_4k", 13, {OP_PUSH0, OP_PUSH2, 0x10, 0x00, OP_PUSH2, 0x10, 0x00, OP_PUSH0, OP_PUSH1, 0x04, OP_GAS,
                          OP_STATICCALL, OP_POP}},
     {"modexp_even", 15, {OP_PUSH1, 0x08, OP_PUSH2, (MODEXP_AT + 0x100) >> 8, (MODEXP_AT + 0x100) & 0xff, OP_PUSH1,
