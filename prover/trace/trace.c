@@ -61,6 +61,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "evm/txsig.h"
 #include "hash/keccak.h"
@@ -216,9 +218,34 @@ static int take_bytes(trace_collector *c, size_t add) {
   return 0;
 }
 
-/* Room for one more row; NULL (and c->err set) when out of memory or
- * budget. */
-static bb_t *new_row(trace_collector *c, trace_table *t) {
+/* Tables grow to gigabytes, and a page fault per 4 KiB page of them was a
+ * large share of execution (measured: about 40% of collecting a block of
+ * 8.5 M memory rows). Where the kernel can (MADV_POPULATE_WRITE), the rows
+ * ahead are mapped 16 MiB at a time in one call instead; growth by doubling
+ * leaves the unused half of the last allocation untouched, as before. A
+ * failed call costs nothing but the faults it would have saved. */
+#define PREFAULT_CHUNK ((size_t)16 << 20)
+static void prefault(trace_table *t, size_t used) {
+#ifdef MADV_POPULATE_WRITE
+  size_t have = t->cap * t->width * sizeof(bb_t);
+  if (used <= t->prefaulted || have < 4 * PREFAULT_CHUNK) return;
+  long pg = sysconf(_SC_PAGESIZE);
+  if (pg <= 0) return;
+  uintptr_t base = (uintptr_t)t->data, from = base + (t->prefaulted > used ? t->prefaulted : used);
+  from = (from + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+  uintptr_t to = from + PREFAULT_CHUNK, end = (base + have) & ~((uintptr_t)pg - 1);
+  if (to > end) to = end;
+  if (to > from) (void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+  t->prefaulted = to - base;
+#else
+  (void)t;
+  (void)used;
+#endif
+}
+
+/* Room for one more row, not cleared (the caller writes every column);
+ * NULL (and c->err set) when out of memory or budget. */
+static bb_t *new_row_raw(trace_collector *c, trace_table *t) {
   if (c->err) return NULL;
   if (t->rows == t->cap) {
     size_t cap = t->cap ? t->cap * 2 : 1024;
@@ -228,12 +255,20 @@ static bb_t *new_row(trace_collector *c, trace_table *t) {
       c->err = TRACE_E_NOMEM;
       return NULL;
     }
+    if (nd != t->data) t->prefaulted = 0; /* moved: start again from the rows in use */
     t->data = nd;
     t->cap = cap;
   }
   bb_t *r = t->data + t->rows * t->width;
-  memset(r, 0, t->width * sizeof *r);
   t->rows++;
+  prefault(t, t->rows * t->width * sizeof *r);
+  return r;
+}
+
+/* A cleared row (new_row_raw). */
+static bb_t *new_row(trace_collector *c, trace_table *t) {
+  bb_t *r = new_row_raw(c, t);
+  if (r) memset(r, 0, t->width * sizeof *r);
   return r;
 }
 
@@ -344,6 +379,9 @@ static void put_limbs(bb_t *dst, const uint8_t w[32]) {
   for (int i = 0; i < 16; i++) dst[i] = bb_from_u32((uint32_t)w[2 * i] << 8 | w[2 * i + 1]);
 }
 
+_Static_assert(MEM_DHI + 1 == MEM_WIDTH && MEM_PT == MEM_P + 16 && MEM_P == MEM_V + 16 && MEM_V == MEM_REAL + 1,
+               "on_memory writes every memory column (its rows are not cleared first)");
+
 /* One row per word of the access, each replaying the word in its context:
  * the state before (the context's copy), the state after (a write's bytes
  * over it). A read whose bytes differ from the copy means the replay has
@@ -366,7 +404,7 @@ static void on_memory(void *ctx, uint32_t frame, uint64_t offset, uint64_t size,
   }
   bb_t ctx_fe = bb_from_u32(c->frame_ctx[frame]);
   for (uint64_t w = first; w <= last; w++) {
-    bb_t *r = new_row(c, &c->t[TRACE_MEMORY]);
+    bb_t *r = new_row_raw(c, &c->t[TRACE_MEMORY]); /* every column is written below */
     if (!r) return;
     uint8_t *word = m->bytes + w * 32;
     uint64_t lo = w * 32 > offset ? w * 32 : offset, hi = w * 32 + 32 < offset + size ? w * 32 + 32 : offset + size;
@@ -387,11 +425,13 @@ static void on_memory(void *ctx, uint32_t frame, uint64_t offset, uint64_t size,
     r[MEM_PT] = bb_from_u32(prev);
     if (is_write) {
       memcpy(word + (lo - w * 32), data + (lo - offset), (size_t)(hi - lo));
+      put_limbs(&r[MEM_V], word);
     } else if (memcmp(word + (lo - w * 32), data + (lo - offset), (size_t)(hi - lo)) != 0) {
       c->err = TRACE_E_ARG;
       return;
+    } else {
+      memcpy(&r[MEM_V], &r[MEM_P], 16 * sizeof *r); /* a read leaves the word as it was */
     }
-    put_limbs(&r[MEM_V], word);
     m->clock[w] = (uint32_t)clock;
     uint64_t d = clock - prev - 1;
     r[MEM_TLO] = bb_from_u32((uint32_t)(clock & 0xffff));

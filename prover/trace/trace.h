@@ -310,6 +310,7 @@ typedef struct {
   blk_fork mm_fork;           /* the fork the calls ran in (pcw_run's) */
   const stark_lookup *lookup; /* its interactions under the collector's options
                                  (trace_lookup_opts); NULL: none */
+  size_t prefaulted;          /* bytes of data known mapped (trace.c: prefault) */
 } trace_table;
 
 /* One memory context (a frame that accessed memory) as the collector
