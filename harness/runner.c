@@ -389,6 +389,30 @@ static void lookup_free(lk_block *lb) {
   memset(lb, 0, sizeof *lb);
 }
 
+/* The rows and the estimate of a block whose tables do not fit the
+ * collector's budget: a counting collector keeps no values, so it takes no
+ * such memory. */
+static void count_rows(const blk_block *b, unsigned topts, const run_opts *o, run_block_result *r) {
+  trace_collector c;
+  trace_init_opts(&c, b->env.fork, topts);
+  c.count_only = 1;
+  evm_tracer tr = trace_tracer(&c);
+  evm_block_result ex;
+  int erc = evm_execute_block(b, &tr, &ex);
+  if (erc == EVM_OK) {
+    evm_block_result_free(&ex);
+    trace_add_block_witness(&c, b);
+    uint64_t rows[TRACE_COUNT];
+    for (int i = 0; i < TRACE_COUNT; i++) {
+      rows[i] = c.t[i].rows;
+      r->tables[i].name = trace_table_name((trace_table_id)i);
+      r->tables[i].rows = c.t[i].rows;
+    }
+    model_estimate_rows_opts(&o->profile, rows, o->log_shard, topts, &r->estimate);
+  }
+  trace_free(&c);
+}
+
 /* Estimate, describe and (with o->prove) prove the tables of a finished
  * collector; the block's totals are the caller's. */
 static int prove_collected(const trace_collector *c, const run_opts *o, run_block_result *r, double t_start) {
@@ -472,6 +496,8 @@ int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) 
     int over = c.over_budget;
     trace_free(&c);
     if (over) {
+      /* the block stays estimated: its rows counted without values */
+      count_rows(b, topts, o, r);
       char gib[32];
       snprintf(gib, sizeof gib, "%.2f", (double)o->trace_max_bytes / (1 << 30));
       return fail(r, RUN_E_NOMEM, "trace: the tables need more than %s GiB, the collector's budget (half of this "

@@ -40,8 +40,9 @@ static void test_defaults_are_defined(void **state) {
 }
 
 /* STATICCALLs with 32 KiB inputs: about 8 memory rows per gas. Under a 1 MiB
- * budget the block fails as out of memory, naming the budget; under the
- * default it builds its tables. */
+ * budget the block fails as out of memory, naming the budget, with its rows
+ * counted and its estimate as under the default, where it builds its
+ * tables. */
 static void test_trace_budget(void **state) {
   (void)state;
   gen_params p = {150000, BLK_FORK_OSAKA, 0};
@@ -52,10 +53,15 @@ static void test_trace_budget(void **state) {
   run_block_result r;
   assert_int_equal(run_prove_block(&b, &o, &r), RUN_OK);
   assert_true(r.tables[TRACE_MEMORY].rows > 8 * 100000);
+  uint64_t rows = r.tables[TRACE_MEMORY].rows;
+  double est = r.estimate.proven_ms;
   run_block_result_free(&r);
   o.trace_max_bytes = (size_t)1 << 20;
   assert_int_equal(run_prove_block(&b, &o, &r), RUN_E_NOMEM);
   assert_non_null(strstr(r.reason, "budget"));
+  /* still counted and estimated, without the values */
+  assert_int_equal(r.tables[TRACE_MEMORY].rows, rows);
+  assert_true(r.estimate.proven_ms == est);
   run_block_result_free(&r);
   blk_free(&b);
 }
