@@ -389,6 +389,25 @@ static void lookup_free(lk_block *lb) {
   memset(lb, 0, sizeof *lb);
 }
 
+/* The estimate of a collector's tables and their descriptions (name,
+ * width, rows; shards unless it only counted). */
+static void describe_tables(const trace_collector *c, const run_opts *o, run_block_result *r) {
+  unsigned topts = run_trace_opts(o);
+  uint64_t rows[TRACE_COUNT];
+  for (int i = 0; i < TRACE_COUNT; i++) rows[i] = c->t[i].rows;
+  double t0 = bench_now_ms();
+  model_estimate_rows_opts(&o->profile, rows, o->log_shard, topts, &r->estimate);
+  r->estimate_us = (bench_now_ms() - t0) * 1e3;
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    const trace_table *t = &c->t[i];
+    run_table *rt = &r->tables[i];
+    rt->name = trace_table_name((trace_table_id)i);
+    rt->width = trace_table_air(t) ? trace_table_width_opts((trace_table_id)i, topts) : 0;
+    rt->rows = t->rows;
+    rt->shards = t->rows && !c->count_only ? trace_shard_count(t, run_log_shard(o, (trace_table_id)i)) : 0;
+  }
+}
+
 /* The rows and the estimate of a block whose tables do not fit the
  * collector's budget: a counting collector keeps no values, so it takes no
  * such memory. */
@@ -402,13 +421,7 @@ static void count_rows(const blk_block *b, unsigned topts, const run_opts *o, ru
   if (erc == EVM_OK) {
     evm_block_result_free(&ex);
     trace_add_block_witness(&c, b);
-    uint64_t rows[TRACE_COUNT];
-    for (int i = 0; i < TRACE_COUNT; i++) {
-      rows[i] = c.t[i].rows;
-      r->tables[i].name = trace_table_name((trace_table_id)i);
-      r->tables[i].rows = c.t[i].rows;
-    }
-    model_estimate_rows_opts(&o->profile, rows, o->log_shard, topts, &r->estimate);
+    describe_tables(&c, o, r);
   }
   trace_free(&c);
 }
@@ -416,23 +429,9 @@ static void count_rows(const blk_block *b, unsigned topts, const run_opts *o, ru
 /* Estimate, describe and (with o->prove) prove the tables of a finished
  * collector; the block's totals are the caller's. */
 static int prove_collected(const trace_collector *c, const run_opts *o, run_block_result *r, double t_start) {
-  unsigned topts = run_trace_opts(o);
-  uint64_t rows[TRACE_COUNT];
-  for (int i = 0; i < TRACE_COUNT; i++) rows[i] = c->t[i].rows;
-  double t0 = bench_now_ms();
-  model_estimate_rows_opts(&o->profile, rows, o->log_shard, topts, &r->estimate);
-  r->estimate_us = (bench_now_ms() - t0) * 1e3;
-
   /* every table is described before any is proven, so a block given up
    * part-way still reports all of them */
-  for (int i = 0; i < TRACE_COUNT; i++) {
-    const trace_table *t = &c->t[i];
-    run_table *rt = &r->tables[i];
-    rt->name = trace_table_name((trace_table_id)i);
-    rt->width = trace_table_air(t) ? trace_table_width_opts((trace_table_id)i, topts) : 0;
-    rt->rows = t->rows;
-    rt->shards = t->rows ? trace_shard_count(t, run_log_shard(o, (trace_table_id)i)) : 0;
-  }
+  describe_tables(c, o, r);
   if (!o->prove) return RUN_OK;
   lk_block lb;
   int rc = lookup_commit(c, o, r, t_start, &lb);
