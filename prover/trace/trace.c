@@ -346,7 +346,8 @@ nomem:
 }
 
 /* Grow context m to hold words [0, words): new words are zero at clock 0,
- * as a frame's memory starts. The meminit table's rows grow with it. */
+ * as a frame's memory starts. A counting collector's meminit rows grow
+ * with it (a proving one builds the table in trace_finish). */
 static int mem_grow(trace_collector *c, trace_memctx *m, uint64_t words) {
   if (words <= m->words) return 0;
   if (!c->count_only && words > m->cap) {
@@ -367,7 +368,6 @@ static int mem_grow(trace_collector *c, trace_memctx *m, uint64_t words) {
     memset(m->bytes + m->words * 32, 0, (words - m->words) * 32);
     memset(m->clock + m->words, 0, (words - m->words) * sizeof *m->clock);
   }
-  c->mem_words += words - m->words;
   /* the meminit table exists with TRACE_OPT_LOOKUPS only; a proving
    * collector builds it in trace_finish */
   if (c->count_only && c->t[TRACE_MEMINIT].air) c->t[TRACE_MEMINIT].rows += (size_t)(words - m->words);
@@ -1029,11 +1029,13 @@ int trace_opcode_fill(trace_collector *c) {
  * order with their final states (trace_cols.h). */
 static int meminit_fill(trace_collector *c) {
   trace_table *t = &c->t[TRACE_MEMINIT];
-  if (!t->air || c->mem_words == 0) return TRACE_OK;
-  if (c->mem_words >= BB_P || c->n_mctx + 1 >= BB_P) return TRACE_E_RANGE;
+  uint64_t words = 0;
+  for (size_t k = 0; k < c->n_mctx; k++) words += c->mctx[k].words;
+  if (!t->air || words == 0) return TRACE_OK;
+  if (words >= BB_P || c->n_mctx + 1 >= BB_P) return TRACE_E_RANGE;
   free(t->data);
   t->rows = t->cap = 0;
-  if (!(t->data = calloc((size_t)c->mem_words * MI_WIDTH, sizeof *t->data))) return TRACE_E_NOMEM;
+  if (!(t->data = calloc((size_t)words * MI_WIDTH, sizeof *t->data))) return TRACE_E_NOMEM;
   bb_t *r = t->data;
   for (size_t k = 0; k < c->n_mctx; k++) {
     const trace_memctx *m = &c->mctx[k];
@@ -1048,7 +1050,7 @@ static int meminit_fill(trace_collector *c) {
       r[MI_FT] = bb_from_u32(m->clock[a]);
     }
   }
-  t->rows = t->cap = (size_t)c->mem_words;
+  t->rows = t->cap = (size_t)words;
   return TRACE_OK;
 }
 

@@ -345,7 +345,6 @@ typedef struct {
   size_t frame_cap;
   trace_memctx *mctx;    /* memory contexts 1 .. n_mctx at [0 .. n_mctx) */
   size_t n_mctx, mctx_cap;
-  uint64_t mem_words;    /* words of all contexts: the meminit table's rows */
   size_t max_bytes;      /* budget of the collected rows and memory replays (0: none;
                             the caller sets it after trace_init_opts): past it the
                             collection stops with TRACE_E_NOMEM and over_budget set,
@@ -436,7 +435,7 @@ void trace_add_block_witness(trace_collector *c, const blk_block *b);
  * successor continues the same frame). Returns c->err or TRACE_OK. */
 int trace_finish(trace_collector *c);
 /* With TRACE_OPT_LOOKUPS it also builds the meminit table from the
- * replayed memory contexts (rows = mem_words), fills the range16 table
+ * replayed memory contexts (rows = the words of all contexts), fills the range16 table
  * (trace_range_fill) and counts the opcode ROM's multiplicities
  * (trace_opcode_fill). */
 

@@ -307,7 +307,6 @@ static void forge(trace_collector *c, int how) {
 
 static void test_forged_opcode_facts(void **state) {
   fixture *f = *state;
-  const stark_air *cpu_air = trace_air(TRACE_CPU);
   for (int how = FORGE_STATIC; how <= FORGE_COUNT; how++) {
     run_block_result r;
     trace_collector c;
@@ -315,14 +314,7 @@ static void test_forged_opcode_facts(void **state) {
     o.stark.check_trace = 0;
     collect(&f->b, TRACE_OPT_LOOKUPS, &c);
     forge(&c, how);
-    /* the cpu AIR alone accepts the forged rows */
-    size_t rows = 1;
-    while (rows < c.t[TRACE_CPU].rows) rows <<= 1;
-    bb_t *m = calloc(rows * CPU_WIDTH, sizeof *m);
-    assert_non_null(m);
-    memcpy(m, c.t[TRACE_CPU].data, c.t[TRACE_CPU].rows * CPU_WIDTH * sizeof *m);
-    assert_int_equal(stark_air_check(cpu_air, m, rows, NULL, NULL, NULL), STARK_OK);
-    free(m);
+    trace_assert_air_accepts(&c.t[TRACE_CPU]); /* the cpu AIR alone accepts the forged rows */
     assert_int_equal(trace_opcode_fill(&c), TRACE_OK); /* recounted from the forged rows */
     if (how == FORGE_COUNT) c.op_count[0x5b] = bb_add(c.op_count[0x5b], BB_ONE);
     assert_int_equal(run_prove_collected(&c, &o, &r), RUN_E_VERIFY);

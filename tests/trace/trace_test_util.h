@@ -4,6 +4,9 @@
 #ifndef PKB_TESTS_TRACE_TEST_UTIL_H
 #define PKB_TESTS_TRACE_TEST_UTIL_H
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "evm/evm.h"
 #include "blk.h"
 #include "trace/trace.h"
@@ -34,6 +37,19 @@ static inline void trace_run_recorded(const blk_block *b, unsigned opts, int cou
 /* b executed into *c, a finished collector with opts. */
 static inline void trace_collect_block(const blk_block *b, unsigned opts, trace_collector *c) {
   trace_run_recorded(b, opts, 0, c, NULL, NULL, NULL);
+}
+
+/* The collected rows of t, padded with zero rows to a power of two (at
+ * least 2), satisfy its AIR: what a forgery must keep to reach the
+ * verifier. */
+static inline void trace_assert_air_accepts(const trace_table *t) {
+  size_t rows = 2;
+  while (rows < t->rows) rows <<= 1;
+  bb_t *m = calloc(rows * t->width, sizeof *m);
+  assert_non_null(m);
+  memcpy(m, t->data, t->rows * t->width * sizeof *m);
+  assert_int_equal(stark_air_check(trace_table_air(t), m, rows, NULL, NULL, NULL), STARK_OK);
+  free(m);
 }
 
 #endif
