@@ -79,49 +79,40 @@ static const stark_air airs[TRACE_COUNT] = {
  * the range16 table receives v with multiplicity m. Linear combinations
  * take canonical integers (stark/air.h). */
 #define STO_LIMBS (STO_KEY + 16)
-static const stark_lc_term sto_real_term = {STO_REAL, 1};
-static const stark_lc_term sto_limb_terms[STO_LIMBS] = {
-#define T(i) {STO_ADDR + (i), 1}
-    T(0),  T(1),  T(2),  T(3),  T(4),  T(5),  T(6),  T(7),  T(8),  T(9),  T(10), T(11), T(12),
-    T(13), T(14), T(15), T(16), T(17), T(18), T(19), T(20), T(21), T(22), T(23), T(24), T(25),
-#undef T
-};
+/* A linear combination of one column times k (a term of its own, static);
+ * LIMB_LCS the 16 columns from base, each alone. */
+#define LC1(col, k) {&(const stark_lc_term){(col), (k)}, 1, 0}
+#define LIMB_LCS(base)                                                                                      \
+  LC1((base) + 0, 1), LC1((base) + 1, 1), LC1((base) + 2, 1), LC1((base) + 3, 1), LC1((base) + 4, 1),       \
+      LC1((base) + 5, 1), LC1((base) + 6, 1), LC1((base) + 7, 1), LC1((base) + 8, 1), LC1((base) + 9, 1),   \
+      LC1((base) + 10, 1), LC1((base) + 11, 1), LC1((base) + 12, 1), LC1((base) + 13, 1), LC1((base) + 14, 1), \
+      LC1((base) + 15, 1)
 static const stark_lc sto_limb_lc[STO_LIMBS] = {
-#define L(i) {&sto_limb_terms[i], 1, 0}
-    L(0),  L(1),  L(2),  L(3),  L(4),  L(5),  L(6),  L(7),  L(8),  L(9),  L(10), L(11), L(12),
-    L(13), L(14), L(15), L(16), L(17), L(18), L(19), L(20), L(21), L(22), L(23), L(24), L(25),
-#undef L
-};
+    LIMB_LCS(STO_ADDR), LC1(STO_ADDR + 16, 1), LC1(STO_ADDR + 17, 1), LC1(STO_ADDR + 18, 1), LC1(STO_ADDR + 19, 1),
+    LC1(STO_ADDR + 20, 1), LC1(STO_ADDR + 21, 1), LC1(STO_ADDR + 22, 1), LC1(STO_ADDR + 23, 1), LC1(STO_ADDR + 24, 1),
+    LC1(STO_ADDR + 25, 1)};
 static const stark_interaction sto_sends[STO_LIMBS] = {
-#define S(i) {TRACE_BUS_RANGE16, STARK_SEND, {&sto_real_term, 1, 0}, &sto_limb_lc[i], 1}
+#define S(i) {TRACE_BUS_RANGE16, STARK_SEND, LC1(STO_REAL, 1), &sto_limb_lc[i], 1}
     S(0),  S(1),  S(2),  S(3),  S(4),  S(5),  S(6),  S(7),  S(8),  S(9),  S(10), S(11), S(12),
     S(13), S(14), S(15), S(16), S(17), S(18), S(19), S(20), S(21), S(22), S(23), S(24), S(25),
 #undef S
 };
 _Static_assert(STO_ADDR == 0 && STO_KEY == 10 && STO_WRITE == STO_LIMBS, "storage limbs are columns 0..25");
 
-static const stark_lc_term r16_v_term = {R16_V, 1}, r16_m_term = {R16_M, 1};
-static const stark_lc r16_v_lc = {&r16_v_term, 1, 0};
-static const stark_interaction r16_receive = {TRACE_BUS_RANGE16, STARK_RECEIVE, {&r16_m_term, 1, 0}, &r16_v_lc, 1};
+static const stark_lc r16_v_lc = LC1(R16_V, 1);
+static const stark_interaction r16_receive = {TRACE_BUS_RANGE16, STARK_RECEIVE, LC1(R16_M, 1), &r16_v_lc, 1};
 
 /* The cpu row's opcode facts, in the ROM's field order (trace.h). */
-static const stark_lc_term cpu_rom_terms[TRACE_ROM_FIELDS] = {{CPU_OP, 1},  {CPU_STATIC, 1},  {CPU_IN, 1},
-                                                               {CPU_OUT, 1}, {CPU_PUSHLEN, 1}, {CPU_ISPUSH, 1}};
-static const stark_lc cpu_rom_lc[TRACE_ROM_FIELDS] = {{&cpu_rom_terms[0], 1, 0}, {&cpu_rom_terms[1], 1, 0},
-                                                      {&cpu_rom_terms[2], 1, 0}, {&cpu_rom_terms[3], 1, 0},
-                                                      {&cpu_rom_terms[4], 1, 0}, {&cpu_rom_terms[5], 1, 0}};
-static const stark_lc_term cpu_real_term = {CPU_REAL, 1};
+static const stark_lc cpu_rom_lc[TRACE_ROM_FIELDS] = {LC1(CPU_OP, 1),  LC1(CPU_STATIC, 1),  LC1(CPU_IN, 1),
+                                                      LC1(CPU_OUT, 1), LC1(CPU_PUSHLEN, 1), LC1(CPU_ISPUSH, 1)};
 static const stark_interaction cpu_sends[1] = {
-    {TRACE_BUS_OPCODE, STARK_SEND, {&cpu_real_term, 1, 0}, cpu_rom_lc, TRACE_ROM_FIELDS}};
+    {TRACE_BUS_OPCODE, STARK_SEND, LC1(CPU_REAL, 1), cpu_rom_lc, TRACE_ROM_FIELDS}};
 
 /* The ROM's columns: the fields, then the multiplicity. */
-static const stark_lc_term rom_terms[TRACE_ROM_WIDTH] = {{0, 1}, {1, 1}, {2, 1}, {3, 1}, {4, 1}, {5, 1}, {6, 1}};
-static const stark_lc rom_lc[TRACE_ROM_FIELDS] = {{&rom_terms[0], 1, 0}, {&rom_terms[1], 1, 0},
-                                                  {&rom_terms[2], 1, 0}, {&rom_terms[3], 1, 0},
-                                                  {&rom_terms[4], 1, 0}, {&rom_terms[5], 1, 0}};
-static const stark_interaction rom_receive = {
-    TRACE_BUS_OPCODE, STARK_RECEIVE, {&rom_terms[TRACE_ROM_FIELDS], 1, 0}, rom_lc, TRACE_ROM_FIELDS};
-_Static_assert(TRACE_ROM_WIDTH == 7, "rom_terms names every ROM column");
+static const stark_lc rom_lc[TRACE_ROM_FIELDS] = {LC1(0, 1), LC1(1, 1), LC1(2, 1), LC1(3, 1), LC1(4, 1), LC1(5, 1)};
+static const stark_interaction rom_receive = {TRACE_BUS_OPCODE, STARK_RECEIVE, LC1(TRACE_ROM_FIELDS, 1), rom_lc,
+                                              TRACE_ROM_FIELDS};
+_Static_assert(TRACE_ROM_WIDTH == TRACE_ROM_FIELDS + 1, "the ROM is its fields, then the multiplicity");
 
 const stark_interaction *trace_opcode_receive(void) { return &rom_receive; }
 
@@ -132,12 +123,6 @@ const stark_interaction *trace_opcode_receive(void) { return &rom_receive; }
  * sends the initial state (zero limbs, clock 0), receives the final one,
  * and chains (context, word) to its successor. */
 #define WORD_FIELDS 19u /* context, word, 16 limbs, clock */
-#define LC1(col, k) {&(const stark_lc_term){(col), (k)}, 1, 0}
-#define LIMB_LCS(base)                                                                                      \
-  LC1((base) + 0, 1), LC1((base) + 1, 1), LC1((base) + 2, 1), LC1((base) + 3, 1), LC1((base) + 4, 1),       \
-      LC1((base) + 5, 1), LC1((base) + 6, 1), LC1((base) + 7, 1), LC1((base) + 8, 1), LC1((base) + 9, 1),   \
-      LC1((base) + 10, 1), LC1((base) + 11, 1), LC1((base) + 12, 1), LC1((base) + 13, 1), LC1((base) + 14, 1), \
-      LC1((base) + 15, 1)
 static const stark_lc mem_before[WORD_FIELDS] = {LC1(MEM_CTX, 1), LC1(MEM_ADDR, 1), LIMB_LCS(MEM_P), LC1(MEM_PT, 1)};
 static const stark_lc mem_after[WORD_FIELDS] = {LC1(MEM_CTX, 1), LC1(MEM_ADDR, 1), LIMB_LCS(MEM_V),
                                                 LC1(MEM_TIME, 1)};
