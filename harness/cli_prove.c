@@ -1,5 +1,6 @@
 /* cli_prove: `pkbench prove FILE.blk`: execute, build the tables, prove every
  * shard of every proven table, verify every proof, and report. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +12,7 @@ static const char usage_text[] =
     "usage: pkbench prove [--json] [--shard-log K] [--blowup 2|4] [--profile P] [--no-prove]\n"
     "                     [--backend cpu|cuda|auto] [--prove-keccak] [--prove-arith]\n"
     "                     [--prove-ecrecover] [--prove-precompiles] [--prove-all] [--lookups]\n"
-    "                     FILE.blk\n"
+    "                     [--trace-budget-mib N] FILE.blk\n"
     "\n"
     "Executes the block, builds the trace tables, proves every shard of every proven\n"
     "table, verifies every proof (from its serialised bytes) and prints rows per\n"
@@ -53,6 +54,11 @@ static const char usage_text[] =
     "                  so every read returns the last value written; the tables with\n"
     "                  interactions are committed first, then proven with shared challenges,\n"
     "                  and the buses must balance (not part of --prove-all)\n"
+    "  --trace-budget-mib N  memory the tables may take (default: half of this machine's);\n"
+    "                  a block whose tables need more is proven in passes: executed again\n"
+    "                  for each window of the cpu, memory and storage rows that fits, each\n"
+    "                  window's shards proven before the next (same proofs, more execution;\n"
+    "                  with --lookups it fails instead, saying so)\n"
     "  --profile P     hardware profile of the cost estimate (default: host; with the cuda\n"
     "                  backend on a GPU, prover/profiles/<gpu-name>.tsv when it exists)\n"
     "  --backend B     prover backend: cpu (default), cuda (needs a GPU), auto (cuda when a\n"
@@ -82,9 +88,10 @@ static void print_json(const char *file, const run_opts *o, const run_block_resu
       printf("%s\"%s\"", first ? "" : ",", r->tables[i].name);
       first = 0;
     }
-  printf("],\"shards\":%zu,\"proof_bytes\":%llu,\"peak_rss_kb\":%ld,\"estimate_ms\":%.3f,"
+  printf("],\"shards\":%zu,\"passes\":%zu,\"proof_bytes\":%llu,\"peak_rss_kb\":%ld,\"estimate_ms\":%.3f,"
          "\"estimate_proven_ms\":%.3f,\"estimate_sized_ms\":%.3f,\"estimate_us\":%.3f",
-         r->n_shards, (unsigned long long)r->proof_bytes, r->peak_rss_kb, r->estimate.total_ms, r->estimate.proven_ms,
+         r->n_shards, r->passes, (unsigned long long)r->proof_bytes, r->peak_rss_kb, r->estimate.total_ms,
+         r->estimate.proven_ms,
          r->estimate.sized_ms, r->estimate_us);
   if (r->lookups) printf(",\"lookup_commit_ms\":%.3f,\"aux_ms\":%.3f", r->lookup_commit_ms, r->aux_ms);
   if (r->status != RUN_OK) {
@@ -112,6 +119,10 @@ static void print_text(const char *file, const run_opts *o, const run_block_resu
   printf("  estimate (%.1f us to compute): %.1f ms for the proven tables, %.1f ms projected for the sized "
          "tables at their assumed widths\n",
          r->estimate_us, r->estimate.proven_ms, r->estimate.sized_ms);
+  if (r->passes > 1)
+    printf("  executed %zu times: its tables did not fit the collector's budget at once, so each pass stored and "
+           "proved the next shards (execute phase: all of them)\n",
+           r->passes);
   if (r->lookups)
     printf("  lookups: %.1f ms committing before the challenges (in commit), %.1f ms aux traces\n",
            r->lookup_commit_ms, r->aux_ms);
@@ -150,6 +161,13 @@ int cli_prove(int argc, char **argv) {
         return 2;
       }
       o.log_shard = (unsigned)n;
+      i++;
+    } else if (strcmp(a, "--trace-budget-mib") == 0 && v) {
+      if (cli_parse_u64(v, &n) || n < 1 || n > ((unsigned long long)SIZE_MAX >> 20)) {
+        cli_err("prove", "--trace-budget-mib: '%s' is not a positive number of MiB", v);
+        return 2;
+      }
+      o.trace_max_bytes = (size_t)n << 20;
       i++;
     } else if (strcmp(a, "--blowup") == 0 && v) {
       if (cli_parse_u64(v, &n) || (n != 2 && n != 4)) {

@@ -171,7 +171,7 @@ typedef struct {
  * lb NULL or t without interactions: stark_prove / stark_verify as always.
  * Shards are built into *buf (trace_shard_reuse; the caller frees it). */
 static int prove_shards(const trace_table *t, const run_opts *o, run_block_result *r, run_table *rt, double t_start,
-                        lk_block *lb, bb_t **buf, size_t *cap) {
+                        lk_block *lb, size_t k0, size_t k1, bb_t **buf, size_t *cap) {
   const stark_air *air = trace_table_air(t);
   stark_lookup lk;
   const stark_lookup *lkp = NULL;
@@ -182,7 +182,8 @@ static int prove_shards(const trace_table *t, const run_opts *o, run_block_resul
   }
   unsigned ls = run_log_shard(o, t->id);
   size_t shards = trace_shard_count(t, ls);
-  for (size_t k = 0; k < shards; k++) {
+  if (k1 > shards) k1 = shards;
+  for (size_t k = k0; k < k1; k++) {
     if (o->timeout_ms > 0 && bench_now_ms() - t_start > o->timeout_ms) {
       r->status = RUN_E_TIMEOUT;
       snprintf(r->reason, sizeof r->reason, "gave up after %.0f ms (%s shard %zu of %zu not proven)", o->timeout_ms,
@@ -276,7 +277,6 @@ static int prove_shards(const trace_table *t, const run_opts *o, run_block_resul
       return fail(r, RUN_E_VERIFY, "proof of %s does not verify", what);
     }
   }
-  rt->proven = 1;
   return RUN_OK;
 }
 
@@ -284,8 +284,9 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
                        lk_block *lb) {
   bb_t *buf = NULL;
   size_t cap = 0;
-  int rc = prove_shards(t, o, r, rt, t_start, lb, &buf, &cap);
+  int rc = prove_shards(t, o, r, rt, t_start, lb, 0, SIZE_MAX, &buf, &cap);
   free(buf);
+  if (rc == RUN_OK) rt->proven = 1;
   return rc;
 }
 
@@ -411,7 +412,7 @@ static void describe_tables(const trace_collector *c, const run_opts *o, run_blo
 /* The rows and the estimate of a block whose tables do not fit the
  * collector's budget: a counting collector keeps no values, so it takes no
  * such memory. */
-static void count_rows(const blk_block *b, unsigned topts, const run_opts *o, run_block_result *r) {
+static int count_rows(const blk_block *b, unsigned topts, const run_opts *o, run_block_result *r) {
   trace_collector c;
   trace_init_opts(&c, b->env.fork, topts);
   c.count_only = 1;
@@ -424,6 +425,7 @@ static void count_rows(const blk_block *b, unsigned topts, const run_opts *o, ru
     describe_tables(&c, o, r);
   }
   trace_free(&c);
+  return erc == EVM_OK ? RUN_OK : RUN_E_EXEC;
 }
 
 /* Estimate, describe and (with o->prove) prove the tables of a finished
@@ -462,52 +464,151 @@ int run_prove_collected(const trace_collector *c, const run_opts *o, run_block_r
   return RUN_OK;
 }
 
+/* A budget in GiB, MiB or KiB, for reasons. */
+static const char *budget_str(size_t bytes, char *buf, size_t len) {
+  if (bytes >= (size_t)1 << 30) snprintf(buf, len, "%.2f GiB", (double)bytes / (1 << 30));
+  else if (bytes >= (size_t)1 << 20) snprintf(buf, len, "%.1f MiB", (double)bytes / (1 << 20));
+  else snprintf(buf, len, "%zu KiB", bytes >> 10);
+  return buf;
+}
+
+/* Execute b into c (its witness added, trace_finish run), the time added to
+ * the execute and trace phases; the block's totals (gas, transactions,
+ * steps) into r when first. RUN_OK, or the failure (r->status, reason) with
+ * *over set when the collector ran past its budget. */
+static int collect(const blk_block *b, trace_collector *c, run_block_result *r, int first, int *over) {
+  evm_tracer tr = trace_tracer(c);
+  double t0 = bench_now_ms();
+  evm_block_result ex;
+  int erc = evm_execute_block(b, &tr, &ex);
+  r->phase_ms[RUN_PHASE_EXECUTE] += bench_now_ms() - t0;
+  *over = 0;
+  if (first) {
+    r->gas_used = ex.gas_used;
+    r->txs = ex.n_txs;
+    r->steps = ex.steps;
+    for (size_t i = 0; i < ex.n_txs; i++) r->invalid_txs += ex.txs[i].status == EVM_TX_INVALID;
+  }
+  evm_block_result_free(&ex);
+  if (erc != EVM_OK) {
+    if (erc == EVM_E_UNSUPPORTED_PRECOMPILE)
+      return fail(r, RUN_E_UNSUPPORTED, "%s", "the block calls a precompile this build does not have");
+    return fail(r, erc == EVM_E_NOMEM ? RUN_E_NOMEM : RUN_E_EXEC, "executor: %s", evm_strerror(erc));
+  }
+  t0 = bench_now_ms();
+  trace_add_block_witness(c, b);
+  int trc = trace_finish(c);
+  r->phase_ms[RUN_PHASE_TRACE] += bench_now_ms() - t0;
+  if (trc == TRACE_OK) return RUN_OK;
+  if (c->over_budget) {
+    *over = 1;
+    char sz[32];
+    return fail(r, RUN_E_NOMEM, "trace: the tables need more than %s, the collector's budget (half of this "
+                "machine's memory by default)", budget_str(c->max_bytes, sz, sizeof sz));
+  }
+  return fail(r, trc == TRACE_E_NOMEM ? RUN_E_NOMEM : RUN_E_TRACE, "trace: %s",
+              trc == TRACE_E_RANGE ? "a value does not fit a field element" : "cannot build the tables");
+}
+
+/* The tables whose rows a pass windows (trace_keep_rows). */
+static const trace_table_id windowed[] = {TRACE_CPU, TRACE_MEMORY, TRACE_STORAGE};
+#define N_WINDOWED (sizeof windowed / sizeof windowed[0])
+
+/* A block past the collector's budget, proven in passes (runner.h): r holds
+ * the counted rows (count_rows). Each pass executes the block again and
+ * stores the rows of the next shards of the cpu, memory and storage tables,
+ * as many as fit in three quarters of the budget (the rest is for the
+ * memory replay and the other tables, which every pass keeps whole and the
+ * first one proves). */
+static int prove_in_passes(const blk_block *b, const run_opts *o, run_block_result *r, double t_start) {
+  unsigned topts = run_trace_opts(o);
+  size_t shards[N_WINDOWED], per[N_WINDOWED], bytes[N_WINDOWED], room = o->trace_max_bytes / 4 * 3, all = 0;
+  for (size_t w = 0; w < N_WINDOWED; w++) {
+    per[w] = (size_t)1 << run_log_shard(o, windowed[w]);
+    shards[w] = (size_t)((r->tables[windowed[w]].rows + per[w] - 1) / per[w]);
+    bytes[w] = per[w] * trace_table_width_opts(windowed[w], topts) * sizeof(bb_t);
+    all += shards[w] ? bytes[w] : 0;
+  }
+  if (all > room) {
+    char sz[32];
+    return fail(r, RUN_E_NOMEM, "trace: a shard of each table needs more than 3/4 of %s, the collector's budget",
+                budget_str(o->trace_max_bytes, sz, sizeof sz));
+  }
+  size_t passes = 1, take[N_WINDOWED];
+  for (;; passes++) { /* the fewest passes whose windows fit: each table's shards spread evenly over them */
+    size_t need = 0;
+    for (size_t w = 0; w < N_WINDOWED; w++) {
+      take[w] = (shards[w] + passes - 1) / passes;
+      need += take[w] * bytes[w];
+    }
+    if (need <= room) break;
+  }
+  /* the failed first collection's time stays counted: a prover meets it too */
+  r->passes = passes;
+  for (size_t p = 0; p < passes; p++) {
+    trace_collector c;
+    trace_init_opts(&c, b->env.fork, topts);
+    c.max_bytes = o->trace_max_bytes;
+    for (size_t w = 0; w < N_WINDOWED; w++) {
+      size_t lo = p * take[w] * per[w];
+      if (trace_keep_rows(&c, windowed[w], lo, lo + take[w] * per[w]) != TRACE_OK) {
+        trace_free(&c);
+        return fail(r, RUN_E_TRACE, "%s", "trace: cannot window the tables");
+      }
+    }
+    int over, rc = collect(b, &c, r, 0, &over);
+    for (size_t w = 0; w < N_WINDOWED && rc == RUN_OK; w++)
+      if (c.t[windowed[w]].rows != r->tables[windowed[w]].rows)
+        rc = fail(r, RUN_E_TRACE, "trace: the %s table's height changed between passes", trace_table_name(windowed[w]));
+    if (rc == RUN_OK && p == 0) {
+      describe_tables(&c, o, r); /* shards too, which the counting pass does not give */
+      for (int i = 0; i < TRACE_COUNT && rc == RUN_OK; i++) {
+        int in_window = 0;
+        for (size_t w = 0; w < N_WINDOWED; w++) in_window |= windowed[w] == (trace_table_id)i;
+        if (!in_window && o->prove && table_to_prove(&c.t[i]))
+          rc = prove_table(&c.t[i], o, r, &r->tables[i], t_start, NULL);
+      }
+    }
+    bb_t *buf = NULL;
+    size_t cap = 0;
+    for (size_t w = 0; w < N_WINDOWED && rc == RUN_OK; w++) {
+      const trace_table *t = &c.t[windowed[w]];
+      if (!table_to_prove(t)) continue;
+      rc = prove_shards(t, o, r, &r->tables[windowed[w]], t_start, NULL, p * take[w], (p + 1) * take[w], &buf, &cap);
+      if (rc == RUN_OK && p + 1 == passes) r->tables[windowed[w]].proven = 1;
+    }
+    free(buf);
+    trace_free(&c);
+    if (rc != RUN_OK) return rc;
+  }
+  return RUN_OK;
+}
+
 int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) {
   memset(r, 0, sizeof *r);
+  r->passes = 1;
   double t_start = bench_now_ms();
   trace_collector c;
   unsigned topts = run_trace_opts(o);
   trace_init_opts(&c, b->env.fork, topts);
   c.max_bytes = o->trace_max_bytes;
-  evm_tracer tr = trace_tracer(&c);
-
-  double t0 = bench_now_ms();
-  evm_block_result ex;
-  int erc = evm_execute_block(b, &tr, &ex);
-  r->phase_ms[RUN_PHASE_EXECUTE] = bench_now_ms() - t0;
-  r->gas_used = ex.gas_used;
-  r->txs = ex.n_txs;
-  r->steps = ex.steps;
-  for (size_t i = 0; i < ex.n_txs; i++) r->invalid_txs += ex.txs[i].status == EVM_TX_INVALID;
-  evm_block_result_free(&ex);
-  if (erc != EVM_OK) {
-    trace_free(&c);
-    if (erc == EVM_E_UNSUPPORTED_PRECOMPILE)
-      return fail(r, RUN_E_UNSUPPORTED, "%s", "the block calls a precompile this build does not have");
-    return fail(r, erc == EVM_E_NOMEM ? RUN_E_NOMEM : RUN_E_EXEC, "executor: %s", evm_strerror(erc));
-  }
-
-  t0 = bench_now_ms();
-  trace_add_block_witness(&c, b);
-  int trc = trace_finish(&c);
-  r->phase_ms[RUN_PHASE_TRACE] += bench_now_ms() - t0;
-  if (trc != TRACE_OK) {
-    int over = c.over_budget;
-    trace_free(&c);
-    if (over) {
-      /* the block stays estimated: its rows counted without values */
-      count_rows(b, topts, o, r);
-      char gib[32];
-      snprintf(gib, sizeof gib, "%.2f", (double)o->trace_max_bytes / (1 << 30));
-      return fail(r, RUN_E_NOMEM, "trace: the tables need more than %s GiB, the collector's budget (half of this "
-                  "machine's memory by default)", gib);
-    }
-    return fail(r, trc == TRACE_E_NOMEM ? RUN_E_NOMEM : RUN_E_TRACE, "trace: %s",
-                trc == TRACE_E_RANGE ? "a value does not fit a field element" : "cannot build the tables");
-  }
-
-  int rc = prove_collected(&c, o, r, t_start);
+  int over, rc = collect(b, &c, r, 1, &over);
+  if (rc == RUN_OK) rc = prove_collected(&c, o, r, t_start);
   trace_free(&c);
+  if (over) {
+    /* the block stays estimated: its rows counted without values; without
+     * lookups it is then proven in passes */
+    if (count_rows(b, topts, o, r) == RUN_OK && o->prove) {
+      if (topts & TRACE_OPT_LOOKUPS) {
+        size_t n = strlen(r->reason);
+        snprintf(r->reason + n, sizeof r->reason - n, "; with lookups a block is not proven in passes");
+      } else {
+        r->status = RUN_OK;
+        r->reason[0] = 0;
+        rc = prove_in_passes(b, o, r, t_start);
+      }
+    }
+  }
   if (rc != RUN_OK) {
     r->total_ms = bench_now_ms() - t_start;
     return rc;

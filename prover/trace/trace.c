@@ -172,11 +172,26 @@ void trace_init_opts(trace_collector *c, blk_fork fork, unsigned opts) {
     c->t[i].width = trace_table_width_opts((trace_table_id)i, opts);
     c->t[i].air = trace_air_opts((trace_table_id)i, opts);
     c->t[i].lookup = trace_lookup_opts((trace_table_id)i, opts);
+    c->t[i].keep_hi = SIZE_MAX;
   }
   c->t[TRACE_MODMUL].mm_fork = fork;
 }
 
 void trace_init(trace_collector *c, blk_fork fork) { trace_init_opts(c, fork, 0); }
+
+int trace_keep_rows(trace_collector *c, trace_table_id id, size_t lo, size_t hi) {
+  if (id != TRACE_CPU && id != TRACE_MEMORY && id != TRACE_STORAGE) return TRACE_E_ARG;
+  trace_table *t = &c->t[id];
+  if (lo > hi || c->count_only || (c->opts & TRACE_OPT_LOOKUPS) || t->rows || t->data) return TRACE_E_ARG;
+  t->keep_lo = lo;
+  t->keep_hi = hi;
+  return TRACE_OK;
+}
+
+size_t trace_table_stored(const trace_table *t) {
+  size_t end = t->rows < t->keep_hi ? t->rows : t->keep_hi;
+  return end > t->keep_lo ? end - t->keep_lo : 0;
+}
 
 void trace_init_counting(trace_collector *c, blk_fork fork) {
   trace_init(c, fork);
@@ -186,6 +201,7 @@ void trace_init_counting(trace_collector *c, blk_fork fork) {
 void trace_free(trace_collector *c) {
   for (int i = 0; i < TRACE_COUNT; i++) {
     free(c->t[i].data);
+    free(c->t[i].spill);
     free(c->t[i].keccak_in);
     free(c->t[i].arith_ops);
     free(c->t[i].sigrec);
@@ -247,8 +263,18 @@ static void prefault(trace_table *t, size_t used) {
  * NULL (and c->err set) when out of memory or budget. */
 static bb_t *new_row_raw(trace_collector *c, trace_table *t) {
   if (c->err) return NULL;
-  if (t->rows == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 1024;
+  if (t->rows < t->keep_lo || t->rows >= t->keep_hi) { /* outside the window: counted, then dropped */
+    if (!t->spill && !(t->spill = malloc(t->width * sizeof *t->spill))) {
+      c->err = TRACE_E_NOMEM;
+      return NULL;
+    }
+    t->rows++;
+    return t->spill;
+  }
+  size_t at = t->rows - t->keep_lo;
+  if (at == t->cap) {
+    size_t cap = t->cap ? t->cap * 2 : 1024, room = t->keep_hi - t->keep_lo;
+    if (cap > room) cap = room; /* a window is never allocated past its end */
     if (take_bytes(c, (cap - t->cap) * t->width * sizeof(bb_t))) return NULL;
     bb_t *nd = realloc(t->data, cap * t->width * sizeof *nd);
     if (!nd) {
@@ -259,9 +285,9 @@ static bb_t *new_row_raw(trace_collector *c, trace_table *t) {
     t->data = nd;
     t->cap = cap;
   }
-  bb_t *r = t->data + t->rows * t->width;
+  bb_t *r = t->data + at * t->width;
   t->rows++;
-  prefault(t, t->rows * t->width * sizeof *r);
+  prefault(t, (at + 1) * t->width * sizeof *r);
   return r;
 }
 
@@ -415,24 +441,30 @@ static void on_memory(void *ctx, uint32_t frame, uint64_t offset, uint64_t size,
       c->err = TRACE_E_ARG;
       return;
     }
-    r[MEM_CTX] = ctx_fe;
-    r[MEM_ADDR] = fe(c, w);
-    r[MEM_TIME] = bb_from_u32((uint32_t)clock);
-    r[MEM_WRITE] = is_write ? BB_ONE : 0;
-    r[MEM_CONT] = w != first ? BB_ONE : 0;
-    r[MEM_REAL] = BB_ONE;
-    put_limbs(&r[MEM_P], word);
-    r[MEM_PT] = bb_from_u32(prev);
+    /* a row outside the collector's row window (trace_keep_rows) is
+     * counted and replayed but not written */
+    int keep = r != c->t[TRACE_MEMORY].spill;
+    if (keep) {
+      r[MEM_CTX] = ctx_fe;
+      r[MEM_ADDR] = fe(c, w);
+      r[MEM_TIME] = bb_from_u32((uint32_t)clock);
+      r[MEM_WRITE] = is_write ? BB_ONE : 0;
+      r[MEM_CONT] = w != first ? BB_ONE : 0;
+      r[MEM_REAL] = BB_ONE;
+      put_limbs(&r[MEM_P], word);
+      r[MEM_PT] = bb_from_u32(prev);
+    }
     if (is_write) {
       memcpy(word + (lo - w * 32), data + (lo - offset), (size_t)(hi - lo));
-      put_limbs(&r[MEM_V], word);
+      if (keep) put_limbs(&r[MEM_V], word);
     } else if (memcmp(word + (lo - w * 32), data + (lo - offset), (size_t)(hi - lo)) != 0) {
       c->err = TRACE_E_ARG;
       return;
-    } else {
+    } else if (keep) {
       memcpy(&r[MEM_V], &r[MEM_P], 16 * sizeof *r); /* a read leaves the word as it was */
     }
     m->clock[w] = (uint32_t)clock;
+    if (!keep) continue;
     uint64_t d = clock - prev - 1;
     r[MEM_TLO] = bb_from_u32((uint32_t)(clock & 0xffff));
     r[MEM_THI] = bb_from_u32((uint32_t)(clock >> 16));
@@ -1062,7 +1094,10 @@ void trace_public_values(const trace_collector *c, bb_t pub[TRACE_PUB_VALUES]) {
 int trace_finish(trace_collector *c) {
   if (c->err) return c->err;
   trace_table *t = &c->t[TRACE_CPU];
-  for (size_t i = 0; i + 1 < t->rows; i++) {
+  /* a window's last stored row gets no look-ahead: shards end at a window's
+   * end, and plain_shard clears a shard's last row's look-ahead anyway */
+  size_t stored = trace_table_stored(t);
+  for (size_t i = 0; i + 1 < stored; i++) {
     bb_t *r = t->data + i * CPU_WIDTH, *n = r + CPU_WIDTH;
     /* Rows of one frame are contiguous except where deeper frames' rows sit
      * between them, and sibling frames are always separated by their
@@ -1482,6 +1517,7 @@ static int plain_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t 
     start = k * per;
     if (start >= t->rows) return TRACE_E_ARG;
     n = t->rows - start < per ? t->rows - start : per;
+    if (start < t->keep_lo || start + n - t->keep_lo > trace_table_stored(t)) return TRACE_E_ARG;
     lg = 1;
     while (((size_t)1 << lg) < n) lg++;
   }
@@ -1493,7 +1529,7 @@ static int plain_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t 
     *cap = need;
   }
   bb_t *m = *buf;
-  memcpy(m, t->data + start * t->width, n * t->width * sizeof *m);
+  memcpy(m, t->data + (start - t->keep_lo) * t->width, n * t->width * sizeof *m);
   memset(m + n * t->width, 0, (need - n * t->width) * sizeof *m);
   /* The shard's last real row has no successor inside the shard: its
    * look-ahead columns are cleared so the shard stands alone. Padding rows

@@ -311,6 +311,10 @@ typedef struct {
   const stark_lookup *lookup; /* its interactions under the collector's options
                                  (trace_lookup_opts); NULL: none */
   size_t prefaulted;          /* bytes of data known mapped (trace.c: prefault) */
+  size_t keep_lo, keep_hi;    /* rows whose values are stored: [keep_lo, keep_hi)
+                                 (trace_keep_rows; all by default); data[0] is
+                                 row keep_lo */
+  bb_t *spill;                /* one row: where a row outside them is written */
 } trace_table;
 
 /* One memory context (a frame that accessed memory) as the collector
@@ -365,6 +369,21 @@ void trace_public_values(const trace_collector *c, bb_t pub[TRACE_PUB_VALUES]);
  * (1, 0), a receive of (N + 1, 0)), into *sum. STARK_OK or
  * stark_lookup_public_sum's error. */
 int trace_public_sum(const bb_t pub[TRACE_PUB_VALUES], const ext_t ch[2], ext_t *sum);
+
+/* Windowed collection, for a block whose tables do not fit in memory at
+ * once: a block is executed again once per window, each time storing the
+ * values of rows [lo, hi) of the cpu, memory and storage tables only (a
+ * STARK shard of those tables is a copy of its rows, so the shards inside
+ * a window are exactly those of a collector that stored every row). The
+ * other rows are still counted (rows is the table's full height) and their
+ * values computed, then dropped; the memory replay and the other tables are
+ * kept whole. Call before the collector sees any event; lo <= hi. Not with
+ * TRACE_OPT_LOOKUPS (the buses and the range16 counts read every row) nor
+ * on a counting collector: TRACE_E_ARG then, or for another table. */
+int trace_keep_rows(trace_collector *c, trace_table_id id, size_t lo, size_t hi);
+/* The rows of t whose values are stored: data holds them, from row
+ * t->keep_lo on. */
+size_t trace_table_stored(const trace_table *t);
 
 /* trace_init_opts(c, fork, 0): the default tables. */
 void trace_init(trace_collector *c, blk_fork fork);
@@ -517,7 +536,9 @@ int trace_opcode_fill(trace_collector *c);
 size_t trace_shard_count(const trace_table *t, unsigned log_shard);
 
 /* Shard k of t as a new padded trace: *out (malloc'd, caller frees) holds
- * 2^(*log_n) rows of t->width values; padding rows satisfy the AIR (zero
+ * 2^(*log_n) rows of t->width values (of a table with a row window,
+ * trace_keep_rows, only a shard wholly inside it: TRACE_E_ARG otherwise);
+ * padding rows satisfy the AIR (zero
  * rows, or for keccak permutations of the zero state with EXPORT = 0). A
  * proven arith shard is its instructions' arith_air_fill rows then zero
  * rows; a proven ecrecover shard is the MULMOD rows of its products (its

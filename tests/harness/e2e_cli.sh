@@ -60,6 +60,17 @@ grep -q '"range16"' <<<"${out#*proven_tables}" && bad "range16 proven without --
 out=$("$PKB" prove --json --lookups --shard-log 12 corpus/smoke/sstore_new_1M.blk 2>/dev/null); rc=$?
 [ $rc -eq 0 ] && grep -q '"verified":true' <<<"$out" && grep -q '"proven_tables":\[[^]]*"range16"' <<<"$out" &&
   grep -q '"lookup_commit_ms":' <<<"$out" && ok || bad "prove --lookups: $rc $out"
+# --trace-budget-mib: tables past the budget are proven in passes, to the same proofs
+whole=$("$PKB" prove --json --shard-log 12 corpus/smoke/tstore_1M.blk 2>/dev/null)
+out=$("$PKB" prove --json --shard-log 12 --trace-budget-mib 2 corpus/smoke/tstore_1M.blk 2>/dev/null); rc=$?
+bytes() { sed -n 's/.*"proof_bytes":\([0-9]*\).*/\1/p' <<<"$1"; }
+[ $rc -eq 0 ] && grep -q '"verified":true' <<<"$out" && grep -q '"passes":[2-9]' <<<"$out" &&
+  grep -q '"passes":1,' <<<"$whole" && [ -n "$(bytes "$out")" ] && [ "$(bytes "$out")" = "$(bytes "$whole")" ] &&
+  ok || bad "prove in passes: $rc $out"
+err=$("$PKB" prove --trace-budget-mib 0 corpus/smoke/tstore_1M.blk 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] && grep -q -- "--trace-budget-mib: '0'" <<<"$err" && ok || bad "bad --trace-budget-mib: $rc $err"
+err=$("$PKB" prove --lookups --trace-budget-mib 2 --shard-log 12 corpus/smoke/tstore_1M.blk 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] && grep -q "budget.*with lookups" <<<"$err" && ok || bad "--lookups past the budget: $rc $err"
 # --prove-keccak: the keccak table (here the stateless witness's hashing) is proven too
 out=$("$PKB" prove --json --prove-keccak --shard-log 12 corpus/smoke/transfers_1M.blk 2>/dev/null); rc=$?
 [ $rc -eq 0 ] && grep -q '"verified":true' <<<"$out" && grep -q '"proven_tables":\[[^]]*"keccak"' <<<"$out" && ok || bad "prove --prove-keccak: $rc $out"

@@ -66,6 +66,58 @@ static void test_trace_budget(void **state) {
   blk_free(&b);
 }
 
+/* Past the budget a block is proven in passes (runner.h): the same shards
+ * and proofs (the same bytes) as when its tables fit, each table proven,
+ * more than one execution. With lookups, or a budget below a shard of
+ * each windowed table, it fails as out of memory with the reason. */
+static void test_trace_passes(void **state) {
+  (void)state;
+  gen_params p = {160000, BLK_FORK_OSAKA, 0};
+  blk_block b;
+  assert_int_equal(gen_worst_case("tstore", &p, &b), GEN_OK);
+  run_opts o = run_opts_default();
+  o.log_shard = 8;
+  o.stark.threads = 1;
+  run_block_result whole, parts;
+  assert_int_equal(run_prove_block(&b, &o, &whole), RUN_OK);
+  assert_int_equal(whole.passes, 1);
+  o.trace_max_bytes = (size_t)256 << 10;
+  assert_int_equal(run_prove_block(&b, &o, &parts), RUN_OK);
+  assert_true(parts.passes > 2);
+  assert_true(parts.verified);
+  assert_true(whole.tables[TRACE_CPU].shards > 8 && whole.tables[TRACE_STORAGE].shards > 2);
+  assert_int_equal(parts.n_shards, whole.n_shards);
+  assert_int_equal(parts.proof_bytes, whole.proof_bytes);
+  assert_int_equal(parts.gas_used, whole.gas_used);
+  assert_true(parts.estimate.proven_ms == whole.estimate.proven_ms);
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    assert_int_equal(parts.tables[i].rows, whole.tables[i].rows);
+    assert_int_equal(parts.tables[i].shards, whole.tables[i].shards);
+    assert_int_equal(parts.tables[i].proven, whole.tables[i].proven);
+  }
+  /* every shard of the whole run once, in some order */
+  for (size_t i = 0; i < whole.n_shards; i++) {
+    size_t found = 0;
+    for (size_t j = 0; j < parts.n_shards; j++)
+      found += parts.shards[j].table == whole.shards[i].table && parts.shards[j].index == whole.shards[i].index &&
+               parts.shards[j].rows == whole.shards[i].rows;
+    assert_int_equal(found, 1);
+  }
+  run_block_result_free(&parts);
+  o.prove_tables = TRACE_OPT_LOOKUPS;
+  assert_int_equal(run_prove_block(&b, &o, &parts), RUN_E_NOMEM);
+  assert_non_null(strstr(parts.reason, "256 KiB"));
+  assert_non_null(strstr(parts.reason, "with lookups"));
+  run_block_result_free(&parts);
+  o.prove_tables = 0;
+  o.trace_max_bytes = (size_t)32 << 10;
+  assert_int_equal(run_prove_block(&b, &o, &parts), RUN_E_NOMEM);
+  assert_non_null(strstr(parts.reason, "a shard of each table"));
+  run_block_result_free(&parts);
+  run_block_result_free(&whole);
+  blk_free(&b);
+}
+
 static void test_table_lists(void **state) {
   (void)state;
   run_opts o = run_opts_default();
@@ -113,6 +165,7 @@ int main(void) {
       cmocka_unit_test(test_defaults_are_defined),
       cmocka_unit_test(test_table_lists),
       cmocka_unit_test(test_trace_budget),
+      cmocka_unit_test(test_trace_passes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -203,12 +203,102 @@ static void test_sized_tables(void **state) {
   trace_free(&c);
 }
 
+/* A collector with row windows (trace_keep_rows) stores only the windows'
+ * rows, counts them all, and builds exactly the full collector's shards
+ * inside each window; shards outside a window, windows with lookups, on a
+ * counting collector, on another table or after rows are refused. */
+static void collect_windowed(const blk_block *b, size_t lo, size_t hi, trace_collector *c) {
+  trace_init(c, b->env.fork);
+  assert_int_equal(trace_keep_rows(c, TRACE_CPU, lo, hi), TRACE_OK);
+  assert_int_equal(trace_keep_rows(c, TRACE_MEMORY, lo, hi), TRACE_OK);
+  assert_int_equal(trace_keep_rows(c, TRACE_STORAGE, lo, hi), TRACE_OK);
+  evm_tracer tr = trace_tracer(c);
+  evm_block_result res;
+  assert_int_equal(evm_execute_block(b, &tr, &res), EVM_OK);
+  evm_block_result_free(&res);
+  assert_int_equal(trace_finish(c), TRACE_OK);
+}
+
+static void test_row_windows(void **state) {
+  (void)state;
+  const unsigned ls = 8;
+  const size_t per = (size_t)1 << ls;
+  static const char *const names[] = {"call_input", "tstore"};
+  static const uint64_t gas[] = {120000, 160000};
+  for (size_t s = 0; s < 2; s++) {
+    gen_params p = {gas[s], BLK_FORK_OSAKA, 0};
+    blk_block b;
+    assert_int_equal(gen_worst_case(names[s], &p, &b), GEN_OK);
+    trace_collector full;
+    trace_init(&full, b.env.fork);
+    evm_tracer tr = trace_tracer(&full);
+    evm_block_result res;
+    assert_int_equal(evm_execute_block(&b, &tr, &res), EVM_OK);
+    evm_block_result_free(&res);
+    assert_int_equal(trace_finish(&full), TRACE_OK);
+    for (size_t lo = 0; lo < 4 * per; lo += 3 * per) { /* windows [0, 2 per) and [3 per, 5 per) */
+      trace_collector w;
+      collect_windowed(&b, lo, lo + 2 * per, &w);
+      for (int id = TRACE_CPU; id <= TRACE_STORAGE; id++) {
+        const trace_table *ft = &full.t[id], *wt = &w.t[id];
+        assert_int_equal(wt->rows, ft->rows);
+        size_t end = ft->rows < lo + 2 * per ? ft->rows : lo + 2 * per;
+        assert_int_equal(trace_table_stored(wt), end > lo ? end - lo : 0);
+        /* the rows as stored; a cpu row at a window's end has no successor
+         * there, so no look-ahead (a shard's last row never has one) */
+        size_t same = end > lo ? end - lo - (id == TRACE_CPU) : 0;
+        if (same) assert_memory_equal(wt->data, ft->data + lo * ft->width, same * ft->width * sizeof(bb_t));
+        size_t shards = trace_shard_count(ft, ls);
+        for (size_t k = 0; k < shards && k < 8; k++) {
+          bb_t *a, *x;
+          unsigned la, lx;
+          assert_int_equal(trace_shard(ft, ls, k, &a, &la), TRACE_OK);
+          if (k * per >= lo && k * per < end) {
+            assert_int_equal(trace_shard(wt, ls, k, &x, &lx), TRACE_OK);
+            assert_int_equal(lx, la);
+            assert_memory_equal(x, a, ((size_t)1 << la) * ft->width * sizeof(bb_t));
+            free(x);
+          } else {
+            assert_int_equal(trace_shard(wt, ls, k, &x, &lx), TRACE_E_ARG);
+          }
+          free(a);
+        }
+      }
+      /* the memory replay and the sized tables are whole in every window */
+      assert_int_equal(w.n_mctx, full.n_mctx);
+      assert_int_equal(w.t[TRACE_KECCAK].rows, full.t[TRACE_KECCAK].rows);
+      trace_free(&w);
+    }
+    if (s == 0) assert_true(full.t[TRACE_MEMORY].rows > 5 * per && full.t[TRACE_CPU].rows > 5 * per);
+    if (s == 1) assert_true(full.t[TRACE_STORAGE].rows > 4 * per); /* into the second window */
+    trace_free(&full);
+    blk_free(&b);
+  }
+  trace_collector c;
+  trace_init_opts(&c, BLK_FORK_OSAKA, TRACE_OPT_LOOKUPS);
+  assert_int_equal(trace_keep_rows(&c, TRACE_CPU, 0, 8), TRACE_E_ARG);
+  trace_free(&c);
+  trace_init_counting(&c, BLK_FORK_OSAKA);
+  assert_int_equal(trace_keep_rows(&c, TRACE_MEMORY, 0, 8), TRACE_E_ARG);
+  trace_free(&c);
+  trace_init(&c, BLK_FORK_OSAKA);
+  assert_int_equal(trace_keep_rows(&c, TRACE_KECCAK, 0, 8), TRACE_E_ARG);
+  assert_int_equal(trace_keep_rows(&c, TRACE_CPU, 8, 0), TRACE_E_ARG);
+  evm_step_event e;
+  memset(&e, 0, sizeof e);
+  evm_tracer tr = trace_tracer(&c);
+  tr.on_step(tr.ctx, &e);
+  assert_int_equal(trace_keep_rows(&c, TRACE_CPU, 0, 8), TRACE_E_ARG);
+  trace_free(&c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cpu_and_memory),
       cmocka_unit_test(test_storage),
       cmocka_unit_test(test_shards_cover_rows),
       cmocka_unit_test(test_shard_reuse),
+      cmocka_unit_test(test_row_windows),
       cmocka_unit_test(test_sized_tables),
   };
   return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
