@@ -101,6 +101,16 @@ int cli_prove_flag(const char *a, unsigned *opts) {
   return 0;
 }
 
+int cli_trace_budget(const char *cmd, const char *v, size_t *bytes) {
+  unsigned long long n;
+  if (cli_parse_u64(v, &n) || n < 1 || n > ((unsigned long long)SIZE_MAX >> 20)) {
+    cli_err(cmd, "--trace-budget-mib: '%s' is not a positive number of MiB", v);
+    return -1;
+  }
+  *bytes = (size_t)n << 20;
+  return 0;
+}
+
 int cli_parse_u64(const char *s, unsigned long long *out) {
   if (!s || !*s || *s == '-') return -1;
   char *end;

@@ -38,6 +38,17 @@ int cli_is_help(const char *s);
  * returns 1; else 0. */
 int cli_prove_flag(const char *a, unsigned *opts);
 
+/* --trace-budget-mib N of command cmd into *bytes (run_opts.trace_max_bytes):
+ * 0, or -1 after a one-line error when v is not a positive number of MiB. */
+int cli_trace_budget(const char *cmd, const char *v, size_t *bytes);
+/* Its line of --help. */
+#define CLI_TRACE_BUDGET_HELP                                                                  \
+  "  --trace-budget-mib N  memory the tables may take (default: half of this machine's);\n"     \
+  "                   a block whose tables need more is proven in passes: executed again\n"    \
+  "                   for each window of the cpu, memory and storage rows that fits, each\n"   \
+  "                   window's shards proven before the next (the same proofs, more\n"         \
+  "                   execution; with --lookups the passes run twice: commit, then prove)\n"
+
 /* Parse a non-negative integer option value; 0 on success, -1 on bad input. */
 int cli_parse_u64(const char *s, unsigned long long *out);
 

@@ -1,6 +1,5 @@
 /* cli_prove: `pkbench prove FILE.blk`: execute, build the tables, prove every
  * shard of every proven table, verify every proof, and report. */
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,11 +53,7 @@ static const char usage_text[] =
     "                  so every read returns the last value written; the tables with\n"
     "                  interactions are committed first, then proven with shared challenges,\n"
     "                  and the buses must balance (not part of --prove-all)\n"
-    "  --trace-budget-mib N  memory the tables may take (default: half of this machine's);\n"
-    "                  a block whose tables need more is proven in passes: executed again\n"
-    "                  for each window of the cpu, memory and storage rows that fits, each\n"
-    "                  window's shards proven before the next (same proofs, more execution;\n"
-    "                  with --lookups it fails instead, saying so)\n"
+    CLI_TRACE_BUDGET_HELP
     "  --profile P     hardware profile of the cost estimate (default: host; with the cuda\n"
     "                  backend on a GPU, prover/profiles/<gpu-name>.tsv when it exists)\n"
     "  --backend B     prover backend: cpu (default), cuda (needs a GPU), auto (cuda when a\n"
@@ -120,8 +115,8 @@ static void print_text(const char *file, const run_opts *o, const run_block_resu
          "tables at their assumed widths\n",
          r->estimate_us, r->estimate.proven_ms, r->estimate.sized_ms);
   if (r->passes > 1)
-    printf("  executed %zu times: its tables did not fit the collector's budget at once, so each pass stored and "
-           "proved the next shards (execute phase: all of them)\n",
+    printf("  executed %zu times: its tables did not fit the collector's budget at once, so each pass stored the "
+           "next shards (execute phase: all of them)\n",
            r->passes);
   if (r->lookups)
     printf("  lookups: %.1f ms committing before the challenges (in commit), %.1f ms aux traces\n",
@@ -163,11 +158,7 @@ int cli_prove(int argc, char **argv) {
       o.log_shard = (unsigned)n;
       i++;
     } else if (strcmp(a, "--trace-budget-mib") == 0 && v) {
-      if (cli_parse_u64(v, &n) || n < 1 || n > ((unsigned long long)SIZE_MAX >> 20)) {
-        cli_err("prove", "--trace-budget-mib: '%s' is not a positive number of MiB", v);
-        return 2;
-      }
-      o.trace_max_bytes = (size_t)n << 20;
+      if (cli_trace_budget("prove", v, &o.trace_max_bytes)) return 2;
       i++;
     } else if (strcmp(a, "--blowup") == 0 && v) {
       if (cli_parse_u64(v, &n) || (n != 2 && n != 4)) {

@@ -33,7 +33,7 @@ static const char usage_text[] =
     "usage: pkbench run [--db FILE] [--slot 12s|6s|MS] [--gpus G] [--profile NAME]\n"
     "                   [--resume RUN_ID] [--shard-log K] [--no-prove] [--prove-keccak]\n"
     "                   [--prove-arith] [--prove-ecrecover] [--prove-precompiles] [--prove-all]\n"
-    "                   [--lookups] [--json]\n"
+    "                   [--lookups] [--trace-budget-mib N] [--json]\n"
     "                   [--sample K [--seed S]] [--partition I/N] [--backend cpu|cuda|auto]\n"
     "                   [CORPUS_DIR_OR_FILE...]\n"
     "\n"
@@ -65,6 +65,7 @@ static const char usage_text[] =
     "  --lookups        LogUp buses: storage limbs range-checked, cpu rows' opcode facts\n"
     "                   checked against the opcode ROM, memory checked for consistency (see\n"
     "                   prove --help; not part of --prove-all)\n"
+    CLI_TRACE_BUDGET_HELP
     "  --prover-cmd CMD time an external prover instead of the in-tree one: each block is\n"
     "                   exported as a state_test fixture and CMD runs through /bin/sh with\n"
     "                   {fixture} replaced by its path; exit 0 is a success (measured:external)\n"
@@ -270,6 +271,12 @@ int cli_run(int argc, char **argv) {
         return 2;
       }
       ro.log_shard = (unsigned)k;
+      i++;
+    } else if (strcmp(a, "--trace-budget-mib") == 0 && v) {
+      if (cli_trace_budget("run", v, &ro.trace_max_bytes)) {
+        free_paths(&inputs);
+        return 2;
+      }
       i++;
     } else if (strcmp(a, "--db") == 0 && v) {
       dbpath = v;

@@ -162,16 +162,19 @@ typedef struct {
   double *commit_ms;    /* per lookup shard, in order: its commitment before the challenges */
   stark_main_commit **kept; /* per lookup shard: that commitment kept for its proof, or NULL */
   size_t kept_bytes;        /* what the kept ones hold */
-  size_t n, next;       /* lookup shards; the next one to prove */
+  size_t n, next;       /* lookup shards; how many have been proven */
+  merkle_digest *roots; /* their trace roots before the challenges, in order */
   merkle_digest *seen;  /* trace roots of the verified proofs, in order */
   ext_t sum;            /* their cumulative sums, added */
 } lk_block;
 
-/* Prove and verify every shard of one table; t_start is when the block began.
- * lb NULL or t without interactions: stark_prove / stark_verify as always.
- * Shards are built into *buf (trace_shard_reuse; the caller frees it). */
+/* Prove and verify shards [k0, k1) of one table; t_start is when the block
+ * began. lb NULL or t without interactions: stark_prove / stark_verify as
+ * always; else shard k is lookup shard pos0 + k - k0 (the order of the
+ * commitments). Shards are built into *buf (trace_shard_reuse; the caller
+ * frees it). */
 static int prove_shards(const trace_table *t, const run_opts *o, run_block_result *r, run_table *rt, double t_start,
-                        lk_block *lb, size_t k0, size_t k1, bb_t **buf, size_t *cap) {
+                        lk_block *lb, size_t k0, size_t k1, size_t pos0, bb_t **buf, size_t *cap) {
   const stark_air *air = trace_table_air(t);
   stark_lookup lk;
   const stark_lookup *lkp = NULL;
@@ -199,9 +202,10 @@ static int prove_shards(const trace_table *t, const run_opts *o, run_block_resul
     stark_proof proof;
     stark_timings tm;
     stark_main_commit *kc = NULL; /* the early commitment, when kept */
+    size_t pos = pos0 + (k - k0);
     if (lkp) {
-      kc = lb->kept[lb->next];
-      lb->kept[lb->next] = NULL;
+      kc = lb->kept[pos];
+      lb->kept[pos] = NULL;
     }
     int rc = lkp ? stark_prove_lookup_kept(air, lkp, &o->stark, m, log_n, NULL, kc, &proof, &tm)
                  : stark_prove(air, &o->stark, m, log_n, NULL, &proof, &tm);
@@ -229,7 +233,7 @@ static int prove_shards(const trace_table *t, const run_opts *o, run_block_resul
     }
     /* a lookup shard's commitment before the challenges is part of its time
      * (and of the commit phase, counted when it was made) */
-    if (lkp) tm.total_ms += lb->commit_ms[lb->next];
+    if (lkp) tm.total_ms += lb->commit_ms[pos];
     r->phase_ms[RUN_PHASE_LDE] += tm.lde_ms;
     r->phase_ms[RUN_PHASE_COMMIT] += tm.trace_commit_ms;
     r->phase_ms[RUN_PHASE_QUOTIENT] += tm.quotient_ms;
@@ -261,7 +265,7 @@ static int prove_shards(const trace_table *t, const run_opts *o, run_block_resul
         ext_t cs;
         rc = stark_verify_lookup(air, lkp, &o->stark.fri, NULL, &parsed, &cs);
         if (rc == STARK_OK) {
-          lb->seen[lb->next] = parsed.trace_root;
+          lb->seen[pos] = parsed.trace_root;
           lb->sum = ext_add(lb->sum, cs);
         }
       } else {
@@ -284,7 +288,7 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
                        lk_block *lb) {
   bb_t *buf = NULL;
   size_t cap = 0;
-  int rc = prove_shards(t, o, r, rt, t_start, lb, 0, SIZE_MAX, &buf, &cap);
+  int rc = prove_shards(t, o, r, rt, t_start, lb, 0, SIZE_MAX, lb ? lb->next : 0, &buf, &cap);
   free(buf);
   if (rc == RUN_OK) rt->proven = 1;
   return rc;
@@ -293,45 +297,90 @@ static int prove_table(const trace_table *t, const run_opts *o, run_block_result
 /* Whether table t of a block is proven (o->prove aside). */
 static int table_to_prove(const trace_table *t) { return trace_table_air(t) && t->rows > 0; }
 
-/* Commits every lookup shard into roots (in order), the shards built into
- * *buf (trace_shard_reuse; the caller frees it). */
-static int commit_shards(const trace_collector *c, const run_opts *o, run_block_result *r, double t_start,
-                         lk_block *lb, merkle_digest *roots, bb_t **buf, size_t *cap) {
-  size_t j = 0;
-  for (int i = 0; i < TRACE_COUNT; i++) {
-    const trace_table *t = &c->t[i];
-    if (!table_to_prove(t) || !trace_table_lookup(t)) continue;
-    unsigned ls = run_log_shard(o, t->id);
-    size_t shards = trace_shard_count(t, ls);
-    for (size_t k = 0; k < shards; k++, j++) {
-      if (o->timeout_ms > 0 && bench_now_ms() - t_start > o->timeout_ms) {
-        r->status = RUN_E_TIMEOUT;
-        snprintf(r->reason, sizeof r->reason, "gave up after %.0f ms (%s shard %zu of %zu not committed)",
-                 o->timeout_ms, trace_table_name(t->id), k, shards);
-        return RUN_E_TIMEOUT;
-      }
-      double t0 = bench_now_ms();
-      unsigned log_n;
-      if (trace_shard_reuse(t, ls, k, buf, cap, &log_n) != TRACE_OK)
-        return fail(r, RUN_E_NOMEM, "%s: cannot build a shard", trace_table_name(t->id));
-      double t1 = bench_now_ms();
-      r->phase_ms[RUN_PHASE_TRACE] += t1 - t0;
-      /* kept for the proof while the budget lasts, else made again there */
-      int keep = lb->kept_bytes < run_keep_budget(o);
-      int rc = stark_commit_main_keep(trace_table_air(t), &o->stark, *buf, log_n, &roots[j],
-                                      keep ? &lb->kept[j] : NULL);
-      lb->kept_bytes += stark_main_commit_bytes(lb->kept[j]);
-      lb->commit_ms[j] = bench_now_ms() - t1;
-      r->phase_ms[RUN_PHASE_COMMIT] += lb->commit_ms[j];
-      r->lookup_commit_ms += lb->commit_ms[j];
-      if (rc != STARK_OK) {
-        char what[96];
-        snprintf(what, sizeof what, "%s shard %zu (stark code %d)", trace_table_name(t->id), k, rc);
-        return fail(r, rc == STARK_ERR_NOMEM ? RUN_E_NOMEM : RUN_E_PROVE, "cannot commit %s", what);
-      }
+/* Commit shards [k0, k1) of table t as lookup shards pos0 ... (roots,
+ * commitments kept while the budget lasts), the shards built into *buf
+ * (trace_shard_reuse; the caller frees it). */
+static int commit_range(const trace_table *t, const run_opts *o, run_block_result *r, double t_start, lk_block *lb,
+                        size_t k0, size_t k1, size_t pos0, bb_t **buf, size_t *cap) {
+  unsigned ls = run_log_shard(o, t->id);
+  size_t shards = trace_shard_count(t, ls);
+  if (k1 > shards) k1 = shards;
+  for (size_t k = k0; k < k1; k++) {
+    size_t j = pos0 + (k - k0);
+    if (o->timeout_ms > 0 && bench_now_ms() - t_start > o->timeout_ms) {
+      r->status = RUN_E_TIMEOUT;
+      snprintf(r->reason, sizeof r->reason, "gave up after %.0f ms (%s shard %zu of %zu not committed)",
+               o->timeout_ms, trace_table_name(t->id), k, shards);
+      return RUN_E_TIMEOUT;
+    }
+    double t0 = bench_now_ms();
+    unsigned log_n;
+    if (trace_shard_reuse(t, ls, k, buf, cap, &log_n) != TRACE_OK)
+      return fail(r, RUN_E_NOMEM, "%s: cannot build a shard", trace_table_name(t->id));
+    double t1 = bench_now_ms();
+    r->phase_ms[RUN_PHASE_TRACE] += t1 - t0;
+    /* kept for the proof while the budget lasts, else made again there */
+    int keep = lb->kept_bytes < run_keep_budget(o);
+    int rc = stark_commit_main_keep(trace_table_air(t), &o->stark, *buf, log_n, &lb->roots[j],
+                                    keep ? &lb->kept[j] : NULL);
+    lb->kept_bytes += stark_main_commit_bytes(lb->kept[j]);
+    lb->commit_ms[j] = bench_now_ms() - t1;
+    r->phase_ms[RUN_PHASE_COMMIT] += lb->commit_ms[j];
+    r->lookup_commit_ms += lb->commit_ms[j];
+    if (rc != STARK_OK) {
+      char what[96];
+      snprintf(what, sizeof what, "%s shard %zu (stark code %d)", trace_table_name(t->id), k, rc);
+      return fail(r, rc == STARK_ERR_NOMEM ? RUN_E_NOMEM : RUN_E_PROVE, "cannot commit %s", what);
     }
   }
   return RUN_OK;
+}
+
+/* Room for n lookup shards in lb (zeroed first). */
+static int lookup_alloc(lk_block *lb, size_t n, run_block_result *r) {
+  memset(lb, 0, sizeof *lb);
+  lb->n = n;
+  if (n == 0) return RUN_OK;
+  lb->roots = malloc(n * sizeof *lb->roots);
+  lb->seen = malloc(n * sizeof *lb->seen);
+  lb->commit_ms = malloc(n * sizeof *lb->commit_ms);
+  lb->kept = calloc(n, sizeof *lb->kept);
+  if (!lb->roots || !lb->seen || !lb->commit_ms || !lb->kept) return fail(r, RUN_E_NOMEM, "%s", "lookup: out of memory");
+  return RUN_OK;
+}
+
+/* The challenges, from the roots of lb's n shards and the public values of
+ * c (its opcode counts and memory contexts: the whole block's). */
+static void lookup_draw(lk_block *lb, const trace_collector *c, run_block_result *r) {
+  trace_public_values(c, lb->pub);
+  r->proof_bytes += TRACE_PUB_VALUES * sizeof(uint32_t);
+  stark_lookup_challenges_pub(lb->roots, lb->n, lb->pub, TRACE_PUB_VALUES, lb->ch);
+  r->lookups = 1;
+}
+
+/* The number of lookup shards of c's tables from table `from` on. */
+static size_t lookup_shards(const trace_collector *c, const run_opts *o, int from) {
+  size_t n = 0;
+  for (int i = from; i < TRACE_COUNT; i++)
+    if (table_to_prove(&c->t[i]) && trace_table_lookup(&c->t[i]))
+      n += trace_shard_count(&c->t[i], run_log_shard(o, (trace_table_id)i));
+  return n;
+}
+
+/* Commit c's lookup shards of tables from `from` on, at positions pos0 on. */
+static int commit_tables(const trace_collector *c, const run_opts *o, run_block_result *r, double t_start,
+                         lk_block *lb, int from, size_t pos0) {
+  bb_t *buf = NULL;
+  size_t cap = 0;
+  int rc = RUN_OK;
+  for (int i = from; i < TRACE_COUNT && rc == RUN_OK; i++) {
+    const trace_table *t = &c->t[i];
+    if (!table_to_prove(t) || !trace_table_lookup(t)) continue;
+    rc = commit_range(t, o, r, t_start, lb, 0, SIZE_MAX, pos0, &buf, &cap);
+    pos0 += trace_shard_count(t, run_log_shard(o, t->id));
+  }
+  free(buf);
+  return rc;
 }
 
 /* The lookup argument's first phase: commit the main trace of every shard
@@ -339,30 +388,10 @@ static int commit_shards(const trace_collector *c, const run_opts *o, run_block_
  * when no proven table has interactions. */
 static int lookup_commit(const trace_collector *c, const run_opts *o, run_block_result *r, double t_start,
                          lk_block *lb) {
-  memset(lb, 0, sizeof *lb);
-  for (int i = 0; i < TRACE_COUNT; i++)
-    if (table_to_prove(&c->t[i]) && trace_table_lookup(&c->t[i]))
-      lb->n += trace_shard_count(&c->t[i], run_log_shard(o, (trace_table_id)i));
-  if (lb->n == 0) return RUN_OK;
-  merkle_digest *roots = malloc(lb->n * sizeof *roots);
-  lb->seen = malloc(lb->n * sizeof *lb->seen);
-  lb->commit_ms = malloc(lb->n * sizeof *lb->commit_ms);
-  lb->kept = calloc(lb->n, sizeof *lb->kept);
-  if (!roots || !lb->seen || !lb->commit_ms || !lb->kept) {
-    free(roots);
-    return fail(r, RUN_E_NOMEM, "%s", "lookup: out of memory");
-  }
-  bb_t *buf = NULL;
-  size_t cap = 0;
-  int rc = commit_shards(c, o, r, t_start, lb, roots, &buf, &cap);
-  free(buf);
-  if (rc == RUN_OK) {
-    trace_public_values(c, lb->pub);
-    r->proof_bytes += TRACE_PUB_VALUES * sizeof(uint32_t);
-    stark_lookup_challenges_pub(roots, lb->n, lb->pub, TRACE_PUB_VALUES, lb->ch);
-    r->lookups = 1;
-  }
-  free(roots);
+  int rc = lookup_alloc(lb, lookup_shards(c, o, 0), r);
+  if (rc != RUN_OK || lb->n == 0) return rc;
+  rc = commit_tables(c, o, r, t_start, lb, 0, 0);
+  if (rc == RUN_OK) lookup_draw(lb, c, r);
   return rc;
 }
 
@@ -385,6 +414,7 @@ static int lookup_check(const lk_block *lb, run_block_result *r) {
 static void lookup_free(lk_block *lb) {
   for (size_t j = 0; lb->kept && j < lb->n; j++) stark_main_commit_free(lb->kept[j]);
   free(lb->kept);
+  free(lb->roots);
   free(lb->commit_ms);
   free(lb->seen);
   memset(lb, 0, sizeof *lb);
@@ -514,74 +544,175 @@ static int collect(const blk_block *b, trace_collector *c, run_block_result *r, 
 static const trace_table_id windowed[] = {TRACE_CPU, TRACE_MEMORY, TRACE_STORAGE};
 #define N_WINDOWED (sizeof windowed / sizeof windowed[0])
 
-/* A block past the collector's budget, proven in passes (runner.h): r holds
- * the counted rows (count_rows). Each pass executes the block again and
- * stores the rows of the next shards of the cpu, memory and storage tables,
- * as many as fit in three quarters of the budget (the rest is for the
- * memory replay and the other tables, which every pass keeps whole and the
- * first one proves). */
-static int prove_in_passes(const blk_block *b, const run_opts *o, run_block_result *r, double t_start) {
+/* How a block past the budget is cut into passes: pass p stores shards
+ * [p take[w], (p + 1) take[w]) of windowed table w. */
+typedef struct {
+  size_t passes;
+  size_t per[N_WINDOWED];    /* rows per shard */
+  size_t shards[N_WINDOWED]; /* the table's shards (counted rows) */
+  size_t take[N_WINDOWED];   /* shards a pass */
+} pass_plan;
+
+/* The fewest passes whose windows fit in three quarters of the budget (the
+ * rest is for the memory replay and the other tables, which every pass
+ * keeps whole), each table's shards spread evenly over them. */
+static int plan_passes(const run_opts *o, const run_block_result *r, pass_plan *pl) {
   unsigned topts = run_trace_opts(o);
-  size_t shards[N_WINDOWED], per[N_WINDOWED], bytes[N_WINDOWED], room = o->trace_max_bytes / 4 * 3, all = 0;
+  size_t bytes[N_WINDOWED], room = o->trace_max_bytes / 4 * 3, all = 0;
   for (size_t w = 0; w < N_WINDOWED; w++) {
-    per[w] = (size_t)1 << run_log_shard(o, windowed[w]);
-    shards[w] = (size_t)((r->tables[windowed[w]].rows + per[w] - 1) / per[w]);
-    bytes[w] = per[w] * trace_table_width_opts(windowed[w], topts) * sizeof(bb_t);
-    all += shards[w] ? bytes[w] : 0;
+    pl->per[w] = (size_t)1 << run_log_shard(o, windowed[w]);
+    pl->shards[w] = (size_t)((r->tables[windowed[w]].rows + pl->per[w] - 1) / pl->per[w]);
+    bytes[w] = pl->per[w] * trace_table_width_opts(windowed[w], topts) * sizeof(bb_t);
+    all += pl->shards[w] ? bytes[w] : 0;
   }
-  if (all > room) {
+  if (all > room) return -1;
+  for (pl->passes = 1;; pl->passes++) {
+    size_t need = 0;
+    for (size_t w = 0; w < N_WINDOWED; w++) {
+      pl->take[w] = (pl->shards[w] + pl->passes - 1) / pl->passes;
+      need += pl->take[w] * bytes[w];
+    }
+    if (need <= room) return 0;
+  }
+}
+
+/* Pass p of plan pl: the block executed again into *c (initialised here,
+ * the caller frees it), storing that pass's windows; the tables' heights
+ * must be the counted ones. */
+static int collect_pass(const blk_block *b, const run_opts *o, const pass_plan *pl, size_t p, trace_collector *c,
+                        run_block_result *r) {
+  trace_init_opts(c, b->env.fork, run_trace_opts(o));
+  c->max_bytes = o->trace_max_bytes;
+  for (size_t w = 0; w < N_WINDOWED; w++) {
+    size_t lo = p * pl->take[w] * pl->per[w];
+    if (trace_keep_rows(c, windowed[w], lo, lo + pl->take[w] * pl->per[w]) != TRACE_OK)
+      return fail(r, RUN_E_TRACE, "%s", "trace: cannot window the tables");
+  }
+  int over, rc = collect(b, c, r, 0, &over);
+  for (size_t w = 0; w < N_WINDOWED && rc == RUN_OK; w++)
+    if (c->t[windowed[w]].rows != r->tables[windowed[w]].rows)
+      rc = fail(r, RUN_E_TRACE, "trace: the %s table's height changed between passes", trace_table_name(windowed[w]));
+  return rc;
+}
+
+static int is_windowed(int id) {
+  for (size_t w = 0; w < N_WINDOWED; w++)
+    if (windowed[w] == (trace_table_id)id) return 1;
+  return 0;
+}
+
+/* Whether windowed table w is a lookup shard source under o. */
+static int windowed_lookup(const run_opts *o, size_t w) {
+  return trace_lookup_opts(windowed[w], run_trace_opts(o)) != NULL;
+}
+
+/* The lookup argument's first phase over passes: each pass commits its
+ * windows' shards (lookup positions wpos[w] + shard index) and adds its
+ * range16 and opcode counts; the last pass's collector is kept (*held),
+ * given the sums, and commits the other tables' lookup shards; then the
+ * challenges. */
+static int lookup_passes(const blk_block *b, const run_opts *o, const pass_plan *pl, run_block_result *r,
+                         double t_start, lk_block *lb, const size_t *wpos, size_t nw, trace_collector *held) {
+  size_t words_shards = 0; /* meminit's, from the counted rows, to size the positions */
+  uint64_t mi = r->tables[TRACE_MEMINIT].rows, per = (uint64_t)1 << run_log_shard(o, TRACE_MEMINIT);
+  words_shards = (size_t)((mi + per - 1) / per);
+  int rc = lookup_alloc(lb, nw + 1 + words_shards + 1, r);
+  trace_lookup_counts *cnt = calloc(1, sizeof *cnt);
+  if (rc == RUN_OK && !cnt) rc = fail(r, RUN_E_NOMEM, "%s", "lookup: out of memory");
+  bb_t *buf = NULL;
+  size_t cap = 0;
+  for (size_t p = 0; p < pl->passes && rc == RUN_OK; p++) {
+    trace_collector c;
+    rc = collect_pass(b, o, pl, p, &c, r);
+    if (rc == RUN_OK) trace_counts_add(cnt, &c);
+    for (size_t w = 0; w < N_WINDOWED && rc == RUN_OK; w++)
+      if (windowed_lookup(o, w) && table_to_prove(&c.t[windowed[w]]))
+        rc = commit_range(&c.t[windowed[w]], o, r, t_start, lb, p * pl->take[w], (p + 1) * pl->take[w],
+                          wpos[w] + p * pl->take[w], &buf, &cap);
+    if (rc == RUN_OK && p + 1 == pl->passes) *held = c;
+    else trace_free(&c);
+  }
+  free(buf);
+  if (rc == RUN_OK && trace_counts_apply(held, cnt) != TRACE_OK) rc = fail(r, RUN_E_NOMEM, "%s", "lookup: out of memory");
+  free(cnt);
+  if (rc != RUN_OK) return rc;
+  size_t rest = lookup_shards(held, o, TRACE_STORAGE + 1);
+  if (nw + rest > lb->n) return fail(r, RUN_E_TRACE, "%s", "lookup: more shards than counted");
+  lb->n = nw + rest;
+  rc = commit_tables(held, o, r, t_start, lb, TRACE_STORAGE + 1, nw);
+  if (rc == RUN_OK) lookup_draw(lb, held, r);
+  return rc;
+}
+
+/* A block past the collector's budget, proven in passes (runner.h): r holds
+ * the counted rows (count_rows). Each pass executes the block again, stores
+ * the rows of the next shards of the cpu, memory and storage tables and
+ * proves them; the other tables are proven with the first proving pass.
+ * With lookups the passes run twice: to commit (lookup_passes), then to
+ * prove, the last window first, from the collector the commitments left. */
+static int prove_in_passes(const blk_block *b, const run_opts *o, run_block_result *r, double t_start) {
+  _Static_assert(TRACE_CPU == 0 && TRACE_MEMORY == 1 && TRACE_STORAGE == 2,
+                 "the windowed tables come first in the lookup order");
+  pass_plan pl;
+  if (plan_passes(o, r, &pl)) {
     char sz[32];
     return fail(r, RUN_E_NOMEM, "trace: a shard of each table needs more than 3/4 of %s, the collector's budget",
                 budget_str(o->trace_max_bytes, sz, sizeof sz));
   }
-  size_t passes = 1, take[N_WINDOWED];
-  for (;; passes++) { /* the fewest passes whose windows fit: each table's shards spread evenly over them */
-    size_t need = 0;
-    for (size_t w = 0; w < N_WINDOWED; w++) {
-      take[w] = (shards[w] + passes - 1) / passes;
-      need += take[w] * bytes[w];
-    }
-    if (need <= room) break;
-  }
+  int lookups = (run_trace_opts(o) & TRACE_OPT_LOOKUPS) != 0;
+  r->passes = lookups ? 2 * pl.passes - 1 : pl.passes;
   /* the failed first collection's time stays counted: a prover meets it too */
-  r->passes = passes;
-  for (size_t p = 0; p < passes; p++) {
+  lk_block lb;
+  memset(&lb, 0, sizeof lb);
+  trace_collector held; /* zeroed: trace_free is a no-op until lookup_passes fills it */
+  memset(&held, 0, sizeof held);
+  int have_held = 0, rc = RUN_OK;
+  size_t wpos[N_WINDOWED], nw = 0;
+  for (size_t w = 0; w < N_WINDOWED; w++) {
+    wpos[w] = nw;
+    if (windowed_lookup(o, w)) nw += pl.shards[w];
+  }
+  if (lookups) {
+    rc = lookup_passes(b, o, &pl, r, t_start, &lb, wpos, nw, &held);
+    have_held = rc == RUN_OK;
+  }
+  bb_t *buf = NULL;
+  size_t cap = 0;
+  for (size_t q = 0; q < pl.passes && rc == RUN_OK; q++) {
+    size_t p = pl.passes - 1 - q;
     trace_collector c;
-    trace_init_opts(&c, b->env.fork, topts);
-    c.max_bytes = o->trace_max_bytes;
-    for (size_t w = 0; w < N_WINDOWED; w++) {
-      size_t lo = p * take[w] * per[w];
-      if (trace_keep_rows(&c, windowed[w], lo, lo + take[w] * per[w]) != TRACE_OK) {
-        trace_free(&c);
-        return fail(r, RUN_E_TRACE, "%s", "trace: cannot window the tables");
-      }
+    if (have_held) {
+      c = held;
+      memset(&held, 0, sizeof held);
+      have_held = 0;
+    } else {
+      rc = collect_pass(b, o, &pl, p, &c, r);
     }
-    int over, rc = collect(b, &c, r, 0, &over);
-    for (size_t w = 0; w < N_WINDOWED && rc == RUN_OK; w++)
-      if (c.t[windowed[w]].rows != r->tables[windowed[w]].rows)
-        rc = fail(r, RUN_E_TRACE, "trace: the %s table's height changed between passes", trace_table_name(windowed[w]));
-    if (rc == RUN_OK && p == 0) {
+    if (rc == RUN_OK && q == 0) {
       describe_tables(&c, o, r); /* shards too, which the counting pass does not give */
+      size_t pos = nw;
       for (int i = 0; i < TRACE_COUNT && rc == RUN_OK; i++) {
-        int in_window = 0;
-        for (size_t w = 0; w < N_WINDOWED; w++) in_window |= windowed[w] == (trace_table_id)i;
-        if (!in_window && o->prove && table_to_prove(&c.t[i]))
-          rc = prove_table(&c.t[i], o, r, &r->tables[i], t_start, NULL);
+        const trace_table *t = &c.t[i];
+        if (is_windowed(i) || !table_to_prove(t)) continue;
+        rc = prove_shards(t, o, r, &r->tables[i], t_start, lookups ? &lb : NULL, 0, SIZE_MAX, pos, &buf, &cap);
+        if (trace_table_lookup(t)) pos += trace_shard_count(t, run_log_shard(o, t->id));
+        if (rc == RUN_OK) r->tables[i].proven = 1;
       }
     }
-    bb_t *buf = NULL;
-    size_t cap = 0;
     for (size_t w = 0; w < N_WINDOWED && rc == RUN_OK; w++) {
       const trace_table *t = &c.t[windowed[w]];
       if (!table_to_prove(t)) continue;
-      rc = prove_shards(t, o, r, &r->tables[windowed[w]], t_start, NULL, p * take[w], (p + 1) * take[w], &buf, &cap);
-      if (rc == RUN_OK && p + 1 == passes) r->tables[windowed[w]].proven = 1;
+      rc = prove_shards(t, o, r, &r->tables[windowed[w]], t_start, lookups ? &lb : NULL, p * pl.take[w],
+                        (p + 1) * pl.take[w], wpos[w] + p * pl.take[w], &buf, &cap);
+      if (rc == RUN_OK && q + 1 == pl.passes) r->tables[windowed[w]].proven = 1;
     }
-    free(buf);
     trace_free(&c);
-    if (rc != RUN_OK) return rc;
   }
-  return RUN_OK;
+  free(buf);
+  trace_free(&held);
+  if (rc == RUN_OK && lookups) rc = lookup_check(&lb, r);
+  lookup_free(&lb);
+  return rc;
 }
 
 int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) {
@@ -599,14 +730,9 @@ int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) 
     /* the block stays estimated: its rows counted without values; without
      * lookups it is then proven in passes */
     if (count_rows(b, topts, o, r) == RUN_OK && o->prove) {
-      if (topts & TRACE_OPT_LOOKUPS) {
-        size_t n = strlen(r->reason);
-        snprintf(r->reason + n, sizeof r->reason - n, "; with lookups a block is not proven in passes");
-      } else {
-        r->status = RUN_OK;
-        r->reason[0] = 0;
-        rc = prove_in_passes(b, o, r, t_start);
-      }
+      r->status = RUN_OK;
+      r->reason[0] = 0;
+      rc = prove_in_passes(b, o, r, t_start);
     }
   }
   if (rc != RUN_OK) {

@@ -29,17 +29,21 @@
  * Blocks past the collector's budget (run_opts.trace_max_bytes) are proven
  * as a zkVM proves a long execution in segments, with bounded memory: the
  * rows are counted first (a counting collector keeps no values, and gives
- * the estimate), then, without lookups, the block is executed again once
- * per pass, each pass storing only a window of the cpu, memory and storage
- * tables' rows (trace_keep_rows: the next shards of each, as many as fit
- * in three quarters of the budget) and proving those shards; the first
- * pass also proves the other tables, which every pass keeps whole. The
- * proofs are those of one collection, shard for shard; r->passes says how
- * many executions it took, and their time is all in the execute phase.
- * With lookups every shard's commitment precedes the challenges, so such a
- * block fails with RUN_E_NOMEM and the reason instead (its rows counted and
- * estimated); so does one where a single shard of each windowed table does
- * not fit. */
+ * the estimate), then the block is executed again once per pass, each pass
+ * storing only a window of the cpu, memory and storage tables' rows
+ * (trace_keep_rows: the next shards of each, as many as fit in three
+ * quarters of the budget) and proving those shards; the first proving pass
+ * also proves the other tables, which every pass keeps whole. With lookups
+ * every commitment precedes the challenges, so the passes run twice: each
+ * commits its shards and adds up its range16 and opcode counts
+ * (trace_counts_add), the challenges are drawn from all the roots and the
+ * sums, then each pass proves its shards (the last window first, from the
+ * collector the first round ended with). The proofs are those of one
+ * collection, shard for shard; r->passes says how many executions it took
+ * (passes, or 2 passes - 1 with lookups), and their time is all in the
+ * execute phase. A block where a single shard of each windowed table does
+ * not fit fails with RUN_E_NOMEM and the reason (its rows counted and
+ * estimated). */
 #ifndef PKB_RUNNER_H
 #define PKB_RUNNER_H
 
@@ -172,8 +176,8 @@ typedef struct {
   int lookups;             /* 1 when the block was proven with a lookup argument */
   double lookup_commit_ms; /* its first phase: the commitments before the challenges */
   double aux_ms;           /* its aux traces, their LDE and commitment (stark_timings.aux_ms) */
-  size_t passes;           /* executions whose rows were proven: 1, or more for a block proven
-                              in passes (below) */
+  size_t passes;           /* executions whose rows were used: 1, or more for a block proven in
+                              passes (above) */
 } run_block_result;
 
 const char *run_phase_name(run_phase p);

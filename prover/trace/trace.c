@@ -182,7 +182,7 @@ void trace_init(trace_collector *c, blk_fork fork) { trace_init_opts(c, fork, 0)
 int trace_keep_rows(trace_collector *c, trace_table_id id, size_t lo, size_t hi) {
   if (id != TRACE_CPU && id != TRACE_MEMORY && id != TRACE_STORAGE) return TRACE_E_ARG;
   trace_table *t = &c->t[id];
-  if (lo > hi || c->count_only || (c->opts & TRACE_OPT_LOOKUPS) || t->rows || t->data) return TRACE_E_ARG;
+  if (lo > hi || c->count_only || t->rows || t->data) return TRACE_E_ARG;
   t->keep_lo = lo;
   t->keep_hi = hi;
   return TRACE_OK;
@@ -1012,7 +1012,8 @@ static int count_sends(const trace_table *t, uint32_t bus, bb_t *out, size_t nva
   if (!lk || !t->data || t->rows == 0) return 0;
   for (unsigned i = 0; i < lk->num_interactions && k < STARK_MAX_INTERACTIONS; i++)
     if (lk->interactions[i].bus == bus && lk->interactions[i].direction == STARK_SEND) sends[k++] = &lk->interactions[i];
-  for (size_t r = 0; out && k && r < t->rows; r++) {
+  size_t stored = trace_table_stored(t);
+  for (size_t r = 0; out && k && r < stored; r++) {
     const bb_t *row = t->data + r * t->width;
     for (unsigned i = 0; i < k; i++) {
       uint32_t v = bb_to_u32(lc_eval(&sends[i]->fields[0], row));
@@ -1026,11 +1027,9 @@ static int range_sends(const trace_table *t, bb_t *d) {
   return count_sends(t, TRACE_BUS_RANGE16, d ? d + R16_M : NULL, TRACE_RANGE16_ROWS, R16_WIDTH);
 }
 
-int trace_range_fill(trace_collector *c) {
-  trace_table *rt = &c->t[TRACE_RANGE16];
-  if (c->count_only || !rt->air) return TRACE_OK;
-  int any = 0;
-  for (int i = 0; i < TRACE_COUNT; i++) any |= range_sends(&c->t[i], NULL);
+/* The range16 table with multiplicities m (NULL: zero), or without rows
+ * when nothing is sent (any == 0). */
+static int range_table_set(trace_table *rt, int any, const bb_t *m) {
   if (!any) {
     free(rt->data);
     rt->data = NULL;
@@ -1041,11 +1040,20 @@ int trace_range_fill(trace_collector *c) {
   if (!rt->data) return TRACE_E_NOMEM;
   for (size_t r = 0; r < TRACE_RANGE16_ROWS; r++) {
     rt->data[r * R16_WIDTH + R16_V] = bb_from_u32((uint32_t)r);
-    rt->data[r * R16_WIDTH + R16_M] = 0;
+    rt->data[r * R16_WIDTH + R16_M] = m ? m[r] : 0;
   }
-  for (int i = 0; i < TRACE_COUNT; i++) range_sends(&c->t[i], rt->data);
   rt->rows = rt->cap = TRACE_RANGE16_ROWS;
   return TRACE_OK;
+}
+
+int trace_range_fill(trace_collector *c) {
+  trace_table *rt = &c->t[TRACE_RANGE16];
+  if (c->count_only || !rt->air) return TRACE_OK;
+  int any = 0;
+  for (int i = 0; i < TRACE_COUNT; i++) any |= range_sends(&c->t[i], NULL);
+  int rc = range_table_set(rt, any, NULL);
+  for (int i = 0; any && rc == TRACE_OK && i < TRACE_COUNT; i++) range_sends(&c->t[i], rt->data);
+  return rc;
 }
 
 int trace_opcode_fill(trace_collector *c) {
@@ -1055,6 +1063,25 @@ int trace_opcode_fill(trace_collector *c) {
   for (int i = 0; i < TRACE_COUNT; i++)
     c->op_bus |= count_sends(&c->t[i], TRACE_BUS_OPCODE, c->op_count, TRACE_ROM_ROWS, 1);
   return TRACE_OK;
+}
+
+void trace_counts_add(trace_lookup_counts *acc, const trace_collector *c) {
+  const trace_table *rt = &c->t[TRACE_RANGE16];
+  if (rt->data && rt->rows == TRACE_RANGE16_ROWS) {
+    acc->range_any = 1;
+    for (size_t r = 0; r < TRACE_RANGE16_ROWS; r++)
+      acc->range[r] = bb_add(acc->range[r], rt->data[r * R16_WIDTH + R16_M]);
+  }
+  for (size_t op = 0; op < TRACE_ROM_ROWS; op++) acc->op[op] = bb_add(acc->op[op], c->op_count[op]);
+  acc->op_bus |= c->op_bus;
+}
+
+int trace_counts_apply(trace_collector *c, const trace_lookup_counts *acc) {
+  trace_table *rt = &c->t[TRACE_RANGE16];
+  memcpy(c->op_count, acc->op, sizeof c->op_count);
+  c->op_bus = acc->op_bus;
+  if (c->count_only || !rt->air) return TRACE_OK;
+  return range_table_set(rt, acc->range_any, acc->range);
 }
 
 /* The meminit table from the replayed contexts: each context's words in

@@ -377,9 +377,14 @@ int trace_public_sum(const bb_t pub[TRACE_PUB_VALUES], const ext_t ch[2], ext_t 
  * a window are exactly those of a collector that stored every row). The
  * other rows are still counted (rows is the table's full height) and their
  * values computed, then dropped; the memory replay and the other tables are
- * kept whole. Call before the collector sees any event; lo <= hi. Not with
- * TRACE_OPT_LOOKUPS (the buses and the range16 counts read every row) nor
- * on a counting collector: TRACE_E_ARG then, or for another table. */
+ * kept whole. Call before the collector sees any event; lo <= hi. Not on a
+ * counting collector: TRACE_E_ARG then, or for another table. With
+ * TRACE_OPT_LOOKUPS the range16 table and the opcode ROM's counts
+ * (trace_finish) count the stored rows only: a runner adds them up over
+ * its passes (trace_counts_add) and gives the sums to one collector
+ * (trace_counts_apply) to prove the range16 table and draw the challenges
+ * from; every row is stored by exactly one window, so the sums are those
+ * of a collector that stored every row. */
 int trace_keep_rows(trace_collector *c, trace_table_id id, size_t lo, size_t hi);
 /* The rows of t whose values are stored: data holds them, from row
  * t->keep_lo on. */
@@ -497,6 +502,21 @@ const stark_lookup *trace_table_lookup(const trace_table *t);
  * TRACE_OK, TRACE_E_NOMEM; a no-op without TRACE_OPT_LOOKUPS or for a
  * counting collector. */
 int trace_range_fill(trace_collector *c);
+
+/* The range16 multiplicities and opcode ROM counts of a block collected in
+ * row windows (trace_keep_rows), added up over its passes. Zero it before
+ * the first. */
+typedef struct {
+  bb_t range[TRACE_RANGE16_ROWS]; /* the range16 table's m column */
+  bb_t op[TRACE_ROM_ROWS];        /* trace_collector.op_count */
+  int range_any;                  /* some pass had range16 rows */
+  int op_bus;                     /* some pass sent on TRACE_BUS_OPCODE */
+} trace_lookup_counts;
+/* Add the counts of finished collector c (its stored rows) to *acc. */
+void trace_counts_add(trace_lookup_counts *acc, const trace_collector *c);
+/* Make c's range16 table (rows TRACE_RANGE16_ROWS when any pass had them,
+ * else none) and opcode counts those of *acc. TRACE_OK, TRACE_E_NOMEM. */
+int trace_counts_apply(trace_collector *c, const trace_lookup_counts *acc);
 
 /* The opcode ROM's multiplicities: c->op_count[op] = the sum, over every
  * stored row of every table sending on TRACE_BUS_OPCODE, of the row's

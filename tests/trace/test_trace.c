@@ -219,6 +219,75 @@ static void collect_windowed(const blk_block *b, size_t lo, size_t hi, trace_col
   assert_int_equal(trace_finish(c), TRACE_OK);
 }
 
+/* With lookups, windows that cover every row once give, added up
+ * (trace_counts_add), the whole collector's range16 multiplicities and
+ * opcode counts; applied to one of them (trace_counts_apply), its range16
+ * table and public values are the whole collector's. */
+static void test_window_counts(void **state) {
+  (void)state;
+  gen_params p = {120000, BLK_FORK_OSAKA, 0};
+  blk_block b;
+  assert_int_equal(gen_worst_case("call_input", &p, &b), GEN_OK);
+  trace_collector full;
+  trace_init_opts(&full, b.env.fork, TRACE_OPT_LOOKUPS);
+  evm_tracer tr = trace_tracer(&full);
+  evm_block_result res;
+  assert_int_equal(evm_execute_block(&b, &tr, &res), EVM_OK);
+  evm_block_result_free(&res);
+  assert_int_equal(trace_finish(&full), TRACE_OK);
+  size_t most = full.t[TRACE_MEMORY].rows, win = most / 3 + 1;
+  assert_true(full.t[TRACE_RANGE16].rows == TRACE_RANGE16_ROWS);
+  trace_lookup_counts *acc = calloc(1, sizeof *acc);
+  assert_non_null(acc);
+  trace_collector last;
+  size_t cpu_end = 0;
+  for (size_t lo = 0; lo < most; lo += win) {
+    trace_collector w;
+    trace_init_opts(&w, b.env.fork, TRACE_OPT_LOOKUPS);
+    /* the cpu table's windows are smaller: its rows split across passes too */
+    cpu_end = (lo + win) / 256;
+    assert_int_equal(trace_keep_rows(&w, TRACE_CPU, lo / 256, cpu_end), TRACE_OK);
+    assert_int_equal(trace_keep_rows(&w, TRACE_MEMORY, lo, lo + win), TRACE_OK);
+    assert_int_equal(trace_keep_rows(&w, TRACE_STORAGE, lo, lo + win), TRACE_OK);
+    tr = trace_tracer(&w);
+    assert_int_equal(evm_execute_block(&b, &tr, &res), EVM_OK);
+    evm_block_result_free(&res);
+    assert_int_equal(trace_finish(&w), TRACE_OK);
+    trace_counts_add(acc, &w);
+    if (lo + win >= most) last = w;
+    else trace_free(&w);
+  }
+  /* the cpu windows left rows over: a last pass for them */
+  trace_collector rest;
+  trace_init_opts(&rest, b.env.fork, TRACE_OPT_LOOKUPS);
+  assert_true(cpu_end < full.t[TRACE_CPU].rows);
+  assert_int_equal(trace_keep_rows(&rest, TRACE_CPU, cpu_end, SIZE_MAX), TRACE_OK);
+  assert_int_equal(trace_keep_rows(&rest, TRACE_MEMORY, 0, 0), TRACE_OK);
+  assert_int_equal(trace_keep_rows(&rest, TRACE_STORAGE, 0, 0), TRACE_OK);
+  tr = trace_tracer(&rest);
+  assert_int_equal(evm_execute_block(&b, &tr, &res), EVM_OK);
+  evm_block_result_free(&res);
+  assert_int_equal(trace_finish(&rest), TRACE_OK);
+  trace_counts_add(acc, &rest);
+  trace_free(&rest);
+  const trace_table *fr = &full.t[TRACE_RANGE16];
+  for (size_t r = 0; r < TRACE_RANGE16_ROWS; r++) assert_int_equal(acc->range[r], fr->data[r * R16_WIDTH + R16_M]);
+  assert_memory_equal(acc->op, full.op_count, sizeof acc->op);
+  /* one window's counts alone are not the block's */
+  assert_memory_not_equal(last.op_count, full.op_count, sizeof full.op_count);
+  assert_int_equal(trace_counts_apply(&last, acc), TRACE_OK);
+  assert_memory_equal(last.t[TRACE_RANGE16].data, fr->data, TRACE_RANGE16_ROWS * R16_WIDTH * sizeof(bb_t));
+  bb_t pa[TRACE_PUB_VALUES], pb[TRACE_PUB_VALUES];
+  trace_public_values(&last, pa);
+  trace_public_values(&full, pb);
+  assert_memory_equal(pa, pb, sizeof pa);
+  assert_int_equal(last.t[TRACE_MEMINIT].rows, full.t[TRACE_MEMINIT].rows);
+  trace_free(&last);
+  free(acc);
+  trace_free(&full);
+  blk_free(&b);
+}
+
 static void test_row_windows(void **state) {
   (void)state;
   const unsigned ls = 8;
@@ -275,9 +344,6 @@ static void test_row_windows(void **state) {
     blk_free(&b);
   }
   trace_collector c;
-  trace_init_opts(&c, BLK_FORK_OSAKA, TRACE_OPT_LOOKUPS);
-  assert_int_equal(trace_keep_rows(&c, TRACE_CPU, 0, 8), TRACE_E_ARG);
-  trace_free(&c);
   trace_init_counting(&c, BLK_FORK_OSAKA);
   assert_int_equal(trace_keep_rows(&c, TRACE_MEMORY, 0, 8), TRACE_E_ARG);
   trace_free(&c);
@@ -299,6 +365,7 @@ int main(void) {
       cmocka_unit_test(test_shards_cover_rows),
       cmocka_unit_test(test_shard_reuse),
       cmocka_unit_test(test_row_windows),
+      cmocka_unit_test(test_window_counts),
       cmocka_unit_test(test_sized_tables),
   };
   return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
