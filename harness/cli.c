@@ -4,9 +4,11 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
 #include "blk.h"
 #include "build_info.h"
 #include "model.h"
@@ -99,6 +101,30 @@ int cli_prove_flag(const char *a, unsigned *opts) {
       return 1;
     }
   return 0;
+}
+
+void cli_progress_start(cli_progress *p, const char *what) {
+  snprintf(p->what, sizeof p->what, "%s", what);
+  p->t0 = p->last = bench_now_ms();
+  p->shown = 0;
+}
+
+void cli_shard_progress(void *ctx, size_t done, size_t total, const char *table) {
+  cli_progress *p = ctx;
+  double now = bench_now_ms();
+  if (now - p->last < 500 && done < total) return;
+  p->last = now;
+  p->shown = 1;
+  double el = (now - p->t0) / 1e3;
+  fprintf(stderr, "\r%s: %zu/%zu shards proven (%s), %.0f s", p->what, done, total, table, el);
+  if (done && done < total) fprintf(stderr, ", about %.0f s left", el / (double)done * (double)(total - done));
+  fprintf(stderr, "\033[K");
+  fflush(stderr);
+}
+
+void cli_progress_end(cli_progress *p) {
+  if (p->shown) fprintf(stderr, "\r\033[K");
+  p->shown = 0;
 }
 
 int cli_trace_budget(const char *cmd, const char *v, size_t *bytes) {

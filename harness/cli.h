@@ -38,6 +38,19 @@ int cli_is_help(const char *s);
  * returns 1; else 0. */
 int cli_prove_flag(const char *a, unsigned *opts);
 
+/* Shard progress of one long block on stderr (run_opts.on_shard with
+ * on_shard_ctx a cli_progress), redrawn on one line at most twice a second:
+ * "WHAT: done/total shards proven (table), elapsed, time left at the pace
+ * so far". For a terminal only; cli_progress_end clears the line. */
+typedef struct {
+  char what[160];
+  double t0, last;
+  int shown;
+} cli_progress;
+void cli_progress_start(cli_progress *p, const char *what);
+void cli_shard_progress(void *ctx, size_t done, size_t total, const char *table);
+void cli_progress_end(cli_progress *p);
+
 /* --trace-budget-mib N of command cmd into *bytes (run_opts.trace_max_bytes):
  * 0, or -1 after a one-line error when v is not a positive number of MiB. */
 int cli_trace_budget(const char *cmd, const char *v, size_t *bytes);

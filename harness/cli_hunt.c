@@ -149,7 +149,16 @@ static int keep_winner(winner_ctx *w, unsigned rank, winner *res) {
   char proven_tables[160];
   run_table_list(&ro, 1, proven_tables, sizeof proven_tables);
   run_block_result pr;
+  cli_progress pg;
+  char what[64];
+  snprintf(what, sizeof what, "hunt: proving winner %u", rank + 1);
+  cli_progress_start(&pg, what);
+  if (isatty(2)) {
+    ro.on_shard = cli_shard_progress;
+    ro.on_shard_ctx = &pg;
+  }
   int prc = run_prove_block(&b, &ro, &pr);
+  cli_progress_end(&pg);
   int proven = w->prove && prc == RUN_OK && pr.verified;
   char name[96], jpath[4200];
   snprintf(name, sizeof name, "hunt-s%llu-%.12s", (unsigned long long)w->o->seed, hash);

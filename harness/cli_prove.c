@@ -2,6 +2,7 @@
  * shard of every proven table, verify every proof, and report. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blk.h"
 #include "cli.h"
@@ -185,7 +186,14 @@ int cli_prove(int argc, char **argv) {
   blk_block b;
   if (cli_load_block("prove", file, &b) != BLK_OK) return 2;
   run_block_result r;
+  cli_progress pg;
+  if (isatty(2)) {
+    cli_progress_start(&pg, file);
+    o.on_shard = cli_shard_progress;
+    o.on_shard_ctx = &pg;
+  }
   int rc = run_prove_block(&b, &o, &r);
+  if (o.on_shard) cli_progress_end(&pg);
   blk_free(&b);
   if (json) print_json(file, &o, &r);
   else if (rc == RUN_OK) print_text(file, &o, &r);

@@ -546,7 +546,15 @@ int cli_run(int argc, char **argv) {
             ri.made_slot = ext_ms <= (double)slot_ms;
           }
         } else {
+          /* a long block's own progress, shard by shard, on the same line */
+          cli_progress pg;
+          char what[160];
+          snprintf(what, sizeof what, "[%zu/%zu] %s", i + 1, files.n, path);
+          cli_progress_start(&pg, what);
+          ro.on_shard = tty ? cli_shard_progress : NULL;
+          ro.on_shard_ctx = &pg;
           prc = run_prove_block(&b, &ro, &pr);
+          ro.on_shard = NULL;
           bi.gas_used = (int64_t)pr.gas_used;
           fill_result(&pr, &ro.profile, (unsigned)gpus, slot_ms, label, sizeof label, &ri, ph, &nph, tb, &ntb);
         }

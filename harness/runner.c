@@ -280,6 +280,7 @@ static int prove_shards(const trace_table *t, const run_opts *o, run_block_resul
       snprintf(what, sizeof what, "%s shard %zu (stark code %d)", rt->name, k, rc);
       return fail(r, RUN_E_VERIFY, "proof of %s does not verify", what);
     }
+    if (o->on_shard) o->on_shard(o->on_shard_ctx, r->n_shards, r->shards_total, rt->name);
   }
   return RUN_OK;
 }
@@ -437,6 +438,9 @@ static void describe_tables(const trace_collector *c, const run_opts *o, run_blo
     rt->rows = t->rows;
     rt->shards = t->rows && !c->count_only ? trace_shard_count(t, run_log_shard(o, (trace_table_id)i)) : 0;
   }
+  r->shards_total = 0;
+  for (int i = 0; i < TRACE_COUNT; i++)
+    if (table_to_prove(&c->t[i])) r->shards_total += r->tables[i].shards;
 }
 
 /* The rows and the estimate of a block whose tables do not fit the

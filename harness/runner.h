@@ -85,7 +85,12 @@ typedef struct {
                             "cuda emulation (CPU)"; set by run_select_backend */
   size_t trace_max_bytes; /* the collector's budget (trace.h max_bytes; default half of
                              this machine's memory, 0: none): a block whose rows would
-                             take more fails with RUN_E_NOMEM and says so */
+                             take more is proven in passes (above) */
+  /* Progress of a long block (NULL: none): called after each shard is
+   * proven and verified with the shards done and the block's total, and
+   * the shard's table. */
+  void (*on_shard)(void *ctx, size_t done, size_t total, const char *table);
+  void *on_shard_ctx;
 } run_opts;
 
 run_opts run_opts_default(void); /* backend cpu */
@@ -176,6 +181,7 @@ typedef struct {
   int lookups;             /* 1 when the block was proven with a lookup argument */
   double lookup_commit_ms; /* its first phase: the commitments before the challenges */
   double aux_ms;           /* its aux traces, their LDE and commitment (stark_timings.aux_ms) */
+  size_t shards_total;     /* shards of the proven tables (those proven once the block is done) */
   size_t passes;           /* executions whose rows were used: 1, or more for a block proven in
                               passes (above) */
 } run_block_result;

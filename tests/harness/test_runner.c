@@ -70,6 +70,19 @@ static void test_trace_budget(void **state) {
  * and proofs (the same bytes) as when its tables fit, each table proven,
  * more than one execution; with lookups too. Under a budget below a shard
  * of each windowed table it fails as out of memory with the reason. */
+typedef struct {
+  size_t calls, last_done, last_total;
+} shard_seen;
+
+static void on_shard(void *ctx, size_t done, size_t total, const char *table) {
+  shard_seen *s = ctx;
+  assert_non_null(table);
+  assert_int_equal(done, s->last_done + 1); /* one call per shard, in order */
+  s->calls++;
+  s->last_done = done;
+  s->last_total = total;
+}
+
 static void test_trace_passes(void **state) {
   (void)state;
   gen_params p = {160000, BLK_FORK_OSAKA, 0};
@@ -82,7 +95,15 @@ static void test_trace_passes(void **state) {
   assert_int_equal(run_prove_block(&b, &o, &whole), RUN_OK);
   assert_int_equal(whole.passes, 1);
   o.trace_max_bytes = (size_t)256 << 10;
+  shard_seen seen = {0, 0, 0};
+  o.on_shard = on_shard;
+  o.on_shard_ctx = &seen;
   assert_int_equal(run_prove_block(&b, &o, &parts), RUN_OK);
+  o.on_shard = NULL;
+  /* progress: every shard once, out of the block's total */
+  assert_int_equal(seen.calls, parts.n_shards);
+  assert_int_equal(seen.last_total, parts.n_shards);
+  assert_int_equal(parts.shards_total, parts.n_shards);
   assert_true(parts.passes > 2);
   assert_true(parts.verified);
   assert_true(whole.tables[TRACE_CPU].shards > 8 && whole.tables[TRACE_STORAGE].shards > 2);
