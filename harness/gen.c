@@ -579,38 +579,33 @@ static int hex_loop(const gen_params *p, uint16_t addr, const char *hex, size_t 
   return precompile_loop_ex(p, addr, in, n, ret_len, p->fork >= since, out);
 }
 
-static int g_ecrecover(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x01, PCV_ECRECOVER, 32, BLK_FORK_CANCUN, out);
-}
+/* The precompile scenarios that call one precompile on a fixed valid input
+ * in a loop: name, address, input vector (pc_vectors.h), output bytes, and
+ * the first fork that has the precompile. KZG point evaluation: f(X) = X
+ * committed with the mainnet trusted setup (commitment [s]G1, f(z) = z,
+ * proof [1]G1, the quotient being 1; versioned hash 0x01 ||
+ * sha256(commitment)[1..32]); marked available in no fork so that the
+ * input is not checked: a client without the trusted setup then fails
+ * each call, which costs it the same gas (all of it) and leaves the same
+ * state, so such a client still agrees with us. */
+#define GEN_PRECOMPILE_LOOPS(X)                             \
+  X(ecrecover, 0x01, PCV_ECRECOVER, 32, BLK_FORK_CANCUN)     \
+  X(bn254_add, 0x06, PCV_BN_ADD, 64, BLK_FORK_CANCUN)        \
+  X(bn254_mul, 0x07, PCV_BN_MUL, 64, BLK_FORK_CANCUN)        \
+  X(bn254_pairing, 0x08, PCV_BN_PAIRING, 32, BLK_FORK_CANCUN) \
+  X(point_evaluation, 0x0a, PCV_POINT_EVAL, 64, BLK_FORK_COUNT) \
+  X(bls12_g1add, 0x0b, PCV_BLS_G1ADD, 128, BLK_FORK_PRAGUE)  \
+  X(bls12_g1msm, 0x0c, PCV_BLS_G1MSM7, 128, BLK_FORK_PRAGUE) \
+  X(bls12_g2add, 0x0d, PCV_BLS_G2ADD, 256, BLK_FORK_PRAGUE)  \
+  X(bls12_pairing, 0x0f, PCV_BLS_PAIRING, 32, BLK_FORK_PRAGUE) \
+  X(bls12_map_fp_to_g1, 0x10, PCV_BLS_MAP_G1, 128, BLK_FORK_PRAGUE) \
+  X(bls12_map_fp2_to_g2, 0x11, PCV_BLS_MAP_G2, 256, BLK_FORK_PRAGUE) \
+  X(p256verify, 0x100, PCV_P256, 32, BLK_FORK_OSAKA)
 
-static int g_bn254_mul(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x07, PCV_BN_MUL, 64, BLK_FORK_CANCUN, out);
-}
-
-static int g_bn254_pairing(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x08, PCV_BN_PAIRING, 32, BLK_FORK_CANCUN, out);
-}
-
-static int g_point_evaluation(const gen_params *p, blk_block *out) {
-  /* f(X) = X committed with the mainnet trusted setup: commitment [s]G1,
-   * f(z) = z, proof [1]G1 (the quotient is 1); the versioned hash is
-   * 0x01 || sha256(commitment)[1..32]. Unchecked: a client without the
-   * trusted setup then fails each call, which costs it the same gas (all of
-   * it) and leaves the same state, so such a client still agrees with us. */
-  return hex_loop(p, 0x0a, PCV_POINT_EVAL, 64, BLK_FORK_COUNT, out);
-}
-
-static int g_bls12_pairing(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x0f, PCV_BLS_PAIRING, 32, BLK_FORK_PRAGUE, out);
-}
-
-static int g_bls12_g1msm(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x0c, PCV_BLS_G1MSM7, 128, BLK_FORK_PRAGUE, out);
-}
-
-static int g_p256verify(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x100, PCV_P256, 32, BLK_FORK_OSAKA, out);
-}
+#define X(n, addr, vec, ret, since) \
+  static int g_##n(const gen_params *p, blk_block *out) { return hex_loop(p, addr, vec, ret, since, out); }
+GEN_PRECOMPILE_LOOPS(X)
+#undef X
 
 /* ---- state, logs, creation ---- */
 
@@ -1222,26 +1217,6 @@ static int g_tstore(const gen_params *p, blk_block *out) {
 }
 
 /* ---- more precompiles ---- */
-
-static int g_bn254_add(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x06, PCV_BN_ADD, 64, BLK_FORK_CANCUN, out);
-}
-
-static int g_bls12_g1add(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x0b, PCV_BLS_G1ADD, 128, BLK_FORK_PRAGUE, out);
-}
-
-static int g_bls12_g2add(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x0d, PCV_BLS_G2ADD, 256, BLK_FORK_PRAGUE, out);
-}
-
-static int g_bls12_map_fp_to_g1(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x10, PCV_BLS_MAP_G1, 128, BLK_FORK_PRAGUE, out);
-}
-
-static int g_bls12_map_fp2_to_g2(const gen_params *p, blk_block *out) {
-  return hex_loop(p, 0x11, PCV_BLS_MAP_G2, 256, BLK_FORK_PRAGUE, out);
-}
 
 /* G2 MSM of 8 pairs: the first point of the G2ADD vector (a subgroup point)
  * with scalars r - 1 - j (dense, below the group order r). */
