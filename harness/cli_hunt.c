@@ -112,12 +112,14 @@ static int keep_winner(winner_ctx *w, unsigned rank, winner *res) {
   if (cand->is_block) {
     /* minimise at the evaluation gas (drop transactions), then resize */
     blk_block m;
-    int mrc = hunt_resize_block(&cand->b, w->o->eval_gas, &m);
+    int kept_gas = 0;
+    int mrc = hunt_resize_block(&cand->b, w->o->eval_gas, 0, &m);
     if (mrc == HUNT_OK) hunt_minimise_block(w->o, &m, &s);
-    if (mrc == HUNT_OK) mrc = hunt_resize_block(&m, w->gas, &b);
+    if (mrc == HUNT_OK) mrc = hunt_rebuild_block(w->o, &m, w->gas, &b, &s, &kept_gas);
     blk_free(&m);
-    snprintf(res->desc, sizeof res->desc, "block %s, %zu transactions at %llu gas", cand->how,
-             mrc == HUNT_OK ? b.n_txs : (size_t)0, (unsigned long long)w->gas);
+    snprintf(res->desc, sizeof res->desc, "block %s, %zu transactions at %llu gas%s", cand->how,
+             mrc == HUNT_OK ? b.n_txs : (size_t)0, (unsigned long long)w->gas,
+             kept_gas ? " (copies of the evaluated transactions)" : "");
     if (mrc != HUNT_OK) {
       cli_err("hunt", "cannot build winner %u (%s)", rank + 1, res->desc);
       return -1;

@@ -365,15 +365,37 @@ static int block_copy(const blk_block *src, blk_block *dst) {
   return rc == BLK_OK ? HUNT_OK : HUNT_E_NOMEM;
 }
 
-int hunt_resize_block(const blk_block *b, uint64_t gas, blk_block *out) {
+int hunt_resize_block(const blk_block *b, uint64_t gas, int keep_tx_gas, blk_block *out) {
   int rc = block_copy(b, out);
   if (rc != HUNT_OK) return rc;
   mut_opts mo = mut_opts_default();
+  mo.keep_tx_gas = keep_tx_gas;
   int mrc = mut_resize(out, gas, &mo);
   if (mrc != MUT_OK) {
     blk_free(out);
     return mrc == MUT_E_NOMEM ? HUNT_E_NOMEM : HUNT_E_ARG;
   }
+  return HUNT_OK;
+}
+
+int hunt_rebuild_block(const hunt_opts *o, const blk_block *b, uint64_t gas, blk_block *out, hunt_score *s,
+                       int *kept_gas) {
+  blk_block way[2];
+  hunt_score sc[2];
+  int ok[2];
+  for (int k = 0; k < 2; k++) {
+    ok[k] = hunt_resize_block(b, gas, k, &way[k]) == HUNT_OK;
+    if (ok[k] && hunt_eval_block(o, &way[k], &sc[k]) != HUNT_OK) {
+      blk_free(&way[k]);
+      ok[k] = 0;
+    }
+  }
+  if (!ok[0] && !ok[1]) return HUNT_E_ARG;
+  int pick = !ok[0] || (ok[1] && hunt_objective(&sc[1]) > hunt_objective(&sc[0]));
+  if (ok[!pick]) blk_free(&way[!pick]);
+  *out = way[pick];
+  *s = sc[pick];
+  *kept_gas = pick;
   return HUNT_OK;
 }
 
@@ -433,7 +455,7 @@ static int block_phase(const hunt_opts *o, hunt_result *r, uint64_t *s, double t
   }
   for (size_t i = 0; i < o->n_seed_blocks && rc == HUNT_OK; i++) {
     blk_block b;
-    if (hunt_resize_block(&o->seed_blocks[i], o->eval_gas, &b) != HUNT_OK) continue;
+    if (hunt_resize_block(&o->seed_blocks[i], o->eval_gas, 0, &b) != HUNT_OK) continue;
     snprintf(how, sizeof how, "mutated from seed block %zu", i);
     rc = badd(o, pop, &n, cap, &b, how, r, exec_gas);
   }

@@ -120,8 +120,17 @@ void hunt_result_free(hunt_result *r);
  * of its value; *s receives the final score. */
 int hunt_minimise_block(const hunt_opts *o, blk_block *b, hunt_score *s);
 
-/* A copy of b resized to gas (mut_resize). Caller frees with blk_free. */
-int hunt_resize_block(const blk_block *b, uint64_t gas, blk_block *out);
+/* A copy of b resized to gas (mut_resize; keep_tx_gas: mut_opts.keep_tx_gas).
+ * Caller frees with blk_free. */
+int hunt_resize_block(const blk_block *b, uint64_t gas, int keep_tx_gas, blk_block *out);
+/* A block winner b (at the evaluation gas) rebuilt at gas: resized both
+ * ways (each transaction raised to the cap, or copies of them as they are)
+ * and the one the objective ranks higher at gas kept, its score in *s and
+ * which way in *kept_gas. Work per gas that falls with a transaction's
+ * length (quadratic memory expansion) makes the second way win, fixed
+ * costs per transaction the first. */
+int hunt_rebuild_block(const hunt_opts *o, const blk_block *b, uint64_t gas, blk_block *out, hunt_score *s,
+                       int *kept_gas);
 
 /* The objective of a score (cycles per gas when present, else ms/Mgas). */
 double hunt_objective(const hunt_score *s);

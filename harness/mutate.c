@@ -1771,7 +1771,7 @@ int mut_resize(blk_block *b, uint64_t gas_limit, const mut_opts *o) {
   /* grow: first each transaction up to the cap (a loop that runs until its
    * gas is spent does more work), then copies of them, in order, round robin,
    * the last one given what room is left */
-  for (size_t i = 0; i < n0 && sum < gas_limit; i++) {
+  for (size_t i = 0; i < n0 && sum < gas_limit && !o->keep_tx_gas; i++) {
     uint64_t room = gas_limit - sum, t = b->txs[i].gas_limit;
     uint64_t add = t < o->tx_gas_cap ? o->tx_gas_cap - t : 0;
     if (add > room) add = room;

@@ -102,6 +102,8 @@ typedef struct {
   size_t max_code;      /* a mutated code stays at most this long (default 24576, EIP-170) */
   size_t max_data;      /* no edit makes a calldata longer than this (default 16384) */
   uint64_t tx_gas_cap;  /* per-transaction gas cap (default GEN_TX_GAS_CAP, EIP-7825) */
+  int keep_tx_gas;      /* mut_resize growing: copies of the transactions as they are, not
+                           raised to the cap first (default 0) */
   uint32_t disabled;    /* bit i set: operator i is never chosen (default 0) */
   mut_stats *stats;     /* NULL or counts to add to (not thread-safe) */
 } mut_opts;
@@ -162,8 +164,11 @@ int mut_fixup(blk_block *b, const mut_opts *o);
 int mut_drop_tx(blk_block *b, size_t i);
 
 /* Set b's gas limit to gas_limit and fit its transactions to it: when they
- * ask for less, each is first raised to the per-transaction cap, then copies
- * of them (in order, round robin) are appended, the last with the room left;
+ * ask for less, each is first raised to the per-transaction cap (unless
+ * o->keep_tx_gas: a transaction whose work per gas falls as it runs longer,
+ * such as one that grows memory, whose expansion cost is quadratic, keeps
+ * its gas), then copies of them (in order, round robin) are appended, the
+ * last with the room left;
  * when more, the first transactions are kept, each raised to the cap while
  * there is room (fewer intrinsic charges), and the rest dropped. Then mut_fixup (nonces,
  * balances, signatures). MUT_OK, MUT_E_ARG (gas_limit below one transaction)

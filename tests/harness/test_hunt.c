@@ -102,12 +102,21 @@ static void test_block_phase(void **state) {
   for (unsigned i = 0; i < r.n_top; i++) {
     if (!r.top[i].is_block) continue;
     blk_block m, big;
-    assert_int_equal(hunt_resize_block(&r.top[i].b, o.eval_gas, &m), HUNT_OK);
+    assert_int_equal(hunt_resize_block(&r.top[i].b, o.eval_gas, 0, &m), HUNT_OK);
     hunt_score before, after;
     assert_int_equal(hunt_eval_block(&o, &m, &before), HUNT_OK);
     assert_int_equal(hunt_minimise_block(&o, &m, &after), HUNT_OK);
     assert_true(hunt_objective(&after) >= 0.99 * hunt_objective(&before));
-    assert_int_equal(hunt_resize_block(&m, 4 * o.eval_gas, &big), HUNT_OK);
+    /* rebuilt at 4x: the better of the two ways of growing by the objective */
+    hunt_score sb, other;
+    int kept_gas = -1;
+    assert_int_equal(hunt_rebuild_block(&o, &m, 4 * o.eval_gas, &big, &sb, &kept_gas), HUNT_OK);
+    assert_true(kept_gas == 0 || kept_gas == 1);
+    blk_block alt;
+    assert_int_equal(hunt_resize_block(&m, 4 * o.eval_gas, !kept_gas, &alt), HUNT_OK);
+    assert_int_equal(hunt_eval_block(&o, &alt, &other), HUNT_OK);
+    assert_true(hunt_objective(&sb) >= hunt_objective(&other));
+    blk_free(&alt);
     assert_true(big.env.gas_limit == 4 * o.eval_gas);
     uint64_t sum = 0;
     for (size_t k = 0; k < big.n_txs; k++) sum += big.txs[k].gas_limit;

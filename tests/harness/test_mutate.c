@@ -525,6 +525,34 @@ static void test_resize_down_and_up(void **state) {
   blk_free(&b);
 }
 
+/* Growing with keep_tx_gas: copies of the transactions with their gas as
+ * it was; without, the one transaction takes the cap. */
+static void test_resize_keep_tx_gas(void **state) {
+  (void)state;
+  hunt_genome g = {{0}, 1, 8};
+  blk_block b, c;
+  assert_int_equal(hunt_build(&g, 200000, BLK_FORK_OSAKA, &b), HUNT_OK);
+  assert_int_equal(hunt_build(&g, 200000, BLK_FORK_OSAKA, &c), HUNT_OK);
+  assert_int_equal(b.n_txs, 1);
+  uint64_t g0 = b.txs[0].gas_limit;
+  mut_opts o = mut_opts_default();
+  o.keep_tx_gas = 1;
+  assert_int_equal(mut_resize(&b, 1000000, &o), MUT_OK);
+  assert_true(b.n_txs >= 1000000 / g0 - 1);
+  for (size_t i = 0; i + 1 < b.n_txs; i++) assert_int_equal(b.txs[i].gas_limit, g0);
+  assert_true(blk_total_tx_gas(&b) <= 1000000 && blk_total_tx_gas(&b) > 1000000 - 42000);
+  evm_block_result r;
+  assert_int_equal(evm_execute_block(&b, NULL, &r), EVM_OK);
+  for (size_t i = 0; i < r.n_txs; i++) assert_int_not_equal(r.txs[i].status, EVM_TX_INVALID);
+  evm_block_result_free(&r);
+  o.keep_tx_gas = 0;
+  assert_int_equal(mut_resize(&c, 1000000, &o), MUT_OK);
+  assert_int_equal(c.n_txs, 1);
+  assert_int_equal(c.txs[0].gas_limit, 1000000);
+  blk_free(&b);
+  blk_free(&c);
+}
+
 static void test_rng_and_names(void **state) {
   (void)state;
   mut_rng a, b;
@@ -562,6 +590,7 @@ int main(void) {
       cmocka_unit_test(test_crossover_takes_from_both_parents),
       cmocka_unit_test(test_decoded_blocks_from_the_hunt),
       cmocka_unit_test(test_resize_down_and_up),
+      cmocka_unit_test(test_resize_keep_tx_gas),
       cmocka_unit_test(test_outputs_valid_and_every_operator_runs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
