@@ -544,9 +544,13 @@ static int collect(const blk_block *b, trace_collector *c, run_block_result *r, 
               trc == TRACE_E_RANGE ? "a value does not fit a field element" : "cannot build the tables");
 }
 
-/* The tables whose rows a pass windows (trace_keep_rows). */
+/* The tables whose rows a pass windows (trace_keep_rows): the first three,
+ * so that in the lookup order (table then shard) their shards come first
+ * and every other table follows them. */
 static const trace_table_id windowed[] = {TRACE_CPU, TRACE_MEMORY, TRACE_STORAGE};
 #define N_WINDOWED (sizeof windowed / sizeof windowed[0])
+_Static_assert(TRACE_CPU == 0 && TRACE_MEMORY == 1 && TRACE_STORAGE == 2, "the windowed tables come first");
+static int is_windowed(int id) { return id <= TRACE_STORAGE; }
 
 /* How a block past the budget is cut into passes: pass p stores shards
  * [p take[w], (p + 1) take[w]) of windowed table w. */
@@ -599,12 +603,6 @@ static int collect_pass(const blk_block *b, const run_opts *o, const pass_plan *
   return rc;
 }
 
-static int is_windowed(int id) {
-  for (size_t w = 0; w < N_WINDOWED; w++)
-    if (windowed[w] == (trace_table_id)id) return 1;
-  return 0;
-}
-
 /* Whether windowed table w is a lookup shard source under o. */
 static int windowed_lookup(const run_opts *o, size_t w) {
   return trace_lookup_opts(windowed[w], run_trace_opts(o)) != NULL;
@@ -617,10 +615,10 @@ static int windowed_lookup(const run_opts *o, size_t w) {
  * challenges. */
 static int lookup_passes(const blk_block *b, const run_opts *o, const pass_plan *pl, run_block_result *r,
                          double t_start, lk_block *lb, const size_t *wpos, size_t nw, trace_collector *held) {
-  size_t words_shards = 0; /* meminit's, from the counted rows, to size the positions */
+  /* room for the other tables' lookup shards: range16's one and meminit's,
+   * from the counted rows (lb->n is set to the real count below) */
   uint64_t mi = r->tables[TRACE_MEMINIT].rows, per = (uint64_t)1 << run_log_shard(o, TRACE_MEMINIT);
-  words_shards = (size_t)((mi + per - 1) / per);
-  int rc = lookup_alloc(lb, nw + 1 + words_shards + 1, r);
+  int rc = lookup_alloc(lb, nw + 1 + (size_t)((mi + per - 1) / per) + 1, r);
   trace_lookup_counts *cnt = calloc(1, sizeof *cnt);
   if (rc == RUN_OK && !cnt) rc = fail(r, RUN_E_NOMEM, "%s", "lookup: out of memory");
   bb_t *buf = NULL;
@@ -640,10 +638,10 @@ static int lookup_passes(const blk_block *b, const run_opts *o, const pass_plan 
   if (rc == RUN_OK && trace_counts_apply(held, cnt) != TRACE_OK) rc = fail(r, RUN_E_NOMEM, "%s", "lookup: out of memory");
   free(cnt);
   if (rc != RUN_OK) return rc;
-  size_t rest = lookup_shards(held, o, TRACE_STORAGE + 1);
+  size_t rest = lookup_shards(held, o, N_WINDOWED);
   if (nw + rest > lb->n) return fail(r, RUN_E_TRACE, "%s", "lookup: more shards than counted");
   lb->n = nw + rest;
-  rc = commit_tables(held, o, r, t_start, lb, TRACE_STORAGE + 1, nw);
+  rc = commit_tables(held, o, r, t_start, lb, N_WINDOWED, nw);
   if (rc == RUN_OK) lookup_draw(lb, held, r);
   return rc;
 }
@@ -655,8 +653,6 @@ static int lookup_passes(const blk_block *b, const run_opts *o, const pass_plan 
  * With lookups the passes run twice: to commit (lookup_passes), then to
  * prove, the last window first, from the collector the commitments left. */
 static int prove_in_passes(const blk_block *b, const run_opts *o, run_block_result *r, double t_start) {
-  _Static_assert(TRACE_CPU == 0 && TRACE_MEMORY == 1 && TRACE_STORAGE == 2,
-                 "the windowed tables come first in the lookup order");
   pass_plan pl;
   if (plan_passes(o, r, &pl)) {
     char sz[32];
