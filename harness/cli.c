@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "blk.h"
@@ -120,6 +121,12 @@ void cli_shard_progress(void *ctx, size_t done, size_t total, const char *table)
   if (done && done < total) fprintf(stderr, ", about %.0f s left", el / (double)done * (double)(total - done));
   fprintf(stderr, "\033[K");
   fflush(stderr);
+}
+
+void cli_progress_attach(cli_progress *p, const char *what, run_opts *o) {
+  cli_progress_start(p, what);
+  o->on_shard = isatty(2) ? cli_shard_progress : NULL;
+  o->on_shard_ctx = p;
 }
 
 void cli_progress_end(cli_progress *p) {

@@ -10,6 +10,9 @@
 #define PKB_CLI_H
 
 #include <stdio.h>
+#include <stddef.h>
+
+#include "runner.h"
 
 int cli_main(int argc, char **argv);
 
@@ -49,6 +52,9 @@ typedef struct {
 } cli_progress;
 void cli_progress_start(cli_progress *p, const char *what);
 void cli_shard_progress(void *ctx, size_t done, size_t total, const char *table);
+/* cli_progress_start, and o's shard progress set to p when stderr is a
+ * terminal (else none). */
+void cli_progress_attach(cli_progress *p, const char *what, run_opts *o);
 void cli_progress_end(cli_progress *p);
 
 /* --trace-budget-mib N of command cmd into *bytes (run_opts.trace_max_bytes):

@@ -154,11 +154,7 @@ static int keep_winner(winner_ctx *w, unsigned rank, winner *res) {
   cli_progress pg;
   char what[64];
   snprintf(what, sizeof what, "hunt: proving winner %u", rank + 1);
-  cli_progress_start(&pg, what);
-  if (isatty(2)) {
-    ro.on_shard = cli_shard_progress;
-    ro.on_shard_ctx = &pg;
-  }
+  cli_progress_attach(&pg, what, &ro);
   int prc = run_prove_block(&b, &ro, &pr);
   cli_progress_end(&pg);
   int proven = w->prove && prc == RUN_OK && pr.verified;

@@ -2,7 +2,6 @@
  * shard of every proven table, verify every proof, and report. */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "blk.h"
 #include "cli.h"
@@ -187,13 +186,9 @@ int cli_prove(int argc, char **argv) {
   if (cli_load_block("prove", file, &b) != BLK_OK) return 2;
   run_block_result r;
   cli_progress pg;
-  if (isatty(2)) {
-    cli_progress_start(&pg, file);
-    o.on_shard = cli_shard_progress;
-    o.on_shard_ctx = &pg;
-  }
+  cli_progress_attach(&pg, file, &o);
   int rc = run_prove_block(&b, &o, &r);
-  if (o.on_shard) cli_progress_end(&pg);
+  cli_progress_end(&pg);
   blk_free(&b);
   if (json) print_json(file, &o, &r);
   else if (rc == RUN_OK) print_text(file, &o, &r);

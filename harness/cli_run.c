@@ -550,9 +550,7 @@ int cli_run(int argc, char **argv) {
           cli_progress pg;
           char what[160];
           snprintf(what, sizeof what, "[%zu/%zu] %s", i + 1, files.n, path);
-          cli_progress_start(&pg, what);
-          ro.on_shard = tty ? cli_shard_progress : NULL;
-          ro.on_shard_ctx = &pg;
+          cli_progress_attach(&pg, what, &ro);
           prc = run_prove_block(&b, &ro, &pr);
           ro.on_shard = NULL;
           bi.gas_used = (int64_t)pr.gas_used;
