@@ -42,17 +42,20 @@ static const char usage_text[] =
     "                  arithmetic AIR); the precomp table (larger MODEXP, BLS12-381, KZG)\n"
     "                  stays sized\n"
     "  --prove-all     every table option above\n"
-    "  --lookups       LogUp buses: the storage table's address and key limbs are range-checked\n"
-    "                  (the range16 table, 2^16 rows, receives what storage sends) and every\n"
-    "                  cpu row's static gas, stack effect and immediate length are checked\n"
-    "                  against its opcode (the opcode ROM, a public table the verifier builds,\n"
-    "                  with per-opcode counts that are part of the proof); memory is checked\n"
-    "                  for consistency: each memory row consumes its word's previous value and\n"
-    "                  clock and produces the new ones, the meminit table (a row per word of\n"
-    "                  each frame's memory) gives every word its zero start and takes its end,\n"
-    "                  so every read returns the last value written; the tables with\n"
-    "                  interactions are committed first, then proven with shared challenges,\n"
-    "                  and the buses must balance (not part of --prove-all)\n"
+    "  --lookups       LogUp buses: every cpu row's static gas, stack effect and immediate\n"
+    "                  length are checked against its opcode (the opcode ROM, a public table\n"
+    "                  the verifier builds, with per-opcode counts that are part of the\n"
+    "                  proof); memory is checked for consistency: each memory row consumes its\n"
+    "                  word's previous value and clock and produces the new ones, the meminit\n"
+    "                  table (a row per word of each frame's memory) gives every word its zero\n"
+    "                  start and takes its end, so every read returns the last value written;\n"
+    "                  storage likewise: each storage row (an access, or a write a revert\n"
+    "                  undoes) consumes its slot's previous value and clock, the stoinit table\n"
+    "                  (a row per slot, sorted, so each slot once) gives every slot its value\n"
+    "                  before the block (transient slots: zero) and takes its end; clocks and\n"
+    "                  slot limbs are range-checked by the range16 table (2^16 rows); the\n"
+    "                  tables with interactions are committed first, then proven with shared\n"
+    "                  challenges, and the buses must balance (not part of --prove-all)\n"
     CLI_TRACE_BUDGET_HELP
     "  --profile P     hardware profile of the cost estimate (default: host; with the cuda\n"
     "                  backend on a GPU, prover/profiles/<gpu-name>.tsv when it exists)\n"
@@ -103,7 +106,7 @@ static void print_text(const char *file, const run_opts *o, const run_block_resu
   printf("  %-10s %12s %6s %7s %12s\n", "table", "rows", "width", "shards", "prove ms");
   for (int i = 0; i < TRACE_COUNT; i++) {
     const run_table *t = &r->tables[i];
-    if ((i == TRACE_RANGE16 || i == TRACE_MEMINIT) && !t->width) continue; /* exist only with --lookups */
+    if (!trace_table_exists((trace_table_id)i, run_trace_opts(o))) continue; /* exist only with --lookups */
     if (t->width) printf("  %-10s %12llu %6u %7zu %12.1f\n", t->name, (unsigned long long)t->rows, t->width, t->shards, t->prove_ms);
     else printf("  %-10s %12llu %6s %7zu %12s\n", t->name, (unsigned long long)t->rows, "-", t->shards, "sized");
   }

@@ -315,7 +315,7 @@ conf_verdict conf_trace_case(const fix_case *c, char *detail, size_t detail_len)
       v = CONF_SKIP;
     } else if (trc != TRACE_OK) {
       say(detail, detail_len, "trace: the collector refused the run (%s)",
-          trc == TRACE_E_ARG ? "its memory replay disagrees with the executor" : "out of memory");
+          trc == TRACE_E_ARG ? "its memory or storage replay disagrees with the executor" : "out of memory");
       v = CONF_FAIL;
     }
   }

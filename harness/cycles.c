@@ -363,10 +363,12 @@ static void on_arith(void *ctx, uint8_t opcode, uint16_t bits_a, uint16_t bits_b
 }
 
 static void on_storage(void *ctx, const uint8_t address[20], const uint8_t key[32], int is_write, int is_cold,
-                       int transient) {
+                       int transient, const uint8_t before[32], const uint8_t after[32]) {
   (void)address;
   (void)key;
   (void)is_write;
+  (void)before;
+  (void)after;
   if (is_cold && !transient) ((cycles_acc *)ctx)->wit[CYCLES_W_STORAGE_COLD]++;
 }
 
@@ -431,11 +433,11 @@ static void tee_memory(void *ctx, uint32_t frame, uint64_t offset, uint64_t size
 }
 
 static void tee_storage(void *ctx, const uint8_t address[20], const uint8_t key[32], int is_write, int is_cold,
-                        int transient) {
+                        int transient, const uint8_t before[32], const uint8_t after[32]) {
   cycles_tee *t = ctx;
-  on_storage(t->acc, address, key, is_write, is_cold, transient);
+  on_storage(t->acc, address, key, is_write, is_cold, transient, before, after);
   const evm_tracer *n = TEE_NEXT(t, on_storage);
-  if (n) n->on_storage(n->ctx, address, key, is_write, is_cold, transient);
+  if (n) n->on_storage(n->ctx, address, key, is_write, is_cold, transient, before, after);
 }
 
 static void tee_keccak(void *ctx, uint64_t count, evm_keccak_source src) {
@@ -500,6 +502,14 @@ static void tee_precompile_input(void *ctx, evm_pc_id id, const uint8_t *input, 
   if (n) n->on_precompile_input(n->ctx, id, input, len);
 }
 
+/* Undone and cleared slots are no instruction's work: only forwarded. */
+static void tee_storage_undo(void *ctx, const uint8_t address[20], const uint8_t key[32], int transient,
+                             const uint8_t before[32], const uint8_t after[32]) {
+  cycles_tee *t = ctx;
+  const evm_tracer *n = TEE_NEXT(t, on_storage_undo);
+  if (n) n->on_storage_undo(n->ctx, address, key, transient, before, after);
+}
+
 static void tee_tx_end(void *ctx, size_t index, uint64_t gas_used, int invalid) {
   cycles_tee *t = ctx;
   const evm_tracer *n = TEE_NEXT(t, on_tx_end);
@@ -522,6 +532,7 @@ evm_tracer cycles_tracer_tee(cycles_tee *tee) {
   if (TEE_NEXT(tee, on_arith_values)) t.on_arith_values = tee_arith_values;
   if (TEE_NEXT(tee, on_sigrecover_data)) t.on_sigrecover_data = tee_sigrecover_data;
   if (TEE_NEXT(tee, on_precompile_input)) t.on_precompile_input = tee_precompile_input;
+  if (TEE_NEXT(tee, on_storage_undo)) t.on_storage_undo = tee_storage_undo;
   t.on_precompile = tee_precompile;
   t.on_sigrecover = tee_sigrecover;
   t.on_tx_start = tee_tx_start;

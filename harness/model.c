@@ -88,14 +88,11 @@ static unsigned table_width(trace_table_id id, unsigned opts) {
 
 /* Rows of table i: as given, except that with TRACE_OPT_LOOKUPS the range16
  * table has its 2^16 rows whenever the storage or memory table sends (a
- * counting collector does not build it), and that the meminit table, which
- * a counting collector counts whatever the options, exists only with
- * TRACE_OPT_LOOKUPS. */
+ * counting collector does not build it), and that the tables that exist
+ * only with TRACE_OPT_LOOKUPS (meminit, stoinit) have none without it. */
 static uint64_t table_rows(const uint64_t rows[TRACE_COUNT], int i, unsigned opts) {
-  int lookups = trace_table_proven(TRACE_RANGE16, opts);
-  if (i == TRACE_RANGE16 && lookups && (rows[TRACE_STORAGE] > 0 || rows[TRACE_MEMORY] > 0))
-    return TRACE_RANGE16_ROWS;
-  if (i == TRACE_MEMINIT && !lookups) return 0;
+  if (!trace_table_exists((trace_table_id)i, opts)) return 0;
+  if (i == TRACE_RANGE16 && (rows[TRACE_STORAGE] > 0 || rows[TRACE_MEMORY] > 0)) return TRACE_RANGE16_ROWS;
   return rows[i];
 }
 
@@ -111,6 +108,10 @@ void model_estimate_rows_opts(const model_profile *p, const uint64_t rows[TRACE_
     uint64_t n = table_rows(rows, i, opts);
     if (n == 0) continue;
     uint64_t per = (uint64_t)1 << table_log_shard((trace_table_id)i, log_shard, opts);
+    if (i == TRACE_STOINIT) { /* one shard of all its rows */
+      per = 2;
+      while (per < n) per <<= 1;
+    }
     unsigned w = table_width((trace_table_id)i, opts);
     uint64_t full = n / per, rest = n % per;
     double cell = model_cell_ms(p, (trace_table_id)i, opts);

@@ -128,8 +128,8 @@ void run_table_list(const run_opts *o, int proven, char *buf, size_t len) {
   if (len) buf[0] = 0;
   for (int i = 0; i < TRACE_COUNT && len; i++) {
     if (!trace_table_proven((trace_table_id)i, run_trace_opts(o)) != !proven) continue;
-    /* without TRACE_OPT_LOOKUPS the range16 and meminit tables do not exist: not sized either */
-    if (!proven && (i == TRACE_RANGE16 || i == TRACE_MEMINIT)) continue;
+    /* without TRACE_OPT_LOOKUPS the range16, meminit and stoinit tables do not exist: not sized either */
+    if (!trace_table_exists((trace_table_id)i, run_trace_opts(o))) continue;
     int w = snprintf(buf + k, len - k, "%s%s", k ? ", " : "", trace_table_name((trace_table_id)i));
     if (w < 0 || (size_t)w >= len - k) break;
     k += (size_t)w;
@@ -450,6 +450,7 @@ static int count_rows(const blk_block *b, unsigned topts, const run_opts *o, run
   trace_collector c;
   trace_init_opts(&c, b->env.fork, topts);
   c.count_only = 1;
+  c.count_slots = 1;
   evm_tracer tr = trace_tracer(&c);
   evm_block_result ex;
   int erc = evm_execute_block(b, &tr, &ex);
@@ -457,6 +458,7 @@ static int count_rows(const blk_block *b, unsigned topts, const run_opts *o, run
     evm_block_result_free(&ex);
     trace_add_block_witness(&c, b);
     describe_tables(&c, o, r);
+    r->kept_bytes = trace_kept_bytes(&c);
   }
   trace_free(&c);
   return erc == EVM_OK ? RUN_OK : RUN_E_EXEC;
@@ -561,12 +563,15 @@ typedef struct {
   size_t take[N_WINDOWED];   /* shards a pass */
 } pass_plan;
 
-/* The fewest passes whose windows fit in three quarters of the budget (the
- * rest is for the memory replay and the other tables, which every pass
- * keeps whole), each table's shards spread evenly over them. */
+/* The fewest passes whose windows fit in three quarters of the budget, and
+ * in what the replays every pass keeps whole (r->kept_bytes) leave of it
+ * (the rest is for them and the other tables), each table's shards spread
+ * evenly over them. */
 static int plan_passes(const run_opts *o, const run_block_result *r, pass_plan *pl) {
   unsigned topts = run_trace_opts(o);
   size_t bytes[N_WINDOWED], room = o->trace_max_bytes / 4 * 3, all = 0;
+  size_t left = o->trace_max_bytes > r->kept_bytes ? o->trace_max_bytes - r->kept_bytes : 0;
+  if (room > left) room = left;
   for (size_t w = 0; w < N_WINDOWED; w++) {
     pl->per[w] = (size_t)1 << run_log_shard(o, windowed[w]);
     pl->shards[w] = (size_t)((r->tables[windowed[w]].rows + pl->per[w] - 1) / pl->per[w]);
@@ -615,10 +620,11 @@ static int windowed_lookup(const run_opts *o, size_t w) {
  * challenges. */
 static int lookup_passes(const blk_block *b, const run_opts *o, const pass_plan *pl, run_block_result *r,
                          double t_start, lk_block *lb, const size_t *wpos, size_t nw, trace_collector *held) {
-  /* room for the other tables' lookup shards: range16's one and meminit's,
-   * from the counted rows (lb->n is set to the real count below) */
+  /* room for the other tables' lookup shards: range16's one, meminit's
+   * from the counted rows and stoinit's one (lb->n is set to the real
+   * count below) */
   uint64_t mi = r->tables[TRACE_MEMINIT].rows, per = (uint64_t)1 << run_log_shard(o, TRACE_MEMINIT);
-  int rc = lookup_alloc(lb, nw + 1 + (size_t)((mi + per - 1) / per) + 1, r);
+  int rc = lookup_alloc(lb, nw + 1 + (size_t)((mi + per - 1) / per) + 1 + 1, r);
   trace_lookup_counts *cnt = calloc(1, sizeof *cnt);
   if (rc == RUN_OK && !cnt) rc = fail(r, RUN_E_NOMEM, "%s", "lookup: out of memory");
   bb_t *buf = NULL;
@@ -655,9 +661,10 @@ static int lookup_passes(const blk_block *b, const run_opts *o, const pass_plan 
 static int prove_in_passes(const blk_block *b, const run_opts *o, run_block_result *r, double t_start) {
   pass_plan pl;
   if (plan_passes(o, r, &pl)) {
-    char sz[32];
-    return fail(r, RUN_E_NOMEM, "trace: a shard of each table needs more than 3/4 of %s, the collector's budget",
-                budget_str(o->trace_max_bytes, sz, sizeof sz));
+    char sz[32], kept[32], what[160];
+    snprintf(what, sizeof what, "%s, the collector's budget, or than what the memory and storage replays (%s)",
+             budget_str(o->trace_max_bytes, sz, sizeof sz), budget_str(r->kept_bytes, kept, sizeof kept));
+    return fail(r, RUN_E_NOMEM, "trace: a shard of each table needs more than 3/4 of %s leave of it", what);
   }
   int lookups = (run_trace_opts(o) & TRACE_OPT_LOOKUPS) != 0;
   r->passes = lookups ? 2 * pl.passes - 1 : pl.passes;

@@ -184,6 +184,8 @@ typedef struct {
   size_t shards_total;     /* shards of the proven tables (those proven once the block is done) */
   size_t passes;           /* executions whose rows were used: 1, or more for a block proven in
                               passes (above) */
+  size_t kept_bytes;       /* a block proven in passes: what every pass holds whole (the memory
+                              and storage replays, trace_kept_bytes), from the counting pass */
 } run_block_result;
 
 const char *run_phase_name(run_phase p);

@@ -222,7 +222,7 @@ int cu_fri_fold_dev(const bb_t *d_in, unsigned log_n, bb_t shift, ext_t beta, bb
 /* ---- quotient constraints (compiled AIRs) ------------------------------------
  * cu_air_kernel: the kernel id (> 0) of the AIR with this name and shape, 0
  * when there is none. The AIRs with a kernel, by name: "fibonacci",
- * "add256" (stark/air.h), "pkb-cpu", "pkb-memory", "pkb-storage", "pkb-meminit"
+ * "add256" (stark/air.h), "pkb-cpu", "pkb-memory", "pkb-storage", "pkb-meminit", "pkb-stoinit"
  * (trace/trace.h), "pkb-keccak" (trace/keccak_air.h), "pkb-arith256"
  * (trace/arith_air.h), "pkb-sha256" (trace/sha256_air.h), "pkb-blake2f"
  * (trace/blake2f_air.h), "pkb-ripemd160" (trace/ripemd160_air.h); width,

@@ -4,7 +4,8 @@
  *
  * The constraints are not rewritten here: the bodies the host instantiates
  * over ext_t and bb_t (stark/air_body.inc for Fibonacci and add256,
- * trace/trace_air_body.inc for the cpu, memory and storage tables,
+ * trace/trace_air_body.inc for the cpu, memory, storage, meminit and stoinit
+ * tables,
  * trace/keccak_air_body.inc for the Keccak-f[1600] table,
  * trace/arith_air_body.inc for the 256-bit arithmetic table,
  * trace/sha256_air_body.inc for the SHA-256 compression table,
@@ -78,6 +79,7 @@
   X(MEMORY, "pkb-memory", MEM_WIDTH, 0, MEM_CONSTRAINTS, cu_k_mem_eval)                            \
   X(STORAGE, "pkb-storage", STO_WIDTH, 0, STO_CONSTRAINTS, cu_k_sto_eval)                          \
   X(MEMINIT, "pkb-meminit", MI_WIDTH, 0, MEMINIT_CONSTRAINTS, cu_k_meminit_eval)                   \
+  X(STOINIT, "pkb-stoinit", SI_WIDTH, 0, STOINIT_CONSTRAINTS, cu_k_stoinit_eval)                   \
   X(KECCAK, "pkb-keccak", KECCAK_AIR_WIDTH, 0, KECCAK_AIR_CONSTRAINTS, cu_k_keccak_eval)           \
   X(ARITH, "pkb-arith256", ARITH_AIR_WIDTH, 0, AA_NUM_CONSTRAINTS, cu_k_arith_eval)                \
   X(SHA256, "pkb-sha256", SHA256_AIR_WIDTH, 0, SHA256_AIR_CONSTRAINTS, cu_k_sha256_eval)           \

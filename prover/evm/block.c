@@ -91,9 +91,22 @@ int evm_logs_hash(const evm_log *logs, size_t n, uint8_t out[32]) {
 }
 
 static int tracer_active(const evm_tracer *t) {
-  return t && (t->on_step || t->on_memory || t->on_storage || t->on_keccak || t->on_keccak_data || t->on_arith ||
+  return t && (t->on_step || t->on_memory || t->on_storage || t->on_storage_undo || t->on_keccak ||
+               t->on_keccak_data || t->on_arith ||
                t->on_arith_values || t->on_precompile || t->on_precompile_input || t->on_sigrecover ||
                t->on_sigrecover_data || t->on_tx_start || t->on_tx_end);
+}
+
+/* The state's storage changes that no instruction makes, handed to the
+ * tracer with the address and key as bytes. */
+static void storage_undone(void *ctx, const evm_account *a, const evm_slot *sl, const u256 *from, const u256 *to,
+                           int transient) {
+  const evm_tracer *t = ctx;
+  uint8_t k[32], f[32], v[32];
+  u256_to_be(&sl->key, k);
+  u256_to_be(from, f);
+  u256_to_be(to, v);
+  t->on_storage_undo(t->ctx, a->addr, k, transient, f, v);
 }
 
 /* The post-state root's hashing, handed to the tracer as EVM_KECCAK_TRIE. */
@@ -133,6 +146,8 @@ int evm_execute_block(const blk_block *b, const evm_tracer *tr, evm_block_result
   c->st = evm_state_new(c->fork);
   if (!c->st) rc = EVM_E_NOMEM;
   if (rc == EVM_OK) rc = evm_state_load_block(c->st, b);
+  if (rc == EVM_OK && c->traced && c->tr->on_storage_undo)
+    evm_state_observe_storage(c->st, storage_undone, (void *)c->tr);
   if (rc == EVM_OK && b->n_txs) {
     out->txs = calloc(b->n_txs, sizeof *out->txs);
     if (!out->txs) rc = EVM_E_NOMEM;
@@ -178,6 +193,7 @@ int evm_execute_block(const blk_block *b, const evm_tracer *tr, evm_block_result
     rc = evm_state_root_traced(c->st, out->state_root, &perms, data ? trie_hashed : NULL, c);
     if (rc == EVM_OK && c->traced && c->tr->on_keccak && perms) c->tr->on_keccak(c->tr->ctx, perms, EVM_KECCAK_TRIE);
   }
+  evm_state_observe_storage(c->st, NULL, NULL); /* the tracer is the caller's, for this call only */
   out->state = c->st;
   evm_ctx_release(c);
   free(c);

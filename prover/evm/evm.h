@@ -132,9 +132,22 @@ typedef struct evm_tracer {
   void (*on_memory)(void *ctx, uint32_t frame, uint64_t offset, uint64_t size, int is_write,
                     const uint8_t *data);
   /* SLOAD/SSTORE (transient = 0) and TLOAD/TSTORE (transient = 1); is_cold is
-   * the EIP-2929 status before the access (always 0 for transient). */
+   * the EIP-2929 status before the access (always 0 for transient). before
+   * is the slot's value as the access finds it, after as it leaves it (a
+   * read, or a write of the value already there: the same 32 bytes), both
+   * big-endian and valid only during the call. With on_storage_undo a reader
+   * can replay every slot: each access finds what the last event left. */
   void (*on_storage)(void *ctx, const uint8_t address[20], const uint8_t key[32], int is_write,
-                     int is_cold, int transient);
+                     int is_cold, int transient, const uint8_t before[32], const uint8_t after[32]);
+  /* A change of a slot's value that no instruction made: a write undone
+   * (the frame or transaction that made it reverted: one call per journaled
+   * write, the latest first, each restoring the value before it), and at
+   * the end of a transaction each non-zero slot of an account it deletes
+   * (self-destructed, or EIP-161 empty) cleared to zero. Transient storage
+   * emptied at the end of a transaction is not reported: each transaction's
+   * transient storage is its own. */
+  void (*on_storage_undo)(void *ctx, const uint8_t address[20], const uint8_t key[32], int transient,
+                          const uint8_t before[32], const uint8_t after[32]);
   /* count Keccak-f[1600] permutations done for one hash. */
   void (*on_keccak)(void *ctx, uint64_t count, evm_keccak_source src);
   /* The bytes of one keccak256 call (data may be NULL when len == 0; valid

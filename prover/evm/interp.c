@@ -907,9 +907,10 @@ static inline __attribute__((always_inline)) evm_res_status interp_loop(frame *f
       if (w < 0) goto fatal_nomem;
       if (w) CHARGE(EVM_GAS_COLD_SLOAD - EVM_GAS_WARM_ACCESS);
       if (traced && tr->on_storage) {
-        uint8_t kb[32];
+        uint8_t kb[32], vb[32];
         u256_to_be(&sp[-1], kb);
-        tr->on_storage(tr->ctx, f->msg->recipient, kb, 0, w, 0);
+        u256_to_be(&sl->value, vb);
+        tr->on_storage(tr->ctx, f->msg->recipient, kb, 0, w, 0, vb, vb);
       }
       sp[-1] = sl->value;
       break;
@@ -949,11 +950,13 @@ static inline __attribute__((always_inline)) evm_res_status interp_loop(frame *f
       }
       CHARGE(cost);
       if (traced && tr->on_storage) {
-        uint8_t kb[32];
+        uint8_t kb[32], ob[32], nb[32];
         u256_to_be(&sp[-1], kb);
-        tr->on_storage(tr->ctx, f->msg->recipient, kb, 1, w, 0);
+        u256_to_be(cur, ob);
+        u256_to_be(nv, nb);
+        tr->on_storage(tr->ctx, f->msg->recipient, kb, 1, w, 0, ob, nb);
       }
-      if (!u256_eq(cur, nv) && evm_state_set_storage(c->st, sl, nv)) goto fatal_nomem;
+      if (!u256_eq(cur, nv) && evm_state_set_storage(c->st, f->self, sl, nv)) goto fatal_nomem;
       sp -= 2;
       break;
     }
@@ -994,14 +997,19 @@ static inline __attribute__((always_inline)) evm_res_status interp_loop(frame *f
       evm_slot *sl = evm_state_tslot(c->st, f->self, &sp[-1]);
       if (!sl) goto fatal_nomem;
       if (traced && tr->on_storage) {
-        uint8_t kb[32];
+        uint8_t kb[32], ob[32], nb[32];
         u256_to_be(&sp[-1], kb);
-        tr->on_storage(tr->ctx, f->msg->recipient, kb, op == EVM_OP_TSTORE, 0, 1);
+        u256_to_be(&sl->value, ob);
+        if (op == EVM_OP_TSTORE)
+          u256_to_be(&sp[-2], nb);
+        else
+          memcpy(nb, ob, 32);
+        tr->on_storage(tr->ctx, f->msg->recipient, kb, op == EVM_OP_TSTORE, 0, 1, ob, nb);
       }
       if (op == EVM_OP_TLOAD) {
         sp[-1] = sl->value;
       } else {
-        if (!u256_eq(&sl->value, &sp[-2]) && evm_state_set_transient(c->st, sl, &sp[-2])) goto fatal_nomem;
+        if (!u256_eq(&sl->value, &sp[-2]) && evm_state_set_transient(c->st, f->self, sl, &sp[-2])) goto fatal_nomem;
         sp -= 2;
       }
       break;

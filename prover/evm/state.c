@@ -81,6 +81,8 @@ struct evm_state {
    * block 2675119 cleared the empty account at 0x03 after an out-of-gas
    * call, and every fork since keeps that exception). */
   evm_account *ripemd_touched;
+  evm_state_storage_fn on_storage; /* evm_state_observe_storage */
+  void *on_storage_ctx;
 };
 
 static int is_ripemd(const uint8_t a[20]) {
@@ -397,16 +399,16 @@ int evm_state_set_code(evm_state *s, evm_account *a, const uint8_t *code, size_t
   return 0;
 }
 
-int evm_state_set_storage(evm_state *s, evm_slot *slot, const u256 *v) {
-  jentry *e = jpush(s, J_STORAGE, NULL, slot);
+int evm_state_set_storage(evm_state *s, evm_account *a, evm_slot *slot, const u256 *v) {
+  jentry *e = jpush(s, J_STORAGE, a, slot);
   if (!e) return -1;
   e->prev = slot->value;
   slot->value = *v;
   return 0;
 }
 
-int evm_state_set_transient(evm_state *s, evm_slot *slot, const u256 *v) {
-  jentry *e = jpush(s, J_TRANSIENT, NULL, slot);
+int evm_state_set_transient(evm_state *s, evm_account *a, evm_slot *slot, const u256 *v) {
+  jentry *e = jpush(s, J_TRANSIENT, a, slot);
   if (!e) return -1;
   e->prev = slot->value;
   slot->value = *v;
@@ -443,6 +445,11 @@ int evm_state_warm_slot(evm_state *s, evm_slot *slot) {
   return 1;
 }
 
+void evm_state_observe_storage(evm_state *s, evm_state_storage_fn fn, void *ctx) {
+  s->on_storage = fn;
+  s->on_storage_ctx = ctx;
+}
+
 size_t evm_state_checkpoint(const evm_state *s) { return s->jn; }
 
 void evm_state_revert(evm_state *s, size_t cp) {
@@ -460,7 +467,11 @@ void evm_state_revert(evm_state *s, size_t cp) {
       break;
     }
     case J_STORAGE:
-    case J_TRANSIENT: e->slot->value = e->prev; break;
+    case J_TRANSIENT:
+      if (s->on_storage)
+        s->on_storage(s->on_storage_ctx, e->a, e->slot, &e->slot->value, &e->prev, e->kind == J_TRANSIENT);
+      e->slot->value = e->prev;
+      break;
     case J_EXISTS: e->a->exists = 0; break;
     case J_TOUCH: e->a->touched = 0; break;
     case J_WARM_ACCOUNT: e->a->warm = 0; break;
@@ -473,7 +484,7 @@ void evm_state_revert(evm_state *s, size_t cp) {
 
 /* Remove an account from the trie: all fields and storage zero. Storage
  * records stay (with value and original zero) so pointers remain valid. */
-static void delete_account(evm_account *a) {
+static void delete_account(evm_state *s, evm_account *a) {
   a->exists = 0;
   a->nonce = 0;
   a->balance = u256_zero();
@@ -483,20 +494,25 @@ static void delete_account(evm_account *a) {
   memcpy(a->code_hash, evm_empty_code_hash, 32);
   for (uint32_t i = 0; i < a->storage.cap; i++) {
     evm_slot *sl = a->storage.tab[i];
-    if (sl) sl->value = sl->original = u256_zero();
+    if (!sl) continue;
+    if (s->on_storage && !u256_is_zero(&sl->value)) {
+      const u256 zero = u256_zero();
+      s->on_storage(s->on_storage_ctx, a, sl, &sl->value, &zero, 0);
+    }
+    sl->value = sl->original = u256_zero();
   }
 }
 
 void evm_state_commit_tx(evm_state *s) {
   evm_account *rp = s->ripemd_touched;
-  if (rp && rp->exists && evm_account_empty(rp)) delete_account(rp);
+  if (rp && rp->exists && evm_account_empty(rp)) delete_account(s, rp);
   s->ripemd_touched = NULL;
   /* First pass: deletions (they need the touched/destroyed marks). */
   for (size_t i = 0; i < s->jn; i++) {
     jentry *e = &s->journal[i];
-    if (e->kind == J_DESTROYED && e->a->destroyed) delete_account(e->a);
+    if (e->kind == J_DESTROYED && e->a->destroyed) delete_account(s, e->a);
     else if (e->kind == J_TOUCH && e->a->touched && e->a->exists && evm_account_empty(e->a))
-      delete_account(e->a);
+      delete_account(s, e->a);
   }
   for (size_t i = 0; i < s->jn; i++) {
     jentry *e = &s->journal[i];

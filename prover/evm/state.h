@@ -93,8 +93,9 @@ int evm_state_set_nonce(evm_state *s, evm_account *a, uint64_t n);
 /* code is copied into the state; hash is keccak256 of code. */
 int evm_state_set_code(evm_state *s, evm_account *a, const uint8_t *code, size_t len,
                        const uint8_t hash[32]);
-int evm_state_set_storage(evm_state *s, evm_slot *slot, const u256 *v);
-int evm_state_set_transient(evm_state *s, evm_slot *slot, const u256 *v);
+/* slot is one of account a's (storage, or transient storage). */
+int evm_state_set_storage(evm_state *s, evm_account *a, evm_slot *slot, const u256 *v);
+int evm_state_set_transient(evm_state *s, evm_account *a, evm_slot *slot, const u256 *v);
 int evm_state_touch(evm_state *s, evm_account *a);
 int evm_state_create(evm_state *s, evm_account *a); /* exists = 1 (created mark too) */
 int evm_state_destroy(evm_state *s, evm_account *a);
@@ -102,6 +103,15 @@ int evm_state_destroy(evm_state *s, evm_account *a);
  * already warm, -1 on allocation failure. */
 int evm_state_warm_account(evm_state *s, evm_account *a);
 int evm_state_warm_slot(evm_state *s, evm_slot *slot);
+
+/* Observer of the storage changes no setter makes: each journaled storage
+ * or transient write that evm_state_revert undoes (the latest first: from
+ * is the value it wrote, to the value it restores), and each non-zero slot
+ * that evm_state_commit_tx clears by deleting its account (to zero). NULL
+ * fn: none (the default). */
+typedef void (*evm_state_storage_fn)(void *ctx, const evm_account *a, const evm_slot *slot, const u256 *from,
+                                     const u256 *to, int transient);
+void evm_state_observe_storage(evm_state *s, evm_state_storage_fn fn, void *ctx);
 
 size_t evm_state_checkpoint(const evm_state *s);
 void evm_state_revert(evm_state *s, size_t checkpoint);

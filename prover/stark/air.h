@@ -157,7 +157,7 @@ typedef struct {
 enum { STARK_SEND = 1, STARK_RECEIVE = -1 };
 
 #define STARK_MAX_INTERACTIONS 64 /* per AIR */
-#define STARK_MAX_LOOKUP_FIELDS 32 /* per interaction */
+#define STARK_MAX_LOOKUP_FIELDS 48 /* per interaction: a storage slot's state is 44 */
 #define STARK_MAX_LC_TERMS 256     /* per linear combination */
 
 typedef struct {

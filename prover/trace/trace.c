@@ -99,6 +99,7 @@ static const struct {
     [TRACE_MODMUL] = {"modmul", ARITH_AIR_WIDTH, TRACE_OPT_PROVE_PRECOMPILES},
     [TRACE_RANGE16] = {"range16", R16_WIDTH, TRACE_OPT_LOOKUPS},
     [TRACE_MEMINIT] = {"meminit", MI_WIDTH, TRACE_OPT_LOOKUPS},
+    [TRACE_STOINIT] = {"stoinit", SI_WIDTH, TRACE_OPT_LOOKUPS},
 };
 
 const char *trace_table_name(trace_table_id id) { return (unsigned)id < TRACE_COUNT ? table_info[id].name : "?"; }
@@ -106,6 +107,10 @@ const char *trace_table_name(trace_table_id id) { return (unsigned)id < TRACE_CO
 int trace_table_proven(trace_table_id id, unsigned opts) {
   return (unsigned)id < TRACE_COUNT && table_info[id].width != 0 &&
          (opts & table_info[id].needs) == table_info[id].needs;
+}
+
+int trace_table_exists(trace_table_id id, unsigned opts) {
+  return (unsigned)id < TRACE_COUNT && !((table_info[id].needs & TRACE_OPT_LOOKUPS) && !(opts & TRACE_OPT_LOOKUPS));
 }
 
 unsigned trace_table_width_opts(trace_table_id id, unsigned opts) {
@@ -179,8 +184,11 @@ void trace_init_opts(trace_collector *c, blk_fork fork, unsigned opts) {
 
 void trace_init(trace_collector *c, blk_fork fork) { trace_init_opts(c, fork, 0); }
 
+/* The tables whose rows a collector can window (trace_keep_rows). */
+static int windowable(int id) { return id == TRACE_CPU || id == TRACE_MEMORY || id == TRACE_STORAGE; }
+
 int trace_keep_rows(trace_collector *c, trace_table_id id, size_t lo, size_t hi) {
-  if (id != TRACE_CPU && id != TRACE_MEMORY && id != TRACE_STORAGE) return TRACE_E_ARG;
+  if (!windowable(id)) return TRACE_E_ARG;
   trace_table *t = &c->t[id];
   if (lo > hi || c->count_only || t->rows || t->data) return TRACE_E_ARG;
   t->keep_lo = lo;
@@ -191,6 +199,24 @@ int trace_keep_rows(trace_collector *c, trace_table_id id, size_t lo, size_t hi)
 size_t trace_table_stored(const trace_table *t) {
   size_t end = t->rows < t->keep_hi ? t->rows : t->keep_hi;
   return end > t->keep_lo ? end - t->keep_lo : 0;
+}
+
+/* The capacity a doubling allocation from first reaches for n. */
+static size_t grown(size_t n, size_t first) {
+  size_t cap = first;
+  while (cap < n) cap *= 2;
+  return cap;
+}
+
+size_t trace_kept_bytes(const trace_collector *c) {
+  size_t bytes = 0;
+  for (size_t k = 0; k < c->n_mctx; k++)
+    if (c->mctx[k].words) bytes += grown((size_t)c->mctx[k].words, 4) * (32 + sizeof(uint32_t));
+  if (c->n_slots) {
+    bytes += grown(c->n_slots, 64) * sizeof(trace_slot);
+    bytes += grown(2 * (c->n_slots + 1), 128) * sizeof(uint32_t);
+  }
+  return bytes;
 }
 
 void trace_init_counting(trace_collector *c, blk_fork fork) {
@@ -219,6 +245,8 @@ void trace_free(trace_collector *c) {
   }
   free(c->mctx);
   free(c->frame_ctx);
+  free(c->slots);
+  free(c->slot_tab);
   memset(c, 0, sizeof *c);
 }
 
@@ -473,22 +501,138 @@ static void on_memory(void *ctx, uint32_t frame, uint64_t offset, uint64_t size,
   }
 }
 
-static void on_storage(void *ctx, const uint8_t address[20], const uint8_t key[32], int is_write, int is_cold,
-                       int transient) {
-  trace_collector *c = ctx;
-  if (c->count_only) {
-    c->t[TRACE_STORAGE].rows++;
+/* FNV-1a over a slot's identity. */
+static uint64_t slot_hash(const uint8_t *id, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ id[i]) * 1099511628211ull;
+  return h;
+}
+
+/* The slot (ctx, address, key) in c->slots, added on its first access
+ * with init = cur = before (a counting collector keeps the identity only);
+ * NULL (and c->err set) when out of memory or budget. */
+static trace_slot *slot_get(trace_collector *c, uint32_t ctx, const uint8_t address[20], const uint8_t key[32],
+                            const uint8_t before[32]) {
+  uint8_t id[sizeof c->slots[0].id];
+  id[0] = (uint8_t)(ctx >> 8);
+  id[1] = (uint8_t)ctx;
+  memcpy(id + 2, address, 20);
+  memcpy(id + 22, key, 32);
+  uint64_t h = slot_hash(id, sizeof id);
+  size_t mask = c->slot_tab_cap - 1, at = c->slot_tab_cap ? (size_t)h & mask : 0;
+  for (; c->slot_tab_cap && c->slot_tab[at]; at = (at + 1) & mask)
+    if (memcmp(c->slots[c->slot_tab[at] - 1].id, id, sizeof id) == 0) return &c->slots[c->slot_tab[at] - 1];
+  if (c->n_slots + 1 >= UINT32_MAX) {
+    c->err = TRACE_E_RANGE;
+    return NULL;
+  }
+  if (c->n_slots == c->slots_cap) {
+    size_t cap = c->slots_cap ? 2 * c->slots_cap : 64;
+    if (take_bytes(c, (cap - c->slots_cap) * sizeof *c->slots)) return NULL;
+    trace_slot *ns = realloc(c->slots, cap * sizeof *ns);
+    if (!ns) goto nomem;
+    c->slots = ns;
+    c->slots_cap = cap;
+  }
+  if (2 * (c->n_slots + 1) > c->slot_tab_cap) { /* rehash at half load */
+    size_t cap = c->slot_tab_cap ? 2 * c->slot_tab_cap : 128;
+    if (take_bytes(c, (cap - c->slot_tab_cap) * sizeof *c->slot_tab)) return NULL;
+    uint32_t *nt = calloc(cap, sizeof *nt);
+    if (!nt) goto nomem;
+    for (size_t k = 0; k < c->n_slots; k++) {
+      size_t a = (size_t)slot_hash(c->slots[k].id, sizeof id) & (cap - 1);
+      while (nt[a]) a = (a + 1) & (cap - 1);
+      nt[a] = (uint32_t)(k + 1);
+    }
+    free(c->slot_tab);
+    c->slot_tab = nt;
+    c->slot_tab_cap = cap;
+    mask = cap - 1;
+    at = (size_t)h & mask;
+    while (c->slot_tab[at]) at = (at + 1) & mask;
+  }
+  trace_slot *sl = &c->slots[c->n_slots];
+  memcpy(sl->id, id, sizeof id);
+  if (!c->count_only) {
+    memcpy(sl->init, before, 32);
+    memcpy(sl->cur, before, 32);
+  }
+  sl->clock = 0;
+  c->slot_tab[at] = (uint32_t)++c->n_slots;
+  if (c->count_only && c->t[TRACE_STOINIT].air) c->t[TRACE_STOINIT].rows = c->n_slots;
+  return sl;
+nomem:
+  c->err = TRACE_E_NOMEM;
+  return NULL;
+}
+
+_Static_assert(STO_DHI + 1 == STO_WIDTH && STO_PT == STO_P + 16 && STO_P == STO_V + 16 && STO_V == STO_TIME + 1 &&
+                   STO_TIME == STO_REAL + 1 && STO_KEY + 16 == STO_WRITE,
+               "sto_access writes every storage column (its rows are not cleared first)");
+
+/* One storage row, replaying its slot: the state before (the replay's
+ * copy), the state after. An access that does not find what the replay
+ * holds (an event missed: a revert or a deletion not reported) is an
+ * error, never a silent row. A counting collector counts the row, and
+ * with the stoinit table the slot. */
+static void sto_access(trace_collector *c, const uint8_t address[20], const uint8_t key[32], int is_write,
+                       int is_cold, int transient, int undo, const uint8_t before[32], const uint8_t after[32]) {
+  if (c->err) return;
+  uint32_t ctx = transient ? c->tx + 1 : 0;
+  if (ctx > 0xffff) { /* a slot's context is one 16-bit limb */
+    c->err = TRACE_E_RANGE;
     return;
   }
-  bb_t *r = new_row(c, &c->t[TRACE_STORAGE]);
+  trace_table *t = &c->t[TRACE_STORAGE];
+  if (c->count_only) {
+    t->rows++;
+    if (c->t[TRACE_STOINIT].air || c->count_slots) (void)slot_get(c, ctx, address, key, before);
+    return;
+  }
+  trace_slot *sl = slot_get(c, ctx, address, key, before);
+  if (!sl) return;
+  if (memcmp(sl->cur, before, 32) != 0 || (!is_write && memcmp(before, after, 32) != 0)) {
+    c->err = TRACE_E_ARG;
+    return;
+  }
+  uint64_t clock = (uint64_t)t->rows + 1;
+  if (clock >> TRACE_MEM_CLOCK_BITS) {
+    c->err = TRACE_E_RANGE;
+    return;
+  }
+  bb_t *r = new_row_raw(c, t); /* every column is written below */
   if (!r) return;
-  for (int i = 0; i < 10; i++) r[STO_ADDR + i] = bb_from_u32((uint32_t)address[2 * i] << 8 | address[2 * i + 1]);
-  for (int i = 0; i < 16; i++) r[STO_KEY + i] = bb_from_u32((uint32_t)key[2 * i] << 8 | key[2 * i + 1]);
-  r[STO_WRITE] = is_write ? BB_ONE : 0;
-  r[STO_COLD] = is_cold ? BB_ONE : 0;
-  r[STO_TRANSIENT] = transient ? BB_ONE : 0;
-  r[STO_TIME] = fe(c, c->time);
-  r[STO_REAL] = BB_ONE;
+  if (r != t->spill) { /* a row outside the collector's row window is replayed, not written */
+    r[STO_CTX] = bb_from_u32(ctx);
+    for (int i = 0; i < 10; i++) r[STO_ADDR + i] = bb_from_u32((uint32_t)address[2 * i] << 8 | address[2 * i + 1]);
+    put_limbs(&r[STO_KEY], key);
+    r[STO_WRITE] = is_write ? BB_ONE : 0;
+    r[STO_COLD] = is_cold ? BB_ONE : 0;
+    r[STO_TRANSIENT] = transient ? BB_ONE : 0;
+    r[STO_UNDO] = undo ? BB_ONE : 0;
+    r[STO_REAL] = BB_ONE;
+    r[STO_TIME] = bb_from_u32((uint32_t)clock);
+    put_limbs(&r[STO_V], after);
+    put_limbs(&r[STO_P], before);
+    r[STO_PT] = bb_from_u32(sl->clock);
+    uint64_t d = clock - sl->clock - 1;
+    r[STO_TLO] = bb_from_u32((uint32_t)(clock & 0xffff));
+    r[STO_THI] = bb_from_u32((uint32_t)(clock >> 16));
+    r[STO_DLO] = bb_from_u32((uint32_t)(d & 0xffff));
+    r[STO_DHI] = bb_from_u32((uint32_t)(d >> 16));
+  }
+  memcpy(sl->cur, after, 32);
+  sl->clock = (uint32_t)clock;
+}
+
+static void on_storage(void *ctx, const uint8_t address[20], const uint8_t key[32], int is_write, int is_cold,
+                       int transient, const uint8_t before[32], const uint8_t after[32]) {
+  sto_access(ctx, address, key, is_write, is_cold, transient, 0, before, after);
+}
+
+static void on_storage_undo(void *ctx, const uint8_t address[20], const uint8_t key[32], int transient,
+                            const uint8_t before[32], const uint8_t after[32]) {
+  sto_access(ctx, address, key, 1, 0, transient, 1, before, after);
 }
 
 /* Sized tables: rows only. */
@@ -941,6 +1085,7 @@ evm_tracer trace_tracer(trace_collector *c) {
   t.on_step = on_step;
   t.on_memory = on_memory;
   t.on_storage = on_storage;
+  t.on_storage_undo = on_storage_undo;
   t.on_keccak = on_keccak;
   if (keccak_proven(c)) t.on_keccak_data = on_keccak_data;
   t.on_arith = on_arith;
@@ -1066,14 +1211,13 @@ int trace_opcode_fill(trace_collector *c) {
 }
 
 void trace_counts_add(trace_lookup_counts *acc, const trace_collector *c) {
-  const trace_table *rt = &c->t[TRACE_RANGE16];
-  if (rt->data && rt->rows == TRACE_RANGE16_ROWS) {
-    acc->range_any = 1;
-    for (size_t r = 0; r < TRACE_RANGE16_ROWS; r++)
-      acc->range[r] = bb_add(acc->range[r], rt->data[r * R16_WIDTH + R16_M]);
+  if (c->count_only) return;
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    if (!windowable(i) && acc->whole_added) continue;
+    acc->range_any |= count_sends(&c->t[i], TRACE_BUS_RANGE16, acc->range, TRACE_RANGE16_ROWS, 1);
+    acc->op_bus |= count_sends(&c->t[i], TRACE_BUS_OPCODE, acc->op, TRACE_ROM_ROWS, 1);
   }
-  for (size_t op = 0; op < TRACE_ROM_ROWS; op++) acc->op[op] = bb_add(acc->op[op], c->op_count[op]);
-  acc->op_bus |= c->op_bus;
+  acc->whole_added = 1;
 }
 
 int trace_counts_apply(trace_collector *c, const trace_lookup_counts *acc) {
@@ -1113,6 +1257,55 @@ static int meminit_fill(trace_collector *c) {
   return TRACE_OK;
 }
 
+static int slot_cmp(const void *a, const void *b) {
+  const trace_slot *x = *(const trace_slot *const *)a, *y = *(const trace_slot *const *)b;
+  return memcmp(x->id, y->id, sizeof x->id);
+}
+
+/* The stoinit table from the replayed slots: sorted by identity (whose
+ * bytes, big-endian, are the slot limbs in order), each row with its
+ * initial and final state and the first limb where the next row's slot
+ * differs (trace_cols.h). */
+static int stoinit_fill(trace_collector *c) {
+  trace_table *t = &c->t[TRACE_STOINIT];
+  if (!t->air || c->n_slots == 0) return TRACE_OK;
+  const trace_slot **order = malloc(c->n_slots * sizeof *order);
+  free(t->data);
+  t->rows = t->cap = 0;
+  t->data = calloc(c->n_slots * SI_WIDTH, sizeof *t->data);
+  if (!order || !t->data) {
+    free(order);
+    return TRACE_E_NOMEM;
+  }
+  for (size_t k = 0; k < c->n_slots; k++) order[k] = &c->slots[k];
+  qsort(order, c->n_slots, sizeof *order, slot_cmp);
+  _Static_assert(SI_CTX == 0 && SI_ADDR == 1 && SI_KEY == 11 && STO_SLOT_LIMBS == 27, "slot limbs are columns 0..26");
+  for (size_t k = 0; k < c->n_slots; k++) {
+    const trace_slot *sl = order[k];
+    bb_t *r = t->data + k * SI_WIDTH;
+    for (unsigned i = 0; i < STO_SLOT_LIMBS; i++) r[i] = bb_from_u32((uint32_t)sl->id[2 * i] << 8 | sl->id[2 * i + 1]);
+    r[SI_TRANS] = r[SI_CTX] ? BB_ONE : 0;
+    r[SI_REAL] = BB_ONE;
+    put_limbs(&r[SI_IV], sl->init);
+    put_limbs(&r[SI_FV], sl->cur);
+    r[SI_FT] = bb_from_u32(sl->clock);
+    if (k + 1 == c->n_slots) break;
+    const uint8_t *nx = order[k + 1]->id;
+    unsigned j = 0;
+    while (j < STO_SLOT_LIMBS && memcmp(sl->id + 2 * j, nx + 2 * j, 2) == 0) j++;
+    if (j == STO_SLOT_LIMBS) { /* a slot twice: the replay's table is broken */
+      free(order);
+      return TRACE_E_ARG;
+    }
+    uint32_t a = (uint32_t)sl->id[2 * j] << 8 | sl->id[2 * j + 1], b = (uint32_t)nx[2 * j] << 8 | nx[2 * j + 1];
+    r[SI_SEL + j] = BB_ONE;
+    r[SI_D] = bb_from_u32(b - a - 1);
+  }
+  free(order);
+  t->rows = t->cap = c->n_slots;
+  return TRACE_OK;
+}
+
 void trace_public_values(const trace_collector *c, bb_t pub[TRACE_PUB_VALUES]) {
   memcpy(pub, c->op_count, sizeof c->op_count);
   pub[TRACE_ROM_ROWS] = c->t[TRACE_MEMINIT].air ? bb_from_u32((uint32_t)c->n_mctx) : 0;
@@ -1138,6 +1331,7 @@ int trace_finish(trace_collector *c) {
     r[CPU_ADV] = taken ? 0 : BB_ONE;
   }
   int rc = meminit_fill(c);
+  if (rc == TRACE_OK) rc = stoinit_fill(c);
   if (rc == TRACE_OK) rc = trace_range_fill(c);
   return rc == TRACE_OK ? trace_opcode_fill(c) : rc;
 }
@@ -1235,7 +1429,7 @@ static size_t b2_shard_next(const trace_table *t, size_t i, size_t per, size_t *
 }
 
 size_t trace_shard_count(const trace_table *t, unsigned log_shard) {
-  if (t->id == TRACE_RANGE16) return t->rows ? 1 : 0; /* one shard, whatever log_shard */
+  if (t->id == TRACE_RANGE16 || t->id == TRACE_STOINIT) return t->rows ? 1 : 0; /* one shard, whatever log_shard */
   if (rmd_table(t)) {
     size_t per = rmd_shard_comps(log_shard);
     return (t->rmd_n + per - 1) / per;
@@ -1539,6 +1733,13 @@ static int plain_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t 
     start = 0;
     n = TRACE_RANGE16_ROWS;
     lg = TRACE_RANGE16_LOG_ROWS;
+  } else if (t->id == TRACE_STOINIT) { /* one shard: its order is checked row to row */
+    if (k != 0 || t->rows == 0) return TRACE_E_ARG;
+    start = 0;
+    n = t->rows;
+    lg = 1;
+    while (((size_t)1 << lg) < n) lg++;
+    if (lg > STARK_MAX_LOG_ROWS) return TRACE_E_RANGE;
   } else {
     size_t per = (size_t)1 << log_shard;
     start = k * per;

@@ -14,7 +14,9 @@
  *   cpu      one row per executed instruction
  *   memory   one row per 32-byte word read or written, with the word's
  *            value before and after the access
- *   storage  one row per SLOAD/SSTORE/TLOAD/TSTORE
+ *   storage  one row per SLOAD/SSTORE/TLOAD/TSTORE, and per write a revert
+ *            undoes or slot an account's deletion clears, with the slot's
+ *            value before and after
  *   keccak   24 rows per Keccak-f[1600] permutation (KECCAK256, CREATE and
  *            CREATE2, and the stateless witness: trie nodes and keys,
  *            bytecode and transaction hashing)
@@ -77,6 +79,9 @@
  *   meminit    none        proven with TRACE_OPT_LOOKUPS (22 columns, a row
  *                          per word of each memory context; a counting
  *                          collector counts them only with the option)
+ *   stoinit    none        proven with TRACE_OPT_LOOKUPS (90 columns, a row
+ *                          per slot accessed, one shard; counted as
+ *                          meminit's)
  * The sized and proven row counts of sha256, blake2f and modmul are the
  * same: both are the AIRs' own counts. The ripemd160 table's are not:
  * sized, its work
@@ -122,7 +127,8 @@ enum {
   X(RIPEMD160, "ripemd160") \
   X(MODMUL, "modmul")       \
   X(RANGE16, "range16")     \
-  X(MEMINIT, "meminit")
+  X(MEMINIT, "meminit")     \
+  X(STOINIT, "stoinit")
 
 typedef enum {
 #define X(id, name) TRACE_##id,
@@ -150,10 +156,11 @@ enum {
    * ECPAIRING, P256VERIFY and small-modulus MODEXP call so that the modmul
    * table is proven with arith_air (the calls replayed by pc_witness). */
   TRACE_OPT_PROVE_PRECOMPILES = 1u << 3,
-  /* Lookup buses (LogUp, stark/air.h): the storage table sends each of its
-   * 26 address and key limbs on TRACE_BUS_RANGE16 (multiplicity STO_REAL),
-   * and the range16 table receives them; the cpu table sends to the opcode
-   * ROM; the memory and meminit tables check memory consistency (below).
+  /* Lookup buses (LogUp, stark/air.h): the range16 table receives every
+   * 16-bit range check (the memory and storage clocks, the stoinit table's
+   * slot limbs); the cpu table sends to the opcode ROM; the memory and
+   * meminit tables check memory consistency, the storage and stoinit
+   * tables storage consistency (below).
    * Not part of any other option: a collector without it builds exactly the
    * tables it built before (meminit and range16 aside, which exist only
    * with it). */
@@ -165,7 +172,8 @@ enum {
   TRACE_BUS_RANGE16 = 1, /* one field: a value that must lie in [0, 2^16) */
   TRACE_BUS_OPCODE = 2,  /* a row of the opcode ROM (below) */
   TRACE_BUS_MEMORY = 3,  /* a memory word's state: (context, word, 16 limbs, clock) */
-  TRACE_BUS_MEMCHAIN = 4 /* (context, word): the meminit table's chain */
+  TRACE_BUS_MEMCHAIN = 4, /* (context, word): the meminit table's chain */
+  TRACE_BUS_STORAGE = 5   /* a slot's state: (27 slot limbs, 16 value limbs, clock) */
 };
 
 /* Memory consistency (TRACE_OPT_LOOKUPS), offline memory checking as a
@@ -190,6 +198,33 @@ enum {
  * written values are the prover's; what is proven is that the memory rows
  * are one consistent history of zero-initialised memories. */
 #define TRACE_MEM_CLOCK_BITS 28u /* clocks below 2^28: 2^27 - 1 instructions */
+
+/* Storage consistency (TRACE_OPT_LOOKUPS), the same offline check on
+ * TRACE_BUS_STORAGE. A slot is (context, address, key): context 0 is
+ * storage, shared by the block's transactions; context 1 + i is
+ * transaction i's transient storage, zero when it starts (so that the
+ * transient storage emptied at a transaction's end needs no rows). Every
+ * storage row receives its slot's previous state (STO_P limbs, STO_PT)
+ * and sends its new one (STO_V limbs, STO_TIME); a read keeps the value,
+ * and TIME > PT as for memory (the storage clock is the row's index + 1,
+ * below 2^28). The executor reports every change of a slot (evm.h:
+ * on_storage_undo), so a write a revert undoes is a row that writes the
+ * old value back, and the rows replay each slot's whole history. The
+ * stoinit table sends each slot's initial state (its value before the
+ * block, clock 0) and receives its final one; its rows are sorted by slot,
+ * strictly increasing (SI_SEL marks the first limb where the next row's
+ * slot differs, the limbs before it equal, SI_D = that limb's difference
+ * minus 1 a 16-bit value, and every slot limb a 16-bit value), so no slot
+ * has two initial states; this needs the table in one shard (its
+ * transitions are constraints), which trace_shard_count gives it whatever
+ * the shard size. A transient slot starts at zero (a constraint), and
+ * context > 0 exactly for the transient rows (CTX - 1 range-checked on
+ * them, CTX = 0 on the others). The bus balances only when every read
+ * returns the last value written to its slot, or the initial one. Not yet
+ * bound: the initial values of storage slots (the pre-state: until the
+ * trie's keccak rows are linked to them, they are the prover's), the
+ * transaction a transient row names and which instruction made an access
+ * (the cpu table has no stack values), as for memory. */
 
 
 /* The opcode ROM (TRACE_OPT_LOOKUPS). The cpu table sends, on every row,
@@ -230,6 +265,9 @@ const stark_interaction *trace_opcode_receive(void);
  * multiplicity 0 (the storage and memory tables' do: STO_REAL, MEM_REAL = 0). */
 #define TRACE_RANGE16_LOG_ROWS 16u
 #define TRACE_RANGE16_ROWS ((size_t)1 << TRACE_RANGE16_LOG_ROWS)
+
+/* The stoinit table is one shard of its rows padded to a power of two (at
+ * least 2), whatever the shard size asked for. */
 
 /* The largest log2 shard size a prover should use for table id under opts:
  * TRACE_WIDE_MAX_LOG_SHARD for the proven keccak, arith, ecrecover, sha256,
@@ -326,6 +364,16 @@ typedef struct {
   uint32_t *clock; /* MEM_TIME of its last access, 0: none */
 } trace_memctx;
 
+/* One slot as the collector replays it: its identity (the context, 2
+ * bytes, the address and the key, big-endian: memcmp orders slots as the
+ * stoinit table does), its value before the block's first access, its
+ * value now and the clock of its last access. */
+typedef struct {
+  uint8_t id[2 + 20 + 32];
+  uint8_t init[32], cur[32];
+  uint32_t clock;
+} trace_slot;
+
 /* The collector: attach with trace_tracer, run the executor, then read the
  * tables. Not thread-safe; one collector per block. */
 typedef struct {
@@ -338,6 +386,8 @@ typedef struct {
   uint64_t sig_recoveries;
   blk_fork fork;
   int count_only;     /* rows are counted, no values stored (cost estimates) */
+  int count_slots;    /* counting: also the distinct slots (n_slots) without
+                         TRACE_OPT_LOOKUPS, for trace_kept_bytes */
   unsigned opts;      /* TRACE_OPT_* given to trace_init_opts */
   size_t pc_precomp_rows; /* precomp rows the last on_precompile added
                              (taken back when its call goes to modmul) */
@@ -345,6 +395,12 @@ typedef struct {
   bb_t op_count[TRACE_ROM_ROWS]; /* TRACE_OPT_LOOKUPS: the opcode ROM's
                                     multiplicities (trace_opcode_fill) */
   int op_bus;                    /* 1 when some table sends on TRACE_BUS_OPCODE */
+  trace_slot *slots;     /* TRACE_OPT_LOOKUPS: the slots accessed, in order
+                            of first access (a counting collector: their
+                            identities only) */
+  size_t n_slots, slots_cap;
+  uint32_t *slot_tab;    /* open addressing: 1 + index into slots, 0 empty */
+  size_t slot_tab_cap;
   uint32_t *frame_ctx;   /* frame id -> memory context (0: none yet) */
   size_t frame_cap;
   trace_memctx *mctx;    /* memory contexts 1 .. n_mctx at [0 .. n_mctx) */
@@ -389,6 +445,12 @@ int trace_keep_rows(trace_collector *c, trace_table_id id, size_t lo, size_t hi)
 /* The rows of t whose values are stored: data holds them, from row
  * t->keep_lo on. */
 size_t trace_table_stored(const trace_table *t);
+/* What a collector storing values holds whole for a block, whatever its
+ * row windows: the memory replay of every context and the slot replay, at
+ * the sizes their allocations grow to; from a finished counting collector
+ * c with count_slots set (or TRACE_OPT_LOOKUPS), which counts the words and
+ * slots. */
+size_t trace_kept_bytes(const trace_collector *c);
 
 /* trace_init_opts(c, fork, 0): the default tables. */
 void trace_init(trace_collector *c, blk_fork fork);
@@ -459,7 +521,8 @@ void trace_add_block_witness(trace_collector *c, const blk_block *b);
  * successor continues the same frame). Returns c->err or TRACE_OK. */
 int trace_finish(trace_collector *c);
 /* With TRACE_OPT_LOOKUPS it also builds the meminit table from the
- * replayed memory contexts (rows = the words of all contexts), fills the range16 table
+ * replayed memory contexts (rows = the words of all contexts) and the
+ * stoinit table from the replayed slots (sorted), fills the range16 table
  * (trace_range_fill) and counts the opcode ROM's multiplicities
  * (trace_opcode_fill). */
 
@@ -468,6 +531,10 @@ const char *trace_table_name(trace_table_id id);
 /* 1 when table id is proven in a collector built with opts, 0 when it is
  * sized only (see the table at the top). */
 int trace_table_proven(trace_table_id id, unsigned opts);
+
+/* 0 for a table that exists only with an option opts lacks (range16,
+ * meminit, stoinit: TRACE_OPT_LOOKUPS), neither proven nor sized; else 1. */
+int trace_table_exists(trace_table_id id, unsigned opts);
 
 /* Width of table id with opts: its AIR's width when proven, 0 when sized. */
 unsigned trace_table_width_opts(trace_table_id id, unsigned opts);
@@ -511,8 +578,11 @@ typedef struct {
   bb_t op[TRACE_ROM_ROWS];        /* trace_collector.op_count */
   int range_any;                  /* some pass had range16 rows */
   int op_bus;                     /* some pass sent on TRACE_BUS_OPCODE */
+  int whole_added;                /* the tables no pass windows are counted */
 } trace_lookup_counts;
-/* Add the counts of finished collector c (its stored rows) to *acc. */
+/* Add the counts of finished collector c to *acc: the stored rows of the
+ * tables a pass windows, and the other tables' rows (each pass builds them
+ * whole) with the first collector only. */
 void trace_counts_add(trace_lookup_counts *acc, const trace_collector *c);
 /* Make c's range16 table (rows TRACE_RANGE16_ROWS when any pass had them,
  * else none) and opcode counts those of *acc. TRACE_OK, TRACE_E_NOMEM. */

@@ -16,11 +16,12 @@
  * length) are bound to the opcode only with TRACE_OPT_LOOKUPS, and the
  * dynamic gas is a witnessed value.
  *
- * With TRACE_OPT_LOOKUPS the storage table's limbs are range-checked through
- * the LogUp bus (stark/air.h): the interactions below, and the range16 AIR
- * whose v column runs over [0, 2^16); and every cpu row sends its opcode
- * facts to the opcode ROM (trace.h), a public table whose side of the bus
- * the verifier computes. */
+ * With TRACE_OPT_LOOKUPS the interactions below (the LogUp buses of
+ * stark/air.h) check memory and storage consistency against the meminit
+ * and stoinit tables, range-check clocks and slot limbs against the
+ * range16 AIR (whose v column runs over [0, 2^16)), and send every cpu
+ * row's opcode facts to the opcode ROM (trace.h), a public table whose side
+ * of the bus the verifier computes. */
 #include "trace.h"
 #include "trace/arith_air.h"
 #include "trace/blake2f_air.h"
@@ -39,6 +40,7 @@
 #undef MEM_CONSTRAINTS
 #undef MEMINIT_CONSTRAINTS
 #undef STO_CONSTRAINTS
+#undef STOINIT_CONSTRAINTS
 
 /* ---- base-field instance ---- */
 #include "stark/air_field_base.h"
@@ -71,14 +73,12 @@ static const stark_air airs[TRACE_COUNT] = {
     [TRACE_RANGE16] = {"pkb-range16", R16_WIDTH, 0, R16_CONSTRAINTS, 2, r16_eval_ext, r16_eval_base, NULL},
     [TRACE_MEMINIT] = {"pkb-meminit", MI_WIDTH, 0, MEMINIT_CONSTRAINTS, 3, meminit_eval_ext, meminit_eval_base,
                        NULL},
+    [TRACE_STOINIT] = {"pkb-stoinit", SI_WIDTH, 0, STOINIT_CONSTRAINTS, 3, stoinit_eval_ext, stoinit_eval_base,
+                       NULL},
 };
 
 /* ---- lookup interactions (TRACE_OPT_LOOKUPS) ----
- * The storage table sends its 10 address and 16 key limbs, each a column
- * of its own, with multiplicity STO_REAL (1 on an access, 0 on padding);
- * the range16 table receives v with multiplicity m. Linear combinations
- * take canonical integers (stark/air.h). */
-#define STO_LIMBS (STO_KEY + 16)
+ * Linear combinations take canonical integers (stark/air.h). */
 /* A linear combination of one column times k (a term of its own, static);
  * LIMB_LCS the 16 columns from base, each alone. */
 #define LC1(col, k) {&(const stark_lc_term){(col), (k)}, 1, 0}
@@ -87,17 +87,16 @@ static const stark_air airs[TRACE_COUNT] = {
       LC1((base) + 5, 1), LC1((base) + 6, 1), LC1((base) + 7, 1), LC1((base) + 8, 1), LC1((base) + 9, 1),   \
       LC1((base) + 10, 1), LC1((base) + 11, 1), LC1((base) + 12, 1), LC1((base) + 13, 1), LC1((base) + 14, 1), \
       LC1((base) + 15, 1)
-static const stark_lc sto_limb_lc[STO_LIMBS] = {
-    LIMB_LCS(STO_ADDR), LC1(STO_ADDR + 16, 1), LC1(STO_ADDR + 17, 1), LC1(STO_ADDR + 18, 1), LC1(STO_ADDR + 19, 1),
-    LC1(STO_ADDR + 20, 1), LC1(STO_ADDR + 21, 1), LC1(STO_ADDR + 22, 1), LC1(STO_ADDR + 23, 1), LC1(STO_ADDR + 24, 1),
-    LC1(STO_ADDR + 25, 1)};
-static const stark_interaction sto_sends[STO_LIMBS] = {
-#define S(i) {TRACE_BUS_RANGE16, STARK_SEND, LC1(STO_REAL, 1), &sto_limb_lc[i], 1}
-    S(0),  S(1),  S(2),  S(3),  S(4),  S(5),  S(6),  S(7),  S(8),  S(9),  S(10), S(11), S(12),
-    S(13), S(14), S(15), S(16), S(17), S(18), S(19), S(20), S(21), S(22), S(23), S(24), S(25),
-#undef S
-};
-_Static_assert(STO_ADDR == 0 && STO_KEY == 10 && STO_WRITE == STO_LIMBS, "storage limbs are columns 0..25");
+/* The slot's 27 limbs, columns 0..26 in both the storage and the stoinit
+ * table. */
+#define SLOT_LCS LC1(0, 1), LC1(1, 1), LC1(2, 1), LC1(3, 1), LC1(4, 1), LC1(5, 1), LC1(6, 1), LC1(7, 1), LC1(8, 1), \
+    LC1(9, 1), LC1(10, 1), LIMB_LCS(11)
+_Static_assert(STO_CTX == 0 && STO_ADDR == 1 && STO_KEY == 11 && SI_CTX == 0 && SI_ADDR == 1 && SI_KEY == 11 &&
+                   STO_SLOT_LIMBS == 27,
+               "the slot is columns 0..26 of both tables");
+/* CTX - 1 (p - 1 is -1), range-checked on transient rows: their context is
+ * 1 .. 2^16. */
+#define CTX_MINUS_1(col) {&(const stark_lc_term){(col), 1}, 1, BB_P - 1}
 
 static const stark_lc r16_v_lc = LC1(R16_V, 1);
 static const stark_interaction r16_receive = {TRACE_BUS_RANGE16, STARK_RECEIVE, LC1(R16_M, 1), &r16_v_lc, 1};
@@ -138,6 +137,41 @@ static const stark_interaction mem_interactions[8] = {
 #undef MEM_RANGE
 #undef MEM_REAL_LC
 
+/* Storage (trace.h: storage consistency): a slot's state is (27 slot
+ * limbs, 16 value limbs, clock). */
+#define SLOT_FIELDS (STO_SLOT_LIMBS + 16 + 1)
+static const stark_lc sto_before[SLOT_FIELDS] = {SLOT_LCS, LIMB_LCS(STO_P), LC1(STO_PT, 1)};
+static const stark_lc sto_after[SLOT_FIELDS] = {SLOT_LCS, LIMB_LCS(STO_V), LC1(STO_TIME, 1)};
+static const stark_lc sto_ranged[7] = {LC1(STO_TLO, 1), LC1(STO_THI, 1), LC1(STO_THI, 16), LC1(STO_DLO, 1),
+                                       LC1(STO_DHI, 1), LC1(STO_DHI, 16), CTX_MINUS_1(STO_CTX)};
+#define STO_REAL_LC LC1(STO_REAL, 1)
+#define STO_RANGE(i) {TRACE_BUS_RANGE16, STARK_SEND, STO_REAL_LC, &sto_ranged[i], 1}
+static const stark_interaction sto_interactions[9] = {
+    {TRACE_BUS_STORAGE, STARK_RECEIVE, STO_REAL_LC, sto_before, SLOT_FIELDS},
+    {TRACE_BUS_STORAGE, STARK_SEND, STO_REAL_LC, sto_after, SLOT_FIELDS},
+    STO_RANGE(0), STO_RANGE(1), STO_RANGE(2), STO_RANGE(3), STO_RANGE(4), STO_RANGE(5),
+    {TRACE_BUS_RANGE16, STARK_SEND, LC1(STO_TRANSIENT, 1), &sto_ranged[6], 1}};
+#undef STO_RANGE
+#undef STO_REAL_LC
+
+static const stark_lc si_init[SLOT_FIELDS] = {SLOT_LCS, LIMB_LCS(SI_IV)}; /* clock: constant 0 */
+static const stark_lc si_final[SLOT_FIELDS] = {SLOT_LCS, LIMB_LCS(SI_FV), LC1(SI_FT, 1)};
+static const stark_lc si_ranged[STO_SLOT_LIMBS + 2] = {SLOT_LCS, LC1(SI_D, 1), CTX_MINUS_1(SI_CTX)};
+#define SI_REAL_LC LC1(SI_REAL, 1)
+#define SI_RANGE(i) {TRACE_BUS_RANGE16, STARK_SEND, SI_REAL_LC, &si_ranged[i], 1}
+static const stark_interaction si_interactions[2 + STO_SLOT_LIMBS + 2] = {
+    {TRACE_BUS_STORAGE, STARK_SEND, SI_REAL_LC, si_init, SLOT_FIELDS},
+    {TRACE_BUS_STORAGE, STARK_RECEIVE, SI_REAL_LC, si_final, SLOT_FIELDS},
+    SI_RANGE(0), SI_RANGE(1), SI_RANGE(2), SI_RANGE(3), SI_RANGE(4), SI_RANGE(5), SI_RANGE(6), SI_RANGE(7),
+    SI_RANGE(8), SI_RANGE(9), SI_RANGE(10), SI_RANGE(11), SI_RANGE(12), SI_RANGE(13), SI_RANGE(14), SI_RANGE(15),
+    SI_RANGE(16), SI_RANGE(17), SI_RANGE(18), SI_RANGE(19), SI_RANGE(20), SI_RANGE(21), SI_RANGE(22), SI_RANGE(23),
+    SI_RANGE(24), SI_RANGE(25), SI_RANGE(26), SI_RANGE(27),
+    {TRACE_BUS_RANGE16, STARK_SEND, LC1(SI_TRANS, 1), &si_ranged[28], 1}};
+#undef SI_RANGE
+#undef SI_REAL_LC
+#undef SLOT_LCS
+#undef CTX_MINUS_1
+
 static const stark_lc mi_init[WORD_FIELDS] = {LC1(MI_CTX, 1), LC1(MI_ADDR, 1)}; /* the rest: constant 0 */
 static const stark_lc mi_final[WORD_FIELDS] = {LC1(MI_CTX, 1), LC1(MI_ADDR, 1), LIMB_LCS(MI_FV), LC1(MI_FT, 1)};
 static const stark_lc mi_self[2] = {LC1(MI_CTX, 1), LC1(MI_ADDR, 1)};
@@ -174,7 +208,8 @@ int trace_public_sum(const bb_t pub[TRACE_PUB_VALUES], const ext_t ch[2], ext_t 
 static const stark_lookup lookups[TRACE_COUNT] = {
     [TRACE_CPU] = {cpu_sends, 1, NULL, 0},
     [TRACE_MEMORY] = {mem_interactions, 8, NULL, 0},
-    [TRACE_STORAGE] = {sto_sends, STO_LIMBS, NULL, 0},
+    [TRACE_STORAGE] = {sto_interactions, 9, NULL, 0},
+    [TRACE_STOINIT] = {si_interactions, 2 + STO_SLOT_LIMBS + 2, NULL, 0},
     [TRACE_RANGE16] = {&r16_receive, 1, NULL, 0},
     [TRACE_MEMINIT] = {mi_interactions, 4, NULL, 0},
 };

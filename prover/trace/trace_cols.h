@@ -71,16 +71,55 @@ enum {
   MI_WIDTH
 };
 
-/* storage: one row per access; address and key as 16-bit limbs, big-endian. */
+/* storage: one row per access (an SLOAD, SSTORE, TLOAD or TSTORE, or a
+ * write undone by a revert or a slot cleared by an account's deletion), in
+ * the order they happen. A slot is (CTX, ADDR, KEY), STO_SLOT_LIMBS values
+ * below 2^16: CTX is 0 for storage and 1 + the transaction index for
+ * transient storage (each transaction's own); address and key as 16-bit
+ * limbs, big-endian. As a memory row, a storage row consumes the slot's
+ * state before the access (value P, clock PT) and leaves its state after
+ * (value V, clock TIME); with TRACE_OPT_LOOKUPS both travel on
+ * TRACE_BUS_STORAGE (trace.h). */
 enum {
-  STO_ADDR = 0,   /* 10 limbs */
-  STO_KEY = 10,   /* 16 limbs */
-  STO_WRITE = 26,
-  STO_COLD,
+  STO_CTX = 0,
+  STO_ADDR = 1,   /* 10 limbs */
+  STO_KEY = 11,   /* 16 limbs */
+  STO_WRITE = 27, /* 1 write (an undo included), 0 read */
+  STO_COLD,       /* the EIP-2929 status before the access */
   STO_TRANSIENT,
-  STO_TIME,
+  STO_UNDO,       /* 1 for a write no instruction made (undone, cleared) */
   STO_REAL,
+  STO_TIME,       /* the storage clock: 1 + the row's index in the table */
+  STO_V,                 /* 16 limbs: the value after the access */
+  STO_P = STO_V + 16,    /* 16 limbs: the value before it (a read: the same) */
+  STO_PT = STO_P + 16,   /* the clock of the slot's previous access (0: none) */
+  STO_TLO,               /* TIME = TLO + 2^16 THI, THI < 2^12 */
+  STO_THI,
+  STO_DLO,               /* TIME - PT - 1 = DLO + 2^16 DHI, DHI < 2^12 */
+  STO_DHI,
   STO_WIDTH
+};
+#define STO_SLOT_LIMBS 27u /* CTX, 10 address limbs, 16 key limbs */
+
+/* stoinit (TRACE_OPT_LOOKUPS): one row per slot the block accesses, sorted
+ * by (CTX, ADDR, KEY) as a big-endian number, strictly increasing; always
+ * one shard. A row puts the slot's initial state (its value before the
+ * block's first access to it, clock 0) on TRACE_BUS_STORAGE and takes its
+ * final state off it; the sorted order makes the slots distinct (trace.h). */
+enum {
+  SI_CTX = 0,
+  SI_ADDR = 1,           /* 10 limbs */
+  SI_KEY = 11,           /* 16 limbs */
+  SI_TRANS = 27,         /* 1 for transient storage (CTX > 0) */
+  SI_REAL,
+  SI_IV,                 /* 16 limbs: the initial value (transient: zero) */
+  SI_FV = SI_IV + 16,    /* 16 limbs: the final value */
+  SI_FT = SI_FV + 16,    /* the final clock */
+  SI_D,                  /* next row's slot - this row's at the first limb
+                            where they differ, minus 1 (0 before padding) */
+  SI_SEL,                /* STO_SLOT_LIMBS flags: the first limb where the next
+                            row's slot differs (all 0 before padding) */
+  SI_WIDTH = SI_SEL + STO_SLOT_LIMBS
 };
 
 /* range16 (TRACE_OPT_LOOKUPS): one row per 16-bit value. */

@@ -102,6 +102,64 @@ static void test_known_roots(void **s) {
   evm_state_free(st);
 }
 
+/* What evm_state_observe_storage reports, in order. */
+typedef struct {
+  int n;
+  const evm_account *a[8];
+  uint64_t key[8], from[8], to[8];
+  int transient[8];
+} undo_log;
+
+static void on_undo(void *ctx, const evm_account *a, const evm_slot *sl, const u256 *from, const u256 *to,
+                    int transient) {
+  undo_log *l = ctx;
+  if (l->n == 8) fail_msg("more storage changes than expected");
+  l->a[l->n] = a;
+  l->key[l->n] = sl->key.w[0];
+  l->from[l->n] = from->w[0];
+  l->to[l->n] = to->w[0];
+  l->transient[l->n] = transient;
+  l->n++;
+}
+
+/* A revert reports each journaled storage and transient write it undoes,
+ * the latest first, each from the value written to the value restored. */
+static void test_revert_observed(void **s) {
+  (void)s;
+  evm_state *st = evm_state_new(BLK_FORK_CANCUN);
+  uint8_t addr[20] = {0};
+  addr[19] = 7;
+  evm_account *a = evm_state_get(st, addr);
+  u256 key = u256_from_u64(5), v1 = u256_from_u64(11), v2 = u256_from_u64(22);
+  evm_slot *sl = evm_state_slot(st, a, &key), *ts = evm_state_tslot(st, a, &key);
+  assert_int_equal(evm_state_set_storage(st, a, sl, &v1), 0);
+  undo_log l;
+  memset(&l, 0, sizeof l);
+  evm_state_observe_storage(st, on_undo, &l);
+  size_t cp = evm_state_checkpoint(st);
+  assert_int_equal(evm_state_set_storage(st, a, sl, &v2), 0);
+  assert_int_equal(evm_state_set_transient(st, a, ts, &v1), 0);
+  assert_int_equal(evm_state_set_storage(st, a, sl, &v1), 0);
+  assert_int_equal(l.n, 0); /* the setters report nothing */
+  evm_state_revert(st, cp);
+  assert_int_equal(l.n, 3);
+  assert_ptr_equal(l.a[0], a);
+  assert_int_equal(l.key[0], 5);
+  assert_int_equal(l.from[0], 11); /* the last write, undone first */
+  assert_int_equal(l.to[0], 22);
+  assert_int_equal(l.transient[0], 0);
+  assert_int_equal(l.from[1], 11);
+  assert_int_equal(l.to[1], 0);
+  assert_int_equal(l.transient[1], 1);
+  assert_int_equal(l.from[2], 22);
+  assert_int_equal(l.to[2], 11);
+  assert_int_equal(sl->value.w[0], 11);
+  evm_state_observe_storage(st, NULL, NULL);
+  evm_state_revert(st, 0);
+  assert_int_equal(l.n, 3);
+  evm_state_free(st);
+}
+
 static void test_journal_revert(void **s) {
   (void)s;
   evm_state *st = evm_state_new(BLK_FORK_CANCUN);
@@ -118,9 +176,9 @@ static void test_journal_revert(void **s) {
   uint8_t code[3] = {0x60, 0x00, 0x00}, h[32] = {0xaa};
   assert_int_equal(evm_state_set_code(st, a, code, 3, h), 0);
   evm_slot *sl = evm_state_slot(st, a, &key);
-  assert_int_equal(evm_state_set_storage(st, sl, &v), 0);
+  assert_int_equal(evm_state_set_storage(st, a, sl, &v), 0);
   evm_slot *ts = evm_state_tslot(st, a, &key);
-  assert_int_equal(evm_state_set_transient(st, ts, &v), 0);
+  assert_int_equal(evm_state_set_transient(st, a, ts, &v), 0);
   assert_int_equal(evm_state_warm_slot(st, sl), 1);
   assert_int_equal(evm_state_warm_slot(st, sl), 0);
   uint8_t other[20] = {0};
@@ -160,11 +218,27 @@ static void test_commit_tx(void **s) {
   assert_int_equal(evm_state_destroy(st, d), 0);
   assert_int_equal(evm_state_set_nonce(st, k, 1), 0);
   evm_slot *sl = evm_state_slot(st, k, &key), *ts = evm_state_tslot(st, k, &key);
-  assert_int_equal(evm_state_set_storage(st, sl, &one), 0);
-  assert_int_equal(evm_state_set_transient(st, ts, &one), 0);
+  assert_int_equal(evm_state_set_storage(st, k, sl, &one), 0);
+  assert_int_equal(evm_state_set_transient(st, k, ts, &one), 0);
+  u256 two = u256_from_u64(2), key2 = u256_from_u64(9);
+  evm_slot *ds = evm_state_slot(st, d, &key2), *dz = evm_state_slot(st, d, &key);
+  assert_int_equal(evm_state_set_storage(st, d, ds, &two), 0);
+  assert_non_null(dz); /* a zero slot of d: cleared without a report */
   assert_int_equal(evm_state_warm_account(st, k), 1);
   assert_true(u256_is_zero(&sl->original));
+  undo_log l;
+  memset(&l, 0, sizeof l);
+  evm_state_observe_storage(st, on_undo, &l);
   evm_state_commit_tx(st);
+  /* the destroyed account's non-zero slot is reported cleared; transient
+   * storage emptied is not */
+  assert_int_equal(l.n, 1);
+  assert_ptr_equal(l.a[0], d);
+  assert_int_equal(l.key[0], 9);
+  assert_int_equal(l.from[0], 2);
+  assert_int_equal(l.to[0], 0);
+  assert_int_equal(l.transient[0], 0);
+  assert_true(u256_is_zero(&ds->value));
   assert_false(e->exists);
   assert_false(d->exists);
   assert_int_equal(d->nonce, 0);
@@ -510,7 +584,7 @@ static void test_each_random(void **s) {
           evm_slot *sl = evm_state_slot(st, a, &key);
           assert_non_null(sl);
           if (!a->exists) assert_int_equal(evm_state_touch(st, a), 0);
-          if (a->exists) assert_int_equal(evm_state_set_storage(st, sl, &v), 0);
+          if (a->exists) assert_int_equal(evm_state_set_storage(st, a, sl, &v), 0);
           break;
         }
         case 7: assert_int_equal(evm_state_touch(st, a), 0); break;
@@ -578,7 +652,8 @@ static void test_each_generated(void **s) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_empty_root),   cmocka_unit_test(test_known_roots),
-      cmocka_unit_test(test_journal_revert), cmocka_unit_test(test_commit_tx),
+      cmocka_unit_test(test_journal_revert),
+      cmocka_unit_test(test_revert_observed), cmocka_unit_test(test_commit_tx),
       cmocka_unit_test(test_jumpdests),    cmocka_unit_test(test_each_block),
       cmocka_unit_test(test_each_random),  cmocka_unit_test(test_each_generated),
   };

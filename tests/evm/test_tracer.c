@@ -60,10 +60,13 @@ static void on_memory(void *ctx, uint32_t frame, uint64_t off, uint64_t size, in
     c->mem_r++;
   c->mem_bytes += size;
 }
-static void on_storage(void *ctx, const uint8_t a[20], const uint8_t k[32], int w, int cold, int transient) {
+static void on_storage(void *ctx, const uint8_t a[20], const uint8_t k[32], int w, int cold, int transient,
+                       const uint8_t before[32], const uint8_t after[32]) {
   counts *c = ctx;
   (void)a;
   (void)k;
+  (void)before;
+  (void)after;
   if (transient) {
     c->tst++;
     return;
@@ -193,6 +196,85 @@ static void test_storage_and_keccak(void **s) {
    * hashes, plus the node hashes (the account trie root at least). */
   assert_int_equal(c.trie_calls, 1);
   assert_true(c.trie_perms >= 3 + 1 + 1);
+  tu_free(&w);
+}
+
+/* Storage events as a replay sees them: kind ('r', 'w', 'u' for undone),
+ * the address's and key's low bytes, transient, and the values' low bytes. */
+typedef struct {
+  int n;
+  struct {
+    char kind;
+    uint8_t addr_lo, addr_hi, key, before, after;
+    int transient;
+  } e[16];
+} sto_log;
+
+static void sto_add(sto_log *l, char kind, const uint8_t a[20], const uint8_t k[32], int transient,
+                    const uint8_t before[32], const uint8_t after[32]) {
+  if (l->n == 16) fail_msg("more storage events than expected");
+  for (int i = 0; i < 31; i++)
+    if (before[i] || after[i] || k[i]) fail_msg("a value or key above 255");
+  l->e[l->n].kind = kind;
+  l->e[l->n].addr_lo = a[19];
+  l->e[l->n].addr_hi = a[18];
+  l->e[l->n].key = k[31];
+  l->e[l->n].before = before[31];
+  l->e[l->n].after = after[31];
+  l->e[l->n].transient = transient;
+  l->n++;
+}
+static void log_storage(void *ctx, const uint8_t a[20], const uint8_t k[32], int w, int cold, int transient,
+                        const uint8_t before[32], const uint8_t after[32]) {
+  (void)cold;
+  sto_add(ctx, w ? 'w' : 'r', a, k, transient, before, after);
+}
+static void log_storage_undo(void *ctx, const uint8_t a[20], const uint8_t k[32], int transient,
+                             const uint8_t before[32], const uint8_t after[32]) {
+  sto_add(ctx, 'u', a, k, transient, before, after);
+}
+
+/* on_storage passes each access's value before and after; a callee's
+ * writes undone by its REVERT come back through on_storage_undo, latest
+ * first, so the caller's next read finds what a replay holds. */
+static void test_storage_values_and_undo(void **s) {
+  (void)s;
+  /* C (slot 0 = 7): SLOAD(0); SSTORE(0, 9); CALL 0x2000; SLOAD(0).
+   * 0x2000: SSTORE(1, 3); TSTORE(1, 4); REVERT(0, 0). */
+  tu_world w;
+  sto_log l;
+  memset(&l, 0, sizeof l);
+  evm_tracer t;
+  memset(&t, 0, sizeof t);
+  t.ctx = &l;
+  t.on_storage = log_storage;
+  t.on_storage_undo = log_storage_undo;
+  tu_init(&w, BLK_FORK_CANCUN);
+  blk_account *ca = tu_contract(&w, C, "600054" "6009600055" "60006000600060006000612000" "5a" "f1" "600054" "00", 0);
+  tu_slot(ca, 0, 7);
+  tu_contract(&w, 0x2000, "6003600155" "600460015d" "60006000fd", 0);
+  tu_tx(&w, C, 200000, 0, "");
+  assert_int_equal(tu_run(&w, &t), EVM_OK);
+  assert_int_equal(w.r.txs[0].status, EVM_TX_SUCCESS);
+  const struct {
+    char kind;
+    uint16_t addr;
+    uint8_t key, before, after;
+    int transient;
+  } want[7] = {{'r', C, 0, 7, 7, 0},      {'w', C, 0, 7, 9, 0},      {'w', 0x2000, 1, 0, 3, 0},
+               {'w', 0x2000, 1, 0, 4, 1}, {'u', 0x2000, 1, 4, 0, 1}, {'u', 0x2000, 1, 3, 0, 0},
+               {'r', C, 0, 9, 9, 0}};
+  assert_int_equal(l.n, 7);
+  for (int i = 0; i < 7; i++) {
+    assert_int_equal(l.e[i].kind, want[i].kind);
+    assert_int_equal(l.e[i].addr_lo | l.e[i].addr_hi << 8, want[i].addr);
+    assert_int_equal(l.e[i].key, want[i].key);
+    assert_int_equal(l.e[i].before, want[i].before);
+    assert_int_equal(l.e[i].after, want[i].after);
+    assert_int_equal(l.e[i].transient, want[i].transient);
+  }
+  assert_int_equal(tu_storage64(&w, C, 0), 9);
+  assert_int_equal(tu_storage64(&w, 0x2000, 1), 0);
   tu_free(&w);
 }
 
@@ -578,7 +660,7 @@ static void test_mpt_traced(void **s) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_steps_and_arith),
-      cmocka_unit_test(test_storage_and_keccak),
+      cmocka_unit_test(test_storage_values_and_undo), cmocka_unit_test(test_storage_and_keccak),
       cmocka_unit_test(test_call_depth_and_same_result),
       cmocka_unit_test(test_memory_frames_and_data),
       cmocka_unit_test(test_opcode_table),

@@ -1,8 +1,9 @@
-/* Lookups in the block prover (TRACE_OPT_LOOKUPS): the storage table's 26
- * address and key limbs sent on the range bus, the range16 table receiving
- * them, the cpu rows' opcode facts sent to the public opcode ROM, the
- * runner's two-phase proof with shared challenges, and that nothing changes
- * without the option.
+/* Lookups in the block prover (TRACE_OPT_LOOKUPS): the storage table's
+ * clock limbs and the stoinit table's slot limbs sent on the range bus, the
+ * range16 table receiving them, the cpu rows' opcode facts sent to the
+ * public opcode ROM, the runner's two-phase proof with shared challenges,
+ * and that nothing changes without the option (storage consistency itself:
+ * test_stocheck).
  *
  * The block is gen_worst_case("sload_cold") at a small gas limit (a few dozen
  * storage rows, distinct keys), proven with 2^5-row shards so that the cpu
@@ -102,19 +103,48 @@ static void test_flag_and_descriptors(void **state) {
   assert_int_equal(ri->direction, STARK_RECEIVE);
   assert_int_equal(ri->num_fields, TRACE_ROM_FIELDS);
   assert_int_equal(ri->multiplicity.terms[0].col, TRACE_ROM_FIELDS);
-  /* 26 sends of one limb column each, multiplicity STO_REAL; one receive */
-  assert_int_equal(s->num_interactions, 26);
-  for (unsigned i = 0; i < 26; i++) {
+  /* storage: its slot's state received and sent (slot limbs, value limbs,
+   * clock), then 6 clock range checks on real rows and CTX - 1 on
+   * transient ones */
+  assert_int_equal(s->num_interactions, 9);
+  const unsigned before[3] = {STO_P, STO_PT, STARK_RECEIVE}, after[3] = {STO_V, STO_TIME, STARK_SEND};
+  for (unsigned i = 0; i < 2; i++) {
+    const stark_interaction *in = &s->interactions[i];
+    const unsigned *w = i ? after : before;
+    assert_int_equal(in->bus, TRACE_BUS_STORAGE);
+    assert_int_equal(in->direction, (int)w[2]);
+    assert_int_equal(in->num_fields, STO_SLOT_LIMBS + 16 + 1);
+    for (unsigned j = 0; j < STO_SLOT_LIMBS; j++) assert_int_equal(in->fields[j].terms[0].col, j);
+    for (unsigned j = 0; j < 16; j++) assert_int_equal(in->fields[STO_SLOT_LIMBS + j].terms[0].col, w[0] + j);
+    assert_int_equal(in->fields[STO_SLOT_LIMBS + 16].terms[0].col, w[1]);
+    assert_int_equal(in->multiplicity.terms[0].col, STO_REAL);
+  }
+  for (unsigned i = 2; i < 9; i++) {
     const stark_interaction *in = &s->interactions[i];
     assert_int_equal(in->bus, TRACE_BUS_RANGE16);
     assert_int_equal(in->direction, STARK_SEND);
     assert_int_equal(in->num_fields, 1);
-    assert_int_equal(in->fields[0].num_terms, 1);
-    assert_int_equal(in->fields[0].terms[0].col, i);
-    assert_int_equal(in->fields[0].terms[0].coeff, 1);
-    assert_int_equal(in->multiplicity.num_terms, 1);
-    assert_int_equal(in->multiplicity.terms[0].col, STO_REAL);
+    assert_int_equal(in->multiplicity.terms[0].col, i < 8 ? STO_REAL : STO_TRANSIENT);
   }
+  assert_int_equal(s->interactions[8].fields[0].terms[0].col, STO_CTX);
+  assert_int_equal(s->interactions[8].fields[0].constant, BB_P - 1);
+  /* stoinit: initial state sent (clock 0), final received, each slot limb
+   * and D range-checked, CTX - 1 on transient slots */
+  const stark_lookup *si = trace_lookup_opts(TRACE_STOINIT, TRACE_OPT_LOOKUPS);
+  assert_non_null(si);
+  assert_int_equal(si->num_interactions, 2 + STO_SLOT_LIMBS + 2);
+  assert_int_equal(si->interactions[0].direction, STARK_SEND);
+  assert_int_equal(si->interactions[0].fields[STO_SLOT_LIMBS + 16].num_terms, 0);
+  assert_int_equal(si->interactions[0].fields[STO_SLOT_LIMBS + 16].constant, 0);
+  assert_int_equal(si->interactions[1].direction, STARK_RECEIVE);
+  for (unsigned i = 0; i < STO_SLOT_LIMBS; i++) {
+    const stark_interaction *in = &si->interactions[2 + i];
+    assert_int_equal(in->bus, TRACE_BUS_RANGE16);
+    assert_int_equal(in->fields[0].terms[0].col, i);
+    assert_int_equal(in->multiplicity.terms[0].col, SI_REAL);
+  }
+  assert_int_equal(si->interactions[2 + STO_SLOT_LIMBS].fields[0].terms[0].col, SI_D);
+  assert_int_equal(si->interactions[3 + STO_SLOT_LIMBS].multiplicity.terms[0].col, SI_TRANS);
   assert_int_equal(r->num_interactions, 1);
   assert_int_equal(r->interactions[0].direction, STARK_RECEIVE);
   assert_int_equal(r->interactions[0].multiplicity.terms[0].col, R16_M);
@@ -134,27 +164,42 @@ static void test_flag_and_descriptors(void **state) {
 }
 
 /* The range16 multiplicities against a count made here from the storage
- * rows' address and key bytes limb by limb. */
+ * rows' clock limbs and the stoinit rows' slot limbs. */
 static void test_range_counts(void **state) {
   fixture *f = *state;
   trace_collector c;
   collect(&f->b, TRACE_OPT_LOOKUPS, &c);
-  const trace_table *st = &c.t[TRACE_STORAGE], *rt = &c.t[TRACE_RANGE16];
+  const trace_table *st = &c.t[TRACE_STORAGE], *si = &c.t[TRACE_STOINIT], *rt = &c.t[TRACE_RANGE16];
   assert_true(st->rows >= 20);
+  assert_int_equal(si->rows, st->rows); /* sload_cold: every key once */
   assert_int_equal(rt->rows, TRACE_RANGE16_ROWS);
   assert_int_equal(trace_shard_count(rt, 10), 1);
   assert_int_equal(trace_shard_count(rt, 20), 1);
   uint32_t *count = calloc(TRACE_RANGE16_ROWS, sizeof *count);
   assert_non_null(count);
-  for (size_t r = 0; r < st->rows; r++)
-    for (int l = 0; l < 26; l++) count[bb_to_u32(st->data[r * STO_WIDTH + l])]++;
+  uint64_t sent = 0;
+  for (size_t r = 0; r < st->rows; r++) {
+    const bb_t *row = st->data + r * STO_WIDTH;
+    const unsigned cols[4] = {STO_TLO, STO_THI, STO_DLO, STO_DHI};
+    for (int l = 0; l < 4; l++) count[bb_to_u32(row[cols[l]])]++;
+    count[16 * bb_to_u32(row[STO_THI])]++;
+    count[16 * bb_to_u32(row[STO_DHI])]++;
+    sent += 6;
+    assert_int_equal(bb_to_u32(row[STO_TRANSIENT]), 0);
+  }
+  for (size_t r = 0; r < si->rows; r++) {
+    const bb_t *row = si->data + r * SI_WIDTH;
+    for (unsigned l = 0; l < STO_SLOT_LIMBS; l++) count[bb_to_u32(row[l])]++;
+    count[bb_to_u32(row[SI_D])]++;
+    sent += STO_SLOT_LIMBS + 1;
+  }
   uint64_t total = 0;
   for (size_t v = 0; v < TRACE_RANGE16_ROWS; v++) {
     assert_int_equal(bb_to_u32(rt->data[v * R16_WIDTH + R16_V]), v);
     assert_int_equal(bb_to_u32(rt->data[v * R16_WIDTH + R16_M]), count[v]);
     total += count[v];
   }
-  assert_int_equal(total, 26 * st->rows);
+  assert_int_equal(total, sent);
   assert_true(count[0] > 0); /* the address's leading zero limbs at least */
   free(count);
   /* the shard is the whole table, whatever the shard size */
@@ -248,12 +293,15 @@ static void test_block_balances(void **state) {
   run_block_result_free(&r);
 }
 
-/* A limb of 2^16 passes the storage AIR (the limbs are not constrained
- * there): without the option the tampered block proves; with it the range
- * table has no row for the value and the buses do not balance. */
+/* A clock limb of 2^16 or more passes the storage AIR (TIME = TLO + 2^16
+ * THI holds with TLO + 2^16 and THI - 1): without the option the tampered
+ * block proves; with it the range table has no row for the value and the
+ * buses do not balance. */
 static void tamper(trace_collector *c) {
-  trace_table *st = &c->t[TRACE_STORAGE];
-  st->data[3 * STO_WIDTH + STO_KEY + 15] = bb_from_u32(65536);
+  bb_t *row = c->t[TRACE_STORAGE].data + 3 * STO_WIDTH;
+  assert_true(bb_to_u32(row[STO_THI]) == 0);
+  row[STO_TLO] = bb_add(row[STO_TLO], bb_from_u32(65536));
+  row[STO_THI] = bb_sub(row[STO_THI], BB_ONE);
 }
 
 static void test_tampered_limb(void **state) {
@@ -337,7 +385,7 @@ static void test_forged_opcode_facts(void **state) {
 
 /* The CUDA backend commits (stark_commit_main) and proves a shard with
  * interactions to the CPU backend's root and bytes: the cpu table's first shard (its AIR's kernel and the lookup's, one
- * send in a group of two) and the storage table's (26 sends in 13 columns,
+ * send in a group of two) and the storage table's (9 interactions in 5 columns,
  * the DEEP quotient's one-row-per-block kernel), on the kernels' CPU
  * emulation and, when there is one, on the GPU. */
 static void test_cuda_same_proofs(void **state) {
@@ -347,17 +395,7 @@ static void test_cuda_same_proofs(void **state) {
   ext_t ch[2] = {{{bb_from_u32(11), bb_from_u32(12), bb_from_u32(13), bb_from_u32(14)}},
                  {{bb_from_u32(21), bb_from_u32(22), bb_from_u32(23), bb_from_u32(24)}}};
   const trace_table_id ids[] = {TRACE_CPU, TRACE_STORAGE};
-  for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
-    const trace_table *t = &c.t[ids[i]];
-    const stark_air *air = trace_table_air(t);
-    stark_lookup lk = *trace_table_lookup(t);
-    lk.challenges = ch;
-    bb_t *m;
-    unsigned lg;
-    assert_int_equal(trace_shard(t, 7, 0, &m, &lg), TRACE_OK);
-    assert_cuda_same_lookup_proof(air, &lk, m, lg);
-    free(m);
-  }
+  trace_assert_cuda_same_shards(&c, ids, sizeof ids / sizeof ids[0], 7, ch);
   trace_free(&c);
 }
 
@@ -372,7 +410,7 @@ static void test_no_option_unchanged(void **state) {
   collect(&f->b, TRACE_OPT_LOOKUPS, &c1);
   for (int i = 0; i < TRACE_COUNT; i++) {
     assert_null(c0.t[i].lookup);
-    if (i == TRACE_RANGE16 || i == TRACE_MEMINIT) continue;
+    if (!trace_table_exists((trace_table_id)i, 0)) continue;
     assert_int_equal(c0.t[i].rows, c1.t[i].rows);
     assert_int_equal(c0.t[i].width, c1.t[i].width);
     if (c0.t[i].data) assert_memory_equal(c0.t[i].data, c1.t[i].data, c0.t[i].rows * c0.t[i].width * sizeof(bb_t));
@@ -444,9 +482,9 @@ static void test_estimate(void **state) {
   double ccell = model_cell_ms(&p, TRACE_CPU, 0);
   assert_true(e1.table_ms[TRACE_CPU] - e0.table_ms[TRACE_CPU] > 0.99 * ccell * 8192 * caw);
   assert_true(e1.table_ms[TRACE_CPU] - e0.table_ms[TRACE_CPU] < 1.01 * ccell * 8192 * caw);
-  /* storage: 300 rows pad to 512, at 31 + aux columns instead of 31 */
+  /* storage: 300 rows pad to 512, at STO_WIDTH + aux columns instead of STO_WIDTH */
   unsigned aw = stark_lookup_aux_width(trace_air(TRACE_STORAGE), trace_lookup_opts(TRACE_STORAGE, TRACE_OPT_LOOKUPS));
-  assert_int_equal(aw, 4 * (13 + 1)); /* 26 sends, 2 a column (max_degree 3) */
+  assert_int_equal(aw, 4 * (5 + 1)); /* 9 interactions, 2 a column (max_degree 3) */
   double cell = model_cell_ms(&p, TRACE_STORAGE, 0);
   assert_true(e1.table_ms[TRACE_STORAGE] - e0.table_ms[TRACE_STORAGE] > 0.99 * cell * 512 * aw);
   assert_true(e1.table_ms[TRACE_STORAGE] - e0.table_ms[TRACE_STORAGE] < 1.01 * cell * 512 * aw);

@@ -269,16 +269,7 @@ static void test_cuda_same_proofs(void **state) {
   ext_t ch[2] = {{{bb_from_u32(5), bb_from_u32(6), bb_from_u32(7), bb_from_u32(8)}},
                  {{bb_from_u32(9), bb_from_u32(10), bb_from_u32(11), bb_from_u32(12)}}};
   const trace_table_id ids[] = {TRACE_MEMORY, TRACE_MEMINIT};
-  for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
-    const trace_table *t = &c.t[ids[i]];
-    stark_lookup lk = *trace_table_lookup(t);
-    lk.challenges = ch;
-    bb_t *m;
-    unsigned lg;
-    assert_int_equal(trace_shard(t, 7, 0, &m, &lg), TRACE_OK);
-    assert_cuda_same_lookup_proof(trace_table_air(t), &lk, m, lg);
-    free(m);
-  }
+  trace_assert_cuda_same_shards(&c, ids, sizeof ids / sizeof ids[0], 7, ch);
   trace_free(&c);
 }
 

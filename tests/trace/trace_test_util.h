@@ -52,4 +52,25 @@ static inline void trace_assert_air_accepts(const trace_table *t) {
   free(m);
 }
 
+#ifdef PKB_TESTS_STARK_TEST_UTIL_H
+/* The first shard (at most 2^log_shard rows) of each table ids[0 .. n) of c,
+ * with its interactions and the challenges ch, proves to the CPU backend's
+ * bytes on the CUDA backend (the kernels' emulation, and the GPU when there
+ * is one). For a test that includes stark_test_util.h first. */
+static inline void trace_assert_cuda_same_shards(const trace_collector *c, const trace_table_id *ids, size_t n,
+                                                 unsigned log_shard, const ext_t ch[2]) {
+  for (size_t i = 0; i < n; i++) {
+    const trace_table *t = &c->t[ids[i]];
+    stark_lookup lk = *trace_table_lookup(t);
+    lk.challenges = ch;
+    bb_t *m;
+    unsigned lg;
+    assert_int_equal(trace_shard(t, log_shard, 0, &m, &lg), TRACE_OK);
+    assert_cuda_same_lookup_proof(trace_table_air(t), &lk, m, lg);
+    free(m);
+  }
+}
+
+#endif
+
 #endif
