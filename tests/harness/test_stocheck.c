@@ -344,6 +344,53 @@ static void test_stoinit_refuses(void **state) {
   trace_free(&c);
 }
 
+/* One changed cell in a constrained column of the stoinit table makes its
+ * proof (its AIR alone) fail to verify: a slot limb, the selector and the
+ * difference of a row followed by another, the flags, a transient slot's
+ * initial value, a storage slot's context, a selector before padding. */
+static void test_stoinit_cells(void **state) {
+  tu_world *w = *state;
+  trace_collector c;
+  trace_collect_block(&w->b, TRACE_OPT_LOOKUPS, &c);
+  const trace_table *si = &c.t[TRACE_STOINIT];
+  bb_t *m;
+  unsigned lg;
+  assert_int_equal(trace_shard(si, 3, 0, &m, &lg), TRACE_OK);
+  assert_int_equal(lg, 3); /* 6 slots padded to 8: one shard */
+  const stark_air *air = trace_table_air(si);
+  stark_config cfg = stark_config_default();
+  cfg.check_trace = 0;
+  cfg.threads = 1;
+  cfg.fri = fri_params_for(1, 24);
+  size_t j = 0; /* the limb row 1 differs from row 2 at */
+  while (j < SLOT && m[SI_SEL + SI_WIDTH + j] != BB_ONE) j++;
+  assert_true(j < SLOT);
+  size_t tr = 0; /* a transient slot's row */
+  while (m[tr * SI_WIDTH + SI_TRANS] != BB_ONE) tr++;
+  /* (a storage slot marked transient passes this AIR: the bus refuses it,
+   * test_stoinit_refuses) */
+  const size_t cells[][2] = {{1, j}, {1, SI_SEL + j}, {1, SI_D}, {1, SI_REAL}, {0, SI_CTX},
+                             {tr, SI_IV + 15}, {tr, SI_TRANS}, {2, SI_SEL + j}, {1, SI_SEL + SLOT - 1},
+                             {5, SI_SEL}, {5, SI_D}};
+  stark_proof proof;
+  assert_int_equal(stark_prove(air, &cfg, m, lg, NULL, &proof, NULL), STARK_OK);
+  assert_int_equal(stark_verify(air, &cfg.fri, NULL, &proof), STARK_OK);
+  stark_proof_free(&proof);
+  for (size_t k = 0; k < sizeof cells / sizeof cells[0]; k++) {
+    bb_t *cell = &m[cells[k][0] * SI_WIDTH + cells[k][1]], saved = *cell;
+    *cell = bb_add(saved, BB_ONE);
+    int rc = stark_prove(air, &cfg, m, lg, NULL, &proof, NULL);
+    if (rc == STARK_OK) {
+      rc = stark_verify(air, &cfg.fri, NULL, &proof);
+      stark_proof_free(&proof);
+    }
+    if (rc == STARK_OK) fail_msg("stoinit: changing column %zu of row %zu still verifies", cells[k][1], cells[k][0]);
+    *cell = saved;
+  }
+  free(m);
+  trace_free(&c);
+}
+
 /* The storage and stoinit shards prove to the CPU backend's bytes on the
  * CUDA backend (emulation, and the GPU when there is one). */
 static void test_cuda_same_proofs(void **state) {
@@ -381,6 +428,7 @@ int main(void) {
       cmocka_unit_test(test_replay_mismatch),
       cmocka_unit_test_setup_teardown(test_block_balances_and_forgeries, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stoinit_refuses, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stoinit_cells, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cuda_same_proofs, setup, teardown),
       cmocka_unit_test(test_estimate),
   };

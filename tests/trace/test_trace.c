@@ -102,8 +102,12 @@ static void test_storage(void **state) {
   uint64_t steps;
   collect("sstore_new", 300000, &c, &steps);
   assert_true(c.t[TRACE_STORAGE].rows >= 10);
-  const int sto_cols[] = {STO_WRITE, STO_COLD, STO_TRANSIENT, STO_REAL};
-  check_table(&c.t[TRACE_STORAGE], 3, sto_cols, 4);
+  /* an SSTORE of a fresh slot: a cold write */
+  const bb_t *r3 = c.t[TRACE_STORAGE].data + 3 * STO_WIDTH;
+  assert_true(r3[STO_WRITE] == BB_ONE && r3[STO_COLD] == BB_ONE && r3[STO_UNDO] == 0);
+  const int sto_cols[] = {STO_WRITE, STO_COLD, STO_TRANSIENT, STO_UNDO, STO_REAL, STO_CTX,
+                          STO_TIME, STO_TLO, STO_THI, STO_PT, STO_DLO, STO_DHI};
+  check_table(&c.t[TRACE_STORAGE], 3, sto_cols, sizeof sto_cols / sizeof sto_cols[0]);
   trace_free(&c);
 }
 
