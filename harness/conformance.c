@@ -310,12 +310,16 @@ conf_verdict conf_trace_case(const fix_case *c, char *detail, size_t detail_len)
   } else {
     trace_add_block_witness(&t, &c->block);
     int trc = trace_finish(&t);
+    /* the storage slots start at the pre-state's values, as the verifier's
+     * pre-state send requires */
+    if (trc == TRACE_OK) trc = trace_check_prestate(&t);
     if (trc == TRACE_E_RANGE) { /* a limit of the tables, not a fault of the run */
       say(detail, detail_len, "trace: a value does not fit the tables (a gas counter of 2^31 - 2^27 or more)");
       v = CONF_SKIP;
     } else if (trc != TRACE_OK) {
       say(detail, detail_len, "trace: the collector refused the run (%s)",
-          trc == TRACE_E_ARG ? "its memory or storage replay disagrees with the executor" : "out of memory");
+          trc == TRACE_E_ARG ? "its memory or storage replay disagrees with the executor or the pre-state"
+                               : "out of memory");
       v = CONF_FAIL;
     }
   }

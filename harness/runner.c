@@ -158,7 +158,9 @@ static size_t run_keep_budget(const run_opts *o) {
  * them and adds up the cumulative sums, which must be zero. */
 typedef struct {
   ext_t ch[2];
-  bb_t pub[TRACE_PUB_VALUES]; /* the public part of the block's proof (trace_public_values) */
+  bb_t *pub;            /* the public part of the block's proof (trace_public_values), npub values */
+  size_t npub;
+  const blk_block *pre; /* the block whose pre-state the verifier reads (trace_public_sum) */
   double *commit_ms;    /* per lookup shard, in order: its commitment before the challenges */
   stark_main_commit **kept; /* per lookup shard: that commitment kept for its proof, or NULL */
   size_t kept_bytes;        /* what the kept ones hold */
@@ -351,12 +353,17 @@ static int lookup_alloc(lk_block *lb, size_t n, run_block_result *r) {
 }
 
 /* The challenges, from the roots of lb's n shards and the public values of
- * c (its opcode counts and memory contexts: the whole block's). */
-static void lookup_draw(lk_block *lb, const trace_collector *c, run_block_result *r) {
+ * c (its opcode counts, memory contexts and storage slots: the whole
+ * block's); the verifier will read the pre-state of c's block. */
+static int lookup_draw(lk_block *lb, const trace_collector *c, run_block_result *r) {
+  lb->npub = trace_public_len(c);
+  if (!(lb->pub = malloc(lb->npub * sizeof *lb->pub))) return fail(r, RUN_E_NOMEM, "%s", "lookup: out of memory");
   trace_public_values(c, lb->pub);
-  r->proof_bytes += TRACE_PUB_VALUES * sizeof(uint32_t);
-  stark_lookup_challenges_pub(lb->roots, lb->n, lb->pub, TRACE_PUB_VALUES, lb->ch);
+  lb->pre = c->block;
+  r->proof_bytes += lb->npub * sizeof(uint32_t);
+  stark_lookup_challenges_pub(lb->roots, lb->n, lb->pub, lb->npub, lb->ch);
   r->lookups = 1;
+  return RUN_OK;
 }
 
 /* The number of lookup shards of c's tables from table `from` on. */
@@ -392,7 +399,7 @@ static int lookup_commit(const trace_collector *c, const run_opts *o, run_block_
   int rc = lookup_alloc(lb, lookup_shards(c, o, 0), r);
   if (rc != RUN_OK || lb->n == 0) return rc;
   rc = commit_tables(c, o, r, t_start, lb, 0, 0);
-  if (rc == RUN_OK) lookup_draw(lb, c, r);
+  if (rc == RUN_OK) rc = lookup_draw(lb, c, r);
   return rc;
 }
 
@@ -401,12 +408,13 @@ static int lookup_commit(const trace_collector *c, const run_opts *o, run_block_
 static int lookup_check(const lk_block *lb, run_block_result *r) {
   if (lb->n == 0) return RUN_OK;
   ext_t ch[2], sum = lb->sum;
-  stark_lookup_challenges_pub(lb->seen, lb->n, lb->pub, TRACE_PUB_VALUES, ch);
+  stark_lookup_challenges_pub(lb->seen, lb->n, lb->pub, lb->npub, ch);
   if (lb->next != lb->n || !ext_eq(ch[0], lb->ch[0]) || !ext_eq(ch[1], lb->ch[1]))
     return fail(r, RUN_E_VERIFY, "%s", "lookup challenges do not follow from the proofs' trace roots");
-  ext_t ps; /* the public buses' side (opcode ROM, memory chain ends), which the verifier computes */
-  if (trace_public_sum(lb->pub, ch, &ps) != STARK_OK)
-    return fail(r, RUN_E_VERIFY, "%s", "the public side of the lookup cannot be evaluated");
+  ext_t ps; /* the public buses' side (opcode ROM, memory chain ends, pre-state), which the verifier computes */
+  int prc = trace_public_sum(lb->pub, lb->npub, lb->pre, ch, &ps);
+  if (prc == STARK_ERR_NOMEM) return fail(r, RUN_E_NOMEM, "%s", "lookup: out of memory");
+  if (prc != STARK_OK) return fail(r, RUN_E_VERIFY, "%s", "the public side of the lookup cannot be evaluated");
   sum = ext_add(sum, ps);
   if (!ext_is_zero(sum)) return fail(r, RUN_E_VERIFY, "%s", "lookup buses do not balance");
   return RUN_OK;
@@ -415,6 +423,7 @@ static int lookup_check(const lk_block *lb, run_block_result *r) {
 static void lookup_free(lk_block *lb) {
   for (size_t j = 0; lb->kept && j < lb->n; j++) stark_main_commit_free(lb->kept[j]);
   free(lb->kept);
+  free(lb->pub);
   free(lb->roots);
   free(lb->commit_ms);
   free(lb->seen);
@@ -648,7 +657,7 @@ static int lookup_passes(const blk_block *b, const run_opts *o, const pass_plan 
   if (nw + rest > lb->n) return fail(r, RUN_E_TRACE, "%s", "lookup: more shards than counted");
   lb->n = nw + rest;
   rc = commit_tables(held, o, r, t_start, lb, N_WINDOWED, nw);
-  if (rc == RUN_OK) lookup_draw(lb, held, r);
+  if (rc == RUN_OK) rc = lookup_draw(lb, held, r);
   return rc;
 }
 

@@ -1119,6 +1119,7 @@ static void absorb_tx(trace_collector *c, const blk_tx *tx, uint64_t chain_id) {
 }
 
 void trace_add_block_witness(trace_collector *c, const blk_block *b) {
+  c->block = b;
   if (keccak_proven(c) && !c->count_only) {
     for (size_t i = 0; i < b->n_codes; i++) {
       c->keccak_perms += keccak256_permutations(b->codes[i].len);
@@ -1306,9 +1307,27 @@ static int stoinit_fill(trace_collector *c) {
   return TRACE_OK;
 }
 
-void trace_public_values(const trace_collector *c, bb_t pub[TRACE_PUB_VALUES]) {
+/* The storage slots (context 0) of the stoinit table: its first rows. */
+static size_t storage_slots(const trace_collector *c) {
+  const trace_table *t = &c->t[TRACE_STOINIT];
+  size_t n = 0;
+  while (t->data && n < t->rows && t->data[n * SI_WIDTH + SI_CTX] == 0) n++;
+  return n;
+}
+
+size_t trace_public_len(const trace_collector *c) {
+  return TRACE_PUB_VALUES + TRACE_PUB_SLOT_LIMBS * storage_slots(c);
+}
+
+void trace_public_values(const trace_collector *c, bb_t *pub) {
   memcpy(pub, c->op_count, sizeof c->op_count);
   pub[TRACE_ROM_ROWS] = c->t[TRACE_MEMINIT].air ? bb_from_u32((uint32_t)c->n_mctx) : 0;
+  size_t n = storage_slots(c);
+  pub[TRACE_ROM_ROWS + 1] = bb_from_u32((uint32_t)n);
+  _Static_assert(SI_ADDR == 1 && SI_KEY == SI_ADDR + 10 && TRACE_PUB_SLOT_LIMBS == 26, "address and key limbs");
+  for (size_t k = 0; k < n; k++)
+    memcpy(pub + TRACE_PUB_VALUES + k * TRACE_PUB_SLOT_LIMBS, c->t[TRACE_STOINIT].data + k * SI_WIDTH + SI_ADDR,
+           TRACE_PUB_SLOT_LIMBS * sizeof *pub);
 }
 
 int trace_finish(trace_collector *c) {

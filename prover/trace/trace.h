@@ -173,7 +173,8 @@ enum {
   TRACE_BUS_OPCODE = 2,  /* a row of the opcode ROM (below) */
   TRACE_BUS_MEMORY = 3,  /* a memory word's state: (context, word, 16 limbs, clock) */
   TRACE_BUS_MEMCHAIN = 4, /* (context, word): the meminit table's chain */
-  TRACE_BUS_STORAGE = 5   /* a slot's state: (27 slot limbs, 16 value limbs, clock) */
+  TRACE_BUS_STORAGE = 5,  /* a slot's state: (27 slot limbs, 16 value limbs, clock) */
+  TRACE_BUS_PRESTATE = 6  /* a storage slot's value before the block: (27 slot limbs, 16 value limbs) */
 };
 
 /* Memory consistency (TRACE_OPT_LOOKUPS), offline memory checking as a
@@ -220,11 +221,18 @@ enum {
  * the shard size. A transient slot starts at zero (a constraint), and
  * context > 0 exactly for the transient rows (CTX - 1 range-checked on
  * them, CTX = 0 on the others). The bus balances only when every read
- * returns the last value written to its slot, or the initial one. Not yet
- * bound: the initial values of storage slots (the pre-state: until the
- * trie's keccak rows are linked to them, they are the prover's), the
- * transaction a transient row names and which instruction made an access
- * (the cpu table has no stack values), as for memory. */
+ * returns the last value written to its slot, or the initial one. The
+ * initial values of storage slots (context 0) are the block's pre-state:
+ * each such stoinit row receives (slot, initial value) on
+ * TRACE_BUS_PRESTATE, and the verifier sends them itself
+ * (trace_public_sum), from the list of those slots, which is public (the
+ * block proof's public values, bound into the challenges), and the values
+ * the block file's pre-state gives them (zero for a slot it lacks; where it
+ * lists an address twice, the later entry's slot, as evm_state_load_block
+ * does). Not yet bound: the pre-state to a state root (the trie's keccak
+ * rows are not linked to it), the transaction a transient row names and
+ * which instruction made an access (the cpu table has no stack values), as
+ * for memory. */
 
 
 /* The opcode ROM (TRACE_OPT_LOOKUPS). The cpu table sends, on every row,
@@ -385,6 +393,8 @@ typedef struct {
   uint64_t keccak_perms;
   uint64_t sig_recoveries;
   blk_fork fork;
+  const blk_block *block; /* the block trace_add_block_witness was given: its
+                             pre-state is what the storage slots start at */
   int count_only;     /* rows are counted, no values stored (cost estimates) */
   int count_slots;    /* counting: also the distinct slots (n_slots) without
                          TRACE_OPT_LOOKUPS, for trace_kept_bytes */
@@ -416,15 +426,29 @@ typedef struct {
 
 /* The public values of a block's lookup argument (runner: the block
  * proof's public part, bound into the challenges): the opcode ROM's
- * multiplicities (c->op_count, TRACE_ROM_ROWS of them), then the number of
- * memory contexts. */
-#define TRACE_PUB_VALUES (TRACE_ROM_ROWS + 1u)
-void trace_public_values(const trace_collector *c, bb_t pub[TRACE_PUB_VALUES]);
-/* The verifier's side of the public buses for pub and the challenges
- * ch: the opcode ROM's receives plus the memory chain's ends (a send of
- * (1, 0), a receive of (N + 1, 0)), into *sum. STARK_OK or
- * stark_lookup_public_sum's error. */
-int trace_public_sum(const bb_t pub[TRACE_PUB_VALUES], const ext_t ch[2], ext_t *sum);
+ * multiplicities (c->op_count, TRACE_ROM_ROWS of them), the number of
+ * memory contexts, the number S of storage slots (context 0) the stoinit
+ * table lists, then those slots in its order, TRACE_PUB_SLOT_LIMBS limbs
+ * each (address, then key: 16-bit limbs, big-endian): trace_public_len(c)
+ * values in all, TRACE_PUB_VALUES + TRACE_PUB_SLOT_LIMBS S. */
+#define TRACE_PUB_VALUES (TRACE_ROM_ROWS + 2u)
+#define TRACE_PUB_SLOT_LIMBS 26u
+size_t trace_public_len(const trace_collector *c);
+void trace_public_values(const trace_collector *c, bb_t *pub);
+/* The verifier's side of the public buses for the npub values pub, the
+ * pre-state of block pre and the challenges ch, into *sum: the opcode
+ * ROM's receives, the memory chain's ends (a send of (1, 0), a receive of
+ * (N + 1, 0)) and a send on TRACE_BUS_PRESTATE of each listed slot with
+ * the value pre's accounts give it. STARK_OK; STARK_ERR_ARG when pub is not
+ * such a list (a length that does not match S, a limb of 2^16 or more,
+ * slots not strictly increasing) or pre is NULL with S > 0;
+ * STARK_ERR_NOMEM; else stark_lookup_public_sum's error. */
+int trace_public_sum(const bb_t *pub, size_t npub, const blk_block *pre, const ext_t ch[2], ext_t *sum);
+/* Whether the stoinit table of finished collector c gives every storage
+ * slot its value in c->block's pre-state: TRACE_OK, TRACE_E_ARG for a slot
+ * that starts at another value (or no block), TRACE_E_NOMEM. What the
+ * verifier's pre-state send checks, without a proof. */
+int trace_check_prestate(const trace_collector *c);
 
 /* Windowed collection, for a block whose tables do not fit in memory at
  * once: a block is executed again once per window, each time storing the

@@ -23,6 +23,10 @@
  * row's opcode facts to the opcode ROM (trace.h), a public table whose side
  * of the bus the verifier computes. */
 #include "trace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
 #include "trace/arith_air.h"
 #include "trace/blake2f_air.h"
 #include "trace/keccak_air.h"
@@ -159,9 +163,15 @@ static const stark_lc si_final[SLOT_FIELDS] = {SLOT_LCS, LIMB_LCS(SI_FV), LC1(SI
 static const stark_lc si_ranged[STO_SLOT_LIMBS + 2] = {SLOT_LCS, LC1(SI_D, 1), CTX_MINUS_1(SI_CTX)};
 #define SI_REAL_LC LC1(SI_REAL, 1)
 #define SI_RANGE(i) {TRACE_BUS_RANGE16, STARK_SEND, SI_REAL_LC, &si_ranged[i], 1}
-static const stark_interaction si_interactions[2 + STO_SLOT_LIMBS + 2] = {
+/* The pre-state: (slot, initial value) received on storage slots (REAL -
+ * TRANS: 1 on them, 0 on transient slots and padding), sent by the
+ * verifier (trace_public_sum). */
+#define PRE_FIELDS (STO_SLOT_LIMBS + 16)
+static const stark_lc_term si_storage_terms[2] = {{SI_REAL, 1}, {SI_TRANS, BB_P - 1}};
+static const stark_interaction si_interactions[3 + STO_SLOT_LIMBS + 2] = {
     {TRACE_BUS_STORAGE, STARK_SEND, SI_REAL_LC, si_init, SLOT_FIELDS},
     {TRACE_BUS_STORAGE, STARK_RECEIVE, SI_REAL_LC, si_final, SLOT_FIELDS},
+    {TRACE_BUS_PRESTATE, STARK_RECEIVE, {si_storage_terms, 2, 0}, si_init, PRE_FIELDS},
     SI_RANGE(0), SI_RANGE(1), SI_RANGE(2), SI_RANGE(3), SI_RANGE(4), SI_RANGE(5), SI_RANGE(6), SI_RANGE(7),
     SI_RANGE(8), SI_RANGE(9), SI_RANGE(10), SI_RANGE(11), SI_RANGE(12), SI_RANGE(13), SI_RANGE(14), SI_RANGE(15),
     SI_RANGE(16), SI_RANGE(17), SI_RANGE(18), SI_RANGE(19), SI_RANGE(20), SI_RANGE(21), SI_RANGE(22), SI_RANGE(23),
@@ -169,7 +179,6 @@ static const stark_interaction si_interactions[2 + STO_SLOT_LIMBS + 2] = {
     {TRACE_BUS_RANGE16, STARK_SEND, LC1(SI_TRANS, 1), &si_ranged[28], 1}};
 #undef SI_RANGE
 #undef SI_REAL_LC
-#undef SLOT_LCS
 #undef CTX_MINUS_1
 
 static const stark_lc mi_init[WORD_FIELDS] = {LC1(MI_CTX, 1), LC1(MI_ADDR, 1)}; /* the rest: constant 0 */
@@ -184,24 +193,151 @@ static const stark_interaction mi_interactions[4] = {
     {TRACE_BUS_MEMCHAIN, STARK_RECEIVE, MI_REAL_LC, mi_self, 2},
     {TRACE_BUS_MEMCHAIN, STARK_SEND, MI_REAL_LC, mi_succ, 2}};
 #undef MI_REAL_LC
-#undef LIMB_LCS
 
 /* The chain's ends, which the verifier supplies: rows (context, word,
  * multiplicity) for the send of (1, 0) and the receive of (N + 1, 0). */
 static const stark_lc chain_end_lc[2] = {LC1(0, 1), LC1(1, 1)};
 static const stark_interaction chain_start = {TRACE_BUS_MEMCHAIN, STARK_SEND, LC1(2, 1), chain_end_lc, 2};
 static const stark_interaction chain_end = {TRACE_BUS_MEMCHAIN, STARK_RECEIVE, LC1(2, 1), chain_end_lc, 2};
+
+/* The verifier's pre-state rows: (slot limbs, value limbs, multiplicity). */
+static const stark_lc pre_lc[PRE_FIELDS] = {SLOT_LCS, LIMB_LCS(STO_SLOT_LIMBS)};
+static const stark_interaction pre_send = {TRACE_BUS_PRESTATE, STARK_SEND, LC1(PRE_FIELDS, 1), pre_lc, PRE_FIELDS};
+#undef SLOT_LCS
+#undef LIMB_LCS
 #undef LC1
 
-int trace_public_sum(const bb_t pub[TRACE_PUB_VALUES], const ext_t ch[2], ext_t *sum) {
+/* The verifier's pre-state: every (address, key) the block's accounts give
+ * a value, sorted, the later of two entries for one slot kept (as
+ * evm_state_load_block overwrites). */
+typedef struct {
+  uint8_t id[20 + 32];
+  size_t pos;
+  const uint8_t *value;
+} pre_slot;
+
+static int pre_cmp(const void *a, const void *b) {
+  const pre_slot *x = a, *y = b;
+  int c = memcmp(x->id, y->id, sizeof x->id);
+  return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* *out (malloc'd, NULL when empty) and *n; -1 when out of memory. */
+static int pre_index(const blk_block *b, pre_slot **out, size_t *n) {
+  size_t total = 0, k = 0;
+  for (size_t i = 0; i < b->n_accounts; i++) total += b->accounts[i].n_storage;
+  *out = NULL;
+  *n = 0;
+  if (!total) return 0;
+  pre_slot *e = malloc(total * sizeof *e);
+  if (!e) return -1;
+  for (size_t i = 0; i < b->n_accounts; i++)
+    for (size_t j = 0; j < b->accounts[i].n_storage; j++, k++) {
+      memcpy(e[k].id, b->accounts[i].address.b, 20);
+      memcpy(e[k].id + 20, b->accounts[i].storage[j].key.b, 32);
+      e[k].pos = k;
+      e[k].value = b->accounts[i].storage[j].value.b;
+    }
+  qsort(e, total, sizeof *e, pre_cmp);
+  size_t m = 0;
+  for (size_t i = 0; i < total; i++) {
+    if (i + 1 < total && memcmp(e[i].id, e[i + 1].id, sizeof e[i].id) == 0) continue; /* a later entry follows */
+    e[m++] = e[i];
+  }
+  *out = e;
+  *n = m;
+  return 0;
+}
+
+/* The pre-state value of slot id (20 address bytes, 32 key bytes): NULL
+ * for zero. */
+static const uint8_t *pre_find(const pre_slot *e, size_t n, const uint8_t id[52]) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = memcmp(e[mid].id, id, 52);
+    if (c == 0) return e[mid].value;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return NULL;
+}
+
+/* Slot limbs (address then key, 16-bit, big-endian) to bytes; -1 for a
+ * limb of 2^16 or more. */
+static int limbs_to_id(const bb_t *limbs, uint8_t id[52]) {
+  for (unsigned i = 0; i < TRACE_PUB_SLOT_LIMBS; i++) {
+    uint32_t v = bb_to_u32(limbs[i]);
+    if (v > 0xffff) return -1;
+    id[2 * i] = (uint8_t)(v >> 8);
+    id[2 * i + 1] = (uint8_t)v;
+  }
+  return 0;
+}
+
+int trace_public_sum(const bb_t *pub, size_t npub, const blk_block *pre, const ext_t ch[2], ext_t *sum) {
+  if (!pub || npub < TRACE_PUB_VALUES) return STARK_ERR_ARG;
+  size_t ns = bb_to_u32(pub[TRACE_ROM_ROWS + 1]);
+  if (npub != TRACE_PUB_VALUES + TRACE_PUB_SLOT_LIMBS * ns || (ns && !pre)) return STARK_ERR_ARG;
   bb_t rom[TRACE_ROM_ROWS * TRACE_ROM_WIDTH];
-  ext_t a, b, c;
+  ext_t a, b, c, d = ext_zero();
   trace_opcode_rom(pub, rom);
   int rc = stark_lookup_public_sum(&rom_receive, rom, TRACE_ROM_ROWS, TRACE_ROM_WIDTH, ch, &a);
   const bb_t start[3] = {BB_ONE, 0, BB_ONE}, end[3] = {bb_add(pub[TRACE_ROM_ROWS], BB_ONE), 0, BB_ONE};
   if (rc == STARK_OK) rc = stark_lookup_public_sum(&chain_start, start, 1, 3, ch, &b);
   if (rc == STARK_OK) rc = stark_lookup_public_sum(&chain_end, end, 1, 3, ch, &c);
-  if (rc == STARK_OK) *sum = ext_add(a, ext_add(b, c));
+  if (rc == STARK_OK && ns) {
+    /* rows (0, address and key limbs, value limbs, multiplicity 1) */
+    pre_slot *idx;
+    size_t n;
+    bb_t *rows = malloc(ns * (PRE_FIELDS + 1) * sizeof *rows);
+    if (!rows || pre_index(pre, &idx, &n)) {
+      free(rows);
+      return STARK_ERR_NOMEM;
+    }
+    uint8_t id[52], prev[52];
+    for (size_t k = 0; k < ns && rc == STARK_OK; k++) {
+      bb_t *r = rows + k * (PRE_FIELDS + 1);
+      if (limbs_to_id(pub + TRACE_PUB_VALUES + k * TRACE_PUB_SLOT_LIMBS, id) || (k && memcmp(prev, id, 52) >= 0)) {
+        rc = STARK_ERR_ARG; /* not a list of distinct slots in order */
+        break;
+      }
+      memcpy(prev, id, 52);
+      r[0] = 0;
+      memcpy(r + 1, pub + TRACE_PUB_VALUES + k * TRACE_PUB_SLOT_LIMBS, TRACE_PUB_SLOT_LIMBS * sizeof *r);
+      const uint8_t *v = pre_find(idx, n, id);
+      for (int i = 0; i < 16; i++) r[STO_SLOT_LIMBS + i] = v ? bb_from_u32((uint32_t)v[2 * i] << 8 | v[2 * i + 1]) : 0;
+      r[PRE_FIELDS] = BB_ONE;
+    }
+    if (rc == STARK_OK) rc = stark_lookup_public_sum(&pre_send, rows, ns, PRE_FIELDS + 1, ch, &d);
+    free(rows);
+    free(idx);
+  }
+  if (rc == STARK_OK) *sum = ext_add(ext_add(a, d), ext_add(b, c));
+  return rc;
+}
+
+int trace_check_prestate(const trace_collector *c) {
+  const trace_table *t = &c->t[TRACE_STOINIT];
+  if (!t->data || !t->rows) return TRACE_OK;
+  if (!c->block) return TRACE_E_ARG;
+  pre_slot *idx;
+  size_t n;
+  if (pre_index(c->block, &idx, &n)) return TRACE_E_NOMEM;
+  int rc = TRACE_OK;
+  for (size_t k = 0; k < t->rows && rc == TRACE_OK; k++) {
+    const bb_t *r = t->data + k * SI_WIDTH;
+    if (r[SI_CTX] != 0) break; /* the transient slots follow */
+    uint8_t id[52];
+    if (limbs_to_id(r + SI_ADDR, id)) {
+      rc = TRACE_E_ARG;
+      break;
+    }
+    const uint8_t *v = pre_find(idx, n, id);
+    for (int i = 0; i < 16; i++)
+      if (bb_to_u32(r[SI_IV + i]) != (v ? (uint32_t)v[2 * i] << 8 | v[2 * i + 1] : 0u)) rc = TRACE_E_ARG;
+  }
+  free(idx);
   return rc;
 }
 
@@ -209,7 +345,7 @@ static const stark_lookup lookups[TRACE_COUNT] = {
     [TRACE_CPU] = {cpu_sends, 1, NULL, 0},
     [TRACE_MEMORY] = {mem_interactions, 8, NULL, 0},
     [TRACE_STORAGE] = {sto_interactions, 9, NULL, 0},
-    [TRACE_STOINIT] = {si_interactions, 2 + STO_SLOT_LIMBS + 2, NULL, 0},
+    [TRACE_STOINIT] = {si_interactions, 3 + STO_SLOT_LIMBS + 2, NULL, 0},
     [TRACE_RANGE16] = {&r16_receive, 1, NULL, 0},
     [TRACE_MEMINIT] = {mi_interactions, 4, NULL, 0},
 };

@@ -128,23 +128,32 @@ static void test_flag_and_descriptors(void **state) {
   }
   assert_int_equal(s->interactions[8].fields[0].terms[0].col, STO_CTX);
   assert_int_equal(s->interactions[8].fields[0].constant, BB_P - 1);
-  /* stoinit: initial state sent (clock 0), final received, each slot limb
-   * and D range-checked, CTX - 1 on transient slots */
+  /* stoinit: initial state sent (clock 0), final received, (slot, initial
+   * value) received from the verifier's pre-state on storage slots (REAL -
+   * TRANS), each slot limb and D range-checked, CTX - 1 on transient slots */
   const stark_lookup *si = trace_lookup_opts(TRACE_STOINIT, TRACE_OPT_LOOKUPS);
   assert_non_null(si);
-  assert_int_equal(si->num_interactions, 2 + STO_SLOT_LIMBS + 2);
+  assert_int_equal(si->num_interactions, 3 + STO_SLOT_LIMBS + 2);
   assert_int_equal(si->interactions[0].direction, STARK_SEND);
   assert_int_equal(si->interactions[0].fields[STO_SLOT_LIMBS + 16].num_terms, 0);
   assert_int_equal(si->interactions[0].fields[STO_SLOT_LIMBS + 16].constant, 0);
   assert_int_equal(si->interactions[1].direction, STARK_RECEIVE);
+  const stark_interaction *pre = &si->interactions[2];
+  assert_int_equal(pre->bus, TRACE_BUS_PRESTATE);
+  assert_int_equal(pre->direction, STARK_RECEIVE);
+  assert_int_equal(pre->num_fields, STO_SLOT_LIMBS + 16);
+  assert_int_equal(pre->fields[STO_SLOT_LIMBS].terms[0].col, SI_IV);
+  assert_int_equal(pre->multiplicity.num_terms, 2);
+  assert_int_equal(pre->multiplicity.terms[1].col, SI_TRANS);
+  assert_int_equal(pre->multiplicity.terms[1].coeff, BB_P - 1);
   for (unsigned i = 0; i < STO_SLOT_LIMBS; i++) {
-    const stark_interaction *in = &si->interactions[2 + i];
+    const stark_interaction *in = &si->interactions[3 + i];
     assert_int_equal(in->bus, TRACE_BUS_RANGE16);
     assert_int_equal(in->fields[0].terms[0].col, i);
     assert_int_equal(in->multiplicity.terms[0].col, SI_REAL);
   }
-  assert_int_equal(si->interactions[2 + STO_SLOT_LIMBS].fields[0].terms[0].col, SI_D);
-  assert_int_equal(si->interactions[3 + STO_SLOT_LIMBS].multiplicity.terms[0].col, SI_TRANS);
+  assert_int_equal(si->interactions[3 + STO_SLOT_LIMBS].fields[0].terms[0].col, SI_D);
+  assert_int_equal(si->interactions[4 + STO_SLOT_LIMBS].multiplicity.terms[0].col, SI_TRANS);
   assert_int_equal(r->num_interactions, 1);
   assert_int_equal(r->interactions[0].direction, STARK_RECEIVE);
   assert_int_equal(r->interactions[0].multiplicity.terms[0].col, R16_M);

@@ -87,9 +87,10 @@ static void test_trace_passes(void **state) {
   (void)state;
   gen_params p = {160000, BLK_FORK_OSAKA, 0};
   blk_block b;
-  /* TLOAD of one key: storage rows in every window, and one slot, so what
-   * every pass keeps whole (the slot replay, the stoinit table) stays small */
-  assert_int_equal(gen_worst_case("tload", &p, &b), GEN_OK);
+  /* SLOAD of one present slot: storage rows in every window, and one slot
+   * (its pre-state value the verifier's), so what every pass keeps whole
+   * (the slot replay, the stoinit table) stays small */
+  assert_int_equal(gen_worst_case("sload_warm", &p, &b), GEN_OK);
   run_opts o = run_opts_default();
   o.log_shard = 8;
   o.stark.threads = 1;

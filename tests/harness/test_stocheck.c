@@ -218,13 +218,15 @@ static void test_replay_mismatch(void **state) {
   trace_free(&c);
 }
 
-enum { FORGE_READ, FORGE_UNDO, FORGE_INIT, FORGE_TX, FORGE_LIMB, FORGE_N };
+enum { FORGE_READ, FORGE_UNDO, FORGE_INIT, FORGE_PRESTATE, FORGE_TX, FORGE_LIMB, FORGE_N };
 
 /* Forgeries the AIRs accept: a read returning another value (its before
  * and after together), an undo that does not restore the value, another
- * initial value for a slot, the second transaction's transient read moved
- * to the first transaction's context, a clock limb split as 2^16 + lo with
- * the high limb one less. */
+ * initial value for a slot, another initial value with the slot's accesses
+ * changed to match (the storage bus balances: the pre-state's does not),
+ * the second transaction's transient read moved to the first
+ * transaction's context, a clock limb split as 2^16 + lo with the high limb
+ * one less. */
 static void forge(trace_collector *c, int how) {
   bb_t *row;
   switch (how) {
@@ -239,6 +241,13 @@ static void forge(trace_collector *c, int how) {
       break;
     case FORGE_INIT:
       find_init(c, 0, CALLER, 0)[SI_IV + 15] = bb_from_u32(8);
+      break;
+    case FORGE_PRESTATE: /* slot 0 starts at 8: the first read finds 8, the SSTORE overwrites 8 */
+      find_init(c, 0, CALLER, 0)[SI_IV + 15] = bb_from_u32(8);
+      row = find_row(c, 0, CALLER, 0, 0);
+      row[STO_P + 15] = row[STO_V + 15] = bb_from_u32(8);
+      find_row(c, 0, CALLER, 0, 1)[STO_P + 15] = bb_from_u32(8);
+      assert_int_equal(trace_check_prestate(c), TRACE_E_ARG);
       break;
     case FORGE_TX:
       row = find_row(c, 2, CALLER, 1, 1);
@@ -286,6 +295,55 @@ static void test_block_balances_and_forgeries(void **state) {
   assert_int_equal(run_prove_collected(&c, &o0, &r), RUN_OK);
   assert_true(r.verified);
   run_block_result_free(&r);
+  trace_free(&c);
+}
+
+/* The verifier reads the pre-state from the block: the proof of a block
+ * verifies against it, not against the same block with slot 0 at 6; and a
+ * public list that is not one (a length that does not match its count, a
+ * limb past 16 bits, slots out of order, no block) cannot be evaluated. */
+static void test_prestate(void **state) {
+  tu_world *w = *state;
+  run_opts o = opts_for(TRACE_OPT_LOOKUPS);
+  run_block_result r;
+  trace_collector c;
+  trace_collect_block(&w->b, TRACE_OPT_LOOKUPS, &c);
+  assert_int_equal(trace_check_prestate(&c), TRACE_OK);
+  assert_int_equal(trace_public_len(&c), TRACE_PUB_VALUES + 2 * TRACE_PUB_SLOT_LIMBS); /* (C, 0), (callee, 1) */
+  blk_account *acc = NULL;
+  for (size_t i = 0; i < w->b.n_accounts; i++)
+    if (w->b.accounts[i].n_storage) acc = &w->b.accounts[i];
+  assert_non_null(acc);
+  acc->storage[0].value.b[31] = 6; /* the verifier's block now says 6 */
+  assert_int_equal(trace_check_prestate(&c), TRACE_E_ARG);
+  assert_int_equal(run_prove_collected(&c, &o, &r), RUN_E_VERIFY);
+  assert_non_null(strstr(r.reason, "do not balance"));
+  run_block_result_free(&r);
+  acc->storage[0].value.b[31] = 7;
+  assert_int_equal(run_prove_collected(&c, &o, &r), RUN_OK);
+  assert_true(r.verified);
+  run_block_result_free(&r);
+
+  size_t n = trace_public_len(&c);
+  bb_t *pub = malloc(n * sizeof *pub);
+  assert_non_null(pub);
+  trace_public_values(&c, pub);
+  ext_t ch[2] = {{{bb_from_u32(5), bb_from_u32(6), bb_from_u32(7), bb_from_u32(8)}},
+                 {{bb_from_u32(9), bb_from_u32(10), bb_from_u32(11), bb_from_u32(12)}}}, sum;
+  assert_int_equal(trace_public_sum(pub, n, &w->b, ch, &sum), STARK_OK);
+  assert_int_equal(trace_public_sum(pub, n - 1, &w->b, ch, &sum), STARK_ERR_ARG);
+  assert_int_equal(trace_public_sum(pub, n, NULL, ch, &sum), STARK_ERR_ARG);
+  bb_t *s0 = pub + TRACE_PUB_VALUES, *s1 = s0 + TRACE_PUB_SLOT_LIMBS;
+  bb_t saved = s1[25];
+  s1[25] = bb_from_u32(65536);
+  assert_int_equal(trace_public_sum(pub, n, &w->b, ch, &sum), STARK_ERR_ARG);
+  s1[25] = saved;
+  bb_t tmp[TRACE_PUB_SLOT_LIMBS]; /* swapped: out of order */
+  memcpy(tmp, s0, sizeof tmp);
+  memcpy(s0, s1, sizeof tmp);
+  memcpy(s1, tmp, sizeof tmp);
+  assert_int_equal(trace_public_sum(pub, n, &w->b, ch, &sum), STARK_ERR_ARG);
+  free(pub);
   trace_free(&c);
 }
 
@@ -427,6 +485,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
       cmocka_unit_test(test_replay_mismatch),
       cmocka_unit_test_setup_teardown(test_block_balances_and_forgeries, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_prestate, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stoinit_refuses, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stoinit_cells, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cuda_same_proofs, setup, teardown),
