@@ -367,6 +367,9 @@ static void on_step(void *ctx, const evm_step_event *e) {
   r[CPU_PUSHLEN] = f[4];
   r[CPU_ISPUSH] = f[5];
   r[CPU_REAL] = BB_ONE;
+  r[CPU_STEP] = fe(c, c->time);
+  r[CPU_ISSTO] = c->sto_in_step ? BB_ONE : 0;
+  c->sto_in_step = 0;
   c->time++;
 }
 
@@ -566,7 +569,7 @@ nomem:
   return NULL;
 }
 
-_Static_assert(STO_DHI + 1 == STO_WIDTH && STO_PT == STO_P + 16 && STO_P == STO_V + 16 && STO_V == STO_TIME + 1 &&
+_Static_assert(STO_TX + 1 == STO_WIDTH && STO_STEP + 1 == STO_TX && STO_DHI + 1 == STO_STEP && STO_PT == STO_P + 16 && STO_P == STO_V + 16 && STO_V == STO_TIME + 1 &&
                    STO_TIME == STO_REAL + 1 && STO_KEY + 16 == STO_WRITE,
                "sto_access writes every storage column (its rows are not cleared first)");
 
@@ -620,7 +623,10 @@ static void sto_access(trace_collector *c, const uint8_t address[20], const uint
     r[STO_THI] = bb_from_u32((uint32_t)(clock >> 16));
     r[STO_DLO] = bb_from_u32((uint32_t)(d & 0xffff));
     r[STO_DHI] = bb_from_u32((uint32_t)(d >> 16));
+    r[STO_STEP] = undo ? 0 : fe(c, c->time);
+    r[STO_TX] = fe(c, c->tx);
   }
+  if (!undo) c->sto_in_step = 1; /* the instruction now running (on_step: after it) made it */
   memcpy(sl->cur, after, 32);
   sl->clock = (uint32_t)clock;
 }

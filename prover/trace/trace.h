@@ -174,7 +174,8 @@ enum {
   TRACE_BUS_MEMORY = 3,  /* a memory word's state: (context, word, 16 limbs, clock) */
   TRACE_BUS_MEMCHAIN = 4, /* (context, word): the meminit table's chain */
   TRACE_BUS_STORAGE = 5,  /* a slot's state: (27 slot limbs, 16 value limbs, clock) */
-  TRACE_BUS_PRESTATE = 6  /* a storage slot's value before the block: (27 slot limbs, 16 value limbs) */
+  TRACE_BUS_PRESTATE = 6, /* a storage slot's value before the block: (27 slot limbs, 16 value limbs) */
+  TRACE_BUS_STOSTEP = 7   /* a storage access's instruction: (step, transaction, opcode) */
 };
 
 /* Memory consistency (TRACE_OPT_LOOKUPS), offline memory checking as a
@@ -229,10 +230,18 @@ enum {
  * block proof's public values, bound into the challenges), and the values
  * the block file's pre-state gives them (zero for a slot it lacks; where it
  * lists an address twice, the later entry's slot, as evm_state_load_block
- * does). Not yet bound: the pre-state to a state root (the trie's keccak
- * rows are not linked to it), the transaction a transient row names and
- * which instruction made an access (the cpu table has no stack values), as
- * for memory. */
+ * does). Each storage row of an access (not an undo) names its
+ * instruction: it receives (STO_STEP, STO_TX, opcode) on TRACE_BUS_STOSTEP,
+ * the opcode 0x54 + WRITE + 8 TRANSIENT (SLOAD, SSTORE, TLOAD, TSTORE),
+ * and the cpu row with that CPU_STEP sends (CPU_STEP, CPU_TX, CPU_OP) with
+ * multiplicity CPU_ISSTO; a transient row's context is 1 + STO_TX (a
+ * constraint). So every access is one storage instruction's, of its kind,
+ * in its transaction, and a cpu row that says it accessed storage has
+ * exactly one access. Not yet bound: the pre-state to a state root (the
+ * trie's keccak rows are not linked to it), the values an instruction
+ * moved (the cpu table has no stack values), that CPU_STEP is distinct
+ * across shards (it counts up within one), and that an undo row is a
+ * revert's, as for memory. */
 
 
 /* The opcode ROM (TRACE_OPT_LOOKUPS). The cpu table sends, on every row,
@@ -388,8 +397,10 @@ typedef struct {
   trace_table t[TRACE_COUNT];
   int err;            /* first error met while collecting (sticky) */
   uint32_t tx;        /* index of the transaction being executed */
-  uint64_t time;      /* instruction counter: the storage rows' clock, and
-                         (2 (time + 1) + write) the memory rows' */
+  uint64_t time;      /* instruction counter: the cpu rows' CPU_STEP and the
+                         storage rows' STO_STEP, and (2 (time + 1) + write)
+                         the memory rows' clock */
+  int sto_in_step;    /* the running instruction accessed storage (CPU_ISSTO) */
   uint64_t keccak_perms;
   uint64_t sig_recoveries;
   blk_fork fork;

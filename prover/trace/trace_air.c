@@ -108,8 +108,11 @@ static const stark_interaction r16_receive = {TRACE_BUS_RANGE16, STARK_RECEIVE, 
 /* The cpu row's opcode facts, in the ROM's field order (trace.h). */
 static const stark_lc cpu_rom_lc[TRACE_ROM_FIELDS] = {LC1(CPU_OP, 1),  LC1(CPU_STATIC, 1),  LC1(CPU_IN, 1),
                                                       LC1(CPU_OUT, 1), LC1(CPU_PUSHLEN, 1), LC1(CPU_ISPUSH, 1)};
-static const stark_interaction cpu_sends[1] = {
-    {TRACE_BUS_OPCODE, STARK_SEND, LC1(CPU_REAL, 1), cpu_rom_lc, TRACE_ROM_FIELDS}};
+/* A storage access's instruction: (step, transaction, opcode). */
+static const stark_lc cpu_step_lc[3] = {LC1(CPU_STEP, 1), LC1(CPU_TX, 1), LC1(CPU_OP, 1)};
+static const stark_interaction cpu_sends[2] = {
+    {TRACE_BUS_OPCODE, STARK_SEND, LC1(CPU_REAL, 1), cpu_rom_lc, TRACE_ROM_FIELDS},
+    {TRACE_BUS_STOSTEP, STARK_SEND, LC1(CPU_ISSTO, 1), cpu_step_lc, 3}};
 
 /* The ROM's columns: the fields, then the multiplicity. */
 static const stark_lc rom_lc[TRACE_ROM_FIELDS] = {LC1(0, 1), LC1(1, 1), LC1(2, 1), LC1(3, 1), LC1(4, 1), LC1(5, 1)};
@@ -150,9 +153,15 @@ static const stark_lc sto_ranged[7] = {LC1(STO_TLO, 1), LC1(STO_THI, 1), LC1(STO
                                        LC1(STO_DHI, 1), LC1(STO_DHI, 16), CTX_MINUS_1(STO_CTX)};
 #define STO_REAL_LC LC1(STO_REAL, 1)
 #define STO_RANGE(i) {TRACE_BUS_RANGE16, STARK_SEND, STO_REAL_LC, &sto_ranged[i], 1}
-static const stark_interaction sto_interactions[9] = {
+/* (step, transaction, 0x54 + WRITE + 8 TRANSIENT) on accesses (REAL - UNDO) */
+static const stark_lc_term sto_op_terms[2] = {{STO_WRITE, 1}, {STO_TRANSIENT, 8}};
+static const stark_lc sto_step_lc[3] = {LC1(STO_STEP, 1), LC1(STO_TX, 1), {sto_op_terms, 2, 0x54}};
+static const stark_lc_term sto_access_terms[2] = {{STO_REAL, 1}, {STO_UNDO, BB_P - 1}};
+_Static_assert(0x54 + 1 == 0x55 && 0x54 + 8 == 0x5c && 0x54 + 8 + 1 == 0x5d, "SLOAD SSTORE TLOAD TSTORE");
+static const stark_interaction sto_interactions[10] = {
     {TRACE_BUS_STORAGE, STARK_RECEIVE, STO_REAL_LC, sto_before, SLOT_FIELDS},
     {TRACE_BUS_STORAGE, STARK_SEND, STO_REAL_LC, sto_after, SLOT_FIELDS},
+    {TRACE_BUS_STOSTEP, STARK_RECEIVE, {sto_access_terms, 2, 0}, sto_step_lc, 3},
     STO_RANGE(0), STO_RANGE(1), STO_RANGE(2), STO_RANGE(3), STO_RANGE(4), STO_RANGE(5),
     {TRACE_BUS_RANGE16, STARK_SEND, LC1(STO_TRANSIENT, 1), &sto_ranged[6], 1}};
 #undef STO_RANGE
@@ -342,9 +351,9 @@ int trace_check_prestate(const trace_collector *c) {
 }
 
 static const stark_lookup lookups[TRACE_COUNT] = {
-    [TRACE_CPU] = {cpu_sends, 1, NULL, 0},
+    [TRACE_CPU] = {cpu_sends, 2, NULL, 0},
     [TRACE_MEMORY] = {mem_interactions, 8, NULL, 0},
-    [TRACE_STORAGE] = {sto_interactions, 9, NULL, 0},
+    [TRACE_STORAGE] = {sto_interactions, 10, NULL, 0},
     [TRACE_STOINIT] = {si_interactions, 3 + STO_SLOT_LIMBS + 2, NULL, 0},
     [TRACE_RANGE16] = {&r16_receive, 1, NULL, 0},
     [TRACE_MEMINIT] = {mi_interactions, 4, NULL, 0},

@@ -25,6 +25,10 @@ enum {
   CPU_SEQ,        /* 1 when the next row continues this frame */
   CPU_ADV,        /* SEQ and not ISJUMP: the next pc is pc + 1 + pushlen */
   CPU_REAL,       /* 1 for an executed instruction, 0 for padding */
+  CPU_STEP,       /* the instruction's index in the block (0, 1, ..): one more
+                     than the previous row's within a shard */
+  CPU_ISSTO,      /* 1 when the instruction accessed storage (an SLOAD, SSTORE,
+                     TLOAD or TSTORE that got as far as its access) */
   CPU_WIDTH
 };
 
@@ -97,6 +101,9 @@ enum {
   STO_THI,
   STO_DLO,               /* TIME - PT - 1 = DLO + 2^16 DHI, DHI < 2^12 */
   STO_DHI,
+  STO_STEP,              /* the index of the instruction that made the access
+                            (the cpu row's CPU_STEP; 0 for an undo) */
+  STO_TX,                /* the transaction (a transient row: CTX - 1) */
   STO_WIDTH
 };
 #define STO_SLOT_LIMBS 27u /* CTX, 10 address limbs, 16 key limbs */

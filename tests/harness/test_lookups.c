@@ -81,10 +81,15 @@ static void test_flag_and_descriptors(void **state) {
   const stark_lookup *r = trace_lookup_opts(TRACE_RANGE16, TRACE_OPT_LOOKUPS);
   assert_non_null(s);
   assert_non_null(r);
-  /* the cpu table: one send of its opcode facts, multiplicity CPU_REAL */
+  /* the cpu table: one send of its opcode facts, multiplicity CPU_REAL, and
+   * one of (step, transaction, opcode) to the storage rows, multiplicity
+   * CPU_ISSTO */
   const stark_lookup *cl = trace_lookup_opts(TRACE_CPU, TRACE_OPT_LOOKUPS);
   assert_non_null(cl);
-  assert_int_equal(cl->num_interactions, 1);
+  assert_int_equal(cl->num_interactions, 2);
+  assert_int_equal(cl->interactions[1].bus, TRACE_BUS_STOSTEP);
+  assert_int_equal(cl->interactions[1].multiplicity.terms[0].col, CPU_ISSTO);
+  assert_int_equal(cl->interactions[1].fields[0].terms[0].col, CPU_STEP);
   const stark_interaction *ci = &cl->interactions[0];
   assert_int_equal(ci->bus, TRACE_BUS_OPCODE);
   assert_int_equal(ci->direction, STARK_SEND);
@@ -104,9 +109,14 @@ static void test_flag_and_descriptors(void **state) {
   assert_int_equal(ri->num_fields, TRACE_ROM_FIELDS);
   assert_int_equal(ri->multiplicity.terms[0].col, TRACE_ROM_FIELDS);
   /* storage: its slot's state received and sent (slot limbs, value limbs,
-   * clock), then 6 clock range checks on real rows and CTX - 1 on
-   * transient ones */
-  assert_int_equal(s->num_interactions, 9);
+   * clock), its instruction received (accesses: REAL - UNDO), then 6 clock
+   * range checks on real rows and CTX - 1 on transient ones */
+  assert_int_equal(s->num_interactions, 10);
+  const stark_interaction *st = &s->interactions[2];
+  assert_int_equal(st->bus, TRACE_BUS_STOSTEP);
+  assert_int_equal(st->direction, STARK_RECEIVE);
+  assert_int_equal(st->fields[2].constant, 0x54);
+  assert_int_equal(st->multiplicity.terms[1].col, STO_UNDO);
   const unsigned before[3] = {STO_P, STO_PT, STARK_RECEIVE}, after[3] = {STO_V, STO_TIME, STARK_SEND};
   for (unsigned i = 0; i < 2; i++) {
     const stark_interaction *in = &s->interactions[i];
@@ -119,15 +129,15 @@ static void test_flag_and_descriptors(void **state) {
     assert_int_equal(in->fields[STO_SLOT_LIMBS + 16].terms[0].col, w[1]);
     assert_int_equal(in->multiplicity.terms[0].col, STO_REAL);
   }
-  for (unsigned i = 2; i < 9; i++) {
+  for (unsigned i = 3; i < 10; i++) {
     const stark_interaction *in = &s->interactions[i];
     assert_int_equal(in->bus, TRACE_BUS_RANGE16);
     assert_int_equal(in->direction, STARK_SEND);
     assert_int_equal(in->num_fields, 1);
-    assert_int_equal(in->multiplicity.terms[0].col, i < 8 ? STO_REAL : STO_TRANSIENT);
+    assert_int_equal(in->multiplicity.terms[0].col, i < 9 ? STO_REAL : STO_TRANSIENT);
   }
-  assert_int_equal(s->interactions[8].fields[0].terms[0].col, STO_CTX);
-  assert_int_equal(s->interactions[8].fields[0].constant, BB_P - 1);
+  assert_int_equal(s->interactions[9].fields[0].terms[0].col, STO_CTX);
+  assert_int_equal(s->interactions[9].fields[0].constant, BB_P - 1);
   /* stoinit: initial state sent (clock 0), final received, (slot, initial
    * value) received from the verifier's pre-state on storage slots (REAL -
    * TRANS), each slot limb and D range-checked, CTX - 1 on transient slots */
@@ -394,7 +404,7 @@ static void test_forged_opcode_facts(void **state) {
 
 /* The CUDA backend commits (stark_commit_main) and proves a shard with
  * interactions to the CPU backend's root and bytes: the cpu table's first shard (its AIR's kernel and the lookup's, one
- * send in a group of two) and the storage table's (9 interactions in 5 columns,
+ * send in a group of two) and the storage table's (10 interactions in 5 columns,
  * the DEEP quotient's one-row-per-block kernel), on the kernels' CPU
  * emulation and, when there is one, on the GPU. */
 static void test_cuda_same_proofs(void **state) {
@@ -493,7 +503,7 @@ static void test_estimate(void **state) {
   assert_true(e1.table_ms[TRACE_CPU] - e0.table_ms[TRACE_CPU] < 1.01 * ccell * 8192 * caw);
   /* storage: 300 rows pad to 512, at STO_WIDTH + aux columns instead of STO_WIDTH */
   unsigned aw = stark_lookup_aux_width(trace_air(TRACE_STORAGE), trace_lookup_opts(TRACE_STORAGE, TRACE_OPT_LOOKUPS));
-  assert_int_equal(aw, 4 * (5 + 1)); /* 9 interactions, 2 a column (max_degree 3) */
+  assert_int_equal(aw, 4 * (5 + 1)); /* 10 interactions, 2 a column (max_degree 3) */
   double cell = model_cell_ms(&p, TRACE_STORAGE, 0);
   assert_true(e1.table_ms[TRACE_STORAGE] - e0.table_ms[TRACE_STORAGE] > 0.99 * cell * 512 * aw);
   assert_true(e1.table_ms[TRACE_STORAGE] - e0.table_ms[TRACE_STORAGE] < 1.01 * cell * 512 * aw);

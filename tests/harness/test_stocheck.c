@@ -5,8 +5,9 @@
  * block prover; a read returning another value, a revert left undone, a
  * forged initial value, a transient access moved to another transaction
  * and a clock limb out of range each leave it unbalanced where the AIRs
- * alone accept them, and a slot listed twice or a transient slot starting
- * above zero is refused by the stoinit AIR.
+ * alone accept them, as does an access that names another instruction or
+ * kind, or hides as an undo; a slot listed twice or a transient slot
+ * starting above zero is refused by the stoinit AIR.
  *
  * The block: two transactions to one contract (slot 0 = 7 before the block)
  * that reads and rewrites slot 0, writes and reads transient slot 1, calls
@@ -178,6 +179,24 @@ static void test_replay(void **state) {
   assert_int_equal(bb_to_u32(r2[STO_V + 15]), 9);
   trace_assert_air_accepts(&c.t[TRACE_STORAGE]);
   trace_assert_air_accepts(&c.t[TRACE_STOINIT]);
+  trace_assert_air_accepts(&c.t[TRACE_CPU]);
+  /* each access names its instruction: the cpu row of its step, of its
+   * kind and transaction, flagged; no other cpu row is */
+  const trace_table *cpu = &c.t[TRACE_CPU], *st = &c.t[TRACE_STORAGE];
+  size_t flagged = 0;
+  for (size_t r = 0; r < cpu->rows; r++) {
+    assert_int_equal(bb_to_u32(cpu->data[r * CPU_WIDTH + CPU_STEP]), r);
+    flagged += bb_to_u32(cpu->data[r * CPU_WIDTH + CPU_ISSTO]);
+  }
+  assert_int_equal(flagged, st->rows - undo);
+  for (size_t r = 0; r < st->rows; r++) {
+    const bb_t *row = st->data + r * STO_WIDTH;
+    if (row[STO_UNDO] == BB_ONE) continue;
+    const bb_t *ins = cpu->data + bb_to_u32(row[STO_STEP]) * CPU_WIDTH;
+    assert_int_equal(bb_to_u32(ins[CPU_ISSTO]), 1);
+    assert_int_equal(bb_to_u32(ins[CPU_OP]), 0x54 + bb_to_u32(row[STO_WRITE]) + 8 * bb_to_u32(row[STO_TRANSIENT]));
+    assert_int_equal(bb_to_u32(ins[CPU_TX]), bb_to_u32(row[STO_TX]));
+  }
 
   /* a counting collector with the option counts the same rows; without
    * it there is no stoinit table */
@@ -218,15 +237,18 @@ static void test_replay_mismatch(void **state) {
   trace_free(&c);
 }
 
-enum { FORGE_READ, FORGE_UNDO, FORGE_INIT, FORGE_PRESTATE, FORGE_TX, FORGE_LIMB, FORGE_N };
+enum { FORGE_READ, FORGE_UNDO, FORGE_INIT, FORGE_PRESTATE, FORGE_TX, FORGE_LIMB, FORGE_STEP, FORGE_KIND,
+       FORGE_HIDE, FORGE_N };
 
 /* Forgeries the AIRs accept: a read returning another value (its before
  * and after together), an undo that does not restore the value, another
  * initial value for a slot, another initial value with the slot's accesses
  * changed to match (the storage bus balances: the pre-state's does not),
  * the second transaction's transient read moved to the first
- * transaction's context, a clock limb split as 2^16 + lo with the high limb
- * one less. */
+ * transaction (its context and transaction), a clock limb split as 2^16 +
+ * lo with the high limb one less, an access naming the next instruction, a
+ * TLOAD passed off as a TSTORE (the value kept), a warm SSTORE passed off
+ * as an undo (no instruction's). */
 static void forge(trace_collector *c, int how) {
   bb_t *row;
   switch (how) {
@@ -252,6 +274,21 @@ static void forge(trace_collector *c, int how) {
     case FORGE_TX:
       row = find_row(c, 2, CALLER, 1, 1);
       row[STO_CTX] = BB_ONE;
+      row[STO_TX] = 0;
+      break;
+    case FORGE_STEP:
+      row = find_row(c, 0, CALLER, 0, 2);
+      row[STO_STEP] = bb_add(row[STO_STEP], BB_ONE);
+      break;
+    case FORGE_KIND:
+      row = find_row(c, 1, CALLER, 1, 1);
+      assert_int_equal(bb_to_u32(row[STO_WRITE]), 0);
+      row[STO_WRITE] = BB_ONE;
+      break;
+    case FORGE_HIDE:
+      row = find_row(c, 0, CALLER, 0, 4); /* the second transaction's SSTORE: warm */
+      assert_true(row[STO_WRITE] == BB_ONE && row[STO_COLD] == 0);
+      row[STO_UNDO] = BB_ONE;
       break;
     case FORGE_LIMB:
       row = find_row(c, 0, CALLER, 0, 0);

@@ -85,7 +85,8 @@ static void test_cpu_and_memory(void **state) {
   assert_true(c.keccak_perms > 0);
   /* a row that continues its frame, and one that is a taken jump */
   const int cpu_cols[] = {CPU_PC, CPU_OP, CPU_GAS_BEFORE, CPU_GAS_AFTER, CPU_COST, CPU_STATIC, CPU_DYN, CPU_SP,
-                          CPU_IN, CPU_OUT, CPU_TX, CPU_DEPTH, CPU_PUSHLEN, CPU_ISPUSH, CPU_SEQ, CPU_ADV, CPU_REAL};
+                          CPU_IN, CPU_OUT, CPU_TX, CPU_DEPTH, CPU_PUSHLEN, CPU_ISPUSH, CPU_SEQ, CPU_ADV, CPU_REAL,
+                          CPU_STEP};
   size_t r = find_row(&c.t[TRACE_CPU], CPU_ISPUSH);
   check_table(&c.t[TRACE_CPU], r, cpu_cols, sizeof cpu_cols / sizeof cpu_cols[0]);
   const int jump_cols[] = {CPU_ISJUMP};
