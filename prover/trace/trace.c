@@ -569,7 +569,8 @@ nomem:
   return NULL;
 }
 
-_Static_assert(STO_TX + 1 == STO_WIDTH && STO_STEP + 1 == STO_TX && STO_DHI + 1 == STO_STEP && STO_PT == STO_P + 16 && STO_P == STO_V + 16 && STO_V == STO_TIME + 1 &&
+_Static_assert(STO_TX + 1 == STO_WIDTH && STO_STEP + 1 == STO_TX && STO_DHI + 1 == STO_STEP && STO_PT == STO_P + 16 &&
+                   STO_P == STO_V + 16 && STO_V == STO_TIME + 1 &&
                    STO_TIME == STO_REAL + 1 && STO_KEY + 16 == STO_WRITE,
                "sto_access writes every storage column (its rows are not cleared first)");
 
