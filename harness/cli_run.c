@@ -62,9 +62,10 @@ static const char usage_text[] =
     "  --prove-precompiles  also prove the sha256, ripemd160, blake2f and modmul tables (see\n"
     "                   prove --help)\n"
     "  --prove-all      every table option above\n"
-    "  --lookups        LogUp buses: storage limbs range-checked, cpu rows' opcode facts\n"
-    "                   checked against the opcode ROM, memory checked for consistency (see\n"
-    "                   prove --help; not part of --prove-all)\n"
+    "  --lookups        LogUp buses: cpu rows' opcode facts checked against the opcode ROM,\n"
+    "                   memory and storage checked for consistency (storage from the\n"
+    "                   block's pre-state, each access tied to its instruction), clocks and\n"
+    "                   slot limbs range-checked (see prove --help; not part of --prove-all)\n"
     CLI_TRACE_BUDGET_HELP
     "  --prover-cmd CMD time an external prover instead of the in-tree one: each block is\n"
     "                   exported as a state_test fixture and CMD runs through /bin/sh with\n"
