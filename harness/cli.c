@@ -101,6 +101,10 @@ int cli_prove_flag(const char *a, unsigned *opts) {
       *opts |= flags[i].bit;
       return 1;
     }
+  if (strcmp(a, "--no-lookups") == 0) {
+    *opts &= ~(unsigned)TRACE_OPT_LOOKUPS;
+    return 1;
+  }
   return 0;
 }
 

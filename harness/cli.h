@@ -34,11 +34,12 @@ void cli_err(const char *sub, const char *fmt, ...) __attribute__((format(printf
 /* Is s "--help" or "-h"? */
 int cli_is_help(const char *s);
 
-/* The table options of prove, run and hunt: when a is --prove-keccak,
+/* The table options of prove, run, hunt and cost: when a is --prove-keccak,
  * --prove-arith, --prove-ecrecover, --prove-precompiles (the sha256 and
  * blake2f tables) or --prove-all, sets its trace.h TRACE_OPT_PROVE_* bits in
- * *opts, and for --lookups (not part of --prove-all) TRACE_OPT_LOOKUPS, and
- * returns 1; else 0. */
+ * *opts, for --lookups (not part of --prove-all; on by default:
+ * RUN_DEFAULT_TRACE_OPTS) sets TRACE_OPT_LOOKUPS and for --no-lookups
+ * clears it, and returns 1; else 0. */
 int cli_prove_flag(const char *a, unsigned *opts);
 
 /* Shard progress of one long block on stderr (run_opts.on_shard with
@@ -66,7 +67,8 @@ int cli_trace_budget(const char *cmd, const char *v, size_t *bytes);
   "                   a block whose tables need more is proven in passes: executed again\n"    \
   "                   for each window of the cpu, memory and storage rows that fits, each\n"   \
   "                   window's shards proven before the next (the same proofs, more\n"         \
-  "                   execution; with --lookups the passes run twice: commit, then prove)\n"
+  "                   execution; with the lookup argument the passes run twice: commit,\n" \
+  "                   then prove)\n"
 
 /* Parse a non-negative integer option value; 0 on success, -1 on bad input. */
 int cli_parse_u64(const char *s, unsigned long long *out);

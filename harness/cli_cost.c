@@ -15,6 +15,7 @@
 
 static const char usage_text[] =
     "usage: pkbench cost [--json] [--gas-limit G] [--no-prove] [--only NAME] [--cycles NAME] [--db FILE]\n"
+    "                    [--no-lookups]\n"
     "\n"
     "For each operation pattern (see `pkbench hunt`), builds a block of G gas\n"
     "(default 1000000) that repeats it until gas runs out, proves it and prints:\n"
@@ -25,12 +26,14 @@ static const char usage_text[] =
     "                         (projected from published figures; --cycles NAME, default sp1)\n"
     "  --json         one JSON object per operation: name, gas, prove_ms_per_mgas, ...\n"
     "  --no-prove     the estimate only (fast)\n"
+    "  --no-lookups   prove without the lookup argument (on by default; prove --help)\n"
     "  --db FILE      also record the table as a run (blocks named cost:<operation>), which\n"
     "                 `pkbench report` draws as proving cost per gas by operation";
 
 int cli_cost(int argc, char **argv) {
   uint64_t gas = 1000000;
   int json = 0, prove = 1;
+  unsigned tables = RUN_DEFAULT_TRACE_OPTS;
   const char *only = NULL, *cycles_name = "sp1", *dbpath = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -42,6 +45,8 @@ int cli_cost(int argc, char **argv) {
       json = 1;
     } else if (strcmp(a, "--no-prove") == 0) {
       prove = 0;
+    } else if (strcmp(a, "--lookups") == 0 || strcmp(a, "--no-lookups") == 0) {
+      (void)cli_prove_flag(a, &tables);
     } else if (strcmp(a, "--db") == 0 && v) {
       dbpath = v;
       i++;
@@ -79,6 +84,7 @@ int cli_cost(int argc, char **argv) {
   }
   run_opts ro = run_opts_default();
   ro.prove = prove;
+  ro.prove_tables = tables;
   db_handle *db = NULL;
   int64_t run_id = 0;
   if (dbpath) {

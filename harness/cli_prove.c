@@ -10,7 +10,7 @@
 static const char usage_text[] =
     "usage: pkbench prove [--json] [--shard-log K] [--blowup 2|4] [--profile P] [--no-prove]\n"
     "                     [--backend cpu|cuda|auto] [--prove-keccak] [--prove-arith]\n"
-    "                     [--prove-ecrecover] [--prove-precompiles] [--prove-all] [--lookups]\n"
+    "                     [--prove-ecrecover] [--prove-precompiles] [--prove-all] [--no-lookups]\n"
     "                     [--trace-budget-mib N] FILE.blk\n"
     "\n"
     "Executes the block, builds the trace tables, proves every shard of every proven\n"
@@ -42,7 +42,8 @@ static const char usage_text[] =
     "                  arithmetic AIR); the precomp table (larger MODEXP, BLS12-381, KZG)\n"
     "                  stays sized\n"
     "  --prove-all     every table option above\n"
-    "  --lookups       LogUp buses: every cpu row's static gas, stack effect and immediate\n"
+    "  --no-lookups    without the lookup argument, which is on by default (--lookups):\n"
+    "                  LogUp buses: every cpu row's static gas, stack effect and immediate\n"
     "                  length are checked against its opcode (the opcode ROM, a public table\n"
     "                  the verifier builds, with per-opcode counts that are part of the\n"
     "                  proof); memory is checked for consistency: each memory row consumes its\n"
@@ -56,7 +57,8 @@ static const char usage_text[] =
     "                  slots: zero), and takes its end; clocks and\n"
     "                  slot limbs are range-checked by the range16 table (2^16 rows); the\n"
     "                  tables with interactions are committed first, then proven with shared\n"
-    "                  challenges, and the buses must balance (not part of --prove-all)\n"
+    "                  challenges, and the buses must balance. Without it the memory and\n"
+    "                  storage values are the prover's (the AIRs alone do not bind them)\n"
     CLI_TRACE_BUDGET_HELP
     "  --profile P     hardware profile of the cost estimate (default: host; with the cuda\n"
     "                  backend on a GPU, prover/profiles/<gpu-name>.tsv when it exists)\n"

@@ -14,6 +14,7 @@
 #include "bench.h"
 #include "evm/evm.h"
 #include "gen.h"
+#include "runner.h"
 #include "trace/trace.h"
 
 enum {
@@ -101,6 +102,7 @@ hunt_opts hunt_opts_default(void) {
   o.use_sized = 0;
   o.block_share = 0.5;
   o.seed_generators = 1;
+  o.trace_opts = RUN_DEFAULT_TRACE_OPTS;
   o.profile = model_profile_default();
   return o;
 }

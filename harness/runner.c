@@ -31,6 +31,7 @@ run_opts run_opts_default(void) {
   o.log_shard = 20;
   o.stark = stark_config_default();
   o.prove = 1;
+  o.prove_tables = RUN_DEFAULT_TRACE_OPTS;
   o.profile = model_profile_default();
   snprintf(o.device, sizeof o.device, "cpu");
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
@@ -324,12 +325,18 @@ static int commit_range(const trace_table *t, const run_opts *o, run_block_resul
     r->phase_ms[RUN_PHASE_TRACE] += t1 - t0;
     /* kept for the proof while the budget lasts, else made again there */
     int keep = lb->kept_bytes < run_keep_budget(o);
-    int rc = stark_commit_main_keep(trace_table_air(t), &o->stark, *buf, log_n, &lb->roots[j],
-                                    keep ? &lb->kept[j] : NULL);
+    int drc = 0, rc = stark_commit_main_keep(trace_table_air(t), &o->stark, *buf, log_n, &lb->roots[j],
+                                             keep ? &lb->kept[j] : NULL, &drc);
     lb->kept_bytes += stark_main_commit_bytes(lb->kept[j]);
     lb->commit_ms[j] = bench_now_ms() - t1;
     r->phase_ms[RUN_PHASE_COMMIT] += lb->commit_ms[j];
     r->lookup_commit_ms += lb->commit_ms[j];
+    if (rc == STARK_ERR_DEVICE) {
+      char what[224];
+      snprintf(what, sizeof what, "%s shard %zu on %s: %s (%s)", trace_table_name(t->id), k, o->device,
+               cu_strerror(drc), cu_last_error_string());
+      return fail(r, RUN_E_DEVICE, "cuda backend failed: %s", what);
+    }
     if (rc != STARK_OK) {
       char what[96];
       snprintf(what, sizeof what, "%s shard %zu (stark code %d)", trace_table_name(t->id), k, rc);

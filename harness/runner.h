@@ -97,6 +97,12 @@ run_opts run_opts_default(void); /* backend cpu */
 
 /* The trace options (trace.h TRACE_OPT_*) that o asks for. */
 unsigned run_trace_opts(const run_opts *o);
+
+/* The trace options a block is proven with unless told otherwise
+ * (run_opts_default, hunt_opts_default, the CLI): the lookup argument, so
+ * that memory and storage are checked for consistency and the opcode facts
+ * against the ROM; --no-lookups clears it. */
+#define RUN_DEFAULT_TRACE_OPTS TRACE_OPT_LOOKUPS
 /* The names of the tables o proves (proven = 1) or only sizes (0; range16,
  * which exists only with TRACE_OPT_LOOKUPS, is never listed as sized), as a
  * JSON-free list "cpu, memory, storage" into buf. */

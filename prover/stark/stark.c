@@ -1512,8 +1512,9 @@ int stark_lookup_public_sum(const stark_interaction *it, const bb_t *rows, size_
 }
 
 int stark_commit_main_keep(const stark_air *air, const stark_config *cfg, const bb_t *trace, unsigned log_n,
-                           merkle_digest *root, stark_main_commit **keep) {
+                           merkle_digest *root, stark_main_commit **keep, int *device_rc) {
   if (keep) *keep = NULL;
+  if (device_rc) *device_rc = 0;
   if (!air_ok(air) || !cfg || !trace || !root) return STARK_ERR_ARG;
   if (fri_params_check(&cfg->fri) != FRI_OK) return STARK_ERR_ARG;
   if (cfg->backend != STARK_BACKEND_CPU && cfg->backend != STARK_BACKEND_CUDA) return STARK_ERR_ARG;
@@ -1521,7 +1522,8 @@ int stark_commit_main_keep(const stark_air *air, const stark_config *cfg, const 
   if (log_n < 1 || log_n > STARK_MAX_LOG_ROWS || log_N > BB_TWO_ADICITY) return STARK_ERR_ARG;
   stark_main_commit *mc = malloc(sizeof *mc);
   if (!mc) return STARK_ERR_NOMEM;
-  int drc, rc = main_commit_make(cfg, trace, log_n, air->width, 0, mc, &drc);
+  int drc = 0, rc = main_commit_make(cfg, trace, log_n, air->width, 0, mc, &drc);
+  if (device_rc && rc == STARK_ERR_DEVICE) *device_rc = drc;
   if (rc == STARK_OK) *root = mc->root;
   if (rc == STARK_OK && keep) {
     *keep = mc;
@@ -1533,5 +1535,5 @@ int stark_commit_main_keep(const stark_air *air, const stark_config *cfg, const 
 
 int stark_commit_main(const stark_air *air, const stark_config *cfg, const bb_t *trace,
                       unsigned log_n, merkle_digest *root) {
-  return stark_commit_main_keep(air, cfg, trace, log_n, root, NULL);
+  return stark_commit_main_keep(air, cfg, trace, log_n, root, NULL, NULL);
 }

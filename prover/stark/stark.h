@@ -351,9 +351,11 @@ typedef struct stark_main_commit stark_main_commit;
  * into *keep (NULL on error), so that stark_prove_lookup_kept need not make
  * the LDE and tree again: the lookup argument's two phases then cost one
  * commitment. Host memory (CPU backend) or device memory (CUDA) of
- * stark_main_commit_bytes is held until then. */
+ * stark_main_commit_bytes is held until then. *device_rc (may be NULL)
+ * receives the CU_* code of a device failure (0 otherwise), as
+ * stark_timings.device_rc does for a proof. */
 int stark_commit_main_keep(const stark_air *air, const stark_config *cfg, const bb_t *trace, unsigned log_n,
-                           merkle_digest *root, stark_main_commit **keep);
+                           merkle_digest *root, stark_main_commit **keep, int *device_rc);
 /* Bytes a kept commitment holds (0 for NULL). */
 size_t stark_main_commit_bytes(const stark_main_commit *c);
 /* c may be NULL. */

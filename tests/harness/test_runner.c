@@ -28,12 +28,13 @@ static void test_defaults_are_defined(void **state) {
   (void)state;
   for (int k = 0; k < 4; k++) {
     run_opts o = fresh_defaults();
-    assert_int_equal(o.prove_tables, 0);
+    assert_int_equal(o.prove_tables, RUN_DEFAULT_TRACE_OPTS); /* the lookup argument */
+    assert_int_equal(RUN_DEFAULT_TRACE_OPTS, TRACE_OPT_LOOKUPS);
     assert_int_equal(o.extra_work, 0);
     assert_true(o.timeout_ms == 0);
     assert_int_equal(o.prove, 1);
     assert_int_equal(o.log_shard, 20);
-    assert_int_equal(run_trace_opts(&o), 0);
+    assert_int_equal(run_trace_opts(&o), TRACE_OPT_LOOKUPS);
     assert_string_equal(run_backend_name(&o), "cpu");
     assert_true(o.trace_max_bytes > 0); /* half of this machine's memory */
   }
@@ -92,6 +93,7 @@ static void test_trace_passes(void **state) {
    * (the slot replay, the stoinit table) stays small */
   assert_int_equal(gen_worst_case("sload_warm", &p, &b), GEN_OK);
   run_opts o = run_opts_default();
+  o.prove_tables = 0; /* without the lookup argument first, then with it */
   o.log_shard = 8;
   o.stark.threads = 1;
   run_block_result whole, parts;
@@ -157,6 +159,9 @@ static void test_table_lists(void **state) {
   (void)state;
   run_opts o = run_opts_default();
   char proven[160], sized[160];
+  run_table_list(&o, 1, proven, sizeof proven);
+  assert_string_equal(proven, "cpu, memory, storage, range16, meminit, stoinit");
+  o.prove_tables = 0; /* without the lookup argument */
   run_table_list(&o, 1, proven, sizeof proven);
   run_table_list(&o, 0, sized, sizeof sized);
   assert_string_equal(proven, "cpu, memory, storage");

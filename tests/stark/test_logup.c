@@ -266,7 +266,7 @@ static void test_kept_commitment(void **state) {
     int prev = cu_set_emulation(1);
     merkle_digest root;
     stark_main_commit *kc;
-    assert_int_equal(stark_commit_main_keep(&air_values, &cfg, vt, 6, &root, &kc), STARK_OK);
+    assert_int_equal(stark_commit_main_keep(&air_values, &cfg, vt, 6, &root, &kc, NULL), STARK_OK);
     assert_non_null(kc);
     assert_true(stark_main_commit_bytes(kc) > 64 * 2 * VAL_WIDTH * sizeof(bb_t));
     ext_t ch[2];
@@ -280,19 +280,19 @@ static void test_kept_commitment(void **state) {
     stark_proof_free(&p1);
     stark_proof_free(&p2);
     /* shapes that do not match */
-    assert_int_equal(stark_commit_main_keep(&air_values, &cfg, vt, 5, &root, &kc), STARK_OK);
+    assert_int_equal(stark_commit_main_keep(&air_values, &cfg, vt, 5, &root, &kc, NULL), STARK_OK);
     assert_int_equal(stark_prove_lookup_kept(&air_values, &lv, &cfg, vt, 6, NULL, kc, &p2, NULL), STARK_ERR_ARG);
-    assert_int_equal(stark_commit_main_keep(&air_values, &cfg, vt, 6, &root, &kc), STARK_OK);
+    assert_int_equal(stark_commit_main_keep(&air_values, &cfg, vt, 6, &root, &kc, NULL), STARK_OK);
     stark_config other = cfg;
     other.backend = backend ? STARK_BACKEND_CPU : STARK_BACKEND_CUDA;
     assert_int_equal(stark_prove_lookup_kept(&air_values, &lv, &other, vt, 6, NULL, kc, &p2, NULL), STARK_ERR_ARG);
-    assert_int_equal(stark_commit_main_keep(&air_values, &cfg, vt, 6, &root, &kc), STARK_OK);
+    assert_int_equal(stark_commit_main_keep(&air_values, &cfg, vt, 6, &root, &kc, NULL), STARK_OK);
     other = test_cfg(2);
     other.backend = cfg.backend;
     assert_int_equal(stark_prove_lookup_kept(&air_values, &lv, &other, vt, 6, NULL, kc, &p2, NULL), STARK_ERR_ARG);
     /* no keep: just the root */
     merkle_digest r2;
-    assert_int_equal(stark_commit_main_keep(&air_values, &cfg, vt, 6, &r2, NULL), STARK_OK);
+    assert_int_equal(stark_commit_main_keep(&air_values, &cfg, vt, 6, &r2, NULL, NULL), STARK_OK);
     assert_memory_equal(&r2, &root, sizeof r2);
     cu_set_emulation(prev);
   }
