@@ -178,10 +178,13 @@ int cli_cost(int argc, char **argv) {
     db_run_finish(db, run_id, status ? DB_RUN_FAILED : DB_RUN_DONE);
     db_close(db);
   }
-  if (!json)
-    printf("\nprove_ms/Mgas: measured on this host for the tables this build proves (cpu, memory, storage);\n"
+  if (!json) {
+    char proven[256];
+    run_table_list(&ro, 1, proven, sizeof proven);
+    printf("\nprove_ms/Mgas: measured on this host for the tables proven (%s);\n"
            "estimate_ms/Mgas: projected with profile '%s' for all tables, sized ones at assumed widths;\n"
            "cycles/gas: projected from the published figures of zkVM profile '%s' (prover/profiles).\n",
-           ro.profile.name, cp.name);
+           proven, ro.profile.name, cp.name);
+  }
   return status;
 }
