@@ -504,8 +504,16 @@ static void finish_result(const run_opts *o, run_block_result *r, double t_start
   r->status = RUN_OK;
 }
 
-int run_prove_collected(const trace_collector *c, const run_opts *o, run_block_result *r) {
+/* A fresh result: every table named, so that a block given up before its
+ * tables are described (a value past the field, the executor's error) is
+ * still a whole result for the database. */
+static void result_init(run_block_result *r) {
   memset(r, 0, sizeof *r);
+  for (int i = 0; i < TRACE_COUNT; i++) r->tables[i].name = trace_table_name((trace_table_id)i);
+}
+
+int run_prove_collected(const trace_collector *c, const run_opts *o, run_block_result *r) {
+  result_init(r);
   double t_start = bench_now_ms();
   int rc = prove_collected(c, o, r, t_start);
   if (rc != RUN_OK) {
@@ -739,7 +747,7 @@ static int prove_in_passes(const blk_block *b, const run_opts *o, run_block_resu
 }
 
 int run_prove_block(const blk_block *b, const run_opts *o, run_block_result *r) {
-  memset(r, 0, sizeof *r);
+  result_init(r);
   r->passes = 1;
   double t_start = bench_now_ms();
   trace_collector c;

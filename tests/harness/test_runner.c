@@ -12,6 +12,7 @@
 
 #include "gen.h"
 #include "runner.h"
+#include "../evm/evm_test_util.h"
 
 /* Leave a poisoned stack frame where the next call's frame will be. */
 static __attribute__((noinline)) void poison_stack(void) {
@@ -200,9 +201,29 @@ static void test_table_lists(void **state) {
   assert_true(trace_max_log_shard(TRACE_CPU, TRACE_OPT_PROVE_ARITH | TRACE_OPT_PROVE_KECCAK) >= 32);
 }
 
+/* A block given up before its tables are described (its gas counter past
+ * the field: a transaction of 2.1 G gas) is a failed result whose tables
+ * are all named, so that the database can record it (e2e_conformance). */
+static void test_failed_block_named(void **state) {
+  (void)state;
+  tu_world w;
+  tu_init(&w, BLK_FORK_PRAGUE);
+  w.b.env.gas_limit = 2100000000;
+  tu_contract(&w, 0x1000, "00", 0);
+  tu_tx(&w, 0x1000, 2100000000, 0, "");
+  run_opts o = run_opts_default();
+  run_block_result r;
+  assert_int_equal(run_prove_block(&w.b, &o, &r), RUN_E_TRACE);
+  assert_non_null(strstr(r.reason, "does not fit a field element"));
+  for (int i = 0; i < TRACE_COUNT; i++) assert_string_equal(r.tables[i].name, trace_table_name((trace_table_id)i));
+  run_block_result_free(&r);
+  tu_free(&w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_defaults_are_defined),
+      cmocka_unit_test(test_failed_block_named),
       cmocka_unit_test(test_table_lists),
       cmocka_unit_test(test_trace_budget),
       cmocka_unit_test(test_trace_passes),
