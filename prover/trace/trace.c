@@ -432,9 +432,12 @@ static int mem_grow(trace_collector *c, trace_memctx *m, uint64_t words) {
   return 0;
 }
 
-static void put_limbs(bb_t *dst, const uint8_t w[32]) {
-  for (int i = 0; i < 16; i++) dst[i] = bb_from_u32((uint32_t)w[2 * i] << 8 | w[2 * i + 1]);
+/* n 16-bit big-endian limbs of the bytes b (2 n of them) into dst. */
+static void put_be_limbs(bb_t *dst, const uint8_t *b, unsigned n) {
+  for (unsigned i = 0; i < n; i++) dst[i] = bb_from_u32((uint32_t)b[2 * i] << 8 | b[2 * i + 1]);
 }
+
+static void put_limbs(bb_t *dst, const uint8_t w[32]) { put_be_limbs(dst, w, 16); }
 
 _Static_assert(MEM_DHI + 1 == MEM_WIDTH && MEM_PT == MEM_P + 16 && MEM_P == MEM_V + 16 && MEM_V == MEM_REAL + 1,
                "on_memory writes every memory column (its rows are not cleared first)");
@@ -569,6 +572,9 @@ nomem:
   return NULL;
 }
 
+_Static_assert(STO_CTX == 0 && STO_ADDR == 1 && STO_KEY == 11 && STO_SLOT_LIMBS == 27 &&
+                   sizeof(((trace_slot *)0)->id) == 2 * STO_SLOT_LIMBS,
+               "a slot's identity bytes are its limbs, columns 0..26");
 _Static_assert(STO_TX + 1 == STO_WIDTH && STO_STEP + 1 == STO_TX && STO_DHI + 1 == STO_STEP && STO_PT == STO_P + 16 &&
                    STO_P == STO_V + 16 && STO_V == STO_TIME + 1 &&
                    STO_TIME == STO_REAL + 1 && STO_KEY + 16 == STO_WRITE,
@@ -607,9 +613,7 @@ static void sto_access(trace_collector *c, const uint8_t address[20], const uint
   bb_t *r = new_row_raw(c, t); /* every column is written below */
   if (!r) return;
   if (r != t->spill) { /* a row outside the collector's row window is replayed, not written */
-    r[STO_CTX] = bb_from_u32(ctx);
-    for (int i = 0; i < 10; i++) r[STO_ADDR + i] = bb_from_u32((uint32_t)address[2 * i] << 8 | address[2 * i + 1]);
-    put_limbs(&r[STO_KEY], key);
+    put_be_limbs(&r[STO_CTX], sl->id, STO_SLOT_LIMBS); /* context, address, key */
     r[STO_WRITE] = is_write ? BB_ONE : 0;
     r[STO_COLD] = is_cold ? BB_ONE : 0;
     r[STO_TRANSIENT] = transient ? BB_ONE : 0;
@@ -1291,7 +1295,7 @@ static int stoinit_fill(trace_collector *c) {
   for (size_t k = 0; k < c->n_slots; k++) {
     const trace_slot *sl = order[k];
     bb_t *r = t->data + k * SI_WIDTH;
-    for (unsigned i = 0; i < STO_SLOT_LIMBS; i++) r[i] = bb_from_u32((uint32_t)sl->id[2 * i] << 8 | sl->id[2 * i + 1]);
+    put_be_limbs(r, sl->id, STO_SLOT_LIMBS);
     r[SI_TRANS] = r[SI_CTX] ? BB_ONE : 0;
     r[SI_REAL] = BB_ONE;
     put_limbs(&r[SI_IV], sl->init);
@@ -1305,9 +1309,8 @@ static int stoinit_fill(trace_collector *c) {
       free(order);
       return TRACE_E_ARG;
     }
-    uint32_t a = (uint32_t)sl->id[2 * j] << 8 | sl->id[2 * j + 1], b = (uint32_t)nx[2 * j] << 8 | nx[2 * j + 1];
     r[SI_SEL + j] = BB_ONE;
-    r[SI_D] = bb_from_u32(b - a - 1);
+    r[SI_D] = bb_sub(bb_sub(bb_from_u32((uint32_t)nx[2 * j] << 8 | nx[2 * j + 1]), r[j]), BB_ONE);
   }
   free(order);
   t->rows = t->cap = c->n_slots;

@@ -272,6 +272,12 @@ static const uint8_t *pre_find(const pre_slot *e, size_t n, const uint8_t id[52]
   return NULL;
 }
 
+/* The pre-state value of slot id as 16 limbs (zero when it has none). */
+static void pre_value_limbs(const pre_slot *e, size_t n, const uint8_t id[52], bb_t out[16]) {
+  const uint8_t *v = pre_find(e, n, id);
+  for (int i = 0; i < 16; i++) out[i] = v ? bb_from_u32((uint32_t)v[2 * i] << 8 | v[2 * i + 1]) : 0;
+}
+
 /* Slot limbs (address then key, 16-bit, big-endian) to bytes; -1 for a
  * limb of 2^16 or more. */
 static int limbs_to_id(const bb_t *limbs, uint8_t id[52]) {
@@ -314,8 +320,7 @@ int trace_public_sum(const bb_t *pub, size_t npub, const blk_block *pre, const e
       memcpy(prev, id, 52);
       r[0] = 0;
       memcpy(r + 1, pub + TRACE_PUB_VALUES + k * TRACE_PUB_SLOT_LIMBS, TRACE_PUB_SLOT_LIMBS * sizeof *r);
-      const uint8_t *v = pre_find(idx, n, id);
-      for (int i = 0; i < 16; i++) r[STO_SLOT_LIMBS + i] = v ? bb_from_u32((uint32_t)v[2 * i] << 8 | v[2 * i + 1]) : 0;
+      pre_value_limbs(idx, n, id, r + STO_SLOT_LIMBS);
       r[PRE_FIELDS] = BB_ONE;
     }
     if (rc == STARK_OK) rc = stark_lookup_public_sum(&pre_send, rows, ns, PRE_FIELDS + 1, ch, &d);
@@ -342,9 +347,10 @@ int trace_check_prestate(const trace_collector *c) {
       rc = TRACE_E_ARG;
       break;
     }
-    const uint8_t *v = pre_find(idx, n, id);
+    bb_t want[16];
+    pre_value_limbs(idx, n, id, want);
     for (int i = 0; i < 16; i++)
-      if (bb_to_u32(r[SI_IV + i]) != (v ? (uint32_t)v[2 * i] << 8 | v[2 * i + 1] : 0u)) rc = TRACE_E_ARG;
+      if (!bb_eq(r[SI_IV + i], want[i])) rc = TRACE_E_ARG;
   }
   free(idx);
   return rc;

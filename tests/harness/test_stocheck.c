@@ -384,18 +384,6 @@ static void test_prestate(void **state) {
   trace_free(&c);
 }
 
-/* The collected stoinit rows, padded, against its AIR. */
-static int stoinit_check(const trace_table *t) {
-  size_t rows = 2;
-  while (rows < t->rows) rows <<= 1;
-  bb_t *m = calloc(rows * SI_WIDTH, sizeof *m);
-  assert_non_null(m);
-  memcpy(m, t->data, t->rows * SI_WIDTH * sizeof *m);
-  int rc = stark_air_check(trace_table_air(t), m, rows, NULL, NULL, NULL);
-  free(m);
-  return rc;
-}
-
 /* What the stoinit AIR refuses: a slot listed twice (the second row's
  * slot made the first's, the selector and difference as the honest rows
  * would have them), the rows out of order, a transient slot starting above
@@ -406,7 +394,7 @@ static void test_stoinit_refuses(void **state) {
   trace_collector c;
   trace_collect_block(&w->b, TRACE_OPT_LOOKUPS, &c);
   trace_table *si = &c.t[TRACE_STOINIT];
-  assert_int_equal(stoinit_check(si), STARK_OK);
+  assert_int_equal(trace_air_check(si), STARK_OK);
   bb_t *save = malloc(si->rows * SI_WIDTH * sizeof *save);
   assert_non_null(save);
   memcpy(save, si->data, si->rows * SI_WIDTH * sizeof *save);
@@ -426,14 +414,14 @@ static void test_stoinit_refuses(void **state) {
     if (how == 4) { /* context 0 marked transient: the AIR allows it, the buses do not (CTX - 1 is no 16-bit value) */
       run_opts o = opts_for(TRACE_OPT_LOOKUPS);
       run_block_result r;
-      assert_int_equal(stoinit_check(si), STARK_OK);
+      assert_int_equal(trace_air_check(si), STARK_OK);
       assert_int_equal(trace_range_fill(&c), TRACE_OK);
       assert_int_equal(run_prove_collected(&c, &o, &r), RUN_E_VERIFY);
       assert_non_null(strstr(r.reason, "do not balance"));
       run_block_result_free(&r);
       continue;
     }
-    assert_int_equal(stoinit_check(si), STARK_ERR_CONSTRAINT);
+    assert_int_equal(trace_air_check(si), STARK_ERR_CONSTRAINT);
   }
   free(save);
   trace_free(&c);
