@@ -22,11 +22,15 @@ static const char usage_text[] =
     "\n"
     "Runs micro-benchmarks and prints one line per figure (median over repetitions).\n"
     "Areas: prover (= ntt hash stark), ntt, hash, stark, precompiles, evm, hunt, cuda, all (default all).\n"
-    "'pkbench bench calibrate [--out FILE]' measures this machine's proving cost per\n"
-    "shard and per cell (cpu-table shards of 2^10..2^18 rows, and one 2^14-row shard\n"
-    "of each wide table: keccak, arith, ecrecover, sha256, ripemd160, modmul; not\n"
-    "blake2f, whose smallest shard is too big) and writes the hardware profile\n"
-    "the cost estimate uses (default prover/profiles/host.tsv).\n"
+    "'pkbench bench calibrate [--backend cpu|cuda] [--quick] [--out FILE]' measures this\n"
+    "machine's proving cost per shard and per cell (cpu-table shards of 2^10..2^20 rows,\n"
+    "2^12..2^20 on a GPU, up to the default shard size, where large blocks spend their\n"
+    "time; a memory-table shard of 2^20 rows; the cpu and memory shards of 2^20 rows\n"
+    "again with their lookup arguments, for the cost per aux cell; --quick stops at\n"
+    "2^14 on a CPU, 2^16 on a GPU) and one 2^14-row shard of each wide\n"
+    "table: keccak, arith, ecrecover, sha256, ripemd160, modmul; not blake2f, whose\n"
+    "smallest shard is too big) and writes the hardware profile the cost estimate uses\n"
+    "(default prover/profiles/host.tsv, or prover/profiles/<gpu-name>.tsv with cuda).\n"
     "  --json        one JSON object per line: bench, variant, size, threads, median_ms,\n"
     "                per_s, unit, device, host\n"
     "  --quick       small sizes and few repetitions (smoke runs)\n"
@@ -108,25 +112,47 @@ static void cal_point(void *vctx, const char *table, unsigned log_rows, double c
 }
 
 static int calibrate(int argc, char **argv, int json, int quick) {
-  const char *out = "prover/profiles/host.tsv";
-  for (int i = 1; i < argc; i++)
+  const char *out = NULL, *backend = "cpu";
+  for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
+    else if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) backend = argv[++i];
+  }
+  if (strcmp(backend, "cpu") != 0 && strcmp(backend, "cuda") != 0) {
+    cli_err("bench", "calibrate: --backend: '%s' is not cpu or cuda", backend);
+    return 2;
+  }
   struct utsname u;
   char host[512] = "unknown";
   if (uname(&u) == 0) snprintf(host, sizeof host, "%s %s", u.nodename, u.machine);
   emit_ctx c = {json, host};
   model_profile p;
-  int rc = model_calibrate(NULL, 10, quick ? 14 : 18, quick ? 8 : TRACE_WIDE_MAX_LOG_SHARD, quick ? 1 : 3, &p, cal_point, &c);
-  if (rc != MODEL_OK) {
-    cli_err("bench", "calibrate: measurement failed (code %d)", rc);
+  char path[512];
+  if (strcmp(backend, "cuda") == 0) {
+    int rc = bench_cuda_calibrate(12, quick ? 16 : 20, quick ? 8 : TRACE_WIDE_MAX_LOG_SHARD, quick ? 1 : 3, &p,
+                                  emit, &c);
+    if (rc != 0) {
+      const char *why = cu_last_error_string();
+      cli_err("bench", "calibrate: cuda: %s%s%s%s", cu_strerror(rc), why && why[0] ? " (" : "", why ? why : "",
+              why && why[0] ? ")" : "");
+      return 2;
+    }
+    snprintf(path, sizeof path, "prover/profiles/%s.tsv", p.name);
+  } else {
+    int rc = model_calibrate(NULL, 10, quick ? 14 : 20, quick ? 8 : TRACE_WIDE_MAX_LOG_SHARD, quick ? 1 : 3, &p,
+                             cal_point, &c);
+    if (rc != MODEL_OK) {
+      cli_err("bench", "calibrate: measurement failed (code %d)", rc);
+      return 2;
+    }
+    snprintf(path, sizeof path, "prover/profiles/host.tsv");
+  }
+  if (out) snprintf(path, sizeof path, "%s", out);
+  if (model_profile_save(path, &p) != MODEL_OK) {
+    cli_err("bench", "calibrate: %s: cannot write the profile", path);
     return 2;
   }
-  if (model_profile_save(out, &p) != MODEL_OK) {
-    cli_err("bench", "calibrate: %s: cannot write the profile", out);
-    return 2;
-  }
-  printf("profile %s: ms_per_cell %.4g, ms_per_shard %.4g (written to %s)\n", p.name, p.ms_per_cell, p.ms_per_shard,
-         out);
+  fprintf(json ? stderr : stdout, "profile %s: ms_per_cell %.4g, ms_per_shard %.4g, ms_per_aux_cell %.4g (written to %s)\n",
+          p.name, p.ms_per_cell, p.ms_per_shard, p.ms_per_aux_cell, path);
   return 0;
 }
 
@@ -250,8 +276,8 @@ int cli_bench(int argc, char **argv) {
       cli_err("bench", "cuda: %s: cannot write the profile", out);
       return 2;
     }
-    fprintf(json ? stderr : stdout, "profile %s: ms_per_cell %.4g, ms_per_shard %.4g (written to %s)\n", p.name,
-            p.ms_per_cell, p.ms_per_shard, out);
+    fprintf(json ? stderr : stdout, "profile %s: ms_per_cell %.4g, ms_per_shard %.4g, ms_per_aux_cell %.4g (written to %s)\n",
+            p.name, p.ms_per_cell, p.ms_per_shard, p.ms_per_aux_cell, out);
   }
   return status;
 }

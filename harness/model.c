@@ -51,23 +51,25 @@ unsigned model_assumed_width(trace_table_id id) {
 
 model_profile model_profile_default(void) {
   /* `pkbench bench calibrate` on the development host (2-core x86-64,
-   * AVX-512, 24 GiB); prover/profiles/host.tsv holds the same figures with
-   * how they were measured, and a test checks that the two agree. */
+   * Intel Xeon, 24 GiB); prover/profiles/host.tsv holds the same figures
+   * with how they were measured, and a test checks that the two agree. */
   model_profile p;
   memset(&p, 0, sizeof p);
   snprintf(p.name, sizeof p.name, "host");
-  snprintf(p.measured_on, sizeof p.measured_on, "2-core x86-64 development host");
+  snprintf(p.measured_on, sizeof p.measured_on, "2-core x86-64 (Intel Xeon) development host");
   snprintf(p.measured_at, sizeof p.measured_at, "2026-11-26");
   p.log_shard = 20;
-  p.ms_per_cell = 0.000101759;
-  p.ms_per_shard = 17.8641;
-  p.table_ms_per_cell[TRACE_MEMORY] = 5.988e-05;
-  p.table_ms_per_cell[TRACE_KECCAK] = 4.788e-05;
-  p.table_ms_per_cell[TRACE_ARITH] = 4.202e-05;
-  p.table_ms_per_cell[TRACE_ECRECOVER] = 4.335e-05;
-  p.table_ms_per_cell[TRACE_SHA256] = 4.756e-05;
-  p.table_ms_per_cell[TRACE_RIPEMD160] = 4.803e-05;
-  p.table_ms_per_cell[TRACE_MODMUL] = 4.276e-05;
+  p.ms_per_cell = 0.00014732;
+  p.ms_per_shard = 7.9366;
+  p.ms_per_aux_cell = 0.00017104;
+  p.table_ms_per_aux_cell[TRACE_CPU] = 0.00014948;
+  p.table_ms_per_cell[TRACE_MEMORY] = 9.5696e-05;
+  p.table_ms_per_cell[TRACE_KECCAK] = 6.8329e-05;
+  p.table_ms_per_cell[TRACE_ARITH] = 6.0111e-05;
+  p.table_ms_per_cell[TRACE_ECRECOVER] = 6.1721e-05;
+  p.table_ms_per_cell[TRACE_SHA256] = 6.7587e-05;
+  p.table_ms_per_cell[TRACE_RIPEMD160] = 6.7103e-05;
+  p.table_ms_per_cell[TRACE_MODMUL] = 6.2173e-05;
   return p;
 }
 
@@ -79,11 +81,29 @@ static unsigned table_log_shard(trace_table_id id, unsigned log_shard, unsigned 
   return log_shard > cap ? cap : log_shard;
 }
 
-/* A proven table with lookup interactions (TRACE_OPT_LOOKUPS) also commits
- * its aux trace: stark_lookup_aux_width base columns more. */
 static unsigned table_width(trace_table_id id, unsigned opts) {
   if (!trace_table_proven(id, opts)) return model_assumed_width(id);
-  return trace_table_width_opts(id, opts) + stark_lookup_aux_width(trace_air_opts(id, opts), trace_lookup_opts(id, opts));
+  return trace_table_width_opts(id, opts);
+}
+
+/* A proven table with lookup interactions (TRACE_OPT_LOOKUPS) also commits
+ * its aux trace: stark_lookup_aux_width base columns. */
+static unsigned table_aux_width(trace_table_id id, unsigned opts) {
+  if (!trace_table_proven(id, opts)) return 0;
+  return stark_lookup_aux_width(trace_air_opts(id, opts), trace_lookup_opts(id, opts));
+}
+
+double model_aux_cell_ms(const model_profile *p, trace_table_id id, unsigned opts) {
+  if (p->table_ms_per_aux_cell[id] > 0) return p->table_ms_per_aux_cell[id];
+  if (p->ms_per_aux_cell > 0) return p->ms_per_aux_cell;
+  return model_cell_ms(p, id, opts);
+}
+
+/* The cost of one row of table id: its main cells at the table's per-cell
+ * cost, its aux cells at its aux cost. */
+static double row_ms(const model_profile *p, trace_table_id id, unsigned opts) {
+  double aw = table_aux_width(id, opts);
+  return model_cell_ms(p, id, opts) * table_width(id, opts) + (aw > 0 ? model_aux_cell_ms(p, id, opts) * aw : 0);
 }
 
 /* Rows of table i: as given, except that with TRACE_OPT_LOOKUPS the range16
@@ -112,15 +132,14 @@ void model_estimate_rows_opts(const model_profile *p, const uint64_t rows[TRACE_
       per = 2;
       while (per < n) per <<= 1;
     }
-    unsigned w = table_width((trace_table_id)i, opts);
     uint64_t full = n / per, rest = n % per;
-    double cell = model_cell_ms(p, (trace_table_id)i, opts);
-    double ms = (double)full * (p->ms_per_shard + cell * (double)per * w);
+    double row = row_ms(p, (trace_table_id)i, opts);
+    double ms = (double)full * (p->ms_per_shard + row * (double)per);
     size_t shards = (size_t)full;
     if (rest) {
       uint64_t padded = 2;
       while (padded < rest) padded <<= 1;
-      ms += p->ms_per_shard + cell * (double)padded * w;
+      ms += p->ms_per_shard + row * (double)padded;
       shards++;
     }
     out->table_ms[i] = ms;
@@ -142,9 +161,8 @@ void model_estimate_rows_smooth_opts(const model_profile *p, const uint64_t rows
   for (int i = 0; i < TRACE_COUNT; i++) {
     if (table_rows(rows, i, opts) == 0) continue;
     double per = (double)((uint64_t)1 << table_log_shard((trace_table_id)i, log_shard, opts));
-    unsigned w = table_width((trace_table_id)i, opts);
     double n = (double)table_rows(rows, i, opts);
-    double ms = n / per * p->ms_per_shard + model_cell_ms(p, (trace_table_id)i, opts) * n * w;
+    double ms = n / per * p->ms_per_shard + row_ms(p, (trace_table_id)i, opts) * n;
     out->table_ms[i] = ms;
     out->total_ms += ms;
     if (trace_table_proven((trace_table_id)i, opts)) out->proven_ms += ms;
@@ -168,6 +186,12 @@ int model_profile_save(const char *path, const model_profile *p) {
           p->name, p->measured_on, p->measured_at, p->log_shard, p->ms_per_cell, p->ms_per_shard);
   fprintf(f, "# aggregation is not measured by calibrate: 0 means not modelled\nagg_ms_per_level\t%.6g\n",
           p->agg_ms_per_level);
+  if (p->ms_per_aux_cell > 0)
+    fprintf(f, "# per cell of a lookup argument's aux trace (and a table's own)\nms_per_aux_cell\t%.6g\n",
+            p->ms_per_aux_cell);
+  for (int i = 0; i < TRACE_COUNT; i++)
+    if (p->table_ms_per_aux_cell[i] > 0)
+      fprintf(f, "ms_per_aux_cell.%s\t%.6g\n", trace_table_name((trace_table_id)i), p->table_ms_per_aux_cell[i]);
   fprintf(f, "# per-cell cost of each wide table's own shards, when proven\n");
   for (int i = 0; i < TRACE_COUNT; i++)
     if (p->table_ms_per_cell[i] > 0)
@@ -216,16 +240,22 @@ int model_profile_load(const char *path, model_profile *p, char *err, size_t err
       p->ms_per_shard = strtod(v, &end);
       if (*end || !(p->ms_per_shard >= 0)) goto bad;
       have_shard = 1;
-    } else if (strncmp(k, "ms_per_cell.", 12) == 0) {
+    } else if (strcmp(k, "ms_per_aux_cell") == 0) {
+      p->ms_per_aux_cell = strtod(v, &end);
+      if (*end || !(p->ms_per_aux_cell >= 0)) goto bad;
+    } else if (strncmp(k, "ms_per_cell.", 12) == 0 || strncmp(k, "ms_per_aux_cell.", 16) == 0) {
+      int aux = k[7] == 'a';
+      const char *tn = k + (aux ? 16 : 12);
       int id = 0;
-      while (id < TRACE_COUNT && strcmp(trace_table_name((trace_table_id)id), k + 12) != 0) id++;
+      while (id < TRACE_COUNT && strcmp(trace_table_name((trace_table_id)id), tn) != 0) id++;
       if (id == TRACE_COUNT) {
-        snprintf(err, errlen, "%s:%d: unknown table '%s'", path, lineno, k + 12);
+        snprintf(err, errlen, "%s:%d: unknown table '%s'", path, lineno, tn);
         fclose(f);
         return MODEL_E_FORMAT;
       }
-      p->table_ms_per_cell[id] = strtod(v, &end);
-      if (*end || !(p->table_ms_per_cell[id] >= 0)) goto bad;
+      double *dst = aux ? &p->table_ms_per_aux_cell[id] : &p->table_ms_per_cell[id];
+      *dst = strtod(v, &end);
+      if (*end || !(*dst >= 0)) goto bad;
     } else {
       snprintf(err, errlen, "%s:%d: unknown key '%s'", path, lineno, k);
       fclose(f);
@@ -268,25 +298,47 @@ static const struct {
     {TRACE_MODMUL, "bn254_mul", 100000},
 };
 
-/* Median ms of proving trace m (2^log_n rows of air) reps times; < 0 when a
+/* Median ms of proving trace m (2^log_n rows of air) reps times, with the
+ * lookup argument lk (NULL: none; its challenges, NULL, are then sampled
+ * by each proof, which costs what the block's shared ones do); < 0 when a
  * proof fails. */
-static double median_prove_ms(const stark_config *cfg, const stark_air *air, const bb_t *m, unsigned log_n,
-                              int reps) {
+static double median_prove_ms(const stark_config *cfg, const stark_air *air, const stark_lookup *lk,
+                              const bb_t *m, unsigned log_n, int reps) {
   double t[15];
   for (int r = 0; r < reps; r++) {
     stark_proof proof;
     stark_timings tm;
-    if (stark_prove(air, cfg, m, log_n, NULL, &proof, &tm) != STARK_OK) return -1;
+    if (stark_prove_lookup(air, lk, cfg, m, log_n, NULL, &proof, &tm) != STARK_OK) return -1;
     stark_proof_free(&proof);
     t[r] = tm.total_ms;
   }
   return bench_median(t, reps);
 }
 
+/* Median ms of proving m, a shard of 2^log_n rows of table id collected
+ * under opts, with the table's AIR and lookup argument under opts |
+ * TRACE_OPT_LOOKUPS, and its aux width into *aux_w; < 0 when the table has
+ * no interactions, its main trace differs in width under the option, or a
+ * proof fails. */
+static double time_with_lookups(const stark_config *cfg, trace_table_id id, unsigned opts, const bb_t *m,
+                                unsigned log_n, int reps, unsigned *aux_w) {
+  unsigned lo = opts | TRACE_OPT_LOOKUPS;
+  const stark_lookup *lk = trace_lookup_opts(id, lo);
+  const stark_air *air = trace_air_opts(id, lo);
+  if (!lk || !air || trace_table_width_opts(id, lo) != trace_table_width_opts(id, opts)) return -1;
+  *aux_w = stark_lookup_aux_width(air, lk);
+  return median_prove_ms(cfg, air, lk, m, log_n, reps);
+}
+
 /* Median ms of proving shard 0 of table id (2^log rows) of scenario under
- * opts; < 0 when the scenario does not fill such a shard or a step fails. */
+ * opts, then (aux_ms not NULL) of proving the same shard with the table's
+ * lookup argument under opts | TRACE_OPT_LOOKUPS, into *aux_ms, and its aux
+ * width into *aux_w; < 0 when the scenario does not fill such a shard or a
+ * step fails. The main trace is the same either way for the tables
+ * measured here (the option adds tables and interactions, not columns). */
 static double time_table_shard(const stark_config *cfg, trace_table_id id, const char *scenario, uint64_t gas,
-                               unsigned opts, unsigned log, int reps, unsigned *log_n_out) {
+                               unsigned opts, unsigned log, int reps, unsigned *log_n_out, double *aux_ms,
+                               unsigned *aux_w) {
   gen_params gp = {gas, BLK_FORK_OSAKA, 0};
   blk_block b;
   if (gen_worst_case(scenario, &gp, &b) != GEN_OK) return -1;
@@ -303,7 +355,8 @@ static double time_table_shard(const stark_config *cfg, trace_table_id id, const
   unsigned log_n = 0;
   if (rc == EVM_OK && trace_finish(&c) == TRACE_OK && c.t[id].air && c.t[id].rows >= ((size_t)1 << log) &&
       trace_shard(&c.t[id], log, 0, &m, &log_n) == TRACE_OK) {
-    out = median_prove_ms(cfg, c.t[id].air, m, log_n, reps);
+    out = median_prove_ms(cfg, c.t[id].air, NULL, m, log_n, reps);
+    if (out >= 0 && aux_ms && (*aux_ms = time_with_lookups(cfg, id, opts, m, log_n, reps, aux_w)) < 0) out = -1;
   }
   free(m);
   trace_free(&c);
@@ -335,7 +388,7 @@ int model_calibrate(const stark_config *cfg, unsigned lo, unsigned hi, unsigned 
     trace_free(&c);
     return MODEL_E_ARG;
   }
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  double sx = 0, sy = 0, sxx = 0, sxy = 0, cpu_aux_cells = 0, cpu_aux_ms = 0;
   int n = 0;
   for (unsigned k = lo; k <= hi; k += 2) {
     bb_t *m;
@@ -344,14 +397,27 @@ int model_calibrate(const stark_config *cfg, unsigned lo, unsigned hi, unsigned 
       trace_free(&c);
       return MODEL_E_ARG;
     }
-    double ms = median_prove_ms(cfg, trace_air(TRACE_CPU), m, log_n, reps);
-    free(m);
+    double ms = median_prove_ms(cfg, trace_air(TRACE_CPU), NULL, m, log_n, reps);
     if (ms < 0) {
+      free(m);
       trace_free(&c);
       return MODEL_E_ARG;
     }
     double cells = (double)((size_t)1 << log_n) * CPU_WIDTH_FOR_MODEL;
     if (emit) emit(ctx, "cpu", log_n, cells, ms);
+    if (k + 2 > hi) { /* the largest: again with the opcode ROM's lookups */
+      unsigned aw = 0;
+      double lms = time_with_lookups(cfg, TRACE_CPU, 0, m, log_n, reps, &aw);
+      if (lms < 0) {
+        free(m);
+        trace_free(&c);
+        return MODEL_E_ARG;
+      }
+      cpu_aux_cells = (double)((size_t)1 << log_n) * aw;
+      cpu_aux_ms = lms - ms;
+      if (emit) emit(ctx, "cpu+lookups", log_n, cells + cpu_aux_cells, lms);
+    }
+    free(m);
     sx += cells;
     sy += ms;
     sxx += cells * cells;
@@ -375,19 +441,31 @@ int model_calibrate(const stark_config *cfg, unsigned lo, unsigned hi, unsigned 
    * (19): the per-row work (FRI, the quotient domain, hashing a row) is
    * spread over more columns. Its own shard, at the cpu fit's largest size
    * (an MCOPY run makes about 0.65 memory rows per gas). */
-  unsigned log_n;
+  unsigned log_n, maw;
+  double mlk;
   double mms = time_table_shard(cfg, TRACE_MEMORY, "mcopy", ((uint64_t)1 << hi) * 8 / 5 + 100000, 0, hi, reps,
-                                &log_n);
+                                &log_n, &mlk, &maw);
   if (mms < 0) return MODEL_E_ARG;
   double mcells = (double)((size_t)1 << log_n) * trace_table_width(TRACE_MEMORY);
   if (emit) emit(ctx, trace_table_name(TRACE_MEMORY), log_n, mcells, mms);
   double mper = (mms - out->ms_per_shard) / mcells;
   out->table_ms_per_cell[TRACE_MEMORY] = mper > 0 ? mper : out->ms_per_cell;
+  /* The aux trace's cost per cell: the extra time of a shard proven with
+   * its lookup argument, over its aux cells; the memory table's (8
+   * interactions of 44 fields in all: range checks and the consistency
+   * buses) for every table but the cpu table, which has its own (the
+   * opcode ROM: 2 interactions of 9 fields). Noise can make a difference
+   * negative: 0 then, the table's own per-cell cost. */
+  double mauxcells = (double)((size_t)1 << log_n) * maw;
+  if (emit) emit(ctx, "memory+lookups", log_n, mcells + mauxcells, mlk);
+  out->ms_per_aux_cell = mlk > mms ? (mlk - mms) / mauxcells : 0;
+  out->table_ms_per_aux_cell[TRACE_CPU] = cpu_aux_ms > 0 ? cpu_aux_ms / cpu_aux_cells : 0;
   for (size_t k = 0; k < sizeof wide_fill / sizeof wide_fill[0]; k++) {
     trace_table_id id = wide_fill[k].id;
     unsigned w = trace_table_width_opts(id, ~0u);
     if (!trace_air_opts(id, ~0u) || w < MODEL_WIDE_COLUMNS) continue;
-    double ms = time_table_shard(cfg, id, wide_fill[k].scenario, wide_fill[k].gas, ~0u, wide_log, reps, &log_n);
+    double ms =
+        time_table_shard(cfg, id, wide_fill[k].scenario, wide_fill[k].gas, ~0u, wide_log, reps, &log_n, NULL, NULL);
     if (ms < 0) return MODEL_E_ARG;
     double cells = (double)((size_t)1 << log_n) * w;
     if (emit) emit(ctx, trace_table_name(id), log_n, cells, ms);

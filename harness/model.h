@@ -44,6 +44,18 @@ typedef struct {
   /* per-cell cost of table i's own shards when it is proven (calibrated on
    * the wide AIRs); 0: ms_per_cell. File key "ms_per_cell.<table name>". */
   double table_ms_per_cell[TRACE_COUNT];
+  /* per cell of a lookup argument's aux trace (its base columns: an ext
+   * column is 4), measured as the extra time of a shard proven with its
+   * interactions over the same shard without: the fingerprints, one
+   * inversion per group and row, the running sum, the lookup constraints
+   * over the quotient domain, the aux LDE, tree and openings. It depends on
+   * the interactions per aux column and their fields, so the cpu table (two
+   * interactions of few fields, the opcode ROM's) has its own, and the other
+   * tables (memory, storage and their init tables, range checks: wide
+   * tuples) take the memory table's. 0: the table's own per-cell cost.
+   * File keys "ms_per_aux_cell" and "ms_per_aux_cell.<table name>". */
+  double ms_per_aux_cell;
+  double table_ms_per_aux_cell[TRACE_COUNT];
 } model_profile;
 
 /* The profile built into this binary when no file is given (measured on the
@@ -110,7 +122,10 @@ void model_wilson(size_t k, size_t n, double *rate, double *lo, double *hi);
  * stark_config_default(), the CPU backend): prove cpu-table shards of a generated
  * block at 2^lo .. 2^hi rows (reps each, median) and fit ms_per_shard and
  * ms_per_cell by least squares; then prove one memory-table shard of 2^hi
- * rows (an MCOPY block) and, for every table whose AIR is at least
+ * rows (an MCOPY block), the same shard and the cpu table's largest again
+ * with their lookup arguments (the extra time per aux cell: the memory
+ * table's into ms_per_aux_cell, the cpu table's into its own) and, for
+ * every table whose AIR is at least
  * MODEL_WIDE_COLUMNS wide, one shard of 2^wide_log rows of a scenario
  * that fills it, and keep (ms - ms_per_shard) / cells as each one's own
  * per-cell cost. Each point is also reported through emit (bench
@@ -124,5 +139,9 @@ int model_calibrate(const stark_config *cfg, unsigned lo, unsigned hi, unsigned 
 
 /* The per-cell cost the estimate uses for table id under opts. */
 double model_cell_ms(const model_profile *p, trace_table_id id, unsigned opts);
+
+/* The per-cell cost of table id's aux trace: its own, else the profile's
+ * ms_per_aux_cell, else model_cell_ms. */
+double model_aux_cell_ms(const model_profile *p, trace_table_id id, unsigned opts);
 
 #endif

@@ -4,7 +4,8 @@
 # a small block with the same proof sizes, shards and tables as the CPU
 # backend (also with the keccak and arith tables proven); without a device and without the emulation `--backend cuda` is a
 # one-line error with exit 2 (prove and run), `auto` falls back to cpu, a bad
-# name is exit 2, and `bench --backend cuda` is skipped with exit 0. On a
+# name is exit 2, and `bench --backend cuda` is skipped with exit 0 (`bench
+# calibrate --backend cuda`, which has nothing to measure, is exit 2). On a
 # machine with a GPU the cuda checks run on the device instead.
 # Usage: e2e_backend.sh PATH/TO/pkbench   (run from the repository root by ctest;
 # exit 77 = skipped, when the binary was not built)
@@ -100,11 +101,22 @@ if [ $has_gpu -eq 0 ]; then
   [ $rc -eq 0 ] && ok || bad "bench --backend cuda without a device: exit $rc"
   grep -q "skipped" <<<"$err" && ok || bad "bench skip without a reason: $err"
   [ ! -s "$T/b.out" ] && ok || bad "bench printed figures without a device"
+  # a profile is measured on a device or not at all
+  err=$("$PKB" bench calibrate --backend cuda --out "$T/gpu.tsv" 2>&1 >/dev/null); rc=$?
+  [ $rc -eq 2 ] && ok || bad "bench calibrate --backend cuda without a device: exit $rc"
+  [ "$(wc -l <<<"$err")" -eq 1 ] && grep -q "cuda" <<<"$err" && ok || bad "calibrate error not one line naming cuda: $err"
+  [ ! -e "$T/gpu.tsv" ] && ok || bad "calibrate wrote a profile without a device"
 else
+  "$PKB" bench calibrate --quick --backend cuda --out "$T/gpu.tsv" >/dev/null 2>&1; rc=$?
+  [ $rc -eq 0 ] && ok || bad "bench calibrate --backend cuda exit $rc"
+  "$PKB" prove --no-prove --profile "$T/gpu.tsv" "$B" >/dev/null 2>&1 && ok || bad "the measured GPU profile does not load"
   out=$("$PKB" bench --quick --json --backend cuda prover 2>/dev/null); rc=$?
   [ $rc -eq 0 ] && ok || bad "bench --backend cuda exit $rc"
   grep '"bench":"prove"' <<<"$out" | grep -qv '"device":"cpu"' && ok || bad "no whole-proof figure on the device"
 fi
+
+err=$("$PKB" bench calibrate --backend tpu 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l <<<"$err")" -eq 1 ] && grep -q "tpu" <<<"$err" && ok || bad "calibrate --backend tpu: exit $rc, $err"
 
 echo "e2e_backend: $passes passed, $fails failed"
 [ $fails -eq 0 ]

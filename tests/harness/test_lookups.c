@@ -498,13 +498,13 @@ static void test_estimate(void **state) {
   /* cpu: 5000 rows pad to 8192, with the aux columns of its one send */
   unsigned caw = stark_lookup_aux_width(trace_air(TRACE_CPU), trace_lookup_opts(TRACE_CPU, TRACE_OPT_LOOKUPS));
   assert_int_equal(caw, 8); /* one interaction: one group column and the running sum */
-  double ccell = model_cell_ms(&p, TRACE_CPU, 0);
+  double ccell = model_aux_cell_ms(&p, TRACE_CPU, TRACE_OPT_LOOKUPS);
   assert_true(e1.table_ms[TRACE_CPU] - e0.table_ms[TRACE_CPU] > 0.99 * ccell * 8192 * caw);
   assert_true(e1.table_ms[TRACE_CPU] - e0.table_ms[TRACE_CPU] < 1.01 * ccell * 8192 * caw);
   /* storage: 300 rows pad to 512, at STO_WIDTH + aux columns instead of STO_WIDTH */
   unsigned aw = stark_lookup_aux_width(trace_air(TRACE_STORAGE), trace_lookup_opts(TRACE_STORAGE, TRACE_OPT_LOOKUPS));
   assert_int_equal(aw, 4 * (5 + 1)); /* 10 interactions, 2 a column (max_degree 3) */
-  double cell = model_cell_ms(&p, TRACE_STORAGE, 0);
+  double cell = model_aux_cell_ms(&p, TRACE_STORAGE, TRACE_OPT_LOOKUPS);
   assert_true(e1.table_ms[TRACE_STORAGE] - e0.table_ms[TRACE_STORAGE] > 0.99 * cell * 512 * aw);
   assert_true(e1.table_ms[TRACE_STORAGE] - e0.table_ms[TRACE_STORAGE] < 1.01 * cell * 512 * aw);
   assert_int_equal(e1.shards, e0.shards + 1);

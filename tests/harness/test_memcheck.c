@@ -289,7 +289,7 @@ static void test_estimate(void **state) {
   assert_true(e1.table_ms[TRACE_RANGE16] > 0); /* the memory rows' clocks are range-checked */
   unsigned aw = stark_lookup_aux_width(trace_air(TRACE_MEMORY), trace_lookup_opts(TRACE_MEMORY, TRACE_OPT_LOOKUPS));
   assert_int_equal(aw, 4 * (4 + 1)); /* 8 interactions, 2 a column */
-  double cell = model_cell_ms(&p, TRACE_MEMORY, 0);
+  double cell = model_aux_cell_ms(&p, TRACE_MEMORY, TRACE_OPT_LOOKUPS);
   assert_true(e1.table_ms[TRACE_MEMORY] - e0.table_ms[TRACE_MEMORY] > 0.99 * cell * 1024 * aw);
   assert_true(e1.table_ms[TRACE_MEMORY] - e0.table_ms[TRACE_MEMORY] < 1.01 * cell * 1024 * aw);
 }

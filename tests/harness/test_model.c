@@ -1,6 +1,7 @@
 /* The cost model: LPT scheduling, aggregation levels, Wilson intervals, the
  * estimate's arithmetic, profile files, and the built-in host profile being
  * the one recorded in prover/profiles/host.tsv. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -98,7 +99,11 @@ static void test_host_profile_file_is_the_default(void **state) {
   assert_true(f.ms_per_cell == d.ms_per_cell);
   assert_true(f.ms_per_shard == d.ms_per_shard);
   assert_int_equal(f.log_shard, d.log_shard);
-  for (int i = 0; i < TRACE_COUNT; i++) assert_true(f.table_ms_per_cell[i] == d.table_ms_per_cell[i]);
+  assert_true(f.ms_per_aux_cell == d.ms_per_aux_cell);
+  for (int i = 0; i < TRACE_COUNT; i++) {
+    assert_true(f.table_ms_per_cell[i] == d.table_ms_per_cell[i]);
+    assert_true(f.table_ms_per_aux_cell[i] == d.table_ms_per_aux_cell[i]);
+  }
 }
 
 static unsigned g_points[TRACE_COUNT + 1];
@@ -128,6 +133,15 @@ static void test_calibrate_small(void **state) {
   assert_int_equal(g_points[TRACE_ARITH], 1);
   assert_true(p.table_ms_per_cell[TRACE_ARITH] > 0);
   assert_true(p.table_ms_per_cell[TRACE_CPU] == 0); /* the cpu table uses ms_per_cell */
+  /* the cpu and memory shards again with their lookup arguments: two points
+   * more than the tables' own; their aux costs are >= 0 (0: noise left no
+   * difference, and the table's own cost stands in) */
+  unsigned named = 0;
+  for (int i = 0; i < TRACE_COUNT; i++) named += g_points[i];
+  assert_int_equal(g_points[TRACE_COUNT], named + 2);
+  assert_true(p.ms_per_aux_cell >= 0 && p.table_ms_per_aux_cell[TRACE_CPU] >= 0);
+  for (int i = 0; i < TRACE_COUNT; i++)
+    if (i != TRACE_CPU) assert_true(p.table_ms_per_aux_cell[i] == 0);
   assert_int_equal(model_calibrate(&cfg, 6, 30, 4, 1, &p, NULL, NULL), MODEL_E_ARG);
 }
 
@@ -238,11 +252,81 @@ static void test_table_cell_cost(void **state) {
   remove(path);
 }
 
+/* With the lookup argument a table's aux columns are costed at its own aux
+ * cost, else the profile's, else its main per-cell cost; profile files carry
+ * both keys. */
+static void test_aux_cell_cost(void **state) {
+  (void)state;
+  unsigned o = TRACE_OPT_LOOKUPS;
+  unsigned cw = trace_table_width_opts(TRACE_CPU, o), mw = trace_table_width_opts(TRACE_MEMORY, o);
+  unsigned caw = stark_lookup_aux_width(trace_air_opts(TRACE_CPU, o), trace_lookup_opts(TRACE_CPU, o));
+  unsigned maw = stark_lookup_aux_width(trace_air_opts(TRACE_MEMORY, o), trace_lookup_opts(TRACE_MEMORY, o));
+  assert_true(caw > 0 && maw > 0);
+  model_profile p = model_profile_default();
+  p.ms_per_cell = 1e-3;
+  p.ms_per_shard = 10;
+  memset(p.table_ms_per_cell, 0, sizeof p.table_ms_per_cell);
+  memset(p.table_ms_per_aux_cell, 0, sizeof p.table_ms_per_aux_cell);
+  p.table_ms_per_cell[TRACE_MEMORY] = 2e-3;
+  p.ms_per_aux_cell = 0;
+  uint64_t rows[TRACE_COUNT] = {0};
+  rows[TRACE_CPU] = 1000;    /* one shard of 1024 */
+  rows[TRACE_MEMORY] = 3000; /* one of 4096 */
+  model_estimate e;
+  /* no aux cost in the profile: each table's own per-cell cost */
+  model_estimate_rows_opts(&p, rows, 20, o, &e);
+  double cpu = 10 + 1e-3 * 1024 * (cw + caw), mem = 10 + 2e-3 * 4096 * (mw + maw);
+  assert_true(fabs(e.table_ms[TRACE_CPU] - cpu) < 1e-6 && fabs(e.table_ms[TRACE_MEMORY] - mem) < 1e-6);
+  /* the profile's aux cost, then the cpu table's own */
+  p.ms_per_aux_cell = 5e-3;
+  p.table_ms_per_aux_cell[TRACE_CPU] = 7e-3;
+  model_estimate_rows_opts(&p, rows, 20, o, &e);
+  cpu = 10 + 1024 * (1e-3 * cw + 7e-3 * caw);
+  mem = 10 + 4096 * (2e-3 * mw + 5e-3 * maw);
+  assert_true(fabs(e.table_ms[TRACE_CPU] - cpu) < 1e-6 && fabs(e.table_ms[TRACE_MEMORY] - mem) < 1e-6);
+  assert_true(model_aux_cell_ms(&p, TRACE_STORAGE, o) == 5e-3);
+  model_estimate_rows_smooth_opts(&p, rows, 20, o, &e);
+  mem = 3000.0 / (1 << 20) * 10 + 3000 * (2e-3 * mw + 5e-3 * maw);
+  assert_true(fabs(e.table_ms[TRACE_MEMORY] - mem) < 1e-6);
+  /* without the lookup argument the aux costs change nothing */
+  model_estimate_rows_opts(&p, rows, 20, 0, &e);
+  cpu = 10 + 1e-3 * 1024 * trace_table_width(TRACE_CPU);
+  assert_true(fabs(e.table_ms[TRACE_CPU] - cpu) < 1e-6);
+
+  char path[] = "/tmp/pkb_prof_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fputs("name\tx\nlog_shard\t18\nms_per_cell\t0.5\nms_per_shard\t2\nms_per_aux_cell\t0.25\n"
+        "ms_per_aux_cell.cpu\t0.125\n",
+        f);
+  fclose(f);
+  model_profile q, r;
+  char err[512];
+  assert_int_equal(model_profile_load(path, &q, err, sizeof err), MODEL_OK);
+  assert_true(q.ms_per_aux_cell == 0.25 && q.table_ms_per_aux_cell[TRACE_CPU] == 0.125);
+  assert_true(q.table_ms_per_cell[TRACE_CPU] == 0 && q.table_ms_per_aux_cell[TRACE_MEMORY] == 0);
+  assert_int_equal(model_profile_save(path, &q), MODEL_OK);
+  assert_int_equal(model_profile_load(path, &r, err, sizeof err), MODEL_OK);
+  assert_true(r.ms_per_aux_cell == 0.25 && r.table_ms_per_aux_cell[TRACE_CPU] == 0.125);
+  static const char *const bad[] = {"ms_per_aux_cell\t-1\n", "ms_per_aux_cell.nosuch\t1\n",
+                                    "ms_per_aux_cell.cpu\tx\n"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    f = fopen(path, "w");
+    fprintf(f, "name\tx\nlog_shard\t18\nms_per_cell\t0.5\nms_per_shard\t2\n%s", bad[i]);
+    fclose(f);
+    assert_int_equal(model_profile_load(path, &q, err, sizeof err), MODEL_E_FORMAT);
+    assert_non_null(strstr(err, ":5:"));
+  }
+  remove(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lpt),
       cmocka_unit_test(test_wilson),
       cmocka_unit_test(test_table_cell_cost),
+      cmocka_unit_test(test_aux_cell_cost),
       cmocka_unit_test(test_estimate_arithmetic),
       cmocka_unit_test(test_smooth_estimate),
       cmocka_unit_test(test_host_profile_file_is_the_default),

@@ -501,7 +501,8 @@ static void test_estimate(void **state) {
   assert_true(e0.table_ms[TRACE_STOINIT] == 0);
   unsigned aw = stark_lookup_aux_width(trace_air_opts(TRACE_STOINIT, TRACE_OPT_LOOKUPS),
                                        trace_lookup_opts(TRACE_STOINIT, TRACE_OPT_LOOKUPS));
-  double want = p.ms_per_shard + model_cell_ms(&p, TRACE_STOINIT, TRACE_OPT_LOOKUPS) * 512 * (SI_WIDTH + aw);
+  double want = p.ms_per_shard + 512 * (model_cell_ms(&p, TRACE_STOINIT, TRACE_OPT_LOOKUPS) * SI_WIDTH +
+                                        model_aux_cell_ms(&p, TRACE_STOINIT, TRACE_OPT_LOOKUPS) * aw);
   assert_true(e1.table_ms[TRACE_STOINIT] > 0.99 * want && e1.table_ms[TRACE_STOINIT] < 1.01 * want);
 }
 
