@@ -65,7 +65,8 @@ static const char usage_text[] =
     "  --no-lookups     without the lookup argument, on by default (--lookups): LogUp\n"
     "                   buses: cpu rows' opcode facts checked against the opcode ROM,\n"
     "                   memory and storage checked for consistency (storage from the\n"
-    "                   block's pre-state, each access tied to its instruction), clocks and\n"
+    "                   block's pre-state), each of their accesses tied to its\n"
+    "                   instruction, clocks and\n"
     "                   slot limbs range-checked (see prove --help)\n"
     CLI_TRACE_BUDGET_HELP
     "  --prover-cmd CMD time an external prover instead of the in-tree one: each block is\n"

@@ -322,6 +322,18 @@ conf_verdict conf_trace_case(const fix_case *c, char *detail, size_t detail_len)
                                : "out of memory");
       v = CONF_FAIL;
     }
+    /* and every table with an AIR satisfies it, as one shard */
+    for (int i = 0; v == CONF_PASS && trc == TRACE_OK && i < TRACE_COUNT; i++) {
+      size_t row = 0;
+      int con = 0, arc = trace_table_air_check(&t.t[i], &row, &con);
+      if (arc == STARK_OK) continue;
+      if (arc == STARK_ERR_NOMEM)
+        say(detail, detail_len, "trace: out of memory checking the %s table", trace_table_name((trace_table_id)i));
+      else
+        say(detail, detail_len, "trace: the %s table breaks its constraint %d on row %zu (stark code %d)",
+            trace_table_name((trace_table_id)i), con, row, arc);
+      v = CONF_FAIL;
+    }
   }
   if (rc == EVM_OK) evm_block_result_free(&r);
   trace_free(&t);

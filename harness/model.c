@@ -59,17 +59,17 @@ model_profile model_profile_default(void) {
   snprintf(p.measured_on, sizeof p.measured_on, "2-core x86-64 (Intel Xeon) development host");
   snprintf(p.measured_at, sizeof p.measured_at, "2026-11-26");
   p.log_shard = 20;
-  p.ms_per_cell = 0.00014732;
-  p.ms_per_shard = 7.9366;
-  p.ms_per_aux_cell = 0.00017104;
-  p.table_ms_per_aux_cell[TRACE_CPU] = 0.00014948;
-  p.table_ms_per_cell[TRACE_MEMORY] = 9.5696e-05;
-  p.table_ms_per_cell[TRACE_KECCAK] = 6.8329e-05;
-  p.table_ms_per_cell[TRACE_ARITH] = 6.0111e-05;
-  p.table_ms_per_cell[TRACE_ECRECOVER] = 6.1721e-05;
-  p.table_ms_per_cell[TRACE_SHA256] = 6.7587e-05;
-  p.table_ms_per_cell[TRACE_RIPEMD160] = 6.7103e-05;
-  p.table_ms_per_cell[TRACE_MODMUL] = 6.2173e-05;
+  p.ms_per_cell = 0.00014299;
+  p.ms_per_shard = 0;
+  p.ms_per_aux_cell = 0.00016162;
+  p.table_ms_per_aux_cell[TRACE_CPU] = 0.00017141;
+  p.table_ms_per_cell[TRACE_MEMORY] = 0.00011358;
+  p.table_ms_per_cell[TRACE_KECCAK] = 6.7996e-05;
+  p.table_ms_per_cell[TRACE_ARITH] = 5.9619e-05;
+  p.table_ms_per_cell[TRACE_ECRECOVER] = 6.0485e-05;
+  p.table_ms_per_cell[TRACE_SHA256] = 6.8225e-05;
+  p.table_ms_per_cell[TRACE_RIPEMD160] = 6.7311e-05;
+  p.table_ms_per_cell[TRACE_MODMUL] = 6.0713e-05;
   return p;
 }
 

@@ -64,6 +64,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "evm/gas.h"
 #include "evm/txsig.h"
 #include "hash/keccak.h"
 #include "hash/ripemd160.h"
@@ -121,6 +122,19 @@ unsigned trace_table_width(trace_table_id id) { return trace_table_width_opts(id
 
 const stark_air *trace_table_air(const trace_table *t) { return t ? t->air : NULL; }
 
+int trace_table_air_check(const trace_table *t, size_t *bad_row, int *bad_constraint) {
+  if (!t || !t->air || t->rows == 0) return STARK_OK;
+  if (t->keep_lo != 0 || !t->data) return STARK_ERR_ARG;
+  size_t rows = 2;
+  while (rows < t->rows) rows <<= 1;
+  bb_t *m = calloc(rows * t->width, sizeof *m);
+  if (!m) return STARK_ERR_NOMEM;
+  memcpy(m, t->data, t->rows * t->width * sizeof *m);
+  int rc = stark_air_check(t->air, m, rows, NULL, bad_row, bad_constraint);
+  free(m);
+  return rc;
+}
+
 unsigned trace_max_log_shard(trace_table_id id, unsigned opts) {
   if ((id == TRACE_KECCAK || id == TRACE_ARITH || id == TRACE_ECRECOVER || id == TRACE_SHA256 ||
        id == TRACE_BLAKE2F || id == TRACE_RIPEMD160 || id == TRACE_MODMUL) &&
@@ -150,6 +164,38 @@ enum { OPC_JUMP = 0x56, OPC_JUMPI = 0x57, OPC_PUSH1 = 0x60, OPC_PUSH32 = 0x7f };
 
 /* An opcode's row of the ROM (trace.h): what every cpu row of that opcode
  * holds in CPU_OP, CPU_STATIC, CPU_IN, CPU_OUT, CPU_PUSHLEN, CPU_ISPUSH. */
+/* The opcodes whose execution can report a memory access (evm.h:
+ * on_memory): the memory instructions, the copies into memory, KECCAK256
+ * and LOG over it, the calls and creates (their input and output) and
+ * RETURN and REVERT (their data). */
+static int op_accesses_memory(uint8_t op) {
+  switch (op) {
+    case EVM_OP_KECCAK256:
+    case EVM_OP_CALLDATACOPY:
+    case EVM_OP_CODECOPY:
+    case EVM_OP_EXTCODECOPY:
+    case EVM_OP_RETURNDATACOPY:
+    case EVM_OP_MLOAD:
+    case EVM_OP_MSTORE:
+    case EVM_OP_MSTORE8:
+    case EVM_OP_MCOPY:
+    case EVM_OP_LOG0:
+    case EVM_OP_LOG1:
+    case EVM_OP_LOG2:
+    case EVM_OP_LOG3:
+    case EVM_OP_LOG4:
+    case EVM_OP_CREATE:
+    case EVM_OP_CREATE2:
+    case EVM_OP_CALL:
+    case EVM_OP_CALLCODE:
+    case EVM_OP_DELEGATECALL:
+    case EVM_OP_STATICCALL:
+    case EVM_OP_RETURN:
+    case EVM_OP_REVERT: return 1;
+    default: return 0;
+  }
+}
+
 static void op_facts(uint8_t op, bb_t f[TRACE_ROM_FIELDS]) {
   int push = op >= OPC_PUSH1 && op <= OPC_PUSH32;
   f[0] = bb_from_u32(op);
@@ -158,6 +204,7 @@ static void op_facts(uint8_t op, bb_t f[TRACE_ROM_FIELDS]) {
   f[3] = bb_from_u32(op_out[op]);
   f[4] = bb_from_u32(push ? (uint32_t)(op - OPC_PUSH1 + 1) : 0);
   f[5] = push ? BB_ONE : 0;
+  f[6] = op_accesses_memory(op) ? BB_ONE : 0;
 }
 
 void trace_opcode_rom(const bb_t *count, bb_t *rom) {
@@ -369,7 +416,11 @@ static void on_step(void *ctx, const evm_step_event *e) {
   r[CPU_REAL] = BB_ONE;
   r[CPU_STEP] = fe(c, c->time);
   r[CPU_ISSTO] = c->sto_in_step ? BB_ONE : 0;
+  r[CPU_MEMN] = fe(c, c->mem_in_step);
+  r[CPU_MAYMEM] = f[6];
+  r[CPU_MEMX] = f[6] ? 0 : r[CPU_MEMN];
   c->sto_in_step = 0;
+  c->mem_in_step = 0;
   c->time++;
 }
 
@@ -462,6 +513,7 @@ static void on_memory(void *ctx, uint32_t frame, uint64_t offset, uint64_t size,
     c->err = TRACE_E_RANGE;
     return;
   }
+  c->mem_in_step += last - first + 1; /* the next cpu row's CPU_MEMN: the rows whose clock names its step */
   bb_t ctx_fe = bb_from_u32(c->frame_ctx[frame]);
   for (uint64_t w = first; w <= last; w++) {
     bb_t *r = new_row_raw(c, &c->t[TRACE_MEMORY]); /* every column is written below */

@@ -175,7 +175,8 @@ enum {
   TRACE_BUS_MEMCHAIN = 4, /* (context, word): the meminit table's chain */
   TRACE_BUS_STORAGE = 5,  /* a slot's state: (27 slot limbs, 16 value limbs, clock) */
   TRACE_BUS_PRESTATE = 6, /* a storage slot's value before the block: (27 slot limbs, 16 value limbs) */
-  TRACE_BUS_STOSTEP = 7   /* a storage access's instruction: (step, transaction, opcode) */
+  TRACE_BUS_STOSTEP = 7,  /* a storage access's instruction: (step, transaction, opcode) */
+  TRACE_BUS_MEMSTEP = 8   /* a memory access's instruction: (2 step + 2) */
 };
 
 /* Memory consistency (TRACE_OPT_LOOKUPS), offline memory checking as a
@@ -195,10 +196,26 @@ enum {
  * (c + 1, 0) after a context's last word) that the verifier starts at
  * (1, 0) and ends at (N + 1, 0) (trace_public_sum); a chain whose every
  * step goes forward visits each (c, a) at most once. N is a public value.
- * Not yet bound: which instruction (cpu row) made an access and the values
- * it moved (the cpu table has no stack values), so the clock and the
- * written values are the prover's; what is proven is that the memory rows
- * are one consistent history of zero-initialised memories. */
+ * Each memory row names its instruction: a row's clock less its write flag
+ * is 2 (step + 1), and it receives (TIME - WRITE) on TRACE_BUS_MEMSTEP,
+ * which the cpu row with that CPU_STEP sends ((2 CPU_STEP + 2)) CPU_MEMN
+ * times. So every memory row belongs to an executed instruction, and each
+ * cpu row's count of memory rows is exact. The rows are the instruction's
+ * own accesses, except that a call's or create's input (the caller's
+ * memory read before the callee runs) is counted on the callee's first
+ * instruction, which runs next (the CALL's own cpu row comes after the
+ * callee's). So an instruction whose opcode cannot access memory (the
+ * ROM's CPU_MAYMEM 0) has memory rows (CPU_MEMX = CPU_MEMN (1 - MAYMEM)
+ * not zero) only as the first instruction of a frame: a constraint refuses
+ * them on a row the previous one continues (CPU_SEQ). Not yet bound: the
+ * values an instruction moved and the addresses it used (the cpu table has
+ * no stack values), so which words an instruction touched and what it
+ * wrote are the prover's; that the first row of a shard is a frame's entry
+ * (it has no previous row in its shard); and that CPU_STEP is distinct
+ * across shards. What is proven is that the memory rows are one
+ * consistent history of zero-initialised memories, each access made by an
+ * instruction that accesses memory or a frame's entry, as many as the cpu
+ * rows say. */
 #define TRACE_MEM_CLOCK_BITS 28u /* clocks below 2^28: 2^27 - 1 instructions */
 
 /* Storage consistency (TRACE_OPT_LOOKUPS), the same offline check on
@@ -245,15 +262,17 @@ enum {
 
 
 /* The opcode ROM (TRACE_OPT_LOOKUPS). The cpu table sends, on every row,
- * (CPU_OP, CPU_STATIC, CPU_IN, CPU_OUT, CPU_PUSHLEN, CPU_ISPUSH) on
- * TRACE_BUS_OPCODE with multiplicity CPU_REAL, so that an executed
- * instruction's static gas, stack effect and immediate length are the
- * opcode's, not values the prover picks (the cpu AIR only relates them to
- * gas, stack pointer and pc). The receiving side is a public table of
- * TRACE_ROM_ROWS rows, row op = (op, static gas, items popped, items
- * pushed, immediate bytes, is PUSH1..PUSH32, multiplicity): the facts of
- * evm/opcodes.def that the cpu rows are filled from, fork-independent (an
- * opcode a fork lacks halts, with the same row). It is not proven as a
+ * (CPU_OP, CPU_STATIC, CPU_IN, CPU_OUT, CPU_PUSHLEN, CPU_ISPUSH,
+ * CPU_MAYMEM) on TRACE_BUS_OPCODE with multiplicity CPU_REAL, so that an
+ * executed instruction's static gas, stack effect, immediate length and
+ * whether it can access memory are the opcode's, not values the prover
+ * picks (the cpu AIR only relates them to gas, stack pointer, pc and
+ * memory rows). The receiving side is a public table of TRACE_ROM_ROWS
+ * rows, row op = (op, static gas, items popped, items pushed, immediate
+ * bytes, is PUSH1..PUSH32, can access memory, multiplicity): the facts of
+ * evm/opcodes.def that the cpu rows are filled from (the last one from
+ * the opcodes that report memory accesses, evm.h: on_memory),
+ * fork-independent (an opcode a fork lacks halts, with the same row). It is not proven as a
  * table: no constraint of low degree pins down 256 arbitrary rows, so the
  * verifier builds the ROM itself (trace_opcode_rom) and adds its side of
  * the bus (stark_lookup_public_sum with trace_opcode_receive). The
@@ -261,7 +280,7 @@ enum {
  * (trace_collector.op_count), are public values of the block's proof and
  * are bound into the lookup challenges (stark_lookup_challenges_pub). */
 #define TRACE_ROM_ROWS 256u
-#define TRACE_ROM_FIELDS 6u
+#define TRACE_ROM_FIELDS 7u
 #define TRACE_ROM_WIDTH (TRACE_ROM_FIELDS + 1u) /* the fields, then the multiplicity */
 
 /* The ROM into rom (TRACE_ROM_ROWS x TRACE_ROM_WIDTH, row-major), with
@@ -401,6 +420,7 @@ typedef struct {
                          storage rows' STO_STEP, and (2 (time + 1) + write)
                          the memory rows' clock */
   int sto_in_step;    /* the running instruction accessed storage (CPU_ISSTO) */
+  uint64_t mem_in_step; /* memory rows since the last cpu row (CPU_MEMN) */
   uint64_t keccak_perms;
   uint64_t sig_recoveries;
   blk_fork fork;
@@ -584,6 +604,16 @@ const stark_air *trace_air(trace_table_id id);
 
 /* The AIR a collected table is proven with: t->air (NULL: sized only). */
 const stark_air *trace_table_air(const trace_table *t);
+
+/* Check the collected rows of t (all of them, t->keep_lo 0 and every row
+ * kept), padded with zero rows to a power of two (at least 2), against its
+ * AIR: stark_air_check's code (STARK_OK, STARK_ERR_CONSTRAINT with
+ * *bad_row and *bad_constraint when not NULL, ...), STARK_OK for a table
+ * without an AIR or rows, STARK_ERR_NOMEM when the copy cannot be made. A
+ * table whose constraints span shards (stoinit) is checked as the one shard
+ * it is proven as; the others as if in one shard, which a collector's rows
+ * satisfy whenever each shard does but for the rows at shard edges. */
+int trace_table_air_check(const trace_table *t, size_t *bad_row, int *bad_constraint);
 
 /* The interactions (stark.h: stark_lookup, challenges NULL) of table id
  * under opts: with TRACE_OPT_LOOKUPS the storage table's 26 sends and the

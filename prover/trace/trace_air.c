@@ -106,16 +106,22 @@ static const stark_lc r16_v_lc = LC1(R16_V, 1);
 static const stark_interaction r16_receive = {TRACE_BUS_RANGE16, STARK_RECEIVE, LC1(R16_M, 1), &r16_v_lc, 1};
 
 /* The cpu row's opcode facts, in the ROM's field order (trace.h). */
-static const stark_lc cpu_rom_lc[TRACE_ROM_FIELDS] = {LC1(CPU_OP, 1),  LC1(CPU_STATIC, 1),  LC1(CPU_IN, 1),
-                                                      LC1(CPU_OUT, 1), LC1(CPU_PUSHLEN, 1), LC1(CPU_ISPUSH, 1)};
+static const stark_lc cpu_rom_lc[TRACE_ROM_FIELDS] = {LC1(CPU_OP, 1),      LC1(CPU_STATIC, 1),  LC1(CPU_IN, 1),
+                                                      LC1(CPU_OUT, 1),     LC1(CPU_PUSHLEN, 1), LC1(CPU_ISPUSH, 1),
+                                                      LC1(CPU_MAYMEM, 1)};
 /* A storage access's instruction: (step, transaction, opcode). */
 static const stark_lc cpu_step_lc[3] = {LC1(CPU_STEP, 1), LC1(CPU_TX, 1), LC1(CPU_OP, 1)};
-static const stark_interaction cpu_sends[2] = {
+/* A memory access's instruction: 2 step + 2, a memory row's clock less its
+ * write flag. */
+static const stark_lc cpu_memstep_lc = {&(const stark_lc_term){CPU_STEP, 2}, 1, 2};
+static const stark_interaction cpu_sends[3] = {
     {TRACE_BUS_OPCODE, STARK_SEND, LC1(CPU_REAL, 1), cpu_rom_lc, TRACE_ROM_FIELDS},
-    {TRACE_BUS_STOSTEP, STARK_SEND, LC1(CPU_ISSTO, 1), cpu_step_lc, 3}};
+    {TRACE_BUS_STOSTEP, STARK_SEND, LC1(CPU_ISSTO, 1), cpu_step_lc, 3},
+    {TRACE_BUS_MEMSTEP, STARK_SEND, LC1(CPU_MEMN, 1), &cpu_memstep_lc, 1}};
 
 /* The ROM's columns: the fields, then the multiplicity. */
-static const stark_lc rom_lc[TRACE_ROM_FIELDS] = {LC1(0, 1), LC1(1, 1), LC1(2, 1), LC1(3, 1), LC1(4, 1), LC1(5, 1)};
+static const stark_lc rom_lc[TRACE_ROM_FIELDS] = {LC1(0, 1), LC1(1, 1), LC1(2, 1), LC1(3, 1),
+                                                  LC1(4, 1), LC1(5, 1), LC1(6, 1)};
 static const stark_interaction rom_receive = {TRACE_BUS_OPCODE, STARK_RECEIVE, LC1(TRACE_ROM_FIELDS, 1), rom_lc,
                                               TRACE_ROM_FIELDS};
 _Static_assert(TRACE_ROM_WIDTH == TRACE_ROM_FIELDS + 1, "the ROM is its fields, then the multiplicity");
@@ -137,9 +143,13 @@ static const stark_lc mem_ranged[6] = {LC1(MEM_TLO, 1), LC1(MEM_THI, 1), LC1(MEM
 _Static_assert(TRACE_MEM_CLOCK_BITS == 16 + 12, "16 x a high limb below 2^16 holds it below 2^12");
 #define MEM_REAL_LC LC1(MEM_REAL, 1)
 #define MEM_RANGE(i) {TRACE_BUS_RANGE16, STARK_SEND, MEM_REAL_LC, &mem_ranged[i], 1}
-static const stark_interaction mem_interactions[8] = {
+/* (TIME - WRITE): 2 (step + 1), the instruction's (trace.h) */
+static const stark_lc_term mem_step_terms[2] = {{MEM_TIME, 1}, {MEM_WRITE, BB_P - 1}};
+static const stark_lc mem_step_lc = {mem_step_terms, 2, 0};
+static const stark_interaction mem_interactions[9] = {
     {TRACE_BUS_MEMORY, STARK_RECEIVE, MEM_REAL_LC, mem_before, WORD_FIELDS},
     {TRACE_BUS_MEMORY, STARK_SEND, MEM_REAL_LC, mem_after, WORD_FIELDS},
+    {TRACE_BUS_MEMSTEP, STARK_RECEIVE, MEM_REAL_LC, &mem_step_lc, 1},
     MEM_RANGE(0), MEM_RANGE(1), MEM_RANGE(2), MEM_RANGE(3), MEM_RANGE(4), MEM_RANGE(5)};
 #undef MEM_RANGE
 #undef MEM_REAL_LC
@@ -357,8 +367,8 @@ int trace_check_prestate(const trace_collector *c) {
 }
 
 static const stark_lookup lookups[TRACE_COUNT] = {
-    [TRACE_CPU] = {cpu_sends, 2, NULL, 0},
-    [TRACE_MEMORY] = {mem_interactions, 8, NULL, 0},
+    [TRACE_CPU] = {cpu_sends, 3, NULL, 0},
+    [TRACE_MEMORY] = {mem_interactions, 9, NULL, 0},
     [TRACE_STORAGE] = {sto_interactions, 10, NULL, 0},
     [TRACE_STOINIT] = {si_interactions, 3 + STO_SLOT_LIMBS + 2, NULL, 0},
     [TRACE_RANGE16] = {&r16_receive, 1, NULL, 0},

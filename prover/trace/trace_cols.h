@@ -29,6 +29,13 @@ enum {
                      than the previous row's within a shard */
   CPU_ISSTO,      /* 1 when the instruction accessed storage (an SLOAD, SSTORE,
                      TLOAD or TSTORE that got as far as its access) */
+  CPU_MEMN,       /* memory rows the collector attributes to the instruction:
+                     the words it accessed, and at a frame's first instruction
+                     also the words its call or create read as input */
+  CPU_MAYMEM,     /* 1 when the opcode can access memory (the ROM's fact) */
+  CPU_MEMX,       /* MEMN (1 - MAYMEM): memory rows of an instruction that
+                     cannot access memory, which only a frame's first
+                     instruction may have */
   CPU_WIDTH
 };
 

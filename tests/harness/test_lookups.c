@@ -81,12 +81,18 @@ static void test_flag_and_descriptors(void **state) {
   const stark_lookup *r = trace_lookup_opts(TRACE_RANGE16, TRACE_OPT_LOOKUPS);
   assert_non_null(s);
   assert_non_null(r);
-  /* the cpu table: one send of its opcode facts, multiplicity CPU_REAL, and
+  /* the cpu table: one send of its opcode facts, multiplicity CPU_REAL, one
+   * of 2 step + 2 to the memory rows, multiplicity CPU_MEMN, and
    * one of (step, transaction, opcode) to the storage rows, multiplicity
    * CPU_ISSTO */
   const stark_lookup *cl = trace_lookup_opts(TRACE_CPU, TRACE_OPT_LOOKUPS);
   assert_non_null(cl);
-  assert_int_equal(cl->num_interactions, 2);
+  assert_int_equal(cl->num_interactions, 3);
+  assert_int_equal(cl->interactions[2].bus, TRACE_BUS_MEMSTEP);
+  assert_int_equal(cl->interactions[2].multiplicity.terms[0].col, CPU_MEMN);
+  assert_int_equal(cl->interactions[2].fields[0].terms[0].col, CPU_STEP);
+  assert_int_equal(cl->interactions[2].fields[0].terms[0].coeff, 2);
+  assert_int_equal(cl->interactions[2].fields[0].constant, 2);
   assert_int_equal(cl->interactions[1].bus, TRACE_BUS_STOSTEP);
   assert_int_equal(cl->interactions[1].multiplicity.terms[0].col, CPU_ISSTO);
   assert_int_equal(cl->interactions[1].fields[0].terms[0].col, CPU_STEP);
@@ -96,7 +102,7 @@ static void test_flag_and_descriptors(void **state) {
   assert_int_equal(ci->multiplicity.num_terms, 1);
   assert_int_equal(ci->multiplicity.terms[0].col, CPU_REAL);
   assert_int_equal(ci->num_fields, TRACE_ROM_FIELDS);
-  const unsigned cols[TRACE_ROM_FIELDS] = {CPU_OP, CPU_STATIC, CPU_IN, CPU_OUT, CPU_PUSHLEN, CPU_ISPUSH};
+  const unsigned cols[TRACE_ROM_FIELDS] = {CPU_OP, CPU_STATIC, CPU_IN, CPU_OUT, CPU_PUSHLEN, CPU_ISPUSH, CPU_MAYMEM};
   for (unsigned j = 0; j < TRACE_ROM_FIELDS; j++) {
     assert_int_equal(ci->fields[j].num_terms, 1);
     assert_int_equal(ci->fields[j].terms[0].col, cols[j]);
@@ -267,7 +273,7 @@ static void test_opcode_rom(void **state) {
   assert_true(cpu->rows > 100);
   assert_true(c.op_bus);
   uint32_t count[TRACE_ROM_ROWS] = {0};
-  const unsigned cols[TRACE_ROM_FIELDS] = {CPU_OP, CPU_STATIC, CPU_IN, CPU_OUT, CPU_PUSHLEN, CPU_ISPUSH};
+  const unsigned cols[TRACE_ROM_FIELDS] = {CPU_OP, CPU_STATIC, CPU_IN, CPU_OUT, CPU_PUSHLEN, CPU_ISPUSH, CPU_MAYMEM};
   unsigned distinct = 0;
   for (size_t r = 0; r < cpu->rows; r++) {
     const bb_t *row = cpu->data + r * CPU_WIDTH;
@@ -495,9 +501,10 @@ static void test_estimate(void **state) {
   model_estimate_rows_opts(&p, rows, 20, TRACE_OPT_LOOKUPS, &e1);
   assert_true(e0.table_ms[TRACE_RANGE16] == 0);
   assert_true(e1.table_ms[TRACE_RANGE16] > 0);
-  /* cpu: 5000 rows pad to 8192, with the aux columns of its one send */
+  /* cpu: 5000 rows pad to 8192, with the aux columns of its sends at the
+   * cpu table's aux cost */
   unsigned caw = stark_lookup_aux_width(trace_air(TRACE_CPU), trace_lookup_opts(TRACE_CPU, TRACE_OPT_LOOKUPS));
-  assert_int_equal(caw, 8); /* one interaction: one group column and the running sum */
+  assert_int_equal(caw, 12); /* three interactions, two a column, and the running sum */
   double ccell = model_aux_cell_ms(&p, TRACE_CPU, TRACE_OPT_LOOKUPS);
   assert_true(e1.table_ms[TRACE_CPU] - e0.table_ms[TRACE_CPU] > 0.99 * ccell * 8192 * caw);
   assert_true(e1.table_ms[TRACE_CPU] - e0.table_ms[TRACE_CPU] < 1.01 * ccell * 8192 * caw);

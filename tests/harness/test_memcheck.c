@@ -2,9 +2,11 @@
  * each frame's memory (value and clock before and after every word
  * accessed), the meminit table holds every word's initial and final state
  * and chains the words, and the memory bus balances in the block prover;
- * forged values, a word started over, a public context count and a clock
- * limb out of range each leave it unbalanced, where the AIRs alone accept
- * them.
+ * forged values, a word started over, a public context count, a clock
+ * limb out of range and a memory row counted on another instruction each
+ * leave it unbalanced, where the AIRs alone accept them; the cpu AIR
+ * refuses memory rows on an instruction that cannot access memory unless
+ * it is a frame's first.
  *
  * The block: one contract that writes a byte, copies over it (MCOPY
  * overlapping its source), calls a callee twice (input and output through
@@ -191,13 +193,68 @@ static void test_replay_mismatch(void **state) {
   trace_free(&c);
 }
 
-enum { FORGE_READ, FORGE_WRITE, FORGE_RESTART, FORGE_COUNT, FORGE_LIMB, FORGE_N };
+/* The first cpu row running opcode op from index `from` on; its index into *at. */
+static bb_t *cpu_op_row(trace_collector *c, uint8_t op, size_t from, size_t *at) {
+  trace_table *t = &c->t[TRACE_CPU];
+  for (size_t r = from; r < t->rows; r++)
+    if (bb_to_u32(t->data[r * CPU_WIDTH + CPU_OP]) == op) {
+      if (at) *at = r;
+      return t->data + r * CPU_WIDTH;
+    }
+  fail_msg("no cpu row for opcode 0x%02x", op);
+  return NULL;
+}
+
+/* Every memory row names its instruction (trace.h): its clock less its
+ * write flag is 2 (step + 1), and each cpu row's MEMN is the number of
+ * memory rows naming it. The rows are the instruction's own, but for the
+ * calls' input (one word, the first call's), counted on the callee's first
+ * instruction (a PUSH1: it cannot access memory, so its MEMX is that count),
+ * which follows a row that does not continue into it. */
+static void test_memory_rows_name_instructions(void **state) {
+  tu_world *w = *state;
+  trace_collector c;
+  trace_collect_block(&w->b, TRACE_OPT_LOOKUPS, &c);
+  const trace_table *m = &c.t[TRACE_MEMORY], *cpu = &c.t[TRACE_CPU];
+  uint32_t *per = calloc(cpu->rows, sizeof *per);
+  assert_non_null(per);
+  for (size_t r = 0; r < m->rows; r++) {
+    const bb_t *row = m->data + r * MEM_WIDTH;
+    uint32_t k = bb_to_u32(row[MEM_TIME]) - bb_to_u32(row[MEM_WRITE]);
+    assert_true(k % 2 == 0 && k >= 2 && k / 2 - 1 < cpu->rows);
+    per[k / 2 - 1]++;
+  }
+  unsigned entries = 0;
+  for (size_t r = 0; r < cpu->rows; r++) {
+    const bb_t *row = cpu->data + r * CPU_WIDTH;
+    assert_int_equal(bb_to_u32(row[CPU_STEP]), r); /* one transaction, so steps are rows */
+    assert_int_equal(bb_to_u32(row[CPU_MEMN]), per[r]);
+    uint32_t x = bb_to_u32(row[CPU_MEMX]);
+    assert_int_equal(x, bb_to_u32(row[CPU_MAYMEM]) ? 0 : per[r]);
+    if (x) {
+      entries++;
+      assert_true(r > 0);
+      assert_int_equal(bb_to_u32(cpu->data[(r - 1) * CPU_WIDTH + CPU_SEQ]), 0);
+      assert_int_equal(bb_to_u32(row[CPU_OP]), 0x60);
+      assert_int_equal(bb_to_u32(row[CPU_DEPTH]), 1);
+    }
+  }
+  assert_int_equal(entries, 1); /* the second call has no input */
+  /* MCOPY(1, 0, 32): word 0 read, words 0 and 1 written */
+  assert_int_equal(bb_to_u32(cpu_op_row(&c, 0x5e, 0, NULL)[CPU_MEMN]), 3);
+  trace_assert_air_accepts(cpu);
+  free(per);
+  trace_free(&c);
+}
+
+enum { FORGE_READ, FORGE_WRITE, FORGE_RESTART, FORGE_COUNT, FORGE_LIMB, FORGE_STEP, FORGE_N };
 
 /* Forgeries the AIRs accept: a read returning another value (its before and
  * after together), a write leaving another value, a word of the caller
  * started over (a second meminit row for word 0, the chain's successor
  * kept consistent), one context more in the public count, a clock limb
- * split as 2^16 + lo with the high limb one less. */
+ * split as 2^16 + lo with the high limb one less, a memory row counted on
+ * the MLOAD instead of the MCOPY that made it (both can access memory). */
 static void forge(trace_collector *c, int how) {
   bb_t *row;
   switch (how) {
@@ -221,7 +278,39 @@ static void forge(trace_collector *c, int how) {
       row[MEM_THI] = bb_sub(row[MEM_THI], BB_ONE);
       assert_int_equal(trace_range_fill(c), TRACE_OK); /* recounted: that value has no row */
       break;
+    case FORGE_STEP:
+      row = cpu_op_row(c, 0x5e, 0, NULL);
+      row[CPU_MEMN] = bb_sub(row[CPU_MEMN], BB_ONE);
+      row = cpu_op_row(c, 0x51, 0, NULL);
+      row[CPU_MEMN] = bb_add(row[CPU_MEMN], BB_ONE);
+      break;
   }
+}
+
+/* A memory row counted on an instruction that cannot access memory is
+ * refused by the cpu AIR where the previous row continues into it (the
+ * MLOAD's word moved to the POP after it), and accepted on a frame's first
+ * instruction, whose count the memory bus then checks. */
+static void test_memory_rows_on_other_instructions(void **state) {
+  tu_world *w = *state;
+  trace_collector c;
+  trace_collect_block(&w->b, TRACE_OPT_LOOKUPS, &c);
+  size_t at = 0;
+  bb_t *ml = cpu_op_row(&c, 0x51, 0, &at);
+  bb_t *pop = c.t[TRACE_CPU].data + (at + 1) * CPU_WIDTH;
+  assert_int_equal(bb_to_u32(pop[CPU_OP]), 0x50);
+  assert_int_equal(bb_to_u32(ml[CPU_SEQ]), 1);
+  ml[CPU_MEMN] = bb_sub(ml[CPU_MEMN], BB_ONE);
+  pop[CPU_MEMN] = pop[CPU_MEMX] = BB_ONE;
+  assert_int_not_equal(trace_air_check(&c.t[TRACE_CPU]), STARK_OK);
+  /* MEMX that is not MEMN (1 - MAYMEM), on any row */
+  pop[CPU_MEMN] = pop[CPU_MEMX] = 0;
+  ml[CPU_MEMN] = bb_add(ml[CPU_MEMN], BB_ONE);
+  ml[CPU_MEMX] = BB_ONE;
+  assert_int_not_equal(trace_air_check(&c.t[TRACE_CPU]), STARK_OK);
+  ml[CPU_MEMX] = 0;
+  trace_assert_air_accepts(&c.t[TRACE_CPU]);
+  trace_free(&c);
 }
 
 static void test_block_balances_and_forgeries(void **state) {
@@ -247,6 +336,7 @@ static void test_block_balances_and_forgeries(void **state) {
     assert_non_null(strstr(r.reason, "do not balance"));
     assert_false(r.verified);
     run_block_result_free(&r);
+    if (how == FORGE_STEP) trace_assert_air_accepts(&c.t[TRACE_CPU]);
     if (how == FORGE_COUNT) c.n_mctx--; /* the contexts the collector holds */
     trace_free(&c);
   }
@@ -288,7 +378,7 @@ static void test_estimate(void **state) {
   assert_true(e1.table_ms[TRACE_MEMINIT] > 0);
   assert_true(e1.table_ms[TRACE_RANGE16] > 0); /* the memory rows' clocks are range-checked */
   unsigned aw = stark_lookup_aux_width(trace_air(TRACE_MEMORY), trace_lookup_opts(TRACE_MEMORY, TRACE_OPT_LOOKUPS));
-  assert_int_equal(aw, 4 * (4 + 1)); /* 8 interactions, 2 a column */
+  assert_int_equal(aw, 4 * (5 + 1)); /* 9 interactions, 2 a column */
   double cell = model_aux_cell_ms(&p, TRACE_MEMORY, TRACE_OPT_LOOKUPS);
   assert_true(e1.table_ms[TRACE_MEMORY] - e0.table_ms[TRACE_MEMORY] > 0.99 * cell * 1024 * aw);
   assert_true(e1.table_ms[TRACE_MEMORY] - e0.table_ms[TRACE_MEMORY] < 1.01 * cell * 1024 * aw);
@@ -298,6 +388,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
       cmocka_unit_test(test_replay_mismatch),
+      cmocka_unit_test_setup_teardown(test_memory_rows_name_instructions, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_memory_rows_on_other_instructions, setup, teardown),
       cmocka_unit_test_setup_teardown(test_block_balances_and_forgeries, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cuda_same_proofs, setup, teardown),
       cmocka_unit_test(test_estimate),

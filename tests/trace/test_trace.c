@@ -91,6 +91,15 @@ static void test_cpu_and_memory(void **state) {
   check_table(&c.t[TRACE_CPU], r, cpu_cols, sizeof cpu_cols / sizeof cpu_cols[0]);
   const int jump_cols[] = {CPU_ISJUMP};
   check_table(&c.t[TRACE_CPU], find_row(&c.t[TRACE_CPU], CPU_ISJUMP), jump_cols, 1);
+  /* an instruction with memory rows: whether it can access memory, and the
+   * rows it may have if it cannot (its count alone is the memory bus's to
+   * check) */
+  size_t mr = 0;
+  for (size_t k = 1; k < 1000 && !mr; k++)
+    if (c.t[TRACE_CPU].data[k * CPU_WIDTH + CPU_MEMN] != 0) mr = k;
+  assert_true(mr > 0);
+  const int mem_n_cols[] = {CPU_MAYMEM, CPU_MEMX};
+  check_table(&c.t[TRACE_CPU], mr, mem_n_cols, 2);
   /* memory: a word that continues an access */
   const int mem_cols[] = {MEM_ADDR, MEM_TIME, MEM_WRITE, MEM_CONT, MEM_REAL};
   check_table(&c.t[TRACE_MEMORY], find_row(&c.t[TRACE_MEMORY], MEM_CONT), mem_cols, 5);
