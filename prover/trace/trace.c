@@ -160,10 +160,6 @@ static const uint16_t op_gas[256] = {
 #undef EVM_OP
 };
 
-enum { OPC_JUMP = 0x56, OPC_JUMPI = 0x57, OPC_PUSH1 = 0x60, OPC_PUSH32 = 0x7f };
-
-/* An opcode's row of the ROM (trace.h): what every cpu row of that opcode
- * holds in CPU_OP, CPU_STATIC, CPU_IN, CPU_OUT, CPU_PUSHLEN, CPU_ISPUSH. */
 /* The opcodes whose execution can report a memory access (evm.h:
  * on_memory): the memory instructions, the copies into memory, KECCAK256
  * and LOG over it, the calls and creates (their input and output) and
@@ -196,13 +192,16 @@ static int op_accesses_memory(uint8_t op) {
   }
 }
 
+/* An opcode's row of the ROM (trace.h): what every cpu row of that opcode
+ * holds in CPU_OP, CPU_STATIC, CPU_IN, CPU_OUT, CPU_PUSHLEN, CPU_ISPUSH,
+ * CPU_MAYMEM. */
 static void op_facts(uint8_t op, bb_t f[TRACE_ROM_FIELDS]) {
-  int push = op >= OPC_PUSH1 && op <= OPC_PUSH32;
+  int push = op >= EVM_OP_PUSH1 && op <= EVM_OP_PUSH32;
   f[0] = bb_from_u32(op);
   f[1] = bb_from_u32(op_gas[op]);
   f[2] = bb_from_u32(op_in[op]);
   f[3] = bb_from_u32(op_out[op]);
-  f[4] = bb_from_u32(push ? (uint32_t)(op - OPC_PUSH1 + 1) : 0);
+  f[4] = bb_from_u32(push ? (uint32_t)(op - EVM_OP_PUSH1 + 1) : 0);
   f[5] = push ? BB_ONE : 0;
   f[6] = op_accesses_memory(op) ? BB_ONE : 0;
 }
@@ -788,10 +787,10 @@ static void on_arith(void *ctx, uint8_t opcode, uint16_t bits_a, uint16_t bits_b
   add_rows(c, TRACE_ARITH, rows);
 }
 
-enum { ARITH_HDR = 3, OPC_ADDMOD = 0x08, OPC_MULMOD = 0x09 };
+enum { ARITH_HDR = 3 };
 
 static size_t arith_rec_len(uint8_t opcode) {
-  return ARITH_HDR + (opcode == OPC_ADDMOD || opcode == OPC_MULMOD ? 96 : 64);
+  return ARITH_HDR + (opcode == EVM_OP_ADDMOD || opcode == EVM_OP_MULMOD ? 96 : 64);
 }
 
 static size_t arith_rec_rows(const uint8_t *rec) { return (size_t)rec[1] | (size_t)rec[2] << 8; }
@@ -845,7 +844,7 @@ static int ecrec_proven(const trace_collector *c) { return c->t[TRACE_ECRECOVER]
 
 static size_t mulmod_rows(void) {
   static const uint8_t z[32];
-  return arith_air_rows_for(OPC_MULMOD, z, z, z);
+  return arith_air_rows_for(EVM_OP_MULMOD, z, z, z);
 }
 
 static int sha_proven(const trace_collector *c) { return c->t[TRACE_SHA256].air != NULL; }
@@ -1407,7 +1406,7 @@ int trace_finish(trace_collector *c) {
     if (r[CPU_TX] != n[CPU_TX] || r[CPU_DEPTH] != n[CPU_DEPTH]) continue;
     r[CPU_SEQ] = BB_ONE;
     uint32_t op = bb_to_u32(r[CPU_OP]);
-    int taken = op == OPC_JUMP || (op == OPC_JUMPI && bb_to_u32(n[CPU_PC]) != bb_to_u32(r[CPU_PC]) + 1);
+    int taken = op == EVM_OP_JUMP || (op == EVM_OP_JUMPI && bb_to_u32(n[CPU_PC]) != bb_to_u32(r[CPU_PC]) + 1);
     r[CPU_ISJUMP] = taken ? BB_ONE : 0;
     r[CPU_ADV] = taken ? 0 : BB_ONE;
   }
@@ -1692,7 +1691,7 @@ static void fill_products_range(void *ctx, size_t lo, size_t hi) {
   ecrec_fill *f = ctx;
   for (size_t i = lo; i < hi; i++) {
     const uint8_t *o = f->ops[i];
-    if (arith_air_fill(OPC_MULMOD, o, o + 32, o + 64, f->m + i * mulmod_rows() * ARITH_AIR_WIDTH) != 0)
+    if (arith_air_fill(EVM_OP_MULMOD, o, o + 32, o + 64, f->m + i * mulmod_rows() * ARITH_AIR_WIDTH) != 0)
       atomic_store(&f->err, 1); /* any range's failure fails the shard */
   }
 }
