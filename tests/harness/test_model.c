@@ -197,6 +197,15 @@ static void test_profile_names(void **state) {
     assert_int_equal(cli_load_profile("test", buf, &p), 0);
     assert_string_equal(p.name, "nvidia-h100-80gb-hbm3");
   }
+  f = fopen("prover/profiles/nvidia-h200.tsv", "r");
+  if (f) { /* the shipped H200 profile, with the lookup argument's aux costs */
+    fclose(f);
+    assert_string_equal(cli_default_profile("NVIDIA H200", 1, buf, sizeof buf), "nvidia-h200");
+    model_profile p;
+    assert_int_equal(cli_load_profile("test", buf, &p), 0);
+    assert_true(p.ms_per_aux_cell > 0 && p.table_ms_per_aux_cell[TRACE_CPU] > 0);
+    assert_true(model_aux_cell_ms(&p, TRACE_STORAGE, TRACE_OPT_LOOKUPS) == p.ms_per_aux_cell);
+  }
   assert_string_equal(cli_default_profile("NVIDIA H100 80GB HBM3", 0, buf, sizeof buf), "host");
   assert_string_equal(cli_default_profile("Imaginary GPU 9000", 1, buf, sizeof buf), "host");
   assert_string_equal(cli_default_profile(NULL, 1, buf, sizeof buf), "host");
