@@ -111,25 +111,15 @@ static void cal_point(void *vctx, const char *table, unsigned log_rows, double c
   emit(c, &r);
 }
 
-static int calibrate(int argc, char **argv, int json, int quick) {
-  const char *out = NULL, *backend = "cpu";
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
-    else if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) backend = argv[++i];
-  }
-  if (strcmp(backend, "cpu") != 0 && strcmp(backend, "cuda") != 0) {
-    cli_err("bench", "calibrate: --backend: '%s' is not cpu or cuda", backend);
-    return 2;
-  }
-  struct utsname u;
-  char host[512] = "unknown";
-  if (uname(&u) == 0) snprintf(host, sizeof host, "%s %s", u.nodename, u.machine);
-  emit_ctx c = {json, host};
+/* Measure this machine's hardware profile (cuda: its GPU's), write it to
+ * out (NULL: prover/profiles/host.tsv, or prover/profiles/<gpu-name>.tsv)
+ * and say so; 0, or 2 after a one-line error. */
+static int measure_profile(int cuda, int quick, const char *out, emit_ctx *c, int json) {
   model_profile p;
   char path[512];
-  if (strcmp(backend, "cuda") == 0) {
+  if (cuda) {
     int rc = bench_cuda_calibrate(12, quick ? 16 : 20, quick ? 8 : TRACE_WIDE_MAX_LOG_SHARD, quick ? 1 : 3, &p,
-                                  emit, &c);
+                                  emit, c);
     if (rc != 0) {
       const char *why = cu_last_error_string();
       cli_err("bench", "calibrate: cuda: %s%s%s%s", cu_strerror(rc), why && why[0] ? " (" : "", why ? why : "",
@@ -139,7 +129,7 @@ static int calibrate(int argc, char **argv, int json, int quick) {
     snprintf(path, sizeof path, "prover/profiles/%s.tsv", p.name);
   } else {
     int rc = model_calibrate(NULL, 10, quick ? 14 : 20, quick ? 8 : TRACE_WIDE_MAX_LOG_SHARD, quick ? 1 : 3, &p,
-                             cal_point, &c);
+                             cal_point, c);
     if (rc != MODEL_OK) {
       cli_err("bench", "calibrate: measurement failed (code %d)", rc);
       return 2;
@@ -154,6 +144,23 @@ static int calibrate(int argc, char **argv, int json, int quick) {
   fprintf(json ? stderr : stdout, "profile %s: ms_per_cell %.4g, ms_per_shard %.4g, ms_per_aux_cell %.4g (written to %s)\n",
           p.name, p.ms_per_cell, p.ms_per_shard, p.ms_per_aux_cell, path);
   return 0;
+}
+
+static int calibrate(int argc, char **argv, int json, int quick) {
+  const char *out = NULL, *backend = "cpu";
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
+    else if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) backend = argv[++i];
+  }
+  if (strcmp(backend, "cpu") != 0 && strcmp(backend, "cuda") != 0) {
+    cli_err("bench", "calibrate: --backend: '%s' is not cpu or cuda", backend);
+    return 2;
+  }
+  struct utsname u;
+  char host[512] = "unknown";
+  if (uname(&u) == 0) snprintf(host, sizeof host, "%s %s", u.nodename, u.machine);
+  emit_ctx c = {json, host};
+  return measure_profile(strcmp(backend, "cuda") == 0, quick, out, &c, json);
 }
 
 int cli_bench(int argc, char **argv) {
@@ -263,21 +270,6 @@ int cli_bench(int argc, char **argv) {
       status = 2;
     }
   }
-  if (gpu && !o.quick && status == 0) {
-    model_profile p;
-    int rc = bench_cuda_calibrate(12, 20, TRACE_WIDE_MAX_LOG_SHARD, 3, &p, emit, &c);
-    char out[512];
-    if (rc != 0) {
-      cli_err("bench", "cuda: profile measurement failed: %s (%s)", cu_strerror(rc), cu_last_error_string());
-      return 2;
-    }
-    snprintf(out, sizeof out, "prover/profiles/%s.tsv", p.name);
-    if (model_profile_save(out, &p) != MODEL_OK) {
-      cli_err("bench", "cuda: %s: cannot write the profile", out);
-      return 2;
-    }
-    fprintf(json ? stderr : stdout, "profile %s: ms_per_cell %.4g, ms_per_shard %.4g, ms_per_aux_cell %.4g (written to %s)\n",
-            p.name, p.ms_per_cell, p.ms_per_shard, p.ms_per_aux_cell, out);
-  }
+  if (gpu && !o.quick && status == 0 && measure_profile(1, 0, NULL, &c, json) != 0) return 2;
   return status;
 }

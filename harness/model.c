@@ -437,8 +437,8 @@ int model_calibrate(const stark_config *cfg, unsigned lo, unsigned hi, unsigned 
   out->log_shard = 20;
   out->ms_per_cell = slope > 0 ? slope : 1e-9;
   out->ms_per_shard = icpt > 0 ? icpt : 0;
-  /* The memory table (43 columns) costs less per cell than the cpu table
-   * (19): the per-row work (FRI, the quotient domain, hashing a row) is
+  /* The memory table (43 columns) costs less per cell than the narrower
+   * cpu table: the per-row work (FRI, the quotient domain, hashing a row) is
    * spread over more columns. Its own shard, at the cpu fit's largest size
    * (an MCOPY run makes about 0.65 memory rows per gas). */
   unsigned log_n, maw;
@@ -451,10 +451,10 @@ int model_calibrate(const stark_config *cfg, unsigned lo, unsigned hi, unsigned 
   double mper = (mms - out->ms_per_shard) / mcells;
   out->table_ms_per_cell[TRACE_MEMORY] = mper > 0 ? mper : out->ms_per_cell;
   /* The aux trace's cost per cell: the extra time of a shard proven with
-   * its lookup argument, over its aux cells; the memory table's (8
-   * interactions of 44 fields in all: range checks and the consistency
-   * buses) for every table but the cpu table, which has its own (the
-   * opcode ROM: 2 interactions of 9 fields). Noise can make a difference
+   * its lookup argument, over its aux cells; the memory table's (range
+   * checks and the consistency and instruction buses, wide tuples) for
+   * every table but the cpu table, which has its own (the opcode ROM's and
+   * the instruction sends: few fields each). Noise can make a difference
    * negative: 0 then, the table's own per-cell cost. */
   double mauxcells = (double)((size_t)1 << log_n) * maw;
   if (emit) emit(ctx, "memory+lookups", log_n, mcells + mauxcells, mlk);

@@ -7,7 +7,7 @@
  *     ms_per_shard + ms_per_cell * 2^k * w
  * with the two constants of a hardware profile, measured by
  * `pkbench bench calibrate` (prover/profiles/<name>.tsv). The per-cell
- * constant is fitted on the 19-column cpu table, where it also carries the
+ * constant is fitted on the cpu table (24 columns), where it also carries the
  * costs that grow with rows, not cells (FRI, the quotient domain's points);
  * a wide AIR (keccak, arith: 2500 columns, 3000 constraints over sums of 32
  * products) spreads those over thousands of columns but pays more for its
