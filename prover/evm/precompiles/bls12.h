@@ -39,6 +39,19 @@ typedef struct {
 /* Fp multiplications done by this thread so far. */
 uint64_t bls12_fp_muls(void);
 
+/* Observer of this thread's Fp multiplications: called once for every
+ * multiplication or squaring that bls12_fp_muls counts, in order, after the
+ * product is formed, with the two operands and the product as canonical
+ * (not Montgomery) 48-byte big-endian integers below p, so that
+ * a * b mod p == r. Conversions into and out of Montgomery form are neither
+ * counted nor observed. The pointers are valid only during the call; the
+ * observer must not call back into bls12 on this thread. */
+typedef void (*bls12_mul_observer_fn)(void *ctx, const uint8_t a[48], const uint8_t b[48], const uint8_t r[48]);
+/* Set this thread's observer (fn NULL: none, the default) and return the one
+ * it replaces through prev_fn / prev_ctx (each may be NULL), so that a caller
+ * can restore it. Results and counts are the same with or without one. */
+void bls12_set_mul_observer(bls12_mul_observer_fn fn, void *ctx, bls12_mul_observer_fn *prev_fn, void **prev_ctx);
+
 /* Fp from 48 big-endian bytes: 0, or -1 when the integer is >= p. */
 int bls12_fp_from_bytes(bls12_fp *r, const uint8_t in[48]);
 void bls12_fp_to_bytes(uint8_t out[48], const bls12_fp *a);
