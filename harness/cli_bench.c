@@ -146,11 +146,33 @@ static int measure_profile(int cuda, int quick, const char *out, emit_ctx *c, in
   return 0;
 }
 
-static int calibrate(int argc, char **argv, int json, int quick) {
+/* `bench calibrate`: every argument is checked before anything is measured
+ * or written, so that --help or a mistyped option never overwrites a
+ * profile. */
+static int calibrate(int argc, char **argv) {
   const char *out = NULL, *backend = "cpu";
+  int json = 0, quick = 0;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
-    else if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) backend = argv[++i];
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "calibrate") == 0) continue;
+    if (cli_is_help(a)) {
+      printf("%s\n", usage_text);
+      return 0;
+    } else if (strcmp(a, "--json") == 0) {
+      json = 1;
+    } else if (strcmp(a, "--quick") == 0) {
+      quick = 1;
+    } else if ((strcmp(a, "--out") == 0 || strcmp(a, "--backend") == 0) && !v) {
+      cli_err("bench", "calibrate: %s needs a value", a);
+      return 2;
+    } else if (strcmp(a, "--out") == 0) {
+      out = argv[++i];
+    } else if (strcmp(a, "--backend") == 0) {
+      backend = argv[++i];
+    } else {
+      cli_err("bench", "calibrate: unknown option '%s' (see --help)", a);
+      return 2;
+    }
   }
   if (strcmp(backend, "cpu") != 0 && strcmp(backend, "cuda") != 0) {
     cli_err("bench", "calibrate: --backend: '%s' is not cpu or cuda", backend);
@@ -165,14 +187,7 @@ static int calibrate(int argc, char **argv, int json, int quick) {
 
 int cli_bench(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "calibrate") == 0) {
-      int json = 0, quick = 0;
-      for (int k = 1; k < argc; k++) {
-        json |= strcmp(argv[k], "--json") == 0;
-        quick |= strcmp(argv[k], "--quick") == 0;
-      }
-      return calibrate(argc, argv, json, quick);
-    }
+    if (strcmp(argv[i], "calibrate") == 0) return calibrate(argc, argv);
   }
   bench_opts o = {0, 0, "cpu", NULL, 0};
   const char *files[64];

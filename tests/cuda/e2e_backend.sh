@@ -117,6 +117,14 @@ fi
 
 err=$("$PKB" bench calibrate --backend tpu 2>&1 >/dev/null); rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l <<<"$err")" -eq 1 ] && grep -q "tpu" <<<"$err" && ok || bad "calibrate --backend tpu: exit $rc, $err"
+# --help and a mistyped option measure nothing and write no profile
+out=$("$PKB" bench calibrate --help --out "$T/help.tsv" 2>/dev/null); rc=$?
+[ $rc -eq 0 ] && grep -q "bench calibrate" <<<"$out" && [ ! -e "$T/help.tsv" ] && ok || bad "calibrate --help: exit $rc"
+err=$("$PKB" bench calibrate --qiuck --out "$T/typo.tsv" 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l <<<"$err")" -eq 1 ] && grep -q "qiuck" <<<"$err" && [ ! -e "$T/typo.tsv" ] && ok ||
+  bad "calibrate --qiuck: exit $rc, $err"
+err=$("$PKB" bench calibrate --out 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] && grep -q -- "--out" <<<"$err" && ok || bad "calibrate --out without a value: exit $rc, $err"
 
 echo "e2e_backend: $passes passed, $fails failed"
 [ $fails -eq 0 ]
