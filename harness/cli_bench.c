@@ -28,7 +28,7 @@ static const char usage_text[] =
     "time; a memory-table shard of 2^20 rows; the cpu and memory shards of 2^20 rows\n"
     "again with their lookup arguments, for the cost per aux cell; --quick stops at\n"
     "2^14 on a CPU, 2^16 on a GPU) and one 2^14-row shard of each wide\n"
-    "table: keccak, arith, ecrecover, sha256, ripemd160, modmul; not blake2f, whose\n"
+    "table: keccak, arith, ecrecover, sha256, ripemd160, modmul, bls12; not blake2f, whose\n"
     "smallest shard is too big) and writes the hardware profile the cost estimate uses\n"
     "(default prover/profiles/host.tsv, or prover/profiles/<gpu-name>.tsv with cuda).\n"
     "  --json        one JSON object per line: bench, variant, size, threads, median_ms,\n"

@@ -59,7 +59,7 @@ static const char usage_text[] =
     "                   prove --help)\n"
     "  --prove-ecrecover  also prove the ecrecover table: every recovery's modular\n"
     "                   multiplications as MULMOD rows of the arithmetic AIR (see prove --help)\n"
-    "  --prove-precompiles  also prove the sha256, ripemd160, blake2f and modmul tables (see\n"
+    "  --prove-precompiles  also prove the sha256, ripemd160, blake2f, modmul and bls12 tables (see\n"
     "                   prove --help)\n"
     "  --prove-all      every table option above\n"
     "  --no-lookups     without the lookup argument, on by default (--lookups): LogUp\n"

@@ -32,7 +32,9 @@
  *             the rows (trace.h) at the width a proof of them has (ripemd160
  *             has rows only when proven; sized, its work is in precomp);
  *   modmul    the arith AIR's width (arith_air.h, 2533), as a proof of its
- *             MULMOD rows has it; its rows are the same sized or proven.
+ *             MULMOD rows has it; its rows are the same sized or proven;
+ *   bls12     the fp381 AIR's width (fp381_air.h, 3378), one row per
+ *             BLS12-381 base-field product, sized or proven.
  * The others are assumptions of the model, stated so, until each table's AIR
  * is built and measured. */
 unsigned model_assumed_width(trace_table_id id) {
@@ -44,7 +46,8 @@ unsigned model_assumed_width(trace_table_id id) {
     case TRACE_SHA256:
     case TRACE_BLAKE2F:
     case TRACE_RIPEMD160:
-    case TRACE_MODMUL: return trace_table_width_opts(id, TRACE_OPT_PROVE_PRECOMPILES); /* this build's AIRs */
+    case TRACE_MODMUL:
+    case TRACE_BLS12: return trace_table_width_opts(id, TRACE_OPT_PROVE_PRECOMPILES); /* this build's AIRs */
     default: return 0;
   }
 }
@@ -280,7 +283,8 @@ int model_profile_load(const char *path, model_profile *p, char *err, size_t err
  * 4160 rows a call: 45 calls, 187,200 rows, in 100,000 gas; ripemd160:
  * the same inputs, 80 rows a compression, about 31,000 rows; modmul: ECMUL
  * calls of thousands of Fp products each, 4 rows a product, about 6,000 gas
- * a call). blake2f is not
+ * a call; bls12: pairing checks, about 0.27 Fp products a gas, one row
+ * each). blake2f is not
  * here: its scenario's calls have 100,000 rounds each, so its smallest shard
  * holds one call, 2^17 rows of 5816 columns (3 GB before the extension), too
  * big to calibrate; its proven shards are estimated with the cpu table's
@@ -296,6 +300,7 @@ static const struct {
     {TRACE_SHA256, "sha256", 100000},
     {TRACE_RIPEMD160, "ripemd160", 100000},
     {TRACE_MODMUL, "bn254_mul", 100000},
+    {TRACE_BLS12, "bls12_pairing", 200000},
 };
 
 /* Median ms of proving trace m (2^log_n rows of air) reps times, with the

@@ -9,8 +9,9 @@
  * trace/keccak_air_body.inc for the Keccak-f[1600] table,
  * trace/arith_air_body.inc for the 256-bit arithmetic table,
  * trace/sha256_air_body.inc for the SHA-256 compression table,
- * trace/blake2f_air_body.inc for the BLAKE2F table and
- * trace/ripemd160_air_body.inc for the RIPEMD-160 compression table) are
+ * trace/blake2f_air_body.inc for the BLAKE2F table,
+ * trace/ripemd160_air_body.inc for the RIPEMD-160 compression table and
+ * trace/fp381_air_body.inc for the BLS12-381 base-field products) are
  * instantiated a third time over Montgomery words with cu_k_add / cu_k_sub /
  * cu_k_mul, folding into a 4-word accumulator exactly as
  * stark_assert_zero_base does (acc += alpha^(m-1-i) c_i, constraint order,
@@ -38,7 +39,8 @@
  * limbs of H, M, V and one G's d1 and b1 (288 words, and the state's 16
  * column offsets) and the ripemd160 body's round selectors (5 words) and,
  * per line, its message and rotation selectors and f's coefficients (16 + 16
- * + 8 words); the sha256 body makes its derived bits where it recomposes
+ * + 8 words), the fp381 body's byte limbs of its five words and of p (288
+ * words, and p's 48 bytes); the sha256 body makes its derived bits where it recomposes
  * them and keeps no array.
  * Nothing copies a row.
  *
@@ -63,6 +65,7 @@
 #include "stark/air.h"
 #include "trace/arith_air.h"
 #include "trace/blake2f_air.h"
+#include "trace/fp381_air.h"
 #include "trace/keccak_air.h"
 #include "trace/ripemd160_air.h"
 #include "trace/sha256_air.h"
@@ -85,7 +88,8 @@
   X(SHA256, "pkb-sha256", SHA256_AIR_WIDTH, 0, SHA256_AIR_CONSTRAINTS, cu_k_sha256_eval)           \
   X(BLAKE2F, "pkb-blake2f", BLAKE2F_AIR_WIDTH, 0, BLAKE2F_AIR_CONSTRAINTS, cu_k_blake2f_eval)      \
   X(RIPEMD160, "pkb-ripemd160", RIPEMD160_AIR_WIDTH, 0, RIPEMD160_AIR_CONSTRAINTS,                 \
-    cu_k_ripemd160_eval)
+    cu_k_ripemd160_eval)                                                                           \
+  X(FP381, "pkb-fp381", FP381_AIR_WIDTH, 0, FP381_AIR_CONSTRAINTS, cu_k_fp381_eval)
 
 enum {
   CU_AIR_NONE = 0, /* no kernel */
@@ -211,6 +215,9 @@ CU_K_TABLES(CU_K_TABLE_DEV)
 #undef NAME
 #define NAME cu_k_ripemd160_eval
 #include "trace/ripemd160_air_body.inc"
+#undef NAME
+#define NAME cu_k_fp381_eval
+#include "trace/fp381_air_body.inc"
 #undef NAME
 #ifdef __CUDACC__
 #undef static

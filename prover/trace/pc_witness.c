@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evm/precompiles/bls12.h"
 #include "evm/precompiles/bn254.h"
 /* For PC_MODEXP_MAX_LEN only: the precompile's own length limit, so that a
  * call it does not compute is not witnessed either. */
@@ -347,4 +348,50 @@ int pcw_run(uint16_t address, const uint8_t *in, size_t len, blk_fork fork, pcw_
     *out_len = 0;
   }
   return rc;
+}
+
+/* ---- BLS12-381 ----------------------------------------------------------- */
+
+int pcw_run_bls12(uint16_t address, const uint8_t *in, size_t len, blk_fork fork, pcw_fp381_fn fn, void *ctx,
+                  uint64_t *count_out, uint8_t **out, size_t *out_len) {
+  if (count_out) *count_out = 0;
+  if (!out != !out_len) return PCW_E_ARG;
+  if (out) {
+    *out = NULL;
+    *out_len = 0;
+  }
+  if (!in && len) return PCW_E_ARG;
+  if (address != PCW_ADDR_POINT_EVAL && (address < PCW_ADDR_BLS12_FIRST || address > PCW_ADDR_BLS12_LAST))
+    return PCW_E_UNSUPPORTED;
+  uint8_t addr[20] = {0};
+  addr[18] = (uint8_t)(address >> 8);
+  addr[19] = (uint8_t)address;
+  evm_pc_id id = evm_pc_lookup(fork, addr);
+  if (id == EVM_PC_NONE) return PCW_E_UNSUPPORTED;
+  bls12_mul_observer_fn prev_fn = NULL;
+  void *prev_ctx = NULL;
+  if (fn) bls12_set_mul_observer(fn, ctx, &prev_fn, &prev_ctx);
+  uint8_t *res = NULL;
+  size_t res_len = 0;
+  evm_pc_work work = {0};
+  uint64_t m0 = bls12_fp_muls();
+  int rc = evm_pc_run(id, fork, in, len, &res, &res_len, &work);
+  uint64_t count = bls12_fp_muls() - m0;
+  if (fn) bls12_set_mul_observer(prev_fn, prev_ctx, NULL, NULL);
+  switch (rc) {
+  case EVM_PC_OK: break;
+  case EVM_PC_FAIL:
+    if (count_out) *count_out = count;
+    return PCW_FAIL;
+  case EVM_PC_NOMEM: return PCW_E_NOMEM;
+  default: return PCW_E_UNSUPPORTED;
+  }
+  if (count_out) *count_out = count;
+  if (out) {
+    *out = res;
+    *out_len = res_len;
+  } else {
+    free(res);
+  }
+  return PCW_OK;
 }

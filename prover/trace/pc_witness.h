@@ -104,6 +104,12 @@ enum {
 #define PCW_ADDR_ECPAIRING 0x08u
 #define PCW_ADDR_P256VERIFY 0x100u
 
+/* BLS12-381 (pcw_run_bls12): the KZG point evaluation and the EIP-2537
+ * precompiles, 0x0b (G1ADD) .. 0x11 (MAP_FP2_TO_G2). */
+#define PCW_ADDR_POINT_EVAL 0x0au
+#define PCW_ADDR_BLS12_FIRST 0x0bu
+#define PCW_ADDR_BLS12_LAST 0x11u
+
 #define P256_WITNESS_MULS_ON_CURVE 3u
 #define P256_WITNESS_MULS_INV_N 321u
 #define P256_WITNESS_MULS_DBL 8u
@@ -125,5 +131,23 @@ typedef void (*pcw_mulmod_fn)(void *ctx, const uint8_t a[32], const uint8_t b[32
  * and must not alias *out. */
 int pcw_run(uint16_t address, const uint8_t *in, size_t len, blk_fork fork, pcw_mulmod_fn fn, void *ctx,
             uint64_t *count_out, uint8_t **out, size_t *out_len);
+
+/* One product of the BLS12-381 base field: r = a * b mod p (p of
+ * EIP-2537), 48-byte big-endian canonical integers, valid only during the
+ * call. The callback must not call pcw_run_bls12 or bls12 on this thread. */
+typedef void (*pcw_fp381_fn)(void *ctx, const uint8_t a[48], const uint8_t b[48], const uint8_t r[48]);
+
+/* Run the precompile at address (PCW_ADDR_POINT_EVAL or PCW_ADDR_BLS12_FIRST
+ * .. PCW_ADDR_BLS12_LAST) in fork on in[0..len) and report its base-field
+ * multiplications, in order, to fn (may be NULL: count only) with ctx: the
+ * call runs through the precompile itself (evm_pc_run) with the bls12
+ * multiplication observer of this thread set (bls12_set_mul_observer), so
+ * the products are the executor's Fp multiplications and squarings one for
+ * one, checks of the input included, and their number is the field_muls
+ * the precompile reports. Results, statuses and ownership as pcw_run's;
+ * PCW_E_UNSUPPORTED for another address or a fork without the precompile.
+ * Thread-safe as pcw_run (the observer is restored before returning). */
+int pcw_run_bls12(uint16_t address, const uint8_t *in, size_t len, blk_fork fork, pcw_fp381_fn fn, void *ctx,
+                  uint64_t *count_out, uint8_t **out, size_t *out_len);
 
 #endif

@@ -39,10 +39,13 @@
  * products in range, as for ecrecover. Without the option it is sized with
  * the same count (bn254: the field_muls on_precompile reports, which are
  * pc_witness's products one for one; P256VERIFY and MODEXP: pcw_run's
- * count-only path). The precomp table is sized here from the work of the
- * other precompiles (rows only, data == NULL): failed bn254 calls, MODEXP
- * with a larger modulus, BLS12-381, KZG point evaluation, ECRECOVER's input
- * words. Their AIRs are not in this build, so it is counted and reported,
+ * count-only path). The bls12 table is kept the same way, from every
+ * successful BLS12-381 and point evaluation call, replayed by pcw_run_bls12
+ * into one fp381_air row per product; sized, from the field_muls
+ * on_precompile reports. The precomp table is sized here from the work of
+ * the other precompiles (rows only, data == NULL): failed bn254, BLS12-381
+ * and point evaluation calls, MODEXP with a larger modulus, ECRECOVER's
+ * input words. Their AIRs are not in this build, so it is counted and reported,
  * not proven.
  *
  * A packed arith instruction is ARITH_HDR bytes (opcode, then its row count
@@ -72,6 +75,7 @@
 #include "stark/stark.h"
 #include "trace/arith_air.h"
 #include "trace/blake2f_air.h"
+#include "trace/fp381_air.h"
 #include "trace/keccak_air.h"
 #include "trace/pc_witness.h"
 #include "trace/ripemd160_air.h"
@@ -98,6 +102,7 @@ static const struct {
     [TRACE_BLAKE2F] = {"blake2f", BLAKE2F_AIR_WIDTH, TRACE_OPT_PROVE_PRECOMPILES},
     [TRACE_RIPEMD160] = {"ripemd160", RIPEMD160_AIR_WIDTH, TRACE_OPT_PROVE_PRECOMPILES},
     [TRACE_MODMUL] = {"modmul", ARITH_AIR_WIDTH, TRACE_OPT_PROVE_PRECOMPILES},
+    [TRACE_BLS12] = {"bls12", FP381_AIR_WIDTH, TRACE_OPT_PROVE_PRECOMPILES},
     [TRACE_RANGE16] = {"range16", R16_WIDTH, TRACE_OPT_LOOKUPS},
     [TRACE_MEMINIT] = {"meminit", MI_WIDTH, TRACE_OPT_LOOKUPS},
     [TRACE_STOINIT] = {"stoinit", SI_WIDTH, TRACE_OPT_LOOKUPS},
@@ -137,7 +142,7 @@ int trace_table_air_check(const trace_table *t, size_t *bad_row, int *bad_constr
 
 unsigned trace_max_log_shard(trace_table_id id, unsigned opts) {
   if ((id == TRACE_KECCAK || id == TRACE_ARITH || id == TRACE_ECRECOVER || id == TRACE_SHA256 ||
-       id == TRACE_BLAKE2F || id == TRACE_RIPEMD160 || id == TRACE_MODMUL) &&
+       id == TRACE_BLAKE2F || id == TRACE_RIPEMD160 || id == TRACE_MODMUL || id == TRACE_BLS12) &&
       trace_table_proven(id, opts))
     return TRACE_WIDE_MAX_LOG_SHARD;
   return TRACE_NO_LOG_SHARD_CAP;
@@ -226,6 +231,7 @@ void trace_init_opts(trace_collector *c, blk_fork fork, unsigned opts) {
     c->t[i].keep_hi = SIZE_MAX;
   }
   c->t[TRACE_MODMUL].mm_fork = fork;
+  c->t[TRACE_BLS12].mm_fork = fork;
 }
 
 void trace_init(trace_collector *c, blk_fork fork) { trace_init_opts(c, fork, 0); }
@@ -850,7 +856,6 @@ static size_t mulmod_rows(void) {
 static int sha_proven(const trace_collector *c) { return c->t[TRACE_SHA256].air != NULL; }
 static int b2_proven(const trace_collector *c) { return c->t[TRACE_BLAKE2F].air != NULL; }
 static int rmd_proven(const trace_collector *c) { return c->t[TRACE_RIPEMD160].air != NULL; }
-static int mm_proven(const trace_collector *c) { return c->t[TRACE_MODMUL].air != NULL; }
 
 /* The pc_witness address of a precompile whose successful calls go to the
  * modmul table (MODEXP only while its modulus fits 32 bytes); 0 for the
@@ -862,6 +867,23 @@ static uint16_t mm_address(evm_pc_id id) {
     case EVM_PC_BN_MUL: return PCW_ADDR_ECMUL;
     case EVM_PC_BN_PAIRING: return PCW_ADDR_ECPAIRING;
     case EVM_PC_P256VERIFY: return PCW_ADDR_P256VERIFY;
+    default: return 0;
+  }
+}
+
+/* The pc_witness address of a precompile whose successful calls go to the
+ * bls12 table (every BLS12-381 precompile and the point evaluation); 0 for
+ * the others. */
+static uint16_t bls_address(evm_pc_id id) {
+  switch (id) {
+    case EVM_PC_POINT_EVAL: return PCW_ADDR_POINT_EVAL;
+    case EVM_PC_BLS_G1ADD:
+    case EVM_PC_BLS_G1MSM:
+    case EVM_PC_BLS_G2ADD:
+    case EVM_PC_BLS_G2MSM:
+    case EVM_PC_BLS_PAIRING:
+    case EVM_PC_BLS_MAP_G1:
+    case EVM_PC_BLS_MAP_G2: return (uint16_t)(PCW_ADDR_BLS12_FIRST + (id - EVM_PC_BLS_G1ADD));
     default: return 0;
   }
 }
@@ -1015,15 +1037,17 @@ static void b2_keep(trace_collector *c, const uint8_t *in, size_t len) {
   t->rows += blake2f_air_call_rows(rounds);
 }
 
-/* A successful call of a precompile the modmul table covers: its products
- * counted (bn254: the field_muls its on_precompile reported, which pc_witness
+/* A successful call of a precompile the modmul table (id TRACE_MODMUL) or
+ * the bls12 table (TRACE_BLS12) covers: its products counted (bn254 and
+ * BLS12-381: the field_muls its on_precompile reported, which pc_witness
  * reports one for one; P256VERIFY and MODEXP: pcw_run's count-only path),
- * its precomp rows taken back, and, proven, its input kept for trace_shard.
- * A MODEXP that pcw_run does not witness (modulus past 32 bytes) is left in
+ * its precomp rows taken back, and, proven, its input kept for trace_shard:
+ * 4 rows a product in modmul (a MULMOD), 1 in bls12 (fp381_air). A MODEXP
+ * that pcw_run does not witness (modulus past 32 bytes) is left in
  * precomp. */
-static void mm_call(trace_collector *c, uint16_t address, const uint8_t *in, size_t len) {
+static void mm_call(trace_collector *c, trace_table_id id, uint16_t address, const uint8_t *in, size_t len) {
   uint64_t muls = 0;
-  if (mm_bn254(address)) {
+  if (id == TRACE_BLS12 || mm_bn254(address)) {
     muls = c->pc_field_muls;
   } else {
     int rc = pcw_run(address, in, len, c->fork, NULL, NULL, &muls, NULL, NULL);
@@ -1037,9 +1061,10 @@ static void mm_call(trace_collector *c, uint16_t address, const uint8_t *in, siz
   p->rows -= c->pc_precomp_rows <= p->rows ? c->pc_precomp_rows : p->rows;
   c->pc_precomp_rows = 0;
   if (muls == 0) return;
-  trace_table *t = &c->t[TRACE_MODMUL];
-  if (!mm_proven(c) || c->count_only) {
-    add_rows(c, TRACE_MODMUL, muls * mulmod_rows());
+  trace_table *t = &c->t[id];
+  uint64_t per = id == TRACE_BLS12 ? 1 : mulmod_rows();
+  if (!t->air || c->count_only) {
+    add_rows(c, id, muls * per);
     return;
   }
   if (t->mm_bytes_cap - t->mm_len < len) {
@@ -1072,14 +1097,15 @@ static void mm_call(trace_collector *c, uint16_t address, const uint8_t *in, siz
   if (len) memcpy(t->mm_bytes + t->mm_len, in, len);
   t->mm_len += len;
   t->mm_n++;
-  t->rows += (size_t)muls * mulmod_rows();
+  t->rows += (size_t)(muls * per);
 }
 
 static void on_precompile_input(void *ctx, evm_pc_id id, const uint8_t *input, size_t len) {
   trace_collector *c = ctx;
   if (c->err) return;
-  uint16_t mm = mm_address(id);
-  if (mm) mm_call(c, mm, input, len);
+  uint16_t mm = mm_address(id), bls = bls_address(id);
+  if (mm) mm_call(c, TRACE_MODMUL, mm, input, len);
+  if (bls) mm_call(c, TRACE_BLS12, bls, input, len);
   if (id == EVM_PC_SHA256 && sha_proven(c)) {
     if (c->count_only)
       add_rows(c, TRACE_SHA256, SHA256_AIR_ROWS_PER_COMP * sha256_compressions(len));
@@ -1476,6 +1502,11 @@ static uint64_t mm_total(const trace_table *t) {
   return l->first + l->muls;
 }
 
+/* The proven bls12 table's shards: its products in order, one row each,
+ * 2^log_shard a shard (the calls' list and arena are the modmul table's
+ * fields). */
+static int bls_table(const trace_table *t) { return t->id == TRACE_BLS12 && t->air != NULL; }
+
 /* The proven sha256 table's shards: whole compressions. */
 static int sha_table(const trace_table *t) { return t->id == TRACE_SHA256 && t->air != NULL; }
 
@@ -1532,6 +1563,10 @@ size_t trace_shard_count(const trace_table *t, unsigned log_shard) {
   }
   if (mm_table(t)) {
     uint64_t per = ecrec_shard_muls(log_shard);
+    return (size_t)((mm_total(t) + per - 1) / per);
+  }
+  if (bls_table(t)) {
+    uint64_t per = (uint64_t)1 << log_shard;
     return (size_t)((mm_total(t) + per - 1) / per);
   }
   if (arith_table(t)) {
@@ -1794,10 +1829,82 @@ static int mm_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **o
   return products_end(&f, rc, lg, out, log_n);
 }
 
+/* The products of a bls12 shard: (a, b, r), 144 bytes each, from index lo
+ * (of the table's products) below hi; at counts the replay's products. */
+typedef struct {
+  uint64_t lo, hi, at;
+  uint8_t (*ops)[144];
+  bb_t *m;
+  atomic_int err;
+} bls_fill;
+
+static void bls_put(void *ctx, const uint8_t a[48], const uint8_t b[48], const uint8_t r[48]) {
+  bls_fill *f = ctx;
+  uint64_t i = f->at++;
+  if (i < f->lo || i >= f->hi) return;
+  memcpy(f->ops[i - f->lo], a, 48);
+  memcpy(f->ops[i - f->lo] + 48, b, 48);
+  memcpy(f->ops[i - f->lo] + 96, r, 48);
+}
+
+static void bls_fill_range(void *ctx, size_t lo, size_t hi) {
+  bls_fill *f = ctx;
+  for (size_t i = lo; i < hi; i++) {
+    const uint8_t *o = f->ops[i];
+    if (fp381_air_fill_row(f->m + i * FP381_AIR_WIDTH, o, o + 48, o + 96) != 0) atomic_store(&f->err, 1);
+  }
+}
+
+/* Shard k of the proven bls12 table: the calls it overlaps are replayed by
+ * pcw_run_bls12 (a call's products are the same every time: the collector
+ * counted them), their products in range become rows (filled on every
+ * online core), then zero rows. */
+static int bls_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
+  uint64_t per = (uint64_t)1 << log_shard, total = mm_total(t);
+  if (k >= (total + per - 1) / per) return TRACE_E_ARG;
+  bls_fill f;
+  f.lo = (uint64_t)k * per;
+  f.hi = total - f.lo < per ? total : f.lo + per;
+  f.at = 0;
+  atomic_init(&f.err, 0);
+  unsigned lg;
+  f.m = shard_alloc((size_t)(f.hi - f.lo), FP381_AIR_WIDTH, &lg);
+  f.ops = malloc((size_t)(f.hi - f.lo) * sizeof *f.ops);
+  if (!f.m || !f.ops) {
+    free(f.m);
+    free(f.ops);
+    return TRACE_E_NOMEM;
+  }
+  int rc = TRACE_OK;
+  size_t a;
+  FIRST_REACHING(t->mm_calls, t->mm_n, f.lo, a);
+  for (size_t j = a; j < t->mm_n && t->mm_calls[j].first < f.hi && !f.err && rc == TRACE_OK; j++) {
+    const trace_mmcall *e = &t->mm_calls[j];
+    uint64_t muls = 0;
+    f.at = e->first;
+    const uint8_t *in = e->len ? t->mm_bytes + e->off : NULL;
+    int pr = pcw_run_bls12(e->address, in, (size_t)e->len, t->mm_fork, bls_put, &f, &muls, NULL, NULL);
+    if (pr == PCW_E_NOMEM)
+      rc = TRACE_E_NOMEM;
+    else if (pr < 0 || muls != e->muls)
+      f.err = 1;
+  }
+  if (rc == TRACE_OK && !f.err) stark_par_for((size_t)(f.hi - f.lo), 64, 0, bls_fill_range, &f);
+  free(f.ops);
+  if (rc == TRACE_OK && f.err) rc = TRACE_E_ARG;
+  if (rc != TRACE_OK) {
+    free(f.m);
+    return rc;
+  }
+  *out = f.m;
+  *log_n = lg;
+  return TRACE_OK;
+}
+
 /* A table whose shards are copies of its collected rows (cpu, memory,
  * storage, range16) rather than built from kept inputs. */
 static int plain_table(const trace_table *t) {
-  return t->data && t->width && !arith_table(t) && !ecrec_table(t) && !mm_table(t) && !sha_table(t) &&
+  return t->data && t->width && !arith_table(t) && !ecrec_table(t) && !mm_table(t) && !bls_table(t) && !sha_table(t) &&
          !b2_table(t) && !rmd_table(t) && !t->keccak_in;
 }
 
@@ -1859,6 +1966,7 @@ int trace_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, 
   if (arith_table(t)) return arith_shard(t, log_shard, k, out, log_n);
   if (ecrec_table(t)) return ecrec_shard(t, log_shard, k, out, log_n);
   if (mm_table(t)) return mm_shard(t, log_shard, k, out, log_n);
+  if (bls_table(t)) return bls_shard(t, log_shard, k, out, log_n);
   if (sha_table(t)) return sha_shard(t, log_shard, k, out, log_n);
   if (b2_table(t)) return b2_shard(t, log_shard, k, out, log_n);
   if (rmd_table(t)) return rmd_shard(t, log_shard, k, out, log_n);

@@ -28,10 +28,10 @@
  *   precomp  rows per unit of precompile work of the precompiles without a
  *            table of their own (RIPEMD-160 compressions while the ripemd160
  *            table is not proven, limb and field multiplications, input
- *            words): failed ECADD, ECMUL and ECPAIRING calls, MODEXP with a
- *            modulus past 32 bytes, BLS12-381, KZG point evaluation,
- *            ECRECOVER; SHA256, BLAKE2F and the calls of the modmul table
- *            add nothing here
+ *            words): failed ECADD, ECMUL, ECPAIRING, BLS12-381 and KZG point
+ *            evaluation calls, MODEXP with a modulus past 32 bytes,
+ *            ECRECOVER; SHA256, BLAKE2F and the calls of the modmul and
+ *            bls12 tables add nothing here
  *   ecrecover sized: 256 rows per secp256k1 recovery (senders, authorities,
  *            ECRECOVER); proven: the recoveries redone by secp_witness, 4
  *            arith MULMOD rows per modular multiplication (about 5,600
@@ -50,6 +50,10 @@
  *            P256VERIFY (an input it rejects included: the products done
  *            before) and MODEXP whose modulus fits 32 bytes; sized and
  *            proven alike
+ *   bls12    1 row per BLS12-381 base-field multiplication pc_witness
+ *            reports for each successful EIP-2537 call and KZG point
+ *            evaluation (the executor's own Fp products); sized and proven
+ *            alike
  *
  * Which tables are proven (have an AIR and values) and which are only sized
  * (rows counted, width 0, data NULL) depends on the collector's options
@@ -74,6 +78,8 @@
  *                          (ripemd160_air.h: 901 columns)
  *   modmul     sized       proven with TRACE_OPT_PROVE_PRECOMPILES (the
  *                          arith AIR, 2533 columns, MULMOD rows only)
+ *   bls12      sized       proven with TRACE_OPT_PROVE_PRECOMPILES
+ *                          (fp381_air.h: 3378 columns)
  *   range16    none        proven with TRACE_OPT_LOOKUPS (2 columns, 2^16
  *                          rows when the storage or memory table has rows)
  *   meminit    none        proven with TRACE_OPT_LOOKUPS (22 columns, a row
@@ -82,13 +88,13 @@
  *   stoinit    none        proven with TRACE_OPT_LOOKUPS (90 columns, a row
  *                          per slot accessed, one shard; counted as
  *                          meminit's)
- * The sized and proven row counts of sha256, blake2f and modmul are the
+ * The sized and proven row counts of sha256, blake2f, modmul and bls12 are the
  * same: both are the AIRs' own counts. The ripemd160 table's are not:
  * sized, its work
  * stays in precomp (80 rows per compression and a row per 32 input bytes, at
  * precomp's width), proven, it is 80 rows per compression here and nothing in
- * precomp. The keccak, arith, ecrecover, sha256, blake2f, ripemd160 and
- * modmul tables are sized by default because their widths make them by far the
+ * precomp. The keccak, arith, ecrecover, sha256, blake2f, ripemd160, modmul
+ * and bls12 tables are sized by default because their widths make them by far the
  * slowest tables to prove.
  *
  * Values are BabyBear elements in Montgomery form (field/bb.h). A value that
@@ -126,6 +132,7 @@ enum {
   X(BLAKE2F, "blake2f")     \
   X(RIPEMD160, "ripemd160") \
   X(MODMUL, "modmul")       \
+  X(BLS12, "bls12")         \
   X(RANGE16, "range16")     \
   X(MEMINIT, "meminit")     \
   X(STOINIT, "stoinit")
@@ -325,9 +332,11 @@ typedef struct {
   uint64_t first; /* products of the recoveries before it */
 } trace_sigrec;
 
-/* One call of the proven modmul table: a successful ECADD, ECMUL,
- * ECPAIRING, P256VERIFY or small-modulus MODEXP call, replayed by pcw_run.
- * Its input is mm_bytes[off, off + len) of the table. */
+/* One call of the proven modmul table (a successful ECADD, ECMUL,
+ * ECPAIRING, P256VERIFY or small-modulus MODEXP call, replayed by pcw_run)
+ * or of the proven bls12 table (a successful BLS12-381 or point evaluation
+ * call, replayed by pcw_run_bls12). Its input is mm_bytes[off, off + len)
+ * of the table. */
 typedef struct {
   uint16_t address; /* PCW_ADDR_* */
   uint64_t off, len;
@@ -346,8 +355,8 @@ typedef struct {
  * 64 rows of 631 columns), the proven blake2f table each call's inputs
  * (blake2f_air_call), and the proven ripemd160 table, per compression, its
  * chaining value and block (84 bytes instead of 80 rows of 901 columns).
- * The proven modmul table keeps each call's input (mm_bytes, one arena) and
- * a trace_mmcall, and replays a call to generate its rows. */
+ * The proven modmul and bls12 tables keep each call's input (mm_bytes, one
+ * arena) and a trace_mmcall, and replay a call to generate its rows. */
 typedef struct {
   trace_table_id id;
   unsigned width;
@@ -376,12 +385,13 @@ typedef struct {
                                  value in, k < rmd_n = rows / 80 */
   uint8_t (*rmd_block)[64];   /* and its block */
   size_t rmd_n, rmd_cap;
-  trace_mmcall *mm_calls;     /* modmul, proven: the calls in order; rows =
-                                 4 x their products; data NULL */
+  trace_mmcall *mm_calls;     /* modmul, bls12, proven: the calls in order;
+                                 rows = 4 x (modmul) or 1 x (bls12) their
+                                 products; data NULL */
   size_t mm_n, mm_cap;
   uint8_t *mm_bytes;          /* their inputs, one after another */
   size_t mm_len, mm_bytes_cap;
-  blk_fork mm_fork;           /* the fork the calls ran in (pcw_run's) */
+  blk_fork mm_fork;           /* the fork the calls ran in (pcw_run's, pcw_run_bls12's) */
   const stark_lookup *lookup; /* its interactions under the collector's options
                                  (trace_lookup_opts); NULL: none */
   size_t prefaulted;          /* bytes of data known mapped (trace.c: prefault) */

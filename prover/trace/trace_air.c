@@ -29,6 +29,7 @@
 
 #include "trace/arith_air.h"
 #include "trace/blake2f_air.h"
+#include "trace/fp381_air.h"
 #include "trace/keccak_air.h"
 #include "trace/ripemd160_air.h"
 #include "trace/sha256_air.h"
@@ -389,6 +390,7 @@ const stark_air *trace_air_opts(trace_table_id id, unsigned opts) {
   if (id == TRACE_SHA256) return sha256_air();
   if (id == TRACE_BLAKE2F) return blake2f_air();
   if (id == TRACE_RIPEMD160) return ripemd160_air();
+  if (id == TRACE_BLS12) return fp381_air();
   return &airs[id];
 }
 

@@ -52,6 +52,12 @@ typedef void (*bls12_mul_observer_fn)(void *ctx, const uint8_t a[48], const uint
  * can restore it. Results and counts are the same with or without one. */
 void bls12_set_mul_observer(bls12_mul_observer_fn fn, void *ctx, bls12_mul_observer_fn *prev_fn, void **prev_ctx);
 
+/* Run fn(arg) with this thread's counter and observer suspended: its
+ * multiplications are neither counted nor observed. For one-time set-up
+ * (constants computed on first use, here and by callers), so that a call's
+ * count and products do not depend on whether it was the process's first. */
+void bls12_uncounted(void (*fn)(void *), void *arg);
+
 /* Fp from 48 big-endian bytes: 0, or -1 when the integer is >= p. */
 int bls12_fp_from_bytes(bls12_fp *r, const uint8_t in[48]);
 void bls12_fp_to_bytes(uint8_t out[48], const bls12_fp *a);
