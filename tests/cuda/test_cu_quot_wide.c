@@ -2,11 +2,13 @@
  * (trace/keccak_air.h, 2633 columns, 3182 constraints), the 256-bit
  * arithmetic (trace/arith_air.h, 2533 columns, 3322 constraints), the
  * SHA-256 compression (trace/sha256_air.h, 631 columns, 1030 constraints),
- * BLAKE2F (trace/blake2f_air.h, 5816 columns, 7390 constraints) and the
+ * BLAKE2F (trace/blake2f_air.h, 5816 columns, 7390 constraints), the
  * RIPEMD-160 compression (trace/ripemd160_air.h, 901 columns, 1365
- * constraints), whose constraint bodies (trace/keccak_air_body.inc,
- * arith_air_body.inc, sha256_air_body.inc, blake2f_air_body.inc,
- * ripemd160_air_body.inc) the kernel shares with the host:
+ * constraints) and the BLS12-381 base-field product (trace/fp381_air.h,
+ * 3378 columns, 3521 constraints), whose constraint bodies
+ * (trace/keccak_air_body.inc, arith_air_body.inc, sha256_air_body.inc,
+ * blake2f_air_body.inc, ripemd160_air_body.inc, fp381_air_body.inc) the
+ * kernel shares with the host:
  *   - binding: each AIR has a kernel, distinct from each other and from
  *     the other AIRs'; a shape that differs in width or constraint count has
  *     none; the SHA-256 body's round constants equal hash/sha256.h's; the
@@ -23,8 +25,9 @@
  *     rows, and of one 12-round call, the BLAKE2b-512 of "abc", 16 rows;
  *     ripemd160_air_trace of the one compression of "abc", 128 rows, and
  *     a shard of the generators' "ripemd160" scenario's table, three
- *     compressions of a 4 KiB precompile input, 256 rows), valid and with
- *     one cell tampered;
+ *     compressions of a 4 KiB precompile input, 256 rows; a shard of the
+ *     "bls12_g1add" scenario's bls12 table, 8 products, 8 rows), valid and
+ *     with one cell tampered;
  *   - whole proofs of those real tables: the CUDA backend evaluated the
  *     constraints on the device (quotient_device), its proof bytes equal the
  *     CPU backend's and verify, at blowup 2 and 4; a tampered table (check_trace
@@ -55,6 +58,7 @@
 #include "stark/stark.h"
 #include "trace/arith_air.h"
 #include "trace/blake2f_air.h"
+#include "trace/fp381_air.h"
 #include "trace/keccak_air.h"
 #include "trace/ripemd160_air.h"
 #include "trace/sha256_air.h"
@@ -77,7 +81,7 @@ static int kernel_of(const stark_air *a) {
   return cu_air_kernel(a->name, a->width, a->num_public, a->num_constraints);
 }
 
-#define NWIDE 5
+#define NWIDE 6
 
 static const stark_air *wide_air(size_t i) {
   switch (i) {
@@ -85,14 +89,15 @@ static const stark_air *wide_air(size_t i) {
     case 1: return arith_air();
     case 2: return sha256_air();
     case 3: return blake2f_air();
-    default: return ripemd160_air();
+    case 4: return ripemd160_air();
+    default: return fp381_air();
   }
 }
 
 static void t_bind(void **state) {
   (void)state;
-  static const unsigned width[NWIDE] = {2633, 2533, 631, 5816, 901};
-  static const unsigned m[NWIDE] = {3182, 3322, 1030, 7390, 1365};
+  static const unsigned width[NWIDE] = {2633, 2533, 631, 5816, 901, 3378};
+  static const unsigned m[NWIDE] = {3182, 3322, 1030, 7390, 1365, 3521};
   int kid[NWIDE];
   for (size_t i = 0; i < NWIDE; i++) {
     const stark_air *w = wide_air(i);
@@ -389,12 +394,34 @@ static bb_t *ripemd160_shard(unsigned *log_n) {
   return t;
 }
 
+/* The second 2^3-row shard of the bls12 table of the "bls12_g1add" scenario
+ * (100k gas, proven with TRACE_OPT_PROVE_PRECOMPILES): 8 products of the
+ * first call, each row's a * b = q * p + r. */
+static bb_t *bls12_shard(unsigned *log_n) {
+  gen_params gp = {100000, BLK_FORK_OSAKA, 0};
+  blk_block b;
+  assert_int_equal(gen_worst_case("bls12_g1add", &gp, &b), GEN_OK);
+  trace_collector c;
+  trace_collect_block(&b, TRACE_OPT_PROVE_PRECOMPILES, &c);
+  blk_free(&b);
+  const trace_table *tab = &c.t[TRACE_BLS12];
+  assert_ptr_equal(tab->air, fp381_air());
+  assert_true(tab->rows >= 16);
+  bb_t *t;
+  assert_int_equal(trace_shard(tab, 3, 1, &t, log_n), TRACE_OK);
+  assert_int_equal(*log_n, 3);
+  for (size_t r = 0; r < 8; r++) assert_true(t[r * FP381_AIR_WIDTH + FP381_AIR_REAL] == BB_ONE);
+  trace_free(&c);
+  assert_int_equal(stark_air_check(fp381_air(), t, 8, NULL, NULL, NULL), STARK_OK);
+  return t;
+}
+
 /* The real tables: keccak, arith, sha256, blake2f of 2 rounds, of 12,
- * ripemd160 of "abc", the ripemd160 scenario's shard. */
-#define NTAB 7
+ * ripemd160 of "abc", the ripemd160 scenario's shard, a bls12 shard. */
+#define NTAB 8
 
 static const stark_air *tab_air(size_t tab) {
-  static const size_t air_of[NTAB] = {0, 1, 2, 3, 3, 4, 4};
+  static const size_t air_of[NTAB] = {0, 1, 2, 3, 3, 4, 4, 5};
   return wide_air(air_of[tab]);
 }
 
@@ -406,19 +433,21 @@ static bb_t *real_table(size_t tab, unsigned *log_n) {
     case 3: return blake2f_table(2, log_n);
     case 4: return blake2f_table(12, log_n);
     case 5: return ripemd160_abc_table(log_n);
-    default: return ripemd160_shard(log_n);
+    case 6: return ripemd160_shard(log_n);
+    default: return bls12_shard(log_n);
   }
 }
 
 /* The tampered copy: row 3 breaks a boolean column (keccak: an A' bit; arith:
  * a bit of X; sha256: a bit of the working variable a; blake2f: a bit of the
- * first G's A1; ripemd160: a bit of the right line's C) by setting it to 2. */
+ * first G's A1; ripemd160: a bit of the right line's C; bls12: a bit of r)
+ * by setting it to 2. */
 static void tamper(size_t tab, bb_t *t) {
   static const size_t col[NTAB] = {KECCAK_AIR_AP + 5, ARITH_AIR_X + 3, SHA256_AIR_ST + 5,
                                    BLAKE2F_AIR_G + BLAKE2F_AIR_G_A1 + 5,
                                    BLAKE2F_AIR_G + BLAKE2F_AIR_G_A1 + 5,
                                    RIPEMD160_AIR_LINE(1) + RIPEMD160_AIR_L_ST + 77,
-                                   RIPEMD160_AIR_LINE(1) + RIPEMD160_AIR_L_ST + 77};
+                                   RIPEMD160_AIR_LINE(1) + RIPEMD160_AIR_L_ST + 77, FP381_AIR_R + 9};
   t[(size_t)3 * tab_air(tab)->width + col[tab]] = bb_from_u32(2);
 }
 

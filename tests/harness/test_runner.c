@@ -182,7 +182,7 @@ static void test_table_lists(void **state) {
   run_table_list(&o, 1, proven, sizeof proven);
   run_table_list(&o, 0, sized, sizeof sized);
   assert_string_equal(proven, "cpu, memory, storage, arith");
-  assert_string_equal(sized, "keccak, precomp, ecrecover, sha256, blake2f, ripemd160, modmul");
+  assert_string_equal(sized, "keccak, precomp, ecrecover, sha256, blake2f, ripemd160, modmul, bls12");
   assert_int_equal(run_log_shard(&o, TRACE_ARITH), 14);
   assert_int_equal(run_log_shard(&o, TRACE_KECCAK), 20);
   o.prove_tables |= TRACE_OPT_PROVE_KECCAK;
@@ -190,7 +190,7 @@ static void test_table_lists(void **state) {
   run_table_list(&o, 1, proven, sizeof proven);
   run_table_list(&o, 0, sized, sizeof sized);
   assert_string_equal(proven, "cpu, memory, storage, keccak, arith");
-  assert_string_equal(sized, "precomp, ecrecover, sha256, blake2f, ripemd160, modmul");
+  assert_string_equal(sized, "precomp, ecrecover, sha256, blake2f, ripemd160, modmul, bls12");
   /* the cap never raises a smaller shard size */
   o.log_shard = 10;
   assert_int_equal(run_log_shard(&o, TRACE_ARITH), 10);

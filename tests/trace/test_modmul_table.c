@@ -461,7 +461,7 @@ static void test_modes(void **state) {
   (void)state;
   assert_string_equal(trace_table_name(TRACE_MODMUL), "modmul");
   assert_int_equal(TRACE_MODMUL, 10);
-  assert_int_equal(TRACE_COUNT, 14);
+  assert_int_equal(TRACE_COUNT, 15);
   assert_true(trace_table_proven(TRACE_MODMUL, P));
   assert_false(trace_table_proven(TRACE_MODMUL, 0));
   assert_false(trace_table_proven(TRACE_MODMUL, TRACE_OPT_PROVE_ECRECOVER | TRACE_OPT_PROVE_ARITH));

@@ -638,7 +638,8 @@ static void test_modes(void **state) {
   for (int i = 0; i < TRACE_COUNT; i++) {
     trace_table_id id = (trace_table_id)i;
     int always = id == TRACE_CPU || id == TRACE_MEMORY || id == TRACE_STORAGE;
-    int ours = id == TRACE_SHA256 || id == TRACE_BLAKE2F || id == TRACE_RIPEMD160 || id == TRACE_MODMUL;
+    int ours = id == TRACE_SHA256 || id == TRACE_BLAKE2F || id == TRACE_RIPEMD160 || id == TRACE_MODMUL ||
+               id == TRACE_BLS12;
     assert_int_equal(trace_table_proven(id, P), always || ours);
     assert_int_equal(trace_table_proven(id, 0), always);
     assert_int_equal(trace_table_proven(id, TRACE_OPT_PROVE_KECCAK | TRACE_OPT_PROVE_ARITH |
@@ -670,7 +671,8 @@ static void test_modes(void **state) {
   assert_int_equal(TRACE_BLAKE2F, 8);
   assert_int_equal(TRACE_RIPEMD160, 9);
   assert_int_equal(TRACE_MODMUL, 10);
-  assert_int_equal(TRACE_COUNT, 14);
+  assert_int_equal(TRACE_BLS12, 11);
+  assert_int_equal(TRACE_COUNT, 15);
 }
 
 int main(void) {
