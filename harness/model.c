@@ -73,6 +73,7 @@ model_profile model_profile_default(void) {
   p.table_ms_per_cell[TRACE_SHA256] = 6.8225e-05;
   p.table_ms_per_cell[TRACE_RIPEMD160] = 6.7311e-05;
   p.table_ms_per_cell[TRACE_MODMUL] = 6.0713e-05;
+  p.table_ms_per_cell[TRACE_BLS12] = 5.6738e-05;
   return p;
 }
 
