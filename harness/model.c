@@ -4,6 +4,7 @@
 #include "bench.h"
 #include "gen.h"
 #include "stark/stark.h"
+#include "trace/trace_cols.h"
 
 #define CPU_WIDTH_FOR_MODEL ((double)trace_table_width(TRACE_CPU))
 
@@ -304,17 +305,19 @@ static const struct {
     {TRACE_BLS12, "bls12_pairing", 200000},
 };
 
-/* Median ms of proving trace m (2^log_n rows of air) reps times, with the
- * lookup argument lk (NULL: none; its challenges, NULL, are then sampled
- * by each proof, which costs what the block's shared ones do); < 0 when a
- * proof fails. */
+/* Median ms of proving trace m (2^log_n rows of air, a shard of table id,
+ * with its public values) reps times, with the lookup argument lk (NULL:
+ * none; its challenges, NULL, are then sampled by each proof, which costs
+ * what the block's shared ones do); < 0 when a proof fails. */
 static double median_prove_ms(const stark_config *cfg, const stark_air *air, const stark_lookup *lk,
-                              const bb_t *m, unsigned log_n, int reps) {
+                              trace_table_id id, const bb_t *m, unsigned log_n, int reps) {
   double t[15];
+  bb_t pubv[CPU_PUBLIC];
+  const bb_t *pub = trace_shard_public(id, m, log_n, pubv) ? pubv : NULL;
   for (int r = 0; r < reps; r++) {
     stark_proof proof;
     stark_timings tm;
-    if (stark_prove_lookup(air, lk, cfg, m, log_n, NULL, &proof, &tm) != STARK_OK) return -1;
+    if (stark_prove_lookup(air, lk, cfg, m, log_n, pub, &proof, &tm) != STARK_OK) return -1;
     stark_proof_free(&proof);
     t[r] = tm.total_ms;
   }
@@ -333,7 +336,7 @@ static double time_with_lookups(const stark_config *cfg, trace_table_id id, unsi
   const stark_air *air = trace_air_opts(id, lo);
   if (!lk || !air || trace_table_width_opts(id, lo) != trace_table_width_opts(id, opts)) return -1;
   *aux_w = stark_lookup_aux_width(air, lk);
-  return median_prove_ms(cfg, air, lk, m, log_n, reps);
+  return median_prove_ms(cfg, air, lk, id, m, log_n, reps);
 }
 
 /* Median ms of proving shard 0 of table id (2^log rows) of scenario under
@@ -361,7 +364,7 @@ static double time_table_shard(const stark_config *cfg, trace_table_id id, const
   unsigned log_n = 0;
   if (rc == EVM_OK && trace_finish(&c) == TRACE_OK && c.t[id].air && c.t[id].rows >= ((size_t)1 << log) &&
       trace_shard(&c.t[id], log, 0, &m, &log_n) == TRACE_OK) {
-    out = median_prove_ms(cfg, c.t[id].air, NULL, m, log_n, reps);
+    out = median_prove_ms(cfg, c.t[id].air, NULL, id, m, log_n, reps);
     if (out >= 0 && aux_ms && (*aux_ms = time_with_lookups(cfg, id, opts, m, log_n, reps, aux_w)) < 0) out = -1;
   }
   free(m);
@@ -403,7 +406,7 @@ int model_calibrate(const stark_config *cfg, unsigned lo, unsigned hi, unsigned 
       trace_free(&c);
       return MODEL_E_ARG;
     }
-    double ms = median_prove_ms(cfg, trace_air(TRACE_CPU), NULL, m, log_n, reps);
+    double ms = median_prove_ms(cfg, trace_air(TRACE_CPU), NULL, TRACE_CPU, m, log_n, reps);
     if (ms < 0) {
       free(m);
       trace_free(&c);

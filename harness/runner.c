@@ -16,6 +16,7 @@
 #include "bench.h"
 #include "cuda/cu.h"
 #include "evm/evm.h"
+#include "trace/trace_cols.h"
 
 static const char *const phase_names[RUN_PHASE_COUNT] = {
 #define X(id, name) name,
@@ -175,9 +176,12 @@ typedef struct {
  * began. lb NULL or t without interactions: stark_prove / stark_verify as
  * always; else shard k is lookup shard pos0 + k - k0 (the order of the
  * commitments). Shards are built into *buf (trace_shard_reuse; the caller
- * frees it). */
+ * frees it). A shard's public values (trace_shard_public) are proven and
+ * verified with it; chain (the cpu table's: every shard's CPU_PUBLIC
+ * values, at k CPU_PUBLIC) receives those of shard k, for the caller's
+ * trace_cpu_chain_check once every shard is verified (cpu_chain_check). */
 static int prove_shards(const trace_table *t, const run_opts *o, run_block_result *r, run_table *rt, double t_start,
-                        lk_block *lb, size_t k0, size_t k1, size_t pos0, bb_t **buf, size_t *cap) {
+                        lk_block *lb, size_t k0, size_t k1, size_t pos0, bb_t **buf, size_t *cap, bb_t *chain) {
   const stark_air *air = trace_table_air(t);
   stark_lookup lk;
   const stark_lookup *lkp = NULL;
@@ -202,6 +206,9 @@ static int prove_shards(const trace_table *t, const run_opts *o, run_block_resul
       return fail(r, RUN_E_NOMEM, "%s: cannot build a shard", rt->name);
     r->phase_ms[RUN_PHASE_TRACE] += bench_now_ms() - t0;
     const bb_t *m = *buf;
+    bb_t pubv[CPU_PUBLIC];
+    const bb_t *pub = trace_shard_public(t->id, m, log_n, pubv) ? pubv : NULL;
+    if (pub && chain) memcpy(chain + k * CPU_PUBLIC, pub, sizeof pubv);
     stark_proof proof;
     stark_timings tm;
     stark_main_commit *kc = NULL; /* the early commitment, when kept */
@@ -210,8 +217,8 @@ static int prove_shards(const trace_table *t, const run_opts *o, run_block_resul
       kc = lb->kept[pos];
       lb->kept[pos] = NULL;
     }
-    int rc = lkp ? stark_prove_lookup_kept(air, lkp, &o->stark, m, log_n, NULL, kc, &proof, &tm)
-                 : stark_prove(air, &o->stark, m, log_n, NULL, &proof, &tm);
+    int rc = lkp ? stark_prove_lookup_kept(air, lkp, &o->stark, m, log_n, pub, kc, &proof, &tm)
+                 : stark_prove(air, &o->stark, m, log_n, pub, &proof, &tm);
     if (rc == STARK_ERR_DEVICE) {
       char what[224];
       snprintf(what, sizeof what, "%s shard %zu on %s: %s (%s)", rt->name, k, o->device, cu_strerror(tm.device_rc),
@@ -227,8 +234,8 @@ static int prove_shards(const trace_table *t, const run_opts *o, run_block_resul
       /* deliberate extra work (a slowed prover for testing the gate) */
       stark_proof again;
       stark_timings t2;
-      if ((lkp ? stark_prove_lookup(air, lkp, &o->stark, m, log_n, NULL, &again, &t2)
-               : stark_prove(air, &o->stark, m, log_n, NULL, &again, &t2)) == STARK_OK) {
+      if ((lkp ? stark_prove_lookup(air, lkp, &o->stark, m, log_n, pub, &again, &t2)
+               : stark_prove(air, &o->stark, m, log_n, pub, &again, &t2)) == STARK_OK) {
         stark_proof_free(&again);
         tm.total_ms += t2.total_ms;
         tm.lde_ms += t2.lde_ms;
@@ -266,13 +273,13 @@ static int prove_shards(const trace_table *t, const run_opts *o, run_block_resul
     if (rc == STARK_OK) {
       if (lkp) {
         ext_t cs;
-        rc = stark_verify_lookup(air, lkp, &o->stark.fri, NULL, &parsed, &cs);
+        rc = stark_verify_lookup(air, lkp, &o->stark.fri, pub, &parsed, &cs);
         if (rc == STARK_OK) {
           lb->seen[pos] = parsed.trace_root;
           lb->sum = ext_add(lb->sum, cs);
         }
       } else {
-        rc = stark_verify(air, &o->stark.fri, NULL, &parsed);
+        rc = stark_verify(air, &o->stark.fri, pub, &parsed);
       }
       stark_proof_free(&parsed);
     }
@@ -288,12 +295,37 @@ static int prove_shards(const trace_table *t, const run_opts *o, run_block_resul
   return RUN_OK;
 }
 
+/* The chain of the cpu table's n verified shards (trace.h: shards in a
+ * chain): RUN_OK, or RUN_E_VERIFY naming the shard that does not follow. */
+static int cpu_chain_check(const bb_t *chain, size_t n, run_block_result *r) {
+  size_t bad;
+  if (trace_cpu_chain_check(chain, n, &bad) == TRACE_OK) return RUN_OK;
+  char what[96];
+  snprintf(what, sizeof what, "cpu shard %zu of %zu does not continue the one before it", bad, n);
+  return fail(r, RUN_E_VERIFY, "%s", what);
+}
+
+/* Room for the public values of the n shards of t when it is the cpu table
+ * (NULL otherwise, and *err set when out of memory). */
+static bb_t *chain_alloc(const trace_table *t, size_t n, int *err) {
+  *err = 0;
+  if (t->id != TRACE_CPU || n == 0) return NULL;
+  bb_t *c = calloc(n * CPU_PUBLIC, sizeof *c);
+  if (!c) *err = 1;
+  return c;
+}
+
 static int prove_table(const trace_table *t, const run_opts *o, run_block_result *r, run_table *rt, double t_start,
                        lk_block *lb) {
   bb_t *buf = NULL;
-  size_t cap = 0;
-  int rc = prove_shards(t, o, r, rt, t_start, lb, 0, SIZE_MAX, lb ? lb->next : 0, &buf, &cap);
+  size_t cap = 0, n = trace_shard_count(t, run_log_shard(o, t->id));
+  int err;
+  bb_t *chain = chain_alloc(t, n, &err);
+  if (err) return fail(r, RUN_E_NOMEM, "%s", "cpu: out of memory");
+  int rc = prove_shards(t, o, r, rt, t_start, lb, 0, SIZE_MAX, lb ? lb->next : 0, &buf, &cap, chain);
+  if (rc == RUN_OK && chain) rc = cpu_chain_check(chain, n, r);
   free(buf);
+  free(chain);
   if (rc == RUN_OK) rt->proven = 1;
   return rc;
 }
@@ -698,6 +730,8 @@ static int prove_in_passes(const blk_block *b, const run_opts *o, run_block_resu
   trace_collector held; /* zeroed: trace_free is a no-op until lookup_passes fills it */
   memset(&held, 0, sizeof held);
   int have_held = 0, rc = RUN_OK;
+  bb_t *chain = NULL; /* the cpu shards' public values, for cpu_chain_check */
+  size_t chain_n = 0;
   size_t wpos[N_WINDOWED], nw = 0;
   for (size_t w = 0; w < N_WINDOWED; w++) {
     wpos[w] = nw;
@@ -725,7 +759,7 @@ static int prove_in_passes(const blk_block *b, const run_opts *o, run_block_resu
       for (int i = 0; i < TRACE_COUNT && rc == RUN_OK; i++) {
         const trace_table *t = &c.t[i];
         if (is_windowed(i) || !table_to_prove(t)) continue;
-        rc = prove_shards(t, o, r, &r->tables[i], t_start, lookups ? &lb : NULL, 0, SIZE_MAX, pos, &buf, &cap);
+        rc = prove_shards(t, o, r, &r->tables[i], t_start, lookups ? &lb : NULL, 0, SIZE_MAX, pos, &buf, &cap, NULL);
         if (trace_table_lookup(t)) pos += trace_shard_count(t, run_log_shard(o, t->id));
         if (rc == RUN_OK) r->tables[i].proven = 1;
       }
@@ -733,14 +767,23 @@ static int prove_in_passes(const blk_block *b, const run_opts *o, run_block_resu
     for (size_t w = 0; w < N_WINDOWED && rc == RUN_OK; w++) {
       const trace_table *t = &c.t[windowed[w]];
       if (!table_to_prove(t)) continue;
+      if (t->id == TRACE_CPU && !chain) {
+        int err;
+        chain = chain_alloc(t, pl.shards[w], &err);
+        chain_n = pl.shards[w];
+        if (err) rc = fail(r, RUN_E_NOMEM, "%s", "cpu: out of memory");
+        if (rc != RUN_OK) break;
+      }
       rc = prove_shards(t, o, r, &r->tables[windowed[w]], t_start, lookups ? &lb : NULL, p * pl.take[w],
-                        (p + 1) * pl.take[w], wpos[w] + p * pl.take[w], &buf, &cap);
+                        (p + 1) * pl.take[w], wpos[w] + p * pl.take[w], &buf, &cap, t->id == TRACE_CPU ? chain : NULL);
       if (rc == RUN_OK && q + 1 == pl.passes) r->tables[windowed[w]].proven = 1;
     }
     trace_free(&c);
   }
   free(buf);
   trace_free(&held);
+  if (rc == RUN_OK && chain) rc = cpu_chain_check(chain, chain_n, r);
+  free(chain);
   if (rc == RUN_OK && lookups) rc = lookup_check(&lb, r);
   lookup_free(&lb);
   return rc;

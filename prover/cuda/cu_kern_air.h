@@ -78,7 +78,7 @@
 #define CU_AIR_LIST(X)                                                                             \
   X(FIB, "fibonacci", STARK_FIB_WIDTH, STARK_FIB_PUBLIC, FIB_CONSTRAINTS, cu_k_fib_eval)           \
   X(ADD256, "add256", STARK_ADD256_WIDTH, 0, ADD256_CONSTRAINTS, cu_k_add256_eval)                 \
-  X(CPU, "pkb-cpu", CPU_WIDTH, 0, CPU_CONSTRAINTS, cu_k_cpu_eval)                                  \
+  X(CPU, "pkb-cpu", CPU_WIDTH, CPU_PUBLIC, CPU_CONSTRAINTS, cu_k_cpu_eval)                                  \
   X(MEMORY, "pkb-memory", MEM_WIDTH, 0, MEM_CONSTRAINTS, cu_k_mem_eval)                            \
   X(STORAGE, "pkb-storage", STO_WIDTH, 0, STO_CONSTRAINTS, cu_k_sto_eval)                          \
   X(MEMINIT, "pkb-meminit", MI_WIDTH, 0, MEMINIT_CONSTRAINTS, cu_k_meminit_eval)                   \

@@ -135,7 +135,11 @@ int trace_table_air_check(const trace_table *t, size_t *bad_row, int *bad_constr
   bb_t *m = calloc(rows * t->width, sizeof *m);
   if (!m) return STARK_ERR_NOMEM;
   memcpy(m, t->data, t->rows * t->width * sizeof *m);
-  int rc = stark_air_check(t->air, m, rows, NULL, bad_row, bad_constraint);
+  unsigned lg = 0;
+  while (((size_t)1 << lg) < rows) lg++;
+  bb_t pub[CPU_PUBLIC];
+  unsigned np = trace_shard_public(t->id, m, lg, pub);
+  int rc = stark_air_check(t->air, m, rows, np ? pub : NULL, bad_row, bad_constraint);
   free(m);
   return rc;
 }

@@ -217,9 +217,10 @@ enum {
  * them on a row the previous one continues (CPU_SEQ). Not yet bound: the
  * values an instruction moved and the addresses it used (the cpu table has
  * no stack values), so which words an instruction touched and what it
- * wrote are the prover's; that the first row of a shard is a frame's entry
- * (it has no previous row in its shard); and that CPU_STEP is distinct
- * across shards. What is proven is that the memory rows are one
+ * wrote are the prover's. Across cpu shards the chain of their public
+ * values (below: shards in a chain) makes CPU_STEP one run 0, 1, .. over
+ * the block and carries a continuing frame's state, and its CPU_MEMX rule,
+ * over a shard's edge. What is proven is that the memory rows are one
  * consistent history of zero-initialised memories, each access made by an
  * instruction that accesses memory or a frame's entry, as many as the cpu
  * rows say. */
@@ -263,9 +264,9 @@ enum {
  * in its transaction, and a cpu row that says it accessed storage has
  * exactly one access. Not yet bound: the pre-state to a state root (the
  * trie's keccak rows are not linked to it), the values an instruction
- * moved (the cpu table has no stack values), that CPU_STEP is distinct
- * across shards (it counts up within one), and that an undo row is a
- * revert's, as for memory. */
+ * moved (the cpu table has no stack values), and that an undo row is a
+ * revert's, as for memory (CPU_STEP is distinct across the block: shards in
+ * a chain, below). */
 
 
 /* The opcode ROM (TRACE_OPT_LOOKUPS). The cpu table sends, on every row,
@@ -624,6 +625,36 @@ const stark_air *trace_table_air(const trace_table *t);
  * it is proven as; the others as if in one shard, which a collector's rows
  * satisfy whenever each shard does but for the rows at shard edges. */
 int trace_table_air_check(const trace_table *t, size_t *bad_row, int *bad_constraint);
+
+/* Shards in a chain. The cpu table's shards are proven separately, so the
+ * AIR's transition constraints stop at a shard's edges; its public values
+ * (trace_cols.h: CPU_PUB_*) carry the edges instead: the first row's
+ * instruction index, pc, gas before, stack pointer, call depth,
+ * transaction, opcode and CPU_MEMX as the shard enters, and the last row's
+ * real flag, index, pc, immediate length, opcode, gas after, stack pointer
+ * after (SP - IN + OUT), depth and transaction as it leaves (constraints on
+ * the first and last rows bind them). The block's verifier checks the
+ * chain (trace_cpu_chain_check): the first shard starts at instruction 0,
+ * every shard but the last ends on an executed instruction and the next
+ * starts at the index after it, so the indices of all shards are one run
+ * 0, 1, .. and CPU_STEP is distinct across the block (each memory and
+ * storage row names one instruction); and where the same frame continues
+ * across the edge (same transaction and depth, the rule the collector's
+ * CPU_SEQ follows), gas and stack pointer carry over, the pc advances past
+ * the immediate or, after a taken jump (JUMP, or a JUMPI whose next pc is
+ * not pc + 1), lands on a JUMPDEST, and the first row has no call input
+ * (CPU_MEMX 0), as within a shard. */
+
+/* The public values of a shard of table id (2^log_n rows as trace_shard
+ * gives them) into pub (room for CPU_PUBLIC): their number, CPU_PUBLIC for
+ * the cpu table, 0 for every other table (pub untouched). */
+unsigned trace_shard_public(trace_table_id id, const bb_t *shard, unsigned log_n, bb_t *pub);
+
+/* Check the chain of n cpu shards' public values (pub: n x CPU_PUBLIC, in
+ * shard order) as above: TRACE_OK, or TRACE_E_RANGE with *bad (if not NULL)
+ * the first shard whose entry does not follow (0: the first shard does not
+ * start at instruction 0); TRACE_E_ARG for pub NULL with n > 0. */
+int trace_cpu_chain_check(const bb_t *pub, size_t n, size_t *bad);
 
 /* The interactions (stark.h: stark_lookup, challenges NULL) of table id
  * under opts: with TRACE_OPT_LOOKUPS the storage table's 26 sends and the

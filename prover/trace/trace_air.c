@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evm/gas.h"
 #include "trace/arith_air.h"
 #include "trace/blake2f_air.h"
 #include "trace/fp381_air.h"
@@ -38,9 +39,11 @@
 /* ---- extension-field instance ---- */
 #include "stark/air_field_ext.h"
 #define SUFFIX(x) x##_ext
+#define BASE(v) ext_from_base(v)
 #include "trace_air_body.inc"
 #include "stark/air_field_end.h"
 #undef SUFFIX
+#undef BASE
 #undef CPU_CONSTRAINTS
 #undef MEM_CONSTRAINTS
 #undef MEMINIT_CONSTRAINTS
@@ -50,9 +53,11 @@
 /* ---- base-field instance ---- */
 #include "stark/air_field_base.h"
 #define SUFFIX(x) x##_base
+#define BASE(v) (v)
 #include "trace_air_body.inc"
 #include "stark/air_field_end.h"
 #undef SUFFIX
+#undef BASE
 
 /* ---- range16: v = 0 on the first row, v' = v + 1 on transitions ---- */
 static void r16_eval_ext(const stark_air *air, stark_eval_ext *e) {
@@ -72,7 +77,7 @@ static void r16_eval_base(const stark_air *air, stark_eval_base *e) {
 #define R16_CONSTRAINTS 2u
 
 static const stark_air airs[TRACE_COUNT] = {
-    [TRACE_CPU] = {"pkb-cpu", CPU_WIDTH, 0, CPU_CONSTRAINTS, 3, cpu_eval_ext, cpu_eval_base, NULL},
+    [TRACE_CPU] = {"pkb-cpu", CPU_WIDTH, CPU_PUBLIC, CPU_CONSTRAINTS, 3, cpu_eval_ext, cpu_eval_base, NULL},
     [TRACE_MEMORY] = {"pkb-memory", MEM_WIDTH, 0, MEM_CONSTRAINTS, 3, mem_eval_ext, mem_eval_base, NULL},
     [TRACE_STORAGE] = {"pkb-storage", STO_WIDTH, 0, STO_CONSTRAINTS, 3, sto_eval_ext, sto_eval_base, NULL},
     [TRACE_RANGE16] = {"pkb-range16", R16_WIDTH, 0, R16_CONSTRAINTS, 2, r16_eval_ext, r16_eval_base, NULL},
@@ -395,3 +400,52 @@ const stark_air *trace_air_opts(trace_table_id id, unsigned opts) {
 }
 
 const stark_air *trace_air(trace_table_id id) { return trace_air_opts(id, 0); }
+
+unsigned trace_shard_public(trace_table_id id, const bb_t *shard, unsigned log_n, bb_t *pub) {
+  if (id != TRACE_CPU) return 0;
+  const bb_t *f = shard, *z = shard + (((size_t)1 << log_n) - 1) * CPU_WIDTH;
+  pub[CPU_PUB_IN_STEP] = f[CPU_STEP];
+  pub[CPU_PUB_IN_PC] = f[CPU_PC];
+  pub[CPU_PUB_IN_GAS] = f[CPU_GAS_BEFORE];
+  pub[CPU_PUB_IN_SP] = f[CPU_SP];
+  pub[CPU_PUB_IN_DEPTH] = f[CPU_DEPTH];
+  pub[CPU_PUB_IN_TX] = f[CPU_TX];
+  pub[CPU_PUB_IN_OP] = f[CPU_OP];
+  pub[CPU_PUB_IN_MEMX] = f[CPU_MEMX];
+  pub[CPU_PUB_OUT_REAL] = z[CPU_REAL];
+  pub[CPU_PUB_OUT_STEP] = z[CPU_STEP];
+  pub[CPU_PUB_OUT_PC] = z[CPU_PC];
+  pub[CPU_PUB_OUT_PUSHLEN] = z[CPU_PUSHLEN];
+  pub[CPU_PUB_OUT_OP] = z[CPU_OP];
+  pub[CPU_PUB_OUT_GAS] = z[CPU_GAS_AFTER];
+  pub[CPU_PUB_OUT_SP] = bb_add(bb_sub(z[CPU_SP], z[CPU_IN]), z[CPU_OUT]);
+  pub[CPU_PUB_OUT_DEPTH] = z[CPU_DEPTH];
+  pub[CPU_PUB_OUT_TX] = z[CPU_TX];
+  return CPU_PUBLIC;
+}
+
+int trace_cpu_chain_check(const bb_t *pub, size_t n, size_t *bad) {
+  if (bad) *bad = 0;
+  if (n == 0) return TRACE_OK;
+  if (!pub) return TRACE_E_ARG;
+  if (pub[CPU_PUB_IN_STEP] != 0) return TRACE_E_RANGE;
+  for (size_t k = 0; k + 1 < n; k++) {
+    const bb_t *a = pub + k * CPU_PUBLIC, *b = a + CPU_PUBLIC;
+    if (bad) *bad = k + 1;
+    /* a shard that continues ends on an executed instruction, and the next
+     * one starts at the instruction after it */
+    if (a[CPU_PUB_OUT_REAL] != BB_ONE || b[CPU_PUB_IN_STEP] != bb_add(a[CPU_PUB_OUT_STEP], BB_ONE))
+      return TRACE_E_RANGE;
+    /* the same frame continues (trace_finish's rule): its state carries over */
+    if (a[CPU_PUB_OUT_TX] != b[CPU_PUB_IN_TX] || a[CPU_PUB_OUT_DEPTH] != b[CPU_PUB_IN_DEPTH]) continue;
+    if (b[CPU_PUB_IN_GAS] != a[CPU_PUB_OUT_GAS] || b[CPU_PUB_IN_SP] != a[CPU_PUB_OUT_SP] || b[CPU_PUB_IN_MEMX] != 0)
+      return TRACE_E_RANGE;
+    uint32_t op = bb_to_u32(a[CPU_PUB_OUT_OP]);
+    bb_t fall = bb_add(bb_add(a[CPU_PUB_OUT_PC], BB_ONE), a[CPU_PUB_OUT_PUSHLEN]);
+    int jump = op == EVM_OP_JUMP || (op == EVM_OP_JUMPI && b[CPU_PUB_IN_PC] != bb_add(a[CPU_PUB_OUT_PC], BB_ONE));
+    if (jump ? bb_to_u32(b[CPU_PUB_IN_OP]) != EVM_OP_JUMPDEST : b[CPU_PUB_IN_PC] != fall) return TRACE_E_RANGE;
+  }
+  if (bad) *bad = 0;
+  return TRACE_OK;
+}
+

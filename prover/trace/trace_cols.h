@@ -39,6 +39,31 @@ enum {
   CPU_WIDTH
 };
 
+/* The cpu table's public values (trace.h: shards in a chain): a shard's
+ * first row as it enters (CPU_PUB_IN_*) and its last row as it leaves
+ * (CPU_PUB_OUT_*: the fall-through pc is PC + 1 + PUSHLEN, the stack
+ * pointer after it SP - IN + OUT). */
+enum {
+  CPU_PUB_IN_STEP,
+  CPU_PUB_IN_PC,
+  CPU_PUB_IN_GAS,   /* GAS_BEFORE */
+  CPU_PUB_IN_SP,
+  CPU_PUB_IN_DEPTH,
+  CPU_PUB_IN_TX,
+  CPU_PUB_IN_OP,
+  CPU_PUB_IN_MEMX,
+  CPU_PUB_OUT_REAL,
+  CPU_PUB_OUT_STEP,
+  CPU_PUB_OUT_PC,
+  CPU_PUB_OUT_PUSHLEN,
+  CPU_PUB_OUT_OP,
+  CPU_PUB_OUT_GAS,  /* GAS_AFTER */
+  CPU_PUB_OUT_SP,   /* SP - IN + OUT */
+  CPU_PUB_OUT_DEPTH,
+  CPU_PUB_OUT_TX,
+  CPU_PUBLIC
+};
+
 /* memory: one row per 32-byte word of an access, in the order the accesses
  * happen. A row consumes the word's state before the access (value P, clock
  * PT) and leaves its state after (value V, clock TIME): with

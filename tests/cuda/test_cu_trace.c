@@ -48,8 +48,8 @@ static size_t real_col(trace_table_id id) {
   return id == TRACE_CPU ? CPU_REAL : id == TRACE_MEMORY ? MEM_REAL : STO_REAL;
 }
 
-static void prove_bytes(const stark_air *air, int backend, const bb_t *m, unsigned log_n, uint8_t **b,
-                        size_t *len, int valid) {
+static void prove_bytes(const stark_air *air, int backend, const bb_t *m, unsigned log_n, const bb_t *pub,
+                        uint8_t **b, size_t *len, int valid) {
   stark_config cfg = stark_config_default();
   cfg.fri.pow_bits = 4; /* cheap grinding; the value is bound in the transcript */
   cfg.threads = 1;
@@ -57,7 +57,7 @@ static void prove_bytes(const stark_air *air, int backend, const bb_t *m, unsign
   cfg.check_trace = valid;
   stark_proof p;
   stark_timings t;
-  int rc = stark_prove(air, &cfg, m, log_n, NULL, &p, &t);
+  int rc = stark_prove(air, &cfg, m, log_n, pub, &p, &t);
   if (rc != STARK_OK)
     fail_msg("%s 2^%u backend %d: stark code %d (%s: %s)", air->name ? air->name : "?", log_n, backend,
              rc, cu_strerror(t.device_rc), cu_last_error_string());
@@ -65,7 +65,7 @@ static void prove_bytes(const stark_air *air, int backend, const bb_t *m, unsign
   /* the tables' constraints run on the device when they have a kernel */
   assert_int_equal(t.quotient_device, backend == STARK_BACKEND_CUDA && has_kernel(air));
   if (backend == STARK_BACKEND_CUDA)
-    assert_int_equal(stark_verify(air, &cfg.fri, NULL, &p), valid ? STARK_OK : STARK_ERR_VERIFY);
+    assert_int_equal(stark_verify(air, &cfg.fri, pub, &p), valid ? STARK_OK : STARK_ERR_VERIFY);
   stark_proof_free(&p);
 }
 
@@ -90,11 +90,13 @@ static void check_block(const char *scenario, size_t *proven) {
       }
       uint8_t *bc, *bg;
       size_t lc, lg;
+      bb_t pubv[CPU_PUBLIC]; /* the cpu shard's, from its honest rows */
+      const bb_t *pub = trace_shard_public((trace_table_id)id, m, log_n, pubv) ? pubv : NULL;
       /* at 2^3 rows, a tampered copy too: row 3's "real" flag set to 2 */
       for (int valid = 1; valid >= (k == 1 ? 0 : 1); valid--) {
         if (!valid) m[(size_t)3 * air->width + real_col((trace_table_id)id)] = bb_from_u32(2);
-        prove_bytes(air, STARK_BACKEND_CPU, m, log_n, &bc, &lc, valid);
-        prove_bytes(air, STARK_BACKEND_CUDA, m, log_n, &bg, &lg, valid);
+        prove_bytes(air, STARK_BACKEND_CPU, m, log_n, pub, &bc, &lc, valid);
+        prove_bytes(air, STARK_BACKEND_CUDA, m, log_n, pub, &bg, &lg, valid);
         assert_int_equal(lc, lg);
         for (size_t i = 0; i < lc; i++)
           if (bc[i] != bg[i])
@@ -153,7 +155,9 @@ static void t_quot(void **state) {
           assert_non_null(t);
           for (size_t c = 0; c < cells; c++) t[c] = bb_from_u32((uint32_t)rng());
           ext_t alpha = ext_from_u32((uint32_t)rng(), (uint32_t)rng(), (uint32_t)rng(), (uint32_t)rng());
-          free(quot_check(air, t, log_n, lb, qc, NULL, alpha));
+          bb_t pub[CPU_PUBLIC]; /* random public values too */
+          for (unsigned v = 0; v < CPU_PUBLIC; v++) pub[v] = bb_from_u32((uint32_t)rng());
+          free(quot_check(air, t, log_n, lb, qc, air->num_public ? pub : NULL, alpha));
           free(t);
           checked++;
         }

@@ -36,16 +36,17 @@ static inline void assert_same_proof_bytes(const stark_proof *a, const stark_pro
   free(bb);
 }
 
-/* The shard m (2^lg rows) of air with interactions lk (challenges set)
- * committed (stark_commit_main) and proven on the CUDA backend, on the
- * kernels' CPU emulation and, when there is one, on the GPU: the CPU
- * backend's trace root and proof bytes, the quotient made on the device. */
+/* The shard m (2^lg rows) of air with interactions lk (challenges set) and
+ * public values pub (NULL: none) committed (stark_commit_main) and proven on
+ * the CUDA backend, on the kernels' CPU emulation and, when there is one, on
+ * the GPU: the CPU backend's trace root and proof bytes, the quotient made
+ * on the device. */
 static inline void assert_cuda_same_lookup_proof(const stark_air *air, const stark_lookup *lk, const bb_t *m,
-                                                 unsigned lg) {
+                                                 unsigned lg, const bb_t *pub) {
   stark_config cfg = stark_config_default();
   cfg.fri = fri_params_for(1, 24);
   stark_proof pc;
-  assert_int_equal(stark_prove_lookup(air, lk, &cfg, m, lg, NULL, &pc, NULL), STARK_OK);
+  assert_int_equal(stark_prove_lookup(air, lk, &cfg, m, lg, pub, &pc, NULL), STARK_OK);
   merkle_digest root;
   assert_int_equal(stark_commit_main(air, &cfg, m, lg, &root), STARK_OK);
   assert_memory_equal(&root, &pc.trace_root, sizeof root);
@@ -55,7 +56,7 @@ static inline void assert_cuda_same_lookup_proof(const stark_air *air, const sta
     stark_timings tm;
     stark_proof pg;
     int prev = cu_set_emulation(emulate);
-    int rc = stark_prove_lookup(air, lk, &gc, m, lg, NULL, &pg, &tm);
+    int rc = stark_prove_lookup(air, lk, &gc, m, lg, pub, &pg, &tm);
     merkle_digest groot;
     int crc = stark_commit_main(air, &gc, m, lg, &groot);
     cu_set_emulation(prev);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "evm/evm.h"
+#include "evm/gas.h"
 #include "gen.h"
 #include "stark/stark.h"
 #include "trace/trace.h"
@@ -39,14 +40,22 @@ static stark_config cfg_nocheck(void) {
   return cfg;
 }
 
-static int prove_verify(trace_table_id id, const bb_t *m, unsigned log_n) {
+/* With the shard's public values as its rows give them (the cpu table's
+ * first and last rows), or with pub when not NULL. */
+static int prove_verify_pub(trace_table_id id, const bb_t *m, unsigned log_n, const bb_t *pub) {
   stark_config cfg = cfg_nocheck();
   stark_proof proof;
-  int rc = stark_prove(trace_air(id), &cfg, m, log_n, NULL, &proof, NULL);
+  bb_t own[CPU_PUBLIC];
+  if (!pub && trace_shard_public(id, m, log_n, own)) pub = own;
+  int rc = stark_prove(trace_air(id), &cfg, m, log_n, pub, &proof, NULL);
   if (rc != STARK_OK) return rc;
-  rc = stark_verify(trace_air(id), &cfg.fri, NULL, &proof);
+  rc = stark_verify(trace_air(id), &cfg.fri, pub, &proof);
   stark_proof_free(&proof);
   return rc;
+}
+
+static int prove_verify(trace_table_id id, const bb_t *m, unsigned log_n) {
+  return prove_verify_pub(id, m, log_n, NULL);
 }
 
 /* Prove shard 0 as is (must verify), then with each listed cell changed by +1
@@ -119,6 +128,139 @@ static void test_storage(void **state) {
                           STO_TIME, STO_TLO, STO_THI, STO_PT, STO_DLO, STO_DHI};
   check_table(&c.t[TRACE_STORAGE], 3, sto_cols, sizeof sto_cols / sizeof sto_cols[0]);
   trace_free(&c);
+}
+
+/* The cpu shards' public values (trace.h: shards in a chain): each shard of
+ * a block with calls (frames change across shard edges) and of a JUMP loop
+ * (jumps across them) proves with its own; one changed public value is
+ * refused by the checking prover and its forced proof does not verify; the
+ * shards' values chain, and dropping, repeating or reordering a shard, a
+ * shard whose instruction indices are shifted (its own constraints still
+ * hold) and every continuation rule broken on its own do not. */
+static void chain_of(const char *name, unsigned ls, size_t *n_out, bb_t **pub_out) {
+  trace_collector c;
+  uint64_t steps;
+  collect(name, 100000, &c, &steps);
+  const trace_table *t = &c.t[TRACE_CPU];
+  size_t n = trace_shard_count(t, ls);
+  assert_true(n >= 4);
+  bb_t *pub = calloc(n * CPU_PUBLIC, sizeof *pub);
+  assert_non_null(pub);
+  for (size_t k = 0; k < n; k++) {
+    bb_t *m;
+    unsigned log_n;
+    assert_int_equal(trace_shard(t, ls, k, &m, &log_n), TRACE_OK);
+    assert_int_equal(trace_shard_public(TRACE_CPU, m, log_n, pub + k * CPU_PUBLIC), CPU_PUBLIC);
+    assert_int_equal(stark_air_check(trace_air(TRACE_CPU), m, (size_t)1 << log_n, pub + k * CPU_PUBLIC, NULL, NULL),
+                     STARK_OK);
+    if (k == 1) {
+      /* a changed public value: refused, and its forced proof fails */
+      bb_t bad[CPU_PUBLIC];
+      for (unsigned i = 0; i < CPU_PUBLIC; i += 5) {
+        memcpy(bad, pub + k * CPU_PUBLIC, sizeof bad);
+        bad[i] = bb_add(bad[i], BB_ONE);
+        assert_int_equal(stark_air_check(trace_air(TRACE_CPU), m, (size_t)1 << log_n, bad, NULL, NULL),
+                         STARK_ERR_CONSTRAINT);
+        assert_int_not_equal(prove_verify_pub(TRACE_CPU, m, log_n, bad), STARK_OK);
+      }
+      assert_int_equal(prove_verify(TRACE_CPU, m, log_n), STARK_OK);
+      /* every instruction index moved up by one: the shard's own
+       * constraints hold (with the values its rows give), the chain not */
+      for (size_t r = 0; r < ((size_t)1 << log_n); r++)
+        if (m[r * CPU_WIDTH + CPU_REAL] == BB_ONE) m[r * CPU_WIDTH + CPU_STEP] = bb_add(m[r * CPU_WIDTH + CPU_STEP], BB_ONE);
+      bb_t moved[CPU_PUBLIC];
+      trace_shard_public(TRACE_CPU, m, log_n, moved);
+      assert_int_equal(stark_air_check(trace_air(TRACE_CPU), m, (size_t)1 << log_n, moved, NULL, NULL), STARK_OK);
+      bb_t *alt = malloc(n * CPU_PUBLIC * sizeof *alt);
+      assert_non_null(alt);
+      memcpy(alt, pub, k * CPU_PUBLIC * sizeof *alt);
+      memcpy(alt + k * CPU_PUBLIC, moved, sizeof moved);
+      size_t bad_k = 99;
+      assert_int_equal(trace_cpu_chain_check(alt, k + 1, &bad_k), TRACE_E_RANGE);
+      assert_int_equal(bad_k, k);
+      free(alt);
+    }
+    free(m);
+  }
+  size_t bad = 99;
+  assert_int_equal(trace_cpu_chain_check(pub, n, &bad), TRACE_OK);
+  assert_int_equal(bad, 0);
+  trace_free(&c);
+  *n_out = n;
+  *pub_out = pub;
+}
+
+static void expect_break(const bb_t *pub, size_t n, size_t want_bad) {
+  size_t bad = 99;
+  assert_int_equal(trace_cpu_chain_check(pub, n, &bad), TRACE_E_RANGE);
+  assert_int_equal(bad, want_bad);
+}
+
+static void test_cpu_chain(void **state) {
+  (void)state;
+  size_t n;
+  bb_t *pub;
+  const size_t W = CPU_PUBLIC;
+  /* a CALL loop: frames change at some edges; a JUMP loop: jumps cross edges */
+  chain_of("call", 7, &n, &pub);
+  int frame_change = 0;
+  for (size_t k = 0; k + 1 < n; k++)
+    frame_change |= pub[k * W + CPU_PUB_OUT_DEPTH] != pub[(k + 1) * W + CPU_PUB_IN_DEPTH];
+  assert_true(frame_change);
+  free(pub);
+  chain_of("jump", 6, &n, &pub);
+  size_t j = SIZE_MAX; /* an edge after a taken JUMP, in one frame */
+  for (size_t k = 0; k + 1 < n && j == SIZE_MAX; k++)
+    if (bb_to_u32(pub[k * W + CPU_PUB_OUT_OP]) == EVM_OP_JUMP) j = k;
+  assert_true(j != SIZE_MAX);
+  size_t f = SIZE_MAX; /* an edge without a jump, in one frame */
+  for (size_t k = 0; k + 1 < n && f == SIZE_MAX; k++) {
+    uint32_t op = bb_to_u32(pub[k * W + CPU_PUB_OUT_OP]);
+    if (op != EVM_OP_JUMP && op != EVM_OP_JUMPI && pub[k * W + CPU_PUB_OUT_TX] == pub[(k + 1) * W + CPU_PUB_IN_TX] &&
+        pub[k * W + CPU_PUB_OUT_DEPTH] == pub[(k + 1) * W + CPU_PUB_IN_DEPTH])
+      f = k;
+  }
+  assert_true(f != SIZE_MAX);
+  bb_t *alt = malloc(n * W * sizeof *alt);
+  assert_non_null(alt);
+  /* a shard dropped, repeated, or two swapped */
+  memcpy(alt, pub, n * W * sizeof *alt);
+  memmove(alt + 2 * W, alt + 3 * W, (n - 3) * W * sizeof *alt);
+  expect_break(alt, n - 1, 2);
+  memcpy(alt, pub, n * W * sizeof *alt);
+  memcpy(alt + 2 * W, pub + W, W * sizeof *alt);
+  expect_break(alt, n, 2);
+  memcpy(alt, pub, n * W * sizeof *alt);
+  memcpy(alt + W, pub + 2 * W, W * sizeof *alt);
+  memcpy(alt + 2 * W, pub + W, W * sizeof *alt);
+  expect_break(alt, n, 1);
+  /* the first shard must start at instruction 0 */
+  expect_break(pub + W, n - 1, 0);
+  /* each rule across the fall-through edge f, and the jump edge j */
+  static const unsigned in_cols[] = {CPU_PUB_IN_GAS, CPU_PUB_IN_SP, CPU_PUB_IN_PC, CPU_PUB_IN_MEMX, CPU_PUB_IN_STEP};
+  for (size_t i = 0; i < sizeof in_cols / sizeof in_cols[0]; i++) {
+    memcpy(alt, pub, n * W * sizeof *alt);
+    alt[(f + 1) * W + in_cols[i]] = bb_add(alt[(f + 1) * W + in_cols[i]], BB_ONE);
+    expect_break(alt, n, f + 1);
+  }
+  memcpy(alt, pub, n * W * sizeof *alt);
+  alt[f * W + CPU_PUB_OUT_REAL] = 0; /* a shard that ends in padding but is not the last */
+  expect_break(alt, n, f + 1);
+  memcpy(alt, pub, n * W * sizeof *alt);
+  assert_int_equal(bb_to_u32(alt[(j + 1) * W + CPU_PUB_IN_OP]), EVM_OP_JUMPDEST);
+  alt[(j + 1) * W + CPU_PUB_IN_PC] = bb_add(alt[(j + 1) * W + CPU_PUB_IN_PC], BB_ONE); /* any JUMPDEST will do */
+  assert_int_equal(trace_cpu_chain_check(alt, n, NULL), TRACE_OK);
+  alt[(j + 1) * W + CPU_PUB_IN_OP] = bb_from_u32(EVM_OP_JUMP); /* but it must be one */
+  expect_break(alt, n, j + 1);
+  /* a frame change carries nothing over */
+  memcpy(alt, pub, n * W * sizeof *alt);
+  alt[(f + 1) * W + CPU_PUB_IN_DEPTH] = bb_add(alt[(f + 1) * W + CPU_PUB_IN_DEPTH], BB_ONE);
+  alt[(f + 1) * W + CPU_PUB_IN_GAS] = bb_add(alt[(f + 1) * W + CPU_PUB_IN_GAS], BB_ONE);
+  assert_int_equal(trace_cpu_chain_check(alt, n, NULL), TRACE_OK);
+  assert_int_equal(trace_cpu_chain_check(NULL, 0, NULL), TRACE_OK);
+  assert_int_equal(trace_cpu_chain_check(NULL, 1, NULL), TRACE_E_ARG);
+  free(alt);
+  free(pub);
 }
 
 static void test_shards_cover_rows(void **state) {
@@ -377,6 +519,7 @@ int main(void) {
       cmocka_unit_test(test_cpu_and_memory),
       cmocka_unit_test(test_storage),
       cmocka_unit_test(test_shards_cover_rows),
+      cmocka_unit_test(test_cpu_chain),
       cmocka_unit_test(test_shard_reuse),
       cmocka_unit_test(test_row_windows),
       cmocka_unit_test(test_window_counts),

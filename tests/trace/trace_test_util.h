@@ -10,6 +10,7 @@
 #include "evm/evm.h"
 #include "blk.h"
 #include "trace/trace.h"
+#include "trace/trace_cols.h"
 
 /* Execute b into *c, a fresh collector with opts (count_only: rows only),
  * through the collector's tracer with on_precompile and on_precompile_input
@@ -64,7 +65,9 @@ static inline void trace_assert_cuda_same_shards(const trace_collector *c, const
     bb_t *m;
     unsigned lg;
     assert_int_equal(trace_shard(t, log_shard, 0, &m, &lg), TRACE_OK);
-    assert_cuda_same_lookup_proof(trace_table_air(t), &lk, m, lg);
+    bb_t pub[CPU_PUBLIC];
+    unsigned np = trace_shard_public(ids[i], m, lg, pub);
+    assert_cuda_same_lookup_proof(trace_table_air(t), &lk, m, lg, np ? pub : NULL);
     free(m);
   }
 }
