@@ -1,7 +1,8 @@
 /* runner: the default options are fully defined (every option not named by
  * run_opts_default is off, whatever the stack held before), the table
- * lists follow the trace options, and a block whose tables exceed the
- * collector's budget fails with a reason instead of exhausting memory. */
+ * lists follow the trace options, a block whose tables exceed the
+ * collector's budget fails with a reason instead of exhausting memory, and
+ * cpu shards that do not chain fail the block. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 
 #include "gen.h"
 #include "runner.h"
+#include "trace/trace_cols.h"
 #include "../evm/evm_test_util.h"
 
 /* Leave a poisoned stack frame where the next call's frame will be. */
@@ -220,8 +222,44 @@ static void test_failed_block_named(void **state) {
   tu_free(&w);
 }
 
+/* The block's verifier checks that the cpu shards chain (trace.h): a
+ * collector whose second cpu shard has every instruction index moved up by
+ * one (each shard's own constraints still hold, and without the lookup
+ * argument nothing else refers to the indices) proves every shard and
+ * fails the block, naming the shard; the honest collector passes. */
+static void test_cpu_chain_checked(void **state) {
+  (void)state;
+  gen_params p = {100000, BLK_FORK_OSAKA, 0};
+  blk_block b;
+  assert_int_equal(gen_worst_case("jump", &p, &b), GEN_OK);
+  run_opts o = run_opts_default();
+  o.prove_tables = 0;
+  o.log_shard = 12;
+  o.stark.threads = 1;
+  trace_collector c;
+  trace_init_opts(&c, b.env.fork, 0);
+  evm_tracer tr = trace_tracer(&c);
+  evm_block_result res;
+  assert_int_equal(evm_execute_block(&b, &tr, &res), EVM_OK);
+  evm_block_result_free(&res);
+  assert_int_equal(trace_finish(&c), TRACE_OK);
+  trace_table *t = &c.t[TRACE_CPU];
+  assert_true(t->rows > 3 * 4096);
+  run_block_result r;
+  assert_int_equal(run_prove_collected(&c, &o, &r), RUN_OK);
+  run_block_result_free(&r);
+  for (size_t i = 4096; i < 8192; i++) t->data[i * CPU_WIDTH + CPU_STEP] = bb_add(t->data[i * CPU_WIDTH + CPU_STEP], BB_ONE);
+  assert_int_equal(run_prove_collected(&c, &o, &r), RUN_E_VERIFY);
+  assert_non_null(strstr(r.reason, "cpu shard 1 of"));
+  assert_int_equal(r.tables[TRACE_CPU].rows, t->rows);
+  run_block_result_free(&r);
+  trace_free(&c);
+  blk_free(&b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_cpu_chain_checked),
       cmocka_unit_test(test_defaults_are_defined),
       cmocka_unit_test(test_failed_block_named),
       cmocka_unit_test(test_table_lists),
