@@ -78,11 +78,19 @@ model_profile model_profile_default(void) {
   return p;
 }
 
-/* The wide proven tables' shards are capped (trace_max_log_shard); the
- * range16 table is one shard of 2^16 rows whatever the shard size. */
+/* A sized table whose assumed width is this build's AIR's for it (keccak,
+ * sha256, blake2f, ripemd160, modmul, bls12) is projected as a proof of it
+ * would be made: at the table's own cell cost and in its capped shards. */
+static int sized_as_proven(trace_table_id id) {
+  return model_assumed_width(id) != 0 && model_assumed_width(id) == trace_table_width_opts(id, ~0u);
+}
+
+/* The wide proven tables' shards are capped (trace_max_log_shard), and so
+ * are those sized as proven; the range16 table is one shard of 2^16 rows
+ * whatever the shard size. */
 static unsigned table_log_shard(trace_table_id id, unsigned log_shard, unsigned opts) {
   if (id == TRACE_RANGE16) return TRACE_RANGE16_LOG_ROWS;
-  unsigned cap = trace_max_log_shard(id, opts);
+  unsigned cap = trace_max_log_shard(id, sized_as_proven(id) ? ~0u : opts);
   return log_shard > cap ? cap : log_shard;
 }
 
@@ -121,8 +129,14 @@ static uint64_t table_rows(const uint64_t rows[TRACE_COUNT], int i, unsigned opt
   return rows[i];
 }
 
+/* A table's own per-cell cost applies where its rows are proven, or sized
+ * at exactly the width of this build's AIR for it (keccak, sha256, blake2f,
+ * ripemd160, modmul, bls12: the projection is then what proving them would
+ * cost); a table sized at an assumed production width (arith, ecrecover,
+ * precomp) takes the cpu table's. */
 double model_cell_ms(const model_profile *p, trace_table_id id, unsigned opts) {
-  if (trace_table_proven(id, opts) && p->table_ms_per_cell[id] > 0) return p->table_ms_per_cell[id];
+  if (p->table_ms_per_cell[id] > 0 && (trace_table_proven(id, opts) || sized_as_proven(id)))
+    return p->table_ms_per_cell[id];
   return p->ms_per_cell;
 }
 

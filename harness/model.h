@@ -137,7 +137,9 @@ int model_calibrate(const stark_config *cfg, unsigned lo, unsigned hi, unsigned 
                     void (*emit)(void *ctx, const char *table, unsigned log_rows, double cells, double ms),
                     void *ctx);
 
-/* The per-cell cost the estimate uses for table id under opts. */
+/* The per-cell cost the estimate uses for table id under opts: the table's
+ * own (p->table_ms_per_cell) where it is proven under opts or sized at its
+ * AIR's width, else the profile's ms_per_cell. */
 double model_cell_ms(const model_profile *p, trace_table_id id, unsigned opts);
 
 /* The per-cell cost of table id's aux trace: its own, else the profile's

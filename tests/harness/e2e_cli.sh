@@ -224,6 +224,9 @@ grep -q "external prover command" "$T/x.out" && ok || bad "external summary"
 "$PKB" cost --gas-limit 150000 --only jumpdest --json --db "$T/cost.db" >"$T/cost.json" 2>&1 && ok || bad "cost exit"
 grep -q '"name":"jumpdest"' "$T/cost.json" && grep -q '"prove_ms_per_mgas":[0-9]' "$T/cost.json" && grep -q '"zkvm_cycles_per_gas":[0-9]' "$T/cost.json" && ok || bad "cost --json fields"
 "$PKB" report --db "$T/cost.db" --out "$T/crep" >/dev/null 2>&1 && [ -s "$T/crep/cost_run1.png" ] && ok || bad "report draws the cost run"
+# the precompiles the patterns do not call are rows of the table too
+out=$("$PKB" cost --gas-limit 150000 --only bls12_pairing --no-prove --json 2>&1)
+grep -q '"name":"bls12_pairing"' <<<"$out" && grep -q '"estimate_ms_per_mgas":[1-9]' <<<"$out" && ok || bad "cost --only bls12_pairing: $out"
 
 # bench: every area runs (quick sizes) and prints the fields other tools read
 "$PKB" bench --quick --json ntt hash stark precompiles evm hunt >"$T/bench.json" 2>&1 && ok || bad "bench --quick"

@@ -64,10 +64,11 @@ static void test_estimate_arithmetic(void **state) {
   assert_int_equal(e.shards, 3);
   want = 3 * 10 + 1e-3 * (2 * 1024 + 2) * trace_table_width(TRACE_CPU);
   assert_true(e.proven_ms > want - 1e-9 && e.proven_ms < want + 1e-9);
-  /* a sized table is projected at its assumed width, separately */
+  /* a sized table is projected at its assumed width, separately (keccak's
+   * is its AIR's: at keccak's own cell cost) */
   rows[TRACE_KECCAK] = 24;
   model_estimate_rows(&p, rows, 10, &e);
-  want = 10 + 1e-3 * 32 * model_assumed_width(TRACE_KECCAK);
+  want = 10 + p.table_ms_per_cell[TRACE_KECCAK] * 32 * model_assumed_width(TRACE_KECCAK);
   assert_true(e.sized_ms > want - 1e-9 && e.sized_ms < want + 1e-9);
 }
 
@@ -233,6 +234,19 @@ static void test_table_cell_cost(void **state) {
   assert_true(e.sized_ms > want - 1e-6 && e.sized_ms < want + 1e-6);
   assert_true(model_cell_ms(&p, TRACE_ARITH, 0) == 1e-3);
   assert_true(model_cell_ms(&p, TRACE_CPU, TRACE_OPT_PROVE_ARITH) == 1e-3);
+  /* a table sized at its AIR's own width (bls12) is projected at its own
+   * cost, proven or not */
+  p.table_ms_per_cell[TRACE_BLS12] = 7e-3;
+  assert_true(model_cell_ms(&p, TRACE_BLS12, 0) == 7e-3);
+  assert_true(model_cell_ms(&p, TRACE_BLS12, TRACE_OPT_PROVE_PRECOMPILES) == 7e-3);
+  assert_int_equal(model_assumed_width(TRACE_BLS12), trace_table_width_opts(TRACE_BLS12, TRACE_OPT_PROVE_PRECOMPILES));
+  rows[TRACE_ARITH] = 0;
+  rows[TRACE_BLS12] = 1000;
+  model_estimate_rows_opts(&p, rows, 20, 0, &e);
+  want = 10 + 7e-3 * 1024 * model_assumed_width(TRACE_BLS12);
+  assert_true(e.sized_ms > want - 1e-6 && e.sized_ms < want + 1e-6);
+  rows[TRACE_BLS12] = 0;
+  rows[TRACE_ARITH] = 1000;
   /* the smooth form too */
   model_estimate_rows_smooth_opts(&p, rows, 20, TRACE_OPT_PROVE_ARITH, &e);
   want = 1000.0 / (1 << 14) * 10 + 5e-3 * 1000 * trace_table_width_opts(TRACE_ARITH, TRACE_OPT_PROVE_ARITH);
