@@ -1809,27 +1809,46 @@ static void mm_put(void *ctx, const uint8_t a[32], const uint8_t b[32], const ui
   ecrec_put(ctx, a, b, mod);
 }
 
-/* Shard k of the proven modmul table: the calls it overlaps are replayed by
- * pcw_run (a call's products are the same every time: the collector counted
- * them), then zero rows. */
+/* One kept call of t replayed (pcw_run or pcw_run_bls12), its products
+ * reported to fill; a pc_witness status, the products' count in *muls. */
+typedef int (*replay_fn)(const trace_table *t, const trace_mmcall *e, void *fill, uint64_t *muls);
+
+/* Replay the kept calls of t (the modmul or bls12 table) whose products
+ * reach into [lo, hi), each with *at set to its first product's index (a
+ * call's products are the same every time: the collector counted them).
+ * TRACE_OK or TRACE_E_NOMEM; *err set when a replay fails or counts other
+ * than the collector did. */
+static int replay_calls(const trace_table *t, uint64_t lo, uint64_t hi, uint64_t *at, atomic_int *err,
+                        replay_fn run, void *fill) {
+  size_t a;
+  FIRST_REACHING(t->mm_calls, t->mm_n, lo, a);
+  for (size_t j = a; j < t->mm_n && t->mm_calls[j].first < hi && !*err; j++) {
+    const trace_mmcall *e = &t->mm_calls[j];
+    uint64_t muls = 0;
+    *at = e->first;
+    int pr = run(t, e, fill, &muls);
+    if (pr == PCW_E_NOMEM) return TRACE_E_NOMEM;
+    if (pr < 0 || muls != e->muls) *err = 1;
+  }
+  return TRACE_OK;
+}
+
+static const uint8_t *call_input(const trace_table *t, const trace_mmcall *e) {
+  return e->len ? t->mm_bytes + e->off : NULL;
+}
+
+static int mm_replay(const trace_table *t, const trace_mmcall *e, void *fill, uint64_t *muls) {
+  return pcw_run(e->address, call_input(t, e), (size_t)e->len, t->mm_fork, mm_put, fill, muls, NULL, NULL);
+}
+
+/* Shard k of the proven modmul table: the calls it overlaps replayed, then
+ * zero rows. */
 static int mm_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
   ecrec_fill f;
   unsigned lg;
   int rc = products_begin(k, ecrec_shard_muls(log_shard), mm_total(t), &f, &lg);
   if (rc != TRACE_OK) return rc;
-  size_t a;
-  FIRST_REACHING(t->mm_calls, t->mm_n, f.lo, a);
-  for (size_t j = a; j < t->mm_n && t->mm_calls[j].first < f.hi && !f.err && rc == TRACE_OK; j++) {
-    const trace_mmcall *e = &t->mm_calls[j];
-    uint64_t muls = 0;
-    f.at = e->first;
-    const uint8_t *in = e->len ? t->mm_bytes + e->off : NULL;
-    int pr = pcw_run(e->address, in, (size_t)e->len, t->mm_fork, mm_put, &f, &muls, NULL, NULL);
-    if (pr == PCW_E_NOMEM)
-      rc = TRACE_E_NOMEM;
-    else if (pr < 0 || muls != e->muls)
-      f.err = 1;
-  }
+  rc = replay_calls(t, f.lo, f.hi, &f.at, &f.err, mm_replay, &f);
   return products_end(&f, rc, lg, out, log_n);
 }
 
@@ -1859,10 +1878,13 @@ static void bls_fill_range(void *ctx, size_t lo, size_t hi) {
   }
 }
 
-/* Shard k of the proven bls12 table: the calls it overlaps are replayed by
- * pcw_run_bls12 (a call's products are the same every time: the collector
- * counted them), their products in range become rows (filled on every
- * online core), then zero rows. */
+static int bls_replay(const trace_table *t, const trace_mmcall *e, void *fill, uint64_t *muls) {
+  return pcw_run_bls12(e->address, call_input(t, e), (size_t)e->len, t->mm_fork, bls_put, fill, muls, NULL, NULL);
+}
+
+/* Shard k of the proven bls12 table: the calls it overlaps replayed, their
+ * products in range become rows (filled on every online core), then zero
+ * rows. */
 static int bls_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
   uint64_t per = (uint64_t)1 << log_shard, total = mm_total(t);
   if (k >= (total + per - 1) / per) return TRACE_E_ARG;
@@ -1879,20 +1901,7 @@ static int bls_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **
     free(f.ops);
     return TRACE_E_NOMEM;
   }
-  int rc = TRACE_OK;
-  size_t a;
-  FIRST_REACHING(t->mm_calls, t->mm_n, f.lo, a);
-  for (size_t j = a; j < t->mm_n && t->mm_calls[j].first < f.hi && !f.err && rc == TRACE_OK; j++) {
-    const trace_mmcall *e = &t->mm_calls[j];
-    uint64_t muls = 0;
-    f.at = e->first;
-    const uint8_t *in = e->len ? t->mm_bytes + e->off : NULL;
-    int pr = pcw_run_bls12(e->address, in, (size_t)e->len, t->mm_fork, bls_put, &f, &muls, NULL, NULL);
-    if (pr == PCW_E_NOMEM)
-      rc = TRACE_E_NOMEM;
-    else if (pr < 0 || muls != e->muls)
-      f.err = 1;
-  }
+  int rc = replay_calls(t, f.lo, f.hi, &f.at, &f.err, bls_replay, &f);
   if (rc == TRACE_OK && !f.err) stark_par_for((size_t)(f.hi - f.lo), 64, 0, bls_fill_range, &f);
   free(f.ops);
   if (rc == TRACE_OK && f.err) rc = TRACE_E_ARG;

@@ -30,6 +30,7 @@
 #include "../evm/evm_test_util.h"
 #include "air_test_util.h"
 #include "trace_test_util.h"
+#include "pc_record_util.h"
 #include "evm/precompiles/precompile.h"
 #include "gen.h"
 #include "stark/stark.h"
@@ -43,53 +44,6 @@
 
 /* CALLDATACOPY(0, 0, CALLDATASIZE); STATICCALL(GAS, addr, 0, CALLDATASIZE, 0, 64); POP; STOP */
 #define CALL_CODE(addr_push) "36" "6000" "6000" "37" "6040" "6000" "36" "6000" addr_push "5a" "fa" "50" "00"
-
-typedef struct {
-  evm_pc_id id;
-  uint64_t len;
-  evm_pc_work w;
-  int ok;
-  uint8_t *in;
-} pc_event;
-
-static pc_event *g_ev;
-static size_t g_n, g_cap;
-static evm_tracer g_inner;
-
-static void rec_precompile(void *ctx, evm_pc_id id, uint64_t input_len, const evm_pc_work *w) {
-  if (g_n == g_cap) {
-    g_cap = g_cap ? 2 * g_cap : 64;
-    g_ev = realloc(g_ev, g_cap * sizeof *g_ev);
-    assert_non_null(g_ev);
-  }
-  pc_event *e = &g_ev[g_n++];
-  memset(e, 0, sizeof *e);
-  e->id = id;
-  e->len = input_len;
-  e->w = *w;
-  g_inner.on_precompile(ctx, id, input_len, w);
-}
-
-static void rec_input(void *ctx, evm_pc_id id, const uint8_t *input, size_t len) {
-  assert_true(g_n > 0);
-  pc_event *e = &g_ev[g_n - 1];
-  assert_int_equal(e->id, id);
-  e->ok = 1;
-  e->in = malloc(len ? len : 1);
-  assert_non_null(e->in);
-  if (len) memcpy(e->in, input, len);
-  g_inner.on_precompile_input(ctx, id, input, len);
-}
-
-static void reset_events(void) {
-  for (size_t i = 0; i < g_n; i++) free(g_ev[i].in);
-  g_n = 0;
-}
-
-static void run_block_mode(const blk_block *b, unsigned opts, int count_only, trace_collector *c) {
-  reset_events();
-  trace_run_recorded(b, opts, count_only, c, &g_inner, rec_precompile, rec_input);
-}
 
 /* The address of a precompile the table covers, else 0. */
 static uint16_t covered(evm_pc_id id) {
@@ -309,11 +263,6 @@ static void test_scenario_rows(void **state) {
   }
 }
 
-static void hex_of(const uint8_t *in, size_t n, char *hex) {
-  for (size_t k = 0; k < n; k++) sprintf(hex + 2 * k, "%02x", in[k]);
-  hex[2 * n] = 0;
-}
-
 /* A block of calls to G1ADD: the generators' valid input, a point off the
  * curve ((1, 1): its curve check makes products, then the call fails), the
  * valid input again. */
@@ -422,15 +371,6 @@ static void test_modes(void **state) {
   assert_null(trace_lookup_opts(TRACE_BLS12, P | TRACE_OPT_LOOKUPS));
 }
 
-static int teardown(void **state) {
-  (void)state;
-  reset_events();
-  free(g_ev);
-  g_ev = NULL;
-  g_cap = 0;
-  return 0;
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_modes),
@@ -438,5 +378,5 @@ int main(void) {
       cmocka_unit_test(test_scenario_rows),
       cmocka_unit_test(test_shards_concatenate),
   };
-  return cmocka_run_group_tests(tests, NULL, teardown);
+  return cmocka_run_group_tests(tests, NULL, pc_record_teardown);
 }

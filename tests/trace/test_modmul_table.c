@@ -31,6 +31,7 @@
 #include "../evm/evm_test_util.h"
 #include "air_test_util.h"
 #include "trace_test_util.h"
+#include "pc_record_util.h"
 #include "gen.h"
 #include "stark/stark.h"
 #include "trace/arith_air.h"
@@ -45,56 +46,6 @@
 
 /* CALLDATACOPY(0, 0, CALLDATASIZE); STATICCALL(GAS, addr, 0, CALLDATASIZE, 0, 64); POP; STOP */
 #define CALL_CODE(addr_push) "36" "6000" "6000" "37" "6040" "6000" "36" "6000" addr_push "5a" "fa" "50" "00"
-
-/* What the executor reported: every on_precompile, and the input when an
- * on_precompile_input followed it (a successful call). */
-typedef struct {
-  evm_pc_id id;
-  uint64_t len;
-  evm_pc_work w;
-  int ok;
-  uint8_t *in;
-} pc_event;
-
-static pc_event *g_ev;
-static size_t g_n, g_cap;
-static evm_tracer g_inner;
-
-static void rec_precompile(void *ctx, evm_pc_id id, uint64_t input_len, const evm_pc_work *w) {
-  if (g_n == g_cap) {
-    g_cap = g_cap ? 2 * g_cap : 64;
-    g_ev = realloc(g_ev, g_cap * sizeof *g_ev);
-    assert_non_null(g_ev);
-  }
-  pc_event *e = &g_ev[g_n++];
-  memset(e, 0, sizeof *e);
-  e->id = id;
-  e->len = input_len;
-  e->w = *w;
-  g_inner.on_precompile(ctx, id, input_len, w);
-}
-
-static void rec_input(void *ctx, evm_pc_id id, const uint8_t *input, size_t len) {
-  assert_true(g_n > 0);
-  pc_event *e = &g_ev[g_n - 1];
-  assert_int_equal(e->id, id); /* follows its on_precompile */
-  assert_int_equal(e->len, len);
-  e->ok = 1;
-  e->in = malloc(len ? len : 1);
-  assert_non_null(e->in);
-  if (len) memcpy(e->in, input, len);
-  g_inner.on_precompile_input(ctx, id, input, len);
-}
-
-static void reset_events(void) {
-  for (size_t i = 0; i < g_n; i++) free(g_ev[i].in);
-  g_n = 0;
-}
-
-static void run_block_mode(const blk_block *b, unsigned opts, int count_only, trace_collector *c) {
-  reset_events();
-  trace_run_recorded(b, opts, count_only, c, &g_inner, rec_precompile, rec_input);
-}
 
 /* The pc_witness address of a precompile the table covers, else 0. */
 static uint16_t covered(evm_pc_id id) {
@@ -223,11 +174,6 @@ static void test_scenario_rows(void **state) {
 /* The hand-built block: a 64-byte-modulus MODEXP, a P256VERIFY with a key
  * off the curve and an ECADD with a point off the curve, then one MODEXP
  * with a 32-byte modulus. */
-static void hex_of(const uint8_t *in, size_t n, char *hex) {
-  for (size_t k = 0; k < n; k++) sprintf(hex + 2 * k, "%02x", in[k]);
-  hex[2 * n] = 0;
-}
-
 static void modexp_input(uint8_t *in, size_t mod_len) {
   /* base_len 32, exp_len 1, mod_len; base, exponent 0x05, odd modulus with a
    * nonzero top byte */
@@ -472,15 +418,6 @@ static void test_modes(void **state) {
   assert_int_equal(trace_max_log_shard(TRACE_MODMUL, 0), TRACE_NO_LOG_SHARD_CAP);
 }
 
-static int teardown(void **state) {
-  (void)state;
-  reset_events();
-  free(g_ev);
-  g_ev = NULL;
-  g_cap = 0;
-  return 0;
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_modes),
@@ -488,5 +425,5 @@ int main(void) {
       cmocka_unit_test(test_mixed_block),
       cmocka_unit_test(test_shards_concatenate),
   };
-  return cmocka_run_group_tests_name("modmul_table", tests, NULL, teardown);
+  return cmocka_run_group_tests_name("modmul_table", tests, NULL, pc_record_teardown);
 }
