@@ -12,7 +12,9 @@
  *  - the trace builder accepts every block the executor accepts (no
  *    TRACE_E_RANGE at this gas);
  *  - every shard of every table that has an AIR satisfies it
- *    (stark_air_check on the padded shard);
+ *    (stark_air_check on the padded shard, with its public values:
+ *    trace_shard_public), and the cpu table's shards chain
+ *    (trace_cpu_chain_check);
  *  - the first and the last shard of each such table (the last holds the
  *    padding) are proven, serialised, parsed back and verified; the prover
  *    must not refuse and the proof must verify;
@@ -29,6 +31,7 @@
 #include "fz_cost.h"
 #include "stark/stark.h"
 #include "trace/trace.h"
+#include "trace/trace_cols.h"
 
 #define FZ_PROVE_GAS 100000u     /* block gas limit clamp */
 #define FZ_PROVE_LOG_SHARD 10    /* rows per shard: 2^10 */
@@ -60,21 +63,23 @@ static uint64_t input_hash(const uint8_t *data, size_t size) {
 }
 
 /* Prove shard k of t and verify it from its bytes; with tamper, also check
- * that a copy with the byte at tamper_at (mod length) flipped is rejected. */
+ * that a copy with the byte at tamper_at (mod length) flipped is rejected.
+ * The shard's public values go to pub (room for CPU_PUBLIC). */
 static void prove_shard(const trace_table *t, const stark_air *air, const stark_config *cfg, size_t k, int tamper,
-                        uint64_t tamper_at) {
+                        uint64_t tamper_at, bb_t *pubv) {
   bb_t *m;
   unsigned log_n;
   if (trace_shard(t, FZ_PROVE_LOG_SHARD, k, &m, &log_n) != TRACE_OK) abort();
+  const bb_t *pub = trace_shard_public(t->id, m, log_n, pubv) ? pubv : NULL;
   size_t bad_row;
   int bad_con;
-  if (stark_air_check(air, m, (size_t)1 << log_n, NULL, &bad_row, &bad_con) != 0) abort(); /* AIR violated */
+  if (stark_air_check(air, m, (size_t)1 << log_n, pub, &bad_row, &bad_con) != 0) abort(); /* AIR violated */
   if (cfg == NULL) { /* check only */
     free(m);
     return;
   }
   stark_proof proof;
-  int rc = stark_prove(air, cfg, m, log_n, NULL, &proof, NULL);
+  int rc = stark_prove(air, cfg, m, log_n, pub, &proof, NULL);
   free(m);
   if (rc == STARK_ERR_NOMEM) return;
   if (rc != STARK_OK) abort(); /* the prover refused a trace that satisfies the AIR */
@@ -84,12 +89,12 @@ static void prove_shard(const trace_table *t, const stark_air *air, const stark_
   stark_proof_free(&proof);
   stark_proof parsed;
   if (stark_proof_deserialize(bytes, len, &parsed) != STARK_OK) abort();
-  if (stark_verify(air, &cfg->fri, NULL, &parsed) != STARK_OK) abort(); /* an honest proof does not verify */
+  if (stark_verify(air, &cfg->fri, pub, &parsed) != STARK_OK) abort(); /* an honest proof does not verify */
   stark_proof_free(&parsed);
   if (tamper && len) {
     bytes[tamper_at % len] ^= (uint8_t)(1u << (tamper_at >> 60 & 7));
     if (stark_proof_deserialize(bytes, len, &parsed) == STARK_OK) {
-      if (stark_verify(air, &cfg->fri, NULL, &parsed) == STARK_OK) abort(); /* a tampered proof verifies */
+      if (stark_verify(air, &cfg->fri, pub, &parsed) == STARK_OK) abort(); /* a tampered proof verifies */
       stark_proof_free(&parsed);
     }
   }
@@ -137,11 +142,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const stark_air *air = trace_air((trace_table_id)i);
     if (!air || t->rows == 0) continue;
     size_t shards = trace_shard_count(t, FZ_PROVE_LOG_SHARD);
+    bb_t *chain = t->id == TRACE_CPU ? malloc(shards * CPU_PUBLIC * sizeof *chain) : NULL;
+    if (t->id == TRACE_CPU && !chain) abort();
     for (size_t k = 0; k < shards; k++) {
       int prove = k == 0 || k + 1 == shards;
-      prove_shard(t, air, prove ? &cfg : NULL, k, prove && tamper, h);
+      bb_t pub[CPU_PUBLIC];
+      prove_shard(t, air, prove ? &cfg : NULL, k, prove && tamper, h, pub);
+      if (chain) memcpy(chain + k * CPU_PUBLIC, pub, sizeof pub);
       if (prove) tamper = 0;
     }
+    if (chain && trace_cpu_chain_check(chain, shards, NULL) != TRACE_OK) abort(); /* an honest block's shards */
+    free(chain);
   }
   trace_free(&c);
   blk_free(&b);
