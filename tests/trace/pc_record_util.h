@@ -71,6 +71,55 @@ static inline void hex_of(const uint8_t *in, size_t n, char *hex) {
   hex[2 * n] = 0;
 }
 
+/* What a test's recorded events imply for a table of kept calls (modmul,
+ * bls12): products of the successful covered calls, those calls, the ones
+ * with products (kept), the ones the witness does not cover, and the
+ * precomp rows of every call outside the table. */
+typedef struct {
+  uint64_t products, precomp;
+  size_t calls, kept, unsupported;
+} pc_expect;
+
+/* Rows of table id (per rows a product; air under TRACE_OPT_PROVE_PRECOMPILES)
+ * for block b: without the option (expected from the events it records),
+ * with it (*p, left for the caller to free) and counting in both modes,
+ * every table the same; sized, the table has no width, AIR or kept calls;
+ * proven, its kept calls are the expected ones, their products numbered
+ * one after another. Returns the expectation. */
+static inline pc_expect pc_check_rows(const blk_block *b, trace_collector *p, trace_table_id id, uint64_t per,
+                                      const stark_air *air, pc_expect (*expected)(blk_fork)) {
+  const unsigned proven = TRACE_OPT_PROVE_PRECOMPILES;
+  trace_collector s, q;
+  run_block_mode(b, 0, 0, &s);
+  pc_expect x = expected(b->env.fork);
+  assert_int_equal(s.t[id].rows, per * x.products);
+  assert_int_equal(s.t[TRACE_PRECOMP].rows, x.precomp);
+  assert_int_equal(s.t[id].width, 0);
+  assert_null(s.t[id].air);
+  assert_null(s.t[id].mm_calls);
+  run_block_mode(b, proven, 0, p);
+  const trace_table *t = &p->t[id];
+  for (int i = 0; i < TRACE_COUNT; i++) assert_int_equal(p->t[i].rows, s.t[i].rows);
+  assert_int_equal(t->width, air->width);
+  assert_ptr_equal(t->air, air);
+  assert_int_equal(t->mm_n, x.kept);
+  uint64_t first = 0;
+  for (size_t i = 0; i < t->mm_n; i++) {
+    assert_int_equal(t->mm_calls[i].first, first);
+    assert_true(t->mm_calls[i].muls > 0);
+    first += t->mm_calls[i].muls;
+  }
+  assert_int_equal(first, x.products);
+  for (unsigned opts = 0; opts <= proven; opts += proven) {
+    run_block_mode(b, opts, 1, &q);
+    for (int i = 0; i < TRACE_COUNT; i++) assert_int_equal(q.t[i].rows, s.t[i].rows);
+    assert_null(q.t[id].mm_calls);
+    trace_free(&q);
+  }
+  trace_free(&s);
+  return x;
+}
+
 /* A cmocka group teardown: the recording's memory released. */
 static inline int pc_record_teardown(void **state) {
   (void)state;

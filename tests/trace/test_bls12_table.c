@@ -100,14 +100,9 @@ static void gen_block(const char *name, uint64_t gas, blk_block *b) {
 
 /* Products of the recorded events (pcw_run_bls12 on each successful
  * covered call, checked), and the precomp rows of the calls outside the
- * table. */
-typedef struct {
-  uint64_t products, precomp;
-  size_t kept;
-} expect;
-
-static expect expected(blk_fork fork) {
-  expect x = {0, 0, 0};
+ * table (pc_expect). */
+static pc_expect expected(blk_fork fork) {
+  pc_expect x = {0, 0, 0, 0, 0};
   for (size_t i = 0; i < g_n; i++) {
     const pc_event *e = &g_ev[i];
     uint16_t a = covered(e->id);
@@ -120,6 +115,7 @@ static expect expected(blk_fork fork) {
       assert_int_equal(n, e->w.field_muls); /* the precompile's own count */
       seq_free(&s);
       x.products += n;
+      x.calls++;
       x.kept += n != 0;
       continue;
     }
@@ -129,39 +125,9 @@ static expect expected(blk_fork fork) {
   return x;
 }
 
-/* Rows with the option, without it and counting: every table the same,
- * bls12 one per product, precomp only the calls outside it. */
-static expect check_rows(const blk_block *b, trace_collector *p) {
-  trace_collector s, q;
-  run_block_mode(b, 0, 0, &s);
-  expect x = expected(b->env.fork);
-  assert_int_equal(s.t[TRACE_BLS12].rows, x.products);
-  assert_int_equal(s.t[TRACE_PRECOMP].rows, x.precomp);
-  assert_int_equal(s.t[TRACE_BLS12].width, 0);
-  assert_null(s.t[TRACE_BLS12].air);
-  assert_null(s.t[TRACE_BLS12].mm_calls);
-
-  run_block_mode(b, P, 0, p);
-  const trace_table *t = &p->t[TRACE_BLS12];
-  for (int i = 0; i < TRACE_COUNT; i++) assert_int_equal(p->t[i].rows, s.t[i].rows);
-  assert_int_equal(t->width, FP381_AIR_WIDTH);
-  assert_ptr_equal(t->air, fp381_air());
-  assert_int_equal(t->mm_n, x.kept);
-  uint64_t first = 0;
-  for (size_t i = 0; i < t->mm_n; i++) {
-    assert_int_equal(t->mm_calls[i].first, first);
-    assert_true(t->mm_calls[i].muls > 0);
-    first += t->mm_calls[i].muls;
-  }
-  assert_int_equal(first, x.products);
-  for (unsigned opts = 0; opts <= P; opts += P) {
-    run_block_mode(b, opts, 1, &q);
-    for (int i = 0; i < TRACE_COUNT; i++) assert_int_equal(q.t[i].rows, s.t[i].rows);
-    assert_null(q.t[TRACE_BLS12].mm_calls);
-    trace_free(&q);
-  }
-  trace_free(&s);
-  return x;
+/* Rows in every mode (pc_check_rows): bls12 one per product. */
+static pc_expect check_rows(const blk_block *b, trace_collector *p) {
+  return pc_check_rows(b, p, TRACE_BLS12, 1, fp381_air(), expected);
 }
 
 static const struct {
@@ -246,7 +212,7 @@ static void test_scenario_rows(void **state) {
     blk_block b;
     gen_block(scenarios[i].name, scenarios[i].gas, &b);
     trace_collector p;
-    expect x = check_rows(&b, &p);
+    pc_expect x = check_rows(&b, &p);
     size_t calls = 0;
     for (size_t j = 0; j < g_n; j++) {
       if (g_ev[j].id != scenarios[i].id) continue; /* the KZG scenario's own hashing */
@@ -298,7 +264,7 @@ static void test_shards_concatenate(void **state) {
   tu_world w;
   g1add_world(&w);
   trace_collector p;
-  expect x = check_rows(&w.b, &p);
+  pc_expect x = check_rows(&w.b, &p);
   assert_int_equal(g_n, 3);
   assert_true(g_ev[0].ok && !g_ev[1].ok && g_ev[2].ok);
   assert_true(g_ev[1].w.field_muls > 0); /* the curve check's products */

@@ -59,16 +59,12 @@ static uint16_t covered(evm_pc_id id) {
   }
 }
 
-/* What the recorded events imply: products (pcw_run on each successful
- * covered call's input), calls with products, calls pcw_run does not
- * witness, and precomp rows (the work of every call not in the table). */
-typedef struct {
-  uint64_t products, precomp;
-  size_t calls, kept, unsupported;
-} expect;
-
-static expect expected(blk_fork fork) {
-  expect x;
+/* What the recorded events imply (pc_expect): products (pcw_run on each
+ * successful covered call's input), calls with products, calls pcw_run
+ * does not witness, and precomp rows (the work of every call not in the
+ * table). */
+static pc_expect expected(blk_fork fork) {
+  pc_expect x;
   memset(&x, 0, sizeof x);
   for (size_t i = 0; i < g_n; i++) {
     const pc_event *e = &g_ev[i];
@@ -95,41 +91,11 @@ static expect expected(blk_fork fork) {
   return x;
 }
 
-/* Rows with the option, without it and counting: every table the same,
- * modmul 4 per product, precomp only the calls outside it. Returns the
- * expectation (for the proven collector *p, left for the caller to free). */
-static expect check_rows(const blk_block *b, trace_collector *p) {
-  trace_collector s, q;
-  run_block_mode(b, 0, 0, &s);
-  expect x = expected(b->env.fork);
+/* Rows in every mode (pc_check_rows): modmul 4 per product, at least one
+ * covered call. */
+static pc_expect check_rows(const blk_block *b, trace_collector *p) {
+  pc_expect x = pc_check_rows(b, p, TRACE_MODMUL, 4, arith_air(), expected);
   assert_true(x.calls > 0);
-  assert_int_equal(s.t[TRACE_MODMUL].rows, 4 * x.products);
-  assert_int_equal(s.t[TRACE_PRECOMP].rows, x.precomp);
-  assert_int_equal(s.t[TRACE_MODMUL].width, 0);
-  assert_null(s.t[TRACE_MODMUL].air);
-  assert_null(s.t[TRACE_MODMUL].mm_calls);
-
-  run_block_mode(b, P, 0, p);
-  const trace_table *t = &p->t[TRACE_MODMUL];
-  for (int i = 0; i < TRACE_COUNT; i++) assert_int_equal(p->t[i].rows, s.t[i].rows);
-  assert_int_equal(t->width, ARITH_AIR_WIDTH);
-  assert_ptr_equal(t->air, arith_air());
-  assert_int_equal(t->mm_n, x.kept);
-  uint64_t first = 0;
-  for (size_t i = 0; i < t->mm_n; i++) {
-    assert_int_equal(t->mm_calls[i].first, first);
-    assert_true(t->mm_calls[i].muls > 0);
-    first += t->mm_calls[i].muls;
-  }
-  assert_int_equal(first, x.products);
-
-  for (unsigned opts = 0; opts <= P; opts += P) {
-    run_block_mode(b, opts, 1, &q);
-    for (int i = 0; i < TRACE_COUNT; i++) assert_int_equal(q.t[i].rows, s.t[i].rows);
-    assert_null(q.t[TRACE_MODMUL].mm_calls);
-    trace_free(&q);
-  }
-  trace_free(&s);
   return x;
 }
 
@@ -155,7 +121,7 @@ static void test_scenario_rows(void **state) {
     blk_block b;
     gen_block(sc[i].name, sc[i].gas, &b);
     trace_collector p;
-    expect x = check_rows(&b, &p);
+    pc_expect x = check_rows(&b, &p);
     for (size_t j = 0; j < g_n; j++) {
       assert_int_equal(g_ev[j].id, sc[i].id);
       assert_true(g_ev[j].ok);
@@ -238,7 +204,7 @@ static void test_mixed_block(void **state) {
   tu_world w;
   mixed_world(&w);
   trace_collector p;
-  expect x = check_rows(&w.b, &p);
+  pc_expect x = check_rows(&w.b, &p);
   assert_int_equal(g_n, 4);
   assert_int_equal(g_ev[0].id, EVM_PC_MODEXP);
   assert_true(g_ev[0].ok);
@@ -331,7 +297,7 @@ static void test_shards_concatenate(void **state) {
   tu_world w;
   concat_world(&w);
   trace_collector p;
-  expect x = check_rows(&w.b, &p);
+  pc_expect x = check_rows(&w.b, &p);
   assert_int_equal(x.kept, 5);
   assert_int_equal(x.precomp, 0);
   seq s = {NULL, 0, 0};
