@@ -31,7 +31,8 @@ static const char usage_text[] =
     "  phases_<run>    proving time by phase\n"
     "  classes_<run>   latency by corpus class (the folder of each block file)\n"
     "  workers_<run>   success rate against workers (projected from measured shard times)\n"
-    "  cost_<run>      proving time per Mgas by operation, for runs of `pkbench cost --db`\n"
+    "  cost_<run>      proving time per Mgas by operation, for runs of `pkbench cost --db`:\n"
+    "                  measured (proven tables) and projected (every table)\n"
     "  --db FILE   results database (default ./pkbench.db)\n"
     "  --out DIR   output folder, created if missing (default reports/out)\n"
     "The gnuplot scripts are read from reports/ (or $PKB_REPORTS_DIR).";
