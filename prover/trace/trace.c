@@ -1705,47 +1705,73 @@ static int b2_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **o
   return rc == 0 ? TRACE_OK : from_stark(rc);
 }
 
-/* Filling a proven ecrecover or modmul shard: the products of a recovery
- * or call come in order, numbered from its first; the operands of those in
- * [lo, hi) are kept (ops, 96 bytes each: a, b, modulus), then their rows
+/* How a product becomes rows: its operands' bytes (the replay's, kept in
+ * order), the width of its rows, and the filler of those rows (0, or
+ * non-zero when the operands are not a product it can prove). */
+typedef struct {
+  size_t op_bytes;
+  unsigned width;
+  int (*fill)(const uint8_t *op, bb_t *rows);
+} product_kind;
+
+/* A MULMOD of the arith AIR (ecrecover, modmul): a, b, modulus, 32 bytes
+ * each (r is the AIR's to derive). */
+static int mulmod_fill(const uint8_t *o, bb_t *rows) { return arith_air_fill(EVM_OP_MULMOD, o, o + 32, o + 64, rows); }
+/* A BLS12-381 base-field product (bls12): a, b, r, 48 bytes each. */
+static int fp381_fill(const uint8_t *o, bb_t *rows) { return fp381_air_fill_row(rows, o, o + 48, o + 96); }
+
+/* Filling a proven ecrecover, modmul or bls12 shard: the products of a
+ * recovery or call come in order, numbered from its first; the operands of
+ * those in [lo, hi) are kept (ops, kind->op_bytes each), then their rows
  * are filled on every core (products_end). */
 typedef struct {
+  const product_kind *kind;
+  size_t rows; /* rows a product */
   bb_t *m;
   uint64_t lo, hi, at;
   atomic_int err; /* set by the replay or by any filling thread */
-  uint8_t (*ops)[96];
-} ecrec_fill;
+  uint8_t *ops;
+} product_fill;
+
+/* Where the replay's next product's operands go; NULL outside [lo, hi). */
+static uint8_t *product_slot(product_fill *f) {
+  uint64_t i = f->at++;
+  return i < f->lo || i >= f->hi ? NULL : f->ops + (size_t)(i - f->lo) * f->kind->op_bytes;
+}
 
 static void ecrec_put(void *ctx, const uint8_t a[32], const uint8_t b[32], const uint8_t mod[32]) {
-  ecrec_fill *f = ctx;
-  uint64_t i = f->at++;
-  if (i < f->lo || i >= f->hi) return;
-  uint8_t *o = f->ops[i - f->lo];
+  uint8_t *o = product_slot(ctx);
+  if (!o) return;
   memcpy(o, a, 32);
   memcpy(o + 32, b, 32);
   memcpy(o + 64, mod, 32);
 }
 
 static void fill_products_range(void *ctx, size_t lo, size_t hi) {
-  ecrec_fill *f = ctx;
-  for (size_t i = lo; i < hi; i++) {
-    const uint8_t *o = f->ops[i];
-    if (arith_air_fill(EVM_OP_MULMOD, o, o + 32, o + 64, f->m + i * mulmod_rows() * ARITH_AIR_WIDTH) != 0)
+  product_fill *f = ctx;
+  const product_kind *k = f->kind;
+  for (size_t i = lo; i < hi; i++)
+    if (k->fill(f->ops + i * k->op_bytes, f->m + i * f->rows * k->width) != 0)
       atomic_store(&f->err, 1); /* any range's failure fails the shard */
-  }
 }
 
-/* Shard k of a table of `total` products, `per` a shard: f set up for the
- * replays (its rows and the operands' buffer); TRACE_E_ARG past the last
- * shard. */
-static int products_begin(size_t k, uint64_t per, uint64_t total, ecrec_fill *f, unsigned *lg) {
+static const product_kind mulmod_kind = {96, ARITH_AIR_WIDTH, mulmod_fill}; /* mulmod_rows() rows */
+static const product_kind fp381_kind = {144, FP381_AIR_WIDTH, fp381_fill};     /* 1 row */
+
+/* Shard k of a table of `total` products of kind, `rows` rows each, `per`
+ * a shard: f set up for the replays (its rows and the operands' buffer);
+ * TRACE_E_ARG past the last shard. */
+static int products_begin(size_t k, uint64_t per, uint64_t total, const product_kind *kind, size_t rows,
+                          product_fill *f, unsigned *lg) {
   if (k >= (total + per - 1) / per) return TRACE_E_ARG;
+  f->kind = kind;
+  f->rows = rows;
   f->lo = (uint64_t)k * per;
   f->hi = total - f->lo < per ? total : f->lo + per;
   f->at = 0;
   atomic_init(&f->err, 0);
-  f->m = shard_alloc((size_t)(f->hi - f->lo) * mulmod_rows(), ARITH_AIR_WIDTH, lg);
-  f->ops = malloc((size_t)(f->hi - f->lo) * sizeof *f->ops + 1);
+  f->m = shard_alloc((size_t)(f->hi - f->lo) * rows, kind->width, lg);
+  f->ops = malloc((size_t)(f->hi - f->lo) * kind->op_bytes + 1);
   if (!f->m || !f->ops) {
     free(f->m);
     free(f->ops);
@@ -1756,7 +1782,7 @@ static int products_begin(size_t k, uint64_t per, uint64_t total, ecrec_fill *f,
 
 /* After the replays (rc their status): the kept products' rows, filled on
  * every online core (rows do not depend on one another), become the shard. */
-static int products_end(ecrec_fill *f, int rc, unsigned lg, bb_t **out, unsigned *log_n) {
+static int products_end(product_fill *f, int rc, unsigned lg, bb_t **out, unsigned *log_n) {
   if (rc == TRACE_OK && !f->err) stark_par_for((size_t)(f->hi - f->lo), 64, 0, fill_products_range, f);
   free(f->ops);
   if (rc == TRACE_OK && f->err) rc = TRACE_E_ARG;
@@ -1786,9 +1812,9 @@ static int products_end(ecrec_fill *f, int rc, unsigned lg, bb_t **out, unsigned
  * redone (a recovery's products are the same every time: the collector
  * counted them), then zero rows. */
 static int ecrec_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
-  ecrec_fill f;
+  product_fill f;
   unsigned lg;
-  int rc = products_begin(k, ecrec_shard_muls(log_shard), ecrec_total(t), &f, &lg);
+  int rc = products_begin(k, ecrec_shard_muls(log_shard), ecrec_total(t), &mulmod_kind, mulmod_rows(), &f, &lg);
   if (rc != TRACE_OK) return rc;
   size_t a;
   FIRST_REACHING(t->sigrec, t->sigrec_n, f.lo, a);
@@ -1844,74 +1870,35 @@ static int mm_replay(const trace_table *t, const trace_mmcall *e, void *fill, ui
 /* Shard k of the proven modmul table: the calls it overlaps replayed, then
  * zero rows. */
 static int mm_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
-  ecrec_fill f;
+  product_fill f;
   unsigned lg;
-  int rc = products_begin(k, ecrec_shard_muls(log_shard), mm_total(t), &f, &lg);
+  int rc = products_begin(k, ecrec_shard_muls(log_shard), mm_total(t), &mulmod_kind, mulmod_rows(), &f, &lg);
   if (rc != TRACE_OK) return rc;
   rc = replay_calls(t, f.lo, f.hi, &f.at, &f.err, mm_replay, &f);
   return products_end(&f, rc, lg, out, log_n);
 }
 
-/* The products of a bls12 shard: (a, b, r), 144 bytes each, from index lo
- * (of the table's products) below hi; at counts the replay's products. */
-typedef struct {
-  uint64_t lo, hi, at;
-  uint8_t (*ops)[144];
-  bb_t *m;
-  atomic_int err;
-} bls_fill;
-
 static void bls_put(void *ctx, const uint8_t a[48], const uint8_t b[48], const uint8_t r[48]) {
-  bls_fill *f = ctx;
-  uint64_t i = f->at++;
-  if (i < f->lo || i >= f->hi) return;
-  memcpy(f->ops[i - f->lo], a, 48);
-  memcpy(f->ops[i - f->lo] + 48, b, 48);
-  memcpy(f->ops[i - f->lo] + 96, r, 48);
-}
-
-static void bls_fill_range(void *ctx, size_t lo, size_t hi) {
-  bls_fill *f = ctx;
-  for (size_t i = lo; i < hi; i++) {
-    const uint8_t *o = f->ops[i];
-    if (fp381_air_fill_row(f->m + i * FP381_AIR_WIDTH, o, o + 48, o + 96) != 0) atomic_store(&f->err, 1);
-  }
+  uint8_t *o = product_slot(ctx);
+  if (!o) return;
+  memcpy(o, a, 48);
+  memcpy(o + 48, b, 48);
+  memcpy(o + 96, r, 48);
 }
 
 static int bls_replay(const trace_table *t, const trace_mmcall *e, void *fill, uint64_t *muls) {
   return pcw_run_bls12(e->address, call_input(t, e), (size_t)e->len, t->mm_fork, bls_put, fill, muls, NULL, NULL);
 }
 
-/* Shard k of the proven bls12 table: the calls it overlaps replayed, their
- * products in range become rows (filled on every online core), then zero
- * rows. */
+/* Shard k of the proven bls12 table: the calls it overlaps replayed, then
+ * zero rows. */
 static int bls_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
-  uint64_t per = (uint64_t)1 << log_shard, total = mm_total(t);
-  if (k >= (total + per - 1) / per) return TRACE_E_ARG;
-  bls_fill f;
-  f.lo = (uint64_t)k * per;
-  f.hi = total - f.lo < per ? total : f.lo + per;
-  f.at = 0;
-  atomic_init(&f.err, 0);
+  product_fill f;
   unsigned lg;
-  f.m = shard_alloc((size_t)(f.hi - f.lo), FP381_AIR_WIDTH, &lg);
-  f.ops = malloc((size_t)(f.hi - f.lo) * sizeof *f.ops);
-  if (!f.m || !f.ops) {
-    free(f.m);
-    free(f.ops);
-    return TRACE_E_NOMEM;
-  }
-  int rc = replay_calls(t, f.lo, f.hi, &f.at, &f.err, bls_replay, &f);
-  if (rc == TRACE_OK && !f.err) stark_par_for((size_t)(f.hi - f.lo), 64, 0, bls_fill_range, &f);
-  free(f.ops);
-  if (rc == TRACE_OK && f.err) rc = TRACE_E_ARG;
-  if (rc != TRACE_OK) {
-    free(f.m);
-    return rc;
-  }
-  *out = f.m;
-  *log_n = lg;
-  return TRACE_OK;
+  int rc = products_begin(k, (uint64_t)1 << log_shard, mm_total(t), &fp381_kind, 1, &f, &lg);
+  if (rc != TRACE_OK) return rc;
+  rc = replay_calls(t, f.lo, f.hi, &f.at, &f.err, bls_replay, &f);
+  return products_end(&f, rc, lg, out, log_n);
 }
 
 /* A table whose shards are copies of its collected rows (cpu, memory,
