@@ -259,6 +259,25 @@ static int run_modexp(wit *w, blk_fork fork, const uint8_t *in, size_t len, uint
 
 /* ---- bn254 ------------------------------------------------------------- */
 
+/* An evm_pc_run status as pc_witness's, its output (res, res_len, which
+ * evm_pc_run sets on EVM_PC_OK only) handed to out / out_len when wanted,
+ * else freed. */
+static int pc_result(int rc, uint8_t *res, size_t res_len, uint8_t **out, size_t *out_len) {
+  switch (rc) {
+  case EVM_PC_OK: break;
+  case EVM_PC_FAIL: return PCW_FAIL;
+  case EVM_PC_NOMEM: return PCW_E_NOMEM;
+  default: return PCW_E_UNSUPPORTED;
+  }
+  if (out) {
+    *out = res;
+    *out_len = res_len;
+  } else {
+    free(res);
+  }
+  return PCW_OK;
+}
+
 typedef struct {
   pcw_mulmod_fn fn;
   void *ctx;
@@ -297,19 +316,7 @@ static int run_bn254(wit *w, evm_pc_id id, blk_fork fork, const uint8_t *in, siz
   int rc = evm_pc_run(id, fork, in, len, &res, &res_len, &work);
   w->sink.count = bn254_fp_mul_count() - m0;
   if (w->sink.fn) bn254_set_mul_observer(prev_fn, prev_ctx, NULL, NULL);
-  switch (rc) {
-  case EVM_PC_OK: break;
-  case EVM_PC_FAIL: return PCW_FAIL;
-  case EVM_PC_NOMEM: return PCW_E_NOMEM;
-  default: return PCW_E_UNSUPPORTED;
-  }
-  if (out) {
-    *out = res;
-    *out_len = res_len;
-  } else {
-    free(res);
-  }
-  return PCW_OK;
+  return pc_result(rc, res, res_len, out, out_len);
 }
 
 /* ---- entry ------------------------------------------------------------- */
@@ -378,20 +385,7 @@ int pcw_run_bls12(uint16_t address, const uint8_t *in, size_t len, blk_fork fork
   int rc = evm_pc_run(id, fork, in, len, &res, &res_len, &work);
   uint64_t count = bls12_fp_muls() - m0;
   if (fn) bls12_set_mul_observer(prev_fn, prev_ctx, NULL, NULL);
-  switch (rc) {
-  case EVM_PC_OK: break;
-  case EVM_PC_FAIL:
-    if (count_out) *count_out = count;
-    return PCW_FAIL;
-  case EVM_PC_NOMEM: return PCW_E_NOMEM;
-  default: return PCW_E_UNSUPPORTED;
-  }
-  if (count_out) *count_out = count;
-  if (out) {
-    *out = res;
-    *out_len = res_len;
-  } else {
-    free(res);
-  }
-  return PCW_OK;
+  rc = pc_result(rc, res, res_len, out, out_len);
+  if (count_out && (rc == PCW_OK || rc == PCW_FAIL)) *count_out = count;
+  return rc;
 }
