@@ -105,6 +105,24 @@ static inline void u256_mul(u256 *r, const u256 *a, const u256 *b) {
   u256_mul_noalias(&t, a, b);
   *r = t;
 }
+/* hi * 2^256 + lo = a * b, the full 512-bit product. hi and lo may alias
+ * a or b (the result is formed in locals first). */
+static inline void u256_mul_wide(u256 *hi, u256 *lo, const u256 *a, const u256 *b) {
+  uint64_t t[8] = {0};
+  for (int i = 0; i < 4; i++) {
+    u256_u128 c = 0;
+    for (int j = 0; j < 4; j++) {
+      c += (u256_u128)a->w[i] * b->w[j] + t[i + j];
+      t[i + j] = (uint64_t)c;
+      c >>= 64;
+    }
+    t[i + 4] = (uint64_t)c;
+  }
+  for (int i = 0; i < 4; i++) {
+    lo->w[i] = t[i];
+    hi->w[i] = t[i + 4];
+  }
+}
 
 static inline void u256_and(u256 *r, const u256 *a, const u256 *b) {
   for (int i = 0; i < 4; i++) r->w[i] = a->w[i] & b->w[i];

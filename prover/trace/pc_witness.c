@@ -9,10 +9,14 @@
  * kept in Montgomery form throughout, MODEXP on canonical values (Montgomery
  * products for an odd modulus, u256_mulmod for an even one). Either way
  * what is reported is the canonical a * b mod m, exactly the MULMOD the
- * arith AIR proves. Nothing is constant time: the inputs are public.
+ * arith AIR proves. A MODEXP with a wider modulus is recomputed limb by
+ * limb (pcw_run_wide): the schoolbook steps are done here on u256 limbs and
+ * the quotients found by GMP, as hints the steps then check. Nothing is
+ * constant time: the inputs are public.
  */
 #include "trace/pc_witness.h"
 
+#include <gmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,18 +204,29 @@ static void reduce_base(wit *w, u256 *acc, const uint8_t *in, size_t len, size_t
   }
 }
 
+/* MODEXP's three lengths as the precompile reads them: MODEXP_GO with
+ * *bl, *el, *ml set; MODEXP_EMPTY (mod_len 0: the empty output, whatever
+ * the other lengths are); PCW_FAIL past Osaka's bound; PCW_E_UNSUPPORTED
+ * past the precompile's own limit. */
+enum { MODEXP_GO = 2, MODEXP_EMPTY = 3 };
+static int modexp_lengths(blk_fork fork, const uint8_t *in, size_t len, size_t *bl, size_t *el, size_t *ml) {
+  if (fork >= BLK_FORK_OSAKA &&
+      (len_word(bl, in, len, 0, MODEXP_OSAKA_MAX_LEN) || len_word(el, in, len, 32, MODEXP_OSAKA_MAX_LEN) ||
+       len_word(ml, in, len, 64, MODEXP_OSAKA_MAX_LEN)))
+    return PCW_FAIL;
+  if (len_word(ml, in, len, 64, UINT64_MAX) == 0 && *ml == 0) return MODEXP_EMPTY;
+  if (len_word(bl, in, len, 0, PC_MODEXP_MAX_LEN) || len_word(el, in, len, 32, PC_MODEXP_MAX_LEN) ||
+      len_word(ml, in, len, 64, PC_MODEXP_MAX_LEN))
+    return PCW_E_UNSUPPORTED;
+  return MODEXP_GO;
+}
+
 static int run_modexp(wit *w, blk_fork fork, const uint8_t *in, size_t len, uint8_t **out,
                       size_t *out_len) {
   size_t bl, el, ml;
-  if (fork >= BLK_FORK_OSAKA &&
-      (len_word(&bl, in, len, 0, MODEXP_OSAKA_MAX_LEN) || len_word(&el, in, len, 32, MODEXP_OSAKA_MAX_LEN) ||
-       len_word(&ml, in, len, 64, MODEXP_OSAKA_MAX_LEN)))
-    return PCW_FAIL;
-  /* mod_len 0 answers the empty output whatever the other lengths are. */
-  if (len_word(&ml, in, len, 64, UINT64_MAX) == 0 && ml == 0) return set_output(NULL, 0, out, out_len);
-  if (len_word(&bl, in, len, 0, PC_MODEXP_MAX_LEN) || len_word(&el, in, len, 32, PC_MODEXP_MAX_LEN) ||
-      len_word(&ml, in, len, 64, PC_MODEXP_MAX_LEN))
-    return PCW_E_UNSUPPORTED;
+  int lr = modexp_lengths(fork, in, len, &bl, &el, &ml);
+  if (lr == MODEXP_EMPTY) return set_output(NULL, 0, out, out_len);
+  if (lr != MODEXP_GO) return lr;
   const size_t boff = 96, eoff = 96 + bl, moff = 96 + bl + el;
   size_t mz = skip_zeros(in, len, moff, ml);
   if (ml - mz > 32) return PCW_E_UNSUPPORTED;
@@ -354,6 +369,221 @@ int pcw_run(uint16_t address, const uint8_t *in, size_t len, blk_fork fork, pcw_
     *out = NULL;
     *out_len = 0;
   }
+  return rc;
+}
+
+/* ---- wide MODEXP --------------------------------------------------------- */
+
+typedef struct {
+  pcw_step_fn fn;
+  void *ctx;
+  uint64_t count;
+} wsink;
+
+/* One step (pc_witness.h (2)): reported, then t = t', c = c'. The sum is
+ * below 2^512: (2^256 - 1)^2 + 2 (2^256 - 1) = 2^512 - 1. */
+static void wstep(wsink *s, u256 *t, u256 *c, const u256 *a, const u256 *b) {
+  s->count++;
+  if (s->fn) {
+    uint8_t ab[32], bb[32], tb[32], cb[32];
+    u256_to_be(a, ab);
+    u256_to_be(b, bb);
+    u256_to_be(t, tb);
+    u256_to_be(c, cb);
+    s->fn(s->ctx, ab, bb, tb, cb);
+  }
+  u256 hi, lo;
+  u256_mul_wide(&hi, &lo, a, b);
+  unsigned k = u256_add(&lo, &lo, t);
+  k += u256_add(&lo, &lo, c);
+  u256 kk = u256_from_u64(k);
+  u256_add(&hi, &hi, &kk);
+  *t = lo;
+  *c = hi;
+}
+
+/* mul(X, Y, T) of pc_witness.h: T (nx + ny limbs, zero from ny on) += X Y. */
+static void wmul(wsink *s, u256 *T, const u256 *x, size_t nx, const u256 *y, size_t ny) {
+  for (size_t i = 0; i < nx; i++) {
+    u256 c = u256_zero();
+    for (size_t j = 0; j < ny; j++) wstep(s, &T[i + j], &c, &x[i], &y[j]);
+    T[i + ny] = c;
+  }
+}
+
+/* The K steps showing r < m: r + (m - 1 - r) = m - 1 with no carry out. */
+static void wrange(wsink *s, const u256 *r, const u256 *m, size_t k) {
+  const u256 one = u256_from_u64(1);
+  unsigned borrow = 1; /* m - 1 - r = m - r - 1 */
+  u256 c = u256_zero();
+  for (size_t i = 0; i < k; i++) {
+    u256 d, bw = u256_from_u64(borrow);
+    borrow = u256_sub(&d, &m[i], &r[i]);
+    borrow += u256_sub(&d, &d, &bw);
+    u256 t = r[i];
+    wstep(s, &t, &c, &d, &one);
+  }
+}
+
+/* Limbs (little-endian, 64-bit words little-endian in each) to and from GMP. */
+static void limbs_to_mpz(mpz_t z, const u256 *l, size_t k) { mpz_import(z, 4 * k, -1, 8, 0, 0, l); }
+static void mpz_to_limbs(u256 *l, size_t k, const mpz_t z) {
+  memset(l, 0, k * sizeof *l);
+  size_t n = 0;
+  if (mpz_sgn(z)) mpz_export(l, &n, -1, 8, 0, 0, z); /* callers size k for z */
+}
+
+/* The n-byte big-endian number at off as k >= ceil(n / 32) limbs. */
+static void limbs_from_be(u256 *l, size_t k, const uint8_t *in, size_t len, size_t off, size_t n) {
+  for (size_t i = 0; i < k; i++) {
+    size_t done = 32 * i;
+    if (done >= n)
+      l[i] = u256_zero();
+    else
+      chunk_at(&l[i], in, len, off, n - done);
+  }
+}
+
+/* x = y * z mod m checked as pc_witness.h describes (K limbs each; x may
+ * alias y or z); T holds 4K limbs of scratch. */
+static void wmodmul(wsink *s, u256 *x, const u256 *y, const u256 *z, const u256 *m, mpz_t mm, size_t k,
+                    u256 *T, mpz_t tmp, mpz_t q, mpz_t r) {
+  u256 *t1 = T, *t2 = T + 2 * k;
+  memset(t1, 0, 2 * k * sizeof *t1);
+  wmul(s, t1, y, k, z, k);
+  limbs_to_mpz(tmp, t1, 2 * k);
+  mpz_tdiv_qr(q, r, tmp, mm);
+  u256 *ql = t1, *rl = t1 + k; /* t1 is spent */
+  mpz_to_limbs(ql, k, q);
+  mpz_to_limbs(rl, k, r);
+  memset(t2, 0, 2 * k * sizeof *t2);
+  memcpy(t2, rl, k * sizeof *rl);
+  wmul(s, t2, ql, k, m, k);
+  wrange(s, rl, m, k);
+  memcpy(x, rl, k * sizeof *x);
+}
+
+/* Whether the bn-byte number at boff is below the mn-byte one at moff (both
+ * without leading zeros). */
+static int be_less(const uint8_t *in, size_t len, size_t boff, size_t bn, size_t moff, size_t mn) {
+  if (bn != mn) return bn < mn;
+  for (size_t i = 0; i < bn; i++) {
+    uint8_t x = byte_at(in, len, boff + i), y = byte_at(in, len, moff + i);
+    if (x != y) return x < y;
+  }
+  return 0;
+}
+
+/* Steps past this are refused (PCW_E_UNSUPPORTED): no call a block can pay
+ * for comes near, and the count stays far from overflow. */
+#define WIDE_MAX_STEPS ((uint64_t)1 << 56)
+
+int pcw_run_wide(uint16_t address, const uint8_t *in, size_t len, blk_fork fork, pcw_step_fn fn, void *ctx,
+                 uint64_t *count_out, uint8_t **out, size_t *out_len) {
+  if (count_out) *count_out = 0;
+  if (!out != !out_len) return PCW_E_ARG;
+  if (out) {
+    *out = NULL;
+    *out_len = 0;
+  }
+  if ((!in && len) || (unsigned)fork >= BLK_FORK_COUNT) return PCW_E_ARG;
+  uint8_t a20[20] = {0};
+  a20[18] = (uint8_t)(address >> 8);
+  a20[19] = (uint8_t)address;
+  if (evm_pc_lookup(fork, a20) != EVM_PC_MODEXP) return PCW_E_UNSUPPORTED;
+  size_t bl, el, ml;
+  int lr = modexp_lengths(fork, in, len, &bl, &el, &ml);
+  if (lr == MODEXP_EMPTY) return PCW_E_UNSUPPORTED;
+  if (lr != MODEXP_GO) return lr;
+  const size_t boff = 96, eoff = 96 + bl, moff = 96 + bl + el;
+  const size_t mz = skip_zeros(in, len, moff, ml), mn = ml - mz;
+  if (mn <= 32) return PCW_E_UNSUPPORTED;
+  const size_t k = (mn + 31) / 32;
+  const size_t bz = skip_zeros(in, len, boff, bl), bn = bl - bz;
+  const size_t ez = skip_zeros(in, len, eoff, el);
+  const int reduce = ez < el && !be_less(in, len, boff + bz, bn, moff + mz, mn);
+  const size_t kb = (bn + 31) / 32, kq = reduce ? kb - k + 1 : 0;
+
+  /* The count, from the lengths and e's bits alone. */
+  uint64_t nmul = 0;
+  if (ez < el) {
+    uint8_t e0 = byte_at(in, len, eoff + ez);
+    int tb = 7;
+    while (!((e0 >> tb) & 1)) tb--;
+    uint64_t bits = (uint64_t)(el - ez - 1) * 8 + (uint64_t)tb + 1, pop = 0;
+    for (size_t i = ez; i < el; i++) pop += (uint64_t)__builtin_popcount(byte_at(in, len, eoff + i));
+    nmul = bits - 1 + pop - 1;
+  }
+  const uint64_t per = 2 * (uint64_t)k * k + k;
+  const uint64_t base_steps = reduce ? (uint64_t)kq * k + k : 0;
+  if (base_steps > WIDE_MAX_STEPS || nmul > (WIDE_MAX_STEPS - base_steps) / per) return PCW_E_UNSUPPORTED;
+  const uint64_t total = base_steps + nmul * per;
+
+  int rc = PCW_OK;
+  if (fn || out) {
+    /* m, b, acc: k limbs each; T: scratch for the products (4k limbs) and
+     * for the base reduction (b's kb limbs, then kb + 1 for r + q m). */
+    size_t tl = 4 * k > 2 * kb + 1 ? 4 * k : 2 * kb + 1;
+    u256 *m = malloc((3 * k + tl) * sizeof *m);
+    uint8_t *res = out ? calloc(1, ml) : NULL;
+    if (!m || (out && !res)) {
+      free(m);
+      free(res);
+      return PCW_E_NOMEM;
+    }
+    u256 *b = m + k, *acc = b + k, *T = acc + k;
+    wsink s = {fn, ctx, 0};
+    mpz_t mm, tmp, q, r;
+    mpz_inits(mm, tmp, q, r, NULL);
+    limbs_from_be(m, k, in, len, moff + mz, mn);
+    limbs_to_mpz(mm, m, k);
+    memset(acc, 0, k * sizeof *acc);
+    acc[0] = u256_from_u64(1); /* e = 0: 1 (m > 1) */
+    if (ez < el) {
+      if (reduce) {
+        u256 *bw = T, *t = T + kb;
+        limbs_from_be(bw, kb, in, len, boff + bz, bn);
+        limbs_to_mpz(tmp, bw, kb);
+        mpz_tdiv_qr(q, r, tmp, mm);
+        u256 *ql = bw; /* b is spent; q has kq <= kb limbs */
+        mpz_to_limbs(ql, kq, q);
+        memset(t, 0, (kb + 1) * sizeof *t);
+        mpz_to_limbs(t, k, r);
+        memcpy(b, t, k * sizeof *b);
+        wmul(&s, t, ql, kq, m, k);
+        wrange(&s, b, m, k);
+      } else {
+        limbs_from_be(b, k, in, len, boff + bz, bn);
+      }
+      memcpy(acc, b, k * sizeof *acc);
+      uint8_t e0 = byte_at(in, len, eoff + ez);
+      int tb = 7;
+      while (!((e0 >> tb) & 1)) tb--;
+      for (size_t i = ez; i < el; i++) {
+        uint8_t eb = byte_at(in, len, eoff + i);
+        for (int j = i == ez ? tb - 1 : 7; j >= 0; j--) {
+          wmodmul(&s, acc, acc, acc, m, mm, k, T, tmp, q, r);
+          if ((eb >> j) & 1) wmodmul(&s, acc, acc, b, m, mm, k, T, tmp, q, r);
+        }
+      }
+    }
+    mpz_clears(mm, tmp, q, r, NULL);
+    if (s.count != total) rc = PCW_E_ARG; /* the formula above and the steps done must agree */
+    if (res) {
+      for (size_t i = 0; i < ml && i < 32 * k; i++) {
+        size_t limb = i / 32, byte = i % 32; /* byte i from the least significant end */
+        res[ml - 1 - i] = (uint8_t)(acc[limb].w[byte / 8] >> (8 * (byte % 8)));
+      }
+      if (rc == PCW_OK) {
+        *out = res;
+        *out_len = ml;
+      } else {
+        free(res);
+      }
+    }
+    free(m);
+  }
+  if (rc == PCW_OK && count_out) *count_out = total;
   return rc;
 }
 

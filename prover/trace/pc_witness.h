@@ -2,7 +2,9 @@
  * modular multiplications a * b mod m over 256-bit words, so that a call can
  * be proven as MULMOD rows of the arith AIR (arith_air.h), as secp_witness
  * does for ECRECOVER. Covered: ECADD (0x06), ECMUL (0x07), ECPAIRING (0x08),
- * P256VERIFY (0x100) and MODEXP (0x05) with a modulus below 2^256.
+ * P256VERIFY (0x100) and MODEXP (0x05) with a modulus below 2^256; MODEXP
+ * with a wider modulus as limb steps of a schoolbook product instead
+ * (pcw_run_wide), each proven as four rows of the same AIR.
  *
  * Each reported product is (a, b, m, r) with r = a * b mod m, all 32-byte
  * big-endian words; every operand is reduced (a, b < m) except where a
@@ -53,7 +55,7 @@
  * with no products; mod_len 0 answers the empty output; lengths past the
  * precompile's own limit are PCW_E_UNSUPPORTED). A modulus whose value needs
  * more than 32 bytes (leading zero bytes of a longer mod_len do not count) is
- * PCW_E_UNSUPPORTED: the caller keeps sizing it. Output: mod_len bytes,
+ * PCW_E_UNSUPPORTED here: pcw_run_wide covers it (below). Output: mod_len bytes,
  * big-endian, as the precompile's. With m the modulus, e the exponent, b the
  * base:
  *   m = 0 or 1, or e = 0: no products (the result is 0, 0, or 1 mod m);
@@ -69,6 +71,35 @@
  *     the bit is set: (bitlen(e) - 1) + (popcount(e) - 1) products.
  * So a 32-byte base below m with a 256-bit exponent of weight w takes
  * 255 + (w - 1) products (about 382 for a random exponent).
+ *
+ * Wide MODEXP (pcw_run_wide): a modulus whose value needs more than 32
+ * bytes. Its work is reported as limb steps rather than products: with
+ * numbers split into K = ceil(bytes of m / 32) limbs of 256 bits (limb 0
+ * least significant), a step is one multiply-accumulate of the schoolbook
+ *     a * b + t + c = c' * 2^256 + t'                                  (2)
+ * (a, b, t, c reported; c' and t' follow from them and are the prover's to
+ * derive). mul(X, Y, T) below is the operand-scanning product into the limb
+ * array T, which holds an addend on entry:
+ *     for i < limbs(X): c = 0; for j < limbs(Y): step (x_i, y_j, T[i+j], c)
+ *       leaves T[i+j] = t', c = c'; then T[i + limbs(Y)] = c (no step; that
+ *       limb is still zero there);
+ * Each modular product r = x * y mod m (x, y < m, K limbs each) is checked,
+ * not divided, with q = floor(x y / m) and r as hints (q < m: K limbs):
+ *     mul(x, y, T1 = 0) (K^2 steps), mul(q, m, T2 = r) (K^2 steps), and
+ *     r < m as K steps (d_i, 1, r_i, c) with d = m - 1 - r, which leave
+ *     the limbs of m - 1 and no carry;
+ * so 2 K^2 + K steps (T1 == T2 is what the steps' results say; the steps
+ * are not tied to one another: each proves its own identity (2)). With b
+ * the base (leading zero bytes skipped) and e the exponent:
+ *   e = 0: no steps (the result is 1, as m > 1);
+ *   base reduction: none when b < m; else with q = floor(b / m) of
+ *     Kq = ceil(bytes of b / 32) - K + 1 limbs and r = b mod m:
+ *     mul(q, m, T = r) and r < m, Kq K + K steps;
+ *   left-to-right binary square-and-multiply over e's bits below its top
+ *     set bit, as for a small modulus: (bitlen(e) - 1) + (popcount(e) - 1)
+ *     modular products of 2 K^2 + K steps each.
+ * So a 1024-byte modulus (K = 32) costs 2,080 steps a modular product.
+ * Lengths, the Osaka bound and the output are as for a small modulus.
  *
  * Costs: a bn254 call runs the precompile (plus, with a callback, three
  * conversions out of Montgomery form per product); P256VERIFY about 5,200
@@ -131,6 +162,22 @@ typedef void (*pcw_mulmod_fn)(void *ctx, const uint8_t a[32], const uint8_t b[32
  * and must not alias *out. */
 int pcw_run(uint16_t address, const uint8_t *in, size_t len, blk_fork fork, pcw_mulmod_fn fn, void *ctx,
             uint64_t *count_out, uint8_t **out, size_t *out_len);
+
+/* One limb step of a wide MODEXP: a * b + t + c = c' * 2^256 + t', 32-byte
+ * big-endian words valid only during the call. */
+typedef void (*pcw_step_fn)(void *ctx, const uint8_t a[32], const uint8_t b[32], const uint8_t t[32],
+                            const uint8_t c[32]);
+
+/* MODEXP (address PCW_ADDR_MODEXP) in fork on in[0..len) whose modulus value
+ * needs more than 32 bytes, the complement of pcw_run's MODEXP: its limb
+ * steps (see "Wide MODEXP" above), in order, to fn (may be NULL: count only,
+ * with no arithmetic) with ctx. count_out, out, out_len and the statuses as
+ * pcw_run's (a call Osaka's bound fails: PCW_FAIL, no steps);
+ * PCW_E_UNSUPPORTED for another address, a modulus that fits 32 bytes (or
+ * mod_len 0), or lengths past the precompile's own limit. Allocates the
+ * limb arrays (a few times the modulus). Thread-safe. */
+int pcw_run_wide(uint16_t address, const uint8_t *in, size_t len, blk_fork fork, pcw_step_fn fn, void *ctx,
+                 uint64_t *count_out, uint8_t **out, size_t *out_len);
 
 /* One product of the BLS12-381 base field: r = a * b mod p (p of
  * EIP-2537), 48-byte big-endian canonical integers, valid only during the
