@@ -69,6 +69,7 @@
 
 #include "evm/gas.h"
 #include "evm/txsig.h"
+#include "evm/u256.h"
 #include "hash/keccak.h"
 #include "hash/ripemd160.h"
 #include "hash/sha256.h"
@@ -862,8 +863,7 @@ static int b2_proven(const trace_collector *c) { return c->t[TRACE_BLAKE2F].air 
 static int rmd_proven(const trace_collector *c) { return c->t[TRACE_RIPEMD160].air != NULL; }
 
 /* The pc_witness address of a precompile whose successful calls go to the
- * modmul table (MODEXP only while its modulus fits 32 bytes); 0 for the
- * others. */
+ * modmul table; 0 for the others. */
 static uint16_t mm_address(evm_pc_id id) {
   switch (id) {
     case EVM_PC_MODEXP: return PCW_ADDR_MODEXP;
@@ -904,7 +904,7 @@ static int mm_bn254(uint16_t address) {
  * and every 32 bytes of input 1 row. The call's precomp rows are noted:
  * on_precompile_input, which follows a successful call only, takes them
  * back when the call goes to the modmul table (so a failed ECADD, ECMUL or
- * ECPAIRING call, and a MODEXP with a modulus past 32 bytes, stay here). */
+ * ECPAIRING call stays here). */
 static void on_precompile(void *ctx, evm_pc_id id, uint64_t input_len, const evm_pc_work *w) {
   (void)input_len;
   trace_collector *c = ctx;
@@ -1046,15 +1046,19 @@ static void b2_keep(trace_collector *c, const uint8_t *in, size_t len) {
  * BLS12-381: the field_muls its on_precompile reported, which pc_witness
  * reports one for one; P256VERIFY and MODEXP: pcw_run's count-only path),
  * its precomp rows taken back, and, proven, its input kept for trace_shard:
- * 4 rows a product in modmul (a MULMOD), 1 in bls12 (fp381_air). A MODEXP
- * that pcw_run does not witness (modulus past 32 bytes) is left in
- * precomp. */
+ * 4 rows a product in modmul (a MULMOD) or a wide MODEXP's limb step
+ * (pcw_run_wide: MUL, ADD, ADD, ADD), 1 in bls12 (fp381_air). */
 static void mm_call(trace_collector *c, trace_table_id id, uint16_t address, const uint8_t *in, size_t len) {
   uint64_t muls = 0;
+  int wide = 0;
   if (id == TRACE_BLS12 || mm_bn254(address)) {
     muls = c->pc_field_muls;
   } else {
     int rc = pcw_run(address, in, len, c->fork, NULL, NULL, &muls, NULL, NULL);
+    if (rc == PCW_E_UNSUPPORTED && address == PCW_ADDR_MODEXP) {
+      wide = 1;
+      rc = pcw_run_wide(address, in, len, c->fork, NULL, NULL, &muls, NULL, NULL);
+    }
     if (rc == PCW_E_UNSUPPORTED) return;
     if (rc < 0) {
       c->err = rc == PCW_E_NOMEM ? TRACE_E_NOMEM : TRACE_E_ARG;
@@ -1094,6 +1098,7 @@ static void mm_call(trace_collector *c, trace_table_id id, uint16_t address, con
   }
   trace_mmcall *e = &t->mm_calls[t->mm_n];
   e->address = address;
+  e->wide = (uint8_t)wide;
   e->off = t->mm_len;
   e->len = len;
   e->muls = muls;
@@ -1717,6 +1722,52 @@ typedef struct {
 /* A MULMOD of the arith AIR (ecrecover, modmul): a, b, modulus, 32 bytes
  * each (r is the AIR's to derive). */
 static int mulmod_fill(const uint8_t *o, bb_t *rows) { return arith_air_fill(EVM_OP_MULMOD, o, o + 32, o + 64, rows); }
+
+/* A wide MODEXP's limb step a * b + t + c = c' 2^256 + t' (pc_witness.h)
+ * as four one-row instructions of the arith AIR, each row proving its own
+ * identity: MUL a * b = h 2^256 + l (the row's H word is h), ADD l + t =
+ * c1 2^256 + s, ADD s + c = c2 2^256 + t', ADD h + (c1 + c2) = c' (no carry:
+ * h <= 2^256 - 2). As with the MULMODs, the rows are not tied to one
+ * another. o: a, b, t, c, 32 bytes each. */
+#define STEP_INSNS 4
+static int step_fill(const uint8_t *o, bb_t *rows) {
+  static const uint8_t z[32];
+  if (mulmod_rows() != STEP_INSNS) return -1;
+  u256 a, b, t, c, h, l, k;
+  u256_from_be(&a, o);
+  u256_from_be(&b, o + 32);
+  u256_from_be(&t, o + 64);
+  u256_from_be(&c, o + 96);
+  u256_mul_wide(&h, &l, &a, &b);
+  uint8_t w[4][32];
+  const uint8_t *ins[STEP_INSNS][2];
+  u256_to_be(&l, w[0]);
+  unsigned k1 = u256_add(&l, &l, &t);
+  u256_to_be(&l, w[1]);
+  unsigned k2 = u256_add(&l, &l, &c);
+  k = u256_from_u64(k1 + k2);
+  u256_to_be(&h, w[2]);
+  u256_to_be(&k, w[3]);
+  ins[0][0] = o, ins[0][1] = o + 32;
+  ins[1][0] = w[0], ins[1][1] = o + 64;
+  ins[2][0] = w[1], ins[2][1] = o + 96;
+  ins[3][0] = w[2], ins[3][1] = w[3];
+  for (int i = 0; i < STEP_INSNS; i++) {
+    uint8_t op = i ? EVM_OP_ADD : EVM_OP_MUL;
+    if (arith_air_rows_for(op, ins[i][0], ins[i][1], z) != 1) return -1;
+    int rc = arith_air_fill(op, ins[i][0], ins[i][1], NULL, rows + (size_t)i * ARITH_AIR_WIDTH);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
+/* A product of the modmul table: a tag byte, then a MULMOD's operands (tag
+ * 0, 96 bytes) or a limb step's (tag 1, 128 bytes); mulmod_rows() rows
+ * either way (a step's four: step_fill refuses otherwise). */
+enum { MM_TAG_MULMOD = 0, MM_TAG_STEP = 1, MM_OP_BYTES = 1 + 128 };
+static int modmul_fill(const uint8_t *o, bb_t *rows) {
+  return o[0] == MM_TAG_STEP ? step_fill(o + 1, rows) : mulmod_fill(o + 1, rows);
+}
 /* A BLS12-381 base-field product (bls12): a, b, r, 48 bytes each. */
 static int fp381_fill(const uint8_t *o, bb_t *rows) { return fp381_air_fill_row(rows, o, o + 48, o + 96); }
 
@@ -1756,6 +1807,7 @@ static void fill_products_range(void *ctx, size_t lo, size_t hi) {
 }
 
 static const product_kind mulmod_kind = {96, ARITH_AIR_WIDTH, mulmod_fill}; /* mulmod_rows() rows */
+static const product_kind modmul_kind = {MM_OP_BYTES, ARITH_AIR_WIDTH, modmul_fill}; /* mulmod_rows() rows */
 static const product_kind fp381_kind = {144, FP381_AIR_WIDTH, fp381_fill};     /* 1 row */
 
 /* Shard k of a table of `total` products of kind, `rows` rows each, `per`
@@ -1829,10 +1881,26 @@ static int ecrec_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t 
   return products_end(&f, TRACE_OK, lg, out, log_n);
 }
 
-/* pc_witness's callback: the product's r is the AIR's to derive. */
+/* pc_witness's callbacks (a MULMOD, a limb step): r, t' and c' are the
+ * AIR's to derive. */
 static void mm_put(void *ctx, const uint8_t a[32], const uint8_t b[32], const uint8_t mod[32], const uint8_t r[32]) {
   (void)r;
-  ecrec_put(ctx, a, b, mod);
+  uint8_t *o = product_slot(ctx);
+  if (!o) return;
+  o[0] = MM_TAG_MULMOD;
+  memcpy(o + 1, a, 32);
+  memcpy(o + 33, b, 32);
+  memcpy(o + 65, mod, 32);
+}
+
+static void step_put(void *ctx, const uint8_t a[32], const uint8_t b[32], const uint8_t t[32], const uint8_t c[32]) {
+  uint8_t *o = product_slot(ctx);
+  if (!o) return;
+  o[0] = MM_TAG_STEP;
+  memcpy(o + 1, a, 32);
+  memcpy(o + 33, b, 32);
+  memcpy(o + 65, t, 32);
+  memcpy(o + 97, c, 32);
 }
 
 /* One kept call of t replayed (pcw_run or pcw_run_bls12), its products
@@ -1864,6 +1932,8 @@ static const uint8_t *call_input(const trace_table *t, const trace_mmcall *e) {
 }
 
 static int mm_replay(const trace_table *t, const trace_mmcall *e, void *fill, uint64_t *muls) {
+  if (e->wide)
+    return pcw_run_wide(e->address, call_input(t, e), (size_t)e->len, t->mm_fork, step_put, fill, muls, NULL, NULL);
   return pcw_run(e->address, call_input(t, e), (size_t)e->len, t->mm_fork, mm_put, fill, muls, NULL, NULL);
 }
 
@@ -1872,7 +1942,7 @@ static int mm_replay(const trace_table *t, const trace_mmcall *e, void *fill, ui
 static int mm_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
   product_fill f;
   unsigned lg;
-  int rc = products_begin(k, ecrec_shard_muls(log_shard), mm_total(t), &mulmod_kind, mulmod_rows(), &f, &lg);
+  int rc = products_begin(k, ecrec_shard_muls(log_shard), mm_total(t), &modmul_kind, mulmod_rows(), &f, &lg);
   if (rc != TRACE_OK) return rc;
   rc = replay_calls(t, f.lo, f.hi, &f.at, &f.err, mm_replay, &f);
   return products_end(&f, rc, lg, out, log_n);

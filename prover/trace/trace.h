@@ -29,8 +29,7 @@
  *            table of their own (RIPEMD-160 compressions while the ripemd160
  *            table is not proven, limb and field multiplications, input
  *            words): failed ECADD, ECMUL, ECPAIRING, BLS12-381 and KZG point
- *            evaluation calls, MODEXP with a modulus past 32 bytes,
- *            ECRECOVER; SHA256, BLAKE2F and the calls of the modmul and
+ *            evaluation calls, ECRECOVER; SHA256, BLAKE2F and the calls of the modmul and
  *            bls12 tables add nothing here
  *   ecrecover sized: 256 rows per secp256k1 recovery (senders, authorities,
  *            ECRECOVER); proven: the recoveries redone by secp_witness, 4
@@ -48,8 +47,9 @@
  *   modmul   4 rows (an arith MULMOD instruction) per modular multiplication
  *            pc_witness reports for each successful ECADD, ECMUL, ECPAIRING,
  *            P256VERIFY (an input it rejects included: the products done
- *            before) and MODEXP whose modulus fits 32 bytes; sized and
- *            proven alike
+ *            before) and MODEXP whose modulus fits 32 bytes; 4 rows (arith
+ *            MUL, ADD, ADD, ADD) per limb step pcw_run_wide reports for a
+ *            MODEXP with a wider modulus; sized and proven alike
  *   bls12    1 row per BLS12-381 base-field multiplication pc_witness
  *            reports for each successful EIP-2537 call and KZG point
  *            evaluation (the executor's own Fp products); sized and proven
@@ -160,8 +160,8 @@ enum {
    * precompile call (on_precompile_input) so that the sha256 table is proven
    * with sha256_air, the blake2f table with blake2f_air and the ripemd160
    * table with ripemd160_air; and of every successful ECADD, ECMUL,
-   * ECPAIRING, P256VERIFY and small-modulus MODEXP call so that the modmul
-   * table is proven with arith_air (the calls replayed by pc_witness). */
+   * ECPAIRING, P256VERIFY and MODEXP call so that the modmul table is
+   * proven with arith_air (the calls replayed by pc_witness). */
   TRACE_OPT_PROVE_PRECOMPILES = 1u << 3,
   /* Lookup buses (LogUp, stark/air.h): the range16 table receives every
    * 16-bit range check (the memory and storage clocks, the stoinit table's
@@ -334,12 +334,14 @@ typedef struct {
 } trace_sigrec;
 
 /* One call of the proven modmul table (a successful ECADD, ECMUL,
- * ECPAIRING, P256VERIFY or small-modulus MODEXP call, replayed by pcw_run)
+ * ECPAIRING, P256VERIFY or MODEXP call, replayed by pcw_run, or by
+ * pcw_run_wide for a MODEXP whose modulus is past 32 bytes)
  * or of the proven bls12 table (a successful BLS12-381 or point evaluation
  * call, replayed by pcw_run_bls12). Its input is mm_bytes[off, off + len)
  * of the table. */
 typedef struct {
   uint16_t address; /* PCW_ADDR_* */
+  uint8_t wide;     /* a MODEXP replayed by pcw_run_wide: muls counts limb steps */
   uint64_t off, len;
   uint64_t muls;    /* products pcw_run reports for it (at least 1) */
   uint64_t first;   /* products of the calls before it */

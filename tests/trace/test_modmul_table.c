@@ -1,23 +1,28 @@
 /* The modmul table: the modular multiplications of successful ECADD, ECMUL,
  * ECPAIRING, P256VERIFY and small-modulus MODEXP calls, 4 arith MULMOD rows
- * each, sized by default and proven with TRACE_OPT_PROVE_PRECOMPILES.
+ * each, and the limb steps of MODEXP calls with a wider modulus, 4 arith
+ * rows (MUL, ADD, ADD, ADD) each; sized by default and proven with
+ * TRACE_OPT_PROVE_PRECOMPILES.
  *
  * Blocks from the worst-case generators (bn254_add, bn254_mul,
- * bn254_pairing, p256verify, modexp_odd, modexp_even) are run through a
+ * bn254_pairing, p256verify, modexp_odd, modexp_even, modexp_base_heavy)
+ * are run through a
  * wrapper tracer that records every on_precompile (with its work) and the
  * input of every on_precompile_input. The products are then counted here
- * with pcw_run on those inputs, independently of the collector (which takes
+ * with pcw_run (pcw_run_wide for a wide MODEXP) on those inputs,
+ * independently of the collector (which takes
  * bn254 counts from the precompile's field_muls): the table has 4 rows per
  * product with the option, without it and in a counting collector, and
  * precomp has none of these calls. A hand-built Osaka block adds what the
- * generators do not: a MODEXP with a 64-byte modulus (stays in precomp), a
+ * generators do not: a MODEXP with a 64-byte modulus (wide: 30 steps), a
  * P256VERIFY with a key off the curve (empty output, 3 products, kept) and
  * an ECADD with a point off the curve (fails: stays in precomp). Shards
  * (small, log 6 to 8) hold whole MULMOD groups: every shard of a small
  * bn254_add block, put end to end, gives pcw_run's sequence of products
  * (operands and results), one call spanning at least 3 shards; shards
  * satisfy the arith AIR, one proves and verifies, and a changed cell
- * fails. */
+ * fails. The shards of a wide MODEXP hold its steps as pcw_run_wide
+ * reports them, each step's four rows giving a * b + t + c by GMP. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +32,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <gmp.h>
 
 #include "../evm/evm_test_util.h"
 #include "air_test_util.h"
@@ -73,6 +79,8 @@ static pc_expect expected(blk_fork fork) {
     if (a && e->ok) {
       uint64_t n = 0;
       int rc = pcw_run(a, e->in, (size_t)e->len, fork, NULL, NULL, &n, NULL, NULL);
+      if (rc == PCW_E_UNSUPPORTED && a == PCW_ADDR_MODEXP)
+        rc = pcw_run_wide(a, e->in, (size_t)e->len, fork, NULL, NULL, &n, NULL, NULL);
       if (rc == PCW_E_UNSUPPORTED) {
         x.unsupported++;
       } else {
@@ -116,6 +124,7 @@ static void test_scenario_rows(void **state) {
       {"bn254_add", 100000, EVM_PC_BN_ADD},       {"bn254_mul", 100000, EVM_PC_BN_MUL},
       {"bn254_pairing", 200000, EVM_PC_BN_PAIRING}, {"p256verify", 100000, EVM_PC_P256VERIFY},
       {"modexp_odd", 100000, EVM_PC_MODEXP},      {"modexp_even", 100000, EVM_PC_MODEXP},
+      {"modexp_base_heavy", 600000, EVM_PC_MODEXP},
   };
   for (size_t i = 0; i < sizeof sc / sizeof sc[0]; i++) {
     blk_block b;
@@ -137,7 +146,7 @@ static void test_scenario_rows(void **state) {
   }
 }
 
-/* The hand-built block: a 64-byte-modulus MODEXP, a P256VERIFY with a key
+/* The hand-built block: a 64-byte-modulus (wide) MODEXP, a P256VERIFY with a key
  * off the curve and an ECADD with a point off the curve, then one MODEXP
  * with a 32-byte modulus. */
 static void modexp_input(uint8_t *in, size_t mod_len) {
@@ -212,29 +221,33 @@ static void test_mixed_block(void **state) {
   assert_false(g_ev[2].ok); /* the ECADD fails */
   assert_true(g_ev[2].w.field_muls > 0);
   assert_true(g_ev[3].ok);
-  assert_int_equal(x.unsupported, 1);
-  assert_int_equal(x.calls, 2);
-  assert_int_equal(x.kept, 2);
-  /* precomp: the large MODEXP and the failed ECADD, nothing else */
-  uint64_t want = 0;
-  for (size_t i = 0; i < 3; i += 2)
-    want += g_ev[i].w.limb_muls * 4 + g_ev[i].w.field_muls + (g_ev[i].w.input_bytes + 31) / 32;
-  assert_true(g_ev[0].w.limb_muls > 0);
-  assert_int_equal(p.t[TRACE_PRECOMP].rows, want);
+  assert_int_equal(x.unsupported, 0);
+  assert_int_equal(x.calls, 3);
+  assert_int_equal(x.kept, 3);
+  /* precomp: the failed ECADD, nothing else */
+  assert_int_equal(p.t[TRACE_PRECOMP].rows, g_ev[2].w.field_muls + (g_ev[2].w.input_bytes + 31) / 32);
   const trace_table *t = &p.t[TRACE_MODMUL];
-  assert_int_equal(t->mm_calls[0].address, PCW_ADDR_P256VERIFY);
-  assert_int_equal(t->mm_calls[0].muls, P256_WITNESS_MULS_ON_CURVE);
-  assert_int_equal(t->mm_calls[1].address, PCW_ADDR_MODEXP);
-  assert_int_equal(t->mm_calls[1].muls, 3); /* e = 5 = 101b: two squarings, one product by b */
-  assert_int_equal(t->rows, 4 * (P256_WITNESS_MULS_ON_CURVE + 3));
-  /* one shard of log 6 (16 products) holds both calls and proves */
-  assert_int_equal(trace_shard_count(t, 6), 1);
-  bb_t *m;
-  unsigned log_n;
-  assert_int_equal(trace_shard(t, 6, 0, &m, &log_n), TRACE_OK);
-  assert_int_equal(log_n, 5);
-  assert_int_equal(stark_air_check(arith_air(), m, 32, NULL, NULL, NULL), STARK_OK);
-  free(m);
+  /* 64-byte modulus: K = 2 limbs, 2 K^2 + K = 10 steps a product; e = 5 =
+   * 101b: two squarings, one product by b (base below m) */
+  assert_int_equal(t->mm_calls[0].address, PCW_ADDR_MODEXP);
+  assert_int_equal(t->mm_calls[0].wide, 1);
+  assert_int_equal(t->mm_calls[0].muls, 30);
+  assert_int_equal(t->mm_calls[1].address, PCW_ADDR_P256VERIFY);
+  assert_int_equal(t->mm_calls[1].wide, 0);
+  assert_int_equal(t->mm_calls[1].muls, P256_WITNESS_MULS_ON_CURVE);
+  assert_int_equal(t->mm_calls[2].address, PCW_ADDR_MODEXP);
+  assert_int_equal(t->mm_calls[2].wide, 0);
+  assert_int_equal(t->mm_calls[2].muls, 3);
+  assert_int_equal(t->rows, 4 * (30 + P256_WITNESS_MULS_ON_CURVE + 3));
+  /* shards of log 6 (16 products) mix steps and MULMODs and satisfy the AIR */
+  assert_int_equal(trace_shard_count(t, 6), 3);
+  for (size_t k = 0; k < 3; k++) {
+    bb_t *m;
+    unsigned log_n;
+    assert_int_equal(trace_shard(t, 6, k, &m, &log_n), TRACE_OK);
+    assert_int_equal(stark_air_check(arith_air(), m, (size_t)1 << log_n, NULL, NULL, NULL), STARK_OK);
+    free(m);
+  }
   trace_free(&p);
   reset_events();
   tu_free(&w);
@@ -368,6 +381,106 @@ static void test_shards_concatenate(void **state) {
   tu_free(&w);
 }
 
+/* pcw_run_wide's steps, for comparison. */
+typedef struct {
+  uint8_t (*w)[4][32]; /* a, b, t, c */
+  size_t n, cap;
+} wseq;
+
+static void wseq_put(void *ctx, const uint8_t a[32], const uint8_t b[32], const uint8_t t[32], const uint8_t c[32]) {
+  wseq *s = ctx;
+  if (s->n == s->cap) {
+    s->cap = s->cap ? 2 * s->cap : 1024;
+    s->w = realloc(s->w, s->cap * sizeof *s->w);
+    assert_non_null(s->w);
+  }
+  memcpy(s->w[s->n][0], a, 32);
+  memcpy(s->w[s->n][1], b, 32);
+  memcpy(s->w[s->n][2], t, 32);
+  memcpy(s->w[s->n][3], c, 32);
+  s->n++;
+}
+
+static void mpz_word(mpz_t z, const uint8_t w[32]) { mpz_import(z, 32, 1, 1, 1, 0, w); }
+
+/* A block with one wide MODEXP (64-byte modulus, 30 steps): its shards at
+ * log 6 (16 steps a shard) are pcw_run_wide's steps in order, four rows
+ * each: MUL a * b, ADD of its low word and t, ADD of that and c (the row's
+ * result t'), ADD of the high word and the carries (the result c'), with
+ * c' 2^256 + t' = a b + t + c by GMP; the shards satisfy the AIR, one
+ * proves and verifies, and a changed cell fails. */
+static void test_wide_shards(void **state) {
+  (void)state;
+  tu_world w;
+  three_contracts(&w);
+  uint8_t in[256];
+  char hex[2 * 256 + 1];
+  modexp_input(in, 64);
+  hex_of(in, 129 + 64, hex);
+  tu_tx(&w, C_MODEXP, 200000, 0, hex);
+  trace_collector p;
+  pc_expect x = check_rows(&w.b, &p);
+  assert_int_equal(x.products, 30);
+  wseq s = {NULL, 0, 0};
+  uint64_t n = 0;
+  assert_int_equal(pcw_run_wide(PCW_ADDR_MODEXP, g_ev[0].in, (size_t)g_ev[0].len, BLK_FORK_OSAKA, wseq_put, &s,
+                                &n, NULL, NULL),
+                   PCW_OK);
+  assert_int_equal(s.n, 30);
+  const trace_table *t = &p.t[TRACE_MODMUL];
+  assert_int_equal(trace_shard_count(t, 6), 2);
+  mpz_t a, b, tt, c, got, want;
+  mpz_inits(a, b, tt, c, got, want, NULL);
+  size_t at = 0;
+  for (size_t k = 0; k < 2; k++) {
+    bb_t *m;
+    unsigned log_n;
+    assert_int_equal(trace_shard(t, 6, k, &m, &log_n), TRACE_OK);
+    size_t cnt = k ? 30 - 16 : 16, rows = (size_t)1 << log_n;
+    for (size_t j = 0; j < cnt; j++, at++) {
+      const bb_t *row = m + 4 * j * W;
+      uint8_t x0[32], x1[32];
+      static const arith_air_kind kinds[4] = {ARITH_AIR_K_MUL, ARITH_AIR_K_ADD, ARITH_AIR_K_ADD, ARITH_AIR_K_ADD};
+      for (int r = 0; r < 4; r++) assert_int_equal(bb_to_u32(row[r * W + ARITH_AIR_SEL + kinds[r]]), 1);
+      word_at(row, ARITH_AIR_A, x0);
+      assert_memory_equal(x0, s.w[at][0], 32);
+      word_at(row, ARITH_AIR_B, x0);
+      assert_memory_equal(x0, s.w[at][1], 32);
+      word_at(row + W, ARITH_AIR_B, x0);
+      assert_memory_equal(x0, s.w[at][2], 32);
+      word_at(row + 2 * W, ARITH_AIR_B, x0);
+      assert_memory_equal(x0, s.w[at][3], 32);
+      assert_int_equal(arith_air_result(row + 2 * W, x0), 0); /* t' */
+      assert_int_equal(arith_air_result(row + 3 * W, x1), 0); /* c' */
+      mpz_word(a, s.w[at][0]);
+      mpz_word(b, s.w[at][1]);
+      mpz_word(tt, s.w[at][2]);
+      mpz_word(c, s.w[at][3]);
+      mpz_mul(want, a, b);
+      mpz_add(want, want, tt);
+      mpz_add(want, want, c);
+      mpz_word(got, x1);
+      mpz_mul_2exp(got, got, 256);
+      mpz_word(a, x0);
+      mpz_add(got, got, a);
+      assert_int_equal(mpz_cmp(got, want), 0);
+    }
+    for (size_t j = 4 * cnt * W; j < rows * W; j++) assert_int_equal(m[j], 0);
+    assert_int_equal(stark_air_check(arith_air(), m, rows, NULL, NULL, NULL), STARK_OK);
+    if (k == 1) {
+      assert_int_equal(atu_prove_verify(arith_air(), m, log_n, 1), STARK_OK);
+      atu_cell_breaks_proof(arith_air(), m, rows, log_n, 4 * 3 + 1, ARITH_AIR_B + 9);
+    }
+    free(m);
+  }
+  assert_int_equal(at, 30);
+  mpz_clears(a, b, tt, c, got, want, NULL);
+  free(s.w);
+  trace_free(&p);
+  reset_events();
+  tu_free(&w);
+}
+
 /* Where the table stands among the others. */
 static void test_modes(void **state) {
   (void)state;
@@ -390,6 +503,7 @@ int main(void) {
       cmocka_unit_test(test_scenario_rows),
       cmocka_unit_test(test_mixed_block),
       cmocka_unit_test(test_shards_concatenate),
+      cmocka_unit_test(test_wide_shards),
   };
   return cmocka_run_group_tests_name("modmul_table", tests, NULL, pc_record_teardown);
 }
