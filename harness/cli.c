@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -79,6 +80,36 @@ void cli_err(const char *sub, const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
+}
+
+int cli_make_dir(const char *sub, const char *path) {
+  size_t n = strlen(path);
+  char *p = malloc(n + 1);
+  if (!p) {
+    cli_err(sub, "%s: cannot create folder: out of memory", path);
+    return -1;
+  }
+  memcpy(p, path, n + 1);
+  int rc = 0;
+  /* Each prefix that ends before a '/' (not the root's), then the whole. */
+  for (size_t i = 1; i <= n && rc == 0; i++) {
+    if (i < n && p[i] != '/') continue;
+    if (i < n && p[i - 1] == '/') continue; /* "a//b" */
+    char c = p[i];
+    p[i] = 0;
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+      cli_err(sub, "%s: cannot create folder: %s", p, strerror(errno));
+      rc = -1;
+    }
+    p[i] = c;
+  }
+  struct stat st;
+  if (rc == 0 && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))) {
+    cli_err(sub, "%s: not a folder", path);
+    rc = -1;
+  }
+  free(p);
+  return rc;
 }
 
 int cli_is_help(const char *s) { return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0; }

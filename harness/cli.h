@@ -31,6 +31,11 @@ int cli_conformance(int argc, char **argv);
 /* One-line error on stderr, prefixed with "pkbench SUB: ". */
 void cli_err(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Make the output folder path and any missing folders above it (as
+ * mkdir -p). Returns 0, or prints "PATH: cannot create folder: REASON"
+ * (or "PATH: not a folder") through cli_err(sub, ...) and returns -1. */
+int cli_make_dir(const char *sub, const char *path);
+
 /* Is s "--help" or "-h"? */
 int cli_is_help(const char *s);
 

@@ -88,8 +88,7 @@ int cli_gen(int argc, char **argv) {
       return 2;
     }
   }
-  if (mkdir(out, 0777) != 0 && errno != EEXIST) {
-    cli_err("gen", "%s: cannot create folder: %s", out, strerror(errno));
+  if (cli_make_dir("gen", out) != 0) {
     return 2;
   }
   int written = 0;

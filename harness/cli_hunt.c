@@ -449,8 +449,7 @@ int cli_hunt(int argc, char **argv) {
     }
     o.cycles = &cp;
   }
-  if (mkdir(out, 0777) != 0 && errno != EEXIST) {
-    cli_err("hunt", "%s: cannot create folder: %s", out, strerror(errno));
+  if (cli_make_dir("hunt", out) != 0) {
     return 2;
   }
   char errbuf[DB_ERRMSG_MAX];

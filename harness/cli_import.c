@@ -161,8 +161,7 @@ int cli_import(int argc, char **argv) {
     cli_err("import", "give --out DIR and at least one FIXTURE.json (see --help)");
     return 2;
   }
-  if (mkdir(out, 0777) != 0 && errno != EEXIST) {
-    cli_err("import", "%s: cannot create folder: %s", out, strerror(errno));
+  if (cli_make_dir("import", out) != 0) {
     return 2;
   }
   size_t written = 0, skipped = 0;

@@ -460,8 +460,7 @@ int cli_report(int argc, char **argv) {
     for (size_t i = 0; i < nr; i++) free_run(&runs[i]);
     return status;
   }
-  if (mkdir(out, 0777) != 0 && errno != EEXIST) {
-    cli_err("report", "%s: cannot create folder: %s", out, strerror(errno));
+  if (cli_make_dir("report", out) != 0) {
     for (size_t i = 0; i < nr; i++) free_run(&runs[i]);
     return 2;
   }

@@ -1611,8 +1611,7 @@ int genm_cli(int argc, char **argv, const char *usage) {
       cli_err("gen", "%s", e.msg);
     return 2;
   }
-  if (mkdir(out, 0777) != 0 && errno != EEXIST) {
-    cli_err("gen", "%s: cannot create folder: %s", out, strerror(errno));
+  if (cli_make_dir("gen", out) != 0) {
     return 2;
   }
   for (unsigned long long i = 0; i < count; i++) {

@@ -214,16 +214,11 @@ void u256_mulmod(u256 *r, const u256 *a, const u256 *b, const u256 *m) {
     *r = u256_zero();
     return;
   }
-  uint64_t p[8] = {0};
-  for (int i = 0; i < 4; i++) {
-    u256_u128 c = 0;
-    for (int j = 0; j < 4; j++) {
-      c += (u256_u128)a->w[i] * b->w[j] + p[i + j];
-      p[i + j] = (uint64_t)c;
-      c >>= 64;
-    }
-    p[i + 4] = (uint64_t)c;
-  }
+  u256 hi, lo;
+  u256_mul_wide(&hi, &lo, a, b);
+  uint64_t p[8];
+  memcpy(p, lo.w, sizeof lo.w);
+  memcpy(p + 4, hi.w, sizeof hi.w);
   umod_wide(p, 8, m, r);
 }
 

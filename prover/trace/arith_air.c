@@ -154,22 +154,6 @@ static void aa_core(bb_t *row, const u256 *x, const u256 *y, const u256 *z, u256
   if (lo) *lo = l;
 }
 
-/* 512-bit product of two words. */
-static void aa_mul_wide(u256 *hi, u256 *lo, const u256 *a, const u256 *b) {
-  uint64_t t[8] = {0};
-  for (int i = 0; i < 4; i++) {
-    u256_u128 carry = 0;
-    for (int j = 0; j < 4; j++) {
-      carry += (u256_u128)a->w[i] * b->w[j] + t[i + j];
-      t[i + j] = (uint64_t)carry;
-      carry >>= 64;
-    }
-    t[i + 4] = (uint64_t)carry;
-  }
-  memcpy(lo->w, t, sizeof lo->w);
-  memcpy(hi->w, t + 4, sizeof hi->w);
-}
-
 /* (hi:lo) = q * n + r with q = qh:ql, 0 <= r < n, for n != 0. */
 static void aa_divmod_wide(u256 *qh, u256 *ql, u256 *r, const u256 *hi, const u256 *lo,
                            const u256 *n) {
@@ -440,7 +424,7 @@ int arith_air_fill(uint8_t opcode, const uint8_t a[32], const uint8_t b[32], con
       if (is_add) {
         sh = aa_bit_of(u256_add(&sl, &g.a, &g.b));
       } else {
-        aa_mul_wide(&sh, &sl, &g.a, &g.b);
+        u256_mul_wide(&sh, &sl, &g.a, &g.b);
       }
       u256 qh = zero, ql = zero, r = sl;
       if (!u256_is_zero(&g.c)) aa_divmod_wide(&qh, &ql, &r, &sh, &sl, &g.c);
@@ -448,7 +432,7 @@ int arith_air_fill(uint8_t opcode, const uint8_t a[32], const uint8_t b[32], con
       g.r = u256_is_zero(&g.c) ? zero : r;
       /* T1 = ql * N + r; U = its low word */
       u256 t1h, t1l;
-      aa_mul_wide(&t1h, &t1l, &ql, &g.c);
+      u256_mul_wide(&t1h, &t1l, &ql, &g.c);
       if (u256_add(&t1l, &t1l, &r)) u256_add(&t1h, &t1h, &one);
       g.u = t1l;
       u256_sub(&d, &g.c, &r);

@@ -336,8 +336,11 @@ static int run_bn254(wit *w, evm_pc_id id, blk_fork fork, const uint8_t *in, siz
 
 /* ---- entry ------------------------------------------------------------- */
 
-int pcw_run(uint16_t address, const uint8_t *in, size_t len, blk_fork fork, pcw_mulmod_fn fn, void *ctx,
-            uint64_t *count_out, uint8_t **out, size_t *out_len) {
+/* What pcw_run and pcw_run_wide do first: outputs cleared, arguments
+ * checked (PCW_E_ARG), *id the precompile at address in fork (EVM_PC_NONE
+ * if none). Returns PCW_OK to go on. */
+static int entry(uint16_t address, const uint8_t *in, size_t len, blk_fork fork, uint64_t *count_out,
+                 uint8_t **out, size_t *out_len, evm_pc_id *id) {
   if (count_out) *count_out = 0;
   if (!out != !out_len) return PCW_E_ARG;
   if (out) {
@@ -348,7 +351,15 @@ int pcw_run(uint16_t address, const uint8_t *in, size_t len, blk_fork fork, pcw_
   uint8_t a20[20] = {0};
   a20[18] = (uint8_t)(address >> 8);
   a20[19] = (uint8_t)address;
-  evm_pc_id id = evm_pc_lookup(fork, a20);
+  *id = evm_pc_lookup(fork, a20);
+  return PCW_OK;
+}
+
+int pcw_run(uint16_t address, const uint8_t *in, size_t len, blk_fork fork, pcw_mulmod_fn fn, void *ctx,
+            uint64_t *count_out, uint8_t **out, size_t *out_len) {
+  evm_pc_id id;
+  int er = entry(address, in, len, fork, count_out, out, out_len, &id);
+  if (er != PCW_OK) return er;
   wit w = {.sink = {fn, ctx, 1, 0}, .compute = 1};
   int rc;
   switch (id) {
@@ -480,17 +491,10 @@ static int be_less(const uint8_t *in, size_t len, size_t boff, size_t bn, size_t
 
 int pcw_run_wide(uint16_t address, const uint8_t *in, size_t len, blk_fork fork, pcw_step_fn fn, void *ctx,
                  uint64_t *count_out, uint8_t **out, size_t *out_len) {
-  if (count_out) *count_out = 0;
-  if (!out != !out_len) return PCW_E_ARG;
-  if (out) {
-    *out = NULL;
-    *out_len = 0;
-  }
-  if ((!in && len) || (unsigned)fork >= BLK_FORK_COUNT) return PCW_E_ARG;
-  uint8_t a20[20] = {0};
-  a20[18] = (uint8_t)(address >> 8);
-  a20[19] = (uint8_t)address;
-  if (evm_pc_lookup(fork, a20) != EVM_PC_MODEXP) return PCW_E_UNSUPPORTED;
+  evm_pc_id id;
+  int er = entry(address, in, len, fork, count_out, out, out_len, &id);
+  if (er != PCW_OK) return er;
+  if (id != EVM_PC_MODEXP) return PCW_E_UNSUPPORTED;
   size_t bl, el, ml;
   int lr = modexp_lengths(fork, in, len, &bl, &el, &ml);
   if (lr == MODEXP_EMPTY) return PCW_E_UNSUPPORTED;

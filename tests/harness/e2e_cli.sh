@@ -33,6 +33,13 @@ if [ $rc -ne 0 ] && [ "$lines" -eq 1 ] && grep -q "garbage.blk: offset [0-9]*: "
 bash scripts/make-corpus.sh --check --max-file-kb 512 "$PKB" >"$T/corpus.out" 2>&1 && ok || bad "corpus out of date: $(tail -5 "$T/corpus.out")"
 "$PKB" gen worst-case --scenario nope --out "$T/x" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "gen unknown scenario exit 2"
 "$PKB" gen worst-case --gas-limit abc >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "gen bad gas limit exit 2"
+# --out: missing folders above it are made; a file in its place is a one-line error
+"$PKB" gen worst-case --gas-limit 100000 --scenario empty --out "$T/n1/n2/n3" >/dev/null 2>&1 &&
+  [ -f "$T/n1/n2/n3/empty_0M.blk" ] && ok || bad "gen --out with missing parents: $(ls -R "$T/n1" 2>&1 | head -3)"
+: > "$T/afile"
+err=$("$PKB" gen worst-case --scenario empty --out "$T/afile" 2>&1 >/dev/null); rc=$?
+[ $rc -eq 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && grep -q "afile: not a folder" <<<"$err" && ok ||
+  bad "gen --out on a file: rc=$rc err=$err"
 
 # run: one run, one result per block, invalid blocks recorded and the run goes on
 mkdir -p "$T/c"

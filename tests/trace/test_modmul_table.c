@@ -253,9 +253,10 @@ static void test_mixed_block(void **state) {
   tu_free(&w);
 }
 
-/* pcw_run's sequence of products over the kept calls, for comparison. */
+/* pcw_run's sequence of products over the kept calls (or pcw_run_wide's
+ * steps), for comparison. */
 typedef struct {
-  uint8_t (*w)[4][32]; /* a, b, m, r */
+  uint8_t (*w)[4][32]; /* a, b, m, r (a step: a, b, t, c) */
   size_t n, cap;
 } seq;
 
@@ -381,26 +382,6 @@ static void test_shards_concatenate(void **state) {
   tu_free(&w);
 }
 
-/* pcw_run_wide's steps, for comparison. */
-typedef struct {
-  uint8_t (*w)[4][32]; /* a, b, t, c */
-  size_t n, cap;
-} wseq;
-
-static void wseq_put(void *ctx, const uint8_t a[32], const uint8_t b[32], const uint8_t t[32], const uint8_t c[32]) {
-  wseq *s = ctx;
-  if (s->n == s->cap) {
-    s->cap = s->cap ? 2 * s->cap : 1024;
-    s->w = realloc(s->w, s->cap * sizeof *s->w);
-    assert_non_null(s->w);
-  }
-  memcpy(s->w[s->n][0], a, 32);
-  memcpy(s->w[s->n][1], b, 32);
-  memcpy(s->w[s->n][2], t, 32);
-  memcpy(s->w[s->n][3], c, 32);
-  s->n++;
-}
-
 static void mpz_word(mpz_t z, const uint8_t w[32]) { mpz_import(z, 32, 1, 1, 1, 0, w); }
 
 /* A block with one wide MODEXP (64-byte modulus, 30 steps): its shards at
@@ -421,9 +402,9 @@ static void test_wide_shards(void **state) {
   trace_collector p;
   pc_expect x = check_rows(&w.b, &p);
   assert_int_equal(x.products, 30);
-  wseq s = {NULL, 0, 0};
+  seq s = {NULL, 0, 0};
   uint64_t n = 0;
-  assert_int_equal(pcw_run_wide(PCW_ADDR_MODEXP, g_ev[0].in, (size_t)g_ev[0].len, BLK_FORK_OSAKA, wseq_put, &s,
+  assert_int_equal(pcw_run_wide(PCW_ADDR_MODEXP, g_ev[0].in, (size_t)g_ev[0].len, BLK_FORK_OSAKA, seq_put, &s,
                                 &n, NULL, NULL),
                    PCW_OK);
   assert_int_equal(s.n, 30);
