@@ -83,6 +83,7 @@ static void cost_block(cost_ctx *x, const char *name, blk_block *b) {
     res.made_slot = DB_NONE;
     res.peak_mem_kb = r.peak_rss_kb;
     res.estimate_ms = r.estimate.total_ms;
+    res.sized_ms = r.estimate.sized_ms;
     res.proof_bytes = (int64_t)r.proof_bytes;
     int64_t bid;
     if (db_block_upsert(db, &bi, &bid) != DB_OK ||

@@ -237,6 +237,7 @@ static int keep_winner(winner_ctx *w, unsigned rank, winner *res) {
     r.made_slot = proven ? pr.total_ms <= 12000 : DB_NONE;
     r.peak_mem_kb = pr.peak_rss_kb;
     r.estimate_ms = pr.estimate.proven_ms;
+    r.sized_ms = pr.estimate.sized_ms;
     r.proof_bytes = (int64_t)pr.proof_bytes;
     drc = db_result_record(w->db, &r, NULL, 0, NULL, 0, NULL);
   }

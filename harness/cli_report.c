@@ -2,8 +2,10 @@
  * drawn from the database alone.
  *
  * For each run: the latency of every proven block, the share within 6 s and
- * 12 s with 95% Wilson intervals, the slowest blocks with the table that
- * dominates each, and the time by phase. The pictures are drawn by gnuplot
+ * 12 s with 95% Wilson intervals, the same with the cost model's projection
+ * of the tables the run only sized added (labelled projected), the slowest
+ * blocks with the table that dominates each (by the model's time per table
+ * where the database has it, else by cells), and the time by phase. The pictures are drawn by gnuplot
  * from the scripts in reports/ (PNG and SVG); report.md and index.html embed
  * them with the tables. Every figure says how it was obtained (the result's
  * projection label), so a measured host figure is never shown as a GPU one.
@@ -43,6 +45,7 @@ typedef struct {
   char *name;
   double latency_ms;
   double prove_ms, estimate_ms, exec_ms, trace_ms;
+  double sized_ms; /* projection of the tables only sized; < 0: not known */
   double *shard_ms; /* measured shard proving times, for the cluster model */
   char cls[48];     /* corpus class: the folder the block file was in */
   size_t n_shards;
@@ -126,24 +129,32 @@ static int result_cb(void *ctx, const db_result_row *row) {
   b->exec_ms = ri->exec_ms > 0 ? ri->exec_ms : 0;
   b->trace_ms = ri->trace_ms > 0 ? ri->trace_ms : 0;
   b->estimate_ms = ri->estimate_ms;
+  b->sized_ms = ri->sized_ms;
   b->made_slot = ri->made_slot;
   b->result_id = row->id;
   if (!r->label && ri->projection_label) r->label = strdup(ri->projection_label);
   return b->name ? 0 : -1;
 }
 
+/* The dominant table: the largest est_ms where any table has one (sized
+ * tables included), else the most cells of the proven tables. */
 typedef struct {
   rep_block *b;
-  double best;
+  double best_cells, best_est;
+  char by_est[32];
 } dom_ctx;
 
 static int table_cb(void *ctx, const db_table *t) {
   dom_ctx *d = ctx;
   double w = t->width > 0 ? (double)t->width : (double)0;
   double cells = (double)(t->rows > 0 ? t->rows : 0) * w;
-  if (cells > d->best) {
-    d->best = cells;
+  if (cells > d->best_cells) {
+    d->best_cells = cells;
     snprintf(d->b->dominant, sizeof d->b->dominant, "%s", t->name);
+  }
+  if (t->est_ms > d->best_est) {
+    d->best_est = t->est_ms;
+    snprintf(d->by_est, sizeof d->by_est, "%s", t->name);
   }
   return 0;
 }
@@ -306,6 +317,46 @@ static size_t within(const rep_run *r, double ms) {
   return k;
 }
 
+/* Blocks within ms once the sized tables' projection is added to their
+ * latency; *known: blocks that have it (every block, or the line is not
+ * shown). */
+static size_t within_sized(const rep_run *r, double ms, size_t *known) {
+  size_t k = 0;
+  *known = 0;
+  for (size_t i = 0; i < r->n_blocks; i++) {
+    const rep_block *b = &r->blocks[i];
+    if (b->sized_ms < 0) continue;
+    (*known)++;
+    k += b->latency_ms + b->sized_ms <= ms;
+  }
+  return k;
+}
+
+/* The sentence on the sized tables for run r (empty when not every block
+ * has their projection, or none has anything sized); html or markdown. */
+static int sized_shown(const rep_run *r) {
+  size_t known;
+  int any = 0;
+  within_sized(r, 0, &known);
+  for (size_t i = 0; i < r->n_blocks; i++) any |= r->blocks[i].sized_ms > 0;
+  /* one worker only: the measured latency is then a sum the projection adds to */
+  return known && known == r->n_blocks && any && r->gpus <= 1;
+}
+
+static void sized_sentence(FILE *f, const rep_run *r, int html) {
+  if (!sized_shown(r)) return;
+  size_t known, k6 = within_sized(r, 6000, &known), k12 = within_sized(r, 12000, &known);
+  double a, alo, ahi, b, blo, bhi;
+  model_wilson(k6, known, &a, &alo, &ahi);
+  model_wilson(k12, known, &b, &blo, &bhi);
+  fprintf(f,
+          "%sWith every table (projected, not measured: the cost model's time for the tables this run only sized, "
+          "profile %s, added to each latency): within 6 s %.1f%% (%zu/%zu; %.1f-%.1f%%), within 12 s %.1f%% "
+          "(%zu/%zu; %.1f-%.1f%%).%s\n",
+          html ? "<p>" : "\n", r->profile, 100 * a, k6, known, 100 * alo, 100 * ahi, 100 * b, k12, known, 100 * blo,
+          100 * bhi, html ? "</p>" : "");
+}
+
 /* Where the gnuplot scripts are. */
 static int scripts_dir(char *out, size_t n) {
   const char *env = getenv("PKB_REPORTS_DIR");
@@ -448,8 +499,9 @@ int cli_report(int argc, char **argv) {
       break;
     }
     for (size_t k = 0; k < runs[i].n_blocks; k++) {
-      dom_ctx d = {&runs[i].blocks[k], 0};
+      dom_ctx d = {&runs[i].blocks[k], 0, 0, ""};
       db_tables_iter(db, runs[i].blocks[k].result_id, table_cb, &d);
+      if (d.by_est[0]) snprintf(runs[i].blocks[k].dominant, sizeof runs[i].blocks[k].dominant, "%s", d.by_est);
       db_phases_iter(db, runs[i].blocks[k].result_id, phase_cb, &runs[i]);
       db_shards_iter(db, runs[i].blocks[k].result_id, shard_cb, &runs[i].blocks[k]);
     }
@@ -647,6 +699,7 @@ int cli_report(int argc, char **argv) {
     if (ns)
       fprintf(md, "\nCost estimate against measured proving time (proven tables): Spearman rank correlation "
                   "%.3f over %zu blocks.\n", rho, ns);
+    sized_sentence(md, r, 0);
     if (r->has_workers) {
       double f6[MAX_LOG_WORKERS + 1], f12[MAX_LOG_WORKERS + 1];
       workers_curve(r, 6000, f6);
@@ -675,12 +728,38 @@ int cli_report(int argc, char **argv) {
     fprintf(md, "\n![classes](classes_run%lld.png)\n", (long long)r->id);
     fprintf(md, "\n![slowest blocks](slowest_run%lld.png)\n![phases](phases_run%lld.png)\n\n", (long long)r->id,
             (long long)r->id);
-    fprintf(md, "| slowest blocks | latency (s) | dominant table | within the run's deadline |\n| --- | --- | --- | --- |\n");
+    fprintf(md, "| slowest blocks | latency (s) | with the sized tables, projected (s) | dominant table | within the "
+                "run's deadline |\n| --- | --- | --- | --- | --- |\n");
     size_t top = r->n_blocks < 15 ? r->n_blocks : 15;
     for (size_t k = 0; k < top; k++) {
       const rep_block *b = &r->blocks[r->n_blocks - 1 - k];
-      fprintf(md, "| %s | %.3f | %s | %s |\n", b->name, b->latency_ms / 1000, b->dominant[0] ? b->dominant : "-",
-              b->made_slot == 1 ? "yes" : b->made_slot == 0 ? "no" : "-");
+      char all[32] = "-";
+      if (b->sized_ms >= 0 && r->gpus <= 1) snprintf(all, sizeof all, "%.3f", (b->latency_ms + b->sized_ms) / 1000);
+      fprintf(md, "| %s | %.3f | %s | %s | %s |\n", b->name, b->latency_ms / 1000, all,
+              b->dominant[0] ? b->dominant : "-", b->made_slot == 1 ? "yes" : b->made_slot == 0 ? "no" : "-");
+    }
+    if (sized_shown(r)) {
+      /* The killers as the model sees them: every table proven. */
+      size_t *ix = malloc(r->n_blocks * sizeof *ix);
+      if (ix) {
+        for (size_t k = 0; k < r->n_blocks; k++) ix[k] = k;
+        for (size_t k = 1; k < r->n_blocks; k++) /* insertion sort, slowest first */
+          for (size_t j = k; j > 0; j--) {
+            const rep_block *x = &r->blocks[ix[j]], *y = &r->blocks[ix[j - 1]];
+            if (x->latency_ms + x->sized_ms <= y->latency_ms + y->sized_ms) break;
+            size_t t = ix[j];
+            ix[j] = ix[j - 1];
+            ix[j - 1] = t;
+          }
+        fprintf(md, "\n| slowest with every table (projected) | projected (s) | measured, proven tables (s) | "
+                    "dominant table |\n| --- | --- | --- | --- |\n");
+        for (size_t k = 0; k < top; k++) {
+          const rep_block *b = &r->blocks[ix[k]];
+          fprintf(md, "| %s | %.3f | %.3f | %s |\n", b->name, (b->latency_ms + b->sized_ms) / 1000,
+                  b->latency_ms / 1000, b->dominant[0] ? b->dominant : "-");
+        }
+        free(ix);
+      }
     }
   }
   fprintf(html, "<!doctype html><html><head><meta charset=\"utf-8\"><title>pkbench report</title>"
@@ -714,6 +793,7 @@ int cli_report(int argc, char **argv) {
               (long long)runs[i].id, (long long)runs[i].id);
     if (!runs[i].n_blocks) continue;
     fprintf(html, "<h2>Run %lld</h2>", (long long)runs[i].id);
+    sized_sentence(html, &runs[i], 1);
     if (runs[i].has_workers) fprintf(html, "<img src=\"workers_run%lld.svg\" alt=\"workers\">", (long long)runs[i].id);
     fprintf(html,
             "<img src=\"classes_run%lld.svg\" alt=\"classes\"><img src=\"slowest_run%lld.svg\" alt=\"slowest blocks\">"

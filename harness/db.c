@@ -11,7 +11,7 @@
  * so a committed result survives a power cut too (one fsync per block is
  * nothing next to proving it).
  *
- * Schema (version 3; PRAGMA user_version holds the version, PRAGMA
+ * Schema (version 4; PRAGMA user_version holds the version, PRAGMA
  * application_id = DB_APP_ID marks the file as ours):
  *
  *   runs     one invocation over a set of blocks: when (started_at,
@@ -35,12 +35,18 @@
  *            deadline model and projection_label says which ("projected:h100x16"
  *            or "measured:host"), so a projected figure is never mistaken for a
  *            measured one. made_slot is NULL when not known (no projection).
+ *            sized_ms is the cost model's projection for the tables the run
+ *            only sized (counted, not proven), so that a report can say what
+ *            the block would take with every table proven; NULL when not
+ *            known.
  *            Unknown numbers are NULL, never 0 or -1, so aggregates skip them.
  *   phases   per-result phase timings (execute, trace, lde, commit, quotient,
  *            fri, open, verify...), a row per phase rather than a column per
  *            phase so the prover can gain phases without a migration; seq keeps
  *            the order for stacked charts.
- *   tables   per-result AIR table sizes: rows (height), width, shards.
+ *   tables   per-result AIR table sizes: rows (height), width, shards, and
+ *            est_ms, the cost model's time for the table (proven or sized),
+ *            which names the table that dominates a block.
  *   shards   per-result proof of each shard: the table it is cut from
  *            (table_name), its index within that table, its rows and the
  *            time to prove it alone (prove_ms). The cluster model schedules a
@@ -67,10 +73,13 @@
  * edit one, append the next. Migration 1 is the tables above; migration 2 adds
  * the read side for reports (an index for per-block history across runs and
  * the views result_view and run_summary that the report scripts query with the
- * sqlite3 shell); migration 3 adds shards. The functions here read only the
- * tables, so they work on any version from 1 on: a database below version 3
- * simply has no shards (db_shards_iter finds none, db_merge copies none), and
- * only storing shards needs version 3. db_merge reads the same tables from the
+ * sqlite3 shell); migration 3 adds shards; migration 4 adds results.sized_ms
+ * and tables.est_ms (and result_view shows sized_ms). The functions here read
+ * only the tables, so they work on any version from 1 on: a database below
+ * version 3 simply has no shards (db_shards_iter finds none, db_merge copies
+ * none), and only storing shards needs version 3; below version 4 sized_ms
+ * and est_ms read back as DB_NONE and are not stored (they are projections,
+ * recomputable from the table sizes). db_merge reads the same tables from the
  * other database.
  *
  * Opening never writes before the file has passed its checks: regular file,
@@ -209,10 +218,25 @@ static const char *const db_migrations[] = {
     "  PRIMARY KEY (result_id, seq),\n"
     "  UNIQUE (result_id, table_name, shard)\n"
     ") WITHOUT ROWID;\n",
+
+    /* 4: the projected cost of what a run only sized */
+    "ALTER TABLE results ADD COLUMN sized_ms REAL;\n"
+    "ALTER TABLE tables ADD COLUMN est_ms REAL;\n"
+    "DROP VIEW result_view;\n"
+    "CREATE VIEW result_view AS\n"
+    "  SELECT r.id AS result_id, r.run_id, b.id AS block_id, b.content_hash,\n"
+    "         b.name AS block_name, b.source, b.fork, b.gas_used, b.gas_limit, b.tx_count,\n"
+    "         r.status, r.reason, r.exec_ms, r.trace_ms, r.prove_ms, r.verify_ms,\n"
+    "         r.projected_latency_ms, r.projection_label, r.made_slot, r.peak_mem_kb,\n"
+    "         r.estimate_ms, r.proof_bytes, u.deadline_ms, u.gpus, u.profile, u.backend,\n"
+    "         r.sized_ms\n"
+    "  FROM results r JOIN blocks b ON b.id = r.block_id JOIN runs u ON u.id = r.run_id;\n",
 };
 
 /* The first version with the shards table. */
 #define DB_V_SHARDS 3
+/* The first version with results.sized_ms and tables.est_ms. */
+#define DB_V_PROJECTION 4
 
 #define DB_N_MIGRATIONS ((int)(sizeof db_migrations / sizeof db_migrations[0]))
 
@@ -1035,6 +1059,32 @@ static int insert_shards(db_handle *db, int64_t id, const db_shard *sh, size_t n
   return rc;
 }
 
+/* sized_ms and the tables' est_ms, where the database has them (version 4). */
+static int insert_projection(db_handle *db, int64_t id, const db_result_info *r, const db_table *t, size_t n) {
+  int64_t v = 0;
+  int rc = main_version(db, &v);
+  if (rc != DB_OK || v < DB_V_PROJECTION) return rc;
+  sqlite3_stmt *st;
+  if ((rc = prepare(db, "UPDATE results SET sized_ms = ?1 WHERE id = ?2", &st)) != DB_OK) return rc;
+  bind_dbl(st, 1, r->sized_ms);
+  sqlite3_bind_int64(st, 2, id);
+  int s = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (s != SQLITE_DONE) return sql_fail(db, s, "record sized_ms");
+  if ((rc = prepare(db, "UPDATE tables SET est_ms = ?1 WHERE result_id = ?2 AND seq = ?3", &st)) != DB_OK)
+    return rc;
+  for (size_t i = 0; rc == DB_OK && i < n; i++) {
+    sqlite3_reset(st);
+    bind_dbl(st, 1, t[i].est_ms);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_int64(st, 3, (int64_t)i);
+    s = sqlite3_step(st);
+    if (s != SQLITE_DONE) rc = sql_fail(db, s, "record est_ms");
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
 int db_result_record(db_handle *db, const db_result_info *r, const db_phase *phases,
                      size_t n_phases, const db_table *tables, size_t n_tables,
                      int64_t *result_id) {
@@ -1051,6 +1101,7 @@ int db_result_record_shards(db_handle *db, const db_result_info *r, const db_pha
   int64_t id = 0;
   if ((rc = insert_result(db, r, &id)) != DB_OK || (rc = insert_phases(db, id, phases, n_phases)) != DB_OK ||
       (rc = insert_tables(db, id, tables, n_tables)) != DB_OK ||
+      (rc = insert_projection(db, id, r, tables, n_tables)) != DB_OK ||
       (rc = insert_shards(db, id, shards, n_shards)) != DB_OK) {
     rollback(db);
     return rc;
@@ -1105,19 +1156,24 @@ static void result_row(sqlite3_stmt *st, db_result_row *r) {
   b->gas_limit = col_i64(st, 21);
   b->tx_count = col_i64(st, 22);
   b->bytes = col_i64(st, 23);
+  x->sized_ms = col_dbl(st, 24);
 }
+
+#define RESULTS_SQL(sized)                                                                  \
+  "SELECT r.id, r.recorded_at, r.run_id, r.block_id, r.status, r.reason, r.exec_ms,"       \
+  " r.trace_ms, r.prove_ms, r.verify_ms, r.projected_latency_ms, r.projection_label,"      \
+  " r.made_slot, r.peak_mem_kb, r.estimate_ms, r.proof_bytes, b.content_hash,"            \
+  " b.name, b.source, b.fork, b.gas_used, b.gas_limit, b.tx_count, b.bytes, " sized         \
+  " FROM results r JOIN blocks b ON b.id = r.block_id WHERE r.run_id = ?1"                 \
+  " ORDER BY r.id"
 
 int db_results_iter(db_handle *db, int64_t run_id, db_result_cb cb, void *ctx) {
   if (!db || !cb) return DB_E_ARG;
+  int64_t v = 0;
+  int rc = main_version(db, &v);
+  if (rc != DB_OK) return rc;
   sqlite3_stmt *st;
-  int rc = prepare(db,
-                   "SELECT r.id, r.recorded_at, r.run_id, r.block_id, r.status, r.reason, r.exec_ms,"
-                   " r.trace_ms, r.prove_ms, r.verify_ms, r.projected_latency_ms, r.projection_label,"
-                   " r.made_slot, r.peak_mem_kb, r.estimate_ms, r.proof_bytes, b.content_hash,"
-                   " b.name, b.source, b.fork, b.gas_used, b.gas_limit, b.tx_count, b.bytes"
-                   " FROM results r JOIN blocks b ON b.id = r.block_id WHERE r.run_id = ?1"
-                   " ORDER BY r.id",
-                   &st);
+  rc = prepare(db, v >= DB_V_PROJECTION ? RESULTS_SQL("r.sized_ms") : RESULTS_SQL("NULL"), &st);
   if (rc != DB_OK) return rc;
   sqlite3_bind_int64(st, 1, run_id);
   int64_t n = 0;
@@ -1136,6 +1192,7 @@ static void table_row(sqlite3_stmt *st, db_table *t) {
   t->rows = col_i64(st, 1);
   t->width = col_i64(st, 2);
   t->shards = col_i64(st, 3);
+  t->est_ms = col_dbl(st, 4);
 }
 
 static void shard_row(sqlite3_stmt *st, db_shard *s) {
@@ -1159,9 +1216,15 @@ int db_phases_iter(db_handle *db, int64_t result_id, db_phase_cb cb, void *ctx) 
 
 int db_tables_iter(db_handle *db, int64_t result_id, db_table_cb cb, void *ctx) {
   if (!db || !cb) return DB_E_ARG;
+  int64_t v = 0;
+  int rc = main_version(db, &v);
+  if (rc != DB_OK) return rc;
   sqlite3_stmt *st;
-  int rc = prepare(db, "SELECT name, rows, width, shards FROM tables WHERE result_id = ?1 ORDER BY seq",
-                   &st);
+  rc = prepare(db,
+               v >= DB_V_PROJECTION
+                   ? "SELECT name, rows, width, shards, est_ms FROM tables WHERE result_id = ?1 ORDER BY seq"
+                   : "SELECT name, rows, width, shards, NULL FROM tables WHERE result_id = ?1 ORDER BY seq",
+               &st);
   if (rc != DB_OK) return rc;
   sqlite3_bind_int64(st, 1, result_id);
   int64_t n = 0;
@@ -1336,6 +1399,16 @@ static const char merge_shards_sql[] =
     " SELECT x.dst, s.seq, s.table_name, s.shard, s.rows, s.prove_ms"
     " FROM pkb_src.shards s JOIN temp.pkb_mresult x ON x.src = s.result_id";
 
+/* Run after merge_rest_sql when both databases have the projection columns. */
+static const char merge_projection_sql[] =
+    "UPDATE main.results SET sized_ms = (SELECT r.sized_ms FROM pkb_src.results r"
+    " JOIN temp.pkb_mresult x ON x.src = r.id WHERE x.dst = main.results.id)"
+    " WHERE id IN (SELECT dst FROM temp.pkb_mresult);"
+    "UPDATE main.tables SET est_ms = (SELECT t.est_ms FROM pkb_src.tables t"
+    " JOIN temp.pkb_mresult x ON x.src = t.result_id"
+    " WHERE x.dst = main.tables.result_id AND t.seq = main.tables.seq)"
+    " WHERE result_id IN (SELECT dst FROM temp.pkb_mresult);";
+
 static const char merge_shards_count_sql[] =
     "SELECT count(*) FROM pkb_src.shards s JOIN temp.pkb_mresult x ON x.src = s.result_id";
 
@@ -1408,6 +1481,12 @@ static int merge_attached(db_handle *db, const char *origin, db_merge_stats *st)
     return sql_fail(db, sqlite3_errcode(db->h), "count results");
   st->results = n_after - n_before;
   if (v >= DB_V_SHARDS && (rc = merge_shards(db)) != DB_OK) return rc;
+  /* The projections come along where both sides have them (a projection,
+   * unlike a shard, can be recomputed, so an older receiver drops them). */
+  int64_t mv = 0;
+  if ((rc = main_version(db, &mv)) != DB_OK) return rc;
+  if (v >= DB_V_PROJECTION && mv >= DB_V_PROJECTION && (rc = exec(db, merge_projection_sql, "merge projections")) != DB_OK)
+    return rc;
   if ((rc = run_one(db, merge_killers_sql, NULL, &st->killers, "merge killers")) != DB_OK) return rc;
   return exec(db, merge_cleanup_sql, "merge");
 }

@@ -112,6 +112,9 @@ typedef struct {
   int64_t peak_mem_kb;
   double estimate_ms;             /* estimated cost (no proof) */
   int64_t proof_bytes;
+  double sized_ms;                /* projected cost of the tables only sized, not proven, in this
+                                     run (the cost model); DB_NONE when not known. Stored from schema
+                                     version 4 on, read back as DB_NONE below it */
 } db_result_info;
 
 /* One phase timing of a result; names are unique within a result. */
@@ -126,6 +129,8 @@ typedef struct {
   int64_t rows;
   int64_t width;
   int64_t shards;
+  double est_ms;                  /* the cost model's time for this table; DB_NONE when not known
+                                     (stored from schema version 4 on, as sized_ms) */
 } db_table;
 
 /* The proof of one shard of a result, for the cluster model: the shards of a

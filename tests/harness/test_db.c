@@ -144,12 +144,12 @@ static int64_t add_run(db_handle *db, const char *host) {
 
 static db_result_info result_for(int64_t run, int64_t block, double prove_ms) {
   db_result_info r = {run, block, DB_RESULT_OK, NULL, 1.5, 2.5, prove_ms, 0.25,
-                      prove_ms / 8, "projected:h100x16", prove_ms / 8 <= 12000, 4096, 3.0, 1234};
+                      prove_ms / 8, "projected:h100x16", prove_ms / 8 <= 12000, 4096, 3.0, 1234, DB_NONE};
   return r;
 }
 
 static const db_phase three_phases[] = {{"execute", 1.5}, {"lde", 10.0}, {"fri", 4.0}};
-static const db_table two_tables[] = {{"cpu", 1 << 16, 40, 2}, {"keccak", 1 << 10, 2600, 1}};
+static const db_table two_tables[] = {{"cpu", 1 << 16, 40, 2, DB_NONE}, {"keccak", 1 << 10, 2600, 1, DB_NONE}};
 
 static int64_t record(db_handle *db, int64_t run, int64_t block, double prove_ms) {
   db_result_info r = result_for(run, block, prove_ms);
@@ -184,7 +184,7 @@ typedef struct {
   int64_t ids[16];
   char hashes[16][65];
   char status[16][33];
-  double prove[16];
+  double prove[16], sized[16];
   int made[16];
   char origin[16][256];
   int64_t origin_run[16];
@@ -212,6 +212,7 @@ static int collect_result(void *ctx, const db_result_row *r) {
   snprintf(c->hashes[c->n], 65, "%s", r->block.content_hash);
   snprintf(c->status[c->n], 33, "%s", r->result.status);
   c->prove[c->n] = r->result.prove_ms;
+  c->sized[c->n] = r->result.sized_ms;
   c->made[c->n] = r->result.made_slot;
   c->n++;
   return 0;
@@ -220,7 +221,7 @@ static int collect_result(void *ctx, const db_result_row *r) {
 typedef struct {
   int n;
   char names[8][16];
-  double ms[8];
+  double ms[8], est[8];
   int64_t rows[8], width[8], shards[8];
 } parts;
 
@@ -238,6 +239,7 @@ static int collect_table(void *ctx, const db_table *t) {
   snprintf(c->names[c->n], 16, "%s", t->name);
   c->rows[c->n] = t->rows;
   c->width[c->n] = t->width;
+  c->est[c->n] = t->est_ms;
   c->shards[c->n++] = t->shards;
   return 0;
 }
@@ -282,7 +284,7 @@ static void test_create_and_reopen(void **state) {
   int64_t r1 = record(db, run, b1, 8000.0);
   /* a result with unknowns: all NULL numbers */
   db_result_info r = {run, b2, DB_RESULT_FAILED, "out of gas", DB_NONE, DB_NONE, DB_NONE, DB_NONE,
-                      DB_NONE, NULL, DB_NONE, DB_NONE, DB_NONE, DB_NONE};
+                      DB_NONE, NULL, DB_NONE, DB_NONE, DB_NONE, DB_NONE, DB_NONE};
   assert_int_equal(db_result_record(db, &r, NULL, 0, NULL, 0, NULL), DB_OK);
   assert_int_equal(db_run_finish(db, run, DB_RUN_DONE), DB_OK);
   db_close(db);
@@ -616,7 +618,7 @@ static void test_failed_record_leaves_nothing(void **state) {
   assert_int_equal(db_result_record(db, &r, dup_phase, 3, two_tables, 2, NULL), DB_E_DUPLICATE);
   assert_non_null(strstr(db_errmsg(db), "execute"));
   /* fails on the last table, after everything else */
-  const db_table dup_table[] = {{"cpu", 1, 1, 1}, {"cpu", 2, 2, 2}};
+  const db_table dup_table[] = {{"cpu", 1, 1, 1, DB_NONE}, {"cpu", 2, 2, 2, DB_NONE}};
   assert_int_equal(db_result_record(db, &r, three_phases, 3, dup_table, 2, NULL), DB_E_DUPLICATE);
   /* fails on the result row: no such block, no such run */
   db_result_info nob = result_for(run, blk + 1000, 1.0);
@@ -1054,7 +1056,7 @@ static void test_migrate_from_v2(void **state) {
 
   db = open_existing(path);
   assert_int_equal(db_user_version(db, &v), DB_OK);
-  assert_int_equal(v, 3);
+  assert_int_equal(v, db_schema_version());
   assert_int_equal(count(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'shards'"), 1);
   assert_int_equal(count(db, "SELECT count(*) FROM shards"), 0);
   /* rows of version 2 intact */
@@ -1164,6 +1166,86 @@ static void test_merge_from_v2(void **state) {
   assert_int_equal(db_user_version(o, &v), DB_OK);
   assert_int_equal(v, 2);
   db_close(o);
+}
+
+/* A result with its sized tables' projection and each table's est_ms. */
+static int64_t record_projected(db_handle *db, int64_t run, int64_t block, double sized) {
+  db_result_info r = result_for(run, block, 10.0);
+  r.sized_ms = sized;
+  const db_table t[3] = {{"cpu", 1 << 16, 24, 1, 50.0}, {"modmul", 465920, DB_NONE, 29, 71922.9},
+                         {"keccak", 600, DB_NONE, 1, DB_NONE}};
+  int64_t id = 0;
+  int rc = db_result_record(db, &r, NULL, 0, t, 3, &id);
+  if (rc != DB_OK) fail_msg("record: %d %s", rc, db_errmsg(db));
+  return id;
+}
+
+/* sized_ms and est_ms (version 4): stored and read back, NULL as DB_NONE,
+ * shown by result_view; a version-3 database stores neither and reads them
+ * as DB_NONE, and keeps its rows through the migration; merges carry them
+ * where both sides have them and drop them into a version-3 receiver. */
+static void test_projection(void **state) {
+  (void)state;
+  const char *path = tmp_file(), *old = tmp_file();
+  db_handle *db = open_new(path);
+  assert_true(db_schema_version() >= 4);
+  int64_t run = add_run(db, "h");
+  int64_t a = record_projected(db, run, add_block(db, 1), 71922.9);
+  record_projected(db, run, add_block(db, 2), DB_NONE);
+  rows res = {0};
+  assert_int_equal(db_results_iter(db, run, collect_result, &res), DB_OK);
+  assert_int_equal(res.n, 2);
+  assert_true(res.sized[0] == 71922.9);
+  assert_true(res.sized[1] == DB_NONE);
+  parts tb = {0};
+  assert_int_equal(db_tables_iter(db, a, collect_table, &tb), DB_OK);
+  assert_int_equal(tb.n, 3);
+  assert_true(tb.est[0] == 50.0 && tb.est[1] == 71922.9 && tb.est[2] == DB_NONE);
+  assert_int_equal(count(db, "SELECT count(*) FROM result_view WHERE sized_ms = 71922.9"), 1);
+  assert_int_equal(count(db, "SELECT count(*) FROM result_view WHERE sized_ms IS NULL"), 1);
+  db_close(db);
+
+  /* version 3: nothing stored, DB_NONE read */
+  char err[DB_ERRMSG_MAX];
+  db_handle *o = NULL;
+  assert_int_equal(db_open_at(old, DB_OPEN_CREATE, 3, &o, err, sizeof err), DB_OK);
+  int64_t orun = add_run(o, "old");
+  int64_t oa = record_projected(o, orun, add_block(o, 3), 5.0);
+  rows ores = {0};
+  assert_int_equal(db_results_iter(o, orun, collect_result, &ores), DB_OK);
+  assert_int_equal(ores.n, 1);
+  assert_true(ores.sized[0] == DB_NONE);
+  parts otb = {0};
+  assert_int_equal(db_tables_iter(o, oa, collect_table, &otb), DB_OK);
+  assert_true(otb.est[1] == DB_NONE);
+  /* a version-4 database merges into it: the results, not the projections */
+  db_merge_stats st;
+  assert_int_equal(db_merge(o, path, &st), DB_OK);
+  assert_int_equal(st.results, 2);
+  int v = 0;
+  assert_int_equal(db_user_version(o, &v), DB_OK);
+  assert_int_equal(v, 3);
+  db_close(o);
+
+  /* migrated: the old rows are intact, their projections unknown */
+  o = open_existing(old);
+  assert_int_equal(db_user_version(o, &v), DB_OK);
+  assert_int_equal(v, db_schema_version());
+  memset(&ores, 0, sizeof ores);
+  assert_int_equal(db_results_iter(o, orun, collect_result, &ores), DB_OK);
+  assert_int_equal(ores.n, 1);
+  assert_true(ores.prove[0] == 10.0 && ores.sized[0] == DB_NONE);
+  db_close(o);
+
+  /* version 4 into version 4: carried */
+  const char *fresh = tmp_file();
+  db = open_new(fresh);
+  assert_int_equal(db_merge(db, path, &st), DB_OK);
+  assert_int_equal(st.results, 2);
+  assert_int_equal(count(db, "SELECT count(*) FROM results WHERE sized_ms = 71922.9"), 1);
+  assert_int_equal(count(db, "SELECT count(*) FROM tables WHERE name = 'modmul' AND est_ms = 71922.9"), 2);
+  assert_int_equal(count(db, "SELECT count(*) FROM tables WHERE name = 'keccak' AND est_ms IS NULL"), 2);
+  db_close(db);
 }
 
 static void test_wal_and_settings(void **state) {
@@ -1301,6 +1383,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_migrate_from_v2, teardown),
       cmocka_unit_test_teardown(test_merge_shards, teardown),
       cmocka_unit_test_teardown(test_merge_from_v2, teardown),
+      cmocka_unit_test_teardown(test_projection, teardown),
       cmocka_unit_test_teardown(test_wal_and_settings, teardown),
       cmocka_unit_test_teardown(test_odd_path, teardown),
       cmocka_unit_test_teardown(test_two_handles, teardown),
