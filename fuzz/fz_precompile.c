@@ -4,14 +4,69 @@
  * the rest is the call's input. Invariants, beyond no sanitizer report: the
  * gas of a call is a pure function of its input; a call answers OK, FAIL or
  * (for none) UNSUPPORTED and nothing else; on anything but OK there is no
- * output; the same input gives the same answer twice. */
+ * output; the same input gives the same answer twice. And pc_witness, the
+ * prover's recomputation of MODEXP, ECADD, ECMUL, ECPAIRING and P256VERIFY
+ * (pcw_run, and pcw_run_wide for a MODEXP modulus past 32 bytes), must give
+ * the precompile's status and output, and its count-only path the count
+ * its reporting path reports (for calls up to 1M gas: the recomputation is
+ * slower than the precompile). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "evm/precompiles/precompile.h"
+#include "trace/pc_witness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint64_t g_reported;
+static void count_mul(void *ctx, const uint8_t a[32], const uint8_t b[32], const uint8_t m[32], const uint8_t r[32]) {
+  (void)ctx, (void)a, (void)b, (void)m, (void)r;
+  g_reported++;
+}
+static void count_step(void *ctx, const uint8_t a[32], const uint8_t b[32], const uint8_t t[32], const uint8_t c[32]) {
+  (void)ctx, (void)a, (void)b, (void)t, (void)c;
+  g_reported++;
+}
+
+static uint16_t pcw_address(evm_pc_id id) {
+  switch (id) {
+    case EVM_PC_MODEXP: return PCW_ADDR_MODEXP;
+    case EVM_PC_BN_ADD: return PCW_ADDR_ECADD;
+    case EVM_PC_BN_MUL: return PCW_ADDR_ECMUL;
+    case EVM_PC_BN_PAIRING: return PCW_ADDR_ECPAIRING;
+    case EVM_PC_P256VERIFY: return PCW_ADDR_P256VERIFY;
+    default: return 0;
+  }
+}
+
+/* pc_witness against the precompile's answer (r, out, n). */
+static void witness_agrees(evm_pc_id id, blk_fork fork, const uint8_t *in, size_t len, int r, const uint8_t *out,
+                           size_t n) {
+  uint16_t a = pcw_address(id);
+  if (!a || (r != EVM_PC_OK && r != EVM_PC_FAIL)) return;
+  uint8_t *wout = NULL;
+  size_t wn = 0;
+  uint64_t cnt = 0, cnt0 = 0;
+  g_reported = 0;
+  int wide = 0;
+  int w = pcw_run(a, in, len, fork, count_mul, NULL, &cnt, &wout, &wn);
+  if (w == PCW_E_UNSUPPORTED && a == PCW_ADDR_MODEXP) {
+    wide = 1;
+    w = pcw_run_wide(a, in, len, fork, count_step, NULL, &cnt, &wout, &wn);
+  }
+  if (w == PCW_E_UNSUPPORTED || w == PCW_E_NOMEM) {
+    free(wout);
+    return;
+  }
+  if (w != (r == EVM_PC_OK ? PCW_OK : PCW_FAIL)) abort();
+  if (w == PCW_OK && (wn != n || (n && memcmp(wout, out, n) != 0))) abort();
+  if (cnt != g_reported) abort();
+  int w0 = wide ? pcw_run_wide(a, in, len, fork, NULL, NULL, &cnt0, NULL, NULL)
+                : pcw_run(a, in, len, fork, NULL, NULL, &cnt0, NULL, NULL);
+  if (w0 != w || cnt0 != cnt) abort();
+  free(wout);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 2) return 0;
@@ -34,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (r1 != EVM_PC_OK && r1 != EVM_PC_FAIL && r1 != EVM_PC_UNSUPPORTED && r1 != EVM_PC_NOMEM) abort();
   if (r1 != EVM_PC_OK && (out1 || n1)) abort();
   if (r1 != r2 || n1 != n2 || (n1 && memcmp(out1, out2, n1) != 0)) abort();
+  if (gas <= 1000000) witness_agrees(id, fork, in, len, r1, out1, n1);
   free(out1);
   free(out2);
   return 0;

@@ -82,6 +82,13 @@ seed_target() {
           perl -e 'print pack("H*", $ARGV[0])' "$(printf '%02x02' $((id - 1)))$hex" \
             > "$corpus/seed_${id}_$(echo "$hex" | md5sum | cut -c1-8)"
         done
+      done
+      # MODEXP (id 5) in Osaka with a 32-byte and a 40-byte modulus (pcw_run, pcw_run_wide)
+      local ml
+      for ml in 32 40; do
+        perl -e 'my ($ml) = @ARGV; print pack("C2", 4, 2), pack("x31C", $ml), pack("x31C", 1), pack("x31C", $ml),
+                 pack("C*", map { ($_ * 37 + 11) & 255 } 1 .. $ml), "\x05", pack("C*", 0x80 | 3, map { ($_ * 53 + 7) & 255 } 2 .. $ml)' \
+          "$ml" > "$corpus/seed_5_modexp_$ml"
       done ;;
   esac
 }
