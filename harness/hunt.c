@@ -222,7 +222,7 @@ int hunt_eval_block(const hunt_opts *o, const blk_block *b, hunt_score *s) {
     return HUNT_E_EXEC;
   }
   uint64_t rows[TRACE_COUNT];
-  for (int i = 0; i < TRACE_COUNT; i++) rows[i] = c.t[i].rows;
+  trace_estimate_rows(&c, rows);
   trace_free(&c);
   model_estimate e;
   model_estimate_rows_smooth_opts(&o->profile, rows, o->profile.log_shard, o->trace_opts, &e);

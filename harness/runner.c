@@ -474,7 +474,7 @@ static void lookup_free(lk_block *lb) {
 static void describe_tables(const trace_collector *c, const run_opts *o, run_block_result *r) {
   unsigned topts = run_trace_opts(o);
   uint64_t rows[TRACE_COUNT];
-  for (int i = 0; i < TRACE_COUNT; i++) rows[i] = c->t[i].rows;
+  trace_estimate_rows(c, rows);
   double t0 = bench_now_ms();
   model_estimate_rows_opts(&o->profile, rows, o->log_shard, topts, &r->estimate);
   r->estimate_us = (bench_now_ms() - t0) * 1e3;

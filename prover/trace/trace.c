@@ -1017,6 +1017,12 @@ static void b2_keep(trace_collector *c, const uint8_t *in, size_t len) {
   if (len != B2_INPUT_LEN || in[B2_F] > 1) return; /* not a successful call */
   uint32_t rounds = (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
   trace_table *t = &c->t[TRACE_BLAKE2F];
+  size_t r = blake2f_air_call_rows(rounds);
+  if (r > ((size_t)1 << TRACE_WIDE_MAX_LOG_SHARD)) { /* its own shard, padded to a power of two */
+    size_t p2 = (size_t)1 << TRACE_WIDE_MAX_LOG_SHARD;
+    while (p2 < r) p2 <<= 1;
+    t->pad_rows += p2 - r;
+  }
   if (!b2_proven(c) || c->count_only) {
     add_rows(c, TRACE_BLAKE2F, blake2f_air_call_rows(rounds));
     return;
@@ -1546,6 +1552,10 @@ static size_t b2_shard_next(const trace_table *t, size_t i, size_t per, size_t *
   }
   *rows = n;
   return i;
+}
+
+void trace_estimate_rows(const trace_collector *c, uint64_t rows[TRACE_COUNT]) {
+  for (int i = 0; i < TRACE_COUNT; i++) rows[i] = (uint64_t)c->t[i].rows + c->t[i].pad_rows;
 }
 
 size_t trace_shard_count(const trace_table *t, unsigned log_shard) {

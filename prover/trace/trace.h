@@ -384,6 +384,11 @@ typedef struct {
   blake2f_air_call *b2_calls; /* blake2f, proven: the calls in order; rows =
                                  the sum of their rounds + 2; data NULL */
   size_t b2_n, b2_cap;
+  size_t pad_rows;            /* rows its proven shards add beyond rows because
+                                 a unit can not be cut: a blake2f call of more
+                                 than 2^TRACE_WIDE_MAX_LOG_SHARD rows fills a
+                                 shard of the next power of two (counted sized
+                                 and proven alike); 0 for the other tables */
   uint32_t (*rmd_state)[5];   /* ripemd160, proven: compression k's chaining
                                  value in, k < rmd_n = rows / 80 */
   uint8_t (*rmd_block)[64];   /* and its block */
@@ -732,6 +737,11 @@ int trace_opcode_fill(trace_collector *c);
  * the ecrecover table: floor(2^log_shard / 4) products a shard, at least
  * one (a call's products may span several shards). */
 size_t trace_shard_count(const trace_table *t, unsigned log_shard);
+
+/* The rows the cost model should see for each table of c: rows plus
+ * pad_rows, so that a table whose shards must hold whole units is
+ * estimated with the padding its proof will have. */
+void trace_estimate_rows(const trace_collector *c, uint64_t rows[TRACE_COUNT]);
 
 /* Shard k of t as a new padded trace: *out (malloc'd, caller frees) holds
  * 2^(*log_n) rows of t->width values (of a table with a row window,

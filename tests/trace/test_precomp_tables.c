@@ -328,6 +328,7 @@ static void test_blake2f_rows_and_inputs(void **state) {
   assert_int_equal(g_nin[EVM_PC_BLAKE2F], 4);     /* four succeeded */
   assert_int_equal(b2_expected_rows(), 2 + 14 + 3 + 22);
   assert_int_equal(s.t[TRACE_BLAKE2F].rows, b2_expected_rows());
+  assert_int_equal(s.t[TRACE_BLAKE2F].pad_rows, 0); /* short calls share shards */
   assert_int_equal(s.t[TRACE_BLAKE2F].width, 0);
   assert_null(s.t[TRACE_BLAKE2F].b2_calls);
   assert_int_equal(s.t[TRACE_PRECOMP].rows, 0);
@@ -422,6 +423,31 @@ static void test_blake2f_shards(void **state) {
   trace_free(&p);
   tu_free(&w);
   reset_events();
+}
+
+/* The generator's 100,000-round call (one at 200k gas): 100,002 rows, a
+ * shard of its own of 2^17 rows when proven, so the cost model sees 2^17
+ * rows (trace_estimate_rows), sized, proven and counting alike; the other
+ * tables' estimate rows are their rows. */
+static void test_blake2f_estimate_rows(void **state) {
+  (void)state;
+  blk_block b;
+  gen_params gp = {200000, BLK_FORK_OSAKA, 0};
+  assert_int_equal(gen_worst_case("blake2f", &gp, &b), GEN_OK);
+  for (int mode = 0; mode < 3; mode++) {
+    trace_collector c;
+    run_block_mode(&b, mode == 1 ? P : 0, mode == 2, &c);
+    assert_int_equal(c.t[TRACE_BLAKE2F].rows, 100002);
+    assert_int_equal(c.t[TRACE_BLAKE2F].pad_rows, ((size_t)1 << 17) - 100002);
+    uint64_t rows[TRACE_COUNT];
+    trace_estimate_rows(&c, rows);
+    for (int i = 0; i < TRACE_COUNT; i++)
+      assert_int_equal(rows[i], i == TRACE_BLAKE2F ? (uint64_t)1 << 17 : (uint64_t)c.t[i].rows);
+    if (mode == 1) assert_int_equal(trace_shard_count(&c.t[TRACE_BLAKE2F], TRACE_WIDE_MAX_LOG_SHARD), 1);
+    trace_free(&c);
+    reset_events();
+  }
+  blk_free(&b);
 }
 
 /* A call no STARK of this build can hold: TRACE_E_RANGE, nothing
@@ -682,6 +708,7 @@ int main(void) {
       cmocka_unit_test(test_blake2f_rows_and_inputs),
       cmocka_unit_test(test_blake2f_shards),
       cmocka_unit_test(test_blake2f_too_tall),
+      cmocka_unit_test(test_blake2f_estimate_rows),
       cmocka_unit_test(test_cycles_tee_forwards),
       cmocka_unit_test(test_ripemd160_rows_and_chain),
       cmocka_unit_test(test_ripemd160_shards),
