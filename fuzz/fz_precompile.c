@@ -29,17 +29,6 @@ static void count_step(void *ctx, const uint8_t a[32], const uint8_t b[32], cons
   g_reported++;
 }
 
-static uint16_t pcw_address(evm_pc_id id) {
-  switch (id) {
-    case EVM_PC_MODEXP: return PCW_ADDR_MODEXP;
-    case EVM_PC_BN_ADD: return PCW_ADDR_ECADD;
-    case EVM_PC_BN_MUL: return PCW_ADDR_ECMUL;
-    case EVM_PC_BN_PAIRING: return PCW_ADDR_ECPAIRING;
-    case EVM_PC_P256VERIFY: return PCW_ADDR_P256VERIFY;
-    default: return 0;
-  }
-}
-
 /* pc_witness against the precompile's answer (r, out, n). */
 static void witness_agrees(evm_pc_id id, blk_fork fork, const uint8_t *in, size_t len, int r, const uint8_t *out,
                            size_t n) {

@@ -336,6 +336,17 @@ static int run_bn254(wit *w, evm_pc_id id, blk_fork fork, const uint8_t *in, siz
 
 /* ---- entry ------------------------------------------------------------- */
 
+uint16_t pcw_address(evm_pc_id id) {
+  switch (id) {
+    case EVM_PC_MODEXP: return PCW_ADDR_MODEXP;
+    case EVM_PC_BN_ADD: return PCW_ADDR_ECADD;
+    case EVM_PC_BN_MUL: return PCW_ADDR_ECMUL;
+    case EVM_PC_BN_PAIRING: return PCW_ADDR_ECPAIRING;
+    case EVM_PC_P256VERIFY: return PCW_ADDR_P256VERIFY;
+    default: return 0;
+  }
+}
+
 /* What pcw_run and pcw_run_wide do first: outputs cleared, arguments
  * checked (PCW_E_ARG), *id the precompile at address in fork (EVM_PC_NONE
  * if none). Returns PCW_OK to go on. */

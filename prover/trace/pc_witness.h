@@ -119,6 +119,7 @@
 #include <stdint.h>
 
 #include "blk.h"
+#include "evm/precompiles/precompile.h"
 
 enum {
   PCW_OK = 0,              /* the call succeeds; output as the precompile's (may be empty) */
@@ -134,6 +135,10 @@ enum {
 #define PCW_ADDR_ECMUL 0x07u
 #define PCW_ADDR_ECPAIRING 0x08u
 #define PCW_ADDR_P256VERIFY 0x100u
+
+/* The PCW_ADDR_* that pcw_run (and pcw_run_wide) take for precompile id:
+ * MODEXP, ECADD, ECMUL, ECPAIRING, P256VERIFY; 0 for any other. */
+uint16_t pcw_address(evm_pc_id id);
 
 /* BLS12-381 (pcw_run_bls12): the KZG point evaluation and the EIP-2537
  * precompiles, 0x0b (G1ADD) .. 0x11 (MAP_FP2_TO_G2). */

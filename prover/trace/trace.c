@@ -863,19 +863,6 @@ static int b2_proven(const trace_collector *c) { return c->t[TRACE_BLAKE2F].air 
 static int rmd_proven(const trace_collector *c) { return c->t[TRACE_RIPEMD160].air != NULL; }
 
 /* The pc_witness address of a precompile whose successful calls go to the
- * modmul table; 0 for the others. */
-static uint16_t mm_address(evm_pc_id id) {
-  switch (id) {
-    case EVM_PC_MODEXP: return PCW_ADDR_MODEXP;
-    case EVM_PC_BN_ADD: return PCW_ADDR_ECADD;
-    case EVM_PC_BN_MUL: return PCW_ADDR_ECMUL;
-    case EVM_PC_BN_PAIRING: return PCW_ADDR_ECPAIRING;
-    case EVM_PC_P256VERIFY: return PCW_ADDR_P256VERIFY;
-    default: return 0;
-  }
-}
-
-/* The pc_witness address of a precompile whose successful calls go to the
  * bls12 table (every BLS12-381 precompile and the point evaluation); 0 for
  * the others. */
 static uint16_t bls_address(evm_pc_id id) {
@@ -1118,7 +1105,7 @@ static void mm_call(trace_collector *c, trace_table_id id, uint16_t address, con
 static void on_precompile_input(void *ctx, evm_pc_id id, const uint8_t *input, size_t len) {
   trace_collector *c = ctx;
   if (c->err) return;
-  uint16_t mm = mm_address(id), bls = bls_address(id);
+  uint16_t mm = pcw_address(id), bls = bls_address(id); /* the modmul table's calls: pc_witness's */
   if (mm) mm_call(c, TRACE_MODMUL, mm, input, len);
   if (bls) mm_call(c, TRACE_BLS12, bls, input, len);
   if (id == EVM_PC_SHA256 && sha_proven(c)) {

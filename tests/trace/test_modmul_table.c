@@ -53,18 +53,6 @@
 /* CALLDATACOPY(0, 0, CALLDATASIZE); STATICCALL(GAS, addr, 0, CALLDATASIZE, 0, 64); POP; STOP */
 #define CALL_CODE(addr_push) "36" "6000" "6000" "37" "6040" "6000" "36" "6000" addr_push "5a" "fa" "50" "00"
 
-/* The pc_witness address of a precompile the table covers, else 0. */
-static uint16_t covered(evm_pc_id id) {
-  switch (id) {
-    case EVM_PC_MODEXP: return PCW_ADDR_MODEXP;
-    case EVM_PC_BN_ADD: return PCW_ADDR_ECADD;
-    case EVM_PC_BN_MUL: return PCW_ADDR_ECMUL;
-    case EVM_PC_BN_PAIRING: return PCW_ADDR_ECPAIRING;
-    case EVM_PC_P256VERIFY: return PCW_ADDR_P256VERIFY;
-    default: return 0;
-  }
-}
-
 /* What the recorded events imply (pc_expect): products (pcw_run on each
  * successful covered call's input), calls with products, calls pcw_run
  * does not witness, and precomp rows (the work of every call not in the
@@ -75,7 +63,7 @@ static pc_expect expected(blk_fork fork) {
   for (size_t i = 0; i < g_n; i++) {
     const pc_event *e = &g_ev[i];
     if (e->id == EVM_PC_SHA256 || e->id == EVM_PC_RIPEMD160 || e->id == EVM_PC_BLAKE2F) continue;
-    uint16_t a = covered(e->id);
+    uint16_t a = pcw_address(e->id);
     if (a && e->ok) {
       uint64_t n = 0;
       int rc = pcw_run(a, e->in, (size_t)e->len, fork, NULL, NULL, &n, NULL, NULL);
@@ -316,7 +304,7 @@ static void test_shards_concatenate(void **state) {
   assert_int_equal(x.precomp, 0);
   seq s = {NULL, 0, 0};
   for (size_t i = 0; i < g_n; i++) {
-    uint16_t a = covered(g_ev[i].id);
+    uint16_t a = pcw_address(g_ev[i].id);
     assert_true(a && g_ev[i].ok);
     uint64_t n = 0;
     assert_int_equal(pcw_run(a, g_ev[i].in, (size_t)g_ev[i].len, BLK_FORK_OSAKA, seq_put, &s, &n, NULL, NULL),

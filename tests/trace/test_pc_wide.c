@@ -6,7 +6,8 @@
  * the steps' schoolbook sums are the products they stand for
  * (x y == q m + r, r < m). Outputs and statuses equal evm_pc_run's, the
  * count-only path gives the same count, and pcw_run refuses exactly the
- * calls pcw_run_wide takes (and the reverse). */
+ * calls pcw_run_wide takes (and the reverse); pcw_address names the five
+ * precompiles pcw_run covers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -358,6 +359,15 @@ static void test_boundaries(void **s) {
   assert_int_equal(cnt, 0);
   in[96] = 0x01; /* 1025-byte base: still far above m */
   wide_check(in, len, BLK_FORK_PRAGUE);
+  /* pcw_address: the five precompiles pcw_run covers, each at its address */
+  int covered = 0;
+  for (int id = 0; id < EVM_PC_COUNT; id++) covered += pcw_address((evm_pc_id)id) != 0;
+  assert_int_equal(covered, 5);
+  assert_int_equal(pcw_address(EVM_PC_MODEXP), PCW_ADDR_MODEXP);
+  assert_int_equal(pcw_address(EVM_PC_BN_ADD), PCW_ADDR_ECADD);
+  assert_int_equal(pcw_address(EVM_PC_BN_MUL), PCW_ADDR_ECMUL);
+  assert_int_equal(pcw_address(EVM_PC_BN_PAIRING), PCW_ADDR_ECPAIRING);
+  assert_int_equal(pcw_address(EVM_PC_P256VERIFY), PCW_ADDR_P256VERIFY);
   /* Arguments. */
   uint8_t *out = NULL;
   assert_int_equal(pcw_run_wide(PCW_ADDR_MODEXP, in, len, BLK_FORK_OSAKA, NULL, NULL, &cnt, &out, NULL), PCW_E_ARG);
