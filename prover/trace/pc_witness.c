@@ -1,6 +1,7 @@
 /* pc_witness: ECADD, ECMUL, ECPAIRING, P256VERIFY and small-modulus MODEXP as
- * reported modular multiplications (see pc_witness.h for what is reported,
- * in which order, and how many).
+ * reported modular multiplications, and MODEXP with a wider modulus as
+ * reported limb steps (see pc_witness.h for what is reported, in which
+ * order, and how many).
  *
  * bn254 calls run the precompile itself under the bn254 multiplication
  * observer, so nothing is recomputed and the products are the executor's.
