@@ -1011,7 +1011,7 @@ static void b2_keep(trace_collector *c, const uint8_t *in, size_t len) {
     t->pad_rows += p2 - r;
   }
   if (!b2_proven(c) || c->count_only) {
-    add_rows(c, TRACE_BLAKE2F, blake2f_air_call_rows(rounds));
+    add_rows(c, TRACE_BLAKE2F, r);
     return;
   }
   if (t->b2_n == t->b2_cap) {
@@ -1031,7 +1031,7 @@ static void b2_keep(trace_collector *c, const uint8_t *in, size_t len) {
   for (int i = 0; i < 16; i++) e->m[i] = le64(in + B2_M + 8 * i);
   for (int i = 0; i < 2; i++) e->t[i] = le64(in + B2_T + 8 * i);
   e->f = in[B2_F];
-  t->rows += blake2f_air_call_rows(rounds);
+  t->rows += r;
 }
 
 /* A successful call of a precompile the modmul table (id TRACE_MODMUL) or
@@ -1725,11 +1725,16 @@ static int mulmod_fill(const uint8_t *o, bb_t *rows) { return arith_air_fill(EVM
  * identity: MUL a * b = h 2^256 + l (the row's H word is h), ADD l + t =
  * c1 2^256 + s, ADD s + c = c2 2^256 + t', ADD h + (c1 + c2) = c' (no carry:
  * h <= 2^256 - 2). As with the MULMODs, the rows are not tied to one
- * another. o: a, b, t, c, 32 bytes each. */
+ * another. o: a, b, t, c, 32 bytes each. step_rows_fit checks, once a
+ * shard, that these are mulmod_rows() rows, one per instruction. */
 #define STEP_INSNS 4
-static int step_fill(const uint8_t *o, bb_t *rows) {
+static int step_rows_fit(void) {
   static const uint8_t z[32];
-  if (mulmod_rows() != STEP_INSNS) return -1;
+  return arith_air_rows_for(EVM_OP_MUL, z, z, z) == 1 && arith_air_rows_for(EVM_OP_ADD, z, z, z) == 1 &&
+         mulmod_rows() == STEP_INSNS;
+}
+
+static int step_fill(const uint8_t *o, bb_t *rows) {
   u256 a, b, t, c, h, l, k;
   u256_from_be(&a, o);
   u256_from_be(&b, o + 32);
@@ -1750,9 +1755,7 @@ static int step_fill(const uint8_t *o, bb_t *rows) {
   ins[2][0] = w[1], ins[2][1] = o + 96;
   ins[3][0] = w[2], ins[3][1] = w[3];
   for (int i = 0; i < STEP_INSNS; i++) {
-    uint8_t op = i ? EVM_OP_ADD : EVM_OP_MUL;
-    if (arith_air_rows_for(op, ins[i][0], ins[i][1], z) != 1) return -1;
-    int rc = arith_air_fill(op, ins[i][0], ins[i][1], NULL, rows + (size_t)i * ARITH_AIR_WIDTH);
+    int rc = arith_air_fill(i ? EVM_OP_ADD : EVM_OP_MUL, ins[i][0], ins[i][1], NULL, rows + (size_t)i * ARITH_AIR_WIDTH);
     if (rc != 0) return rc;
   }
   return 0;
@@ -1760,7 +1763,7 @@ static int step_fill(const uint8_t *o, bb_t *rows) {
 
 /* A product of the modmul table: a tag byte, then a MULMOD's operands (tag
  * 0, 96 bytes) or a limb step's (tag 1, 128 bytes); mulmod_rows() rows
- * either way (a step's four: step_fill refuses otherwise). */
+ * either way (a step's four: mm_shard refuses otherwise). */
 enum { MM_TAG_MULMOD = 0, MM_TAG_STEP = 1, MM_OP_BYTES = 1 + 128 };
 static int modmul_fill(const uint8_t *o, bb_t *rows) {
   return o[0] == MM_TAG_STEP ? step_fill(o + 1, rows) : mulmod_fill(o + 1, rows);
@@ -1878,26 +1881,25 @@ static int ecrec_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t 
   return products_end(&f, TRACE_OK, lg, out, log_n);
 }
 
+/* A modmul product's operands kept: the tag, then n 32-byte words. */
+static void mm_keep(void *ctx, uint8_t tag, const uint8_t *const *w, int n) {
+  uint8_t *o = product_slot(ctx);
+  if (!o) return;
+  o[0] = tag;
+  for (int i = 0; i < n; i++) memcpy(o + 1 + 32 * i, w[i], 32);
+}
+
 /* pc_witness's callbacks (a MULMOD, a limb step): r, t' and c' are the
  * AIR's to derive. */
 static void mm_put(void *ctx, const uint8_t a[32], const uint8_t b[32], const uint8_t mod[32], const uint8_t r[32]) {
   (void)r;
-  uint8_t *o = product_slot(ctx);
-  if (!o) return;
-  o[0] = MM_TAG_MULMOD;
-  memcpy(o + 1, a, 32);
-  memcpy(o + 33, b, 32);
-  memcpy(o + 65, mod, 32);
+  const uint8_t *w[3] = {a, b, mod};
+  mm_keep(ctx, MM_TAG_MULMOD, w, 3);
 }
 
 static void step_put(void *ctx, const uint8_t a[32], const uint8_t b[32], const uint8_t t[32], const uint8_t c[32]) {
-  uint8_t *o = product_slot(ctx);
-  if (!o) return;
-  o[0] = MM_TAG_STEP;
-  memcpy(o + 1, a, 32);
-  memcpy(o + 33, b, 32);
-  memcpy(o + 65, t, 32);
-  memcpy(o + 97, c, 32);
+  const uint8_t *w[4] = {a, b, t, c};
+  mm_keep(ctx, MM_TAG_STEP, w, 4);
 }
 
 /* One kept call of t replayed (pcw_run or pcw_run_bls12), its products
@@ -1937,6 +1939,7 @@ static int mm_replay(const trace_table *t, const trace_mmcall *e, void *fill, ui
 /* Shard k of the proven modmul table: the calls it overlaps replayed, then
  * zero rows. */
 static int mm_shard(const trace_table *t, unsigned log_shard, size_t k, bb_t **out, unsigned *log_n) {
+  if (!step_rows_fit()) return TRACE_E_ARG;
   product_fill f;
   unsigned lg;
   int rc = products_begin(k, ecrec_shard_muls(log_shard), mm_total(t), &modmul_kind, mulmod_rows(), &f, &lg);
