@@ -164,6 +164,13 @@ static void chunk_at(u256 *r, const uint8_t *in, size_t len, size_t off, size_t 
   u256_from_be(r, b);
 }
 
+/* The index of the highest set bit of x != 0 (0 .. 7). */
+static int top_bit(uint8_t x) {
+  int t = 7;
+  while (!((x >> t) & 1)) t--;
+  return t;
+}
+
 /* A length word as a size_t when it is at most lim; else returns -1. */
 static int len_word(size_t *v, const uint8_t *in, size_t len, size_t off, uint64_t lim) {
   u256 x;
@@ -248,9 +255,7 @@ static int run_modexp(wit *w, blk_fork fork, const uint8_t *in, size_t len, uint
       b = u256_zero();
       if (bz < bl) reduce_base(w, &b, in, len, boff + bz, bl - bz);
       /* Left-to-right binary over e's bits below its top set bit. */
-      uint8_t e0 = byte_at(in, len, eoff + ez);
-      int tb = 7;
-      while (!((e0 >> tb) & 1)) tb--;
+      int tb = top_bit(byte_at(in, len, eoff + ez));
       acc = b;
       for (size_t i = ez; i < el; i++) {
         uint8_t eb = byte_at(in, len, eoff + i);
@@ -522,10 +527,8 @@ int pcw_run_wide(uint16_t address, const uint8_t *in, size_t len, blk_fork fork,
 
   /* The count, from the lengths and e's bits alone. */
   uint64_t nmul = 0;
+  const int tb = ez < el ? top_bit(byte_at(in, len, eoff + ez)) : 0;
   if (ez < el) {
-    uint8_t e0 = byte_at(in, len, eoff + ez);
-    int tb = 7;
-    while (!((e0 >> tb) & 1)) tb--;
     uint64_t bits = (uint64_t)(el - ez - 1) * 8 + (uint64_t)tb + 1, pop = 0;
     for (size_t i = ez; i < el; i++) pop += (uint64_t)__builtin_popcount(byte_at(in, len, eoff + i));
     nmul = bits - 1 + pop - 1;
@@ -572,9 +575,6 @@ int pcw_run_wide(uint16_t address, const uint8_t *in, size_t len, blk_fork fork,
         limbs_from_be(b, k, in, len, boff + bz, bn);
       }
       memcpy(acc, b, k * sizeof *acc);
-      uint8_t e0 = byte_at(in, len, eoff + ez);
-      int tb = 7;
-      while (!((e0 >> tb) & 1)) tb--;
       for (size_t i = ez; i < el; i++) {
         uint8_t eb = byte_at(in, len, eoff + i);
         for (int j = i == ez ? tb - 1 : 7; j >= 0; j--) {
