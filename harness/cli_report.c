@@ -187,6 +187,13 @@ static int cmp_latency(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Slowest first by latency with the sized tables' projection, over pointers. */
+static int cmp_with_sized_desc(const void *a, const void *b) {
+  const rep_block *x = *(const rep_block *const *)a, *y = *(const rep_block *const *)b;
+  double u = x->latency_ms + x->sized_ms, v = y->latency_ms + y->sized_ms;
+  return (u < v) - (u > v);
+}
+
 static void free_run(rep_run *r) {
   for (size_t i = 0; i < r->n_blocks; i++) {
     free(r->blocks[i].name);
@@ -740,21 +747,14 @@ int cli_report(int argc, char **argv) {
     }
     if (sized_shown(r)) {
       /* The killers as the model sees them: every table proven. */
-      size_t *ix = malloc(r->n_blocks * sizeof *ix);
+      const rep_block **ix = malloc(r->n_blocks * sizeof *ix);
       if (ix) {
-        for (size_t k = 0; k < r->n_blocks; k++) ix[k] = k;
-        for (size_t k = 1; k < r->n_blocks; k++) /* insertion sort, slowest first */
-          for (size_t j = k; j > 0; j--) {
-            const rep_block *x = &r->blocks[ix[j]], *y = &r->blocks[ix[j - 1]];
-            if (x->latency_ms + x->sized_ms <= y->latency_ms + y->sized_ms) break;
-            size_t t = ix[j];
-            ix[j] = ix[j - 1];
-            ix[j - 1] = t;
-          }
+        for (size_t k = 0; k < r->n_blocks; k++) ix[k] = &r->blocks[k];
+        qsort(ix, r->n_blocks, sizeof *ix, cmp_with_sized_desc);
         fprintf(md, "\n| slowest with every table (projected) | projected (s) | measured, proven tables (s) | "
                     "dominant table |\n| --- | --- | --- | --- |\n");
         for (size_t k = 0; k < top; k++) {
-          const rep_block *b = &r->blocks[ix[k]];
+          const rep_block *b = ix[k];
           fprintf(md, "| %s | %.3f | %.3f | %s |\n", b->name, (b->latency_ms + b->sized_ms) / 1000,
                   b->latency_ms / 1000, b->dominant[0] ? b->dominant : "-");
         }
