@@ -943,15 +943,19 @@ static int main_version(db_handle *db, int64_t *v) {
   return rc == SQLITE_OK ? DB_OK : sql_fail(db, rc, "read schema version");
 }
 
-static int insert_result(db_handle *db, const db_result_info *r, int64_t *id) {
+/* The result row; sized_ms (?15) only into a database that has the column
+ * (proj: version DB_V_PROJECTION or later). */
+#define INSERT_RESULT_SQL(cols, vals)                                                    \
+  "INSERT INTO results (run_id, block_id, status, reason, exec_ms, trace_ms,"          \
+  " prove_ms, verify_ms, projected_latency_ms, projection_label, made_slot,"           \
+  " peak_mem_kb, estimate_ms, proof_bytes, recorded_at" cols ") VALUES (?1, ?2, ?3, ?4," \
+  " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, " NOW_SQL vals ")"
+
+static int insert_result(db_handle *db, const db_result_info *r, int proj, int64_t *id) {
   sqlite3_stmt *st;
-  int rc = prepare(db,
-                   "INSERT INTO results (run_id, block_id, status, reason, exec_ms, trace_ms,"
-                   " prove_ms, verify_ms, projected_latency_ms, projection_label, made_slot,"
-                   " peak_mem_kb, estimate_ms, proof_bytes, recorded_at) VALUES (?1, ?2, ?3, ?4,"
-                   " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, " NOW_SQL ")",
-                   &st);
+  int rc = prepare(db, proj ? INSERT_RESULT_SQL(", sized_ms", ", ?15") : INSERT_RESULT_SQL("", ""), &st);
   if (rc != DB_OK) return rc;
+  if (proj) bind_dbl(st, 15, r->sized_ms);
   sqlite3_bind_int64(st, 1, r->run_id);
   sqlite3_bind_int64(st, 2, r->block_id);
   bind_text(st, 3, r->status);
@@ -1001,12 +1005,15 @@ static int insert_phases(db_handle *db, int64_t id, const db_phase *p, size_t n)
   return rc;
 }
 
-static int insert_tables(db_handle *db, int64_t id, const db_table *t, size_t n) {
+/* The table rows; est_ms (?7) only into a database that has the column. */
+static int insert_tables(db_handle *db, int64_t id, const db_table *t, size_t n, int proj) {
   if (n == 0) return DB_OK;
   sqlite3_stmt *st;
   int rc = prepare(db,
-                   "INSERT INTO tables (result_id, seq, name, rows, width, shards)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                   proj ? "INSERT INTO tables (result_id, seq, name, rows, width, shards, est_ms)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                        : "INSERT INTO tables (result_id, seq, name, rows, width, shards)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                    &st);
   for (size_t i = 0; rc == DB_OK && i < n; i++) {
     sqlite3_reset(st);
@@ -1016,6 +1023,7 @@ static int insert_tables(db_handle *db, int64_t id, const db_table *t, size_t n)
     bind_i64(st, 4, t[i].rows);
     bind_i64(st, 5, t[i].width);
     bind_i64(st, 6, t[i].shards);
+    if (proj) bind_dbl(st, 7, t[i].est_ms);
     int s = sqlite3_step(st);
     if (s != SQLITE_DONE) {
       rc = map_rc(s) == DB_E_DUPLICATE ? fail(db, DB_E_DUPLICATE, "table '%s' given twice", t[i].name)
@@ -1059,32 +1067,6 @@ static int insert_shards(db_handle *db, int64_t id, const db_shard *sh, size_t n
   return rc;
 }
 
-/* sized_ms and the tables' est_ms, where the database has them (version 4). */
-static int insert_projection(db_handle *db, int64_t id, const db_result_info *r, const db_table *t, size_t n) {
-  int64_t v = 0;
-  int rc = main_version(db, &v);
-  if (rc != DB_OK || v < DB_V_PROJECTION) return rc;
-  sqlite3_stmt *st;
-  if ((rc = prepare(db, "UPDATE results SET sized_ms = ?1 WHERE id = ?2", &st)) != DB_OK) return rc;
-  bind_dbl(st, 1, r->sized_ms);
-  sqlite3_bind_int64(st, 2, id);
-  int s = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (s != SQLITE_DONE) return sql_fail(db, s, "record sized_ms");
-  if ((rc = prepare(db, "UPDATE tables SET est_ms = ?1 WHERE result_id = ?2 AND seq = ?3", &st)) != DB_OK)
-    return rc;
-  for (size_t i = 0; rc == DB_OK && i < n; i++) {
-    sqlite3_reset(st);
-    bind_dbl(st, 1, t[i].est_ms);
-    sqlite3_bind_int64(st, 2, id);
-    sqlite3_bind_int64(st, 3, (int64_t)i);
-    s = sqlite3_step(st);
-    if (s != SQLITE_DONE) rc = sql_fail(db, s, "record est_ms");
-  }
-  sqlite3_finalize(st);
-  return rc;
-}
-
 int db_result_record(db_handle *db, const db_result_info *r, const db_phase *phases,
                      size_t n_phases, const db_table *tables, size_t n_tables,
                      int64_t *result_id) {
@@ -1098,10 +1080,10 @@ int db_result_record_shards(db_handle *db, const db_result_info *r, const db_pha
   int rc = check_result(db, r, phases, n_phases, tables, n_tables, shards, n_shards);
   if (rc != DB_OK) return rc;
   if ((rc = begin(db)) != DB_OK) return rc;
-  int64_t id = 0;
-  if ((rc = insert_result(db, r, &id)) != DB_OK || (rc = insert_phases(db, id, phases, n_phases)) != DB_OK ||
-      (rc = insert_tables(db, id, tables, n_tables)) != DB_OK ||
-      (rc = insert_projection(db, id, r, tables, n_tables)) != DB_OK ||
+  int64_t id = 0, v = 0;
+  if ((rc = main_version(db, &v)) != DB_OK || (rc = insert_result(db, r, v >= DB_V_PROJECTION, &id)) != DB_OK ||
+      (rc = insert_phases(db, id, phases, n_phases)) != DB_OK ||
+      (rc = insert_tables(db, id, tables, n_tables, v >= DB_V_PROJECTION)) != DB_OK ||
       (rc = insert_shards(db, id, shards, n_shards)) != DB_OK) {
     rollback(db);
     return rc;
